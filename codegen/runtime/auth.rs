@@ -1,0 +1,262 @@
+//! Credentials: IAM token, access key signing, AICC access token; and the AICC token
+//! exchange.
+
+use std::fmt;
+
+use super::error::{BusinessError, Error};
+use super::response::Response;
+
+/// A secret string (token, secret key, password). `Debug` and `Display` print
+/// `Secret(***)`; only [`Secret::expose`] gives the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret value.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_owned())
+    }
+}
+
+/// Access key / secret key credentials for SDK-HMAC-SHA256 signing.
+#[derive(Clone, Debug)]
+pub struct AkSkCredentials {
+    /// The access key id (shown by `Debug`; it is not a secret).
+    pub access_key: String,
+    /// The secret key.
+    pub secret_key: Secret,
+    /// The account (domain) id, sent as `X-Domain-Id` (OSM is a global service).
+    pub domain_id: Option<String>,
+    /// The security token of temporary credentials, sent as `X-Security-Token`.
+    pub security_token: Option<Secret>,
+}
+
+impl AkSkCredentials {
+    /// Permanent credentials.
+    pub fn new(access_key: impl Into<String>, secret_key: impl Into<Secret>) -> Self {
+        AkSkCredentials {
+            access_key: access_key.into(),
+            secret_key: secret_key.into(),
+            domain_id: None,
+            security_token: None,
+        }
+    }
+
+    /// Sets the account (domain) id sent as `X-Domain-Id`.
+    pub fn with_domain_id(mut self, domain_id: impl Into<String>) -> Self {
+        self.domain_id = Some(domain_id.into());
+        self
+    }
+
+    /// Sets the security token of temporary credentials, sent as `X-Security-Token`.
+    pub fn with_security_token(mut self, token: impl Into<Secret>) -> Self {
+        self.security_token = Some(token.into());
+        self
+    }
+}
+
+/// How requests authenticate.
+#[derive(Clone, Debug, Default)]
+pub enum Auth {
+    /// No authentication.
+    #[default]
+    None,
+    /// An IAM token, sent as `X-Auth-Token`.
+    IamToken(Secret),
+    /// Access key signing (SDK-HMAC-SHA256).
+    AkSk(AkSkCredentials),
+    /// An AICC access token, sent as `access-token`.
+    AccessToken(Secret),
+}
+
+impl Auth {
+    /// An IAM token (`X-Auth-Token`).
+    pub fn iam_token(token: impl Into<Secret>) -> Self {
+        Auth::IamToken(token.into())
+    }
+
+    /// Access key / secret key signing.
+    pub fn ak_sk(access_key: impl Into<String>, secret_key: impl Into<Secret>) -> Self {
+        Auth::AkSk(AkSkCredentials::new(access_key, secret_key))
+    }
+
+    /// An AICC access token (`access-token`).
+    pub fn access_token(token: impl Into<Secret>) -> Self {
+        Auth::AccessToken(token.into())
+    }
+
+    /// Sets the domain id of access key credentials (no effect on other kinds).
+    pub fn with_domain_id(self, domain_id: impl Into<String>) -> Self {
+        match self {
+            Auth::AkSk(c) => Auth::AkSk(c.with_domain_id(domain_id)),
+            other => other,
+        }
+    }
+
+    /// Sets the security token of temporary access key credentials (no effect on other
+    /// kinds).
+    pub fn with_security_token(self, token: impl Into<Secret>) -> Self {
+        match self {
+            Auth::AkSk(c) => Auth::AkSk(c.with_security_token(token)),
+            other => other,
+        }
+    }
+}
+
+/// A token from an OAuth client-credentials exchange.
+#[derive(Clone, Debug)]
+pub struct AccessToken {
+    /// The token.
+    pub access_token: Secret,
+    /// Its lifetime in seconds, when given.
+    pub expires_in: Option<u64>,
+    /// Its type, when given.
+    pub token_type: Option<String>,
+}
+
+impl AccessToken {
+    /// The token as [`Auth::AccessToken`].
+    pub fn into_auth(self) -> Auth {
+        Auth::AccessToken(self.access_token)
+    }
+}
+
+/// The AICC token endpoint of an AICC base URL: `{scheme}://{host}[:port]/baas/auth/v1.0/oauth2/token`
+/// (the base URL's path, e.g. `/service/AICC__Case/1.0.0`, is dropped).
+pub fn aicc_token_url(base_url: &str) -> Result<String, Error> {
+    let url = url::Url::parse(base_url)
+        .map_err(|e| Error::InvalidRequest(format!("invalid AICC base URL: {e}")))?;
+    if url.scheme() != "https" && url.scheme() != "http" {
+        return Err(Error::InvalidRequest(format!(
+            "invalid AICC base URL: scheme {:?} is not http or https",
+            url.scheme()
+        )));
+    }
+    let Some(host) = url.host_str() else {
+        return Err(Error::InvalidRequest(
+            "invalid AICC base URL: no host".to_owned(),
+        ));
+    };
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    Ok(format!(
+        "{}://{host}{port}/baas/auth/v1.0/oauth2/token",
+        url.scheme()
+    ))
+}
+
+fn json_u64(v: &serde_json::Value) -> Option<u64> {
+    match v {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Exchanges AICC machine-user client credentials for an access token:
+/// `POST token_url` with the form `grant_type=client_credentials&client_id=..&client_secret=..`.
+/// A non-2xx answer is [`Error::Api`]; a body without `access_token` is [`Error::Decode`].
+pub async fn fetch_client_credentials_token(
+    http: &reqwest::Client,
+    token_url: &str,
+    client_id: &str,
+    client_secret: &Secret,
+) -> Result<AccessToken, Error> {
+    let url = url::Url::parse(token_url)
+        .map_err(|e| Error::InvalidRequest(format!("invalid token URL: {e}")))?;
+    let form = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("grant_type", "client_credentials")
+        .append_pair("client_id", client_id)
+        .append_pair("client_secret", client_secret.expose())
+        .finish();
+    let resp = http
+        .post(url)
+        .header(
+            reqwest::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .header(reqwest::header::ACCEPT, "application/json")
+        .body(form)
+        .send()
+        .await
+        .map_err(Error::transport)?;
+    let resp = Response::new(resp);
+    let status = resp.status();
+    if !(200..300).contains(&status) {
+        return Err(resp.api_error::<serde_json::Value>().await);
+    }
+    let request_id = resp.request_id();
+    let content_type = resp.content_type();
+    let body = resp.bytes::<serde_json::Value>().await?;
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            return Err(Error::decode(
+                status,
+                request_id,
+                content_type,
+                e.to_string(),
+                &body,
+            ))
+        }
+    };
+    match value.get("access_token").and_then(|t| t.as_str()) {
+        Some(token) if !token.is_empty() => Ok(AccessToken {
+            access_token: Secret::new(token),
+            expires_in: value.get("expires_in").and_then(json_u64),
+            token_type: value
+                .get("token_type")
+                .and_then(|t| t.as_str())
+                .map(str::to_owned),
+        }),
+        _ => {
+            // A 2xx without a token: report the error fields when the server gave some,
+            // without the body excerpt (it could hold a token of another shape).
+            let (code, msg) = super::error::extract_error_fields(&body);
+            if let Some(code) = code {
+                return Err(Error::Business(BusinessError {
+                    status,
+                    request_id,
+                    code,
+                    message: msg,
+                    body,
+                }));
+            }
+            Err(Error::Decode {
+                status,
+                request_id,
+                content_type,
+                message: "the token response has no access_token".to_owned(),
+                excerpt: String::new(),
+            })
+        }
+    }
+}

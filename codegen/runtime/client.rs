@@ -1,0 +1,790 @@
+//! The client: endpoint, timeouts, retries, default headers, hook, auth and signing.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use percent_encoding::percent_decode_str;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use super::auth::Auth;
+use super::error::Error;
+use super::request::{encode_query, Body, Part, PartData, Request};
+use super::response::Response;
+use super::signing;
+use super::validate::{check_control_characters, ValidationErrors, Violation};
+
+/// A function that sees (and may change) every request before auth and signing are
+/// applied; it runs again on every retry.
+pub type Hook = dyn Fn(&mut reqwest::Request) + Send + Sync;
+
+/// The default total timeout of one attempt (request and body), like the SDK's read
+/// timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+/// The default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default `User-Agent`.
+pub const DEFAULT_USER_AGENT: &str = concat!("osm-codegen-client/", env!("CARGO_PKG_VERSION"));
+
+/// When and how often idempotent requests are retried.
+///
+/// Only requests marked `idempotent` (GET, HEAD, PUT, DELETE, OPTIONS, TRACE by default)
+/// are retried, on 429, 500, 502, 503, 504, connection errors and timeouts; a POST never
+/// is. Delays grow exponentially from `initial_backoff` (with jitter) up to
+/// `max_backoff`; a `Retry-After` header (seconds or HTTP date) is honoured, capped at
+/// `max_backoff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (default 2).
+    pub max_retries: u32,
+    /// The delay before the first retry (default 200 ms), doubled for each further one.
+    pub initial_backoff: Duration,
+    /// The longest delay (default 10 s).
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(10),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries.
+    pub fn none() -> Self {
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        }
+    }
+
+    /// A policy with the given retries and delays.
+    pub fn new(max_retries: u32, initial_backoff: Duration, max_backoff: Duration) -> Self {
+        RetryPolicy {
+            max_retries,
+            initial_backoff,
+            max_backoff,
+        }
+    }
+}
+
+/// Whether a status is worth retrying (for idempotent requests).
+pub fn is_retryable_status(status: u16) -> bool {
+    matches!(status, 429 | 500 | 502 | 503 | 504)
+}
+
+/// Builds a [`Client`]; from [`Client::builder`].
+pub struct ClientBuilder {
+    endpoint: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    default_headers: Vec<(String, String)>,
+    user_agent: String,
+    auth: Auth,
+    hook: Option<Arc<Hook>>,
+    http: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("endpoint", &self.endpoint)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field(
+                "default_headers",
+                &self
+                    .default_headers
+                    .iter()
+                    .map(|(n, _)| n)
+                    .collect::<Vec<_>>(),
+            )
+            .field("user_agent", &self.user_agent)
+            .field("auth", &self.auth)
+            .field("hook", &self.hook.is_some())
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            endpoint: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            default_headers: Vec::new(),
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            auth: Auth::None,
+            hook: None,
+            http: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The endpoint URL (required), `http` or `https`, possibly with a base path such as
+    /// `https://host/service/AICC__Case/1.0.0`; operation paths are appended to it.
+    pub fn endpoint(mut self, url: impl AsRef<str>) -> Self {
+        self.endpoint = Some(url.as_ref().to_owned());
+        self
+    }
+
+    /// The total timeout of one attempt, body included (default 120 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The connect timeout (default 10 s; ignored with [`ClientBuilder::http_client`]).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The retry policy (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// A header sent on every request that does not set it itself (and, for
+    /// `Content-Type`, whose body has no content type: a default
+    /// `Content-Type: application/json` thus applies to body-less requests only, as the
+    /// Huawei SDK sends it).
+    pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.default_headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The `User-Agent` (default `osm-codegen-client/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The credentials (default [`Auth::None`]).
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// A hook called with every request before auth and signing (so its changes are
+    /// signed), on every attempt.
+    pub fn on_request(
+        mut self,
+        hook: impl Fn(&mut reqwest::Request) + Send + Sync + 'static,
+    ) -> Self {
+        self.hook = Some(Arc::new(hook));
+        self
+    }
+
+    /// A reqwest client to send with (its own timeouts, proxies, TLS settings). Without
+    /// one, the client builds its own with rustls, the connect timeout, and redirects
+    /// off (a redirect must not carry credentials elsewhere).
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Builds the client: [`Error::InvalidRequest`] for a missing or bad endpoint or header
+    /// name, [`Error::Validation`] for control characters in a default header or the user
+    /// agent.
+    pub fn build(self) -> Result<Client, Error> {
+        let Some(endpoint) = self.endpoint else {
+            return Err(Error::InvalidRequest("no endpoint given".to_owned()));
+        };
+        let base = parse_endpoint(&endpoint)?;
+        let mut pairs = self.default_headers.clone();
+        pairs.push(("User-Agent".to_owned(), self.user_agent.clone()));
+        let mut checked = header_pairs(&pairs)?;
+        let user_agent = match checked.pop() {
+            Some((_, v)) => v,
+            None => HeaderValue::from_static(DEFAULT_USER_AGENT),
+        };
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::InvalidRequest(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0x9E37_79B9_7F4A_7C15);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                endpoint,
+                base,
+                timeout: self.timeout,
+                retry: self.retry,
+                default_headers: checked,
+                user_agent,
+                auth: RwLock::new(self.auth),
+                hook: self.hook,
+                rng: AtomicU64::new(seed | 1),
+            }),
+        })
+    }
+}
+
+struct Inner {
+    http: reqwest::Client,
+    endpoint: String,
+    /// `scheme://host[:port]` plus the base path without a trailing `/`.
+    base: String,
+    timeout: Duration,
+    retry: RetryPolicy,
+    default_headers: Vec<(HeaderName, HeaderValue)>,
+    user_agent: HeaderValue,
+    auth: RwLock<Auth>,
+    hook: Option<Arc<Hook>>,
+    rng: AtomicU64,
+}
+
+/// The HTTP client of the generated API: cheap to clone (shared inside), safe to use from
+/// many tasks.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let auth = self.auth();
+        f.debug_struct("Client")
+            .field("endpoint", &self.inner.endpoint)
+            .field("timeout", &self.inner.timeout)
+            .field("retry", &self.inner.retry)
+            .field(
+                "default_headers",
+                &self
+                    .inner
+                    .default_headers
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("auth", &auth)
+            .field("hook", &self.inner.hook.is_some())
+            .finish()
+    }
+}
+
+/// A request checked and ready to be sent, possibly several times.
+struct Plan {
+    method: reqwest::Method,
+    /// Base URL and path, without query.
+    path_url: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: PlanBody,
+    idempotent: bool,
+}
+
+enum PlanBody {
+    Empty,
+    Bytes {
+        content_type: HeaderValue,
+        data: Bytes,
+    },
+    Multipart(Vec<Part>),
+}
+
+impl Client {
+    /// A builder.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The endpoint as given.
+    pub fn endpoint(&self) -> &str {
+        &self.inner.endpoint
+    }
+
+    /// The reqwest client used to send (e.g. for [`super::auth::fetch_client_credentials_token`]).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// The current credentials.
+    pub fn auth(&self) -> Auth {
+        match self.inner.auth.read() {
+            Ok(a) => a.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Replaces the credentials (e.g. a refreshed access token) for all clones of this
+    /// client.
+    pub fn set_auth(&self, auth: Auth) {
+        match self.inner.auth.write() {
+            Ok(mut a) => *a = auth,
+            Err(poisoned) => *poisoned.into_inner() = auth,
+        }
+    }
+
+    /// Sends `req`, retrying idempotent requests per the [`RetryPolicy`]. Any status is
+    /// `Ok`: the caller reads a 2xx body, or turns another status into [`Error::Api`] with
+    /// [`Response::api_error`]. Nothing is sent when the request is invalid (control
+    /// characters in a header: [`Error::Validation`]; bad path or header name:
+    /// [`Error::InvalidRequest`]).
+    pub async fn execute<E>(&self, req: Request) -> Result<Response, Error<E>> {
+        let plan = self.plan(req)?;
+        let policy = self.inner.retry;
+        let mut attempt: u32 = 0;
+        loop {
+            let rq = self.attempt(&plan, SystemTime::now()).await?;
+            let can_retry = plan.idempotent && attempt < policy.max_retries;
+            match self.inner.http.execute(rq).await {
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    if !(can_retry && is_retryable_status(status)) {
+                        return Ok(Response::new(resp));
+                    }
+                    let delay = match retry_after(resp.headers(), SystemTime::now()) {
+                        Some(d) => d.min(policy.max_backoff),
+                        None => self.backoff(attempt),
+                    };
+                    drop(resp);
+                    tokio::time::sleep(delay).await;
+                }
+                Err(e) => {
+                    if !(can_retry && (e.is_timeout() || e.is_connect())) {
+                        return Err(Error::transport(e));
+                    }
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+            }
+            attempt += 1;
+        }
+    }
+
+    /// Builds the request exactly as [`Client::execute`] would send it now (defaults, hook,
+    /// auth and signature applied), without sending it.
+    pub async fn prepare(&self, req: &Request) -> Result<reqwest::Request, Error> {
+        self.prepare_at(req, SystemTime::now()).await
+    }
+
+    /// Like [`Client::prepare`], signing with the time `now` (for tests and tooling).
+    pub async fn prepare_at(
+        &self,
+        req: &Request,
+        now: SystemTime,
+    ) -> Result<reqwest::Request, Error> {
+        let plan = self.plan(req.clone())?;
+        self.attempt(&plan, now).await
+    }
+
+    /// The delay before retry number `attempt + 1`: exponential with equal jitter.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let policy = self.inner.retry;
+        let factor = 1u32.checked_shl(attempt.min(31)).unwrap_or(u32::MAX);
+        let base = policy
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(policy.max_backoff);
+        let half = base / 2;
+        let half_nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
+        let jitter = match half_nanos.checked_add(1) {
+            Some(range) => self.next_random() % range,
+            None => self.next_random(),
+        };
+        half + Duration::from_nanos(jitter)
+    }
+
+    /// xorshift64*, seeded from the clock; good enough for jitter.
+    fn next_random(&self) -> u64 {
+        let step = |mut x: u64| {
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            x
+        };
+        let previous = self
+            .inner
+            .rng
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |x| Some(step(x)))
+            .unwrap_or(1);
+        step(previous).wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// Checks the request and fixes what does not change between attempts.
+    fn plan<E>(&self, req: Request) -> Result<Plan, Error<E>> {
+        check_path(&req.path)?;
+        let headers = header_pairs(&req.headers)?;
+        let body = match req.body {
+            Body::Empty => PlanBody::Empty,
+            Body::Multipart(parts) => PlanBody::Multipart(parts),
+            other => {
+                let content_type = other.content_type().unwrap_or("application/octet-stream");
+                let content_type = HeaderValue::from_str(content_type).map_err(|_| {
+                    Error::InvalidRequest(format!(
+                        "the body's content type {content_type:?} is not a valid header value"
+                    ))
+                })?;
+                let data = match other {
+                    Body::Json(v) | Body::Form(v) => Bytes::from(v),
+                    Body::Bytes { data, .. } => data,
+                    Body::Text { data, .. } => Bytes::from(data),
+                    Body::Empty | Body::Multipart(_) => Bytes::new(),
+                };
+                PlanBody::Bytes { content_type, data }
+            }
+        };
+        let path_url = if req.path.starts_with('/') || req.path.is_empty() {
+            format!("{}{}", self.inner.base, req.path)
+        } else {
+            format!("{}/{}", self.inner.base, req.path)
+        };
+        Ok(Plan {
+            method: req.method,
+            path_url,
+            query: req.query,
+            headers,
+            body,
+            idempotent: req.idempotent,
+        })
+    }
+
+    /// Builds one attempt: URL, headers, body, hook, auth.
+    async fn attempt<E>(&self, plan: &Plan, now: SystemTime) -> Result<reqwest::Request, Error<E>> {
+        let auth = self.auth();
+        let signing = matches!(auth, Auth::AkSk(_));
+        let mut url = plan.path_url.clone();
+        if !plan.query.is_empty() {
+            url.push('?');
+            // A signed request sends the query sorted, as the signature covers it.
+            if signing {
+                url.push_str(&signing::canonical_query(&plan.query));
+            } else {
+                url.push_str(&encode_query(&plan.query));
+            }
+        }
+        let url = url::Url::parse(&url)
+            .map_err(|e| Error::InvalidRequest(format!("invalid request URL: {e}")))?;
+
+        let mut builder = self.inner.http.request(plan.method.clone(), url);
+        let mut body_content_type = None;
+        match &plan.body {
+            PlanBody::Empty => {}
+            PlanBody::Bytes { content_type, data } => {
+                body_content_type = Some(content_type.clone());
+                builder = builder.body(data.clone());
+            }
+            PlanBody::Multipart(parts) => {
+                builder = builder.multipart(multipart_form(parts).await?);
+            }
+        }
+        let mut rq = builder
+            .build()
+            .map_err(|e| Error::InvalidRequest(format!("cannot build the request: {e}")))?;
+        *rq.timeout_mut() = Some(self.inner.timeout);
+
+        let multipart = matches!(plan.body, PlanBody::Multipart(_));
+        let headers = rq.headers_mut();
+        for (name, value) in &plan.headers {
+            // The multipart content type carries the boundary: keep it.
+            if multipart && name == reqwest::header::CONTENT_TYPE {
+                continue;
+            }
+            headers.append(name.clone(), value.clone());
+        }
+        if let Some(ct) = body_content_type {
+            if !headers.contains_key(reqwest::header::CONTENT_TYPE) {
+                headers.insert(reqwest::header::CONTENT_TYPE, ct);
+            }
+        }
+        let present: HashSet<HeaderName> = headers.keys().cloned().collect();
+        for (name, value) in &self.inner.default_headers {
+            if !present.contains(name) {
+                headers.append(name.clone(), value.clone());
+            }
+        }
+        if !headers.contains_key(reqwest::header::USER_AGENT) {
+            headers.insert(reqwest::header::USER_AGENT, self.inner.user_agent.clone());
+        }
+
+        if let Some(hook) = &self.inner.hook {
+            hook(&mut rq);
+        }
+        apply_auth(&mut rq, &auth, now)?;
+        Ok(rq)
+    }
+}
+
+/// A header value holding a credential: never logged by `Debug`, not indexed by HPACK.
+fn secret_value<E>(value: &str, what: &str) -> Result<HeaderValue, Error<E>> {
+    let mut v = HeaderValue::from_str(value)
+        .map_err(|_| Error::InvalidRequest(format!("the {what} is not a valid header value")))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+fn plain_value<E>(value: &str, what: &str) -> Result<HeaderValue, Error<E>> {
+    HeaderValue::from_str(value)
+        .map_err(|_| Error::InvalidRequest(format!("the {what} is not a valid header value")))
+}
+
+/// Adds the credentials to a request built for sending; for access key signing, the
+/// signing headers and the `Authorization` computed over the final request.
+fn apply_auth<E>(rq: &mut reqwest::Request, auth: &Auth, now: SystemTime) -> Result<(), Error<E>> {
+    match auth {
+        Auth::None => Ok(()),
+        Auth::IamToken(token) => {
+            let v = secret_value(token.expose(), "IAM token")?;
+            rq.headers_mut().insert("x-auth-token", v);
+            Ok(())
+        }
+        Auth::AccessToken(token) => {
+            let v = secret_value(token.expose(), "access token")?;
+            rq.headers_mut().insert("access-token", v);
+            Ok(())
+        }
+        Auth::AkSk(creds) => {
+            let date = signing::sdk_date(now);
+            let host = match (rq.url().host_str(), rq.url().port()) {
+                (Some(h), Some(p)) => format!("{h}:{p}"),
+                (Some(h), None) => h.to_owned(),
+                (None, _) => {
+                    return Err(Error::InvalidRequest(
+                        "the request URL has no host".to_owned(),
+                    ))
+                }
+            };
+            let streamed = rq.body().is_some_and(|b| b.as_bytes().is_none());
+            let headers = rq.headers_mut();
+            headers.insert("x-sdk-date", plain_value(&date, "date")?);
+            headers.insert(reqwest::header::HOST, plain_value(&host, "host")?);
+            if let Some(domain) = &creds.domain_id {
+                headers.insert("x-domain-id", plain_value(domain, "domain id")?);
+            }
+            if let Some(token) = &creds.security_token {
+                headers.insert(
+                    "x-security-token",
+                    secret_value(token.expose(), "security token")?,
+                );
+            }
+            let not_json = headers
+                .get(reqwest::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|ct| !ct.to_ascii_lowercase().contains("application/json"));
+            if (not_json || streamed) && !headers.contains_key("x-sdk-content-sha256") {
+                headers.insert(
+                    "x-sdk-content-sha256",
+                    HeaderValue::from_static(signing::UNSIGNED_PAYLOAD),
+                );
+            }
+            let pairs: Vec<(String, String)> = headers
+                .iter()
+                .map(|(n, v)| {
+                    (
+                        n.as_str().to_owned(),
+                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                    )
+                })
+                .collect();
+            let body = rq.body().and_then(|b| b.as_bytes());
+            let signed = signing::sign_request(
+                rq.method().as_str(),
+                rq.url(),
+                &pairs,
+                body,
+                &creds.access_key,
+                creds.secret_key.expose(),
+                &date,
+            );
+            let v = secret_value(&signed.authorization, "signature")?;
+            rq.headers_mut().insert(reqwest::header::AUTHORIZATION, v);
+            Ok(())
+        }
+    }
+}
+
+/// Builds the multipart form, opening file parts (streamed, with their length).
+async fn multipart_form<E>(parts: &[Part]) -> Result<reqwest::multipart::Form, Error<E>> {
+    let mut form = reqwest::multipart::Form::new();
+    for part in parts {
+        let (mut p, default_name) = match &part.data {
+            PartData::Bytes(b) => (
+                reqwest::multipart::Part::stream_with_length(
+                    reqwest::Body::from(b.clone()),
+                    b.len() as u64,
+                ),
+                None,
+            ),
+            PartData::Text(t) => (reqwest::multipart::Part::text(t.clone()), None),
+            PartData::File(path) => {
+                let file = tokio::fs::File::open(path).await.map_err(|e| {
+                    Error::InvalidRequest(format!("cannot open {}: {e}", path.display()))
+                })?;
+                let len = file
+                    .metadata()
+                    .await
+                    .map_err(|e| {
+                        Error::InvalidRequest(format!("cannot read {}: {e}", path.display()))
+                    })?
+                    .len();
+                let stream = tokio_util::io::ReaderStream::new(file);
+                (
+                    reqwest::multipart::Part::stream_with_length(
+                        reqwest::Body::wrap_stream(stream),
+                        len,
+                    ),
+                    path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                )
+            }
+        };
+        if let Some(name) = part.filename.clone().or(default_name) {
+            p = p.file_name(name);
+        }
+        if let Some(ct) = &part.content_type {
+            p = p.mime_str(ct).map_err(|_| {
+                Error::InvalidRequest(format!("part {:?}: invalid content type {ct:?}", part.name))
+            })?;
+        }
+        form = form.part(part.name.clone(), p);
+    }
+    Ok(form)
+}
+
+/// Parses and checks the endpoint; returns `scheme://host[:port]/base/path` without a
+/// trailing `/`.
+fn parse_endpoint(endpoint: &str) -> Result<String, Error> {
+    let url = url::Url::parse(endpoint.trim())
+        .map_err(|e| Error::InvalidRequest(format!("invalid endpoint {endpoint:?}: {e}")))?;
+    if url.scheme() != "https" && url.scheme() != "http" {
+        return Err(Error::InvalidRequest(format!(
+            "invalid endpoint {endpoint:?}: the scheme must be https or http"
+        )));
+    }
+    let Some(host) = url.host_str() else {
+        return Err(Error::InvalidRequest(format!(
+            "invalid endpoint {endpoint:?}: no host"
+        )));
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::InvalidRequest(
+            "invalid endpoint: credentials in the URL are not supported".to_owned(),
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::InvalidRequest(format!(
+            "invalid endpoint {endpoint:?}: no query or fragment allowed"
+        )));
+    }
+    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    Ok(format!(
+        "{}://{host}{port}{}",
+        url.scheme(),
+        url.path().trim_end_matches('/')
+    ))
+}
+
+/// Refuses paths that would not reach the intended resource: `?`, `#` or `\` (the caller
+/// must encode them) and `.`/`..` segments (URL parsing would resolve them).
+fn check_path<E>(path: &str) -> Result<(), Error<E>> {
+    if path.contains(['?', '#', '\\']) {
+        return Err(Error::InvalidRequest(format!(
+            "the path {path:?} contains an unencoded '?', '#' or '\\'"
+        )));
+    }
+    for segment in path.split('/') {
+        let decoded = percent_decode_str(segment).decode_utf8_lossy();
+        if decoded == "." || decoded == ".." {
+            return Err(Error::InvalidRequest(format!(
+                "the path {path:?} has a {segment:?} segment; a path parameter cannot be \".\" or \"..\""
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Checks header pairs: control characters are [`Error::Validation`] (path
+/// `header.<Name>`, every offending header reported); an invalid name is
+/// [`Error::InvalidRequest`].
+fn header_pairs<E>(pairs: &[(String, String)]) -> Result<Vec<(HeaderName, HeaderValue)>, Error<E>> {
+    let mut violations: Vec<Violation> = Vec::new();
+    for (name, value) in pairs {
+        let path = format!("header.{name}");
+        check_control_characters(&path, name, &mut violations);
+        check_control_characters(&path, value, &mut violations);
+    }
+    if !violations.is_empty() {
+        return Err(Error::Validation(ValidationErrors(violations)));
+    }
+    pairs
+        .iter()
+        .map(|(name, value)| {
+            let n = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::InvalidRequest(format!("{name:?} is not a valid header name"))
+            })?;
+            let v = HeaderValue::from_bytes(value.as_bytes()).map_err(|_| {
+                Error::InvalidRequest(format!("the value of header {name} is not valid"))
+            })?;
+            Ok((n, v))
+        })
+        .collect()
+}
+
+/// The delay asked by a `Retry-After` header: seconds, or an HTTP date (IMF-fixdate).
+pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = parse_http_date(value)?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// Parses an IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn parse_http_date(s: &str) -> Option<SystemTime> {
+    let mut parts = s.split_whitespace();
+    let _weekday = parts.next()?;
+    let day: u32 = parts.next()?.parse().ok()?;
+    let month = match parts.next()? {
+        "Jan" => 1,
+        "Feb" => 2,
+        "Mar" => 3,
+        "Apr" => 4,
+        "May" => 5,
+        "Jun" => 6,
+        "Jul" => 7,
+        "Aug" => 8,
+        "Sep" => 9,
+        "Oct" => 10,
+        "Nov" => 11,
+        "Dec" => 12,
+        _ => return None,
+    };
+    let year: i64 = parts.next()?.parse().ok()?;
+    let mut hms = parts.next()?.split(':');
+    let h: u64 = hms.next()?.parse().ok()?;
+    let m: u64 = hms.next()?.parse().ok()?;
+    let sec: u64 = hms.next()?.parse().ok()?;
+    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+        return None;
+    }
+    let days = signing::days_from_civil(year, month, day);
+    let days = u64::try_from(days).ok()?;
+    let secs = days
+        .checked_mul(86_400)?
+        .checked_add(h * 3600 + m * 60 + sec)?;
+    UNIX_EPOCH.checked_add(Duration::from_secs(secs))
+}
