@@ -1,0 +1,257 @@
+//! Diagnostics: every problem found in a spec, with the file, the line and column where it
+//! stands and the JSON pointer of the offending node.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// Generation went on; the output may not be what the spec author meant.
+    Warning,
+    /// Generation cannot produce correct code for this spec.
+    Error,
+}
+
+/// One problem in a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The spec file.
+    pub file: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// JSON pointer (RFC 6901) of the offending node; empty for the document or a syntax error.
+    pub pointer: String,
+    /// What is wrong and what to do about it.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{sev}: {}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        if !self.pointer.is_empty() {
+            write!(f, " at #{}", self.pointer)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// All diagnostics of a failed run, errors first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// True when at least one diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.severity == Severity::Error)
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors = self.errors().count();
+        for (i, d) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        if errors > 0 {
+            write!(
+                f,
+                "\n{errors} error{} in spec",
+                if errors == 1 { "" } else { "s" }
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Escapes one JSON pointer reference token.
+pub fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Unescapes one JSON pointer reference token.
+pub fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+/// Appends a token to a pointer.
+pub fn push(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", escape_token(token))
+}
+
+/// Finds the line and column of a JSON pointer in the source text, by walking the keys of the
+/// pointer in order through the text. It is a locator for messages, not a parser: YAML keys are
+/// matched as `key:` on a line indented deeper than the previous match, JSON keys as `"key"`
+/// after the previous match. Returns the best position reached (at worst, line 1).
+pub fn locate(source: &str, pointer: &str) -> (usize, usize) {
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .skip(1)
+        .map(unescape_token)
+        .filter(|t| t.parse::<usize>().is_err())
+        .collect();
+    let json = source.trim_start().starts_with('{');
+    let mut offset = 0usize;
+    let mut found = (1usize, 1usize);
+    let mut min_indent: isize = -1;
+    for token in &tokens {
+        let hit = if json {
+            let needle = serde_json::to_string(token).unwrap_or_default();
+            source[offset..].find(&needle).map(|i| offset + i)
+        } else {
+            find_yaml_key(source, offset, token, min_indent)
+        };
+        match hit {
+            Some(pos) => {
+                let line_start = source[..pos].rfind('\n').map(|i| i + 1).unwrap_or(0);
+                min_indent = (pos - line_start) as isize;
+                let line = source[..pos].matches('\n').count() + 1;
+                let column = source[line_start..pos].chars().count() + 1;
+                found = (line, column);
+                offset = pos + token.len().max(1);
+                if offset > source.len() {
+                    offset = source.len();
+                }
+                while !source.is_char_boundary(offset) {
+                    offset -= 1;
+                }
+            }
+            None => break,
+        }
+    }
+    found
+}
+
+fn find_yaml_key(source: &str, offset: usize, key: &str, min_indent: isize) -> Option<usize> {
+    let candidates = [
+        format!("{key}:"),
+        format!("'{key}':"),
+        format!("\"{key}\":"),
+    ];
+    let mut line_start = source[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let mut first = true;
+    while line_start < source.len() {
+        let line_end = source[line_start..]
+            .find('\n')
+            .map(|i| line_start + i)
+            .unwrap_or(source.len());
+        let line = &source[line_start..line_end];
+        let trimmed = line.trim_start();
+        let mut indent = line.len() - trimmed.len();
+        let mut body = trimmed;
+        // `- key:` list items
+        while let Some(rest) = body.strip_prefix("- ") {
+            indent += 2;
+            body = rest;
+        }
+        if !first && !trimmed.is_empty() && !trimmed.starts_with('#') {
+            if (indent as isize) <= min_indent && !trimmed.starts_with('-') {
+                return None;
+            }
+            if (indent as isize) > min_indent && candidates.iter().any(|c| body.starts_with(c.as_str())) {
+                return Some(line_start + indent);
+            }
+        }
+        first = false;
+        line_start = line_end + 1;
+    }
+    None
+}
+
+/// Collects diagnostics for one spec file.
+#[derive(Debug)]
+pub struct Sink<'a> {
+    file: &'a Path,
+    source: &'a str,
+    /// What has been reported so far.
+    pub items: Vec<Diagnostic>,
+}
+
+impl<'a> Sink<'a> {
+    /// A sink for `file`, whose text is `source`.
+    pub fn new(file: &'a Path, source: &'a str) -> Self {
+        Sink {
+            file,
+            source,
+            items: Vec::new(),
+        }
+    }
+
+    fn report(&mut self, severity: Severity, pointer: &str, message: String) {
+        let (line, column) = locate(self.source, pointer);
+        let d = Diagnostic {
+            severity,
+            file: self.file.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+            pointer: pointer.to_string(),
+            message,
+        };
+        if !self.items.contains(&d) {
+            self.items.push(d);
+        }
+    }
+
+    /// Reports an error at `pointer`.
+    pub fn error(&mut self, pointer: &str, message: impl Into<String>) {
+        self.report(Severity::Error, pointer, message.into());
+    }
+
+    /// Reports a warning at `pointer`.
+    pub fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.report(Severity::Warning, pointer, message.into());
+    }
+
+    /// True when an error was reported.
+    pub fn has_errors(&self) -> bool {
+        self.items.iter().any(|d| d.severity == Severity::Error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_yaml_keys_by_indentation() {
+        let src = "openapi: 3.0.3\npaths:\n  /a:\n    get:\n      responses: {}\n  /b:\n    post:\n      operationId: x\n";
+        assert_eq!(locate(src, "/paths/~1b/post/operationId"), (8, 7));
+        assert_eq!(locate(src, "/paths/~1a/get"), (4, 5));
+        assert_eq!(locate(src, "/paths/~1b/get"), (6, 3));
+    }
+
+    #[test]
+    fn locates_json_keys_in_order() {
+        let src = "{\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n    \"/b\": {\"get\": {}}\n  }\n}";
+        assert_eq!(locate(src, "/paths/~1b/get"), (4, 12));
+    }
+
+    #[test]
+    fn pointer_tokens_round_trip() {
+        assert_eq!(escape_token("/a~b"), "~1a~0b");
+        assert_eq!(unescape_token("~1a~0b"), "/a~b");
+    }
+}

@@ -1,0 +1,147 @@
+//! Stage 4: emit Rust tokens from the IR, one file per concern (types, validation, client),
+//! and format them with prettyplease.
+
+pub mod client;
+pub mod krate;
+pub mod types;
+pub mod validate;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::Ty;
+use crate::naming;
+
+/// An identifier, written raw (`r#type`) when it is a keyword.
+pub fn ident(name: &str) -> Ident {
+    if naming::is_keyword(name) && !naming::is_unrawable(name) {
+        Ident::new_raw(name, Span::call_site())
+    } else {
+        Ident::new(name, Span::call_site())
+    }
+}
+
+/// The Rust type of a use site.
+pub fn ty(t: &Ty) -> TokenStream {
+    match t {
+        Ty::String => quote!(String),
+        Ty::Bool => quote!(bool),
+        Ty::I32 => quote!(i32),
+        Ty::I64 => quote!(i64),
+        Ty::U32 => quote!(u32),
+        Ty::U64 => quote!(u64),
+        Ty::F32 => quote!(f32),
+        Ty::F64 => quote!(f64),
+        Ty::Json => quote!(serde_json::Value),
+        Ty::Named(n) => {
+            let n = ident(n);
+            quote!(#n)
+        }
+        Ty::Vec(inner) => {
+            let inner = ty(inner);
+            quote!(Vec<#inner>)
+        }
+        Ty::Map(inner) => {
+            let inner = ty(inner);
+            quote!(std::collections::BTreeMap<String, #inner>)
+        }
+        Ty::Option(inner) => {
+            let inner = ty(inner);
+            quote!(Option<#inner>)
+        }
+    }
+}
+
+/// Doc attributes from spec text, made safe for rustdoc: fenced blocks that are not Rust
+/// become `text` blocks, indentation that would start a (Rust) code block is removed, and
+/// nothing in a description can become a doctest.
+pub fn doc(text: Option<&str>) -> TokenStream {
+    let Some(text) = text else {
+        return TokenStream::new();
+    };
+    let lines = doc_lines(text);
+    if lines.is_empty() {
+        return TokenStream::new();
+    }
+    let attrs = lines.iter().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#[doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// The lines of a doc comment (see [`doc`]).
+pub fn doc_lines(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut in_fence = false;
+    for raw in text.replace("\r\n", "\n").replace('\r', "\n").lines() {
+        let trimmed = raw.trim();
+        if let Some(rest) = trimmed.strip_prefix("```") {
+            if in_fence {
+                out.push("```".to_string());
+                in_fence = false;
+            } else {
+                let _lang = rest.trim();
+                out.push("```text".to_string());
+                in_fence = true;
+            }
+            continue;
+        }
+        if in_fence {
+            out.push(raw.trim_end().to_string());
+        } else {
+            out.push(trimmed.to_string());
+        }
+    }
+    if in_fence {
+        out.push("```".to_string());
+    }
+    while out.first().is_some_and(|l| l.is_empty()) {
+        out.remove(0);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out
+}
+
+/// Inner (`//!`) doc attributes.
+pub fn inner_doc(text: &str) -> TokenStream {
+    let attrs = doc_lines(text).into_iter().map(|l| {
+        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        quote!(#![doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
+/// Lints allowed in generated modules, each for a reason the spec decides, not the
+/// generator: names and docs come from the spec as written.
+pub fn allow_lints() -> TokenStream {
+    quote! {
+        #![allow(
+            // Descriptions are Markdown written for other tools.
+            clippy::doc_lazy_continuation,
+            clippy::doc_overindented_list_items,
+            clippy::empty_docs,
+            clippy::tabs_in_doc_comments,
+            rustdoc::bare_urls,
+            rustdoc::broken_intra_doc_links,
+            rustdoc::invalid_html_tags,
+            rustdoc::invalid_rust_codeblocks,
+            // Variant and field names come from the spec (`Status400`, `Status404`, ...).
+            clippy::enum_variant_names,
+            clippy::large_enum_variant,
+            clippy::upper_case_acronyms,
+            // The error type keeps the raw body, status and request id by design.
+            clippy::result_large_err,
+            clippy::too_many_arguments
+        )]
+    }
+}
+
+/// Formats a token stream as a Rust file.
+pub fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| format!("internal error: generated {what} does not parse as Rust: {e}"))?;
+    Ok(prettyplease::unparse(&file))
+}

@@ -1,0 +1,312 @@
+//! Models: a struct per object, an enum per string enum (unknown values kept), an untagged
+//! enum per union, an alias per named primitive, each with its `Validate` implementation.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::validate::{checks, struct_validation};
+use super::{doc, ident, ty};
+use crate::ir::*;
+
+/// Emits the `types` module of one API.
+pub fn emit_types(api: &Api) -> TokenStream {
+    let items = api.types.iter().map(|t| emit_type(api, t));
+    quote! {
+        #![doc = " Models of the API: request and response bodies and the types they use."]
+        use serde::{Deserialize, Serialize};
+        #[allow(unused_imports)]
+        use crate::runtime::validate::{self as v, Validate, Violation};
+        #(#items)*
+    }
+}
+
+fn is_defaultable(f: &Field) -> bool {
+    !f.required || matches!(f.ty, Ty::Vec(_) | Ty::Map(_) | Ty::Option(_) | Ty::Json)
+}
+
+fn fallback_doc(t: &TypeDef) -> String {
+    t.doc.clone().unwrap_or_else(|| format!("`{}`, defined at `#{}` in the spec.", t.name, t.pointer))
+}
+
+fn emit_type(api: &Api, t: &TypeDef) -> TokenStream {
+    let name = ident(&t.name);
+    let docs = doc(Some(&fallback_doc(t)));
+    match &t.kind {
+        TypeKind::Struct(s) => emit_struct(api, t, s),
+        TypeKind::Enum(e) => emit_enum(&t.name, Some(&fallback_doc(t)), e),
+        TypeKind::Union(variants) => {
+            let vs = variants.iter().map(|v| {
+                let vn = ident(&v.name);
+                let vt = ty(&v.ty);
+                if v.boxed {
+                    quote!(#vn(Box<#vt>))
+                } else {
+                    quote!(#vn(#vt))
+                }
+            });
+            let arms = variants.iter().map(|v| {
+                let vn = ident(&v.name);
+                let body = checks(&v.ty, &v.constraints, quote!(value), quote!(path));
+                if body.is_empty() {
+                    quote!(Self::#vn(_) => {})
+                } else {
+                    quote!(Self::#vn(value) => { #body })
+                }
+            });
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+                #[serde(untagged)]
+                pub enum #name { #(#vs,)* }
+
+                impl Validate for #name {
+                    #[allow(unused_variables)]
+                    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+                        match self { #(#arms)* }
+                    }
+                }
+            }
+        }
+        TypeKind::Alias(inner) => {
+            let inner = ty(inner);
+            quote! {
+                #docs
+                pub type #name = #inner;
+            }
+        }
+    }
+}
+
+fn emit_struct(api: &Api, t: &TypeDef, s: &StructDef) -> TokenStream {
+    let name = ident(&t.name);
+    let docs = doc(Some(&fallback_doc(t)));
+    let mut fields = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.ident);
+        let mut fty = ty(&f.ty);
+        if f.boxed {
+            fty = quote!(Box<#fty>);
+        }
+        let wire = &f.wire;
+        let mut args: Vec<TokenStream> = Vec::new();
+        if f.ident.as_str() != wire.as_str() {
+            args.push(quote!(rename = #wire));
+        }
+        let mut fdoc = f.doc.clone().unwrap_or_else(|| format!("The `{}` property.", f.wire));
+        let rules = describe(&f.constraints);
+        if !rules.is_empty() {
+            if !fdoc.is_empty() {
+                fdoc.push_str("\n\n");
+            }
+            fdoc.push_str(&format!("Constraints: {rules}."));
+        }
+        let fdoc = doc(Some(&fdoc));
+        let field_ty = if !f.required {
+            args.push(quote!(default));
+            args.push(quote!(skip_serializing_if = "Option::is_none"));
+            quote!(Option<#fty>)
+        } else if f.nullable && !matches!(f.ty, Ty::Json | Ty::Option(_)) {
+            args.push(quote!(default));
+            quote!(Option<#fty>)
+        } else {
+            if matches!(f.ty, Ty::Json) {
+                args.push(quote!(default));
+            }
+            fty
+        };
+        let serde_attr = if args.is_empty() {
+            quote!()
+        } else {
+            quote!(#[serde(#(#args),*)])
+        };
+        let tokens = quote! {
+            #fdoc
+            #serde_attr
+            pub #fname: #field_ty,
+        };
+        fields.push(tokens);
+    }
+    let defaultable = s.fields.iter().all(is_defaultable);
+    if let Some((vty, _)) = &s.additional {
+        let vty = ty(vty);
+        let taken = s.fields.iter().any(|f| f.ident == "additional_properties");
+        let fname = ident(if taken { "additional_properties_" } else { "additional_properties" });
+        fields.push(quote! {
+            /// Properties beyond the declared ones (`additionalProperties`).
+            #[serde(flatten)]
+            pub #fname: std::collections::BTreeMap<String, #vty>,
+        });
+    }
+    let derive_default = if defaultable { quote!(Default,) } else { quote!() };
+    let validation = struct_validation(api, s);
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #derive_default Serialize, Deserialize)]
+        pub struct #name {
+            #(#fields)*
+        }
+
+        impl Validate for #name {
+            #[allow(unused_variables)]
+            fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+                #validation
+            }
+        }
+    }
+}
+
+fn emit_enum(name: &str, docs: Option<&str>, e: &EnumDef) -> TokenStream {
+    let name_id = ident(name);
+    let docs = doc(docs);
+    let variants = e.variants.iter().map(|(v, wire)| {
+        let vi = ident(v);
+        let d = format!(" `{}`", wire.replace('`', "'"));
+        quote!(#[doc = #d] #vi,)
+    });
+    let to_str = e.variants.iter().map(|(v, wire)| {
+        let vi = ident(v);
+        quote!(Self::#vi => #wire,)
+    });
+    let from_str = e.variants.iter().map(|(v, wire)| {
+        let vi = ident(v);
+        quote!(#wire => Self::#vi,)
+    });
+    let known: Vec<&str> = e.variants.iter().map(|(_, w)| w.as_str()).collect();
+    let validate_body = if e.extensible {
+        quote! { let _ = (path, out); }
+    } else {
+        quote! {
+            if let Self::Unknown(value) = self {
+                v::check_enum(path, value, Self::KNOWN, out);
+            }
+        }
+    };
+    let unknown_doc = if e.extensible {
+        " A value not listed in the spec; the list is open (`x-extensible-enum`), so it may be sent."
+    } else {
+        " A value not listed in the spec, as received from a server. Sending it fails validation."
+    };
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name_id {
+            #(#variants)*
+            #[doc = #unknown_doc]
+            Unknown(String),
+        }
+
+        impl #name_id {
+            /// Every value the spec lists.
+            pub const KNOWN: &'static [&'static str] = &[#(#known),*];
+
+            /// The value on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    #(#to_str)*
+                    Self::Unknown(value) => value.as_str(),
+                }
+            }
+        }
+
+        impl From<&str> for #name_id {
+            fn from(value: &str) -> Self {
+                match value {
+                    #(#from_str)*
+                    other => Self::Unknown(other.to_string()),
+                }
+            }
+        }
+
+        impl From<String> for #name_id {
+            fn from(value: String) -> Self {
+                Self::from(value.as_str())
+            }
+        }
+
+        impl std::str::FromStr for #name_id {
+            type Err = std::convert::Infallible;
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl std::fmt::Display for #name_id {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl Serialize for #name_id {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for #name_id {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = String::deserialize(deserializer)?;
+                Ok(Self::from(value))
+            }
+        }
+
+        impl Validate for #name_id {
+            fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+                #validate_body
+            }
+        }
+    }
+}
+
+/// A short English rendering of constraints for doc comments.
+pub fn describe(c: &Constraints) -> String {
+    let mut parts = Vec::new();
+    match (c.min_length, c.max_length) {
+        (Some(a), Some(b)) => parts.push(format!("length {a}..={b} characters")),
+        (Some(a), None) => parts.push(format!("at least {a} characters")),
+        (None, Some(b)) => parts.push(format!("at most {b} characters")),
+        _ => {}
+    }
+    match (c.min_bytes, c.max_bytes) {
+        (Some(a), Some(b)) => parts.push(format!("{a}..={b} UTF-8 bytes")),
+        (Some(a), None) => parts.push(format!("at least {a} UTF-8 bytes")),
+        (None, Some(b)) => parts.push(format!("at most {b} UTF-8 bytes")),
+        _ => {}
+    }
+    if let Some(p) = &c.pattern {
+        parts.push(format!("matches `{}`", p.replace('`', "'")));
+    }
+    if let Some(b) = c.minimum {
+        parts.push(format!("{} {}", if b.exclusive { ">" } else { ">=" }, b.value));
+    }
+    if let Some(b) = c.maximum {
+        parts.push(format!("{} {}", if b.exclusive { "<" } else { "<=" }, b.value));
+    }
+    if let Some(m) = c.multiple_of {
+        parts.push(format!("a multiple of {m}"));
+    }
+    match (c.min_items, c.max_items) {
+        (Some(a), Some(b)) => parts.push(format!("{a}..={b} items")),
+        (Some(a), None) => parts.push(format!("at least {a} items")),
+        (None, Some(b)) => parts.push(format!("at most {b} items")),
+        _ => {}
+    }
+    if c.unique_items {
+        parts.push("unique items".into());
+    }
+    if let Some(vals) = &c.one_of_values {
+        parts.push(format!("one of {}", vals.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")));
+    }
+    if let Some(items) = &c.items {
+        let inner = describe(items);
+        if !inner.is_empty() {
+            parts.push(format!("each item: {inner}"));
+        }
+    }
+    if let Some(values) = &c.values {
+        let inner = describe(values);
+        if !inner.is_empty() {
+            parts.push(format!("each value: {inner}"));
+        }
+    }
+    parts.join("; ")
+}

@@ -1,0 +1,235 @@
+//! Validation code: every constraint of a use site becomes a call into the runtime's checkers,
+//! with the path of the value (`body.items[2].name`), so that one call reports every violation.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::ident;
+use crate::ir::*;
+
+fn opt_u64(v: Option<u64>) -> TokenStream {
+    match v {
+        Some(v) => {
+            let v = Literal::u64_suffixed(v);
+            quote!(Some(#v))
+        }
+        None => quote!(None),
+    }
+}
+
+fn f64_lit(v: f64) -> TokenStream {
+    if v.is_finite() {
+        let l = Literal::f64_suffixed(v);
+        quote!(#l)
+    } else if v > 0.0 {
+        quote!(f64::INFINITY)
+    } else {
+        quote!(f64::NEG_INFINITY)
+    }
+}
+
+fn float_bound(b: Option<Bound>) -> TokenStream {
+    match b {
+        Some(b) => {
+            let v = f64_lit(b.value);
+            let e = b.exclusive;
+            quote!(Some((#v, #e)))
+        }
+        None => quote!(None),
+    }
+}
+
+/// Integer bounds as i128: a fractional bound rounds inwards and becomes inclusive.
+fn int_bound(b: Option<Bound>, is_min: bool) -> TokenStream {
+    match b {
+        Some(b) if b.value.is_finite() => {
+            let (v, exclusive) = if b.value.fract() != 0.0 {
+                (if is_min { b.value.ceil() } else { b.value.floor() }, false)
+            } else {
+                (b.value, b.exclusive)
+            };
+            let v = Literal::i128_suffixed(v as i128);
+            quote!(Some((#v, #exclusive)))
+        }
+        _ => quote!(None),
+    }
+}
+
+/// True when a value of this type with these constraints needs any check.
+pub fn needs_checks(t: &Ty, c: &Constraints) -> bool {
+    !c.is_empty()
+        || match t {
+            Ty::Named(_) => true,
+            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => needs_checks(inner, &Constraints::default()),
+            _ => false,
+        }
+}
+
+/// Checks of one value. `val` is an expression of type `&T`, `path` one of type `&str`.
+pub fn checks(t: &Ty, c: &Constraints, val: TokenStream, path: TokenStream) -> TokenStream {
+    if !needs_checks(t, c) {
+        return TokenStream::new();
+    }
+    let mut out = Vec::new();
+    match t {
+        Ty::String => {
+            if c.min_length.is_some() || c.max_length.is_some() {
+                let (a, b) = (opt_u64(c.min_length), opt_u64(c.max_length));
+                out.push(quote!(v::check_length(#path, #val, #a, #b, out);));
+            }
+            if c.min_bytes.is_some() || c.max_bytes.is_some() {
+                let (a, b) = (opt_u64(c.min_bytes), opt_u64(c.max_bytes));
+                out.push(quote!(v::check_bytes(#path, #val, #a, #b, out);));
+            }
+            if let Some(p) = &c.pattern {
+                out.push(quote!(v::check_pattern(#path, #val, #p, out);));
+            }
+            if let Some(vals) = &c.one_of_values {
+                out.push(quote!(v::check_enum(#path, #val, &[#(#vals),*], out);));
+            }
+        }
+        Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 => {
+            if c.minimum.is_some() || c.maximum.is_some() {
+                let (a, b) = (int_bound(c.minimum, true), int_bound(c.maximum, false));
+                if a.to_string() != "None" || b.to_string() != "None" {
+                    out.push(quote!(v::check_int_range(#path, i128::from(*#val), #a, #b, out);));
+                }
+            }
+            if let Some(m) = c.multiple_of {
+                let m = f64_lit(m);
+                out.push(quote!(v::check_multiple_of(#path, *#val as f64, #m, out);));
+            }
+            if let Some(vals) = &c.one_of_values {
+                out.push(quote!(v::check_enum(#path, &#val.to_string(), &[#(#vals),*], out);));
+            }
+        }
+        Ty::F32 | Ty::F64 => {
+            if c.minimum.is_some() || c.maximum.is_some() {
+                let (a, b) = (float_bound(c.minimum), float_bound(c.maximum));
+                out.push(quote!(v::check_float_range(#path, f64::from(*#val), #a, #b, out);));
+            }
+            if let Some(m) = c.multiple_of {
+                let m = f64_lit(m);
+                out.push(quote!(v::check_multiple_of(#path, f64::from(*#val), #m, out);));
+            }
+            if let Some(vals) = &c.one_of_values {
+                out.push(quote!(v::check_enum(#path, &#val.to_string(), &[#(#vals),*], out);));
+            }
+        }
+        Ty::Bool | Ty::Json => {}
+        Ty::Named(_) => out.push(quote!(#val.validate_at(#path, out);)),
+        Ty::Option(inner) => {
+            let body = checks(inner, c, quote!(value), path);
+            if !body.is_empty() {
+                out.push(quote!(if let Some(value) = #val { #body }));
+            }
+        }
+        Ty::Vec(inner) => {
+            if c.min_items.is_some() || c.max_items.is_some() {
+                let (a, b) = (opt_u64(c.min_items), opt_u64(c.max_items));
+                out.push(quote!(v::check_items(#path, #val.len(), #a, #b, out);));
+            }
+            if c.unique_items {
+                out.push(quote!(v::check_unique(#path, #val, out);));
+            }
+            let item_c = c.items.as_deref().cloned().unwrap_or_default();
+            let body = checks(inner, &item_c, quote!(item), quote!(&item_path));
+            if !body.is_empty() {
+                out.push(quote! {
+                    for (i, item) in #val.iter().enumerate() {
+                        let item_path = v::index(#path, i);
+                        #body
+                    }
+                });
+            }
+        }
+        Ty::Map(inner) => {
+            if c.min_properties.is_some() || c.max_properties.is_some() {
+                let (a, b) = (opt_u64(c.min_properties), opt_u64(c.max_properties));
+                out.push(quote!(v::check_properties(#path, #val.len(), #a, #b, out);));
+            }
+            let value_c = c.values.as_deref().cloned().unwrap_or_default();
+            let body = checks(inner, &value_c, quote!(value), quote!(&value_path));
+            if !body.is_empty() {
+                out.push(quote! {
+                    for (key, value) in #val.iter() {
+                        let value_path = v::join(#path, key);
+                        #body
+                    }
+                });
+            }
+        }
+    }
+    quote!(#(#out)*)
+}
+
+/// The body of a struct's `validate_at`.
+pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
+    let mut out = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.ident);
+        let wire = &f.wire;
+        let optional = !f.required || (f.nullable && !matches!(f.ty, Ty::Json | Ty::Option(_)));
+        let inner_val = if f.boxed { quote!(value.as_ref()) } else { quote!(value) };
+        let body = checks(&f.ty, &f.constraints, inner_val.clone(), quote!(&field_path));
+        if body.is_empty() {
+            continue;
+        }
+        if optional {
+            out.push(quote! {
+                if let Some(value) = &self.#fname {
+                    let field_path = v::join(path, #wire);
+                    #body
+                }
+            });
+        } else {
+            out.push(quote! {
+                {
+                    let value = &self.#fname;
+                    let field_path = v::join(path, #wire);
+                    #body
+                }
+            });
+        }
+    }
+    if let Some((vty, vc)) = &s.additional {
+        let taken = s.fields.iter().any(|f| f.ident == "additional_properties");
+        let fname = ident(if taken { "additional_properties_" } else { "additional_properties" });
+        let body = checks(vty, vc, quote!(value), quote!(&value_path));
+        if !body.is_empty() {
+            out.push(quote! {
+                for (key, value) in self.#fname.iter() {
+                    let value_path = v::join(path, key);
+                    #body
+                }
+            });
+        }
+    }
+    if s.min_properties.is_some() || s.max_properties.is_some() {
+        let (a, b) = (opt_u64(s.min_properties), opt_u64(s.max_properties));
+        out.push(quote! {
+            if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(self) {
+                v::check_properties(path, map.len(), #a, #b, out);
+            }
+        });
+    }
+    for rule in &s.required_if {
+        let Some(tested) = s.fields.iter().find(|f| f.wire == rule.property) else { continue };
+        let tested_id = ident(&tested.ident);
+        let prop = &rule.property;
+        let equals = &rule.equals;
+        for req in &rule.required {
+            let Some(target) = s.fields.iter().find(|f| &f.wire == req) else { continue };
+            if target.required {
+                continue;
+            }
+            let target_id = ident(&target.ident);
+            out.push(quote! {
+                if crate::runtime::request::query_value(&self.#tested_id) == #equals && self.#target_id.is_none() {
+                    v::required_if(path, #prop, #equals, #req, out);
+                }
+            });
+        }
+    }
+    quote!(#(#out)*)
+}

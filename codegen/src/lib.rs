@@ -1,0 +1,212 @@
+//! `codegen`: a generator of typed, validated Rust API clients from OpenAPI 3.0 specs.
+//!
+//! Stages, one module each: [`load`] (YAML/JSON, line and column on syntax errors, a
+//! tolerant step for what `openapiv3` cannot hold), lower (schemas and operations into the
+//! [`ir`], with every semantic problem reported at its JSON pointer), [`emit`] (tokens with
+//! `quote`, formatted with `prettyplease`). [`Config`] is the public face, in the manner of
+//! `prost_build::Config`:
+//!
+//! ```no_run
+//! codegen::Config::new()
+//!     .spec("spec/osm.yaml")
+//!     .out_dir("generated-client")
+//!     .write()
+//!     .expect("generation failed");
+//! ```
+
+pub mod config;
+pub mod diag;
+pub mod emit;
+pub mod ir;
+pub mod load;
+mod lower;
+pub mod naming;
+mod ops;
+
+pub use config::{Config, Output, WriteReport};
+pub use diag::{Diagnostic, Diagnostics, Severity};
+
+use std::path::Path;
+
+/// Loads and lowers one spec. Returns the API and the warnings, or every error.
+pub fn lower_spec(path: &Path) -> Result<(ir::Api, Vec<Diagnostic>), Diagnostics> {
+    let spec = load::load_file(path)?;
+    lower_loaded(&spec)
+}
+
+/// Lowers a loaded spec.
+pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Diagnostics> {
+    let mut l = lower::Lowerer::new(spec);
+    l.lower_components();
+    let operations = l.lower_operations();
+    let doc = &spec.doc;
+    let mut api = ir::Api {
+        title: doc.info.title.clone(),
+        version: doc.info.version.clone(),
+        description: doc.info.description.clone(),
+        servers: Vec::new(),
+        security: Vec::new(),
+        types: Vec::new(),
+        operations,
+    };
+    let mut const_scope = naming::Scope::default();
+    const_scope.reserve("ALL");
+    for (i, s) in doc.servers.iter().enumerate() {
+        let base = match s.extensions.get("x-name").and_then(|v| v.as_str()) {
+            Some(n) => naming::shouty(n),
+            None => {
+                let host = s
+                    .url
+                    .split("://")
+                    .nth(1)
+                    .unwrap_or(&s.url)
+                    .split('/')
+                    .next()
+                    .unwrap_or("");
+                let h = naming::shouty(host);
+                if h == "VALUE" || h.is_empty() {
+                    format!("SERVER_{i}")
+                } else {
+                    h
+                }
+            }
+        };
+        let mut url = s.url.clone();
+        let mut variables = Vec::new();
+        if let Some(vars) = &s.variables {
+            for (name, v) in vars {
+                url = url.replace(&format!("{{{name}}}"), &v.default);
+                variables.push((name.clone(), v.default.clone(), v.description.clone()));
+            }
+        }
+        api.servers.push(ir::ServerDef {
+            const_name: const_scope.unique(&base),
+            url,
+            template: s.url.clone(),
+            description: s.description.clone(),
+            variables,
+        });
+    }
+    if let Some(c) = &doc.components {
+        for (name, s) in &c.security_schemes {
+            if let openapiv3::ReferenceOr::Item(s) = s {
+                let (summary, description) = match s {
+                    openapiv3::SecurityScheme::APIKey {
+                        location,
+                        name: key,
+                        description,
+                        ..
+                    } => (format!("API key in {location:?} `{key}`").to_lowercase().replace("api key", "API key"), description.clone()),
+                    openapiv3::SecurityScheme::HTTP {
+                        scheme, description, ..
+                    } => (format!("HTTP `{scheme}` authentication"), description.clone()),
+                    openapiv3::SecurityScheme::OAuth2 { description, .. } => ("OAuth 2.0".to_string(), description.clone()),
+                    openapiv3::SecurityScheme::OpenIDConnect { description, .. } => ("OpenID Connect".to_string(), description.clone()),
+                };
+                api.security.push(ir::SecurityDef {
+                    name: name.clone(),
+                    summary,
+                    description,
+                });
+            }
+        }
+    }
+    api.types = std::mem::take(&mut l.types);
+    mark_boxed(&mut api);
+    let items = std::mem::take(&mut l.sink.items);
+    let diags = Diagnostics(items);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok((api, diags.0))
+}
+
+/// Boxes every field whose type can reach its own struct without passing through a
+/// container, so recursive schemas have a finite size.
+fn mark_boxed(api: &mut ir::Api) {
+    use std::collections::{BTreeMap, BTreeSet};
+    fn direct(t: &ir::Ty) -> Option<&str> {
+        match t {
+            ir::Ty::Named(n) => Some(n),
+            ir::Ty::Option(inner) => direct(inner),
+            _ => None,
+        }
+    }
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for t in &api.types {
+        let e = edges.entry(t.name.clone()).or_default();
+        match &t.kind {
+            ir::TypeKind::Struct(s) => {
+                for f in &s.fields {
+                    if let Some(n) = direct(&f.ty) {
+                        e.insert(n.to_string());
+                    }
+                }
+            }
+            ir::TypeKind::Union(vs) => {
+                for v in vs {
+                    if let Some(n) = direct(&v.ty) {
+                        e.insert(n.to_string());
+                    }
+                }
+            }
+            ir::TypeKind::Alias(ty) => {
+                if let Some(n) = direct(ty) {
+                    e.insert(n.to_string());
+                }
+            }
+            ir::TypeKind::Enum(_) => {}
+        }
+    }
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from.to_string()];
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if let Some(next) = edges.get(&n) {
+                stack.extend(next.iter().cloned());
+            }
+        }
+        false
+    };
+    let mut boxed: Vec<(usize, usize)> = Vec::new();
+    let mut boxed_variants: Vec<(usize, usize)> = Vec::new();
+    for (ti, t) in api.types.iter().enumerate() {
+        match &t.kind {
+            ir::TypeKind::Struct(s) => {
+                for (fi, f) in s.fields.iter().enumerate() {
+                    if let Some(n) = direct(&f.ty) {
+                        if reaches(n, &t.name) {
+                            boxed.push((ti, fi));
+                        }
+                    }
+                }
+            }
+            ir::TypeKind::Union(vs) => {
+                for (vi, v) in vs.iter().enumerate() {
+                    if let Some(n) = direct(&v.ty) {
+                        if reaches(n, &t.name) {
+                            boxed_variants.push((ti, vi));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    for (ti, fi) in boxed {
+        if let ir::TypeKind::Struct(s) = &mut api.types[ti].kind {
+            s.fields[fi].boxed = true;
+        }
+    }
+    for (ti, vi) in boxed_variants {
+        if let ir::TypeKind::Union(vs) = &mut api.types[ti].kind {
+            vs[vi].boxed = true;
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Stage 1: load. Reads YAML or JSON, reports syntax errors with line and column, smooths over
+//! the constructs that `openapiv3` cannot represent (keeping their meaning in extensions), and
+//! deserializes the document, reporting a failure with the JSON pointer where it happened.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::diag::{self, Diagnostic, Diagnostics, Severity, Sink};
+
+/// Extension under which the loader keeps a numeric bound of an integer schema that does not
+/// fit in `i64` or is written with a fraction (`minimum: -9223372036854776000`). `openapiv3`
+/// rejects those bounds; the generator reads them back from here.
+pub const X_INT_BOUNDS: &str = "x-codegen-int-bounds";
+/// Extension under which the loader keeps an integer schema's `enum` when its values are not
+/// all integers.
+pub const X_INT_ENUM: &str = "x-codegen-int-enum";
+
+/// A loaded spec: the typed document, the raw JSON tree it came from and its text.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// The file's text (for locating diagnostics).
+    pub source: String,
+    /// The document as a JSON tree, after the tolerant step.
+    pub raw: Value,
+    /// The typed document.
+    pub doc: openapiv3::OpenAPI,
+}
+
+/// Reads and parses a spec file.
+pub fn load_file(path: &Path) -> Result<Spec, Diagnostics> {
+    let source = std::fs::read_to_string(path).map_err(|e| {
+        Diagnostics(vec![Diagnostic {
+            severity: Severity::Error,
+            file: path.to_path_buf(),
+            line: None,
+            column: None,
+            pointer: String::new(),
+            message: format!("cannot read the spec: {e}"),
+        }])
+    })?;
+    load_str(path, source)
+}
+
+/// Parses a spec from its text; `path` names it in diagnostics and decides nothing else
+/// (JSON or YAML is decided from the text).
+pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
+    let syntax = |line: Option<usize>, column: Option<usize>, message: String| {
+        Diagnostics(vec![Diagnostic {
+            severity: Severity::Error,
+            file: path.to_path_buf(),
+            line,
+            column,
+            pointer: String::new(),
+            message,
+        }])
+    };
+    let looks_json = source.trim_start().starts_with('{');
+    let mut raw: Value = if looks_json {
+        serde_json::from_str(&source).map_err(|e| {
+            syntax(
+                Some(e.line()),
+                Some(e.column()),
+                format!("invalid JSON: {e}"),
+            )
+        })?
+    } else {
+        serde_yaml::from_str(&source).map_err(|e| {
+            let loc = e.location();
+            syntax(
+                loc.as_ref().map(|l| l.line()),
+                loc.as_ref().map(|l| l.column()),
+                format!("invalid YAML: {e}"),
+            )
+        })?
+    };
+
+    let mut sink = Sink::new(path, &source);
+    match raw.get("openapi").and_then(Value::as_str) {
+        Some(v) if v.starts_with("3.0") => {}
+        Some(v) => sink.error(
+            "/openapi",
+            format!("OpenAPI {v} is not supported: this generator reads OpenAPI 3.0.x documents"),
+        ),
+        None => sink.error(
+            "",
+            "not an OpenAPI 3.0 document: the `openapi` field (e.g. `openapi: 3.0.3`) is missing",
+        ),
+    }
+    if sink.has_errors() {
+        return Err(Diagnostics(sink.items));
+    }
+
+    tolerate(&mut raw);
+
+    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&raw) {
+        Ok(doc) => doc,
+        Err(e) => {
+            let pointer = path_to_pointer(e.path());
+            let inner = e.into_inner();
+            sink.error(
+                &pointer,
+                format!("not a valid OpenAPI 3.0 document here: {inner}"),
+            );
+            return Err(Diagnostics(sink.items));
+        }
+    };
+    Ok(Spec {
+        path: path.to_path_buf(),
+        source,
+        raw,
+        doc,
+    })
+}
+
+fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for seg in path.iter() {
+        match seg {
+            Segment::Seq { index } => out = diag::push(&out, &index.to_string()),
+            Segment::Map { key } => out = diag::push(&out, key),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+/// The tolerant step: rewrites what `openapiv3` would reject or silently mistype, keeping
+/// the meaning in extensions the generator reads.
+fn tolerate(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if map.get("type").and_then(Value::as_str) == Some("integer") {
+                tolerate_integer(map);
+            }
+            for (_, v) in map.iter_mut() {
+                tolerate(v);
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                tolerate(v);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn is_i64(v: &Value) -> bool {
+    v.as_i64().is_some() || v.as_u64().is_some_and(|u| u <= i64::MAX as u64)
+}
+
+fn tolerate_integer(map: &mut Map<String, Value>) {
+    let mut kept = Map::new();
+    for key in ["minimum", "maximum", "multipleOf"] {
+        if let Some(v) = map.get(key) {
+            if v.is_number() && !is_i64(v) {
+                if let Some(v) = map.remove(key) {
+                    kept.insert(key.to_string(), v);
+                }
+            } else if !v.is_number() {
+                map.remove(key);
+            }
+        }
+    }
+    if !kept.is_empty() {
+        map.insert(X_INT_BOUNDS.to_string(), Value::Object(kept));
+    }
+    if let Some(Value::Array(values)) = map.get("enum") {
+        if !values.iter().all(|v| v.is_null() || is_i64(v)) {
+            if let Some(v) = map.remove("enum") {
+                map.insert(X_INT_ENUM.to_string(), v);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yaml_syntax_error_names_line_and_column() {
+        let err = load_str(Path::new("bad.yaml"), "openapi: 3.0.3\ninfo: [\n".into()).unwrap_err();
+        let d = &err.0[0];
+        assert_eq!(d.file, PathBuf::from("bad.yaml"));
+        assert!(d.line.is_some() && d.column.is_some(), "{d}");
+        assert!(d.message.starts_with("invalid YAML"), "{d}");
+    }
+
+    #[test]
+    fn json_syntax_error_names_line_and_column() {
+        let err = load_str(Path::new("bad.json"), "{\n \"openapi\": \"3.0.3\",,\n}".into())
+            .unwrap_err();
+        assert_eq!(err.0[0].line, Some(2), "{}", err);
+    }
+
+    #[test]
+    fn float_integer_bounds_are_kept_in_an_extension() {
+        let src = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    N:\n      type: integer\n      minimum: -9223372036854776000\n      maximum: 10\n";
+        let spec = load_str(Path::new("n.yaml"), src.into()).unwrap();
+        let n = &spec.raw["components"]["schemas"]["N"];
+        assert_eq!(n["type"], "integer");
+        assert!(n[X_INT_BOUNDS]["minimum"].is_number());
+        assert_eq!(n["maximum"], 10);
+    }
+
+    #[test]
+    fn rejects_openapi_31_with_a_pointer() {
+        let err = load_str(
+            Path::new("x.yaml"),
+            "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n".into(),
+        )
+        .unwrap_err();
+        assert_eq!(err.0[0].pointer, "/openapi");
+        assert_eq!(err.0[0].line, Some(1));
+    }
+
+    #[test]
+    fn semantic_errors_name_the_pointer() {
+        let src = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      parameters:\n        - name: x\n          in: nowhere\n      responses: {}\n";
+        let err = load_str(Path::new("x.yaml"), src.into()).unwrap_err();
+        assert!(err.0[0].pointer.starts_with("/paths/~1a/get/parameters/0"), "{err}");
+    }
+}

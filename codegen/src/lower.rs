@@ -1,0 +1,806 @@
+//! Stage 3: lower the typed document into the IR. Every schema becomes either a named type
+//! (objects, enums, unions) or a use-site type with constraints; inline named types get
+//! deterministic names from where they stand.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+
+use crate::diag::{self, Sink};
+use crate::ir::*;
+use crate::load::{Spec, X_INT_BOUNDS, X_INT_ENUM};
+use crate::naming::{self, Scope};
+
+const SCHEMAS: &str = "#/components/schemas/";
+
+/// What a schema lowers to at a use site.
+#[derive(Debug, Clone)]
+pub(crate) struct Lowered {
+    pub ty: Ty,
+    pub constraints: Constraints,
+    pub nullable: bool,
+}
+
+impl Lowered {
+    fn plain(ty: Ty) -> Self {
+        Lowered {
+            ty,
+            constraints: Constraints::default(),
+            nullable: false,
+        }
+    }
+}
+
+/// The lowering context of one spec.
+pub(crate) struct Lowerer<'a> {
+    pub spec: &'a Spec,
+    pub sink: Sink<'a>,
+    pub types: Vec<TypeDef>,
+    pub type_scope: Scope,
+    /// Component schema name -> Rust name, for nominal components.
+    nominal: HashMap<String, String>,
+    /// Local `$ref`s outside components/schemas, deserialized once.
+    ref_cache: HashMap<String, Option<Schema>>,
+    /// Transparent components being lowered (cycle guard) and done.
+    transparent_active: BTreeSet<String>,
+    transparent_done: HashMap<String, Lowered>,
+}
+
+fn schema_desc(s: &Schema) -> Option<String> {
+    let d = &s.schema_data;
+    match (&d.title, &d.description) {
+        (Some(t), Some(desc)) if !desc.trim().is_empty() => Some(format!("{t}\n\n{desc}")),
+        (_, Some(desc)) if !desc.trim().is_empty() => Some(desc.clone()),
+        (Some(t), _) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+fn ext_u64(ext: &IndexMap<String, Value>, key: &str) -> Option<u64> {
+    ext.get(key).and_then(Value::as_u64)
+}
+
+fn render_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl<'a> Lowerer<'a> {
+    pub fn new(spec: &'a Spec) -> Self {
+        Lowerer {
+            spec,
+            sink: Sink::new(&spec.path, &spec.source),
+            types: Vec::new(),
+            type_scope: Scope::default(),
+            nominal: HashMap::new(),
+            ref_cache: HashMap::new(),
+            transparent_active: BTreeSet::new(),
+            transparent_done: HashMap::new(),
+        }
+    }
+
+    fn components(&self) -> Option<&'a openapiv3::Components> {
+        self.spec.doc.components.as_ref()
+    }
+
+    /// Registers every nominal component schema under its Rust name, then lowers each.
+    pub fn lower_components(&mut self) {
+        let Some(components) = self.components() else {
+            return;
+        };
+        // Names first, so references (recursive ones too) resolve before the types exist.
+        let mut idents: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (name, schema) in &components.schemas {
+            if self.is_nominal_ref_or(schema, 0) {
+                let ident = naming::type_ident(name);
+                idents.entry(ident.clone()).or_default().push(name.clone());
+                let unique = self.type_scope.unique(&ident);
+                self.nominal.insert(name.clone(), unique);
+            }
+        }
+        for (ident, names) in idents {
+            if names.len() > 1 {
+                self.sink.warn(
+                    &diag::push("/components/schemas", &names[1]),
+                    format!(
+                        "schema names {} all become the Rust name `{ident}`; the later ones are numbered ({ident}2, ...)",
+                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
+        }
+        for (name, schema) in &components.schemas {
+            let pointer = diag::push("/components/schemas", name);
+            if let Some(ident) = self.nominal.get(name).cloned() {
+                match schema {
+                    ReferenceOr::Item(s) => {
+                        let kind = self.lower_nominal(s, &ident, &pointer);
+                        self.types.push(TypeDef {
+                            name: ident,
+                            doc: schema_desc(s),
+                            pointer,
+                            kind,
+                        });
+                    }
+                    ReferenceOr::Reference { .. } => {
+                        let lowered = self.lower_ref_or(schema, &ident, &pointer);
+                        self.types.push(TypeDef {
+                            name: ident,
+                            doc: None,
+                            pointer,
+                            kind: TypeKind::Alias(lowered.ty),
+                        });
+                    }
+                }
+            } else if let ReferenceOr::Item(s) = schema {
+                // Transparent: emitted as an alias for readers; uses inline its constraints.
+                let lowered = self.lower_component_transparent(name);
+                let ident = self.type_scope.unique(&naming::type_ident(name));
+                let ty = if lowered.nullable {
+                    Ty::Option(Box::new(lowered.ty))
+                } else {
+                    lowered.ty
+                };
+                self.types.push(TypeDef {
+                    name: ident,
+                    doc: schema_desc(s),
+                    pointer,
+                    kind: TypeKind::Alias(ty),
+                });
+            }
+        }
+    }
+
+    fn component(&self, name: &str) -> Option<&'a ReferenceOr<Schema>> {
+        self.components().and_then(|c| c.schemas.get(name))
+    }
+
+    /// Resolves a `$ref` to a schema (local refs only).
+    fn resolve(&mut self, reference: &str, pointer: &str) -> Option<Schema> {
+        if let Some(name) = reference.strip_prefix(SCHEMAS) {
+            let name = diag::unescape_token(name);
+            match self.component(&name) {
+                Some(ReferenceOr::Item(s)) => return Some(s.clone()),
+                Some(ReferenceOr::Reference { reference: r }) => {
+                    if r == reference {
+                        self.sink.error(pointer, format!("`$ref: {reference}` refers to itself"));
+                        return None;
+                    }
+                    let r = r.clone();
+                    return self.resolve(&r, pointer);
+                }
+                None => {}
+            }
+        }
+        if let Some(cached) = self.ref_cache.get(reference) {
+            return cached.clone();
+        }
+        let resolved = match reference.strip_prefix('#') {
+            Some(ptr) => match self.spec.raw.pointer(ptr) {
+                Some(v) => match serde_json::from_value::<Schema>(v.clone()) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        self.sink.error(ptr, format!("`$ref: {reference}` does not point to a schema: {e}"));
+                        None
+                    }
+                },
+                None => {
+                    self.sink.error(pointer, format!("dangling `$ref: {reference}`: nothing is defined there"));
+                    None
+                }
+            },
+            None => {
+                self.sink.error(
+                    pointer,
+                    format!("`$ref: {reference}` points into another file; bundle the spec into one file first (e.g. `redocly bundle`)"),
+                );
+                None
+            }
+        };
+        self.ref_cache.insert(reference.to_string(), resolved.clone());
+        resolved
+    }
+
+    fn is_nominal_ref_or(&mut self, s: &ReferenceOr<Schema>, depth: usize) -> bool {
+        match s {
+            ReferenceOr::Item(s) => self.is_nominal(s, depth),
+            ReferenceOr::Reference { reference } => {
+                if depth > 16 {
+                    return false;
+                }
+                let reference = reference.clone();
+                match reference.strip_prefix(SCHEMAS) {
+                    Some(name) => match self.component(&diag::unescape_token(name)) {
+                        Some(inner) => self.is_nominal_ref_or(inner, depth + 1),
+                        None => false,
+                    },
+                    None => false,
+                }
+            }
+        }
+    }
+
+    /// Named types: objects with properties, string enums, unions, merged allOfs.
+    fn is_nominal(&mut self, s: &Schema, depth: usize) -> bool {
+        match &s.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
+            SchemaKind::Type(Type::String(st)) => {
+                st.enumeration.iter().any(Option::is_some)
+                    || s.schema_data.extensions.contains_key("x-extensible-enum")
+            }
+            SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } => {
+                if v.len() == 1 {
+                    self.is_nominal_ref_or(&v[0], depth + 1)
+                } else {
+                    !v.is_empty()
+                }
+            }
+            SchemaKind::AllOf { all_of } => {
+                if all_of.len() == 1 {
+                    self.is_nominal_ref_or(&all_of[0], depth + 1)
+                } else {
+                    !all_of.is_empty()
+                }
+            }
+            SchemaKind::Any(a) => {
+                !a.properties.is_empty()
+                    || a.one_of.len() > 1
+                    || a.any_of.len() > 1
+                    || !a.all_of.is_empty()
+                    || (a.typ.as_deref() != Some("array")
+                        && !a.enumeration.is_empty()
+                        && a.enumeration.iter().all(|v| v.is_string() || v.is_null())
+                        && a.enumeration.iter().any(Value::is_string))
+                    || (a.one_of.len() == 1 && self.is_nominal_ref_or(&a.one_of[0], depth + 1))
+                    || (a.any_of.len() == 1 && self.is_nominal_ref_or(&a.any_of[0], depth + 1))
+            }
+            _ => false,
+        }
+    }
+
+    fn lower_component_transparent(&mut self, name: &str) -> Lowered {
+        if let Some(done) = self.transparent_done.get(name) {
+            return done.clone();
+        }
+        let pointer = diag::push("/components/schemas", name);
+        if !self.transparent_active.insert(name.to_string()) {
+            // A transparent schema that contains itself (an array of itself): any JSON.
+            return Lowered::plain(Ty::Json);
+        }
+        let lowered = match self.component(name) {
+            Some(s) => self.lower_ref_or(s, &naming::type_ident(name), &pointer),
+            None => Lowered::plain(Ty::Json),
+        };
+        self.transparent_active.remove(name);
+        self.transparent_done.insert(name.to_string(), lowered.clone());
+        lowered
+    }
+
+    /// Lowers a schema at a use site. `hint` names inline named types.
+    pub fn lower_ref_or(&mut self, s: &ReferenceOr<Schema>, hint: &str, pointer: &str) -> Lowered {
+        match s {
+            ReferenceOr::Reference { reference } => self.lower_reference(reference, hint, pointer),
+            ReferenceOr::Item(s) => self.lower_schema(s, hint, pointer),
+        }
+    }
+
+    pub fn lower_boxed(&mut self, s: &ReferenceOr<Box<Schema>>, hint: &str, pointer: &str) -> Lowered {
+        match s {
+            ReferenceOr::Reference { reference } => self.lower_reference(reference, hint, pointer),
+            ReferenceOr::Item(s) => self.lower_schema(s, hint, pointer),
+        }
+    }
+
+    fn lower_reference(&mut self, reference: &str, hint: &str, pointer: &str) -> Lowered {
+        if let Some(name) = reference.strip_prefix(SCHEMAS) {
+            let name = diag::unescape_token(name);
+            if let Some(ident) = self.nominal.get(&name) {
+                return Lowered::plain(Ty::Named(ident.clone()));
+            }
+            if self.component(&name).is_some() {
+                return self.lower_component_transparent(&name);
+            }
+        }
+        match self.resolve(reference, pointer) {
+            Some(schema) => {
+                let hint = reference
+                    .rsplit('/')
+                    .next()
+                    .map(|t| naming::type_ident(&diag::unescape_token(t)))
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or_else(|| hint.to_string());
+                self.lower_schema(&schema, &hint, pointer)
+            }
+            None => Lowered::plain(Ty::Json),
+        }
+    }
+
+    /// Lowers an inline schema at a use site.
+    pub fn lower_schema(&mut self, s: &Schema, hint: &str, pointer: &str) -> Lowered {
+        let nullable = s.schema_data.nullable;
+        if self.is_nominal(s, 0) {
+            // Single-member compositions are transparent to their member.
+            if let Some(member) = single_member(s) {
+                let mut l = self.lower_ref_or(member, hint, pointer);
+                l.nullable |= nullable;
+                return l;
+            }
+            let name = self.type_scope.unique(&naming::type_ident(hint));
+            let kind = self.lower_nominal(s, &name, pointer);
+            self.types.push(TypeDef {
+                name: name.clone(),
+                doc: schema_desc(s),
+                pointer: pointer.to_string(),
+                kind,
+            });
+            return Lowered {
+                ty: Ty::Named(name),
+                constraints: Constraints::default(),
+                nullable,
+            };
+        }
+        let ext = &s.schema_data.extensions;
+        let mut c = Constraints::default();
+        let ty = match &s.schema_kind {
+            SchemaKind::Type(Type::String(st)) => {
+                c.min_length = st.min_length.map(|v| v as u64);
+                c.max_length = st.max_length.map(|v| v as u64);
+                c.pattern = st.pattern.clone();
+                c.min_bytes = ext_u64(ext, "x-min-bytes");
+                c.max_bytes = ext_u64(ext, "x-max-bytes");
+                if let VariantOrUnknownOrEmpty::Item(StringFormat::Binary) = st.format {
+                    // Binary strings in JSON are opaque text to us.
+                }
+                Ty::String
+            }
+            SchemaKind::Type(Type::Integer(it)) => {
+                let fmt = match &it.format {
+                    VariantOrUnknownOrEmpty::Item(f) => format!("{f:?}").to_lowercase(),
+                    VariantOrUnknownOrEmpty::Unknown(f) => f.clone(),
+                    VariantOrUnknownOrEmpty::Empty => String::new(),
+                };
+                let ty = match fmt.as_str() {
+                    "int32" | "int16" | "int8" => Ty::I32,
+                    "uint32" | "uint16" | "uint8" => Ty::U32,
+                    "uint64" | "uint" => Ty::U64,
+                    _ => Ty::I64,
+                };
+                c.minimum = it.minimum.map(|v| Bound {
+                    value: v as f64,
+                    exclusive: it.exclusive_minimum,
+                });
+                c.maximum = it.maximum.map(|v| Bound {
+                    value: v as f64,
+                    exclusive: it.exclusive_maximum,
+                });
+                c.multiple_of = it.multiple_of.map(|v| v as f64);
+                if let Some(Value::Object(kept)) = ext.get(X_INT_BOUNDS) {
+                    if let Some(v) = kept.get("minimum").and_then(Value::as_f64) {
+                        c.minimum = Some(Bound {
+                            value: v,
+                            exclusive: it.exclusive_minimum,
+                        });
+                    }
+                    if let Some(v) = kept.get("maximum").and_then(Value::as_f64) {
+                        c.maximum = Some(Bound {
+                            value: v,
+                            exclusive: it.exclusive_maximum,
+                        });
+                    }
+                    if let Some(v) = kept.get("multipleOf").and_then(Value::as_f64) {
+                        c.multiple_of = Some(v);
+                    }
+                }
+                let values: Vec<String> = it.enumeration.iter().flatten().map(|v| v.to_string()).collect();
+                if !values.is_empty() {
+                    c.one_of_values = Some(values);
+                }
+                if let Some(Value::Array(vals)) = ext.get(X_INT_ENUM) {
+                    c.one_of_values = Some(vals.iter().filter(|v| !v.is_null()).map(render_value).collect());
+                }
+                clamp_int_bounds(&ty, &mut c);
+                ty
+            }
+            SchemaKind::Type(Type::Number(nt)) => {
+                c.minimum = nt.minimum.map(|v| Bound {
+                    value: v,
+                    exclusive: nt.exclusive_minimum,
+                });
+                c.maximum = nt.maximum.map(|v| Bound {
+                    value: v,
+                    exclusive: nt.exclusive_maximum,
+                });
+                c.multiple_of = nt.multiple_of;
+                let values: Vec<String> = nt.enumeration.iter().flatten().map(|v| v.to_string()).collect();
+                if !values.is_empty() {
+                    c.one_of_values = Some(values);
+                }
+                match nt.format {
+                    VariantOrUnknownOrEmpty::Item(openapiv3::NumberFormat::Float) => Ty::F32,
+                    _ => Ty::F64,
+                }
+            }
+            SchemaKind::Type(Type::Boolean(_)) => Ty::Bool,
+            SchemaKind::Type(Type::Array(at)) => {
+                c.min_items = at.min_items.map(|v| v as u64);
+                c.max_items = at.max_items.map(|v| v as u64);
+                c.unique_items = at.unique_items;
+                match &at.items {
+                    Some(items) => {
+                        let item = self.lower_boxed(items, &format!("{hint}Item"), &diag::push(pointer, "items"));
+                        if !item.constraints.is_empty() {
+                            c.items = Some(Box::new(item.constraints));
+                        }
+                        Ty::Vec(Box::new(wrap_nullable(item.ty, item.nullable)))
+                    }
+                    None => Ty::Vec(Box::new(Ty::Json)),
+                }
+            }
+            SchemaKind::Type(Type::Object(o)) => {
+                c.min_properties = o.min_properties.map(|v| v as u64);
+                c.max_properties = o.max_properties.map(|v| v as u64);
+                self.lower_map_values(o.additional_properties.as_ref(), hint, pointer, &mut c)
+            }
+            SchemaKind::Any(a) => return self.lower_any(s, a, hint, pointer),
+            SchemaKind::Not { .. } => {
+                self.sink.warn(pointer, "`not` cannot be expressed as a Rust type; the value is kept as any JSON (`serde_json::Value`) and not validated");
+                Ty::Json
+            }
+            // Handled by is_nominal / single_member above.
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => Ty::Json,
+        };
+        Lowered {
+            ty,
+            constraints: c,
+            nullable,
+        }
+    }
+
+    fn lower_map_values(
+        &mut self,
+        additional: Option<&AdditionalProperties>,
+        hint: &str,
+        pointer: &str,
+        c: &mut Constraints,
+    ) -> Ty {
+        match additional {
+            Some(AdditionalProperties::Schema(s)) => {
+                let v = self.lower_ref_or(s, &format!("{hint}Value"), &diag::push(pointer, "additionalProperties"));
+                if !v.constraints.is_empty() {
+                    c.values = Some(Box::new(v.constraints));
+                }
+                Ty::Map(Box::new(wrap_nullable(v.ty, v.nullable)))
+            }
+            _ => Ty::Map(Box::new(Ty::Json)),
+        }
+    }
+
+    /// Schemas `openapiv3` could not classify (mixed or untyped keywords).
+    fn lower_any(&mut self, s: &Schema, a: &openapiv3::AnySchema, hint: &str, pointer: &str) -> Lowered {
+        let nullable = s.schema_data.nullable;
+        let mut c = Constraints::default();
+        let ty = match a.typ.as_deref() {
+            Some("string") => {
+                c.min_length = a.min_length.map(|v| v as u64);
+                c.max_length = a.max_length.map(|v| v as u64);
+                c.pattern = a.pattern.clone();
+                Ty::String
+            }
+            Some("integer") => Ty::I64,
+            Some("number") => Ty::F64,
+            Some("boolean") => Ty::Bool,
+            Some("array") => match &a.items {
+                Some(items) => {
+                    let item = self.lower_boxed(items, &format!("{hint}Item"), &diag::push(pointer, "items"));
+                    Ty::Vec(Box::new(wrap_nullable(item.ty, item.nullable)))
+                }
+                None => Ty::Vec(Box::new(Ty::Json)),
+            },
+            Some("object") => self.lower_map_values(a.additional_properties.as_ref(), hint, pointer, &mut c),
+            _ => match &a.items {
+                Some(items) => {
+                    let item = self.lower_boxed(items, &format!("{hint}Item"), &diag::push(pointer, "items"));
+                    Ty::Vec(Box::new(wrap_nullable(item.ty, item.nullable)))
+                }
+                None => Ty::Json,
+            },
+        };
+        if !a.enumeration.is_empty() && !matches!(ty, Ty::Vec(_) | Ty::Map(_)) {
+            c.one_of_values = Some(a.enumeration.iter().filter(|v| !v.is_null()).map(render_value).collect());
+        }
+        Lowered { ty, constraints: c, nullable }
+    }
+
+    /// Lowers a nominal schema into its named type.
+    fn lower_nominal(&mut self, s: &Schema, name: &str, pointer: &str) -> TypeKind {
+        match &s.schema_kind {
+            SchemaKind::Type(Type::String(st)) => {
+                let mut values: Vec<String> = st.enumeration.iter().flatten().cloned().collect();
+                let extensible = match s.schema_data.extensions.get("x-extensible-enum") {
+                    Some(Value::Array(known)) => {
+                        for v in known.iter().filter_map(Value::as_str) {
+                            if !values.iter().any(|x| x == v) {
+                                values.push(v.to_string());
+                            }
+                        }
+                        true
+                    }
+                    _ => false,
+                };
+                TypeKind::Enum(enum_def(&values, extensible))
+            }
+            SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } => {
+                let key = if matches!(s.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                TypeKind::Union(self.lower_union(v, name, &diag::push(pointer, key)))
+            }
+            SchemaKind::AllOf { all_of } => {
+                let mut def = StructDef::default();
+                self.merge_all_of(all_of, name, &diag::push(pointer, "allOf"), &mut def, 0);
+                TypeKind::Struct(def)
+            }
+            SchemaKind::Type(Type::Object(o)) => {
+                let mut def = StructDef::default();
+                self.merge_object(&o.properties, &o.required, o.additional_properties.as_ref(), name, pointer, &mut def);
+                def.min_properties = o.min_properties.map(|v| v as u64);
+                def.max_properties = o.max_properties.map(|v| v as u64);
+                def.required_if = self.required_if(s, pointer);
+                TypeKind::Struct(def)
+            }
+            SchemaKind::Any(a) => {
+                if a.one_of.len() > 1 || a.any_of.len() > 1 {
+                    let (v, key) = if a.one_of.len() > 1 { (&a.one_of, "oneOf") } else { (&a.any_of, "anyOf") };
+                    if !a.properties.is_empty() {
+                        self.sink.warn(pointer, format!("properties beside `{key}` are not merged into the alternatives"));
+                    }
+                    return TypeKind::Union(self.lower_union(v, name, &diag::push(pointer, key)));
+                }
+                if a.properties.is_empty() && a.all_of.is_empty() {
+                    let values: Vec<String> = a.enumeration.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+                    return TypeKind::Enum(enum_def(&values, false));
+                }
+                let mut def = StructDef::default();
+                if !a.all_of.is_empty() {
+                    self.merge_all_of(&a.all_of, name, &diag::push(pointer, "allOf"), &mut def, 0);
+                }
+                self.merge_object(&a.properties, &a.required, a.additional_properties.as_ref(), name, pointer, &mut def);
+                def.min_properties = a.min_properties.map(|v| v as u64);
+                def.max_properties = a.max_properties.map(|v| v as u64);
+                def.required_if = self.required_if(s, pointer);
+                TypeKind::Struct(def)
+            }
+            _ => TypeKind::Alias(Ty::Json),
+        }
+    }
+
+    fn required_if(&mut self, s: &Schema, pointer: &str) -> Vec<RequiredIf> {
+        let Some(v) = s.schema_data.extensions.get("x-required-if") else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let Some(rules) = v.as_array() else {
+            self.sink.error(&diag::push(pointer, "x-required-if"), "`x-required-if` must be a list of `{when: {property, equals}, required: [..]}`");
+            return out;
+        };
+        for (i, rule) in rules.iter().enumerate() {
+            let here = diag::push(&diag::push(pointer, "x-required-if"), &i.to_string());
+            let property = rule.pointer("/when/property").and_then(Value::as_str);
+            let equals = rule.pointer("/when/equals");
+            let required: Option<Vec<String>> = rule
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect());
+            match (property, equals, required) {
+                (Some(p), Some(e), Some(r)) if !r.is_empty() => out.push(RequiredIf {
+                    property: p.to_string(),
+                    equals: render_value(e),
+                    required: r,
+                }),
+                _ => self.sink.error(&here, "each `x-required-if` rule needs `when.property`, `when.equals` and a non-empty `required` list"),
+            }
+        }
+        out
+    }
+
+    fn lower_union(&mut self, members: &[ReferenceOr<Schema>], name: &str, pointer: &str) -> Vec<UnionVariant> {
+        let mut scope = Scope::default();
+        let mut out: Vec<UnionVariant> = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let here = diag::push(pointer, &i.to_string());
+            let base = match m {
+                ReferenceOr::Reference { reference } => reference
+                    .rsplit('/')
+                    .next()
+                    .map(|t| naming::type_ident(&diag::unescape_token(t)))
+                    .unwrap_or_else(|| format!("Variant{i}")),
+                ReferenceOr::Item(s) => s
+                    .schema_data
+                    .title
+                    .as_deref()
+                    .map(naming::type_ident)
+                    .unwrap_or_else(|| format!("Variant{i}")),
+            };
+            let l = self.lower_ref_or(m, &format!("{name}{base}"), &here);
+            let ty = wrap_nullable(l.ty, l.nullable);
+            // Two members of the same Rust type could never be told apart: keep the first.
+            if out.iter().any(|v| v.ty == ty) {
+                continue;
+            }
+            let vname = match &ty {
+                Ty::String => "String".to_string(),
+                Ty::Bool => "Bool".to_string(),
+                Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 => "Integer".to_string(),
+                Ty::F32 | Ty::F64 => "Number".to_string(),
+                Ty::Vec(_) if matches!(m, ReferenceOr::Item(_)) => "Array".to_string(),
+                Ty::Map(_) if matches!(m, ReferenceOr::Item(_)) => "Object".to_string(),
+                _ => base,
+            };
+            out.push(UnionVariant {
+                name: scope.unique(&vname),
+                ty,
+                constraints: l.constraints,
+                boxed: false,
+            });
+        }
+        out
+    }
+
+    /// Collects the properties of every allOf member into one struct.
+    fn merge_all_of(&mut self, members: &[ReferenceOr<Schema>], name: &str, pointer: &str, def: &mut StructDef, depth: usize) {
+        if depth > 16 {
+            self.sink.warn(pointer, "allOf nests too deep (or refers to itself); stopped merging here");
+            return;
+        }
+        for (i, m) in members.iter().enumerate() {
+            let here = diag::push(pointer, &i.to_string());
+            let schema = match m {
+                ReferenceOr::Item(s) => s.clone(),
+                ReferenceOr::Reference { reference } => match self.resolve(reference, &here) {
+                    Some(s) => s,
+                    None => continue,
+                },
+            };
+            let reqif = self.required_if(&schema, &here);
+            def.required_if.extend(reqif);
+            match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => {
+                    self.merge_object(&o.properties, &o.required, o.additional_properties.as_ref(), name, &here, def)
+                }
+                SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, name, &diag::push(&here, "allOf"), def, depth + 1),
+                SchemaKind::Any(a) => {
+                    if !a.all_of.is_empty() {
+                        self.merge_all_of(&a.all_of, name, &diag::push(&here, "allOf"), def, depth + 1);
+                    }
+                    self.merge_object(&a.properties, &a.required, a.additional_properties.as_ref(), name, &here, def);
+                    if !a.one_of.is_empty() || !a.any_of.is_empty() {
+                        self.sink.warn(&here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
+                        def.additional.get_or_insert((Ty::Json, Constraints::default()));
+                    }
+                }
+                SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                    self.sink.warn(&here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
+                    def.additional.get_or_insert((Ty::Json, Constraints::default()));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn merge_object(
+        &mut self,
+        properties: &IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        name: &str,
+        pointer: &str,
+        def: &mut StructDef,
+    ) {
+        let mut scope = Scope::default();
+        for f in &def.fields {
+            scope.reserve(&f.ident);
+        }
+        for (wire, prop) in properties {
+            let here = diag::push(&diag::push(pointer, "properties"), wire);
+            let hint = format!("{name}{}", naming::camel(wire));
+            let l = self.lower_boxed(prop, &hint, &here);
+            let (read_only, write_only, doc) = match prop {
+                ReferenceOr::Item(s) => (s.schema_data.read_only, s.schema_data.write_only, schema_desc(s)),
+                ReferenceOr::Reference { .. } => (false, false, None),
+            };
+            let field = Field {
+                wire: wire.clone(),
+                ident: String::new(),
+                ty: l.ty,
+                required: required.contains(wire) && !read_only && !write_only,
+                nullable: l.nullable,
+                constraints: l.constraints,
+                doc,
+                boxed: false,
+            };
+            if let Some(existing) = def.fields.iter_mut().find(|f| &f.wire == wire) {
+                // allOf members restating a property: the later one refines it.
+                let ident = existing.ident.clone();
+                *existing = Field { ident, ..field };
+                continue;
+            }
+            let ident = scope.unique(&naming::field_ident(wire));
+            def.fields.push(Field { ident, ..field });
+        }
+        for r in required {
+            if let Some(f) = def.fields.iter_mut().find(|f| &f.wire == r) {
+                f.required = true;
+            }
+        }
+        match additional {
+            Some(AdditionalProperties::Any(true)) => {
+                def.additional.get_or_insert((Ty::Json, Constraints::default()));
+            }
+            Some(AdditionalProperties::Schema(s)) => {
+                let v = self.lower_ref_or(s, &format!("{name}Value"), &diag::push(pointer, "additionalProperties"));
+                def.additional = Some((wrap_nullable(v.ty, v.nullable), v.constraints));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn single_member(s: &Schema) -> Option<&ReferenceOr<Schema>> {
+    match &s.schema_kind {
+        SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } | SchemaKind::AllOf { all_of: v } if v.len() == 1 => v.first(),
+        SchemaKind::Any(a) if a.properties.is_empty() && a.enumeration.is_empty() => {
+            let total = a.one_of.len() + a.any_of.len() + a.all_of.len();
+            if total == 1 {
+                a.one_of.first().or(a.any_of.first()).or(a.all_of.first())
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+pub(crate) fn wrap_nullable(ty: Ty, nullable: bool) -> Ty {
+    if nullable && !matches!(ty, Ty::Option(_) | Ty::Json) {
+        Ty::Option(Box::new(ty))
+    } else {
+        ty
+    }
+}
+
+/// Drops integer bounds that cannot bind for the type (`minimum: -9223372036854776000` on an
+/// i64 is no constraint at all) and keeps the others.
+fn clamp_int_bounds(ty: &Ty, c: &mut Constraints) {
+    let Some((lo, hi)) = ty.int_range() else { return };
+    if let Some(b) = c.minimum {
+        if b.value.is_nan() || b.value <= lo as f64 && !b.exclusive {
+            c.minimum = None;
+        }
+    }
+    if let Some(b) = c.maximum {
+        if b.value.is_nan() || b.value >= hi as f64 && !b.exclusive {
+            c.maximum = None;
+        }
+    }
+}
+
+/// Builds the variants of a string enum: Rust names made unique, `""` named `Empty`.
+pub(crate) fn enum_def(values: &[String], extensible: bool) -> EnumDef {
+    let mut scope = Scope::default();
+    scope.reserve("Unknown");
+    let mut variants = Vec::new();
+    let mut seen = BTreeSet::new();
+    for v in values {
+        if !seen.insert(v.clone()) {
+            continue;
+        }
+        let name = scope.unique(&naming::camel(v));
+        variants.push((name, v.clone()));
+    }
+    EnumDef { variants, extensible }
+}

@@ -1,0 +1,104 @@
+//! The codegen CLI.
+//!
+//! ```text
+//! codegen generate <SPEC>... --out <DIR> [--name <CRATE>] [--check]
+//! codegen check <SPEC>...
+//! ```
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage:
+  codegen generate <SPEC>... --out <DIR> [--name <CRATE>] [--check] [--workspace-build <BUILD_RS> <CODEGEN_PATH>]
+      writes a complete crate (Cargo.toml, src/) generated from the specs;
+      --check writes nothing and fails when DIR differs from what the specs generate
+  codegen check <SPEC>...
+      reports every problem in the specs and writes nothing";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("{msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> Result<(), String> {
+    let Some((cmd, rest)) = args.split_first() else {
+        return Err(USAGE.to_string());
+    };
+    let mut config = codegen::Config::new();
+    let mut out = None;
+    let mut check = false;
+    let mut specs = 0;
+    let mut i = 0;
+    while i < rest.len() {
+        match rest[i].as_str() {
+            "--out" | "-o" => {
+                i += 1;
+                out = Some(rest.get(i).ok_or("--out needs a directory")?.clone());
+            }
+            "--name" => {
+                i += 1;
+                config.crate_name(rest.get(i).ok_or("--name needs a crate name")?.clone());
+            }
+            "--check" => check = true,
+            "--workspace-build" => {
+                let build = rest.get(i + 1).ok_or("--workspace-build needs <BUILD_RS> <CODEGEN_PATH>")?;
+                let path = rest.get(i + 2).ok_or("--workspace-build needs <BUILD_RS> <CODEGEN_PATH>")?;
+                config.build_script(build.clone(), path.clone());
+                i += 2;
+            }
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(());
+            }
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}\n{USAGE}")),
+            spec => {
+                config.spec(spec);
+                specs += 1;
+            }
+        }
+        i += 1;
+    }
+    if specs == 0 {
+        return Err(format!("no spec given\n{USAGE}"));
+    }
+    match cmd.as_str() {
+        "check" => {
+            let warnings = config.check().map_err(|d| d.to_string())?;
+            for w in &warnings {
+                eprintln!("{w}");
+            }
+            eprintln!("ok: {} spec(s), {} warning(s)", specs, warnings.len());
+            Ok(())
+        }
+        "generate" => {
+            let out = out.ok_or_else(|| format!("generate needs --out <DIR>\n{USAGE}"))?;
+            config.out_dir(&out);
+            if !config.regenerates_itself() {
+                config.standalone(true);
+            }
+            if check {
+                let warnings = config.check_dir().map_err(|e| e.to_string())?;
+                eprintln!("ok: {out} is up to date ({} warning(s))", warnings.len());
+                return Ok(());
+            }
+            let report = config.write().map_err(|e| e.to_string())?;
+            for w in &report.warnings {
+                eprintln!("{w}");
+            }
+            eprintln!(
+                "wrote {} file(s), {} unchanged, {} removed, into {out}",
+                report.written.len(),
+                report.unchanged.len(),
+                report.removed.len()
+            );
+            Ok(())
+        }
+        other => Err(format!("unknown command `{other}`\n{USAGE}")),
+    }
+}
+

@@ -1,0 +1,191 @@
+//! Rust names from wire names: case conversion, keywords, leading digits, collisions.
+
+use std::collections::BTreeSet;
+
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
+    "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "gen", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+];
+
+/// Names that generated modules define or import themselves, which a type may not take.
+const RESERVED_TYPES: &[&str] = &[
+    "Client", "Error", "Result", "Option", "Some", "None", "Ok", "Err", "String", "Vec", "Box",
+    "Value", "Validate", "Violation", "Serialize", "Deserialize", "BTreeMap", "HashMap",
+];
+
+fn words_only(s: &str) -> String {
+    // Keep letters and digits; everything else separates words.
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else {
+            out.push(' ');
+        }
+    }
+    out
+}
+
+fn ascii_fold(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .collect()
+}
+
+/// `snake_case` identifier for a field, parameter or method (keywords become raw identifiers
+/// by the caller: see [`is_keyword`]).
+pub fn snake(s: &str) -> String {
+    let mut out = ascii_fold(&words_only(s).to_snake_case());
+    let sign = symbol_word(s);
+    if out.trim_matches('_').is_empty() {
+        out = sign.unwrap_or_else(|| "value".into());
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out = format!("_{out}");
+    }
+    out
+}
+
+/// `UpperCamelCase` identifier for a type or variant.
+pub fn camel(s: &str) -> String {
+    let mut out = ascii_fold(&words_only(s).to_upper_camel_case()).replace('_', "");
+    if out.is_empty() {
+        out = symbol_word(s)
+            .map(|w| w.to_upper_camel_case())
+            .unwrap_or_else(|| "Empty".into());
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out = format!("V{out}");
+    }
+    out
+}
+
+/// `SHOUTY_SNAKE_CASE` for constants.
+pub fn shouty(s: &str) -> String {
+    let mut out = ascii_fold(&words_only(s).to_shouty_snake_case());
+    if out.is_empty() {
+        out = "VALUE".into();
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out = format!("_{out}");
+    }
+    out
+}
+
+/// A word for values made only of symbols (`+1` is "plus 1" once digits are kept).
+fn symbol_word(s: &str) -> Option<String> {
+    let word = match s.trim() {
+        "" => "empty",
+        "+" | "+1" => "plus_one",
+        "-" | "-1" => "minus_one",
+        "*" => "star",
+        "=" => "eq",
+        "<" => "lt",
+        ">" => "gt",
+        "!=" => "ne",
+        "<=" => "le",
+        ">=" => "ge",
+        _ => return None,
+    };
+    Some(word.to_string())
+}
+
+/// True when `s` must be written as a raw identifier (`r#type`).
+pub fn is_keyword(s: &str) -> bool {
+    KEYWORDS.contains(&s)
+}
+
+/// True for identifiers that cannot be raw (`self`, `Self`, `crate`, `super`).
+pub fn is_unrawable(s: &str) -> bool {
+    matches!(s, "self" | "Self" | "crate" | "super" | "_")
+}
+
+/// Makes a field or method name usable: raw-able keywords stay (the emitter writes `r#`),
+/// the others get a trailing underscore.
+pub fn field_ident(s: &str) -> String {
+    let s = snake(s);
+    if is_unrawable(&s) {
+        format!("{s}_")
+    } else {
+        s
+    }
+}
+
+/// Makes a type name usable and distinct from the names generated modules use themselves.
+pub fn type_ident(s: &str) -> String {
+    let s = camel(s);
+    if RESERVED_TYPES.contains(&s.as_str()) || is_unrawable(&s) {
+        format!("{s}Type")
+    } else {
+        s
+    }
+}
+
+/// Hands out names unique within one scope, suffixing a number on a collision
+/// (`Foo`, `Foo2`, `Foo3`).
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    taken: BTreeSet<String>,
+}
+
+impl Scope {
+    /// Marks a name as taken without handing it out.
+    pub fn reserve(&mut self, name: &str) {
+        self.taken.insert(name.to_string());
+    }
+    /// True when the name is taken.
+    pub fn contains(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+    /// Returns `base`, or `base2`, `base3`... whichever is free, and takes it.
+    pub fn unique(&mut self, base: &str) -> String {
+        if self.taken.insert(base.to_string()) {
+            return base.to_string();
+        }
+        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        let mut n = 2;
+        loop {
+            let candidate = format!("{base}{sep}{n}");
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cases() {
+        assert_eq!(snake("incidentSubTypeId"), "incident_sub_type_id");
+        assert_eq!(snake("X-Language"), "x_language");
+        assert_eq!(snake("type"), "type");
+        assert_eq!(field_ident("self"), "self_");
+        assert_eq!(snake("2fa"), "_2fa");
+        assert_eq!(snake("+1"), "plus_one");
+        assert_eq!(camel("create_case_request"), "CreateCaseRequest");
+        assert_eq!(camel("+1"), "PlusOne");
+        assert_eq!(camel(""), "Empty");
+        assert_eq!(camel("1password"), "V1password");
+        assert_eq!(camel("Caf\u{e9} au lait"), "Caf_AuLait".replace('_', ""));
+        assert_eq!(type_ident("error"), "ErrorType");
+        assert_eq!(shouty("cn-south-1"), "CN_SOUTH_1");
+    }
+
+    #[test]
+    fn scope_dedupes() {
+        let mut s = Scope::default();
+        assert_eq!(s.unique("Asc"), "Asc");
+        assert_eq!(s.unique("Asc"), "Asc2");
+        assert_eq!(s.unique("V1"), "V1");
+        assert_eq!(s.unique("V1"), "V1_2");
+    }
+}

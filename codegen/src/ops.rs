@@ -1,0 +1,496 @@
+//! Stage 3, operations: parameters (path-item and operation level merged), the request body
+//! (one media type chosen by preference), responses keyed by status, and the checks that need
+//! the whole document (duplicate operationIds, method names colliding, path templates).
+
+use std::collections::BTreeMap;
+
+use openapiv3::{
+    MediaType, Parameter, ParameterSchemaOrContent, PathItem, QueryStyle, ReferenceOr, RequestBody,
+    Response, StatusCode,
+};
+use serde_json::Value;
+
+use crate::diag;
+use crate::ir::*;
+use crate::lower::{wrap_nullable, Lowered, Lowerer};
+use crate::naming::{self, Scope};
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+fn op_of<'p>(item: &'p PathItem, method: &str) -> Option<&'p openapiv3::Operation> {
+    match method {
+        "get" => item.get.as_ref(),
+        "put" => item.put.as_ref(),
+        "post" => item.post.as_ref(),
+        "delete" => item.delete.as_ref(),
+        "options" => item.options.as_ref(),
+        "head" => item.head.as_ref(),
+        "patch" => item.patch.as_ref(),
+        "trace" => item.trace.as_ref(),
+        _ => None,
+    }
+}
+
+fn join_doc(summary: Option<&str>, description: Option<&str>) -> Option<String> {
+    let parts: Vec<&str> = [summary, description]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if parts.is_empty() {
+        None
+    } else if parts.len() == 2 && parts[0] == parts[1] {
+        Some(parts[0].to_string())
+    } else {
+        Some(parts.join("\n\n"))
+    }
+}
+
+/// Derives a name for an operation without `operationId`: method and path words
+/// (`get /users/{id}/keys` -> `get_users_id_keys`).
+fn derived_name(method: &str, path: &str) -> String {
+    let words: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_matches(|c| c == '{' || c == '}').to_string())
+        .collect();
+    let mut name = method.to_string();
+    for w in words {
+        name.push('_');
+        name.push_str(&w);
+    }
+    name
+}
+
+impl<'a> Lowerer<'a> {
+    /// Lowers every operation of the document.
+    pub fn lower_operations(&mut self) -> Vec<Operation> {
+        let mut out = Vec::new();
+        let mut method_scope = Scope::default();
+        for n in ["new", "builder", "from_runtime", "runtime", "with_base_url"] {
+            method_scope.reserve(n);
+        }
+        let mut op_ids: BTreeMap<String, String> = BTreeMap::new();
+        let mut method_names: BTreeMap<String, String> = BTreeMap::new();
+        let paths = &self.spec.doc.paths;
+        for (path, item) in &paths.paths {
+            let item_ptr = diag::push("/paths", path);
+            let item = match item {
+                ReferenceOr::Item(i) => i.clone(),
+                ReferenceOr::Reference { reference } => match reference
+                    .strip_prefix('#')
+                    .and_then(|p| self.spec.raw.pointer(p))
+                    .and_then(|v| serde_json::from_value::<PathItem>(v.clone()).ok())
+                {
+                    Some(i) => i,
+                    None => {
+                        self.sink.error(&item_ptr, format!("cannot resolve path item `$ref: {reference}`"));
+                        continue;
+                    }
+                },
+            };
+            for method in METHODS {
+                let Some(op) = op_of(&item, method) else { continue };
+                let pointer = diag::push(&item_ptr, method);
+                let operation_id = op.operation_id.clone().unwrap_or_else(|| derived_name(method, path));
+                if let Some(first) = op_ids.get(&operation_id) {
+                    self.sink.error(
+                        &diag::push(&pointer, "operationId"),
+                        format!("duplicate operationId `{operation_id}` (first used at #{first}); operationIds must be unique"),
+                    );
+                    continue;
+                }
+                op_ids.insert(operation_id.clone(), pointer.clone());
+                let snake = naming::field_ident(&operation_id);
+                if let Some(first) = method_names.get(&snake) {
+                    self.sink.error(
+                        &diag::push(&pointer, "operationId"),
+                        format!("operationId `{operation_id}` becomes the method name `{snake}`, as does the operation at #{first}; rename one"),
+                    );
+                    continue;
+                }
+                method_names.insert(snake.clone(), pointer.clone());
+                let method_name = method_scope.unique(&snake);
+                let builder_name = self.type_scope.unique(&naming::type_ident(&operation_id));
+                let lowered = self.lower_operation(path, method, &item, op, &pointer, operation_id, method_name, builder_name);
+                out.push(lowered);
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn lower_operation(
+        &mut self,
+        path: &str,
+        method: &str,
+        item: &PathItem,
+        op: &openapiv3::Operation,
+        pointer: &str,
+        operation_id: String,
+        method_name: String,
+        builder_name: String,
+    ) -> Operation {
+        // Parameters: path-item level first, overridden by operation level (same name and in).
+        let mut params: Vec<(ReferenceOr<Parameter>, String)> = Vec::new();
+        for (i, p) in item.parameters.iter().enumerate() {
+            params.push((p.clone(), diag::push(&diag::push(&diag::push("/paths", path), "parameters"), &i.to_string())));
+        }
+        for (i, p) in op.parameters.iter().enumerate() {
+            params.push((p.clone(), diag::push(&diag::push(pointer, "parameters"), &i.to_string())));
+        }
+        let mut resolved: Vec<(Parameter, String)> = Vec::new();
+        for (p, here) in params {
+            let Some(p) = self.resolve_parameter(&p, &here) else { continue };
+            let key = (p.parameter_data_ref().name.clone(), std::mem::discriminant(&p));
+            if let Some(slot) = resolved
+                .iter_mut()
+                .find(|(q, _)| (q.parameter_data_ref().name.clone(), std::mem::discriminant(q)) == key)
+            {
+                *slot = (p, here);
+            } else {
+                resolved.push((p, here));
+            }
+        }
+
+        let mut scope = Scope::default();
+        for n in ["client", "body", "send", "validate"] {
+            scope.reserve(n);
+        }
+        let mut out_params = Vec::new();
+        let template_names: Vec<String> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|s| s.split('}').next())
+            .map(str::to_string)
+            .collect();
+        for (p, here) in &resolved {
+            if let Some(param) = self.lower_parameter(p, here, &builder_name, &mut scope) {
+                if param.location == Location::Header
+                    && ["content-type", "accept", "authorization"].contains(&param.wire.to_ascii_lowercase().as_str())
+                {
+                    // OpenAPI: these header parameters are ignored; the body, the response and
+                    // the security scheme say them.
+                    continue;
+                }
+                out_params.push(param);
+            }
+        }
+        for t in &template_names {
+            if !out_params.iter().any(|p| p.location == Location::Path && &p.wire == t) {
+                self.sink.error(
+                    pointer,
+                    format!("the path template has `{{{t}}}` but the operation declares no path parameter `{t}`"),
+                );
+            }
+        }
+        for p in &out_params {
+            if p.location == Location::Path && !template_names.contains(&p.wire) {
+                self.sink.warn(pointer, format!("path parameter `{}` does not appear in the path template; it is ignored", p.wire));
+            }
+        }
+        out_params.retain(|p| p.location != Location::Path || template_names.contains(&p.wire));
+        // Path parameters in template order, then the others in spec order.
+        out_params.sort_by_key(|p| match p.location {
+            Location::Path => template_names.iter().position(|t| t == &p.wire).unwrap_or(0),
+            _ => usize::MAX,
+        });
+
+        let body = op
+            .request_body
+            .as_ref()
+            .and_then(|b| self.lower_body(b, &builder_name, &diag::push(pointer, "requestBody")));
+
+        let mut responses = Vec::new();
+        for (code, r) in &op.responses.responses {
+            let status = match code {
+                StatusCode::Code(c) => StatusSel::Code(*c),
+                StatusCode::Range(r) => StatusSel::Range(*r),
+            };
+            let key = match code {
+                StatusCode::Code(c) => c.to_string(),
+                StatusCode::Range(r) => format!("{r}XX"),
+            };
+            if let Some(def) = self.lower_response(r, status, &builder_name, &diag::push(&diag::push(pointer, "responses"), &key)) {
+                responses.push(def);
+            }
+        }
+        if let Some(r) = &op.responses.default {
+            if let Some(def) = self.lower_response(r, StatusSel::Default, &builder_name, &diag::push(&diag::push(pointer, "responses"), "default")) {
+                responses.push(def);
+            }
+        }
+
+        let idempotent = match op.extensions.get("x-idempotent").and_then(Value::as_bool) {
+            Some(b) => b,
+            None => matches!(method, "get" | "put" | "delete" | "head" | "options" | "trace"),
+        };
+        Operation {
+            operation_id,
+            method_name,
+            builder_name,
+            http_method: method.to_uppercase(),
+            path: path.to_string(),
+            doc: join_doc(op.summary.as_deref(), op.description.as_deref()),
+            deprecated: op.deprecated,
+            params: out_params,
+            body,
+            responses,
+            idempotent,
+            pointer: pointer.to_string(),
+        }
+    }
+
+    fn resolve_parameter(&mut self, p: &ReferenceOr<Parameter>, here: &str) -> Option<Parameter> {
+        let mut current = p.clone();
+        for _ in 0..8 {
+            match current {
+                ReferenceOr::Item(p) => return Some(p),
+                ReferenceOr::Reference { reference } => {
+                    let next = if let Some(name) = reference.strip_prefix("#/components/parameters/") {
+                        self.spec
+                            .doc
+                            .components
+                            .as_ref()
+                            .and_then(|c| c.parameters.get(&diag::unescape_token(name)).cloned())
+                    } else {
+                        reference
+                            .strip_prefix('#')
+                            .and_then(|ptr| self.spec.raw.pointer(ptr))
+                            .and_then(|v| serde_json::from_value::<ReferenceOr<Parameter>>(v.clone()).ok())
+                    };
+                    match next {
+                        Some(n) => current = n,
+                        None => {
+                            self.sink.error(here, format!("dangling `$ref: {reference}`: no parameter is defined there"));
+                            return None;
+                        }
+                    }
+                }
+            }
+        }
+        self.sink.error(here, "parameter `$ref`s form a cycle");
+        None
+    }
+
+    fn lower_parameter(&mut self, p: &Parameter, here: &str, op_name: &str, scope: &mut Scope) -> Option<Param> {
+        let data = p.parameter_data_ref();
+        let hint = format!("{op_name}{}", naming::camel(&data.name));
+        let lowered: Lowered = match &data.format {
+            ParameterSchemaOrContent::Schema(s) => self.lower_ref_or(s, &hint, &diag::push(here, "schema")),
+            ParameterSchemaOrContent::Content(content) => match content.iter().next() {
+                Some((mt, media)) => match &media.schema {
+                    Some(s) => self.lower_ref_or(s, &hint, &diag::push(&diag::push(&diag::push(here, "content"), mt), "schema")),
+                    None => Lowered {
+                        ty: Ty::String,
+                        constraints: Constraints::default(),
+                        nullable: false,
+                    },
+                },
+                None => {
+                    self.sink.error(here, "a parameter needs a `schema` or a `content` entry");
+                    return None;
+                }
+            },
+        };
+        let (location, style) = match p {
+            Parameter::Query { style, .. } => (
+                Location::Query,
+                match style {
+                    QueryStyle::Form => {
+                        if data.explode.unwrap_or(true) {
+                            Style::FormExplode
+                        } else {
+                            Style::Form
+                        }
+                    }
+                    QueryStyle::SpaceDelimited => Style::Space,
+                    QueryStyle::PipeDelimited => Style::Pipe,
+                    QueryStyle::DeepObject => Style::DeepObject,
+                },
+            ),
+            Parameter::Header { .. } => (Location::Header, Style::Simple),
+            Parameter::Path { .. } => (Location::Path, Style::Simple),
+            Parameter::Cookie { .. } => (Location::Cookie, Style::Form),
+        };
+        let default = match &data.format {
+            ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) => s.schema_data.default.clone(),
+            _ => None,
+        };
+        Some(Param {
+            wire: data.name.clone(),
+            ident: scope.unique(&naming::field_ident(&data.name)),
+            location,
+            required: data.required || location == Location::Path,
+            ty: wrap_nullable(lowered.ty, lowered.nullable && data.required),
+            constraints: lowered.constraints,
+            style,
+            doc: data.description.clone(),
+            default,
+        })
+    }
+
+    fn resolve_body(&mut self, b: &ReferenceOr<RequestBody>, here: &str) -> Option<RequestBody> {
+        match b {
+            ReferenceOr::Item(b) => Some(b.clone()),
+            ReferenceOr::Reference { reference } => {
+                let found = if let Some(name) = reference.strip_prefix("#/components/requestBodies/") {
+                    self.spec
+                        .doc
+                        .components
+                        .as_ref()
+                        .and_then(|c| c.request_bodies.get(&diag::unescape_token(name)))
+                        .and_then(|r| r.as_item().cloned())
+                } else {
+                    None
+                };
+                if found.is_none() {
+                    self.sink.error(here, format!("dangling `$ref: {reference}`: no request body is defined there"));
+                }
+                found
+            }
+        }
+    }
+
+    fn lower_body(&mut self, b: &ReferenceOr<RequestBody>, op_name: &str, here: &str) -> Option<BodyDef> {
+        let body = self.resolve_body(b, here)?;
+        let (mt, media, kind) = pick_media(&body.content)?;
+        let content_ptr = diag::push(&diag::push(here, "content"), &mt);
+        let lowered = match (&media.schema, kind) {
+            (Some(s), BodyKind::Json | BodyKind::Form | BodyKind::Multipart) => {
+                self.lower_ref_or(s, &format!("{op_name}Body"), &diag::push(&content_ptr, "schema"))
+            }
+            (None, BodyKind::Json) => Lowered {
+                ty: Ty::Json,
+                constraints: Constraints::default(),
+                nullable: false,
+            },
+            (None, BodyKind::Form | BodyKind::Multipart) => Lowered {
+                ty: Ty::Map(Box::new(Ty::String)),
+                constraints: Constraints::default(),
+                nullable: false,
+            },
+            _ => Lowered {
+                ty: Ty::String,
+                constraints: Constraints::default(),
+                nullable: false,
+            },
+        };
+        Some(BodyDef {
+            kind,
+            content_type: mt,
+            ty: wrap_nullable(lowered.ty, lowered.nullable),
+            constraints: lowered.constraints,
+            required: body.required,
+            doc: body.description.clone(),
+        })
+    }
+
+    fn lower_response(&mut self, r: &ReferenceOr<Response>, status: StatusSel, op_name: &str, here: &str) -> Option<ResponseDef> {
+        let resp = match r {
+            ReferenceOr::Item(r) => r.clone(),
+            ReferenceOr::Reference { reference } => {
+                let found = reference
+                    .strip_prefix("#/components/responses/")
+                    .and_then(|name| {
+                        self.spec
+                            .doc
+                            .components
+                            .as_ref()
+                            .and_then(|c| c.responses.get(&diag::unescape_token(name)))
+                            .and_then(|r| r.as_item().cloned())
+                    });
+                match found {
+                    Some(r) => r,
+                    None => {
+                        self.sink.error(here, format!("dangling `$ref: {reference}`: no response is defined there"));
+                        return None;
+                    }
+                }
+            }
+        };
+        let business = match resp.extensions.get("x-business-error") {
+            None => None,
+            Some(v) => {
+                let code = v.get("code").and_then(Value::as_str);
+                let message = v.get("message").and_then(Value::as_str).unwrap_or("");
+                let success: Vec<String> = match v.get("success") {
+                    Some(Value::Array(vals)) => vals
+                        .iter()
+                        .map(|x| match x {
+                            Value::String(s) => s.clone(),
+                            other => other.to_string(),
+                        })
+                        .collect(),
+                    _ => vec![String::new()],
+                };
+                match code {
+                    Some(code) => Some(BusinessRule {
+                        code: code.to_string(),
+                        message: message.to_string(),
+                        success,
+                    }),
+                    None => {
+                        self.sink.error(
+                            &diag::push(here, "x-business-error"),
+                            "`x-business-error` needs `code` (the property holding the result code); `message` and `success` are optional",
+                        );
+                        None
+                    }
+                }
+            }
+        };
+        let body = match pick_media(&resp.content) {
+            None => ResponseBody::Empty,
+            Some((mt, media, kind)) => {
+                let content_ptr = diag::push(&diag::push(here, "content"), &mt);
+                match kind {
+                    BodyKind::Json => match &media.schema {
+                        Some(s) => {
+                            let l = self.lower_ref_or(s, &format!("{op_name}{}", status.variant().replace("Status", "Response")), &diag::push(&content_ptr, "schema"));
+                            ResponseBody::Json(wrap_nullable(l.ty, l.nullable))
+                        }
+                        None => ResponseBody::Json(Ty::Json),
+                    },
+                    BodyKind::Text | BodyKind::Form => ResponseBody::Text,
+                    BodyKind::Bytes | BodyKind::Multipart => ResponseBody::Bytes,
+                }
+            }
+        };
+        Some(ResponseDef {
+            status,
+            body,
+            doc: Some(resp.description.clone()).filter(|d| !d.trim().is_empty()),
+            business,
+        })
+    }
+}
+
+/// Chooses one media type: JSON first, then form, multipart, text, bytes.
+fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(String, MediaType, BodyKind)> {
+    let classify = |mt: &str| -> (u8, BodyKind) {
+        let base = mt.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if base == "application/json" || base.ends_with("+json") {
+            (0, BodyKind::Json)
+        } else if base.contains("json") {
+            (1, BodyKind::Json)
+        } else if base == "application/x-www-form-urlencoded" {
+            (2, BodyKind::Form)
+        } else if base == "multipart/form-data" || base.starts_with("multipart/") {
+            (3, BodyKind::Multipart)
+        } else if base.starts_with("text/") || base.ends_with("xml") {
+            (4, BodyKind::Text)
+        } else {
+            (5, BodyKind::Bytes)
+        }
+    };
+    content
+        .iter()
+        .map(|(mt, m)| {
+            let (rank, kind) = classify(mt);
+            (rank, mt.clone(), m.clone(), kind)
+        })
+        .min_by_key(|(rank, ..)| *rank)
+        .map(|(_, mt, m, kind)| (mt, m, kind))
+}
