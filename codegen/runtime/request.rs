@@ -322,3 +322,27 @@ pub fn form_body<T: Serialize + ?Sized>(value: &T) -> Result<Body, String> {
     }
     Ok(Body::Form(ser.finish().into_bytes()))
 }
+
+/// A multipart/form-data body from a serializable object: each top-level property becomes a
+/// text part (strings as they are, other values as JSON; `null`s are left out), followed by
+/// `extra` parts (files, streamed from disk when sent).
+pub fn multipart_body<T: Serialize + ?Sized>(value: &T, extra: Vec<Part>) -> Result<Body, String> {
+    let mut parts = Vec::new();
+    match serde_json::to_value(value)
+        .map_err(|e| format!("cannot serialize the multipart body: {e}"))?
+    {
+        serde_json::Value::Object(map) => {
+            for (name, v) in map {
+                match v {
+                    serde_json::Value::Null => {}
+                    serde_json::Value::String(s) => parts.push(Part::text(name, s)),
+                    other => parts.push(Part::text(name, other.to_string())),
+                }
+            }
+        }
+        serde_json::Value::Null => {}
+        other => return Err(format!("a multipart body must be an object, not {other}")),
+    }
+    parts.extend(extra);
+    Ok(Body::Multipart(parts))
+}

@@ -194,3 +194,26 @@ pub fn check_business<E>(
         body: body.clone(),
     }))
 }
+
+impl Response {
+    /// Like [`Response::api_error`], with the typed body decoded by `decode`, which is given
+    /// the status and the raw body: generated code decodes each status's own schema.
+    pub async fn api_error_with<E>(self, decode: impl FnOnce(u16, &[u8]) -> Option<E>) -> Error<E> {
+        let status = self.status();
+        let request_id = self.request_id();
+        let body = match self.bytes::<E>().await {
+            Ok(b) => b,
+            Err(e) => return e,
+        };
+        let (error_code, error_msg) = extract_error_fields(&body);
+        let typed = decode(status, &body);
+        Error::Api(ApiError {
+            status,
+            request_id,
+            error_code,
+            error_msg,
+            body,
+            typed,
+        })
+    }
+}

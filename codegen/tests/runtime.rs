@@ -824,3 +824,45 @@ fn builder_rejects_bad_endpoints_and_headers() {
         "{dbg}"
     );
 }
+
+#[test]
+fn http_dates_out_of_range_are_ignored() {
+    use runtime::client::parse_http_date;
+    assert_eq!(
+        parse_http_date("Fri, 01 Jan 99999999999999 00:00:00 GMT"),
+        None
+    );
+    assert_eq!(parse_http_date("Fri, 01 Jan 1969 00:00:00 GMT"), None);
+    assert_eq!(parse_http_date("Fri, 01 Jan 2021 25:00:00 GMT"), None);
+    assert!(parse_http_date("Fri, 01 Jan 2021 00:00:00 GMT").is_some());
+}
+
+#[test]
+fn multipart_body_from_an_object() {
+    #[derive(Serialize)]
+    struct Upload {
+        form_data: String,
+        count: i32,
+        note: Option<String>,
+    }
+    let body = multipart_body(
+        &Upload {
+            form_data: "src".into(),
+            count: 2,
+            note: None,
+        },
+        vec![Part::file("file", "/tmp/x.log")],
+    )
+    .unwrap();
+    match body {
+        Body::Multipart(parts) => {
+            let names: Vec<&str> = parts.iter().map(|p| p.name.as_str()).collect();
+            assert_eq!(names, ["form_data", "count", "file"]);
+            assert!(matches!(&parts[0].data, PartData::Text(t) if t == "src"));
+            assert!(matches!(&parts[1].data, PartData::Text(t) if t == "2"));
+            assert!(matches!(&parts[2].data, PartData::File(_)));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(multipart_body(&5, vec![]).is_err());
+}

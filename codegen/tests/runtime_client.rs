@@ -899,3 +899,32 @@ async fn error_type_is_inferred() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn api_error_with_decodes_per_status() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(429)
+                .insert_header("X-Request-Id", "r429")
+                .set_body_string(r#"{"error_code":"OSM.429","error_msg":"slow down"}"#),
+        )
+        .mount(&server)
+        .await;
+    let c = client(&server).retry(RetryPolicy::none()).build().unwrap();
+    let resp = c
+        .execute::<String>(Request::new(Method::GET, "/x", "op"))
+        .await
+        .unwrap();
+    let err = resp
+        .api_error_with(|status, body| (status == 429).then(|| format!("{status}:{}", body.len())))
+        .await;
+    match err {
+        Error::Api(e) => {
+            assert_eq!(e.typed.as_deref(), Some("429:48"));
+            assert_eq!(e.error_code.as_deref(), Some("OSM.429"));
+            assert_eq!(e.request_id.as_deref(), Some("r429"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
