@@ -21,6 +21,7 @@ pub mod ir;
 pub mod load;
 mod lower;
 pub mod naming;
+pub mod workspace;
 mod ops;
 
 pub use config::{Config, Output, WriteReport};

@@ -12,7 +12,10 @@ const USAGE: &str = "usage:
       writes a complete crate (Cargo.toml, src/) generated from the specs;
       --check writes nothing and fails when DIR differs from what the specs generate
   codegen check <SPEC>...
-      reports every problem in the specs and writes nothing";
+      reports every problem in the specs and writes nothing
+  codegen regen [--check] [ROOT]
+      regenerates ROOT/generated-client from ROOT/spec exactly as `cargo build` does
+      (ROOT defaults to the current directory); --check fails when they differ";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -29,6 +32,28 @@ fn run(args: &[String]) -> Result<(), String> {
     let Some((cmd, rest)) = args.split_first() else {
         return Err(USAGE.to_string());
     };
+    if cmd == "regen" {
+        let check = rest.iter().any(|a| a == "--check");
+        let root = rest
+            .iter()
+            .find(|a| !a.starts_with('-'))
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::PathBuf::from("."));
+        let config = codegen::workspace::config(&root);
+        if check {
+            config.check_dir().map_err(|e| e.to_string())?;
+            eprintln!("ok: generated-client is up to date with spec/");
+        } else {
+            let report = config.write().map_err(|e| e.to_string())?;
+            eprintln!(
+                "wrote {} file(s), {} unchanged, {} removed",
+                report.written.len(),
+                report.unchanged.len(),
+                report.removed.len()
+            );
+        }
+        return Ok(());
+    }
     let mut config = codegen::Config::new();
     let mut out = None;
     let mut check = false;

@@ -179,10 +179,21 @@ impl<'a> Lowerer<'a> {
         }
         for t in &template_names {
             if !out_params.iter().any(|p| p.location == Location::Path && &p.wire == t) {
-                self.sink.error(
+                self.sink.warn(
                     pointer,
-                    format!("the path template has `{{{t}}}` but the operation declares no path parameter `{t}`"),
+                    format!("the path template has `{{{t}}}` but the operation declares no path parameter `{t}`; it is taken as a required string"),
                 );
+                out_params.push(Param {
+                    wire: t.clone(),
+                    ident: scope.unique(&naming::field_ident(t)),
+                    location: Location::Path,
+                    required: true,
+                    ty: Ty::String,
+                    constraints: Constraints::default(),
+                    style: Style::Simple,
+                    doc: None,
+                    default: None,
+                });
             }
         }
         for p in &out_params {

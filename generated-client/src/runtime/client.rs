@@ -404,7 +404,8 @@ impl Client {
             Some(range) => self.next_random() % range,
             None => self.next_random(),
         };
-        half + Duration::from_nanos(jitter)
+        half.checked_add(Duration::from_nanos(jitter))
+            .unwrap_or(base)
     }
 
     /// xorshift64*, seeded from the clock; good enough for jitter.
@@ -780,7 +781,13 @@ pub fn parse_http_date(s: &str) -> Option<SystemTime> {
     let h: u64 = hms.next()?.parse().ok()?;
     let m: u64 = hms.next()?.parse().ok()?;
     let sec: u64 = hms.next()?.parse().ok()?;
-    if parts.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+    if parts.next()? != "GMT"
+        || !(1970..=9999).contains(&year)
+        || !(1..=31).contains(&day)
+        || h > 23
+        || m > 59
+        || sec > 60
+    {
         return None;
     }
     let days = signing::days_from_civil(year, month, day);

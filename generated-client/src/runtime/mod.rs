@@ -25,8 +25,8 @@ pub use auth::{
 pub use client::{Client, ClientBuilder, Hook, RetryPolicy};
 pub use error::{extract_error_fields, ApiError, BusinessError, Error};
 pub use request::{
-    deep_object, encode_path_segment, form_body, form_object, json_body, query_value, Body, Part,
-    PartData, Request,
+    deep_object, encode_path_segment, form_body, form_object, json_body, multipart_body,
+    query_value, Body, Part, PartData, Request,
 };
 pub use response::{check_business, decode_json, Response};
 pub use signing::{sign_request, Signed};

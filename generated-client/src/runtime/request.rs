@@ -330,7 +330,9 @@ pub fn form_body<T: Serialize + ?Sized>(value: &T) -> Result<Body, String> {
 /// `extra` parts (files, streamed from disk when sent).
 pub fn multipart_body<T: Serialize + ?Sized>(value: &T, extra: Vec<Part>) -> Result<Body, String> {
     let mut parts = Vec::new();
-    match serde_json::to_value(value).map_err(|e| format!("cannot serialize the multipart body: {e}"))? {
+    match serde_json::to_value(value)
+        .map_err(|e| format!("cannot serialize the multipart body: {e}"))?
+    {
         serde_json::Value::Object(map) => {
             for (name, v) in map {
                 match v {
