@@ -17,7 +17,10 @@ mod regenerate {
 
     pub fn run() {
         let crate_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-        let root = crate_dir.parent().map(Path::to_path_buf).unwrap_or_default();
+        let root = crate_dir
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
         let spec_dir = root.join("spec");
         // The directory itself: a spec added or removed reruns the script.
         println!("cargo:rerun-if-changed={}", spec_dir.display());
@@ -26,7 +29,10 @@ mod regenerate {
             println!("cargo:rerun-if-changed={}", s.display());
         }
         if specs.is_empty() {
-            println!("cargo:warning=no spec in {}: nothing to generate", spec_dir.display());
+            println!(
+                "cargo:warning=no spec in {}: nothing to generate",
+                spec_dir.display()
+            );
             return;
         }
         let config = codegen::workspace::config(&root);

@@ -98,7 +98,11 @@ impl Config {
 
     /// Makes the crate regenerate itself: `build = "<build_rs>"` and a `regenerate` feature
     /// with an optional build-dependency on codegen at `codegen_path`.
-    pub fn build_script(&mut self, build_rs: impl Into<String>, codegen_path: impl Into<String>) -> &mut Self {
+    pub fn build_script(
+        &mut self,
+        build_rs: impl Into<String>,
+        codegen_path: impl Into<String>,
+    ) -> &mut Self {
         self.build_script = Some((build_rs.into(), codegen_path.into()));
         self
     }
@@ -284,18 +288,26 @@ fn stale_files(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack = vec![dir.join("src")];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "rs") {
-                let Ok(rel) = p.strip_prefix(dir) else { continue };
+                let Ok(rel) = p.strip_prefix(dir) else {
+                    continue;
+                };
                 if files.iter().any(|f| f.path == rel) {
                     continue;
                 }
                 let head = std::fs::read_to_string(&p).unwrap_or_default();
-                if head.lines().next().is_some_and(|l| l.contains(GENERATED_MARKER)) {
+                if head
+                    .lines()
+                    .next()
+                    .is_some_and(|l| l.contains(GENERATED_MARKER))
+                {
                     found.push(rel.to_path_buf());
                 }
             }

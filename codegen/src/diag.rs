@@ -171,7 +171,9 @@ fn find_yaml_key(source: &str, offset: usize, key: &str, min_indent: isize) -> O
             if (indent as isize) <= min_indent && !trimmed.starts_with('-') {
                 return None;
             }
-            if (indent as isize) > min_indent && candidates.iter().any(|c| body.starts_with(c.as_str())) {
+            if (indent as isize) > min_indent
+                && candidates.iter().any(|c| body.starts_with(c.as_str()))
+            {
                 return Some(line_start + indent);
             }
         }
@@ -245,7 +247,8 @@ mod tests {
 
     #[test]
     fn locates_json_keys_in_order() {
-        let src = "{\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n    \"/b\": {\"get\": {}}\n  }\n}";
+        let src =
+            "{\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n    \"/b\": {\"get\": {}}\n  }\n}";
         assert_eq!(locate(src, "/paths/~1b/get"), (4, 12));
     }
 

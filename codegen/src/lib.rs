@@ -21,8 +21,8 @@ pub mod ir;
 pub mod load;
 mod lower;
 pub mod naming;
-pub mod workspace;
 mod ops;
+pub mod workspace;
 
 pub use config::{Config, Output, WriteReport};
 pub use diag::{Diagnostic, Diagnostics, Severity};
@@ -97,12 +97,26 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
                         name: key,
                         description,
                         ..
-                    } => (format!("API key in {location:?} `{key}`").to_lowercase().replace("api key", "API key"), description.clone()),
+                    } => (
+                        format!("API key in {location:?} `{key}`")
+                            .to_lowercase()
+                            .replace("api key", "API key"),
+                        description.clone(),
+                    ),
                     openapiv3::SecurityScheme::HTTP {
-                        scheme, description, ..
-                    } => (format!("HTTP `{scheme}` authentication"), description.clone()),
-                    openapiv3::SecurityScheme::OAuth2 { description, .. } => ("OAuth 2.0".to_string(), description.clone()),
-                    openapiv3::SecurityScheme::OpenIDConnect { description, .. } => ("OpenID Connect".to_string(), description.clone()),
+                        scheme,
+                        description,
+                        ..
+                    } => (
+                        format!("HTTP `{scheme}` authentication"),
+                        description.clone(),
+                    ),
+                    openapiv3::SecurityScheme::OAuth2 { description, .. } => {
+                        ("OAuth 2.0".to_string(), description.clone())
+                    }
+                    openapiv3::SecurityScheme::OpenIDConnect { description, .. } => {
+                        ("OpenID Connect".to_string(), description.clone())
+                    }
                 };
                 api.security.push(ir::SecurityDef {
                     name: name.clone(),

@@ -130,7 +130,9 @@ impl<'de> serde::Deserialize<'de> for Tolerant {
 struct TolerantVisitor;
 
 fn float(v: f64) -> Value {
-    serde_json::Number::from_f64(v).map(Value::Number).unwrap_or(Value::Null)
+    serde_json::Number::from_f64(v)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 impl<'de> serde::de::Visitor<'de> for TolerantVisitor {
@@ -148,10 +150,14 @@ impl<'de> serde::de::Visitor<'de> for TolerantVisitor {
         Ok(Value::from(v))
     }
     fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map(Value::from).unwrap_or_else(|_| float(v as f64)))
+        Ok(i64::try_from(v)
+            .map(Value::from)
+            .unwrap_or_else(|_| float(v as f64)))
     }
     fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
-        Ok(u64::try_from(v).map(Value::from).unwrap_or_else(|_| float(v as f64)))
+        Ok(u64::try_from(v)
+            .map(Value::from)
+            .unwrap_or_else(|_| float(v as f64)))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
         Ok(float(v))
@@ -269,8 +275,11 @@ mod tests {
 
     #[test]
     fn json_syntax_error_names_line_and_column() {
-        let err = load_str(Path::new("bad.json"), "{\n \"openapi\": \"3.0.3\",,\n}".into())
-            .unwrap_err();
+        let err = load_str(
+            Path::new("bad.json"),
+            "{\n \"openapi\": \"3.0.3\",,\n}".into(),
+        )
+        .unwrap_err();
         assert_eq!(err.0[0].line, Some(2), "{}", err);
     }
 
@@ -299,6 +308,9 @@ mod tests {
     fn semantic_errors_name_the_pointer() {
         let src = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      parameters:\n        - name: x\n          in: nowhere\n      responses: {}\n";
         let err = load_str(Path::new("x.yaml"), src.into()).unwrap_err();
-        assert!(err.0[0].pointer.starts_with("/paths/~1a/get/parameters/0"), "{err}");
+        assert!(
+            err.0[0].pointer.starts_with("/paths/~1a/get/parameters/0"),
+            "{err}"
+        );
     }
 }

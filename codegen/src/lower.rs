@@ -49,6 +49,9 @@ pub(crate) struct Lowerer<'a> {
     /// Transparent components being lowered (cycle guard) and done.
     transparent_active: BTreeSet<String>,
     transparent_done: HashMap<String, Lowered>,
+    /// (struct, wire name) of readOnly/writeOnly properties: never required in Rust, even
+    /// when a `required` list (of this or another allOf member) names them.
+    one_way: BTreeSet<(String, String)>,
 }
 
 fn schema_desc(s: &Schema) -> Option<String> {
@@ -83,6 +86,7 @@ impl<'a> Lowerer<'a> {
             ref_cache: HashMap::new(),
             transparent_active: BTreeSet::new(),
             transparent_done: HashMap::new(),
+            one_way: BTreeSet::new(),
         }
     }
 
@@ -170,7 +174,8 @@ impl<'a> Lowerer<'a> {
                 Some(ReferenceOr::Item(s)) => return Some(s.clone()),
                 Some(ReferenceOr::Reference { reference: r }) => {
                     if r == reference {
-                        self.sink.error(pointer, format!("`$ref: {reference}` refers to itself"));
+                        self.sink
+                            .error(pointer, format!("`$ref: {reference}` refers to itself"));
                         return None;
                     }
                     let r = r.clone();
@@ -187,12 +192,18 @@ impl<'a> Lowerer<'a> {
                 Some(v) => match serde_json::from_value::<Schema>(v.clone()) {
                     Ok(s) => Some(s),
                     Err(e) => {
-                        self.sink.error(ptr, format!("`$ref: {reference}` does not point to a schema: {e}"));
+                        self.sink.error(
+                            ptr,
+                            format!("`$ref: {reference}` does not point to a schema: {e}"),
+                        );
                         None
                     }
                 },
                 None => {
-                    self.sink.error(pointer, format!("dangling `$ref: {reference}`: nothing is defined there"));
+                    self.sink.error(
+                        pointer,
+                        format!("dangling `$ref: {reference}`: nothing is defined there"),
+                    );
                     None
                 }
             },
@@ -204,7 +215,8 @@ impl<'a> Lowerer<'a> {
                 None
             }
         };
-        self.ref_cache.insert(reference.to_string(), resolved.clone());
+        self.ref_cache
+            .insert(reference.to_string(), resolved.clone());
         resolved
     }
 
@@ -279,7 +291,8 @@ impl<'a> Lowerer<'a> {
             None => Lowered::plain(Ty::Json),
         };
         self.transparent_active.remove(name);
-        self.transparent_done.insert(name.to_string(), lowered.clone());
+        self.transparent_done
+            .insert(name.to_string(), lowered.clone());
         lowered
     }
 
@@ -291,7 +304,12 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    pub fn lower_boxed(&mut self, s: &ReferenceOr<Box<Schema>>, hint: &str, pointer: &str) -> Lowered {
+    pub fn lower_boxed(
+        &mut self,
+        s: &ReferenceOr<Box<Schema>>,
+        hint: &str,
+        pointer: &str,
+    ) -> Lowered {
         match s {
             ReferenceOr::Reference { reference } => self.lower_reference(reference, hint, pointer),
             ReferenceOr::Item(s) => self.lower_schema(s, hint, pointer),
@@ -398,12 +416,22 @@ impl<'a> Lowerer<'a> {
                         c.multiple_of = Some(v);
                     }
                 }
-                let values: Vec<String> = it.enumeration.iter().flatten().map(|v| v.to_string()).collect();
+                let values: Vec<String> = it
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(|v| v.to_string())
+                    .collect();
                 if !values.is_empty() {
                     c.one_of_values = Some(values);
                 }
                 if let Some(Value::Array(vals)) = ext.get(X_INT_ENUM) {
-                    c.one_of_values = Some(vals.iter().filter(|v| !v.is_null()).map(render_value).collect());
+                    c.one_of_values = Some(
+                        vals.iter()
+                            .filter(|v| !v.is_null())
+                            .map(render_value)
+                            .collect(),
+                    );
                 }
                 clamp_int_bounds(&ty, &mut c);
                 ty
@@ -418,7 +446,12 @@ impl<'a> Lowerer<'a> {
                     exclusive: nt.exclusive_maximum,
                 });
                 c.multiple_of = nt.multiple_of;
-                let values: Vec<String> = nt.enumeration.iter().flatten().map(|v| v.to_string()).collect();
+                let values: Vec<String> = nt
+                    .enumeration
+                    .iter()
+                    .flatten()
+                    .map(|v| v.to_string())
+                    .collect();
                 if !values.is_empty() {
                     c.one_of_values = Some(values);
                 }
@@ -434,7 +467,11 @@ impl<'a> Lowerer<'a> {
                 c.unique_items = at.unique_items;
                 match &at.items {
                     Some(items) => {
-                        let item = self.lower_boxed(items, &format!("{hint}Item"), &diag::push(pointer, "items"));
+                        let item = self.lower_boxed(
+                            items,
+                            &format!("{hint}Item"),
+                            &diag::push(pointer, "items"),
+                        );
                         if !item.constraints.is_empty() {
                             c.items = Some(Box::new(item.constraints));
                         }
@@ -454,7 +491,9 @@ impl<'a> Lowerer<'a> {
                 Ty::Json
             }
             // Handled by is_nominal / single_member above.
-            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => Ty::Json,
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::AllOf { .. } => {
+                Ty::Json
+            }
         };
         Lowered {
             ty,
@@ -472,7 +511,11 @@ impl<'a> Lowerer<'a> {
     ) -> Ty {
         match additional {
             Some(AdditionalProperties::Schema(s)) => {
-                let v = self.lower_ref_or(s, &format!("{hint}Value"), &diag::push(pointer, "additionalProperties"));
+                let v = self.lower_ref_or(
+                    s,
+                    &format!("{hint}Value"),
+                    &diag::push(pointer, "additionalProperties"),
+                );
                 if !v.constraints.is_empty() {
                     c.values = Some(Box::new(v.constraints));
                 }
@@ -483,7 +526,13 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Schemas `openapiv3` could not classify (mixed or untyped keywords).
-    fn lower_any(&mut self, s: &Schema, a: &openapiv3::AnySchema, hint: &str, pointer: &str) -> Lowered {
+    fn lower_any(
+        &mut self,
+        s: &Schema,
+        a: &openapiv3::AnySchema,
+        hint: &str,
+        pointer: &str,
+    ) -> Lowered {
         let nullable = s.schema_data.nullable;
         let mut c = Constraints::default();
         let ty = match a.typ.as_deref() {
@@ -498,24 +547,44 @@ impl<'a> Lowerer<'a> {
             Some("boolean") => Ty::Bool,
             Some("array") => match &a.items {
                 Some(items) => {
-                    let item = self.lower_boxed(items, &format!("{hint}Item"), &diag::push(pointer, "items"));
+                    let item = self.lower_boxed(
+                        items,
+                        &format!("{hint}Item"),
+                        &diag::push(pointer, "items"),
+                    );
                     Ty::Vec(Box::new(wrap_nullable(item.ty, item.nullable)))
                 }
                 None => Ty::Vec(Box::new(Ty::Json)),
             },
-            Some("object") => self.lower_map_values(a.additional_properties.as_ref(), hint, pointer, &mut c),
+            Some("object") => {
+                self.lower_map_values(a.additional_properties.as_ref(), hint, pointer, &mut c)
+            }
             _ => match &a.items {
                 Some(items) => {
-                    let item = self.lower_boxed(items, &format!("{hint}Item"), &diag::push(pointer, "items"));
+                    let item = self.lower_boxed(
+                        items,
+                        &format!("{hint}Item"),
+                        &diag::push(pointer, "items"),
+                    );
                     Ty::Vec(Box::new(wrap_nullable(item.ty, item.nullable)))
                 }
                 None => Ty::Json,
             },
         };
         if !a.enumeration.is_empty() && !matches!(ty, Ty::Vec(_) | Ty::Map(_)) {
-            c.one_of_values = Some(a.enumeration.iter().filter(|v| !v.is_null()).map(render_value).collect());
+            c.one_of_values = Some(
+                a.enumeration
+                    .iter()
+                    .filter(|v| !v.is_null())
+                    .map(render_value)
+                    .collect(),
+            );
         }
-        Lowered { ty, constraints: c, nullable }
+        Lowered {
+            ty,
+            constraints: c,
+            nullable,
+        }
     }
 
     /// Lowers a nominal schema into its named type.
@@ -537,7 +606,11 @@ impl<'a> Lowerer<'a> {
                 TypeKind::Enum(enum_def(&values, extensible))
             }
             SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } => {
-                let key = if matches!(s.schema_kind, SchemaKind::OneOf { .. }) { "oneOf" } else { "anyOf" };
+                let key = if matches!(s.schema_kind, SchemaKind::OneOf { .. }) {
+                    "oneOf"
+                } else {
+                    "anyOf"
+                };
                 TypeKind::Union(self.lower_union(v, name, &diag::push(pointer, key)))
             }
             SchemaKind::AllOf { all_of } => {
@@ -547,7 +620,14 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::Type(Type::Object(o)) => {
                 let mut def = StructDef::default();
-                self.merge_object(&o.properties, &o.required, o.additional_properties.as_ref(), name, pointer, &mut def);
+                self.merge_object(
+                    &o.properties,
+                    &o.required,
+                    o.additional_properties.as_ref(),
+                    name,
+                    pointer,
+                    &mut def,
+                );
                 def.min_properties = o.min_properties.map(|v| v as u64);
                 def.max_properties = o.max_properties.map(|v| v as u64);
                 def.required_if = self.required_if(s, pointer);
@@ -555,21 +635,41 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::Any(a) => {
                 if a.one_of.len() > 1 || a.any_of.len() > 1 {
-                    let (v, key) = if a.one_of.len() > 1 { (&a.one_of, "oneOf") } else { (&a.any_of, "anyOf") };
+                    let (v, key) = if a.one_of.len() > 1 {
+                        (&a.one_of, "oneOf")
+                    } else {
+                        (&a.any_of, "anyOf")
+                    };
                     if !a.properties.is_empty() {
-                        self.sink.warn(pointer, format!("properties beside `{key}` are not merged into the alternatives"));
+                        self.sink.warn(
+                            pointer,
+                            format!(
+                                "properties beside `{key}` are not merged into the alternatives"
+                            ),
+                        );
                     }
                     return TypeKind::Union(self.lower_union(v, name, &diag::push(pointer, key)));
                 }
                 if a.properties.is_empty() && a.all_of.is_empty() {
-                    let values: Vec<String> = a.enumeration.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
+                    let values: Vec<String> = a
+                        .enumeration
+                        .iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect();
                     return TypeKind::Enum(enum_def(&values, false));
                 }
                 let mut def = StructDef::default();
                 if !a.all_of.is_empty() {
                     self.merge_all_of(&a.all_of, name, &diag::push(pointer, "allOf"), &mut def, 0);
                 }
-                self.merge_object(&a.properties, &a.required, a.additional_properties.as_ref(), name, pointer, &mut def);
+                self.merge_object(
+                    &a.properties,
+                    &a.required,
+                    a.additional_properties.as_ref(),
+                    name,
+                    pointer,
+                    &mut def,
+                );
                 def.min_properties = a.min_properties.map(|v| v as u64);
                 def.max_properties = a.max_properties.map(|v| v as u64);
                 def.required_if = self.required_if(s, pointer);
@@ -585,17 +685,23 @@ impl<'a> Lowerer<'a> {
         };
         let mut out = Vec::new();
         let Some(rules) = v.as_array() else {
-            self.sink.error(&diag::push(pointer, "x-required-if"), "`x-required-if` must be a list of `{when: {property, equals}, required: [..]}`");
+            self.sink.error(
+                &diag::push(pointer, "x-required-if"),
+                "`x-required-if` must be a list of `{when: {property, equals}, required: [..]}`",
+            );
             return out;
         };
         for (i, rule) in rules.iter().enumerate() {
             let here = diag::push(&diag::push(pointer, "x-required-if"), &i.to_string());
             let property = rule.pointer("/when/property").and_then(Value::as_str);
             let equals = rule.pointer("/when/equals");
-            let required: Option<Vec<String>> = rule
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(Value::as_str).map(str::to_string).collect());
+            let required: Option<Vec<String>> =
+                rule.get("required").and_then(Value::as_array).map(|r| {
+                    r.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                });
             match (property, equals, required) {
                 (Some(p), Some(e), Some(r)) if !r.is_empty() => out.push(RequiredIf {
                     property: p.to_string(),
@@ -608,7 +714,12 @@ impl<'a> Lowerer<'a> {
         out
     }
 
-    fn lower_union(&mut self, members: &[ReferenceOr<Schema>], name: &str, pointer: &str) -> Vec<UnionVariant> {
+    fn lower_union(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        name: &str,
+        pointer: &str,
+    ) -> Vec<UnionVariant> {
         let mut scope = Scope::default();
         let mut out: Vec<UnionVariant> = Vec::new();
         for (i, m) in members.iter().enumerate() {
@@ -652,9 +763,19 @@ impl<'a> Lowerer<'a> {
     }
 
     /// Collects the properties of every allOf member into one struct.
-    fn merge_all_of(&mut self, members: &[ReferenceOr<Schema>], name: &str, pointer: &str, def: &mut StructDef, depth: usize) {
+    fn merge_all_of(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        name: &str,
+        pointer: &str,
+        def: &mut StructDef,
+        depth: usize,
+    ) {
         if depth > 16 {
-            self.sink.warn(pointer, "allOf nests too deep (or refers to itself); stopped merging here");
+            self.sink.warn(
+                pointer,
+                "allOf nests too deep (or refers to itself); stopped merging here",
+            );
             return;
         }
         for (i, m) in members.iter().enumerate() {
@@ -669,23 +790,45 @@ impl<'a> Lowerer<'a> {
             let reqif = self.required_if(&schema, &here);
             def.required_if.extend(reqif);
             match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => {
-                    self.merge_object(&o.properties, &o.required, o.additional_properties.as_ref(), name, &here, def)
+                SchemaKind::Type(Type::Object(o)) => self.merge_object(
+                    &o.properties,
+                    &o.required,
+                    o.additional_properties.as_ref(),
+                    name,
+                    &here,
+                    def,
+                ),
+                SchemaKind::AllOf { all_of } => {
+                    self.merge_all_of(all_of, name, &diag::push(&here, "allOf"), def, depth + 1)
                 }
-                SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, name, &diag::push(&here, "allOf"), def, depth + 1),
                 SchemaKind::Any(a) => {
                     if !a.all_of.is_empty() {
-                        self.merge_all_of(&a.all_of, name, &diag::push(&here, "allOf"), def, depth + 1);
+                        self.merge_all_of(
+                            &a.all_of,
+                            name,
+                            &diag::push(&here, "allOf"),
+                            def,
+                            depth + 1,
+                        );
                     }
-                    self.merge_object(&a.properties, &a.required, a.additional_properties.as_ref(), name, &here, def);
+                    self.merge_object(
+                        &a.properties,
+                        &a.required,
+                        a.additional_properties.as_ref(),
+                        name,
+                        &here,
+                        def,
+                    );
                     if !a.one_of.is_empty() || !a.any_of.is_empty() {
                         self.sink.warn(&here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
-                        def.additional.get_or_insert((Ty::Json, Constraints::default()));
+                        def.additional
+                            .get_or_insert((Ty::Json, Constraints::default()));
                     }
                 }
                 SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
                     self.sink.warn(&here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
-                    def.additional.get_or_insert((Ty::Json, Constraints::default()));
+                    def.additional
+                        .get_or_insert((Ty::Json, Constraints::default()));
                 }
                 _ => {}
             }
@@ -710,9 +853,16 @@ impl<'a> Lowerer<'a> {
             let hint = format!("{name}{}", naming::camel(wire));
             let l = self.lower_boxed(prop, &hint, &here);
             let (read_only, write_only, doc) = match prop {
-                ReferenceOr::Item(s) => (s.schema_data.read_only, s.schema_data.write_only, schema_desc(s)),
+                ReferenceOr::Item(s) => (
+                    s.schema_data.read_only,
+                    s.schema_data.write_only,
+                    schema_desc(s),
+                ),
                 ReferenceOr::Reference { .. } => (false, false, None),
             };
+            if read_only || write_only {
+                self.one_way.insert((name.to_string(), wire.clone()));
+            }
             let field = Field {
                 wire: wire.clone(),
                 ident: String::new(),
@@ -733,16 +883,24 @@ impl<'a> Lowerer<'a> {
             def.fields.push(Field { ident, ..field });
         }
         for r in required {
+            if self.one_way.contains(&(name.to_string(), r.clone())) {
+                continue;
+            }
             if let Some(f) = def.fields.iter_mut().find(|f| &f.wire == r) {
                 f.required = true;
             }
         }
         match additional {
             Some(AdditionalProperties::Any(true)) => {
-                def.additional.get_or_insert((Ty::Json, Constraints::default()));
+                def.additional
+                    .get_or_insert((Ty::Json, Constraints::default()));
             }
             Some(AdditionalProperties::Schema(s)) => {
-                let v = self.lower_ref_or(s, &format!("{name}Value"), &diag::push(pointer, "additionalProperties"));
+                let v = self.lower_ref_or(
+                    s,
+                    &format!("{name}Value"),
+                    &diag::push(pointer, "additionalProperties"),
+                );
                 def.additional = Some((wrap_nullable(v.ty, v.nullable), v.constraints));
             }
             _ => {}
@@ -752,7 +910,13 @@ impl<'a> Lowerer<'a> {
 
 fn single_member(s: &Schema) -> Option<&ReferenceOr<Schema>> {
     match &s.schema_kind {
-        SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } | SchemaKind::AllOf { all_of: v } if v.len() == 1 => v.first(),
+        SchemaKind::OneOf { one_of: v }
+        | SchemaKind::AnyOf { any_of: v }
+        | SchemaKind::AllOf { all_of: v }
+            if v.len() == 1 =>
+        {
+            v.first()
+        }
         SchemaKind::Any(a) if a.properties.is_empty() && a.enumeration.is_empty() => {
             let total = a.one_of.len() + a.any_of.len() + a.all_of.len();
             if total == 1 {
@@ -776,7 +940,9 @@ pub(crate) fn wrap_nullable(ty: Ty, nullable: bool) -> Ty {
 /// Drops integer bounds that cannot bind for the type (`minimum: -9223372036854776000` on an
 /// i64 is no constraint at all) and keeps the others.
 fn clamp_int_bounds(ty: &Ty, c: &mut Constraints) {
-    let Some((lo, hi)) = ty.int_range() else { return };
+    let Some((lo, hi)) = ty.int_range() else {
+        return;
+    };
     if let Some(b) = c.minimum {
         if b.value.is_nan() || b.value <= lo as f64 && !b.exclusive {
             c.minimum = None;
@@ -799,8 +965,16 @@ pub(crate) fn enum_def(values: &[String], extensible: bool) -> EnumDef {
         if !seen.insert(v.clone()) {
             continue;
         }
-        let name = scope.unique(&naming::camel(v));
+        let mut base = naming::camel(v);
+        if naming::is_unrawable(&base) {
+            // `Self` cannot be a variant name, not even as a raw identifier.
+            base.push_str("Value");
+        }
+        let name = scope.unique(&base);
         variants.push((name, v.clone()));
     }
-    EnumDef { variants, extensible }
+    EnumDef {
+        variants,
+        extensible,
+    }
 }

@@ -71,8 +71,12 @@ fn run(args: &[String]) -> Result<(), String> {
             }
             "--check" => check = true,
             "--workspace-build" => {
-                let build = rest.get(i + 1).ok_or("--workspace-build needs <BUILD_RS> <CODEGEN_PATH>")?;
-                let path = rest.get(i + 2).ok_or("--workspace-build needs <BUILD_RS> <CODEGEN_PATH>")?;
+                let build = rest
+                    .get(i + 1)
+                    .ok_or("--workspace-build needs <BUILD_RS> <CODEGEN_PATH>")?;
+                let path = rest
+                    .get(i + 2)
+                    .ok_or("--workspace-build needs <BUILD_RS> <CODEGEN_PATH>")?;
                 config.build_script(build.clone(), path.clone());
                 i += 2;
             }
@@ -126,4 +130,3 @@ fn run(args: &[String]) -> Result<(), String> {
         other => Err(format!("unknown command `{other}`\n{USAGE}")),
     }
 }
-

@@ -14,8 +14,24 @@ const KEYWORDS: &[&str] = &[
 
 /// Names that generated modules define or import themselves, which a type may not take.
 const RESERVED_TYPES: &[&str] = &[
-    "Client", "Error", "Result", "Option", "Some", "None", "Ok", "Err", "String", "Vec", "Box",
-    "Value", "Validate", "Violation", "Serialize", "Deserialize", "BTreeMap", "HashMap",
+    "Client",
+    "Error",
+    "Result",
+    "Option",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "String",
+    "Vec",
+    "Box",
+    "Value",
+    "Validate",
+    "Violation",
+    "Serialize",
+    "Deserialize",
+    "BTreeMap",
+    "HashMap",
 ];
 
 fn words_only(s: &str) -> String {
@@ -33,7 +49,13 @@ fn words_only(s: &str) -> String {
 
 fn ascii_fold(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -147,7 +169,11 @@ impl Scope {
         if self.taken.insert(base.to_string()) {
             return base.to_string();
         }
-        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
         let mut n = 2;
         loop {
             let candidate = format!("{base}{sep}{n}");

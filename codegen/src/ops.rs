@@ -15,7 +15,9 @@ use crate::ir::*;
 use crate::lower::{wrap_nullable, Lowered, Lowerer};
 use crate::naming::{self, Scope};
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 fn op_of<'p>(item: &'p PathItem, method: &str) -> Option<&'p openapiv3::Operation> {
     match method {
@@ -85,15 +87,23 @@ impl<'a> Lowerer<'a> {
                 {
                     Some(i) => i,
                     None => {
-                        self.sink.error(&item_ptr, format!("cannot resolve path item `$ref: {reference}`"));
+                        self.sink.error(
+                            &item_ptr,
+                            format!("cannot resolve path item `$ref: {reference}`"),
+                        );
                         continue;
                     }
                 },
             };
             for method in METHODS {
-                let Some(op) = op_of(&item, method) else { continue };
+                let Some(op) = op_of(&item, method) else {
+                    continue;
+                };
                 let pointer = diag::push(&item_ptr, method);
-                let operation_id = op.operation_id.clone().unwrap_or_else(|| derived_name(method, path));
+                let operation_id = op
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| derived_name(method, path));
                 if let Some(first) = op_ids.get(&operation_id) {
                     self.sink.error(
                         &diag::push(&pointer, "operationId"),
@@ -113,7 +123,16 @@ impl<'a> Lowerer<'a> {
                 method_names.insert(snake.clone(), pointer.clone());
                 let method_name = method_scope.unique(&snake);
                 let builder_name = self.type_scope.unique(&naming::type_ident(&operation_id));
-                let lowered = self.lower_operation(path, method, &item, op, &pointer, operation_id, method_name, builder_name);
+                let lowered = self.lower_operation(
+                    path,
+                    method,
+                    &item,
+                    op,
+                    &pointer,
+                    operation_id,
+                    method_name,
+                    builder_name,
+                );
                 out.push(lowered);
             }
         }
@@ -135,19 +154,35 @@ impl<'a> Lowerer<'a> {
         // Parameters: path-item level first, overridden by operation level (same name and in).
         let mut params: Vec<(ReferenceOr<Parameter>, String)> = Vec::new();
         for (i, p) in item.parameters.iter().enumerate() {
-            params.push((p.clone(), diag::push(&diag::push(&diag::push("/paths", path), "parameters"), &i.to_string())));
+            params.push((
+                p.clone(),
+                diag::push(
+                    &diag::push(&diag::push("/paths", path), "parameters"),
+                    &i.to_string(),
+                ),
+            ));
         }
         for (i, p) in op.parameters.iter().enumerate() {
-            params.push((p.clone(), diag::push(&diag::push(pointer, "parameters"), &i.to_string())));
+            params.push((
+                p.clone(),
+                diag::push(&diag::push(pointer, "parameters"), &i.to_string()),
+            ));
         }
         let mut resolved: Vec<(Parameter, String)> = Vec::new();
         for (p, here) in params {
-            let Some(p) = self.resolve_parameter(&p, &here) else { continue };
-            let key = (p.parameter_data_ref().name.clone(), std::mem::discriminant(&p));
-            if let Some(slot) = resolved
-                .iter_mut()
-                .find(|(q, _)| (q.parameter_data_ref().name.clone(), std::mem::discriminant(q)) == key)
-            {
+            let Some(p) = self.resolve_parameter(&p, &here) else {
+                continue;
+            };
+            let key = (
+                p.parameter_data_ref().name.clone(),
+                std::mem::discriminant(&p),
+            );
+            if let Some(slot) = resolved.iter_mut().find(|(q, _)| {
+                (
+                    q.parameter_data_ref().name.clone(),
+                    std::mem::discriminant(q),
+                ) == key
+            }) {
                 *slot = (p, here);
             } else {
                 resolved.push((p, here));
@@ -168,7 +203,8 @@ impl<'a> Lowerer<'a> {
         for (p, here) in &resolved {
             if let Some(param) = self.lower_parameter(p, here, &builder_name, &mut scope) {
                 if param.location == Location::Header
-                    && ["content-type", "accept", "authorization"].contains(&param.wire.to_ascii_lowercase().as_str())
+                    && ["content-type", "accept", "authorization"]
+                        .contains(&param.wire.to_ascii_lowercase().as_str())
                 {
                     // OpenAPI: these header parameters are ignored; the body, the response and
                     // the security scheme say them.
@@ -178,7 +214,10 @@ impl<'a> Lowerer<'a> {
             }
         }
         for t in &template_names {
-            if !out_params.iter().any(|p| p.location == Location::Path && &p.wire == t) {
+            if !out_params
+                .iter()
+                .any(|p| p.location == Location::Path && &p.wire == t)
+            {
                 self.sink.warn(
                     pointer,
                     format!("the path template has `{{{t}}}` but the operation declares no path parameter `{t}`; it is taken as a required string"),
@@ -198,13 +237,22 @@ impl<'a> Lowerer<'a> {
         }
         for p in &out_params {
             if p.location == Location::Path && !template_names.contains(&p.wire) {
-                self.sink.warn(pointer, format!("path parameter `{}` does not appear in the path template; it is ignored", p.wire));
+                self.sink.warn(
+                    pointer,
+                    format!(
+                        "path parameter `{}` does not appear in the path template; it is ignored",
+                        p.wire
+                    ),
+                );
             }
         }
         out_params.retain(|p| p.location != Location::Path || template_names.contains(&p.wire));
         // Path parameters in template order, then the others in spec order.
         out_params.sort_by_key(|p| match p.location {
-            Location::Path => template_names.iter().position(|t| t == &p.wire).unwrap_or(0),
+            Location::Path => template_names
+                .iter()
+                .position(|t| t == &p.wire)
+                .unwrap_or(0),
             _ => usize::MAX,
         });
 
@@ -223,19 +271,32 @@ impl<'a> Lowerer<'a> {
                 StatusCode::Code(c) => c.to_string(),
                 StatusCode::Range(r) => format!("{r}XX"),
             };
-            if let Some(def) = self.lower_response(r, status, &builder_name, &diag::push(&diag::push(pointer, "responses"), &key)) {
+            if let Some(def) = self.lower_response(
+                r,
+                status,
+                &builder_name,
+                &diag::push(&diag::push(pointer, "responses"), &key),
+            ) {
                 responses.push(def);
             }
         }
         if let Some(r) = &op.responses.default {
-            if let Some(def) = self.lower_response(r, StatusSel::Default, &builder_name, &diag::push(&diag::push(pointer, "responses"), "default")) {
+            if let Some(def) = self.lower_response(
+                r,
+                StatusSel::Default,
+                &builder_name,
+                &diag::push(&diag::push(pointer, "responses"), "default"),
+            ) {
                 responses.push(def);
             }
         }
 
         let idempotent = match op.extensions.get("x-idempotent").and_then(Value::as_bool) {
             Some(b) => b,
-            None => matches!(method, "get" | "put" | "delete" | "head" | "options" | "trace"),
+            None => matches!(
+                method,
+                "get" | "put" | "delete" | "head" | "options" | "trace"
+            ),
         };
         Operation {
             operation_id,
@@ -259,22 +320,28 @@ impl<'a> Lowerer<'a> {
             match current {
                 ReferenceOr::Item(p) => return Some(p),
                 ReferenceOr::Reference { reference } => {
-                    let next = if let Some(name) = reference.strip_prefix("#/components/parameters/") {
-                        self.spec
-                            .doc
-                            .components
-                            .as_ref()
-                            .and_then(|c| c.parameters.get(&diag::unescape_token(name)).cloned())
-                    } else {
-                        reference
-                            .strip_prefix('#')
-                            .and_then(|ptr| self.spec.raw.pointer(ptr))
-                            .and_then(|v| serde_json::from_value::<ReferenceOr<Parameter>>(v.clone()).ok())
-                    };
+                    let next =
+                        if let Some(name) = reference.strip_prefix("#/components/parameters/") {
+                            self.spec.doc.components.as_ref().and_then(|c| {
+                                c.parameters.get(&diag::unescape_token(name)).cloned()
+                            })
+                        } else {
+                            reference
+                                .strip_prefix('#')
+                                .and_then(|ptr| self.spec.raw.pointer(ptr))
+                                .and_then(|v| {
+                                    serde_json::from_value::<ReferenceOr<Parameter>>(v.clone()).ok()
+                                })
+                        };
                     match next {
                         Some(n) => current = n,
                         None => {
-                            self.sink.error(here, format!("dangling `$ref: {reference}`: no parameter is defined there"));
+                            self.sink.error(
+                                here,
+                                format!(
+                                    "dangling `$ref: {reference}`: no parameter is defined there"
+                                ),
+                            );
                             return None;
                         }
                     }
@@ -285,14 +352,26 @@ impl<'a> Lowerer<'a> {
         None
     }
 
-    fn lower_parameter(&mut self, p: &Parameter, here: &str, op_name: &str, scope: &mut Scope) -> Option<Param> {
+    fn lower_parameter(
+        &mut self,
+        p: &Parameter,
+        here: &str,
+        op_name: &str,
+        scope: &mut Scope,
+    ) -> Option<Param> {
         let data = p.parameter_data_ref();
         let hint = format!("{op_name}{}", naming::camel(&data.name));
         let lowered: Lowered = match &data.format {
-            ParameterSchemaOrContent::Schema(s) => self.lower_ref_or(s, &hint, &diag::push(here, "schema")),
+            ParameterSchemaOrContent::Schema(s) => {
+                self.lower_ref_or(s, &hint, &diag::push(here, "schema"))
+            }
             ParameterSchemaOrContent::Content(content) => match content.iter().next() {
                 Some((mt, media)) => match &media.schema {
-                    Some(s) => self.lower_ref_or(s, &hint, &diag::push(&diag::push(&diag::push(here, "content"), mt), "schema")),
+                    Some(s) => self.lower_ref_or(
+                        s,
+                        &hint,
+                        &diag::push(&diag::push(&diag::push(here, "content"), mt), "schema"),
+                    ),
                     None => Lowered {
                         ty: Ty::String,
                         constraints: Constraints::default(),
@@ -300,7 +379,8 @@ impl<'a> Lowerer<'a> {
                     },
                 },
                 None => {
-                    self.sink.error(here, "a parameter needs a `schema` or a `content` entry");
+                    self.sink
+                        .error(here, "a parameter needs a `schema` or a `content` entry");
                     return None;
                 }
             },
@@ -346,32 +426,43 @@ impl<'a> Lowerer<'a> {
         match b {
             ReferenceOr::Item(b) => Some(b.clone()),
             ReferenceOr::Reference { reference } => {
-                let found = if let Some(name) = reference.strip_prefix("#/components/requestBodies/") {
-                    self.spec
-                        .doc
-                        .components
-                        .as_ref()
-                        .and_then(|c| c.request_bodies.get(&diag::unescape_token(name)))
-                        .and_then(|r| r.as_item().cloned())
-                } else {
-                    None
-                };
+                let found =
+                    if let Some(name) = reference.strip_prefix("#/components/requestBodies/") {
+                        self.spec
+                            .doc
+                            .components
+                            .as_ref()
+                            .and_then(|c| c.request_bodies.get(&diag::unescape_token(name)))
+                            .and_then(|r| r.as_item().cloned())
+                    } else {
+                        None
+                    };
                 if found.is_none() {
-                    self.sink.error(here, format!("dangling `$ref: {reference}`: no request body is defined there"));
+                    self.sink.error(
+                        here,
+                        format!("dangling `$ref: {reference}`: no request body is defined there"),
+                    );
                 }
                 found
             }
         }
     }
 
-    fn lower_body(&mut self, b: &ReferenceOr<RequestBody>, op_name: &str, here: &str) -> Option<BodyDef> {
+    fn lower_body(
+        &mut self,
+        b: &ReferenceOr<RequestBody>,
+        op_name: &str,
+        here: &str,
+    ) -> Option<BodyDef> {
         let body = self.resolve_body(b, here)?;
         let (mt, media, kind) = pick_media(&body.content)?;
         let content_ptr = diag::push(&diag::push(here, "content"), &mt);
         let lowered = match (&media.schema, kind) {
-            (Some(s), BodyKind::Json | BodyKind::Form | BodyKind::Multipart) => {
-                self.lower_ref_or(s, &format!("{op_name}Body"), &diag::push(&content_ptr, "schema"))
-            }
+            (Some(s), BodyKind::Json | BodyKind::Form | BodyKind::Multipart) => self.lower_ref_or(
+                s,
+                &format!("{op_name}Body"),
+                &diag::push(&content_ptr, "schema"),
+            ),
             (None, BodyKind::Json) => Lowered {
                 ty: Ty::Json,
                 constraints: Constraints::default(),
@@ -398,7 +489,13 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn lower_response(&mut self, r: &ReferenceOr<Response>, status: StatusSel, op_name: &str, here: &str) -> Option<ResponseDef> {
+    fn lower_response(
+        &mut self,
+        r: &ReferenceOr<Response>,
+        status: StatusSel,
+        op_name: &str,
+        here: &str,
+    ) -> Option<ResponseDef> {
         let resp = match r {
             ReferenceOr::Item(r) => r.clone(),
             ReferenceOr::Reference { reference } => {
@@ -415,7 +512,10 @@ impl<'a> Lowerer<'a> {
                 match found {
                     Some(r) => r,
                     None => {
-                        self.sink.error(here, format!("dangling `$ref: {reference}`: no response is defined there"));
+                        self.sink.error(
+                            here,
+                            format!("dangling `$ref: {reference}`: no response is defined there"),
+                        );
                         return None;
                     }
                 }
@@ -459,7 +559,14 @@ impl<'a> Lowerer<'a> {
                 match kind {
                     BodyKind::Json => match &media.schema {
                         Some(s) => {
-                            let l = self.lower_ref_or(s, &format!("{op_name}{}", status.variant().replace("Status", "Response")), &diag::push(&content_ptr, "schema"));
+                            let l = self.lower_ref_or(
+                                s,
+                                &format!(
+                                    "{op_name}{}",
+                                    status.variant().replace("Status", "Response")
+                                ),
+                                &diag::push(&content_ptr, "schema"),
+                            );
                             ResponseBody::Json(wrap_nullable(l.ty, l.nullable))
                         }
                         None => ResponseBody::Json(Ty::Json),
@@ -479,9 +586,16 @@ impl<'a> Lowerer<'a> {
 }
 
 /// Chooses one media type: JSON first, then form, multipart, text, bytes.
-fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(String, MediaType, BodyKind)> {
+fn pick_media(
+    content: &indexmap::IndexMap<String, MediaType>,
+) -> Option<(String, MediaType, BodyKind)> {
     let classify = |mt: &str| -> (u8, BodyKind) {
-        let base = mt.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let base = mt
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         if base == "application/json" || base.ends_with("+json") {
             (0, BodyKind::Json)
         } else if base.contains("json") {

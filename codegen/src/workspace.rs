@@ -39,7 +39,8 @@ pub fn config(root: &Path) -> Config {
     config
 }
 
-const CRATE_DOC: &str = "Typed, validated async clients for Huawei Cloud's service-ticket API (OSM, \
+const CRATE_DOC: &str =
+    "Typed, validated async clients for Huawei Cloud's service-ticket API (OSM, \
 `/v2/servicerequest/...`) and the AICC case API, generated from `spec/osm.yaml` and \
 `spec/aicc-case.yaml` by `codegen`. Do not edit: edit the spec and run `cargo build`.
 

@@ -108,7 +108,11 @@ fn status_pattern(s: StatusSel) -> TokenStream {
 }
 
 fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponsePlan {
-    let successes: Vec<&ResponseDef> = op.responses.iter().filter(|r| r.status.is_success()).collect();
+    let successes: Vec<&ResponseDef> = op
+        .responses
+        .iter()
+        .filter(|r| r.status.is_success())
+        .collect();
     let errors: Vec<&ResponseDef> = op
         .responses
         .iter()
@@ -128,11 +132,14 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
     let (error_ty, error_decoder) = match error_types.len() {
         0 => (
             quote!(serde_json::Value),
-            quote!(|_status: u16, body: &[u8]| serde_json::from_slice::<serde_json::Value>(body).ok()),
+            quote!(
+                |_status: u16, body: &[u8]| serde_json::from_slice::<serde_json::Value>(body).ok()
+            ),
         ),
         1 => {
             let t = ty(&error_types[0]);
-            let statuses: Vec<TokenStream> = errors.iter().map(|r| status_pattern(r.status)).collect();
+            let statuses: Vec<TokenStream> =
+                errors.iter().map(|r| status_pattern(r.status)).collect();
             let covers_all = errors.iter().any(|r| r.status == StatusSel::Default);
             let decoder = if covers_all {
                 quote!(|_status: u16, body: &[u8]| serde_json::from_slice::<#t>(body).ok())
@@ -172,7 +179,10 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
             } else {
                 quote!(_ => None,)
             };
-            let edoc = format!(" The error bodies of [`Client::{}`], by status.", op.method_name);
+            let edoc = format!(
+                " The error bodies of [`Client::{}`], by status.",
+                op.method_name
+            );
             defs.push(quote! {
                 #[doc = #edoc]
                 #[derive(Debug, Clone, PartialEq)]
@@ -192,7 +202,9 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
             kinds.push(&r.body);
         }
     }
-    let has_range = successes.iter().any(|r| matches!(r.status, StatusSel::Range(_)));
+    let has_range = successes
+        .iter()
+        .any(|r| matches!(r.status, StatusSel::Range(_)));
     let (success_ty, arms) = if kinds.len() <= 1 {
         let t = kinds.first().map(|k| body_ty_of(k)).unwrap_or(quote!(()));
         let mut arms: Vec<TokenStream> = successes
@@ -204,7 +216,10 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
             })
             .collect();
         if !has_range {
-            let read = successes.first().map(|r| read_body(r, &error_ty)).unwrap_or(quote!(()));
+            let read = successes
+                .first()
+                .map(|r| read_body(r, &error_ty))
+                .unwrap_or(quote!(()));
             arms.push(quote!(200..=299 => Ok(#read),));
         }
         (t, arms)
@@ -222,7 +237,10 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
                 }
             }
         });
-        let sdoc = format!(" The success responses of [`Client::{}`], by status.", op.method_name);
+        let sdoc = format!(
+            " The success responses of [`Client::{}`], by status.",
+            op.method_name
+        );
         let debug_derive = if successes.iter().any(|r| r.body == ResponseBody::Bytes) {
             quote!(#[derive(Debug)])
         } else {
@@ -303,7 +321,9 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
             (t, Style::FormExplode) if is_struct(api, t) => {
                 quote!(req.query.extend(crate::runtime::request::form_object(value));)
             }
-            _ => quote!(req.query.push((#wire.to_string(), crate::runtime::request::query_value(value)));),
+            _ => {
+                quote!(req.query.push((#wire.to_string(), crate::runtime::request::query_value(value)));)
+            }
         },
         Location::Header => {
             let s = match inner_ty {
@@ -386,7 +406,11 @@ pub fn emit_client(api: &Api, taken: &mut crate::naming::Scope) -> TokenStream {
     }
 }
 
-fn emit_operation(api: &Api, op: &Operation, taken: &mut crate::naming::Scope) -> (TokenStream, TokenStream) {
+fn emit_operation(
+    api: &Api,
+    op: &Operation,
+    taken: &mut crate::naming::Scope,
+) -> (TokenStream, TokenStream) {
     let method = ident(&op.method_name);
     let builder = format_ident!("{}", op.builder_name);
     let plan = plan_responses(op, taken);
@@ -408,7 +432,12 @@ fn emit_operation(api: &Api, op: &Operation, taken: &mut crate::naming::Scope) -
         args.push(quote!(#id: impl Into<#t>));
         inits.push(quote!(#id: #id.into()));
         fields.push(quote!(#id: #t));
-        arg_docs.push_str(&format!("\n- `{}`: {} `{}`", p.ident, p.location.prefix(), p.wire));
+        arg_docs.push_str(&format!(
+            "\n- `{}`: {} `{}`",
+            p.ident,
+            p.location.prefix(),
+            p.wire
+        ));
         if let Some(d) = &p.doc {
             let first = d.lines().next().unwrap_or("").trim();
             if !first.is_empty() {
@@ -434,7 +463,10 @@ fn emit_operation(api: &Api, op: &Operation, taken: &mut crate::naming::Scope) -
             fields.push(quote!(body: Option<#t>));
         }
     }
-    let multipart = op.body.as_ref().is_some_and(|b| b.kind == BodyKind::Multipart);
+    let multipart = op
+        .body
+        .as_ref()
+        .is_some_and(|b| b.kind == BodyKind::Multipart);
     if multipart {
         inits.push(quote!(parts: Vec::new()));
         fields.push(quote!(parts: Vec<crate::runtime::request::Part>));
@@ -444,7 +476,10 @@ fn emit_operation(api: &Api, op: &Operation, taken: &mut crate::naming::Scope) -
     if !mdoc.is_empty() {
         mdoc.push_str("\n\n");
     }
-    mdoc.push_str(&format!("`{} {}` (operationId `{}`).", op.http_method, op.path, op.operation_id));
+    mdoc.push_str(&format!(
+        "`{} {}` (operationId `{}`).",
+        op.http_method, op.path, op.operation_id
+    ));
     if !arg_docs.is_empty() {
         mdoc.push_str(&format!("\n\nArguments:{arg_docs}"));
     }
@@ -456,7 +491,11 @@ fn emit_operation(api: &Api, op: &Operation, taken: &mut crate::naming::Scope) -
         mdoc.push_str(" Not retried automatically: the method is not idempotent.");
     }
     let mdoc = doc(Some(&mdoc));
-    let deprecated = if op.deprecated { quote!(#[deprecated]) } else { quote!() };
+    let deprecated = if op.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
     let method_tokens = quote! {
         #mdoc
         #deprecated
@@ -478,7 +517,11 @@ fn emit_operation(api: &Api, op: &Operation, taken: &mut crate::naming::Scope) -
         if !d.is_empty() {
             d.push_str("\n\n");
         }
-        d.push_str(&format!("Sets the {} parameter `{}`.", p.location.prefix(), p.wire));
+        d.push_str(&format!(
+            "Sets the {} parameter `{}`.",
+            p.location.prefix(),
+            p.wire
+        ));
         if let Some(def) = &p.default {
             d.push_str(&format!(" When unset, the server's default is `{def}`."));
         }
@@ -533,7 +576,10 @@ fn emit_operation(api: &Api, op: &Operation, taken: &mut crate::naming::Scope) -
         }
     }
     if let Some(b) = &op.body {
-        if matches!(b.kind, BodyKind::Json | BodyKind::Form | BodyKind::Multipart) {
+        if matches!(
+            b.kind,
+            BodyKind::Json | BodyKind::Form | BodyKind::Multipart
+        ) {
             let body = checks(&b.ty, &b.constraints, quote!(value), quote!("body"));
             if !body.is_empty() {
                 if b.required {
@@ -557,7 +603,11 @@ fn emit_operation(api: &Api, op: &Operation, taken: &mut crate::naming::Scope) -
         let after = &rest[start + 1..];
         let end = after.find('}').unwrap_or(after.len());
         let name = &after[..end];
-        if let Some(p) = op.params.iter().find(|p| p.location == Location::Path && p.wire == name) {
+        if let Some(p) = op
+            .params
+            .iter()
+            .find(|p| p.location == Location::Path && p.wire == name)
+        {
             let id = ident(&p.ident);
             let inner = match &p.ty {
                 Ty::Option(i) => (**i).clone(),
@@ -602,7 +652,9 @@ fn emit_operation(api: &Api, op: &Operation, taken: &mut crate::naming::Scope) -
         quote!()
     };
     let cookie_flush = if has_cookies {
-        quote!(if !cookies.is_empty() { req.headers.push(("Cookie".to_string(), cookies.join("; "))); })
+        quote!(if !cookies.is_empty() {
+            req.headers.push(("Cookie".to_string(), cookies.join("; ")));
+        })
     } else {
         quote!()
     };

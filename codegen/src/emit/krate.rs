@@ -69,7 +69,7 @@ percent-encoding = "2"
 regex = "1"
 reqwest = { version = "0.12", default-features = false, features = ["rustls-tls", "stream", "multipart"] }
 serde = { version = "1", features = ["derive"] }
-serde_json = "1"
+serde_json = { version = "1", features = ["preserve_order"] }
 sha2 = "0.10"
 thiserror = "2"
 tokio = { version = "1", features = ["time", "fs"] }
@@ -87,7 +87,9 @@ pub fn manifest(m: &Manifest, specs: &[String]) -> String {
     if let Some((build, codegen_path)) = &m.build_script {
         s.push_str(&format!("build = \"{build}\"\n"));
         s.push_str("\n# `regenerate` runs the generator in the build script; the workspace turns it on.\n# Consumers leave it off and build from the committed sources alone.\n[features]\nregenerate = [\"dep:codegen\"]\n");
-        s.push_str(&format!("\n[build-dependencies]\ncodegen = {{ path = \"{codegen_path}\", optional = true }}\n"));
+        s.push_str(&format!(
+            "\n[build-dependencies]\ncodegen = {{ path = \"{codegen_path}\", optional = true }}\n"
+        ));
     }
     s.push_str("\n[dependencies]\n");
     s.push_str(RUNTIME_DEPS);
@@ -107,7 +109,12 @@ pub fn crate_files(modules: &[ModuleInput], crate_doc: &str) -> Result<Vec<Gener
     // lib.rs
     let mods = modules.iter().map(|m| {
         let id = format_ident!("{}", m.module);
-        let d = format!(" {} {} (from `{}`).", m.api.title.trim(), m.api.version.trim(), m.spec_name);
+        let d = format!(
+            " {} {} (from `{}`).",
+            m.api.title.trim(),
+            m.api.version.trim(),
+            m.spec_name
+        );
         quote!(#[doc = #d] pub mod #id;)
     });
     let lib_doc = inner_doc(crate_doc);
@@ -185,7 +192,10 @@ fn module_root(m: &ModuleInput) -> TokenStream {
             if !d.is_empty() {
                 d.push_str("\n\n");
             }
-            d.push_str(&format!("`{}` with every variable at its default:", s.template));
+            d.push_str(&format!(
+                "`{}` with every variable at its default:",
+                s.template
+            ));
             for (name, default, vd) in &s.variables {
                 d.push_str(&format!("\n- `{name}` = `{default}`"));
                 if let Some(vd) = vd {

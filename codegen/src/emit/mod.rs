@@ -64,7 +64,11 @@ pub fn doc(text: Option<&str>) -> TokenStream {
         return TokenStream::new();
     }
     let attrs = lines.iter().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote!(#[doc = #l])
     });
     quote!(#(#attrs)*)
@@ -108,7 +112,11 @@ pub fn doc_lines(text: &str) -> Vec<String> {
 /// Inner (`//!`) doc attributes.
 pub fn inner_doc(text: &str) -> TokenStream {
     let attrs = doc_lines(text).into_iter().map(|l| {
-        let l = if l.is_empty() { String::new() } else { format!(" {l}") };
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
         quote!(#![doc = #l])
     });
     quote!(#(#attrs)*)

@@ -10,9 +10,11 @@ use crate::ir::*;
 
 /// Emits the `types` module of one API.
 pub fn emit_types(api: &Api) -> TokenStream {
-    let items = api.types.iter().map(|t| emit_type(api, t));
+    let defaults = defaultable_types(api);
+    let items = api.types.iter().map(|t| emit_type(api, t, &defaults));
     quote! {
         #![doc = " Models of the API: request and response bodies and the types they use."]
+        #[allow(unused_imports)]
         use serde::{Deserialize, Serialize};
         #[allow(unused_imports)]
         use crate::runtime::validate::{self as v, Validate, Violation};
@@ -20,28 +22,59 @@ pub fn emit_types(api: &Api) -> TokenStream {
     }
 }
 
-fn is_defaultable(f: &Field) -> bool {
-    !f.required || matches!(f.ty, Ty::Vec(_) | Ty::Map(_) | Ty::Option(_) | Ty::Json)
+/// Names of the types that implement `Default`: structs whose every field is optional or of a
+/// type with a default (strings, numbers, containers, other such structs), and aliases of those.
+fn defaultable_types(api: &Api) -> std::collections::BTreeSet<String> {
+    let mut set = std::collections::BTreeSet::new();
+    loop {
+        let before = set.len();
+        for t in &api.types {
+            let ok = match &t.kind {
+                TypeKind::Struct(s) => s
+                    .fields
+                    .iter()
+                    .all(|f| !f.required || ty_has_default(&f.ty, &set)),
+                TypeKind::Alias(ty) => ty_has_default(ty, &set),
+                _ => false,
+            };
+            if ok {
+                set.insert(t.name.clone());
+            }
+        }
+        if set.len() == before {
+            return set;
+        }
+    }
+}
+
+fn ty_has_default(t: &Ty, set: &std::collections::BTreeSet<String>) -> bool {
+    match t {
+        Ty::Named(n) => set.contains(n),
+        _ => true,
+    }
 }
 
 fn fallback_doc(t: &TypeDef) -> String {
-    t.doc.clone().unwrap_or_else(|| format!("`{}`, defined at `#{}` in the spec.", t.name, t.pointer))
+    t.doc
+        .clone()
+        .unwrap_or_else(|| format!("`{}`, defined at `#{}` in the spec.", t.name, t.pointer))
 }
 
-fn emit_type(api: &Api, t: &TypeDef) -> TokenStream {
+fn emit_type(api: &Api, t: &TypeDef, defaults: &std::collections::BTreeSet<String>) -> TokenStream {
     let name = ident(&t.name);
     let docs = doc(Some(&fallback_doc(t)));
     match &t.kind {
-        TypeKind::Struct(s) => emit_struct(api, t, s),
+        TypeKind::Struct(s) => emit_struct(api, t, s, defaults.contains(&t.name)),
         TypeKind::Enum(e) => emit_enum(&t.name, Some(&fallback_doc(t)), e),
         TypeKind::Union(variants) => {
             let vs = variants.iter().map(|v| {
                 let vn = ident(&v.name);
                 let vt = ty(&v.ty);
+                let vdoc = format!(" A value of the `{}` alternative.", v.name);
                 if v.boxed {
-                    quote!(#vn(Box<#vt>))
+                    quote!(#[doc = #vdoc] #vn(Box<#vt>))
                 } else {
-                    quote!(#vn(#vt))
+                    quote!(#[doc = #vdoc] #vn(#vt))
                 }
             });
             let arms = variants.iter().map(|v| {
@@ -77,7 +110,7 @@ fn emit_type(api: &Api, t: &TypeDef) -> TokenStream {
     }
 }
 
-fn emit_struct(api: &Api, t: &TypeDef, s: &StructDef) -> TokenStream {
+fn emit_struct(api: &Api, t: &TypeDef, s: &StructDef, defaultable: bool) -> TokenStream {
     let name = ident(&t.name);
     let docs = doc(Some(&fallback_doc(t)));
     let mut fields = Vec::new();
@@ -92,7 +125,10 @@ fn emit_struct(api: &Api, t: &TypeDef, s: &StructDef) -> TokenStream {
         if f.ident.as_str() != wire.as_str() {
             args.push(quote!(rename = #wire));
         }
-        let mut fdoc = f.doc.clone().unwrap_or_else(|| format!("The `{}` property.", f.wire));
+        let mut fdoc = f
+            .doc
+            .clone()
+            .unwrap_or_else(|| format!("The `{}` property.", f.wire));
         let rules = describe(&f.constraints);
         if !rules.is_empty() {
             if !fdoc.is_empty() {
@@ -126,18 +162,25 @@ fn emit_struct(api: &Api, t: &TypeDef, s: &StructDef) -> TokenStream {
         };
         fields.push(tokens);
     }
-    let defaultable = s.fields.iter().all(is_defaultable);
     if let Some((vty, _)) = &s.additional {
         let vty = ty(vty);
         let taken = s.fields.iter().any(|f| f.ident == "additional_properties");
-        let fname = ident(if taken { "additional_properties_" } else { "additional_properties" });
+        let fname = ident(if taken {
+            "additional_properties_"
+        } else {
+            "additional_properties"
+        });
         fields.push(quote! {
             /// Properties beyond the declared ones (`additionalProperties`).
             #[serde(flatten)]
             pub #fname: std::collections::BTreeMap<String, #vty>,
         });
     }
-    let derive_default = if defaultable { quote!(Default,) } else { quote!() };
+    let derive_default = if defaultable {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
     let validation = struct_validation(api, s);
     quote! {
         #docs
@@ -276,10 +319,18 @@ pub fn describe(c: &Constraints) -> String {
         parts.push(format!("matches `{}`", p.replace('`', "'")));
     }
     if let Some(b) = c.minimum {
-        parts.push(format!("{} {}", if b.exclusive { ">" } else { ">=" }, b.value));
+        parts.push(format!(
+            "{} {}",
+            if b.exclusive { ">" } else { ">=" },
+            b.value
+        ));
     }
     if let Some(b) = c.maximum {
-        parts.push(format!("{} {}", if b.exclusive { "<" } else { "<=" }, b.value));
+        parts.push(format!(
+            "{} {}",
+            if b.exclusive { "<" } else { "<=" },
+            b.value
+        ));
     }
     if let Some(m) = c.multiple_of {
         parts.push(format!("a multiple of {m}"));
@@ -294,7 +345,13 @@ pub fn describe(c: &Constraints) -> String {
         parts.push("unique items".into());
     }
     if let Some(vals) = &c.one_of_values {
-        parts.push(format!("one of {}", vals.iter().map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", ")));
+        parts.push(format!(
+            "one of {}",
+            vals.iter()
+                .map(|v| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
     }
     if let Some(items) = &c.items {
         let inner = describe(items);

@@ -44,7 +44,14 @@ fn int_bound(b: Option<Bound>, is_min: bool) -> TokenStream {
     match b {
         Some(b) if b.value.is_finite() => {
             let (v, exclusive) = if b.value.fract() != 0.0 {
-                (if is_min { b.value.ceil() } else { b.value.floor() }, false)
+                (
+                    if is_min {
+                        b.value.ceil()
+                    } else {
+                        b.value.floor()
+                    },
+                    false,
+                )
             } else {
                 (b.value, b.exclusive)
             };
@@ -60,7 +67,9 @@ pub fn needs_checks(t: &Ty, c: &Constraints) -> bool {
     !c.is_empty()
         || match t {
             Ty::Named(_) => true,
-            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => needs_checks(inner, &Constraints::default()),
+            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => {
+                needs_checks(inner, &Constraints::default())
+            }
             _ => false,
         }
 }
@@ -104,13 +113,19 @@ pub fn checks(t: &Ty, c: &Constraints, val: TokenStream, path: TokenStream) -> T
             }
         }
         Ty::F32 | Ty::F64 => {
+            // `f64::from` on an `f64` is a clippy `useless_conversion`.
+            let as_f64 = if matches!(t, Ty::F32) {
+                quote!(f64::from(*#val))
+            } else {
+                quote!(*#val)
+            };
             if c.minimum.is_some() || c.maximum.is_some() {
                 let (a, b) = (float_bound(c.minimum), float_bound(c.maximum));
-                out.push(quote!(v::check_float_range(#path, f64::from(*#val), #a, #b, out);));
+                out.push(quote!(v::check_float_range(#path, #as_f64, #a, #b, out);));
             }
             if let Some(m) = c.multiple_of {
                 let m = f64_lit(m);
-                out.push(quote!(v::check_multiple_of(#path, f64::from(*#val), #m, out);));
+                out.push(quote!(v::check_multiple_of(#path, #as_f64, #m, out);));
             }
             if let Some(vals) = &c.one_of_values {
                 out.push(quote!(v::check_enum(#path, &#val.to_string(), &[#(#vals),*], out);));
@@ -153,7 +168,7 @@ pub fn checks(t: &Ty, c: &Constraints, val: TokenStream, path: TokenStream) -> T
             if !body.is_empty() {
                 out.push(quote! {
                     for (key, value) in #val.iter() {
-                        let value_path = v::join(#path, key);
+                        let value_path = v::key(#path, key);
                         #body
                     }
                 });
@@ -170,8 +185,17 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
         let fname = ident(&f.ident);
         let wire = &f.wire;
         let optional = !f.required || (f.nullable && !matches!(f.ty, Ty::Json | Ty::Option(_)));
-        let inner_val = if f.boxed { quote!(value.as_ref()) } else { quote!(value) };
-        let body = checks(&f.ty, &f.constraints, inner_val.clone(), quote!(&field_path));
+        let inner_val = if f.boxed {
+            quote!(value.as_ref())
+        } else {
+            quote!(value)
+        };
+        let body = checks(
+            &f.ty,
+            &f.constraints,
+            inner_val.clone(),
+            quote!(&field_path),
+        );
         if body.is_empty() {
             continue;
         }
@@ -194,12 +218,16 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
     }
     if let Some((vty, vc)) = &s.additional {
         let taken = s.fields.iter().any(|f| f.ident == "additional_properties");
-        let fname = ident(if taken { "additional_properties_" } else { "additional_properties" });
+        let fname = ident(if taken {
+            "additional_properties_"
+        } else {
+            "additional_properties"
+        });
         let body = checks(vty, vc, quote!(value), quote!(&value_path));
         if !body.is_empty() {
             out.push(quote! {
                 for (key, value) in self.#fname.iter() {
-                    let value_path = v::join(path, key);
+                    let value_path = v::key(path, key);
                     #body
                 }
             });
@@ -214,12 +242,16 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
         });
     }
     for rule in &s.required_if {
-        let Some(tested) = s.fields.iter().find(|f| f.wire == rule.property) else { continue };
+        let Some(tested) = s.fields.iter().find(|f| f.wire == rule.property) else {
+            continue;
+        };
         let tested_id = ident(&tested.ident);
         let prop = &rule.property;
         let equals = &rule.equals;
         for req in &rule.required {
-            let Some(target) = s.fields.iter().find(|f| &f.wire == req) else { continue };
+            let Some(target) = s.fields.iter().find(|f| &f.wire == req) else {
+                continue;
+            };
             if target.required {
                 continue;
             }

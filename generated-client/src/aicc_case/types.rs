@@ -16,11 +16,12 @@
     clippy::too_many_arguments
 )]
 //! Models of the API: request and response bodies and the types they use.
+#[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::runtime::validate::{self as v, Validate, Violation};
 /// Request body of modifyCase (document 001).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ModifyCaseRequest {
     /// The `caseInfo` property.
     #[serde(rename = "caseInfo")]
@@ -112,7 +113,7 @@ impl Validate for CaseInfoPriority {
     }
 }
 /// Case information (document 001, table 3). Lengths are in UTF-8 bytes (`x-max-bytes`), as the document counts them, not characters, so there is no `maxLength`. Extended fields of a customized case template may be added, hence `additionalProperties: true`. The document numbers its rows 1-9 and 11 (there is no row 10) and marks creatorId mandatory as "True" instead of "Yes"; creatorId is required.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CaseInfo {
     /// Case ID, which cannot be modified. Length: 20 bytes.
     ///

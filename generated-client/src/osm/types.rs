@@ -16,6 +16,7 @@
     clippy::too_many_arguments
 )]
 //! Models of the API: request and response bodies and the types they use.
+#[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
 use crate::runtime::validate::{self as v, Validate, Violation};
@@ -77,7 +78,7 @@ impl Validate for UpdateContactInfoRequest {
     }
 }
 /// Request body of createRelations (document 002).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreateRelationsRequest {
     /// Specifies the list of at most three IDs of the service tickets to be associated. Minimum length: 1 Maximum length: 32 (of each ID). "At most three" is `maxItems: 3`; `minItems: 1` is inferred from the field being mandatory and the operation creating associations. The document's example shows the string "123456"; the table says an array of strings.
     ///
@@ -154,7 +155,7 @@ impl Validate for OperateCaseRequest {
     }
 }
 /// One satisfaction rating of a service ticket (document 003).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct IncidentSatisfactionV2Do {
     /// Specifies the total score of satisfaction. Minimum value: 0 Maximum value: 65535
     ///
@@ -250,7 +251,7 @@ impl Validate for IncidentSatisfactionV2Do {
     }
 }
 /// Request body of createCase (document 004). `region_id` is mandatory when `business_type_id` is "5" (`x-required-if`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreateCaseRequest {
     /// Specifies the subtype of a service ticket. Its value can be obtained through the API for querying the service ticket category list. Minimum length: 0 Maximum length: 32
     ///
