@@ -11,7 +11,9 @@ work=$root/target/corpus
 mkdir -p "$work"
 export CARGO_TARGET_DIR=$work/target
 cargo build --release -q -p codegen --manifest-path "$root/Cargo.toml" || exit 1
-gen=$root/target/release/codegen
+gen=$CARGO_TARGET_DIR/release/codegen
+# Generated code must compile without a single warning.
+export RUSTFLAGS="-D warnings"
 report=$work/report.tsv
 printf 'spec\tgenerate\tcheck\tgen_seconds\tnote\n' > "$report"
 fail=0 generated=0 compiled=0 refused=0 total=0

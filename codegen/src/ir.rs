@@ -130,6 +130,8 @@ pub struct EnumDef {
     pub variants: Vec<(String, String)>,
     /// `x-extensible-enum`: values outside the list are valid to send.
     pub extensible: bool,
+    /// String constraints (lengths, pattern), checked on the value whatever the variant.
+    pub constraints: Constraints,
 }
 
 /// One alternative of a union.

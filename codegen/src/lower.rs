@@ -603,7 +603,13 @@ impl<'a> Lowerer<'a> {
                     }
                     _ => false,
                 };
-                TypeKind::Enum(enum_def(&values, extensible))
+                let mut def = enum_def(&values, extensible);
+                def.constraints.min_length = st.min_length.map(|v| v as u64);
+                def.constraints.max_length = st.max_length.map(|v| v as u64);
+                def.constraints.pattern = st.pattern.clone();
+                def.constraints.min_bytes = ext_u64(&s.schema_data.extensions, "x-min-bytes");
+                def.constraints.max_bytes = ext_u64(&s.schema_data.extensions, "x-max-bytes");
+                TypeKind::Enum(def)
             }
             SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } => {
                 let key = if matches!(s.schema_kind, SchemaKind::OneOf { .. }) {
@@ -976,5 +982,6 @@ pub(crate) fn enum_def(values: &[String], extensible: bool) -> EnumDef {
     EnumDef {
         variants,
         extensible,
+        constraints: Constraints::default(),
     }
 }

@@ -166,7 +166,11 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
                     ResponseBody::Json(t) => ty(t),
                     _ => quote!(serde_json::Value),
                 };
-                let d = doc(r.doc.as_deref());
+                let d = doc(Some(
+                    r.doc
+                        .as_deref()
+                        .unwrap_or(&format!("The {} response.", r.status.variant())),
+                ));
                 quote!(#d #v(#t),)
             });
             let arms = ordered.iter().map(|r| {
@@ -228,7 +232,11 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
         let name_id = format_ident!("{}", name);
         let variants = successes.iter().map(|r| {
             let v = format_ident!("{}", r.status.variant());
-            let d = doc(r.doc.as_deref());
+            let d = doc(Some(
+                r.doc
+                    .as_deref()
+                    .unwrap_or(&format!("The {} response.", r.status.variant())),
+            ));
             match &r.body {
                 ResponseBody::Empty => quote!(#d #v,),
                 other => {

@@ -187,7 +187,10 @@ fn module_root(m: &ModuleInput) -> TokenStream {
     let consts = api.servers.iter().map(|s| {
         let c = format_ident!("{}", s.const_name);
         let url = &s.url;
-        let mut d = s.description.clone().unwrap_or_default();
+        let mut d = s
+            .description
+            .clone()
+            .unwrap_or_else(|| format!("The server `{}`.", s.template));
         if !s.variables.is_empty() {
             if !d.is_empty() {
                 d.push_str("\n\n");

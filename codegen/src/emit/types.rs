@@ -215,13 +215,24 @@ fn emit_enum(name: &str, docs: Option<&str>, e: &EnumDef) -> TokenStream {
         quote!(#wire => Self::#vi,)
     });
     let known: Vec<&str> = e.variants.iter().map(|(_, w)| w.as_str()).collect();
+    let string_checks = checks(
+        &Ty::String,
+        &e.constraints,
+        quote!(self.as_str()),
+        quote!(path),
+    );
     let validate_body = if e.extensible {
-        quote! { let _ = (path, out); }
+        if string_checks.is_empty() {
+            quote! { let _ = (path, out); }
+        } else {
+            string_checks
+        }
     } else {
         quote! {
             if let Self::Unknown(value) = self {
                 v::check_enum(path, value, Self::KNOWN, out);
             }
+            #string_checks
         }
     };
     let unknown_doc = if e.extensible {

@@ -532,6 +532,6 @@ impl<'de> Deserialize<'de> for OperateCaseActionId {
 }
 impl Validate for OperateCaseActionId {
     fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
-        let _ = (path, out);
+        v::check_length(path, self.as_str(), Some(1u64), Some(64u64), out);
     }
 }
