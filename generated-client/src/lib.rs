@@ -28,8 +28,11 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#[rustfmt::skip]
 pub mod runtime;
 /// Huawei Cloud AICC case open API (subset) 1.0.0 (from `aicc-case.yaml`).
+#[rustfmt::skip]
 pub mod aicc_case;
 /// Huawei Cloud OSM service tickets (subset) v2 (from `osm.yaml`).
+#[rustfmt::skip]
 pub mod osm;

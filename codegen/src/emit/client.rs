@@ -224,7 +224,7 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
                 .first()
                 .map(|r| read_body(r, &error_ty))
                 .unwrap_or(quote!(()));
-            arms.push(quote!(200..=299 => Ok(#read),));
+            arms.push(quote!(status if (200..300).contains(&status) => Ok(#read),));
         }
         (t, arms)
     } else {
@@ -276,8 +276,8 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
                 let v = format_ident!("{}", first.status.variant());
                 let read = read_body(first, &error_ty);
                 arms.push(match &first.body {
-                    ResponseBody::Empty => quote!(200..=299 => { let _ = #read; Ok(#name_id::#v) }),
-                    _ => quote!(200..=299 => Ok(#name_id::#v(#read)),),
+                    ResponseBody::Empty => quote!(status if (200..300).contains(&status) => { let _ = #read; Ok(#name_id::#v) }),
+                    _ => quote!(status if (200..300).contains(&status) => Ok(#name_id::#v(#read)),),
                 });
             }
         }

@@ -115,7 +115,7 @@ pub fn crate_files(modules: &[ModuleInput], crate_doc: &str) -> Result<Vec<Gener
             m.api.version.trim(),
             m.spec_name
         );
-        quote!(#[doc = #d] pub mod #id;)
+        quote!(#[doc = #d] #[rustfmt::skip] pub mod #id;)
     });
     let lib_doc = inner_doc(crate_doc);
     let lib = quote! {
@@ -123,6 +123,7 @@ pub fn crate_files(modules: &[ModuleInput], crate_doc: &str) -> Result<Vec<Gener
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
+        #[rustfmt::skip]
         pub mod runtime;
         #(#mods)*
     };

@@ -129,7 +129,7 @@ impl ModifyCase<'_> {
                     >(status, request_id, content_type, &bytes)?
                 })
             }
-            200..=299 => {
+            status if (200..300).contains(&status) => {
                 Ok({
                     let status = resp.status();
                     let request_id = resp.request_id();

@@ -334,7 +334,7 @@ impl CreateCase<'_> {
                     >(status, request_id, content_type, &bytes)?
                 })
             }
-            200..=299 => {
+            status if (200..300).contains(&status) => {
                 Ok({
                     let status = resp.status();
                     let request_id = resp.request_id();
@@ -506,7 +506,7 @@ impl UpdateContactInfo<'_> {
                     >(status, request_id, content_type, &bytes)?
                 })
             }
-            200..=299 => {
+            status if (200..300).contains(&status) => {
                 Ok({
                     let status = resp.status();
                     let request_id = resp.request_id();
@@ -688,7 +688,7 @@ impl CreateRelations<'_> {
                     >(status, request_id, content_type, &bytes)?
                 })
             }
-            200..=299 => {
+            status if (200..300).contains(&status) => {
                 Ok({
                     let status = resp.status();
                     let request_id = resp.request_id();
@@ -883,7 +883,7 @@ impl OperateCase<'_> {
                     >(status, request_id, content_type, &bytes)?
                 })
             }
-            200..=299 => {
+            status if (200..300).contains(&status) => {
                 Ok({
                     let status = resp.status();
                     let request_id = resp.request_id();

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: spec lint, format, build (which regenerates
+# generated-client from spec/), no drift, clippy, every test, and the public-spec corpus.
+# Usage: scripts/test.sh [--quick]   (--quick skips the corpus)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "lint the specs (Redocly, Spectral)"
+bash scripts/lint-spec.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo build (regenerates generated-client from spec/)"
+cargo build --workspace --all-targets
+
+step "no drift: generated-client is what the committed spec generates"
+if [ -n "$(git status --porcelain -- generated-client 2>/dev/null)" ]; then
+  git status --porcelain -- generated-client
+  git diff --stat -- generated-client
+  echo "generated-client/ changed during the build: commit the regenerated sources" >&2
+  exit 1
+fi
+
+step "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+if [ $quick -eq 0 ]; then
+  step "public-spec corpus (../shared/corpus): generate, then cargo check each crate"
+  bash scripts/corpus.sh
+fi
+
+step "cargo test"
+cargo test --workspace
