@@ -1571,3 +1571,88 @@ async fn debug_output_contains_no_token() {
     let dbg = format!("{:?}", client.create_case(minimal_case()));
     assert!(!dbg.contains(TOKEN), "{dbg}");
 }
+
+// ---------------------------------------------------------------------------------------
+// endpoint and redirects
+
+#[tokio::test]
+async fn endpoint_trailing_slash_does_not_double_the_slash() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(json_200(json!({"resCode": "0"})))
+        .mount(&server)
+        .await;
+    osm_at(&format!("{}/", server.uri()), fast(0))
+        .create_case(minimal_case())
+        .send()
+        .await
+        .expect("ok");
+    let aicc = aicc_case::Client::new(
+        aicc_case::Client::builder()
+            .endpoint(format!("{}{AICC_BASE}/", server.uri()))
+            .auth(Auth::access_token(AICC_TOKEN))
+            .build()
+            .unwrap(),
+    );
+    aicc.modify_case(minimal_modify()).send().await.expect("ok");
+    let reqs = received(&server).await;
+    assert_eq!(reqs[0].url.path(), "/v2/servicerequest/cases");
+    assert_eq!(
+        reqs[1].url.path(),
+        "/service/AICC__Case/1.0.0/openapi/case/modify"
+    );
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed_and_carry_no_credentials_elsewhere() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(json_200(json!({})))
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(307).insert_header(
+            "Location",
+            format!("{}/v2/servicerequest/cases/1/contact-info", elsewhere.uri()).as_str(),
+        ))
+        .mount(&server)
+        .await;
+    let err = osm_at(&server.uri(), fast(2))
+        .update_contact_info("1", UpdateContactInfoRequest::default())
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(307));
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert_eq!(received(&server).await.len(), 1);
+    assert!(
+        received(&elsewhere).await.is_empty(),
+        "the token stays home"
+    );
+}
+
+#[tokio::test]
+#[ignore = "bug (spec/osm.yaml): createCase's 200 response has no x-business-error (and CreateCaseResponse no error_code/error_msg), so a 200 business failure such as OSM.01010006 \"Severity Id not exists.\" or OSM.01010010 \"Verify not pass.\" (createCase fields, shared/reference/README.md) decodes as Ok(CreateCaseResponse { incident_id: None })"]
+async fn create_case_business_error_on_200() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(json_200(json!({
+            "error_code": "OSM.01010006",
+            "error_msg": "Severity Id not exists."
+        })))
+        .mount(&server)
+        .await;
+    let result = osm_at(&server.uri(), fast(0))
+        .create_case(minimal_case())
+        .send()
+        .await;
+    match result {
+        Err(Error::Business(b)) => {
+            assert_eq!(b.code, "OSM.01010006");
+            assert_eq!(b.message.as_deref(), Some("Severity Id not exists."));
+            assert_eq!(b.request_id.as_deref(), Some("req-ok-1"));
+        }
+        other => panic!("expected Business, got {other:?}"),
+    }
+}
