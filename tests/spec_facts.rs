@@ -816,7 +816,12 @@ fn vendor_extensions_and_conditions() {
             "operateCase",
             Some(json!({"code": "error_code", "message": "error_msg", "success": [""]})),
         ),
-        ("createCase", None),
+        // Not in document 004's table, but OSM answers business failures of createCase as
+        // HTTP 200 with error_code too (shared/reference/README.md: OSM.01010006, ...10).
+        (
+            "createCase",
+            Some(json!({"code": "error_code", "message": "error_msg", "success": [""]})),
+        ),
         (
             "modifyCase",
             Some(json!({"code": "resCode", "message": "resMsg", "success": ["0"]})),

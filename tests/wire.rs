@@ -1633,7 +1633,6 @@ async fn redirects_are_not_followed_and_carry_no_credentials_elsewhere() {
 }
 
 #[tokio::test]
-#[ignore = "bug (spec/osm.yaml): createCase's 200 response has no x-business-error (and CreateCaseResponse no error_code/error_msg), so a 200 business failure such as OSM.01010006 \"Severity Id not exists.\" or OSM.01010010 \"Verify not pass.\" (createCase fields, shared/reference/README.md) decodes as Ok(CreateCaseResponse { incident_id: None })"]
 async fn create_case_business_error_on_200() {
     let server = MockServer::start().await;
     Mock::given(any())

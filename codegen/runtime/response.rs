@@ -131,7 +131,7 @@ pub fn api_error_from<E: DeserializeOwned>(
 }
 
 /// Decodes a JSON body as `T`; an empty body decodes as JSON `null` (so `()` and
-/// `Option<T>` accept it). A failure is [`Error::Decode`] with the serde message (line
+/// `Option<T>` accept it) or, failing that, as `{}` (a struct whose fields are all optional). A failure is [`Error::Decode`] with the serde message (line
 /// and column) and a bounded excerpt of the body.
 pub fn decode_json<T: DeserializeOwned, E>(
     status: u16,
@@ -143,7 +143,12 @@ pub fn decode_json<T: DeserializeOwned, E>(
         Ok(v) => Ok(v),
         Err(e) => {
             if body.iter().all(u8::is_ascii_whitespace) {
+                // No content: `null` for `()` and `Option<T>`, an empty object for a struct
+                // whose fields are all optional (documents often say "Response: None").
                 if let Ok(v) = serde_json::from_slice::<T>(b"null") {
+                    return Ok(v);
+                }
+                if let Ok(v) = serde_json::from_slice::<T>(b"{}") {
                     return Ok(v);
                 }
             }

@@ -15,6 +15,7 @@ pub struct Config {
     build_script: Option<(String, String)>,
     standalone: bool,
     crate_doc: Option<String>,
+    examples: bool,
 }
 
 /// Everything a run produces, in memory.
@@ -113,6 +114,13 @@ impl Config {
         self
     }
 
+    /// Also writes `examples/<module>_<operation>.rs`: one runnable example per operation,
+    /// reading the endpoint, credentials and parameters from environment variables.
+    pub fn examples(&mut self, yes: bool) -> &mut Self {
+        self.examples = yes;
+        self
+    }
+
     /// The crate-level documentation of `lib.rs`.
     pub fn crate_doc(&mut self, text: impl Into<String>) -> &mut Self {
         self.crate_doc = Some(text.into());
@@ -193,7 +201,17 @@ impl Config {
                 titles.join("\n")
             )
         });
-        let mut files = krate::crate_files(&modules, &crate_doc).map_err(|m| {
+        let name = self.crate_name.clone().unwrap_or_else(|| {
+            self.out_dir
+                .as_ref()
+                .and_then(|d| d.file_name())
+                .and_then(|s| s.to_str())
+                .unwrap_or("generated-client")
+                .to_string()
+        });
+        let crate_ident = name.replace('-', "_");
+        let examples_for = self.examples.then_some(crate_ident.as_str());
+        let mut files = krate::crate_files(&modules, &crate_doc, examples_for).map_err(|m| {
             Diagnostics(vec![Diagnostic {
                 severity: Severity::Error,
                 file: self.specs[0].clone(),
@@ -203,14 +221,6 @@ impl Config {
                 message: m,
             }])
         })?;
-        let name = self.crate_name.clone().unwrap_or_else(|| {
-            self.out_dir
-                .as_ref()
-                .and_then(|d| d.file_name())
-                .and_then(|s| s.to_str())
-                .unwrap_or("generated-client")
-                .to_string()
-        });
         let spec_names: Vec<String> = modules.iter().map(|m| m.spec_name.clone()).collect();
         files.insert(
             0,
@@ -286,7 +296,7 @@ impl Config {
 /// Generated files under `dir/src` that the new output does not contain.
 fn stale_files(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
     let mut found = Vec::new();
-    let mut stack = vec![dir.join("src")];
+    let mut stack = vec![dir.join("src"), dir.join("examples")];
     while let Some(d) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&d) else {
             continue;

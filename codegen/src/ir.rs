@@ -39,11 +39,29 @@ pub struct ServerDef {
     pub variables: Vec<(String, String, Option<String>)>,
 }
 
+/// How a security scheme authenticates, as far as generated examples need to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecurityKind {
+    /// An API key in a header; `signing` is its `x-signing-algorithm`, if any.
+    ApiKeyHeader {
+        /// The header.
+        name: String,
+        /// `x-signing-algorithm` (e.g. SDK-HMAC-SHA256): the header carries a signature.
+        signing: Option<String>,
+    },
+    /// HTTP bearer authentication.
+    Bearer,
+    /// Anything else (query or cookie API keys, basic, OAuth 2.0, OpenID Connect).
+    Other,
+}
+
 /// A security scheme (documentation only: the runtime's `Auth` does the work).
 #[derive(Debug, Clone)]
 pub struct SecurityDef {
     /// Its key in components.securitySchemes.
     pub name: String,
+    /// Its kind.
+    pub kind: SecurityKind,
     /// A one-line rendering (`apiKey in header X-Auth-Token`).
     pub summary: String,
     /// `description`.
@@ -341,6 +359,8 @@ pub struct Param {
     pub doc: Option<String>,
     /// `default`, for documentation.
     pub default: Option<Value>,
+    /// An example value (`example`, the first of `examples`, or the schema's `example`).
+    pub example: Option<Value>,
 }
 
 /// How a body is encoded.
@@ -373,6 +393,8 @@ pub struct BodyDef {
     pub required: bool,
     /// Doc comment.
     pub doc: Option<String>,
+    /// An example body (`example`, or the first of `examples`).
+    pub example: Option<Value>,
 }
 
 /// Which statuses a response covers.

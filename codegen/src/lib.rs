@@ -91,18 +91,35 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
     if let Some(c) = &doc.components {
         for (name, s) in &c.security_schemes {
             if let openapiv3::ReferenceOr::Item(s) = s {
-                let (summary, description) = match s {
+                let (summary, description, kind) = match s {
                     openapiv3::SecurityScheme::APIKey {
                         location,
                         name: key,
                         description,
-                        ..
-                    } => (
-                        format!("API key in {location:?} `{key}`")
-                            .to_lowercase()
-                            .replace("api key", "API key"),
-                        description.clone(),
-                    ),
+                        extensions,
+                    } => {
+                        let loc = match location {
+                            openapiv3::APIKeyLocation::Header => "header",
+                            openapiv3::APIKeyLocation::Query => "query",
+                            openapiv3::APIKeyLocation::Cookie => "cookie",
+                        };
+                        let kind = if loc == "header" {
+                            ir::SecurityKind::ApiKeyHeader {
+                                name: key.clone(),
+                                signing: extensions
+                                    .get("x-signing-algorithm")
+                                    .and_then(|v| v.as_str())
+                                    .map(str::to_string),
+                            }
+                        } else {
+                            ir::SecurityKind::Other
+                        };
+                        (
+                            format!("API key in the {loc} `{key}`"),
+                            description.clone(),
+                            kind,
+                        )
+                    }
                     openapiv3::SecurityScheme::HTTP {
                         scheme,
                         description,
@@ -110,16 +127,26 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
                     } => (
                         format!("HTTP `{scheme}` authentication"),
                         description.clone(),
+                        if scheme.eq_ignore_ascii_case("bearer") {
+                            ir::SecurityKind::Bearer
+                        } else {
+                            ir::SecurityKind::Other
+                        },
                     ),
-                    openapiv3::SecurityScheme::OAuth2 { description, .. } => {
-                        ("OAuth 2.0".to_string(), description.clone())
-                    }
-                    openapiv3::SecurityScheme::OpenIDConnect { description, .. } => {
-                        ("OpenID Connect".to_string(), description.clone())
-                    }
+                    openapiv3::SecurityScheme::OAuth2 { description, .. } => (
+                        "OAuth 2.0".to_string(),
+                        description.clone(),
+                        ir::SecurityKind::Other,
+                    ),
+                    openapiv3::SecurityScheme::OpenIDConnect { description, .. } => (
+                        "OpenID Connect".to_string(),
+                        description.clone(),
+                        ir::SecurityKind::Other,
+                    ),
                 };
                 api.security.push(ir::SecurityDef {
                     name: name.clone(),
+                    kind,
                     summary,
                     description,
                 });

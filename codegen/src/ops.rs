@@ -232,6 +232,7 @@ impl<'a> Lowerer<'a> {
                     style: Style::Simple,
                     doc: None,
                     default: None,
+                    example: None,
                 });
             }
         }
@@ -409,7 +410,22 @@ impl<'a> Lowerer<'a> {
             ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) => s.schema_data.default.clone(),
             _ => None,
         };
+        let example = data
+            .example
+            .clone()
+            .or_else(|| {
+                data.examples
+                    .values()
+                    .find_map(|e| e.as_item().and_then(|e| e.value.clone()))
+            })
+            .or_else(|| match &data.format {
+                ParameterSchemaOrContent::Schema(ReferenceOr::Item(s)) => {
+                    s.schema_data.example.clone()
+                }
+                _ => None,
+            });
         Some(Param {
+            example,
             wire: data.name.clone(),
             ident: scope.unique(&naming::field_ident(&data.name)),
             location,
@@ -486,6 +502,7 @@ impl<'a> Lowerer<'a> {
             constraints: lowered.constraints,
             required: body.required,
             doc: body.description.clone(),
+            example: media_example(&media),
         })
     }
 
@@ -583,6 +600,16 @@ impl<'a> Lowerer<'a> {
             business,
         })
     }
+}
+
+/// The example of a media type: `example`, or the first of `examples` with a value.
+fn media_example(media: &MediaType) -> Option<Value> {
+    media.example.clone().or_else(|| {
+        media
+            .examples
+            .values()
+            .find_map(|e| e.as_item().and_then(|e| e.value.clone()))
+    })
 }
 
 /// Chooses one media type: JSON first, then form, multipart, text, bytes.

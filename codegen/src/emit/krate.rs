@@ -101,7 +101,11 @@ pub fn manifest(m: &Manifest, specs: &[String]) -> String {
 }
 
 /// Renders every file of the crate (the manifest aside).
-pub fn crate_files(modules: &[ModuleInput], crate_doc: &str) -> Result<Vec<GeneratedFile>, String> {
+pub fn crate_files(
+    modules: &[ModuleInput],
+    crate_doc: &str,
+    examples_for: Option<&str>,
+) -> Result<Vec<GeneratedFile>, String> {
     let mut files = Vec::new();
     let specs: Vec<String> = modules.iter().map(|m| m.spec_name.clone()).collect();
     let spec_list = specs.join(", ");
@@ -166,6 +170,14 @@ pub fn crate_files(modules: &[ModuleInput], crate_doc: &str) -> Result<Vec<Gener
             path: dir.join("client.rs"),
             contents: format!("{head}{}", format(quote!(#lints #c), "client.rs")?),
         });
+        if let Some(crate_ident) = examples_for {
+            for (name, tokens) in super::examples::emit_examples(m, crate_ident) {
+                files.push(GeneratedFile {
+                    path: PathBuf::from("examples").join(format!("{name}.rs")),
+                    contents: format!("{head}{}", format(tokens, "an example")?),
+                });
+            }
+        }
     }
     Ok(files)
 }

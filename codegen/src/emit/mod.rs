@@ -2,6 +2,7 @@
 //! and format them with prettyplease.
 
 pub mod client;
+pub mod examples;
 pub mod krate;
 pub mod types;
 pub mod validate;
@@ -23,6 +24,12 @@ pub fn ident(name: &str) -> Ident {
 
 /// The Rust type of a use site.
 pub fn ty(t: &Ty) -> TokenStream {
+    ty_in(t, None)
+}
+
+/// The Rust type of a use site, named types prefixed by `module` (`api::types`) when given.
+pub fn ty_in(t: &Ty, module: Option<&TokenStream>) -> TokenStream {
+    let ty = |t: &Ty| ty_in(t, module);
     match t {
         Ty::String => quote!(String),
         Ty::Bool => quote!(bool),
@@ -35,7 +42,10 @@ pub fn ty(t: &Ty) -> TokenStream {
         Ty::Json => quote!(serde_json::Value),
         Ty::Named(n) => {
             let n = ident(n);
-            quote!(#n)
+            match module {
+                Some(m) => quote!(#m::#n),
+                None => quote!(#n),
+            }
         }
         Ty::Vec(inner) => {
             let inner = ty(inner);

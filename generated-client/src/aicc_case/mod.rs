@@ -17,7 +17,7 @@
 //!
 //! Security schemes (applied by [`crate::runtime::Auth`]):
 //!
-//! - `accessToken`: API key in header `access-token`
+//! - `accessToken`: API key in the header `access-token`
 pub mod types;
 mod client;
 pub use client::*;

@@ -328,6 +328,16 @@ impl CreateCase<'_> {
                     let request_id = resp.request_id();
                     let content_type = resp.content_type();
                     let bytes = resp.bytes::<ErrorResponse>().await?;
+                    crate::runtime::response::check_business::<
+                        ErrorResponse,
+                    >(
+                        status,
+                        request_id.clone(),
+                        &bytes,
+                        "error_code",
+                        "error_msg",
+                        &[""],
+                    )?;
                     crate::runtime::response::decode_json::<
                         CreateCaseResponse,
                         ErrorResponse,
@@ -340,6 +350,16 @@ impl CreateCase<'_> {
                     let request_id = resp.request_id();
                     let content_type = resp.content_type();
                     let bytes = resp.bytes::<ErrorResponse>().await?;
+                    crate::runtime::response::check_business::<
+                        ErrorResponse,
+                    >(
+                        status,
+                        request_id.clone(),
+                        &bytes,
+                        "error_code",
+                        "error_msg",
+                        &[""],
+                    )?;
                     crate::runtime::response::decode_json::<
                         CreateCaseResponse,
                         ErrorResponse,

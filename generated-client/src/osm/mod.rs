@@ -21,8 +21,8 @@
 //!
 //! Security schemes (applied by [`crate::runtime::Auth`]):
 //!
-//! - `iamToken`: API key in header `x-auth-token`
-//! - `akskSigning`: API key in header `authorization`
+//! - `iamToken`: API key in the header `X-Auth-Token`
+//! - `akskSigning`: API key in the header `Authorization`
 pub mod types;
 mod client;
 pub use client::*;
