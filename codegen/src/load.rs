@@ -99,12 +99,17 @@ pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
     let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&raw) {
         Ok(doc) => doc,
         Err(e) => {
-            let pointer = path_to_pointer(e.path());
-            let inner = e.into_inner();
-            sink.error(
-                &pointer,
-                format!("not a valid OpenAPI 3.0 document here: {inner}"),
-            );
+            // serde stops at the first failure, and loses the path inside untagged enums:
+            // check the document piece by piece to report every failure where it stands.
+            let precise = piecewise_failures(&raw);
+            if precise.is_empty() {
+                let pointer = path_to_pointer(e.path());
+                let inner = e.into_inner();
+                sink.error(&pointer, format!("not a valid OpenAPI 3.0 document here: {inner}"));
+            }
+            for (pointer, message) in precise {
+                sink.error(&pointer, format!("not a valid OpenAPI 3.0 {message}"));
+            }
             return Err(Diagnostics(sink.items));
         }
     };
@@ -195,6 +200,83 @@ impl<'de> serde::de::Visitor<'de> for TolerantVisitor {
         }
         Ok(Value::Object(out))
     }
+}
+
+type Check = fn(&Value) -> Result<(), String>;
+
+fn check_as<T: serde::de::DeserializeOwned>(v: &Value) -> Result<(), String> {
+    serde_json::from_value::<T>(v.clone()).map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// Deserializes the document's pieces one by one, descending into a failing piece to the
+/// smallest part that fails, and returns every failure with its pointer.
+fn piecewise_failures(raw: &Value) -> Vec<(String, String)> {
+    use openapiv3::*;
+    let mut out = Vec::new();
+    let entries = |v: Option<&Value>| -> Vec<(String, Value)> {
+        v.and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    };
+    let sections: [(&str, &str, Check); 7] = [
+        ("schemas", "schema", check_as::<ReferenceOr<Schema>>),
+        ("parameters", "parameter", check_as::<ReferenceOr<Parameter>>),
+        ("responses", "response", check_as::<ReferenceOr<Response>>),
+        ("requestBodies", "request body", check_as::<ReferenceOr<RequestBody>>),
+        ("headers", "header", check_as::<ReferenceOr<Header>>),
+        ("securitySchemes", "security scheme", check_as::<ReferenceOr<SecurityScheme>>),
+        ("examples", "example", check_as::<ReferenceOr<Example>>),
+    ];
+    for (section, what, check) in sections {
+        for (name, v) in entries(raw.pointer(&format!("/components/{section}"))) {
+            if let Err(e) = check(&v) {
+                let ptr = diag::push(&format!("/components/{section}"), &name);
+                out.push((ptr, format!("{what}: {e}")));
+            }
+        }
+    }
+    for (path, item) in entries(raw.get("paths")) {
+        let item_ptr = diag::push("/paths", &path);
+        if check_as::<ReferenceOr<PathItem>>(&item).is_ok() {
+            continue;
+        }
+        let before = out.len();
+        for (i, p) in item.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            if let Err(e) = check_as::<ReferenceOr<Parameter>>(p) {
+                out.push((diag::push(&diag::push(&item_ptr, "parameters"), &i.to_string()), format!("parameter: {e}")));
+            }
+        }
+        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+            let Some(op) = item.get(method) else { continue };
+            let op_ptr = diag::push(&item_ptr, method);
+            let Err(op_err) = check_as::<Operation>(op) else { continue };
+            let inner_before = out.len();
+            for (i, p) in op.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
+                if let Err(e) = check_as::<ReferenceOr<Parameter>>(p) {
+                    out.push((diag::push(&diag::push(&op_ptr, "parameters"), &i.to_string()), format!("parameter: {e}")));
+                }
+            }
+            if let Some(b) = op.get("requestBody") {
+                if let Err(e) = check_as::<ReferenceOr<RequestBody>>(b) {
+                    out.push((diag::push(&op_ptr, "requestBody"), format!("request body: {e}")));
+                }
+            }
+            for (code, r) in entries(op.get("responses")) {
+                if let Err(e) = check_as::<ReferenceOr<Response>>(&r) {
+                    out.push((diag::push(&diag::push(&op_ptr, "responses"), &code), format!("response: {e}")));
+                }
+            }
+            if out.len() == inner_before {
+                out.push((op_ptr, format!("operation: {op_err}")));
+            }
+        }
+        if out.len() == before {
+            if let Err(e) = check_as::<ReferenceOr<PathItem>>(&item) {
+                out.push((item_ptr, format!("path item: {e}")));
+            }
+        }
+    }
+    out
 }
 
 fn path_to_pointer(path: &serde_path_to_error::Path) -> String {

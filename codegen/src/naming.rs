@@ -62,6 +62,9 @@ fn ascii_fold(s: &str) -> String {
 /// `snake_case` identifier for a field, parameter or method (keywords become raw identifiers
 /// by the caller: see [`is_keyword`]).
 pub fn snake(s: &str) -> String {
+    if let Some(word) = symbol_word(s) {
+        return word;
+    }
     let mut out = ascii_fold(&words_only(s).to_snake_case());
     let sign = symbol_word(s);
     if out.trim_matches('_').is_empty() {
@@ -75,6 +78,9 @@ pub fn snake(s: &str) -> String {
 
 /// `UpperCamelCase` identifier for a type or variant.
 pub fn camel(s: &str) -> String {
+    if let Some(word) = symbol_word(s) {
+        return word.to_upper_camel_case();
+    }
     let mut out = ascii_fold(&words_only(s).to_upper_camel_case()).replace('_', "");
     if out.is_empty() {
         out = symbol_word(s)
