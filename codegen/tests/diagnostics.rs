@@ -295,9 +295,6 @@ fn external_refs_and_unreadable_files_are_clear_errors() {
 }
 
 #[test]
-#[ignore = "bug: load.rs reports a deserialization error inside a path item at `/paths` (line 3): \
-            serde_path_to_error loses the path below openapiv3's untagged/flattened types \
-            (load::tests::semantic_errors_name_the_pointer fails the same way)"]
 fn semantic_type_errors_name_the_pointer() {
     let dir = tempfile::tempdir().unwrap();
     let spec = write(

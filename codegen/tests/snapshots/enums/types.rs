@@ -99,9 +99,9 @@ impl Validate for SortOrder {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Sign {
     /// `+1`
-    V1,
+    PlusOne,
     /// `-1`
-    V1_2,
+    MinusOne,
     /// `0`
     V0,
     /// A value not listed in the spec, as received from a server. Sending it fails validation.
@@ -113,8 +113,8 @@ impl Sign {
     /// The value on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::V1 => "+1",
-            Self::V1_2 => "-1",
+            Self::PlusOne => "+1",
+            Self::MinusOne => "-1",
             Self::V0 => "0",
             Self::Unknown(value) => value.as_str(),
         }
@@ -123,8 +123,8 @@ impl Sign {
 impl From<&str> for Sign {
     fn from(value: &str) -> Self {
         match value {
-            "+1" => Self::V1,
-            "-1" => Self::V1_2,
+            "+1" => Self::PlusOne,
+            "-1" => Self::MinusOne,
             "0" => Self::V0,
             other => Self::Unknown(other.to_string()),
         }
