@@ -36,15 +36,21 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A copy of the workspace with the root package's tests left out.
+/// A copy of the workspace without its build outputs, VCS data and the root package's tests.
 fn temp_workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let r = root();
-    for f in ["Cargo.toml", "Cargo.lock", "build.rs"] {
-        std::fs::copy(r.join(f), dir.path().join(f)).unwrap();
-    }
-    for d in ["src", "spec", "codegen", "generated-client"] {
-        copy_dir(&r.join(d), &dir.path().join(d));
+    for entry in std::fs::read_dir(root()).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if ["target", ".git", ".tools", "tests"].iter().any(|n| name == *n) {
+            continue;
+        }
+        let (src, dst) = (entry.path(), dir.path().join(&name));
+        if src.is_dir() {
+            copy_dir(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
     }
     dir
 }

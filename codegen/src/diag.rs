@@ -111,7 +111,6 @@ pub fn locate(source: &str, pointer: &str) -> (usize, usize) {
         .split('/')
         .skip(1)
         .map(unescape_token)
-        .filter(|t| t.parse::<usize>().is_err())
         .collect();
     let json = source.trim_start().starts_with('{');
     let mut offset = 0usize;
@@ -139,6 +138,8 @@ pub fn locate(source: &str, pointer: &str) -> (usize, usize) {
                     offset -= 1;
                 }
             }
+            // A number that is no key is an array index: the locator does not count items.
+            None if token.parse::<usize>().is_ok() => continue,
             None => break,
         }
     }

@@ -16,10 +16,7 @@ const ROUNDTRIP: &str = include_str!("fixtures/crate_tests/roundtrip.rs");
 /// Clippy lints allowed on the generated crate because of known generator bugs outside the
 /// files this suite may fix (`codegen/src/emit/client.rs`). Each entry names the bug; remove
 /// it once the bug is fixed.
-const KNOWN_CLIPPY_BUGS: &[(&str, &str)] = &[(
-    "clippy::needless_borrow",
-    "client.rs: a required octet-stream/text body is read as `(&self.body).clone()`",
-)];
+const KNOWN_CLIPPY_BUGS: &[(&str, &str)] = &[];
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

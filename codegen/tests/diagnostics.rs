@@ -144,8 +144,6 @@ fn errors_of_every_spec_are_reported_together() {
 }
 
 #[test]
-#[ignore = "bug: diag::locate drops every numeric pointer token (meant for array indexes), so a \
-            pointer ending in a status code (`.../responses/200`) is located at `responses:`"]
 fn errors_at_status_codes_are_located_on_the_status_line() {
     let dir = tempfile::tempdir().unwrap();
     let spec = write(

@@ -669,10 +669,11 @@ fn emit_operation(
     let body_code = match &op.body {
         None => quote!(),
         Some(b) => {
-            let (value, wrap) = if b.required {
-                (quote!(&self.body), false)
+            // `value`: a reference to the body; `owned`: a clone of it.
+            let (value, owned, wrap) = if b.required {
+                (quote!(&self.body), quote!(self.body.clone()), false)
             } else {
-                (quote!(value), true)
+                (quote!(value), quote!(value.clone()), true)
             };
             let set = match b.kind {
                 BodyKind::Json => quote! {
@@ -687,13 +688,13 @@ fn emit_operation(
                 BodyKind::Bytes => {
                     let ct = &b.content_type;
                     quote! {
-                        req.body = crate::runtime::request::Body::Bytes { content_type: #ct.to_string(), data: (#value).clone() };
+                        req.body = crate::runtime::request::Body::Bytes { content_type: #ct.to_string(), data: #owned };
                     }
                 }
                 BodyKind::Text => {
                     let ct = &b.content_type;
                     quote! {
-                        req.body = crate::runtime::request::Body::Text { content_type: #ct.to_string(), data: (#value).clone() };
+                        req.body = crate::runtime::request::Body::Text { content_type: #ct.to_string(), data: #owned };
                     }
                 }
             };

@@ -175,7 +175,7 @@ impl PutBlob<'_> {
         req.idempotent = true;
         req.body = crate::runtime::request::Body::Bytes {
             content_type: "application/octet-stream".to_string(),
-            data: (&self.body).clone(),
+            data: self.body.clone(),
         };
         Ok(req)
     }
