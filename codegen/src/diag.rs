@@ -107,11 +107,7 @@ pub fn push(pointer: &str, token: &str) -> String {
 /// matched as `key:` on a line indented deeper than the previous match, JSON keys as `"key"`
 /// after the previous match. Returns the best position reached (at worst, line 1).
 pub fn locate(source: &str, pointer: &str) -> (usize, usize) {
-    let tokens: Vec<String> = pointer
-        .split('/')
-        .skip(1)
-        .map(unescape_token)
-        .collect();
+    let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape_token).collect();
     let json = source.trim_start().starts_with('{');
     let mut offset = 0usize;
     let mut found = (1usize, 1usize);

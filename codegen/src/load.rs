@@ -105,7 +105,10 @@ pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
             if precise.is_empty() {
                 let pointer = path_to_pointer(e.path());
                 let inner = e.into_inner();
-                sink.error(&pointer, format!("not a valid OpenAPI 3.0 document here: {inner}"));
+                sink.error(
+                    &pointer,
+                    format!("not a valid OpenAPI 3.0 document here: {inner}"),
+                );
             }
             for (pointer, message) in precise {
                 sink.error(&pointer, format!("not a valid OpenAPI 3.0 {message}"));
@@ -205,7 +208,9 @@ impl<'de> serde::de::Visitor<'de> for TolerantVisitor {
 type Check = fn(&Value) -> Result<(), String>;
 
 fn check_as<T: serde::de::DeserializeOwned>(v: &Value) -> Result<(), String> {
-    serde_json::from_value::<T>(v.clone()).map(|_| ()).map_err(|e| e.to_string())
+    serde_json::from_value::<T>(v.clone())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 /// Deserializes the document's pieces one by one, descending into a failing piece to the
@@ -220,11 +225,23 @@ fn piecewise_failures(raw: &Value) -> Vec<(String, String)> {
     };
     let sections: [(&str, &str, Check); 7] = [
         ("schemas", "schema", check_as::<ReferenceOr<Schema>>),
-        ("parameters", "parameter", check_as::<ReferenceOr<Parameter>>),
+        (
+            "parameters",
+            "parameter",
+            check_as::<ReferenceOr<Parameter>>,
+        ),
         ("responses", "response", check_as::<ReferenceOr<Response>>),
-        ("requestBodies", "request body", check_as::<ReferenceOr<RequestBody>>),
+        (
+            "requestBodies",
+            "request body",
+            check_as::<ReferenceOr<RequestBody>>,
+        ),
         ("headers", "header", check_as::<ReferenceOr<Header>>),
-        ("securitySchemes", "security scheme", check_as::<ReferenceOr<SecurityScheme>>),
+        (
+            "securitySchemes",
+            "security scheme",
+            check_as::<ReferenceOr<SecurityScheme>>,
+        ),
         ("examples", "example", check_as::<ReferenceOr<Example>>),
     ];
     for (section, what, check) in sections {
@@ -241,29 +258,57 @@ fn piecewise_failures(raw: &Value) -> Vec<(String, String)> {
             continue;
         }
         let before = out.len();
-        for (i, p) in item.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (i, p) in item
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             if let Err(e) = check_as::<ReferenceOr<Parameter>>(p) {
-                out.push((diag::push(&diag::push(&item_ptr, "parameters"), &i.to_string()), format!("parameter: {e}")));
+                out.push((
+                    diag::push(&diag::push(&item_ptr, "parameters"), &i.to_string()),
+                    format!("parameter: {e}"),
+                ));
             }
         }
-        for method in ["get", "put", "post", "delete", "options", "head", "patch", "trace"] {
+        for method in [
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ] {
             let Some(op) = item.get(method) else { continue };
             let op_ptr = diag::push(&item_ptr, method);
-            let Err(op_err) = check_as::<Operation>(op) else { continue };
+            let Err(op_err) = check_as::<Operation>(op) else {
+                continue;
+            };
             let inner_before = out.len();
-            for (i, p) in op.get("parameters").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            for (i, p) in op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
                 if let Err(e) = check_as::<ReferenceOr<Parameter>>(p) {
-                    out.push((diag::push(&diag::push(&op_ptr, "parameters"), &i.to_string()), format!("parameter: {e}")));
+                    out.push((
+                        diag::push(&diag::push(&op_ptr, "parameters"), &i.to_string()),
+                        format!("parameter: {e}"),
+                    ));
                 }
             }
             if let Some(b) = op.get("requestBody") {
                 if let Err(e) = check_as::<ReferenceOr<RequestBody>>(b) {
-                    out.push((diag::push(&op_ptr, "requestBody"), format!("request body: {e}")));
+                    out.push((
+                        diag::push(&op_ptr, "requestBody"),
+                        format!("request body: {e}"),
+                    ));
                 }
             }
             for (code, r) in entries(op.get("responses")) {
                 if let Err(e) = check_as::<ReferenceOr<Response>>(&r) {
-                    out.push((diag::push(&diag::push(&op_ptr, "responses"), &code), format!("response: {e}")));
+                    out.push((
+                        diag::push(&diag::push(&op_ptr, "responses"), &code),
+                        format!("response: {e}"),
+                    ));
                 }
             }
             if out.len() == inner_before {

@@ -23,7 +23,9 @@ fn auth_code(api: &Api, prefix: &str) -> (TokenStream, Vec<String>) {
     let mut docs = Vec::new();
     for s in &api.security {
         match &s.kind {
-            SecurityKind::ApiKeyHeader { signing: Some(alg), .. } => {
+            SecurityKind::ApiKeyHeader {
+                signing: Some(alg), ..
+            } => {
                 let (ak, sk, dom, st) = (
                     format!("{prefix}_ACCESS_KEY"),
                     format!("{prefix}_SECRET_KEY"),
@@ -44,7 +46,10 @@ fn auth_code(api: &Api, prefix: &str) -> (TokenStream, Vec<String>) {
                     }
                 });
             }
-            SecurityKind::ApiKeyHeader { name, signing: None } if name.eq_ignore_ascii_case("x-auth-token") => {
+            SecurityKind::ApiKeyHeader {
+                name,
+                signing: None,
+            } if name.eq_ignore_ascii_case("x-auth-token") => {
                 let v = format!("{prefix}_AUTH_TOKEN");
                 docs.push(format!("`{v}`: the IAM token sent as `{name}`"));
                 alternatives.push(quote! {
@@ -53,7 +58,10 @@ fn auth_code(api: &Api, prefix: &str) -> (TokenStream, Vec<String>) {
                     }
                 });
             }
-            SecurityKind::ApiKeyHeader { name, signing: None } if name.eq_ignore_ascii_case("access-token") => {
+            SecurityKind::ApiKeyHeader {
+                name,
+                signing: None,
+            } if name.eq_ignore_ascii_case("access-token") => {
                 let (v, id, secret) = (
                     format!("{prefix}_ACCESS_TOKEN"),
                     format!("{prefix}_CLIENT_ID"),
@@ -82,7 +90,10 @@ fn auth_code(api: &Api, prefix: &str) -> (TokenStream, Vec<String>) {
                     }
                 });
             }
-            SecurityKind::ApiKeyHeader { name, signing: None } => {
+            SecurityKind::ApiKeyHeader {
+                name,
+                signing: None,
+            } => {
                 let v = format!("{prefix}_API_KEY");
                 docs.push(format!("`{v}`: the API key sent as `{name}`"));
                 alternatives.push(quote! {
@@ -168,12 +179,19 @@ pub fn emit_examples(m: &ModuleInput, crate_ident: &str) -> Vec<(String, TokenSt
             args.push(quote!(#local));
         }
         if let Some(b) = &op.body {
-            if b.required && matches!(b.kind, BodyKind::Json | BodyKind::Form | BodyKind::Multipart) {
+            if b.required
+                && matches!(
+                    b.kind,
+                    BodyKind::Json | BodyKind::Form | BodyKind::Multipart
+                )
+            {
                 let var_name = format!("{prefix}_BODY");
                 let t = ty_in(&b.ty, Some(&quote!(api::types)));
                 let default = b.example.as_ref().map(|v| v.to_string());
                 env_docs.push(match &default {
-                    Some(_) => format!("`{var_name}`: the request body as JSON (default: the spec's example)"),
+                    Some(_) => format!(
+                        "`{var_name}`: the request body as JSON (default: the spec's example)"
+                    ),
                     None => format!("`{var_name}`: the request body as JSON (required)"),
                 });
                 let fallback = match &default {

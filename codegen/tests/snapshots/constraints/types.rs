@@ -273,9 +273,9 @@ impl Validate for Item {
         }
     }
 }
-/// `Sized`, defined at `#/components/schemas/Sized` in the spec.
+/// `SizedType`, defined at `#/components/schemas/Sized` in the spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Sized {
+pub struct SizedType {
     /// The `a` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
@@ -286,7 +286,7 @@ pub struct Sized {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub c: Option<String>,
 }
-impl Validate for Sized {
+impl Validate for SizedType {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
         if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(self) {
