@@ -2,7 +2,7 @@
 //! `tests/roundtrip.rs` (JSON round trips per construct, every kind of constraint at its
 //! boundary), and runs `cargo test --offline` and `cargo clippy -- -D warnings` on it.
 //!
-//! The crate builds in `<workspace>/target/constructs` (`CARGO_TARGET_DIR`), shared across
+//! The crate builds in `<workspace>/target/pipeline-tests` (`CARGO_TARGET_DIR`), shared across
 //! runs so its dependencies compile once; never the workspace's own target directory, which
 //! the outer cargo holds locked.
 
@@ -47,7 +47,7 @@ fn cargo() -> Command {
     ] {
         c.env_remove(var);
     }
-    c.env("CARGO_TARGET_DIR", workspace().join("target/constructs"));
+    c.env("CARGO_TARGET_DIR", workspace().join("target/pipeline-tests"));
     c.env("CARGO_TERM_COLOR", "never");
     c
 }
