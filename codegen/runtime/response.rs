@@ -222,3 +222,59 @@ impl Response {
         })
     }
 }
+
+/// `x-business-error` of a response: a 2xx whose JSON body has `code` present and not one of
+/// `success` is a failure, with its message in `message`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BusinessRule {
+    /// The property holding the result code (or a JSON pointer such as `/result/code`).
+    pub code: &'static str,
+    /// The property holding the message.
+    pub message: &'static str,
+    /// The values of `code` that mean success.
+    pub success: &'static [&'static str],
+}
+
+impl Response {
+    /// Reads a JSON success body: checks `business` first (a failure is [`Error::Business`]),
+    /// then decodes the body as `T` ([`decode_json`]).
+    pub async fn decode<T: DeserializeOwned, E>(
+        self,
+        business: Option<BusinessRule>,
+    ) -> Result<T, Error<E>> {
+        let status = self.status();
+        let request_id = self.request_id();
+        let content_type = self.content_type();
+        let bytes = self.bytes::<E>().await?;
+        if let Some(rule) = business {
+            check_business::<E>(
+                status,
+                request_id.clone(),
+                &bytes,
+                rule.code,
+                rule.message,
+                rule.success,
+            )?;
+        }
+        decode_json::<T, E>(status, request_id, content_type, &bytes)
+    }
+
+    /// Reads a success answer that has no declared body, checking `business` on whatever
+    /// body came (an empty body passes).
+    pub async fn check_empty<E>(self, business: BusinessRule) -> Result<(), Error<E>> {
+        let status = self.status();
+        let request_id = self.request_id();
+        let bytes = self.bytes::<E>().await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        check_business::<E>(
+            status,
+            request_id,
+            &bytes,
+            business.code,
+            business.message,
+            business.success,
+        )
+    }
+}

@@ -55,40 +55,29 @@ fn body_ty_of(r: &ResponseBody) -> TokenStream {
     }
 }
 
+/// An expression reading the body of a success response (`resp` in scope), of type
+/// `Result<body type, Error<E>>`.
 fn read_body(r: &ResponseDef, err: &TokenStream) -> TokenStream {
-    let business = r.business.as_ref().map(|b| {
+    let rule = r.business.as_ref().map(|b| {
         let code = &b.code;
         let message = &b.message;
         let success = &b.success;
         quote! {
-            crate::runtime::response::check_business::<#err>(status, request_id.clone(), &bytes, #code, #message, &[#(#success),*])?;
+            crate::runtime::response::BusinessRule { code: #code, message: #message, success: &[#(#success),*] }
         }
     });
     match &r.body {
-        ResponseBody::Empty => match business {
-            Some(business) => quote! {{
-                let status = resp.status();
-                let request_id = resp.request_id();
-                let bytes = resp.bytes::<#err>().await?;
-                if !bytes.is_empty() {
-                    #business
-                }
-            }},
-            None => quote!(()),
+        ResponseBody::Empty => match rule {
+            Some(rule) => quote!(resp.check_empty::<#err>(#rule).await),
+            None => quote!(Ok(())),
         },
         ResponseBody::Json(t) => {
             let t = ty(t);
-            quote! {{
-                let status = resp.status();
-                let request_id = resp.request_id();
-                let content_type = resp.content_type();
-                let bytes = resp.bytes::<#err>().await?;
-                #business
-                crate::runtime::response::decode_json::<#t, #err>(status, request_id, content_type, &bytes)?
-            }}
+            let rule = rule.map(|r| quote!(Some(#r))).unwrap_or(quote!(None));
+            quote!(resp.decode::<#t, #err>(#rule).await)
         }
-        ResponseBody::Text => quote!(resp.text::<#err>().await?),
-        ResponseBody::Bytes => quote!(resp),
+        ResponseBody::Text => quote!(resp.text::<#err>().await),
+        ResponseBody::Bytes => quote!(Ok(resp)),
     }
 }
 
@@ -211,21 +200,29 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
         .any(|r| matches!(r.status, StatusSel::Range(_)));
     let (success_ty, arms) = if kinds.len() <= 1 {
         let t = kinds.first().map(|k| body_ty_of(k)).unwrap_or(quote!(()));
-        let mut arms: Vec<TokenStream> = successes
-            .iter()
-            .map(|r| {
-                let pat = status_pattern(r.status);
-                let read = read_body(r, &error_ty);
-                quote!(#pat => Ok(#read),)
-            })
-            .collect();
-        if !has_range {
-            let read = successes
-                .first()
-                .map(|r| read_body(r, &error_ty))
-                .unwrap_or(quote!(()));
-            arms.push(quote!(status if (200..300).contains(&status) => Ok(#read),));
-        }
+        let reads: Vec<String> = successes.iter().map(|r| read_body(r, &error_ty).to_string()).collect();
+        let uniform = reads.windows(2).all(|w| w[0] == w[1]);
+        let arms: Vec<TokenStream> = if uniform {
+            // Every success status reads the same way: one arm for all of 2xx.
+            let read = successes.first().map(|r| read_body(r, &error_ty)).unwrap_or(quote!(Ok(())));
+            vec![quote!(status if (200..300).contains(&status) => #read,)]
+        } else {
+            let mut arms: Vec<TokenStream> = successes
+                .iter()
+                .map(|r| {
+                    let pat = status_pattern(r.status);
+                    let read = read_body(r, &error_ty);
+                    quote!(#pat => #read,)
+                })
+                .collect();
+            if !has_range {
+                if let Some(first) = successes.first() {
+                    let read = read_body(first, &error_ty);
+                    arms.push(quote!(status if (200..300).contains(&status) => #read,));
+                }
+            }
+            arms
+        };
         (t, arms)
     } else {
         let name = taken.unique(&format!("{}Response", op.builder_name));
@@ -266,8 +263,9 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
                 let v = format_ident!("{}", r.status.variant());
                 let read = read_body(r, &error_ty);
                 match &r.body {
-                    ResponseBody::Empty => quote!(#pat => { let _ = #read; Ok(#name_id::#v) }),
-                    _ => quote!(#pat => Ok(#name_id::#v(#read)),),
+                    ResponseBody::Empty if r.business.is_none() => quote!(#pat => Ok(#name_id::#v),),
+                    ResponseBody::Empty => quote!(#pat => #read.map(|()| #name_id::#v),),
+                    _ => quote!(#pat => #read.map(#name_id::#v),),
                 }
             })
             .collect();
@@ -276,8 +274,11 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
                 let v = format_ident!("{}", first.status.variant());
                 let read = read_body(first, &error_ty);
                 arms.push(match &first.body {
-                    ResponseBody::Empty => quote!(status if (200..300).contains(&status) => { let _ = #read; Ok(#name_id::#v) }),
-                    _ => quote!(status if (200..300).contains(&status) => Ok(#name_id::#v(#read)),),
+                    ResponseBody::Empty if first.business.is_none() => {
+                        quote!(status if (200..300).contains(&status) => Ok(#name_id::#v),)
+                    }
+                    ResponseBody::Empty => quote!(status if (200..300).contains(&status) => #read.map(|()| #name_id::#v),),
+                    _ => quote!(status if (200..300).contains(&status) => #read.map(#name_id::#v),),
                 });
             }
         }

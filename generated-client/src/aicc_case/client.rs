@@ -114,35 +114,18 @@ impl ModifyCase<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
         match resp.status() {
-            200 => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<serde_json::Value>().await?;
-                    crate::runtime::response::check_business::<
-                        serde_json::Value,
-                    >(status, request_id.clone(), &bytes, "resCode", "resMsg", &["0"])?;
-                    crate::runtime::response::decode_json::<
-                        CaseResult,
-                        serde_json::Value,
-                    >(status, request_id, content_type, &bytes)?
-                })
-            }
             status if (200..300).contains(&status) => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<serde_json::Value>().await?;
-                    crate::runtime::response::check_business::<
-                        serde_json::Value,
-                    >(status, request_id.clone(), &bytes, "resCode", "resMsg", &["0"])?;
-                    crate::runtime::response::decode_json::<
+                resp.decode::<
                         CaseResult,
                         serde_json::Value,
-                    >(status, request_id, content_type, &bytes)?
-                })
+                    >(
+                        Some(crate::runtime::response::BusinessRule {
+                            code: "resCode",
+                            message: "resMsg",
+                            success: &["0"],
+                        }),
+                    )
+                    .await
             }
             _ => {
                 Err(

@@ -322,49 +322,18 @@ impl CreateCase<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<ErrorResponse>(req).await?;
         match resp.status() {
-            200 => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<ErrorResponse>().await?;
-                    crate::runtime::response::check_business::<
-                        ErrorResponse,
-                    >(
-                        status,
-                        request_id.clone(),
-                        &bytes,
-                        "error_code",
-                        "error_msg",
-                        &[""],
-                    )?;
-                    crate::runtime::response::decode_json::<
-                        CreateCaseResponse,
-                        ErrorResponse,
-                    >(status, request_id, content_type, &bytes)?
-                })
-            }
             status if (200..300).contains(&status) => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<ErrorResponse>().await?;
-                    crate::runtime::response::check_business::<
-                        ErrorResponse,
-                    >(
-                        status,
-                        request_id.clone(),
-                        &bytes,
-                        "error_code",
-                        "error_msg",
-                        &[""],
-                    )?;
-                    crate::runtime::response::decode_json::<
+                resp.decode::<
                         CreateCaseResponse,
                         ErrorResponse,
-                    >(status, request_id, content_type, &bytes)?
-                })
+                    >(
+                        Some(crate::runtime::response::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
             }
             _ => {
                 Err(
@@ -504,49 +473,18 @@ impl UpdateContactInfo<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<ErrorResponse>(req).await?;
         match resp.status() {
-            200 => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<ErrorResponse>().await?;
-                    crate::runtime::response::check_business::<
-                        ErrorResponse,
-                    >(
-                        status,
-                        request_id.clone(),
-                        &bytes,
-                        "error_code",
-                        "error_msg",
-                        &[""],
-                    )?;
-                    crate::runtime::response::decode_json::<
-                        BusinessResult,
-                        ErrorResponse,
-                    >(status, request_id, content_type, &bytes)?
-                })
-            }
             status if (200..300).contains(&status) => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<ErrorResponse>().await?;
-                    crate::runtime::response::check_business::<
-                        ErrorResponse,
-                    >(
-                        status,
-                        request_id.clone(),
-                        &bytes,
-                        "error_code",
-                        "error_msg",
-                        &[""],
-                    )?;
-                    crate::runtime::response::decode_json::<
+                resp.decode::<
                         BusinessResult,
                         ErrorResponse,
-                    >(status, request_id, content_type, &bytes)?
-                })
+                    >(
+                        Some(crate::runtime::response::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
             }
             _ => {
                 Err(
@@ -686,49 +624,18 @@ impl CreateRelations<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<ErrorResponse>(req).await?;
         match resp.status() {
-            200 => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<ErrorResponse>().await?;
-                    crate::runtime::response::check_business::<
-                        ErrorResponse,
-                    >(
-                        status,
-                        request_id.clone(),
-                        &bytes,
-                        "error_code",
-                        "error_msg",
-                        &[""],
-                    )?;
-                    crate::runtime::response::decode_json::<
-                        BusinessResult,
-                        ErrorResponse,
-                    >(status, request_id, content_type, &bytes)?
-                })
-            }
             status if (200..300).contains(&status) => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<ErrorResponse>().await?;
-                    crate::runtime::response::check_business::<
-                        ErrorResponse,
-                    >(
-                        status,
-                        request_id.clone(),
-                        &bytes,
-                        "error_code",
-                        "error_msg",
-                        &[""],
-                    )?;
-                    crate::runtime::response::decode_json::<
+                resp.decode::<
                         BusinessResult,
                         ErrorResponse,
-                    >(status, request_id, content_type, &bytes)?
-                })
+                    >(
+                        Some(crate::runtime::response::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
             }
             _ => {
                 Err(
@@ -881,49 +788,18 @@ impl OperateCase<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<ErrorResponse>(req).await?;
         match resp.status() {
-            200 => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<ErrorResponse>().await?;
-                    crate::runtime::response::check_business::<
-                        ErrorResponse,
-                    >(
-                        status,
-                        request_id.clone(),
-                        &bytes,
-                        "error_code",
-                        "error_msg",
-                        &[""],
-                    )?;
-                    crate::runtime::response::decode_json::<
-                        BusinessResult,
-                        ErrorResponse,
-                    >(status, request_id, content_type, &bytes)?
-                })
-            }
             status if (200..300).contains(&status) => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<ErrorResponse>().await?;
-                    crate::runtime::response::check_business::<
-                        ErrorResponse,
-                    >(
-                        status,
-                        request_id.clone(),
-                        &bytes,
-                        "error_code",
-                        "error_msg",
-                        &[""],
-                    )?;
-                    crate::runtime::response::decode_json::<
+                resp.decode::<
                         BusinessResult,
                         ErrorResponse,
-                    >(status, request_id, content_type, &bytes)?
-                })
+                    >(
+                        Some(crate::runtime::response::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
             }
             _ => {
                 Err(

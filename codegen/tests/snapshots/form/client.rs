@@ -101,29 +101,8 @@ impl GetToken<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
         match resp.status() {
-            200 => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<serde_json::Value>().await?;
-                    crate::runtime::response::decode_json::<
-                        GetTokenResponse200,
-                        serde_json::Value,
-                    >(status, request_id, content_type, &bytes)?
-                })
-            }
             status if (200..300).contains(&status) => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<serde_json::Value>().await?;
-                    crate::runtime::response::decode_json::<
-                        GetTokenResponse200,
-                        serde_json::Value,
-                    >(status, request_id, content_type, &bytes)?
-                })
+                resp.decode::<GetTokenResponse200, serde_json::Value>(None).await
             }
             _ => {
                 Err(

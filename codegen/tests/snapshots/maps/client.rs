@@ -101,7 +101,6 @@ impl SetLabels<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
         match resp.status() {
-            204 => Ok(()),
             status if (200..300).contains(&status) => Ok(()),
             _ => {
                 Err(

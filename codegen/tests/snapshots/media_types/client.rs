@@ -116,29 +116,8 @@ impl PutDoc<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
         match resp.status() {
-            200 => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<serde_json::Value>().await?;
-                    crate::runtime::response::decode_json::<
-                        Doc,
-                        serde_json::Value,
-                    >(status, request_id, content_type, &bytes)?
-                })
-            }
             status if (200..300).contains(&status) => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<serde_json::Value>().await?;
-                    crate::runtime::response::decode_json::<
-                        Doc,
-                        serde_json::Value,
-                    >(status, request_id, content_type, &bytes)?
-                })
+                resp.decode::<Doc, serde_json::Value>(None).await
             }
             _ => {
                 Err(
@@ -185,29 +164,8 @@ impl GetRaw<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
         match resp.status() {
-            200 => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<serde_json::Value>().await?;
-                    crate::runtime::response::decode_json::<
-                        serde_json::Value,
-                        serde_json::Value,
-                    >(status, request_id, content_type, &bytes)?
-                })
-            }
             status if (200..300).contains(&status) => {
-                Ok({
-                    let status = resp.status();
-                    let request_id = resp.request_id();
-                    let content_type = resp.content_type();
-                    let bytes = resp.bytes::<serde_json::Value>().await?;
-                    crate::runtime::response::decode_json::<
-                        serde_json::Value,
-                        serde_json::Value,
-                    >(status, request_id, content_type, &bytes)?
-                })
+                resp.decode::<serde_json::Value, serde_json::Value>(None).await
             }
             _ => {
                 Err(
@@ -264,7 +222,6 @@ impl PostRaw<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
         match resp.status() {
-            204 => Ok(()),
             status if (200..300).contains(&status) => Ok(()),
             _ => {
                 Err(

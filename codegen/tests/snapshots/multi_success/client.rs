@@ -107,50 +107,20 @@ impl StartJob<'_> {
         let resp = self.client.runtime.execute::<StartJobError>(req).await?;
         match resp.status() {
             200 => {
-                Ok(
-                    StartJobResponse::Status200({
-                        let status = resp.status();
-                        let request_id = resp.request_id();
-                        let content_type = resp.content_type();
-                        let bytes = resp.bytes::<StartJobError>().await?;
-                        crate::runtime::response::decode_json::<
-                            Job,
-                            StartJobError,
-                        >(status, request_id, content_type, &bytes)?
-                    }),
-                )
+                resp.decode::<Job, StartJobError>(None)
+                    .await
+                    .map(StartJobResponse::Status200)
             }
             202 => {
-                Ok(
-                    StartJobResponse::Status202({
-                        let status = resp.status();
-                        let request_id = resp.request_id();
-                        let content_type = resp.content_type();
-                        let bytes = resp.bytes::<StartJobError>().await?;
-                        crate::runtime::response::decode_json::<
-                            Accepted,
-                            StartJobError,
-                        >(status, request_id, content_type, &bytes)?
-                    }),
-                )
+                resp.decode::<Accepted, StartJobError>(None)
+                    .await
+                    .map(StartJobResponse::Status202)
             }
-            204 => {
-                let _ = ();
-                Ok(StartJobResponse::Status204)
-            }
+            204 => Ok(StartJobResponse::Status204),
             status if (200..300).contains(&status) => {
-                Ok(
-                    StartJobResponse::Status200({
-                        let status = resp.status();
-                        let request_id = resp.request_id();
-                        let content_type = resp.content_type();
-                        let bytes = resp.bytes::<StartJobError>().await?;
-                        crate::runtime::response::decode_json::<
-                            Job,
-                            StartJobError,
-                        >(status, request_id, content_type, &bytes)?
-                    }),
-                )
+                resp.decode::<Job, StartJobError>(None)
+                    .await
+                    .map(StartJobResponse::Status200)
             }
             _ => {
                 Err(

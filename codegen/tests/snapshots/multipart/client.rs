@@ -111,7 +111,6 @@ impl Upload<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
         match resp.status() {
-            201 => Ok(()),
             status if (200..300).contains(&status) => Ok(()),
             _ => {
                 Err(

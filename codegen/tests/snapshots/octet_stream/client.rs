@@ -123,7 +123,6 @@ impl GetBlob<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
         match resp.status() {
-            200 => Ok(resp),
             status if (200..300).contains(&status) => Ok(resp),
             _ => {
                 Err(
@@ -184,7 +183,6 @@ impl PutBlob<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
         match resp.status() {
-            204 => Ok(()),
             status if (200..300).contains(&status) => Ok(()),
             _ => {
                 Err(

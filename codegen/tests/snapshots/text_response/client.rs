@@ -88,9 +88,8 @@ impl Health<'_> {
         let req = self.request()?;
         let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
         match resp.status() {
-            200 => Ok(resp.text::<serde_json::Value>().await?),
             status if (200..300).contains(&status) => {
-                Ok(resp.text::<serde_json::Value>().await?)
+                resp.text::<serde_json::Value>().await
             }
             _ => {
                 Err(
