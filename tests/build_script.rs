@@ -42,7 +42,10 @@ fn temp_workspace() -> tempfile::TempDir {
     for entry in std::fs::read_dir(root()).unwrap() {
         let entry = entry.unwrap();
         let name = entry.file_name();
-        if ["target", ".git", ".tools", "tests"].iter().any(|n| name == *n) {
+        if ["target", ".git", ".tools", "tests"]
+            .iter()
+            .any(|n| name == *n)
+        {
             continue;
         }
         let (src, dst) = (entry.path(), dir.path().join(&name));

@@ -47,7 +47,10 @@ fn cargo() -> Command {
     ] {
         c.env_remove(var);
     }
-    c.env("CARGO_TARGET_DIR", workspace().join("target/pipeline-tests"));
+    c.env(
+        "CARGO_TARGET_DIR",
+        workspace().join("target/pipeline-tests"),
+    );
     c.env("CARGO_TERM_COLOR", "never");
     c
 }

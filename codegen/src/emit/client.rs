@@ -200,11 +200,17 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
         .any(|r| matches!(r.status, StatusSel::Range(_)));
     let (success_ty, arms) = if kinds.len() <= 1 {
         let t = kinds.first().map(|k| body_ty_of(k)).unwrap_or(quote!(()));
-        let reads: Vec<String> = successes.iter().map(|r| read_body(r, &error_ty).to_string()).collect();
+        let reads: Vec<String> = successes
+            .iter()
+            .map(|r| read_body(r, &error_ty).to_string())
+            .collect();
         let uniform = reads.windows(2).all(|w| w[0] == w[1]);
         let arms: Vec<TokenStream> = if uniform {
             // Every success status reads the same way: one arm for all of 2xx.
-            let read = successes.first().map(|r| read_body(r, &error_ty)).unwrap_or(quote!(Ok(())));
+            let read = successes
+                .first()
+                .map(|r| read_body(r, &error_ty))
+                .unwrap_or(quote!(Ok(())));
             vec![quote!(status if (200..300).contains(&status) => #read,)]
         } else {
             let mut arms: Vec<TokenStream> = successes
@@ -263,7 +269,9 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
                 let v = format_ident!("{}", r.status.variant());
                 let read = read_body(r, &error_ty);
                 match &r.body {
-                    ResponseBody::Empty if r.business.is_none() => quote!(#pat => Ok(#name_id::#v),),
+                    ResponseBody::Empty if r.business.is_none() => {
+                        quote!(#pat => Ok(#name_id::#v),)
+                    }
                     ResponseBody::Empty => quote!(#pat => #read.map(|()| #name_id::#v),),
                     _ => quote!(#pat => #read.map(#name_id::#v),),
                 }
