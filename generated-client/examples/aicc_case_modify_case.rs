@@ -8,6 +8,7 @@
 //! - `AICC_CASE_BODY`: the request body as JSON (default: the spec's example)
 //!
 //! `cargo run -p <this crate> --example aicc_case_modify_case`
+#![cfg_attr(rustfmt, rustfmt::skip)]
 use generated_client::{aicc_case as api, runtime};
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())

@@ -9,6 +9,7 @@
 //! - `OSM_BODY`: the request body as JSON (default: the spec's example)
 //!
 //! `cargo run -p <this crate> --example osm_create_case`
+#![cfg_attr(rustfmt, rustfmt::skip)]
 use generated_client::{osm as api, runtime};
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())

@@ -253,6 +253,8 @@ pub fn emit_examples(m: &ModuleInput, crate_ident: &str) -> Vec<(String, TokenSt
         };
         let tokens = quote! {
             #docs
+            // Formatted by the generator (prettyplease); rustfmt leaves it alone.
+            #![cfg_attr(rustfmt, rustfmt::skip)]
             use #krate::{#module as api, runtime};
 
             fn var(name: &str) -> Option<String> {
