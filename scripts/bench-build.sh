@@ -14,8 +14,8 @@
 #   bash scripts/bench-build.sh                     # RUNS_NOOP=10, RUNS_EDIT=5
 #   RUNS_NOOP=20 RUNS_EDIT=10 bash scripts/bench-build.sh
 #
-# Output: target/bench-build/results/*.json (hyperfine) and summary.tsv. The copy is removed
-# at the end (KEEP=1 keeps it).
+# Output: target/bench-build/results/*.json (hyperfine) and summary.tsv; the copy is
+# target/bench-build/ws.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,9 +28,10 @@ LIMIT=1200  # seconds: no single build may run longer
 
 command -v hyperfine >/dev/null || { echo "hyperfine missing: apt-get install hyperfine" >&2; exit 1; }
 
-WS=$(mktemp -d /tmp/bench-build-ws.XXXXXX)
-cleanup() { [ "${KEEP:-0}" = 1 ] || rm -rf "$WS"; }
-trap cleanup EXIT
+# A fixed place (and `cp -a`, which keeps mtimes), so a second run reuses the first's artifacts.
+WS=$BASE/ws
+rm -rf "$WS"
+mkdir -p "$WS"
 echo "== copy of the workspace in $WS (target: $CARGO_TARGET_DIR)"
 for p in Cargo.toml Cargo.lock build.rs src spec codegen generated-client benches; do
   [ -e "$ROOT/$p" ] && cp -a "$ROOT/$p" "$WS/"

@@ -39,10 +39,20 @@ OURS=$CARGO_TARGET_DIR/release/codegen
 rm -rf "$OUT"
 mkdir -p "$OUT"
 SUMMARY=$OUT/summary.tsv
-printf 'spec\tsize_kib\tours_mean_s\tours_sd_s\tours_status\tprogenitor_mean_s\tprogenitor_sd_s\tprogenitor_status\tratio_progenitor_over_ours\n' > "$SUMMARY"
+printf 'spec\tsize_kib\tours_mean_s\tours_sd_s\tours_rs_kib\tprogenitor_mean_s\tprogenitor_sd_s\tprogenitor_rs_kib\tratio_progenitor_over_ours\tours_status\tprogenitor_status\n' > "$SUMMARY"
 
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 echo "   $("$PROG" --version 2>/dev/null || echo cargo-progenitor $PROGENITOR_VERSION); $(rustc --version)"
+
+said() { # the first two lines of a failure, without backtrace noise
+  grep -v '^\s*$' "$1" \
+    | grep -Ev '^\s*[0-9]+: |^\s*at |[Bb]acktrace|^note:|^Location:|^Error: generation experienced errors' \
+    | head -n 2 | sed 's#/root/.cargo/registry/src/[^/]*/##' | tr '\n\t' '  ' | cut -c1-240
+}
+
+rust_kib() { # KiB of Rust written under a directory
+  find "$1" -name '*.rs' -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print int(s/1024)}'
+}
 
 mean_sd() { # hyperfine JSON, command index -> "mean sd"
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]; print("%.4f %.4f" % (r["mean"], r["stddev"] or 0))' "$1" "$2"
@@ -61,13 +71,11 @@ for spec in $SPECS; do
 
   # One run each, untimed: does it generate at all, and what does it say?
   ours_status=ok
-  if ! timeout $LIMIT $ours_cmd > "$OUT/$name.ours.log" 2>&1; then
-    ours_status="failed: $(grep -v '^\s*$' "$OUT/$name.ours.log" | head -n 1 | cut -c1-160)"
-  fi
+  rc=0; timeout $LIMIT $ours_cmd > "$OUT/$name.ours.log" 2>&1 || rc=$?
+  [ $rc = 0 ] || ours_status="failed (exit $rc): $(said "$OUT/$name.ours.log")"
   prog_status=ok
-  if ! timeout $LIMIT $prog_cmd > "$OUT/$name.progenitor.log" 2>&1; then
-    prog_status="failed (exit $?): $(grep -E "panicked|error|Error|assertion|not yet implemented|unimplemented" "$OUT/$name.progenitor.log" | head -n 2 | tr '\n' ' ' | tr '\t' ' ' | cut -c1-220)"
-  fi
+  rc=0; timeout $LIMIT $prog_cmd > "$OUT/$name.progenitor.log" 2>&1 || rc=$?
+  [ $rc = 0 ] || prog_status="failed (exit $rc): $(said "$OUT/$name.progenitor.log")"
   echo "   ours: $ours_status"
   echo "   progenitor: $prog_status"
 
@@ -84,7 +92,8 @@ for spec in $SPECS; do
       ratio=$(python3 -c "print('%.2f' % ($pm / $om))")
     fi
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$spec" "$size" "$om" "$osd" "$ours_status" "$pm" "$psd" "$prog_status" "$ratio" >> "$SUMMARY"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$spec" "$size" "$om" "$osd" "$(rust_kib "$o_ours")" \
+    "$pm" "$psd" "$(rust_kib "$o_prog")" "$ratio" "$ours_status" "$prog_status" >> "$SUMMARY"
 done
 
 echo
