@@ -17,7 +17,7 @@ use std::hint::black_box;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use generated_client::osm;
@@ -243,6 +243,85 @@ fn take_seen(seen: &Seen) -> (String, String, Vec<String>, serde_json::Value) {
     (s.0, s.1, s.2, json)
 }
 
+/// The four round trips interleaved: rounds of `BATCH` requests per variant, the order rotated
+/// each round, so drift in the machine's load hits all variants alike. Prints the median
+/// per-request time of each and the ratios. Bounded by `ROUNDS` and `INTERLEAVED_LIMIT`.
+#[allow(clippy::too_many_arguments)]
+fn interleaved(
+    rt: &tokio::runtime::Runtime,
+    plain: &osm::Client,
+    signed: &osm::Client,
+    http: &reqwest::Client,
+    url: &str,
+    body: &CreateCaseRequest,
+    hand: &HandCase,
+) {
+    const BATCH: u32 = 200;
+    const INTERLEAVED_LIMIT: Duration = Duration::from_secs(120);
+    let rounds: usize = std::env::var("INTERLEAVED_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
+    let names = [
+        "hand_written_reqwest (x-auth-token)",
+        "generated_client (iam token)",
+        "hand_written_reqwest_no_auth",
+        "generated_client_ak_sk_signed",
+    ];
+    let mut per: [Vec<f64>; 4] = Default::default();
+    let deadline = Instant::now() + INTERLEAVED_LIMIT;
+    for round in 0..rounds {
+        if Instant::now() > deadline {
+            break;
+        }
+        for k in 0..4 {
+            let v = (k + round) % 4;
+            let t = Instant::now();
+            rt.block_on(async {
+                for _ in 0..BATCH {
+                    match v {
+                        0 => {
+                            black_box(hand_send(http, url, hand.clone(), true).await);
+                        }
+                        1 => {
+                            black_box(plain.create_case(body.clone()).send().await.ok());
+                        }
+                        2 => {
+                            black_box(hand_send(http, url, hand.clone(), false).await);
+                        }
+                        _ => {
+                            black_box(signed.create_case(body.clone()).send().await.ok());
+                        }
+                    }
+                }
+            });
+            per[v].push(t.elapsed().as_secs_f64() * 1e6 / f64::from(BATCH));
+        }
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let m: Vec<f64> = per.iter_mut().map(median).collect();
+    println!(
+        "interleaved: {} rounds x {BATCH} requests per variant, median per request",
+        per[0].len()
+    );
+    for (name, t) in names.iter().zip(&m) {
+        println!("  {name:<40} {t:>8.2} us");
+    }
+    println!(
+        "  ratio generated / hand-written (same headers)      {:.3}  (+{:.2} us)",
+        m[1] / m[0],
+        m[1] - m[0]
+    );
+    println!(
+        "  ratio generated AK/SK signed / hand-written no auth {:.3}  (+{:.2} us)",
+        m[3] / m[2],
+        m[3] - m[2]
+    );
+}
+
 fn benches(c: &mut Criterion) {
     let seen: Seen = Arc::new(Mutex::new(None));
     let addr = start_server(seen.clone());
@@ -280,6 +359,8 @@ fn benches(c: &mut Criterion) {
         .expect("signed request");
     let signed_seen = take_seen(&seen);
     eprintln!("signed request headers: {:?}", signed_seen.2);
+
+    interleaved(&rt, &plain, &signed, &http, &url, &body, &hand);
 
     let mut g = c.benchmark_group("create_case");
     g.bench_function("hand_written_reqwest", |b| {
