@@ -9,7 +9,11 @@ fn specs_parse_with_openapiv3_and_generate_without_warnings() {
     for name in ["osm.yaml", "aicc-case.yaml"] {
         let path = root.join("spec").join(name);
         let spec = codegen::load::load_file(&path).unwrap_or_else(|d| panic!("{d}"));
-        assert!(spec.doc.openapi.starts_with("3.0."), "{name}: {}", spec.doc.openapi);
+        assert!(
+            spec.doc.openapi.starts_with("3.0."),
+            "{name}: {}",
+            spec.doc.openapi
+        );
         assert!(!spec.doc.paths.paths.is_empty(), "{name} has no paths");
         let (api, warnings) = codegen::lower_loaded(&spec).unwrap_or_else(|d| panic!("{d}"));
         assert!(warnings.is_empty(), "{name}: {warnings:#?}");
