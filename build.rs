@@ -26,7 +26,10 @@ mod regenerate {
         println!("cargo:rerun-if-changed={}", spec_dir.display());
         // The runtime sources it emits (embedded in codegen, whose rebuild reruns this script
         // anyway; declared so the list of inputs is complete).
-        println!("cargo:rerun-if-changed={}", root.join("codegen/runtime").display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            root.join("codegen/runtime").display()
+        );
         let specs = codegen::workspace::specs(&spec_dir);
         for s in &specs {
             println!("cargo:rerun-if-changed={}", s.display());
