@@ -885,7 +885,20 @@ impl<'a> Lowerer<'a> {
                 *existing = Field { ident, ..field };
                 continue;
             }
-            let ident = scope.unique(&naming::field_ident(wire));
+            let base = naming::field_ident(wire);
+            let ident = scope.unique(&base);
+            if ident != base {
+                let other = def
+                    .fields
+                    .iter()
+                    .find(|f| f.ident == base)
+                    .map(|f| f.wire.clone())
+                    .unwrap_or_default();
+                self.sink.warn(
+                    &here,
+                    format!("properties `{other}` and `{wire}` both become the Rust field `{base}`; this one is named `{ident}` (its wire name is kept)"),
+                );
+            }
             def.fields.push(Field { ident, ..field });
         }
         for r in required {

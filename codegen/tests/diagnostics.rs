@@ -373,6 +373,50 @@ const TYPES: &[&str] = &[
 ];
 
 /// Runs `Config::check` on `text` and returns a description when it panics.
+#[test]
+fn names_colliding_after_case_conversion_are_reported_and_kept_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "c.yaml",
+        "openapi: 3.0.3\ninfo: {title: C, version: '1'}\npaths:\n  /a:\n    get:\n      operationId: getThing\n      responses: {'200': {description: ok}}\n  /b:\n    get:\n      operationId: get_thing\n      responses: {'200': {description: ok}}\ncomponents:\n  schemas:\n    Thing:\n      type: object\n      properties:\n        fooBar: {type: string}\n        foo_bar: {type: string}\n    thing: {type: object, properties: {a: {type: string}}}\n",
+    );
+    // Two operations whose methods would collide: an error naming both places.
+    let errors = errors_of(&[&spec]);
+    let op = find(&errors, "/paths/~1b/get/operationId");
+    assert!(op.message.contains("get_thing"), "{op}");
+    assert_eq!(op.line, Some(10), "{op}");
+    // Types and fields that collide are renamed apart, with a warning at their pointer.
+    let fixed = write(
+        dir.path(),
+        "d.yaml",
+        &std::fs::read_to_string(&spec)
+            .unwrap()
+            .replace("operationId: get_thing", "operationId: getOtherThing"),
+    );
+    let warnings = check(&[&fixed]).expect("only warnings");
+    let w = |p: &str| {
+        warnings
+            .iter()
+            .find(|d| d.pointer == p)
+            .unwrap_or_else(|| panic!("no warning at {p}: {warnings:#?}"))
+    };
+    assert!(w("/components/schemas/thing").message.contains("`Thing`"));
+    assert!(w("/components/schemas/Thing/properties/foo_bar")
+        .message
+        .contains("foo_bar2"));
+    assert!(warnings.iter().all(|d| d.severity == Severity::Warning));
+    let out = Config::new().spec(&fixed).render().expect("renders");
+    let types = out
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("d/types.rs"))
+        .expect("types.rs");
+    assert!(types.contents.contains("pub struct Thing2"));
+    assert!(types.contents.contains("pub foo_bar2: Option<String>"));
+    assert!(types.contents.contains("rename = \"foo_bar\""));
+}
+
 fn panics(path: &Path, text: &str) -> Option<String> {
     std::fs::write(path, text).unwrap();
     let result = catch_unwind(AssertUnwindSafe(|| {
