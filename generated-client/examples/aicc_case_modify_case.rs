@@ -9,10 +9,13 @@
 //!
 //! `cargo run -p <this crate> --example aicc_case_modify_case`
 #![cfg_attr(rustfmt, rustfmt::skip)]
+
 use generated_client::{aicc_case as api, runtime};
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
+
 /// A value from its text: as JSON when it parses as the type, else as a string.
 #[allow(dead_code)]
 fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, String> {
@@ -20,6 +23,7 @@ fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, St
         .or_else(|_| serde_json::from_value(serde_json::Value::String(text.to_string())))
         .map_err(|e| format!("{name}: {e}"))
 }
+
 async fn client(endpoint: &str) -> Option<api::Client> {
     let builder = api::Client::builder().endpoint(endpoint);
     let builder: Option<runtime::ClientBuilder> = 'auth: {
@@ -65,6 +69,7 @@ async fn client(endpoint: &str) -> Option<api::Client> {
         }
     }
 }
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     #[allow(unused_mut)]

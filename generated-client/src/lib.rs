@@ -6,7 +6,7 @@
 //! - [`aicc_case`]: AICC (Customer Engagement Center) cases: modify a case.
 //! - [`runtime`]: the HTTP client, authentication (IAM token, AK/SK signing, AICC access token), errors, retries and validation.
 //!
-//! ```text
+//! ```no_run
 //! use generated_client::{osm, runtime::Auth};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,11 +28,14 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
 #[rustfmt::skip]
 pub mod runtime;
+
 /// Huawei Cloud AICC case open API (subset) 1.0.0 (from `aicc-case.yaml`).
 #[rustfmt::skip]
 pub mod aicc_case;
+
 /// Huawei Cloud OSM service tickets (subset) v2 (from `osm.yaml`).
 #[rustfmt::skip]
 pub mod osm;

@@ -376,8 +376,10 @@ pub fn emit_client(api: &Api, taken: &mut crate::naming::Scope) -> TokenStream {
         ),
         None => " A runtime client builder; set its endpoint with `endpoint`.".to_string(),
     };
+    let lints = super::allow_lints();
     quote! {
         #![doc = " The client: one method per operation, each returning a request builder."]
+        #lints
         #[allow(unused_imports)]
         use super::types::*;
         #[allow(unused_imports)]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{allow_lints, client, doc, format, inner_doc, types};
+use super::{client, doc, format, inner_doc, types};
 use crate::ir::Api;
 use crate::naming::Scope;
 
@@ -121,7 +121,7 @@ pub fn crate_files(
         );
         quote!(#[doc = #d] #[rustfmt::skip] pub mod #id;)
     });
-    let lib_doc = inner_doc(crate_doc);
+    let lib_doc = super::inner_doc_verbatim(crate_doc);
     let lib = quote! {
         #lib_doc
         #![forbid(unsafe_code)]
@@ -159,16 +159,15 @@ pub fn crate_files(
             path: dir.join("mod.rs"),
             contents: format!("{head}{}", format(module_root(m), "mod.rs")?),
         });
-        let lints = allow_lints();
         let t = types::emit_types(&m.api);
         files.push(GeneratedFile {
             path: dir.join("types.rs"),
-            contents: format!("{head}{}", format(quote!(#lints #t), "types.rs")?),
+            contents: format!("{head}{}", format(t, "types.rs")?),
         });
         let c = client::emit_client(&m.api, &mut taken);
         files.push(GeneratedFile {
             path: dir.join("client.rs"),
-            contents: format!("{head}{}", format(quote!(#lints #c), "client.rs")?),
+            contents: format!("{head}{}", format(c, "client.rs")?),
         });
         if let Some(crate_ident) = examples_for {
             for (name, tokens) in super::examples::emit_examples(m, crate_ident) {

@@ -119,6 +119,20 @@ pub fn doc_lines(text: &str) -> Vec<String> {
     out
 }
 
+/// Inner (`//!`) doc attributes from text the generator's user wrote (not the spec): code
+/// blocks stay as they are, so they are compiled as doctests.
+pub fn inner_doc_verbatim(text: &str) -> TokenStream {
+    let attrs = text.lines().map(|l| {
+        let l = if l.is_empty() {
+            String::new()
+        } else {
+            format!(" {l}")
+        };
+        quote!(#![doc = #l])
+    });
+    quote!(#(#attrs)*)
+}
+
 /// Inner (`//!`) doc attributes.
 pub fn inner_doc(text: &str) -> TokenStream {
     let attrs = doc_lines(text).into_iter().map(|l| {
@@ -161,5 +175,46 @@ pub fn allow_lints() -> TokenStream {
 pub fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("internal error: generated {what} does not parse as Rust: {e}"))?;
-    Ok(prettyplease::unparse(&file))
+    Ok(space_items(&prettyplease::unparse(&file)))
+}
+
+/// prettyplease puts items right after one another; a blank line between items (after a
+/// closing brace or the last `use`, before the next item at the same depth) reads like
+/// hand-written code.
+pub fn space_items(text: &str) -> String {
+    const ITEM_STARTS: &[&str] = &[
+        "///", "#[", "pub ", "impl", "fn ", "async fn", "struct ", "enum ", "mod ", "const ",
+        "type ", "use ", "static ", "trait ",
+    ];
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut prev: Option<&str> = None;
+    for line in text.lines() {
+        if let Some(p) = prev {
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let (pt, ct) = (p.trim(), line.trim());
+            let same_depth = indent(p) == indent(line);
+            let starts_item = ITEM_STARTS.iter().any(|s| ct.starts_with(s));
+            let after_block = pt == "}" || pt == "};";
+            let declaration = ["use ", "pub use ", "mod ", "pub mod "]
+                .iter()
+                .any(|k| pt.starts_with(k))
+                && pt.ends_with(';');
+            let after_uses = declaration
+                && (ct.starts_with("///")
+                    || ct.starts_with("#[")
+                    || !ct.starts_with(pt.split(' ').next().unwrap_or("")));
+            let after_inner_attrs = (pt.starts_with("#![") || pt.starts_with("//!") || pt == ")]")
+                && !(ct.starts_with("#![") || ct.starts_with("//!"))
+                && indent(line) == 0
+                && !ct.starts_with(')')
+                && starts_item;
+            if same_depth && starts_item && (after_block || after_uses) || after_inner_attrs {
+                out.push('\n');
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+        prev = Some(line);
+    }
+    out
 }

@@ -12,8 +12,10 @@ use crate::ir::*;
 pub fn emit_types(api: &Api) -> TokenStream {
     let defaults = defaultable_types(api);
     let items = api.types.iter().map(|t| emit_type(api, t, &defaults));
+    let lints = super::allow_lints();
     quote! {
         #![doc = " Models of the API: request and response bodies and the types they use."]
+        #lints
         #[allow(unused_imports)]
         use serde::{Deserialize, Serialize};
         #[allow(unused_imports)]

@@ -18,9 +18,13 @@
 //! Security schemes (applied by [`crate::runtime::Auth`]):
 //!
 //! - `accessToken`: API key in the header `access-token`
+
 pub mod types;
+
 mod client;
+
 pub use client::*;
+
 /// The servers the spec lists.
 pub mod servers {
     /// AICC tenant domain, for example service.besclouds.com.

@@ -23,9 +23,13 @@
 //!
 //! - `iamToken`: API key in the header `X-Auth-Token`
 //! - `akskSigning`: API key in the header `Authorization`
+
 pub mod types;
+
 mod client;
+
 pub use client::*;
+
 /// The servers the spec lists.
 pub mod servers {
     /// Chinese site, region cn-south-1 (from the documentation).
