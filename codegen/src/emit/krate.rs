@@ -221,6 +221,37 @@ fn module_root(m: &ModuleInput) -> TokenStream {
         let d = doc(Some(&d));
         quote!(#d pub const #c: &str = #url;)
     });
+    let templated =
+        api.servers
+            .iter()
+            .filter(|s| !s.variables.is_empty())
+            .map(|s| {
+                let f = format_ident!("{}", crate::naming::snake(&s.const_name));
+                let params: Vec<_> = s
+                    .variables
+                    .iter()
+                    .map(|(name, _, _)| super::ident(&crate::naming::field_ident(name)))
+                    .collect();
+                let names: Vec<String> = s
+                    .variables
+                    .iter()
+                    .map(|(name, _, _)| format!("{{{name}}}"))
+                    .collect();
+                let template = &s.template;
+                let d =
+                    format!(
+            " `{}` with its variables ({}) filled in; [`{}`] has them at their defaults.",
+            s.template,
+            s.variables.iter().map(|(n, _, _)| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+            s.const_name
+        );
+                quote! {
+                    #[doc = #d]
+                    pub fn #f(#(#params: &str),*) -> String {
+                        #template #(.replace(#names, #params))*
+                    }
+                }
+            });
     let all = api.servers.iter().map(|s| {
         let c = format_ident!("{}", s.const_name);
         let n = &s.const_name;
@@ -235,6 +266,7 @@ fn module_root(m: &ModuleInput) -> TokenStream {
         /// The servers the spec lists.
         pub mod servers {
             #(#consts)*
+            #(#templated)*
             /// Every server: (name, URL).
             pub const ALL: &[(&str, &str)] = &[#(#all),*];
         }

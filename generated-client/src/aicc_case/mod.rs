@@ -32,6 +32,11 @@ pub mod servers {
     /// `https://{domain}/service/AICC__Case/1.0.0` with every variable at its default:
     /// - `domain` = `service.besclouds.com`: Domain name of the AICC service (the document's example domain is the default).
     pub const AICC: &str = "https://service.besclouds.com/service/AICC__Case/1.0.0";
+    /// `https://{domain}/service/AICC__Case/1.0.0` with its variables (`domain`) filled in; [`AICC`] has them at their defaults.
+    pub fn aicc(domain: &str) -> String {
+        "https://{domain}/service/AICC__Case/1.0.0".replace("{domain}", domain)
+    }
+
     /// Every server: (name, URL).
     pub const ALL: &[(&str, &str)] = &[("AICC", AICC)];
 }
