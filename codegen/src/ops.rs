@@ -109,6 +109,17 @@ impl<'a> Lowerer<'a> {
                         &diag::push(&pointer, "operationId"),
                         format!("duplicate operationId `{operation_id}` (first used at #{first}); operationIds must be unique"),
                     );
+                    // Still checked, so its other problems are reported in the same run.
+                    let _ = self.lower_operation(
+                        path,
+                        method,
+                        &item,
+                        op,
+                        &pointer,
+                        operation_id,
+                        String::new(),
+                        String::new(),
+                    );
                     continue;
                 }
                 op_ids.insert(operation_id.clone(), pointer.clone());
@@ -117,6 +128,16 @@ impl<'a> Lowerer<'a> {
                     self.sink.error(
                         &diag::push(&pointer, "operationId"),
                         format!("operationId `{operation_id}` becomes the method name `{snake}`, as does the operation at #{first}; rename one"),
+                    );
+                    let _ = self.lower_operation(
+                        path,
+                        method,
+                        &item,
+                        op,
+                        &pointer,
+                        operation_id,
+                        String::new(),
+                        String::new(),
                     );
                     continue;
                 }
