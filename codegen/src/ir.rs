@@ -163,6 +163,8 @@ pub struct UnionVariant {
     pub constraints: Constraints,
     /// Boxed to break a cycle.
     pub boxed: bool,
+    /// With a discriminator: its property and the values that select this alternative.
+    pub tag: Option<(String, Vec<String>)>,
 }
 
 /// The type at a use site.

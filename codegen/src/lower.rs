@@ -617,7 +617,12 @@ impl<'a> Lowerer<'a> {
                 } else {
                     "anyOf"
                 };
-                TypeKind::Union(self.lower_union(v, name, &diag::push(pointer, key)))
+                TypeKind::Union(self.lower_union(
+                    v,
+                    name,
+                    &diag::push(pointer, key),
+                    s.schema_data.discriminator.as_ref(),
+                ))
             }
             SchemaKind::AllOf { all_of } => {
                 let mut def = StructDef::default();
@@ -654,7 +659,12 @@ impl<'a> Lowerer<'a> {
                             ),
                         );
                     }
-                    return TypeKind::Union(self.lower_union(v, name, &diag::push(pointer, key)));
+                    return TypeKind::Union(self.lower_union(
+                        v,
+                        name,
+                        &diag::push(pointer, key),
+                        s.schema_data.discriminator.as_ref(),
+                    ));
                 }
                 if a.properties.is_empty() && a.all_of.is_empty() {
                     let values: Vec<String> = a
@@ -725,6 +735,7 @@ impl<'a> Lowerer<'a> {
         members: &[ReferenceOr<Schema>],
         name: &str,
         pointer: &str,
+        discriminator: Option<&openapiv3::Discriminator>,
     ) -> Vec<UnionVariant> {
         let mut scope = Scope::default();
         let mut out: Vec<UnionVariant> = Vec::new();
@@ -758,11 +769,34 @@ impl<'a> Lowerer<'a> {
                 Ty::Map(_) if matches!(m, ReferenceOr::Item(_)) => "Object".to_string(),
                 _ => base,
             };
+            // The discriminator values that select this member: the mapping's keys that point
+            // at it, or else (for a `$ref`) the schema's name, as OpenAPI defines.
+            let tag = match (discriminator, m) {
+                (Some(d), ReferenceOr::Reference { reference }) => {
+                    let mut values: Vec<String> = d
+                        .mapping
+                        .iter()
+                        .filter(|(_, target)| {
+                            *target == reference
+                                || reference.rsplit('/').next() == Some(target.as_str())
+                        })
+                        .map(|(value, _)| value.clone())
+                        .collect();
+                    if values.is_empty() {
+                        if let Some(last) = reference.rsplit('/').next() {
+                            values.push(diag::unescape_token(last));
+                        }
+                    }
+                    Some((d.property_name.clone(), values))
+                }
+                _ => None,
+            };
             out.push(UnionVariant {
                 name: scope.unique(&vname),
                 ty,
                 constraints: l.constraints,
                 boxed: false,
+                tag,
             });
         }
         out

@@ -88,11 +88,19 @@ fn emit_type(api: &Api, t: &TypeDef, defaults: &std::collections::BTreeSet<Strin
                     quote!(Self::#vn(value) => { #body })
                 }
             });
+            let tagged = variants.iter().any(|v| v.tag.is_some());
+            let (derives, deserialize) = if tagged {
+                (quote!(Serialize), union_deserialize(&t.name, variants))
+            } else {
+                (quote!(Serialize, Deserialize), quote!())
+            };
             quote! {
                 #docs
-                #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+                #[derive(Debug, Clone, PartialEq, #derives)]
                 #[serde(untagged)]
                 pub enum #name { #(#vs,)* }
+
+                #deserialize
 
                 impl Validate for #name {
                     #[allow(unused_variables)]
@@ -107,6 +115,61 @@ fn emit_type(api: &Api, t: &TypeDef, defaults: &std::collections::BTreeSet<Strin
             quote! {
                 #docs
                 pub type #name = #inner;
+            }
+        }
+    }
+}
+
+/// Deserialization of a union with a discriminator: the discriminator's value picks the
+/// alternative; a value it does not know falls back to trying each alternative in order.
+fn union_deserialize(name: &str, variants: &[UnionVariant]) -> TokenStream {
+    let name_id = ident(name);
+    let construct = |v: &UnionVariant| {
+        let vn = ident(&v.name);
+        let vt = ty(&v.ty);
+        if v.boxed {
+            quote!(serde_json::from_value::<#vt>(value).map(|v| Self::#vn(Box::new(v))))
+        } else {
+            quote!(serde_json::from_value::<#vt>(value).map(Self::#vn))
+        }
+    };
+    let property = variants
+        .iter()
+        .find_map(|v| v.tag.as_ref().map(|(p, _)| p.clone()))
+        .unwrap_or_default();
+    let arms = variants.iter().filter_map(|v| {
+        let (_, values) = v.tag.as_ref()?;
+        if values.is_empty() {
+            return None;
+        }
+        let build = construct(v);
+        Some(quote!(Some(#(#values)|*) => #build.map_err(serde::de::Error::custom),))
+    });
+    let fallbacks = variants.iter().map(|v| {
+        let build = construct(v);
+        quote! {
+            {
+                let value = value.clone();
+                if let Ok(v) = #build {
+                    return Ok(v);
+                }
+            }
+        }
+    });
+    let none_msg = format!("the value matches no alternative of `{name}`");
+    quote! {
+        impl<'de> Deserialize<'de> for #name_id {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                let tag = value.get(#property).and_then(serde_json::Value::as_str).map(str::to_string);
+                match tag.as_deref() {
+                    #(#arms)*
+                    _ => {
+                        #(#fallbacks)*
+                        let _ = value;
+                        Err(serde::de::Error::custom(#none_msg))
+                    }
+                }
             }
         }
     }

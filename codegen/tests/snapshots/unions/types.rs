@@ -52,13 +52,61 @@ impl Validate for Square {
 }
 
 /// `Shape`, defined at `#/components/schemas/Shape` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Shape {
     /// A value of the `Circle` alternative.
     Circle(Circle),
     /// A value of the `Square` alternative.
     Square(Square),
+}
+
+impl<'de> Deserialize<'de> for Shape {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = value
+            .get("kind")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_string);
+        match tag.as_deref() {
+            Some("circle") => {
+                serde_json::from_value::<Circle>(value)
+                    .map(Self::Circle)
+                    .map_err(serde::de::Error::custom)
+            }
+            Some("square") => {
+                serde_json::from_value::<Square>(value)
+                    .map(Self::Square)
+                    .map_err(serde::de::Error::custom)
+            }
+            _ => {
+                {
+                    let value = value.clone();
+                    if let Ok(v) = serde_json::from_value::<Circle>(value)
+                        .map(Self::Circle)
+                    {
+                        return Ok(v);
+                    }
+                }
+                {
+                    let value = value.clone();
+                    if let Ok(v) = serde_json::from_value::<Square>(value)
+                        .map(Self::Square)
+                    {
+                        return Ok(v);
+                    }
+                }
+                let _ = value;
+                Err(
+                    serde::de::Error::custom(
+                        "the value matches no alternative of `Shape`",
+                    ),
+                )
+            }
+        }
+    }
 }
 
 impl Validate for Shape {
