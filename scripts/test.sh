@@ -30,6 +30,9 @@ fi
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "cargo doc -D warnings (rustdoc on every public item, links resolve)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
 if [ $quick -eq 0 ]; then
   step "public-spec corpus (../shared/corpus): generate, then cargo check each crate"
   bash scripts/corpus.sh
