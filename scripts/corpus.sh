@@ -23,7 +23,7 @@ for spec in "$corpus"/*.yaml "$corpus"/*.json; do
   out=$work/$name
   start=$(date +%s.%N)
   msg=$("$gen" generate "$spec" --out "$out" --name "corpus-${name//[^a-zA-Z0-9]/-}" 2>&1); rc=$?
-  secs=$(echo "$(date +%s.%N) - $start" | bc)
+  secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
   if [ $rc -eq 101 ] || echo "$msg" | grep -q "panicked"; then
     printf '%s\tPANIC\t-\t%s\t%s\n' "$name" "$secs" "$(echo "$msg" | grep -m1 panicked)" >> "$report"; fail=1; continue
   fi
