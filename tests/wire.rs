@@ -1655,3 +1655,43 @@ async fn create_case_business_error_on_200() {
         other => panic!("expected Business, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn client_defaults_for_the_shared_headers() {
+    use osm::ClientBuilderExt;
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(json_200(json!({"incident_id": "1"})))
+        .mount(&server)
+        .await;
+    let client = osm::Client::new(
+        osm::Client::builder()
+            .endpoint(server.uri())
+            .auth(Auth::iam_token("tok"))
+            .retry(fast(0))
+            .x_language("en-us")
+            .x_time_zone("GMT+1")
+            .x_site(1)
+            .build()
+            .unwrap(),
+    );
+    client.create_case(minimal_case()).send().await.unwrap();
+    // A request that sets the header itself wins over the default.
+    client
+        .create_case(minimal_case())
+        .x_language("zh-cn")
+        .send()
+        .await
+        .unwrap();
+    let got = received(&server).await;
+    assert_eq!(got.len(), 2);
+    assert_eq!(header(&got[0], "X-Language").as_deref(), Some("en-us"));
+    assert_eq!(header(&got[0], "X-Time-Zone").as_deref(), Some("GMT+1"));
+    assert_eq!(header(&got[0], "X-Site").as_deref(), Some("1"));
+    assert_eq!(header(&got[1], "X-Language").as_deref(), Some("zh-cn"));
+    assert_eq!(
+        got[1].headers.get_all("X-Language").iter().count(),
+        1,
+        "the default is replaced, not added"
+    );
+}

@@ -22,6 +22,8 @@ pub struct Api {
     pub types: Vec<TypeDef>,
     /// Every operation, in file order (paths, then methods in a fixed order).
     pub operations: Vec<Operation>,
+    /// Header parameters of components/parameters: defaults a client can set once.
+    pub default_headers: Vec<Param>,
 }
 
 /// A server URL.

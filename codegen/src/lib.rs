@@ -40,6 +40,19 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
     let mut l = lower::Lowerer::new(spec);
     l.lower_components();
     let operations = l.lower_operations();
+    // Reusable header parameters that several operations take are worth a client default.
+    let mut default_headers = l.lower_component_headers();
+    default_headers.retain(|h| {
+        operations
+            .iter()
+            .filter(|op| {
+                op.params
+                    .iter()
+                    .any(|p| p.location == ir::Location::Header && p.wire == h.wire)
+            })
+            .count()
+            >= 2
+    });
     let doc = &spec.doc;
     let mut api = ir::Api {
         title: doc.info.title.clone(),
@@ -49,6 +62,7 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
         security: Vec::new(),
         types: Vec::new(),
         operations,
+        default_headers,
     };
     let mut const_scope = naming::Scope::default();
     const_scope.reserve("ALL");

@@ -374,6 +374,45 @@ impl<'a> Lowerer<'a> {
         None
     }
 
+    /// The header parameters of components/parameters, which a client can default once.
+    pub fn lower_component_headers(&mut self) -> Vec<Param> {
+        let Some(components) = self.spec.doc.components.as_ref() else {
+            return Vec::new();
+        };
+        let mut scope = Scope::default();
+        for n in [
+            "endpoint",
+            "timeout",
+            "connect_timeout",
+            "retry",
+            "default_header",
+            "user_agent",
+            "auth",
+            "on_request",
+            "http_client",
+            "build",
+        ] {
+            scope.reserve(n);
+        }
+        let mut out = Vec::new();
+        for (name, p) in &components.parameters {
+            let ReferenceOr::Item(p @ Parameter::Header { .. }) = p else {
+                continue;
+            };
+            let wire = p.parameter_data_ref().name.to_ascii_lowercase();
+            if ["content-type", "accept", "authorization"].contains(&wire.as_str()) {
+                continue;
+            }
+            let here = diag::push("/components/parameters", name);
+            if let Some(param) =
+                self.lower_parameter(p, &here, &naming::type_ident(name), &mut scope)
+            {
+                out.push(param);
+            }
+        }
+        out
+    }
+
     fn lower_parameter(
         &mut self,
         p: &Parameter,

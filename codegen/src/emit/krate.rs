@@ -181,6 +181,53 @@ pub fn crate_files(
     Ok(files)
 }
 
+/// An extension trait of the runtime's client builder: one method per reusable header
+/// parameter of the spec, setting it on every request that does not set it itself.
+fn default_headers(api: &Api) -> TokenStream {
+    if api.default_headers.is_empty() {
+        return TokenStream::new();
+    }
+    let mut sigs = Vec::new();
+    let mut impls = Vec::new();
+    for p in &api.default_headers {
+        let id = super::ident(&p.ident);
+        let t = super::ty(&p.ty);
+        let wire = &p.wire;
+        let mut d = format!("Sends `{wire}` on every request that does not set it itself.");
+        if let Some(desc) = &p.doc {
+            d.push_str(&format!("\n\n{desc}"));
+        }
+        let rules = super::types::describe(&p.constraints);
+        if !rules.is_empty() {
+            d.push_str(&format!(
+                "\n\nConstraints (checked on requests that set it, not on this default): {rules}."
+            ));
+        }
+        let d = doc(Some(&d));
+        sigs.push(quote! {
+            #d
+            fn #id(self, value: impl Into<#t>) -> Self;
+        });
+        impls.push(quote! {
+            fn #id(self, value: impl Into<#t>) -> Self {
+                let value: #t = value.into();
+                self.default_header(#wire, crate::runtime::request::query_value(&value))
+            }
+        });
+    }
+    quote! {
+        /// Defaults for the spec's reusable header parameters, set once on the client builder:
+        /// `Client::builder().x_language("en-us")` with this trait in scope.
+        pub trait ClientBuilderExt {
+            #(#sigs)*
+        }
+
+        impl ClientBuilderExt for crate::runtime::ClientBuilder {
+            #(#impls)*
+        }
+    }
+}
+
 fn module_root(m: &ModuleInput) -> TokenStream {
     let api = &m.api;
     let mut text = format!("{} {}", api.title.trim(), api.version.trim());
@@ -257,11 +304,14 @@ fn module_root(m: &ModuleInput) -> TokenStream {
         let n = &s.const_name;
         quote!((#n, #c))
     });
+    let defaults = default_headers(api);
     quote! {
         #docs
         pub mod types;
         mod client;
         pub use client::*;
+
+        #defaults
 
         /// The servers the spec lists.
         pub mod servers {

@@ -30,6 +30,46 @@ mod client;
 
 pub use client::*;
 
+/// Defaults for the spec's reusable header parameters, set once on the client builder:
+/// `Client::builder().x_language("en-us")` with this trait in scope.
+pub trait ClientBuilderExt {
+    /// Sends `X-Site` on every request that does not set it itself.
+    ///
+    /// Specifies the site. The value can be 0 (China site) or 1 (International site). If this parameter is left blank, it is 0 by default. Minimum value: 0 Maximum value: 1. Documented by 003 only; documents 000, 002 and 004 omit it, but the official SDK sends it on all four operations, so they declare it as optional.
+    ///
+    /// Constraints (checked on requests that set it, not on this default): >= 0; <= 1.
+    fn x_site(self, value: impl Into<i32>) -> Self;
+    /// Sends `X-Language` on every request that does not set it itself.
+    ///
+    /// Specifies the language environment. The value is a common language description character string, for example, zh-cn. It is zh-cn by default. Some internationalization information, such as the service ticket type and name, is displayed based on the language environment. Minimum length: 1 Maximum length: 32
+    ///
+    /// Constraints (checked on requests that set it, not on this default): length 1..=32 characters.
+    fn x_language(self, value: impl Into<String>) -> Self;
+    /// Sends `X-Time-Zone` on every request that does not set it itself.
+    ///
+    /// Specifies the time zone. The value is a common time zone description character string, for example, GMT+8. It is GMT+8 by default. Time-related data is processed based on the time zone of the environment. Minimum length: 1 Maximum length: 32
+    ///
+    /// Constraints (checked on requests that set it, not on this default): length 1..=32 characters.
+    fn x_time_zone(self, value: impl Into<String>) -> Self;
+}
+
+impl ClientBuilderExt for crate::runtime::ClientBuilder {
+    fn x_site(self, value: impl Into<i32>) -> Self {
+        let value: i32 = value.into();
+        self.default_header("X-Site", crate::runtime::request::query_value(&value))
+    }
+
+    fn x_language(self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.default_header("X-Language", crate::runtime::request::query_value(&value))
+    }
+
+    fn x_time_zone(self, value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        self.default_header("X-Time-Zone", crate::runtime::request::query_value(&value))
+    }
+}
+
 /// The servers the spec lists.
 pub mod servers {
     /// Chinese site, region cn-south-1 (from the documentation).
