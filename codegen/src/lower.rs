@@ -6,8 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
-    VariantOrUnknownOrEmpty,
+    AdditionalProperties, ReferenceOr, Schema, SchemaKind, Type, VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -373,9 +372,7 @@ impl<'a> Lowerer<'a> {
                 c.pattern = st.pattern.clone();
                 c.min_bytes = ext_u64(ext, "x-min-bytes");
                 c.max_bytes = ext_u64(ext, "x-max-bytes");
-                if let VariantOrUnknownOrEmpty::Item(StringFormat::Binary) = st.format {
-                    // Binary strings in JSON are opaque text to us.
-                }
+                // Every string format (date-time, uuid, byte, binary...) stays a `String`.
                 Ty::String
             }
             SchemaKind::Type(Type::Integer(it)) => {

@@ -438,7 +438,6 @@ fn emit_operation(
 
     let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
     let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
-    let body_required = op.body.as_ref().is_some_and(|b| b.required);
 
     // The method: required parameters (and a required body) as arguments.
     let mut args = Vec::new();
@@ -787,6 +786,5 @@ fn emit_operation(
             }
         }
     };
-    let _ = body_required;
     (method_tokens, builder_tokens)
 }
