@@ -78,22 +78,8 @@ impl<'a> Lowerer<'a> {
         let paths = &self.spec.doc.paths;
         for (path, item) in &paths.paths {
             let item_ptr = diag::push("/paths", path);
-            let item = match item {
-                ReferenceOr::Item(i) => i.clone(),
-                ReferenceOr::Reference { reference } => match reference
-                    .strip_prefix('#')
-                    .and_then(|p| self.spec.raw.pointer(p))
-                    .and_then(|v| serde_json::from_value::<PathItem>(v.clone()).ok())
-                {
-                    Some(i) => i,
-                    None => {
-                        self.sink.error(
-                            &item_ptr,
-                            format!("cannot resolve path item `$ref: {reference}`"),
-                        );
-                        continue;
-                    }
-                },
+            let Some(item) = self.resolve_local(item, "path item", &item_ptr) else {
+                continue;
             };
             for method in METHODS {
                 let Some(op) = op_of(&item, method) else {
@@ -191,7 +177,7 @@ impl<'a> Lowerer<'a> {
         }
         let mut resolved: Vec<(Parameter, String)> = Vec::new();
         for (p, here) in params {
-            let Some(p) = self.resolve_parameter(&p, &here) else {
+            let Some(p) = self.resolve_local(&p, "parameter", &here) else {
                 continue;
             };
             let key = (
@@ -336,41 +322,37 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn resolve_parameter(&mut self, p: &ReferenceOr<Parameter>, here: &str) -> Option<Parameter> {
-        let mut current = p.clone();
+    /// Resolves a local `$ref` to a parameter, request body or response (`what` names it in
+    /// messages), following chains of references; anything else is reported at `here`.
+    fn resolve_local<T: serde::de::DeserializeOwned + Clone>(
+        &mut self,
+        item: &ReferenceOr<T>,
+        what: &str,
+        here: &str,
+    ) -> Option<T> {
+        let mut current = item.clone();
         for _ in 0..8 {
-            match current {
-                ReferenceOr::Item(p) => return Some(p),
-                ReferenceOr::Reference { reference } => {
-                    let next =
-                        if let Some(name) = reference.strip_prefix("#/components/parameters/") {
-                            self.spec.doc.components.as_ref().and_then(|c| {
-                                c.parameters.get(&diag::unescape_token(name)).cloned()
-                            })
-                        } else {
-                            reference
-                                .strip_prefix('#')
-                                .and_then(|ptr| self.spec.raw.pointer(ptr))
-                                .and_then(|v| {
-                                    serde_json::from_value::<ReferenceOr<Parameter>>(v.clone()).ok()
-                                })
-                        };
-                    match next {
-                        Some(n) => current = n,
-                        None => {
-                            self.sink.error(
-                                here,
-                                format!(
-                                    "dangling `$ref: {reference}`: no parameter is defined there"
-                                ),
-                            );
-                            return None;
-                        }
-                    }
+            let reference = match current {
+                ReferenceOr::Item(t) => return Some(t),
+                ReferenceOr::Reference { reference } => reference,
+            };
+            let next = reference
+                .strip_prefix('#')
+                .and_then(|ptr| self.spec.raw.pointer(ptr))
+                .and_then(|v| serde_json::from_value::<ReferenceOr<T>>(v.clone()).ok());
+            match next {
+                Some(n) => current = n,
+                None => {
+                    self.sink.error(
+                        here,
+                        format!("dangling `$ref: {reference}`: no {what} is defined there"),
+                    );
+                    return None;
                 }
             }
         }
-        self.sink.error(here, "parameter `$ref`s form a cycle");
+        self.sink
+            .error(here, format!("{what} `$ref`s form a cycle"));
         None
     }
 
@@ -498,39 +480,13 @@ impl<'a> Lowerer<'a> {
         })
     }
 
-    fn resolve_body(&mut self, b: &ReferenceOr<RequestBody>, here: &str) -> Option<RequestBody> {
-        match b {
-            ReferenceOr::Item(b) => Some(b.clone()),
-            ReferenceOr::Reference { reference } => {
-                let found =
-                    if let Some(name) = reference.strip_prefix("#/components/requestBodies/") {
-                        self.spec
-                            .doc
-                            .components
-                            .as_ref()
-                            .and_then(|c| c.request_bodies.get(&diag::unescape_token(name)))
-                            .and_then(|r| r.as_item().cloned())
-                    } else {
-                        None
-                    };
-                if found.is_none() {
-                    self.sink.error(
-                        here,
-                        format!("dangling `$ref: {reference}`: no request body is defined there"),
-                    );
-                }
-                found
-            }
-        }
-    }
-
     fn lower_body(
         &mut self,
         b: &ReferenceOr<RequestBody>,
         op_name: &str,
         here: &str,
     ) -> Option<BodyDef> {
-        let body = self.resolve_body(b, here)?;
+        let body = self.resolve_local(b, "request body", here)?;
         let (mt, media, kind) = pick_media(&body.content)?;
         let content_ptr = diag::push(&diag::push(here, "content"), &mt);
         let lowered = match (&media.schema, kind) {
@@ -573,31 +529,7 @@ impl<'a> Lowerer<'a> {
         op_name: &str,
         here: &str,
     ) -> Option<ResponseDef> {
-        let resp = match r {
-            ReferenceOr::Item(r) => r.clone(),
-            ReferenceOr::Reference { reference } => {
-                let found = reference
-                    .strip_prefix("#/components/responses/")
-                    .and_then(|name| {
-                        self.spec
-                            .doc
-                            .components
-                            .as_ref()
-                            .and_then(|c| c.responses.get(&diag::unescape_token(name)))
-                            .and_then(|r| r.as_item().cloned())
-                    });
-                match found {
-                    Some(r) => r,
-                    None => {
-                        self.sink.error(
-                            here,
-                            format!("dangling `$ref: {reference}`: no response is defined there"),
-                        );
-                        return None;
-                    }
-                }
-            }
-        };
+        let resp = self.resolve_local(r, "response", here)?;
         let business = match resp.extensions.get("x-business-error") {
             None => None,
             Some(v) => {

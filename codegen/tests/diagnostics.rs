@@ -417,6 +417,41 @@ fn names_colliding_after_case_conversion_are_reported_and_kept_apart() {
     assert!(types.contents.contains("rename = \"foo_bar\""));
 }
 
+#[test]
+fn chained_local_refs_resolve_for_every_kind_of_component() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "chain.yaml",
+        "openapi: 3.0.3\ninfo: {title: C, version: '1'}\npaths:\n  /a:\n    post:\n      operationId: postA\n      parameters: [{$ref: '#/components/parameters/P2'}]\n      requestBody: {$ref: '#/components/requestBodies/B2'}\n      responses:\n        '200': {$ref: '#/components/responses/R2'}\ncomponents:\n  parameters:\n    P1: {name: q, in: query, schema: {type: string}}\n    P2: {$ref: '#/components/parameters/P1'}\n  requestBodies:\n    B1: {content: {application/json: {schema: {type: object, properties: {x: {type: string}}}}}}\n    B2: {$ref: '#/components/requestBodies/B1'}\n  responses:\n    R1: {description: ok, content: {application/json: {schema: {type: object, properties: {y: {type: string}}}}}}\n    R2: {$ref: '#/components/responses/R1'}\n    Loop: {$ref: '#/components/responses/Loop'}\n",
+    );
+    let out = Config::new().spec(&spec).render().expect("chains resolve");
+    let client = out
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("chain/client.rs"))
+        .expect("client.rs");
+    assert!(
+        client.contents.contains("pub fn q("),
+        "the parameter behind P2"
+    );
+    assert!(
+        client.contents.contains("PostAResponse200"),
+        "the response behind R2"
+    );
+    let looping = write(
+        dir.path(),
+        "loop.yaml",
+        &std::fs::read_to_string(&spec).unwrap().replace(
+            "'#/components/responses/R2'}\ncomponents",
+            "'#/components/responses/Loop'}\ncomponents",
+        ),
+    );
+    let errors = errors_of(&[&looping]);
+    let e = find(&errors, "/paths/~1a/post/responses/200");
+    assert!(e.message.contains("form a cycle"), "{e}");
+}
+
 fn panics(path: &Path, text: &str) -> Option<String> {
     std::fs::write(path, text).unwrap();
     let result = catch_unwind(AssertUnwindSafe(|| {
