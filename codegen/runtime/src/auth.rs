@@ -1,9 +1,12 @@
-//! Credentials: IAM token, access key signing, AICC access token; and the AICC token
-//! exchange.
+//! Credentials: API keys in a header (IAM token, AICC access token, any other), bearer
+//! tokens, access key signing (feature `huawei-aksk`); and the OAuth client-credentials token
+//! exchange (feature `client-credentials`).
 
 use std::fmt;
 
+#[cfg(feature = "client-credentials")]
 use super::error::{BusinessError, Error};
+#[cfg(feature = "client-credentials")]
 use super::response::Response;
 
 /// A secret string (token, secret key, password). `Debug` and `Display` print
@@ -48,6 +51,7 @@ impl From<&str> for Secret {
 }
 
 /// Access key / secret key credentials for SDK-HMAC-SHA256 signing.
+#[cfg(feature = "huawei-aksk")]
 #[derive(Clone, Debug)]
 pub struct AkSkCredentials {
     /// The access key id (shown by `Debug`; it is not a secret).
@@ -60,6 +64,7 @@ pub struct AkSkCredentials {
     pub security_token: Option<Secret>,
 }
 
+#[cfg(feature = "huawei-aksk")]
 impl AkSkCredentials {
     /// Permanent credentials.
     pub fn new(access_key: impl Into<String>, secret_key: impl Into<Secret>) -> Self {
@@ -90,31 +95,62 @@ pub enum Auth {
     /// No authentication.
     #[default]
     None,
-    /// An IAM token, sent as `X-Auth-Token`.
-    IamToken(Secret),
     /// Access key signing (SDK-HMAC-SHA256).
+    #[cfg(feature = "huawei-aksk")]
     AkSk(AkSkCredentials),
-    /// An AICC access token, sent as `access-token`.
-    AccessToken(Secret),
+    /// An API key sent in a header of the spec's choosing.
+    ApiKey {
+        /// The header.
+        header: reqwest::header::HeaderName,
+        /// The key.
+        value: Secret,
+    },
+    /// A bearer token, sent as `Authorization: Bearer <token>`.
+    Bearer(Secret),
 }
 
 impl Auth {
     /// An IAM token (`X-Auth-Token`).
     pub fn iam_token(token: impl Into<Secret>) -> Self {
-        Auth::IamToken(token.into())
+        Auth::ApiKey {
+            header: reqwest::header::HeaderName::from_static("x-auth-token"),
+            value: token.into(),
+        }
     }
 
     /// Access key / secret key signing.
+    #[cfg(feature = "huawei-aksk")]
     pub fn ak_sk(access_key: impl Into<String>, secret_key: impl Into<Secret>) -> Self {
         Auth::AkSk(AkSkCredentials::new(access_key, secret_key))
     }
 
     /// An AICC access token (`access-token`).
     pub fn access_token(token: impl Into<Secret>) -> Self {
-        Auth::AccessToken(token.into())
+        Auth::ApiKey {
+            header: reqwest::header::HeaderName::from_static("access-token"),
+            value: token.into(),
+        }
+    }
+
+    /// An API key in the header `header` (a security scheme `type: apiKey, in: header`).
+    /// A name that is not a valid header name is refused when the client is built.
+    pub fn api_key(header: &str, value: impl Into<Secret>) -> Result<Self, super::error::Error> {
+        let header = reqwest::header::HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
+            super::error::Error::InvalidRequest(format!("{header:?} is not a valid header name"))
+        })?;
+        Ok(Auth::ApiKey {
+            header,
+            value: value.into(),
+        })
+    }
+
+    /// A bearer token (`Authorization: Bearer <token>`).
+    pub fn bearer(token: impl Into<Secret>) -> Self {
+        Auth::Bearer(token.into())
     }
 
     /// Sets the domain id of access key credentials (no effect on other kinds).
+    #[cfg(feature = "huawei-aksk")]
     pub fn with_domain_id(self, domain_id: impl Into<String>) -> Self {
         match self {
             Auth::AkSk(c) => Auth::AkSk(c.with_domain_id(domain_id)),
@@ -124,6 +160,7 @@ impl Auth {
 
     /// Sets the security token of temporary access key credentials (no effect on other
     /// kinds).
+    #[cfg(feature = "huawei-aksk")]
     pub fn with_security_token(self, token: impl Into<Secret>) -> Self {
         match self {
             Auth::AkSk(c) => Auth::AkSk(c.with_security_token(token)),
@@ -133,6 +170,7 @@ impl Auth {
 }
 
 /// A token from an OAuth client-credentials exchange.
+#[cfg(feature = "client-credentials")]
 #[derive(Clone, Debug)]
 pub struct AccessToken {
     /// The token.
@@ -143,36 +181,39 @@ pub struct AccessToken {
     pub token_type: Option<String>,
 }
 
+#[cfg(feature = "client-credentials")]
 impl AccessToken {
-    /// The token as [`Auth::AccessToken`].
-    pub fn into_auth(self) -> Auth {
-        Auth::AccessToken(self.access_token)
+    /// The token as an API key in the header `header` (the AICC's `access-token`).
+    pub fn into_auth(self, header: &str) -> Result<Auth, Error> {
+        Auth::api_key(header, self.access_token)
     }
 }
 
-/// The AICC token endpoint of an AICC base URL: `{scheme}://{host}[:port]/baas/auth/v1.0/oauth2/token`
-/// (the base URL's path, e.g. `/service/AICC__Case/1.0.0`, is dropped).
-pub fn aicc_token_url(base_url: &str) -> Result<String, Error> {
+/// The token endpoint `token_url` of a security scheme (`x-client-credentials`), resolved
+/// against the API's base URL: an absolute URL is kept; a path replaces the base URL's path
+/// (`https://host/service/AICC__Case/1.0.0` and `/baas/auth/v1.0/oauth2/token` give
+/// `https://host/baas/auth/v1.0/oauth2/token`).
+pub fn token_url(base_url: &str, token_url: &str) -> Result<String, Error> {
+    if let Ok(absolute) = url::Url::parse(token_url) {
+        return Ok(absolute.to_string());
+    }
     let url = url::Url::parse(base_url)
-        .map_err(|e| Error::InvalidRequest(format!("invalid AICC base URL: {e}")))?;
+        .map_err(|e| Error::InvalidRequest(format!("invalid base URL: {e}")))?;
     if url.scheme() != "https" && url.scheme() != "http" {
         return Err(Error::InvalidRequest(format!(
-            "invalid AICC base URL: scheme {:?} is not http or https",
+            "invalid base URL: scheme {:?} is not http or https",
             url.scheme()
         )));
     }
     let Some(host) = url.host_str() else {
-        return Err(Error::InvalidRequest(
-            "invalid AICC base URL: no host".to_owned(),
-        ));
+        return Err(Error::InvalidRequest("invalid base URL: no host".to_owned()));
     };
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    Ok(format!(
-        "{}://{host}{port}/baas/auth/v1.0/oauth2/token",
-        url.scheme()
-    ))
+    let path = token_url.trim_start_matches('/');
+    Ok(format!("{}://{host}{port}/{path}", url.scheme()))
 }
 
+#[cfg(feature = "client-credentials")]
 fn json_u64(v: &serde_json::Value) -> Option<u64> {
     match v {
         serde_json::Value::Number(n) => n.as_u64(),
@@ -184,6 +225,7 @@ fn json_u64(v: &serde_json::Value) -> Option<u64> {
 /// Exchanges AICC machine-user client credentials for an access token:
 /// `POST token_url` with the form `grant_type=client_credentials&client_id=..&client_secret=..`.
 /// A non-2xx answer is [`Error::Api`]; a body without `access_token` is [`Error::Decode`].
+#[cfg(feature = "client-credentials")]
 pub async fn fetch_client_credentials_token(
     http: &reqwest::Client,
     token_url: &str,
@@ -215,7 +257,7 @@ pub async fn fetch_client_credentials_token(
     }
     let request_id = resp.request_id();
     let content_type = resp.content_type();
-    let body = resp.bytes::<serde_json::Value>().await?;
+    let body = resp.bytes().await?;
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
         Err(e) => {

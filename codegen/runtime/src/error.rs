@@ -1,6 +1,8 @@
 //! The error of every client call, and the parsing of the API's error bodies.
 
+use std::any::Any;
 use std::fmt;
+use std::sync::Arc;
 
 use super::validate::ValidationErrors;
 
@@ -10,14 +12,15 @@ pub const EXCERPT_BYTES: usize = 512;
 /// Longest `error_msg` shown by [`ApiError`]'s `Display`, in characters.
 const MAX_DISPLAYED_MESSAGE_CHARS: usize = 512;
 
-/// What went wrong with a call. `E` is the typed error body of the operation (a generated
-/// enum or struct), `serde_json::Value` when the operation has none.
+/// What went wrong with a call: one type for every operation of every generated client, so
+/// a function can use `?` on building a client and on any request. The typed error body of
+/// a non-2xx answer is reached with [`Error::typed`].
 ///
 /// Nothing here ever holds a credential: auth headers are added after validation and are
 /// not part of any error.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum Error<E = serde_json::Value> {
+pub enum Error {
     /// The request breaks the spec's constraints; nothing was sent.
     #[error("invalid request, not sent: {0}")]
     Validation(#[from] ValidationErrors),
@@ -41,7 +44,7 @@ pub enum Error<E = serde_json::Value> {
     },
     /// The server answered with a non-2xx status.
     #[error("{0}")]
-    Api(ApiError<E>),
+    Api(ApiError),
     /// The server answered 2xx but the body signals a failure (`error_code`, `resCode`).
     #[error("{0}")]
     Business(BusinessError),
@@ -68,7 +71,7 @@ fn request_id_suffix(request_id: &Option<String>) -> String {
     }
 }
 
-impl<E> Error<E> {
+impl Error {
     /// The HTTP status, when a response was received.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -99,53 +102,13 @@ impl<E> Error<E> {
         matches!(self, Error::Transport { connect: true, .. })
     }
 
-    /// The typed error body of a non-2xx answer, when it decoded.
-    pub fn typed(&self) -> Option<&E> {
+    /// The typed error body of a non-2xx answer, when it decoded as `T` (the operation's
+    /// error type: `types::ErrorResponse`, or a generated enum by status when the operation
+    /// declares several).
+    pub fn typed<T: Any>(&self) -> Option<&T> {
         match self {
-            Error::Api(e) => e.typed.as_ref(),
+            Error::Api(e) => e.typed(),
             _ => None,
-        }
-    }
-
-    /// Converts the typed body with `f`, keeping everything else (to move an error from
-    /// one operation's error type to another).
-    pub fn map_typed<F>(self, f: impl FnOnce(E) -> F) -> Error<F> {
-        match self {
-            Error::Validation(v) => Error::Validation(v),
-            Error::InvalidRequest(m) => Error::InvalidRequest(m),
-            Error::Transport {
-                message,
-                timeout,
-                connect,
-                source,
-            } => Error::Transport {
-                message,
-                timeout,
-                connect,
-                source,
-            },
-            Error::Api(e) => Error::Api(ApiError {
-                status: e.status,
-                request_id: e.request_id,
-                error_code: e.error_code,
-                error_msg: e.error_msg,
-                body: e.body,
-                typed: e.typed.map(f),
-            }),
-            Error::Business(b) => Error::Business(b),
-            Error::Decode {
-                status,
-                request_id,
-                content_type,
-                message,
-                excerpt,
-            } => Error::Decode {
-                status,
-                request_id,
-                content_type,
-                message,
-                excerpt,
-            },
         }
     }
 
@@ -198,9 +161,21 @@ pub fn excerpt(body: &[u8]) -> String {
     }
 }
 
+/// A typed error body kept by [`ApiError`]: any decoded type.
+pub trait TypedBody: Any + fmt::Debug + Send + Sync {
+    /// The body as [`Any`], to downcast.
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<T: Any + fmt::Debug + Send + Sync> TypedBody for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
 /// A non-2xx answer.
 #[derive(Debug, Clone)]
-pub struct ApiError<E> {
+pub struct ApiError {
     /// The HTTP status.
     pub status: u16,
     /// The `X-Request-Id` response header.
@@ -213,10 +188,17 @@ pub struct ApiError<E> {
     /// The raw body.
     pub body: bytes::Bytes,
     /// The body decoded as the operation's typed error, when it decodes.
-    pub typed: Option<E>,
+    pub typed: Option<Arc<dyn TypedBody>>,
 }
 
-impl<E> fmt::Display for ApiError<E> {
+impl ApiError {
+    /// The typed body, when it decoded as `T`.
+    pub fn typed<T: Any>(&self) -> Option<&T> {
+        self.typed.as_deref().and_then(|t| t.as_any().downcast_ref())
+    }
+}
+
+impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
         let msg = self.error_msg.as_deref().map(|m| {
@@ -238,7 +220,7 @@ impl<E> fmt::Display for ApiError<E> {
     }
 }
 
-impl<E: fmt::Debug> std::error::Error for ApiError<E> {}
+impl std::error::Error for ApiError {}
 
 /// A 2xx answer whose body signals a failure.
 #[derive(Debug, Clone)]

@@ -14,6 +14,7 @@ use super::auth::Auth;
 use super::error::Error;
 use super::request::{encode_query, Body, Part, PartData, Request};
 use super::response::Response;
+#[cfg(feature = "huawei-aksk")]
 use super::signing;
 use super::validate::{check_control_characters, ValidationErrors, Violation};
 
@@ -341,7 +342,7 @@ impl Client {
     /// [`Response::api_error`]. Nothing is sent when the request is invalid (control
     /// characters in a header: [`Error::Validation`]; bad path or header name:
     /// [`Error::InvalidRequest`]).
-    pub async fn execute<E>(&self, req: Request) -> Result<Response, Error<E>> {
+    pub async fn execute(&self, req: Request) -> Result<Response, Error> {
         let plan = self.plan(req)?;
         let policy = self.inner.retry;
         let mut attempt: u32 = 0;
@@ -423,7 +424,7 @@ impl Client {
     }
 
     /// Checks the request and fixes what does not change between attempts.
-    fn plan<E>(&self, req: Request) -> Result<Plan, Error<E>> {
+    fn plan(&self, req: Request) -> Result<Plan, Error> {
         check_path(&req.path)?;
         let headers = header_pairs(&req.headers)?;
         let body = match req.body {
@@ -461,14 +462,18 @@ impl Client {
     }
 
     /// Builds one attempt: URL, headers, body, hook, auth.
-    async fn attempt<E>(&self, plan: &Plan, now: SystemTime) -> Result<reqwest::Request, Error<E>> {
+    async fn attempt(&self, plan: &Plan, now: SystemTime) -> Result<reqwest::Request, Error> {
         let auth = self.auth();
+        #[cfg(feature = "huawei-aksk")]
         let signing = matches!(auth, Auth::AkSk(_));
+        #[cfg(not(feature = "huawei-aksk"))]
+        let signing = false;
         let mut url = plan.path_url.clone();
         if !plan.query.is_empty() {
             url.push('?');
             // A signed request sends the query sorted, as the signature covers it.
             if signing {
+                #[cfg(feature = "huawei-aksk")]
                 url.push_str(&signing::canonical_query(&plan.query));
             } else {
                 url.push_str(&encode_query(&plan.query));
@@ -527,33 +532,37 @@ impl Client {
 }
 
 /// A header value holding a credential: never logged by `Debug`, not indexed by HPACK.
-fn secret_value<E>(value: &str, what: &str) -> Result<HeaderValue, Error<E>> {
+fn secret_value(value: &str, what: &str) -> Result<HeaderValue, Error> {
     let mut v = HeaderValue::from_str(value)
         .map_err(|_| Error::InvalidRequest(format!("the {what} is not a valid header value")))?;
     v.set_sensitive(true);
     Ok(v)
 }
 
-fn plain_value<E>(value: &str, what: &str) -> Result<HeaderValue, Error<E>> {
+#[cfg(feature = "huawei-aksk")]
+fn plain_value(value: &str, what: &str) -> Result<HeaderValue, Error> {
     HeaderValue::from_str(value)
         .map_err(|_| Error::InvalidRequest(format!("the {what} is not a valid header value")))
 }
 
 /// Adds the credentials to a request built for sending; for access key signing, the
 /// signing headers and the `Authorization` computed over the final request.
-fn apply_auth<E>(rq: &mut reqwest::Request, auth: &Auth, now: SystemTime) -> Result<(), Error<E>> {
+fn apply_auth(rq: &mut reqwest::Request, auth: &Auth, now: SystemTime) -> Result<(), Error> {
+    #[cfg(not(feature = "huawei-aksk"))]
+    let _ = now;
     match auth {
         Auth::None => Ok(()),
-        Auth::IamToken(token) => {
-            let v = secret_value(token.expose(), "IAM token")?;
-            rq.headers_mut().insert("x-auth-token", v);
+        Auth::ApiKey { header, value } => {
+            let v = secret_value(value.expose(), "API key")?;
+            rq.headers_mut().insert(header.clone(), v);
             Ok(())
         }
-        Auth::AccessToken(token) => {
-            let v = secret_value(token.expose(), "access token")?;
-            rq.headers_mut().insert("access-token", v);
+        Auth::Bearer(token) => {
+            let v = secret_value(&format!("Bearer {}", token.expose()), "bearer token")?;
+            rq.headers_mut().insert(reqwest::header::AUTHORIZATION, v);
             Ok(())
         }
+        #[cfg(feature = "huawei-aksk")]
         Auth::AkSk(creds) => {
             let date = signing::sdk_date(now);
             let host = match (rq.url().host_str(), rq.url().port()) {
@@ -615,7 +624,7 @@ fn apply_auth<E>(rq: &mut reqwest::Request, auth: &Auth, now: SystemTime) -> Res
 }
 
 /// Builds the multipart form, opening file parts (streamed, with their length).
-async fn multipart_form<E>(parts: &[Part]) -> Result<reqwest::multipart::Form, Error<E>> {
+async fn multipart_form(parts: &[Part]) -> Result<reqwest::multipart::Form, Error> {
     let mut form = reqwest::multipart::Form::new();
     for part in parts {
         let (mut p, default_name) = match &part.data {
@@ -696,7 +705,7 @@ fn parse_endpoint(endpoint: &str) -> Result<String, Error> {
 
 /// Refuses paths that would not reach the intended resource: `?`, `#` or `\` (the caller
 /// must encode them) and `.`/`..` segments (URL parsing would resolve them).
-fn check_path<E>(path: &str) -> Result<(), Error<E>> {
+fn check_path(path: &str) -> Result<(), Error> {
     if path.contains(['?', '#', '\\']) {
         return Err(Error::InvalidRequest(format!(
             "the path {path:?} contains an unencoded '?', '#' or '\\'"
@@ -716,7 +725,7 @@ fn check_path<E>(path: &str) -> Result<(), Error<E>> {
 /// Checks header pairs: control characters are [`Error::Validation`] (path
 /// `header.<Name>`, every offending header reported); an invalid name is
 /// [`Error::InvalidRequest`].
-fn header_pairs<E>(pairs: &[(String, String)]) -> Result<Vec<(HeaderName, HeaderValue)>, Error<E>> {
+fn header_pairs(pairs: &[(String, String)]) -> Result<Vec<(HeaderName, HeaderValue)>, Error> {
     let mut violations: Vec<Violation> = Vec::new();
     for (name, value) in pairs {
         let path = format!("header.{name}");
@@ -788,7 +797,7 @@ pub fn parse_http_date(s: &str) -> Option<SystemTime> {
     {
         return None;
     }
-    let days = signing::days_from_civil(year, month, day);
+    let days = super::date::days_from_civil(year, month, day);
     let days = u64::try_from(days).ok()?;
     let secs = days
         .checked_mul(86_400)?

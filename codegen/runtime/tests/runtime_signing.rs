@@ -3,21 +3,20 @@
 //! whole client pipeline (URL and query encoding, headers, signature) for every vector.
 #![allow(clippy::result_large_err)]
 
-#[allow(dead_code, unused_imports)]
-#[path = "../runtime/mod.rs"]
-mod runtime;
+use codegen_runtime as runtime;
 
 use std::time::SystemTime;
 
-use runtime::client::parse_http_date;
-use runtime::request::encode_path_segment;
+use runtime::__private::parse_http_date;
+use runtime::__private::encode_path_segment;
 use runtime::signing::{self, canonical_query, canonical_uri, sdk_date, sign_request};
-use runtime::{Auth, Body, Client, Request};
+use runtime::__private::Body;
+use runtime::{Auth, Client, Request};
 use serde_json::Value;
 
 fn shared_file(name: &str) -> Value {
     let path = format!(
-        "{}/../../shared/reference/{name}",
+        "{}/../../../shared/reference/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&path)

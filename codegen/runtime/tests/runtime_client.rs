@@ -3,13 +3,12 @@
 //! business errors, access key signing, multipart and the AICC token exchange.
 #![allow(clippy::result_large_err)]
 
-#[allow(dead_code, unused_imports)]
-#[path = "../runtime/mod.rs"]
-mod runtime;
+use codegen_runtime as runtime;
 
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
+use runtime::__private::*;
 use runtime::*;
 use serde::Deserialize;
 use wiremock::matchers::{any, method, path};
@@ -51,7 +50,7 @@ async fn sends_exact_headers_and_json_body() {
     req.header("X-Time-Zone", "GMT+1")
         .header("x-phone-verifiedid", "pv-1")
         .body(json_body(&serde_json::json!({"a": "网"})).unwrap());
-    let resp = c.execute::<serde_json::Value>(req).await.unwrap();
+    let resp = c.execute(req).await.unwrap();
     assert_eq!(resp.status(), 200);
 
     let reqs = received(&server).await;
@@ -87,12 +86,12 @@ async fn access_token_user_agent_and_default_content_type() {
         .default_header("Content-Type", "application/json")
         .build()
         .unwrap();
-    c.execute::<serde_json::Value>(Request::new(Method::GET, "/openapi/caseType/7", "op"))
+    c.execute(Request::new(Method::GET, "/openapi/caseType/7", "op"))
         .await
         .unwrap();
     let mut form = Request::new(Method::POST, "/openapi/case", "op");
     form.body(form_body(&serde_json::json!({"a": "b c"})).unwrap());
-    c.execute::<serde_json::Value>(form).await.unwrap();
+    c.execute(form).await.unwrap();
 
     let reqs = received(&server).await;
     let r = &reqs[0];
@@ -132,7 +131,7 @@ async fn path_parameters_stay_in_one_segment() {
     for v in values {
         let p = format!("/cases/{}/info", encode_path_segment(v));
         let result = c
-            .execute::<serde_json::Value>(Request::new(Method::GET, p.clone(), "op"))
+            .execute(Request::new(Method::GET, p.clone(), "op"))
             .await;
         if v == "." || v == ".." {
             // A dot segment would be resolved away by URL parsing: refused, not sent.
@@ -169,7 +168,7 @@ async fn query_keeps_order_unsigned_and_encodes() {
     req.query("search_key", "a+b c")
         .query("limit", query_value(&10))
         .query("search_key", "网");
-    c.execute::<serde_json::Value>(req).await.unwrap();
+    c.execute(req).await.unwrap();
     let reqs = received(&server).await;
     assert_eq!(
         reqs[0].url.query(),
@@ -188,7 +187,7 @@ async fn control_characters_in_headers_send_nothing() {
     for value in ["a\r\nX-Injected: 1", "a\nb", "nul\0"] {
         let mut req = Request::new(Method::GET, "/x", "op");
         req.header("X-Trace", value).header("X-Other", "fine");
-        match c.execute::<serde_json::Value>(req).await {
+        match c.execute(req).await {
             Err(Error::Validation(v)) => {
                 assert_eq!(v.violations().len(), 1);
                 assert_eq!(v.violations()[0].path, "header.X-Trace");
@@ -200,7 +199,7 @@ async fn control_characters_in_headers_send_nothing() {
     let mut req = Request::new(Method::GET, "/x", "op");
     req.header("X-Bad\r\nName", "v");
     assert!(matches!(
-        c.execute::<serde_json::Value>(req).await,
+        c.execute(req).await,
         Err(Error::Validation(_))
     ));
     assert_eq!(received(&server).await.len(), 0);
@@ -226,7 +225,7 @@ async fn server_errors_retried_for_idempotent_requests_only() {
                 .await;
             let c = client(&server).build().unwrap();
             let resp = c
-                .execute::<serde_json::Value>(Request::new(m.clone(), "/v2/x", "op"))
+                .execute(Request::new(m.clone(), "/v2/x", "op"))
                 .await
                 .unwrap();
             assert_eq!(resp.status(), status);
@@ -257,12 +256,12 @@ async fn client_errors_are_not_retried_and_success_stops_retrying() {
         .await;
     let c = client(&server).build().unwrap();
     let resp = c
-        .execute::<serde_json::Value>(Request::new(Method::GET, "/flaky", "op"))
+        .execute(Request::new(Method::GET, "/flaky", "op"))
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
     let resp = c
-        .execute::<serde_json::Value>(Request::new(Method::GET, "/bad", "op"))
+        .execute(Request::new(Method::GET, "/bad", "op"))
         .await
         .unwrap();
     assert_eq!(resp.status(), 400);
@@ -291,7 +290,7 @@ async fn too_many_requests_honours_retry_after() {
         .unwrap();
     let start = Instant::now();
     let resp = c
-        .execute::<serde_json::Value>(Request::new(Method::GET, "/x", "op"))
+        .execute(Request::new(Method::GET, "/x", "op"))
         .await
         .unwrap();
     let waited = start.elapsed();
@@ -311,7 +310,7 @@ async fn retry_after_is_capped_at_max_backoff() {
     let c = client(&server).build().unwrap();
     let start = Instant::now();
     let resp = c
-        .execute::<serde_json::Value>(Request::new(Method::GET, "/x", "op"))
+        .execute(Request::new(Method::GET, "/x", "op"))
         .await
         .unwrap();
     assert_eq!(resp.status(), 429);
@@ -333,7 +332,7 @@ async fn timeout_is_a_transport_error() {
         .unwrap();
     let start = Instant::now();
     let err = c
-        .execute::<serde_json::Value>(Request::new(Method::GET, "/slow", "op"))
+        .execute(Request::new(Method::GET, "/slow", "op"))
         .await
         .unwrap_err();
     assert!(start.elapsed() < Duration::from_secs(2));
@@ -357,7 +356,7 @@ async fn timeout_is_a_transport_error() {
         .build()
         .unwrap();
     let err = c
-        .execute::<serde_json::Value>(Request::new(Method::GET, "/slow", "op"))
+        .execute(Request::new(Method::GET, "/slow", "op"))
         .await
         .unwrap_err();
     assert!(err.is_timeout());
@@ -376,7 +375,7 @@ async fn refused_connection_is_a_connect_error() {
             .build()
             .unwrap();
         let err = c
-            .execute::<serde_json::Value>(Request::new(Method::GET, "/x", "op"))
+            .execute(Request::new(Method::GET, "/x", "op"))
             .await
             .unwrap_err();
         match &err {
@@ -412,11 +411,11 @@ async fn non_json_body_is_a_decode_error_with_excerpt() {
         .await;
     let c = client(&server).build().unwrap();
     let resp = c
-        .execute::<serde_json::Value>(Request::new(Method::GET, "/x", "op"))
+        .execute(Request::new(Method::GET, "/x", "op"))
         .await
         .unwrap();
     assert_eq!(resp.request_id().as_deref(), Some("rid-7"));
-    let err = resp.json::<Case, serde_json::Value>().await.unwrap_err();
+    let err = resp.json::<Case>().await.unwrap_err();
     match &err {
         Error::Decode {
             status,
@@ -483,7 +482,7 @@ async fn error_bodies_are_parsed_with_the_request_id() {
     let c = client(&server).retry(RetryPolicy::none()).build().unwrap();
     for (p, _, code, msg) in bodies {
         let resp = c
-            .execute::<OsmError>(Request::new(Method::GET, p, "op"))
+            .execute(Request::new(Method::GET, p, "op"))
             .await
             .unwrap();
         assert_eq!(resp.status(), 400);
@@ -500,14 +499,14 @@ async fn error_bodies_are_parsed_with_the_request_id() {
                 );
                 if p == "/std" {
                     assert_eq!(
-                        e.typed,
-                        Some(OsmError {
+                        e.typed::<OsmError>(),
+                        Some(&OsmError {
                             error_code: code.into(),
                             error_msg: msg.into()
                         })
                     );
                 } else {
-                    assert_eq!(e.typed, None);
+                    assert!(e.typed.is_none());
                 }
                 assert!(!e.body.is_empty());
             }
@@ -515,13 +514,14 @@ async fn error_bodies_are_parsed_with_the_request_id() {
         }
     }
     let resp = c
-        .execute::<serde_json::Value>(Request::new(Method::GET, "/html", "op"))
+        .execute(Request::new(Method::GET, "/html", "op"))
         .await
         .unwrap();
     match resp.api_error::<serde_json::Value>().await {
         Error::Api(e) => {
             assert_eq!(e.status, 502);
-            assert_eq!((e.error_code, e.error_msg, e.typed), (None, None, None));
+            assert_eq!((e.error_code, e.error_msg), (None, None));
+            assert!(e.typed.is_none());
             assert_eq!(&e.body[..], b"<html>bad gateway</html>");
         }
         other => panic!("{other:?}"),
@@ -563,7 +563,7 @@ async fn business_errors_on_200() {
         code: &str,
         msg: &str,
         ok: &[&str],
-    ) -> Result<Case, Error<serde_json::Value>> {
+    ) -> Result<Case, Error> {
         let resp = c.execute(Request::new(Method::POST, p, "op")).await?;
         let (status, rid, ct) = (resp.status(), resp.request_id(), resp.content_type());
         let body = resp.bytes().await?;
@@ -656,7 +656,7 @@ async fn ak_sk_signed_request_carries_the_signing_headers() {
         .query("a", "1 2")
         .header("X_Under", "not signed")
         .body(json_body(&serde_json::json!({"remind_mail": "x@example.com"})).unwrap());
-    c.execute::<serde_json::Value>(req).await.unwrap();
+    c.execute(req).await.unwrap();
 
     let reqs = received(&server).await;
     let r = &reqs[0];
@@ -711,7 +711,7 @@ async fn multipart_streams_files_with_unsigned_payload() {
         Part::file("file", &file).with_content_type("text/plain"),
         Part::bytes("raw", bytes::Bytes::from_static(b"\x00\x01")).with_filename("r.bin"),
     ]));
-    c.execute::<serde_json::Value>(req).await.unwrap();
+    c.execute(req).await.unwrap();
     let reqs = received(&server).await;
     let r = &reqs[0];
     let ct = header(r, "content-type").unwrap();
@@ -734,7 +734,7 @@ async fn multipart_streams_files_with_unsigned_payload() {
         dir.path().join("missing"),
     )]));
     assert!(matches!(
-        c.execute::<serde_json::Value>(req).await,
+        c.execute(req).await,
         Err(Error::InvalidRequest(_))
     ));
     assert_eq!(received(&server).await.len(), 1);
@@ -753,7 +753,7 @@ async fn downloads_stream() {
         .await;
     let c = client(&server).build().unwrap();
     let resp = c
-        .execute::<serde_json::Value>(Request::new(Method::GET, "/file", "op"))
+        .execute(Request::new(Method::GET, "/file", "op"))
         .await
         .unwrap();
     let mut stream = Box::pin(resp.bytes_stream());
@@ -798,7 +798,7 @@ async fn aicc_token_exchange() {
         ))
         .mount(&server)
         .await;
-    let url = aicc_token_url(&format!("{}/service/AICC__Case/1.0.0", server.uri())).unwrap();
+    let url = token_url(&format!("{}/service/AICC__Case/1.0.0", server.uri()), "/baas/auth/v1.0/oauth2/token").unwrap();
     assert_eq!(url, format!("{}/baas/auth/v1.0/oauth2/token", server.uri()));
     let http = reqwest::Client::new();
     let secret = Secret::new("s3cr3t&=+ value");
@@ -827,8 +827,11 @@ async fn aicc_token_exchange() {
     );
 
     // The token then authenticates calls as `access-token`.
-    let c = client(&server).auth(token.into_auth()).build().unwrap();
-    c.execute::<serde_json::Value>(Request::new(Method::GET, "/openapi/case/1", "op"))
+    let c = client(&server)
+        .auth(token.into_auth("access-token").unwrap())
+        .build()
+        .unwrap();
+    c.execute(Request::new(Method::GET, "/openapi/case/1", "op"))
         .await
         .unwrap();
     assert_eq!(
@@ -871,23 +874,22 @@ async fn aicc_token_failures() {
     assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
 }
 
-/// The error type parameter is inferred from the caller's return type.
+/// One error type for every call; the typed body is reached by its type.
 #[derive(Debug, Deserialize)]
 struct OpError {
-    #[allow(dead_code)]
     error_code: String,
 }
 
-async fn typed_call(c: &Client) -> Result<Case, Error<OpError>> {
+async fn typed_call(c: &Client) -> Result<Case, Error> {
     let resp = c.execute(Request::new(Method::GET, "/typed", "op")).await?;
     if resp.status() != 200 {
-        return Err(resp.api_error().await);
+        return Err(resp.api_error::<OpError>().await);
     }
     resp.json().await
 }
 
 #[tokio::test]
-async fn error_type_is_inferred() {
+async fn typed_error_body_is_reached_by_type() {
     let server = MockServer::start().await;
     Mock::given(any())
         .respond_with(ResponseTemplate::new(404).set_body_string(r#"{"error_code":"OSM.404"}"#))
@@ -895,7 +897,11 @@ async fn error_type_is_inferred() {
         .await;
     let c = client(&server).build().unwrap();
     match typed_call(&c).await {
-        Err(Error::Api(e)) => assert_eq!(e.typed.unwrap().error_code, "OSM.404"),
+        Err(err) => {
+            let typed = err.typed::<OpError>().expect("typed body");
+            assert_eq!(typed.error_code, "OSM.404");
+            assert!(err.typed::<serde_json::Value>().is_none());
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -913,7 +919,7 @@ async fn api_error_with_decodes_per_status() {
         .await;
     let c = client(&server).retry(RetryPolicy::none()).build().unwrap();
     let resp = c
-        .execute::<String>(Request::new(Method::GET, "/x", "op"))
+        .execute(Request::new(Method::GET, "/x", "op"))
         .await
         .unwrap();
     let err = resp
@@ -921,7 +927,7 @@ async fn api_error_with_decodes_per_status() {
         .await;
     match err {
         Error::Api(e) => {
-            assert_eq!(e.typed.as_deref(), Some("429:48"));
+            assert_eq!(e.typed::<String>().map(String::as_str), Some("429:48"));
             assert_eq!(e.error_code.as_deref(), Some("OSM.429"));
             assert_eq!(e.request_id.as_deref(), Some("r429"));
         }

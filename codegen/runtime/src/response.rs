@@ -4,7 +4,9 @@ use bytes::Bytes;
 use futures_util::Stream;
 use serde::de::DeserializeOwned;
 
-use super::error::{extract_error_fields, scalar_text, ApiError, BusinessError, Error};
+use std::sync::Arc;
+
+use super::error::{extract_error_fields, scalar_text, ApiError, BusinessError, Error, TypedBody};
 
 /// The response header carrying the request id.
 pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
@@ -56,16 +58,16 @@ impl Response {
     }
 
     /// The whole body.
-    pub async fn bytes<E>(self) -> Result<Bytes, Error<E>> {
+    pub async fn bytes(self) -> Result<Bytes, Error> {
         self.inner.bytes().await.map_err(Error::transport)
     }
 
     /// The whole body as UTF-8 text ([`Error::Decode`] when it is not UTF-8).
-    pub async fn text<E>(self) -> Result<String, Error<E>> {
+    pub async fn text(self) -> Result<String, Error> {
         let status = self.status();
         let request_id = self.request_id();
         let content_type = self.content_type();
-        let body = self.bytes::<E>().await?;
+        let body = self.bytes().await?;
         match String::from_utf8(body.to_vec()) {
             Ok(s) => Ok(s),
             Err(e) => Err(Error::decode(
@@ -79,11 +81,11 @@ impl Response {
     }
 
     /// The whole body decoded as JSON ([`decode_json`]).
-    pub async fn json<T: DeserializeOwned, E>(self) -> Result<T, Error<E>> {
+    pub async fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
         let status = self.status();
         let request_id = self.request_id();
         let content_type = self.content_type();
-        let body = self.bytes::<E>().await?;
+        let body = self.bytes().await?;
         decode_json(status, request_id, content_type, &body)
     }
 
@@ -101,25 +103,27 @@ impl Response {
     /// code and message found in it ([`extract_error_fields`]), the request id, and the body
     /// decoded as `E` when it decodes. A failure to read the body gives
     /// [`Error::Transport`].
-    pub async fn api_error<E: DeserializeOwned>(self) -> Error<E> {
+    pub async fn api_error<E: DeserializeOwned + TypedBody>(self) -> Error {
         let status = self.status();
         let request_id = self.request_id();
-        let body = match self.bytes::<E>().await {
+        let body = match self.bytes().await {
             Ok(b) => b,
             Err(e) => return e,
         };
-        Error::Api(api_error_from(status, request_id, body))
+        Error::Api(api_error_from::<E>(status, request_id, body))
     }
 }
 
 /// Builds an [`ApiError`] from a body already read.
-pub fn api_error_from<E: DeserializeOwned>(
+pub fn api_error_from<E: DeserializeOwned + TypedBody>(
     status: u16,
     request_id: Option<String>,
     body: Bytes,
-) -> ApiError<E> {
+) -> ApiError {
     let (error_code, error_msg) = extract_error_fields(&body);
-    let typed = serde_json::from_slice::<E>(&body).ok();
+    let typed = serde_json::from_slice::<E>(&body)
+        .ok()
+        .map(|t| Arc::new(t) as Arc<dyn TypedBody>);
     ApiError {
         status,
         request_id,
@@ -133,12 +137,12 @@ pub fn api_error_from<E: DeserializeOwned>(
 /// Decodes a JSON body as `T`; an empty body decodes as JSON `null` (so `()` and
 /// `Option<T>` accept it) or, failing that, as `{}` (a struct whose fields are all optional). A failure is [`Error::Decode`] with the serde message (line
 /// and column) and a bounded excerpt of the body.
-pub fn decode_json<T: DeserializeOwned, E>(
+pub fn decode_json<T: DeserializeOwned>(
     status: u16,
     request_id: Option<String>,
     content_type: Option<String>,
     body: &Bytes,
-) -> Result<T, Error<E>> {
+) -> Result<T, Error> {
     match serde_json::from_slice::<T>(body) {
         Ok(v) => Ok(v),
         Err(e) => {
@@ -167,14 +171,14 @@ pub fn decode_json<T: DeserializeOwned, E>(
 /// non-null, non-empty string or number whose text is not in `success`, returns
 /// [`Error::Business`] with the message from `message_field`. A `code_field` starting with
 /// `/` is a JSON pointer (`/result/code`). A body that is not a JSON object passes.
-pub fn check_business<E>(
+pub fn check_business(
     status: u16,
     request_id: Option<String>,
     body: &Bytes,
     code_field: &str,
     message_field: &str,
     success: &[&str],
-) -> Result<(), Error<E>> {
+) -> Result<(), Error> {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
         return Ok(());
     };
@@ -203,15 +207,18 @@ pub fn check_business<E>(
 impl Response {
     /// Like [`Response::api_error`], with the typed body decoded by `decode`, which is given
     /// the status and the raw body: generated code decodes each status's own schema.
-    pub async fn api_error_with<E>(self, decode: impl FnOnce(u16, &[u8]) -> Option<E>) -> Error<E> {
+    pub async fn api_error_with<E: TypedBody>(
+        self,
+        decode: impl FnOnce(u16, &[u8]) -> Option<E>,
+    ) -> Error {
         let status = self.status();
         let request_id = self.request_id();
-        let body = match self.bytes::<E>().await {
+        let body = match self.bytes().await {
             Ok(b) => b,
             Err(e) => return e,
         };
         let (error_code, error_msg) = extract_error_fields(&body);
-        let typed = decode(status, &body);
+        let typed = decode(status, &body).map(|t| Arc::new(t) as Arc<dyn TypedBody>);
         Error::Api(ApiError {
             status,
             request_id,
@@ -238,16 +245,16 @@ pub struct BusinessRule {
 impl Response {
     /// Reads a JSON success body: checks `business` first (a failure is [`Error::Business`]),
     /// then decodes the body as `T` ([`decode_json`]).
-    pub async fn decode<T: DeserializeOwned, E>(
+    pub async fn decode<T: DeserializeOwned>(
         self,
         business: Option<BusinessRule>,
-    ) -> Result<T, Error<E>> {
+    ) -> Result<T, Error> {
         let status = self.status();
         let request_id = self.request_id();
         let content_type = self.content_type();
-        let bytes = self.bytes::<E>().await?;
+        let bytes = self.bytes().await?;
         if let Some(rule) = business {
-            check_business::<E>(
+            check_business(
                 status,
                 request_id.clone(),
                 &bytes,
@@ -256,19 +263,19 @@ impl Response {
                 rule.success,
             )?;
         }
-        decode_json::<T, E>(status, request_id, content_type, &bytes)
+        decode_json::<T>(status, request_id, content_type, &bytes)
     }
 
     /// Reads a success answer that has no declared body, checking `business` on whatever
     /// body came (an empty body passes).
-    pub async fn check_empty<E>(self, business: BusinessRule) -> Result<(), Error<E>> {
+    pub async fn check_empty(self, business: BusinessRule) -> Result<(), Error> {
         let status = self.status();
         let request_id = self.request_id();
-        let bytes = self.bytes::<E>().await?;
+        let bytes = self.bytes().await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
-        check_business::<E>(
+        check_business(
             status,
             request_id,
             &bytes,
