@@ -24,12 +24,6 @@ mod regenerate {
         let spec_dir = root.join("spec");
         // The directory itself: a spec added or removed reruns the script.
         println!("cargo:rerun-if-changed={}", spec_dir.display());
-        // The runtime sources it emits (embedded in codegen, whose rebuild reruns this script
-        // anyway; declared so the list of inputs is complete).
-        println!(
-            "cargo:rerun-if-changed={}",
-            root.join("codegen/runtime").display()
-        );
         let specs = codegen::workspace::specs(&spec_dir);
         for s in &specs {
             println!("cargo:rerun-if-changed={}", s.display());

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use generated_client::osm;
 use generated_client::osm::types::CreateCaseRequest;
-use generated_client::runtime::client::DEFAULT_USER_AGENT;
+use generated_client::runtime::__private::DEFAULT_USER_AGENT;
 use generated_client::runtime::Auth;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};

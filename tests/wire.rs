@@ -11,7 +11,7 @@ use generated_client::osm::types::{
     CreateCaseRequest, CreateRelationsRequest, ErrorResponse, IncidentSatisfactionV2Do,
     OperateCaseActionId, OperateCaseRequest, UpdateContactInfoRequest,
 };
-use generated_client::runtime::client::DEFAULT_USER_AGENT;
+use generated_client::runtime::__private::DEFAULT_USER_AGENT;
 use generated_client::runtime::{Auth, Error, RetryPolicy, Rule};
 use generated_client::{aicc_case, osm};
 use hmac::{Hmac, Mac};
@@ -557,8 +557,8 @@ async fn status_4xx_is_api_error_with_code_message_request_id_and_bodies() {
             assert_eq!(e.error_msg.as_deref(), Some("Bad request: group_id"));
             assert_eq!(&e.body[..], raw.as_bytes());
             assert_eq!(
-                e.typed,
-                Some(ErrorResponse {
+                e.typed::<ErrorResponse>(),
+                Some(&ErrorResponse {
                     error_code: Some("OSM.0001".into()),
                     error_msg: Some("Bad request: group_id".into()),
                     encoded_authorization_message: None,
@@ -599,7 +599,7 @@ async fn status_403_keeps_encoded_authorization_message() {
         .send()
         .await
         .unwrap_err();
-    let typed = err.typed().expect("typed body");
+    let typed = err.typed::<ErrorResponse>().expect("typed body");
     assert_eq!(
         typed.encoded_authorization_message.as_deref(),
         Some("ENC123")
@@ -636,7 +636,7 @@ async fn error_code_camel_case_variant_is_recognised() {
             );
             assert_eq!(&e.body[..], raw.as_bytes());
             // ErrorResponse's fields are all optional: the other shape decodes as empty.
-            assert_eq!(e.typed, Some(ErrorResponse::default()));
+            assert_eq!(e.typed::<ErrorResponse>(), Some(&ErrorResponse::default()));
         }
         other => panic!("expected Api, got {other:?}"),
     }
@@ -660,7 +660,7 @@ async fn non_json_error_body_keeps_the_raw_body() {
             assert_eq!(e.status, 502);
             assert_eq!(e.error_code, None);
             assert_eq!(e.error_msg, None);
-            assert_eq!(e.typed, None);
+            assert!(e.typed.is_none());
             assert_eq!(&e.body[..], raw.as_bytes());
         }
         other => panic!("expected Api, got {other:?}"),
@@ -687,8 +687,8 @@ async fn aicc_4xx_is_api_error_with_json_value() {
             assert_eq!(e.error_code.as_deref(), Some("401"));
             assert_eq!(e.error_msg.as_deref(), Some("token expired"));
             assert_eq!(
-                e.typed,
-                Some(json!({"resCode": "401", "resMsg": "token expired"}))
+                e.typed::<serde_json::Value>(),
+                Some(&json!({"resCode": "401", "resMsg": "token expired"}))
             );
         }
         other => panic!("expected Api, got {other:?}"),
@@ -731,7 +731,8 @@ async fn status_5xx_is_retried_for_put() {
             .unwrap_err();
         assert_eq!(err.status(), Some(status));
         assert_eq!(
-            err.typed().and_then(|t| t.error_code.as_deref()),
+            err.typed::<ErrorResponse>()
+                .and_then(|t| t.error_code.as_deref()),
             Some("OSM.0004")
         );
         let reqs = received(&server).await;
@@ -1108,7 +1109,7 @@ async fn aicc_business_error_on_200() {
 // ---------------------------------------------------------------------------------------
 // invalid input: nothing is sent
 
-fn violation_messages<E: std::fmt::Debug>(err: Error<E>) -> Vec<String> {
+fn violation_messages(err: Error) -> Vec<String> {
     match err {
         Error::Validation(v) => v.violations().iter().map(ToString::to_string).collect(),
         other => panic!("expected Validation, got {other:?}"),

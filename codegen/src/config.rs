@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, Severity};
 use crate::emit::krate::{self, GeneratedFile, Manifest, ModuleInput, GENERATED_MARKER};
+pub use crate::emit::krate::Runtime;
 use crate::naming;
 
 /// What to generate, and where.
@@ -16,6 +17,7 @@ pub struct Config {
     standalone: bool,
     crate_doc: Option<String>,
     examples: bool,
+    runtime: Runtime,
 }
 
 /// Everything a run produces, in memory.
@@ -121,6 +123,16 @@ impl Config {
         self
     }
 
+    /// Where the generated crate gets its runtime: a copy in `src/runtime/`
+    /// ([`Runtime::Vendored`], the default: the crate stands alone anywhere), or a
+    /// dependency on the `codegen-runtime` crate ([`Runtime::Path`], [`Runtime::Version`]),
+    /// which several generated clients in one program then share, with one `Error` type.
+    /// Either way only the runtime features the specs declare are turned on.
+    pub fn runtime(&mut self, runtime: Runtime) -> &mut Self {
+        self.runtime = runtime;
+        self
+    }
+
     /// The crate-level documentation of `lib.rs`.
     pub fn crate_doc(&mut self, text: impl Into<String>) -> &mut Self {
         self.crate_doc = Some(text.into());
@@ -211,7 +223,8 @@ impl Config {
         });
         let crate_ident = name.replace('-', "_");
         let examples_for = self.examples.then_some(crate_ident.as_str());
-        let mut files = krate::crate_files(&modules, &crate_doc, examples_for).map_err(|m| {
+        let mut files = krate::crate_files(&modules, &crate_doc, examples_for, &self.runtime)
+            .map_err(|m| {
             Diagnostics(vec![Diagnostic {
                 severity: Severity::Error,
                 file: self.specs[0].clone(),
@@ -231,6 +244,8 @@ impl Config {
                         name,
                         build_script: self.build_script.clone(),
                         standalone: self.standalone,
+                        runtime: self.runtime.clone(),
+                        features: krate::runtime_features(&modules),
                     },
                     &spec_names,
                 ),

@@ -50,6 +50,9 @@ pub enum SecurityKind {
         name: String,
         /// `x-signing-algorithm` (e.g. SDK-HMAC-SHA256): the header carries a signature.
         signing: Option<String>,
+        /// `x-client-credentials.tokenUrl`: the key is a token obtained by an OAuth
+        /// client-credentials exchange at this URL (absolute, or a path on the server's host).
+        client_credentials: Option<String>,
     },
     /// HTTP bearer authentication.
     Bearer,

@@ -24,7 +24,7 @@ pub mod naming;
 mod ops;
 pub mod workspace;
 
-pub use config::{Config, Output, WriteReport};
+pub use config::{Config, Output, Runtime, WriteReport};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 
 use std::path::Path;
@@ -122,6 +122,11 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
                                 name: key.clone(),
                                 signing: extensions
                                     .get("x-signing-algorithm")
+                                    .and_then(|v| v.as_str())
+                                    .map(str::to_string),
+                                client_credentials: extensions
+                                    .get("x-client-credentials")
+                                    .and_then(|v| v.get("tokenUrl"))
                                     .and_then(|v| v.as_str())
                                     .map(str::to_string),
                             }

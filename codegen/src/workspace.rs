@@ -35,6 +35,7 @@ pub fn config(root: &Path) -> Config {
         .out_dir(root.join("generated-client"))
         .crate_name("generated-client")
         .build_script("../build.rs", "../codegen")
+        .runtime(crate::Runtime::Path("../codegen/runtime".into()))
         .examples(true)
         .crate_doc(CRATE_DOC);
     config

@@ -4,7 +4,7 @@
 //!
 //! Environment variables:
 //! - `AICC_CASE_ENDPOINT`: the endpoint (default `https://service.besclouds.com/service/AICC__Case/1.0.0`)
-//! - `AICC_CASE_ACCESS_TOKEN`: the access token sent as `access-token`; or `AICC_CASE_CLIENT_ID` and `AICC_CASE_CLIENT_SECRET`: OAuth client credentials exchanged for one
+//! - `AICC_CASE_ACCESS_TOKEN`: the token sent as `access-token`; or `AICC_CASE_CLIENT_ID` and `AICC_CASE_CLIENT_SECRET`: OAuth client credentials exchanged for one
 //! - `AICC_CASE_BODY`: the request body as JSON (default: the spec's example)
 //!
 //! `cargo run -p <this crate> --example aicc_case_modify_case`
@@ -28,28 +28,28 @@ async fn client(endpoint: &str) -> Option<api::Client> {
     let builder = api::Client::builder().endpoint(endpoint);
     let builder: Option<runtime::ClientBuilder> = 'auth: {
         if let Some(token) = var("AICC_CASE_ACCESS_TOKEN") {
-            break 'auth Some(builder.auth(runtime::Auth::access_token(token)));
+            break 'auth runtime::Auth::api_key("access-token", token)
+                .ok()
+                .map(|a| builder.auth(a));
         }
         if let (Some(id), Some(secret)) = (
             var("AICC_CASE_CLIENT_ID"),
             var("AICC_CASE_CLIENT_SECRET"),
         ) {
-            let url = match runtime::aicc_token_url(endpoint) {
-                Ok(url) => url,
-                Err(e) => {
-                    eprintln!("cannot derive the token URL: {e}");
-                    return None;
-                }
+            let token = async {
+                let url = runtime::token_url(endpoint, "/baas/auth/v1.0/oauth2/token")?;
+                let exchange = runtime::Client::builder().endpoint(endpoint).build()?;
+                runtime::fetch_client_credentials_token(
+                        &exchange,
+                        &url,
+                        &id,
+                        &runtime::Secret::new(secret),
+                    )
+                    .await?
+                    .into_auth("access-token")
             };
-            match runtime::fetch_client_credentials_token(
-                    &reqwest::Client::new(),
-                    &url,
-                    &id,
-                    &runtime::Secret::new(secret),
-                )
-                .await
-            {
-                Ok(token) => break 'auth Some(builder.auth(token.into_auth())),
+            match token.await {
+                Ok(auth) => break 'auth Some(builder.auth(auth)),
                 Err(e) => {
                     eprintln!("cannot obtain an access token: {e}");
                     return None;
@@ -57,7 +57,7 @@ async fn client(endpoint: &str) -> Option<api::Client> {
             }
         }
         eprintln!(
-            "no credentials: set `AICC_CASE_ACCESS_TOKEN`: the access token sent as `access-token`; or `AICC_CASE_CLIENT_ID` and `AICC_CASE_CLIENT_SECRET`: OAuth client credentials exchanged for one"
+            "no credentials: set `AICC_CASE_ACCESS_TOKEN`: the token sent as `access-token`; or `AICC_CASE_CLIENT_ID` and `AICC_CASE_CLIENT_SECRET`: OAuth client credentials exchanged for one"
         );
         None
     };

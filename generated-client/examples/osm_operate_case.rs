@@ -4,7 +4,7 @@
 //!
 //! Environment variables:
 //! - `OSM_ENDPOINT`: the endpoint (default `https://osm.cn-south-1.myhuaweicloud.com`)
-//! - `OSM_AUTH_TOKEN`: the IAM token sent as `X-Auth-Token`
+//! - `OSM_IAM_TOKEN`: the key sent as `X-Auth-Token`
 //! - `OSM_ACCESS_KEY` and `OSM_SECRET_KEY`: access key signing (SDK-HMAC-SHA256); optional `OSM_DOMAIN_ID` (account id) and `OSM_SECURITY_TOKEN` (temporary credentials)
 //! - `OSM_CASE_ID`: the path parameter `case_id` (default, from the spec: `case-123`)
 //! - `OSM_ACTION_ID`: the query parameter `action_id` (default, from the spec: `press`)
@@ -30,8 +30,10 @@ fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, St
 async fn client(endpoint: &str) -> Option<api::Client> {
     let builder = api::Client::builder().endpoint(endpoint);
     let builder: Option<runtime::ClientBuilder> = 'auth: {
-        if let Some(token) = var("OSM_AUTH_TOKEN") {
-            break 'auth Some(builder.auth(runtime::Auth::iam_token(token)));
+        if let Some(key) = var("OSM_IAM_TOKEN") {
+            break 'auth runtime::Auth::api_key("X-Auth-Token", key)
+                .ok()
+                .map(|a| builder.auth(a));
         }
         if let (Some(ak), Some(sk)) = (var("OSM_ACCESS_KEY"), var("OSM_SECRET_KEY")) {
             let mut auth = runtime::Auth::ak_sk(ak, sk);
@@ -44,7 +46,7 @@ async fn client(endpoint: &str) -> Option<api::Client> {
             break 'auth Some(builder.auth(auth));
         }
         eprintln!(
-            "no credentials: set `OSM_AUTH_TOKEN`: the IAM token sent as `X-Auth-Token`; or `OSM_ACCESS_KEY` and `OSM_SECRET_KEY`: access key signing (SDK-HMAC-SHA256); optional `OSM_DOMAIN_ID` (account id) and `OSM_SECURITY_TOKEN` (temporary credentials)"
+            "no credentials: set `OSM_IAM_TOKEN`: the key sent as `X-Auth-Token`; or `OSM_ACCESS_KEY` and `OSM_SECRET_KEY`: access key signing (SDK-HMAC-SHA256); optional `OSM_DOMAIN_ID` (account id) and `OSM_SECURITY_TOKEN` (temporary credentials)"
         );
         None
     };

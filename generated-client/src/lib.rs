@@ -29,8 +29,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-#[rustfmt::skip]
-pub mod runtime;
+/// The runtime: HTTP client, authentication, errors and validation (the crate
+/// `codegen-runtime`, shared by every generated client).
+#[doc(inline)]
+pub use codegen_runtime as runtime;
 
 /// Huawei Cloud AICC case open API (subset) 1.0.0 (from `aicc-case.yaml`).
 #[rustfmt::skip]

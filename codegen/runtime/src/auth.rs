@@ -193,6 +193,7 @@ impl AccessToken {
 /// against the API's base URL: an absolute URL is kept; a path replaces the base URL's path
 /// (`https://host/service/AICC__Case/1.0.0` and `/baas/auth/v1.0/oauth2/token` give
 /// `https://host/baas/auth/v1.0/oauth2/token`).
+#[cfg(feature = "client-credentials")]
 pub fn token_url(base_url: &str, token_url: &str) -> Result<String, Error> {
     if let Ok(absolute) = url::Url::parse(token_url) {
         return Ok(absolute.to_string());
@@ -225,9 +226,10 @@ fn json_u64(v: &serde_json::Value) -> Option<u64> {
 /// Exchanges AICC machine-user client credentials for an access token:
 /// `POST token_url` with the form `grant_type=client_credentials&client_id=..&client_secret=..`.
 /// A non-2xx answer is [`Error::Api`]; a body without `access_token` is [`Error::Decode`].
+/// The exchange goes through `client`'s HTTP client with its timeout.
 #[cfg(feature = "client-credentials")]
 pub async fn fetch_client_credentials_token(
-    http: &reqwest::Client,
+    client: &super::client::Client,
     token_url: &str,
     client_id: &str,
     client_secret: &Secret,
@@ -239,8 +241,10 @@ pub async fn fetch_client_credentials_token(
         .append_pair("client_id", client_id)
         .append_pair("client_secret", client_secret.expose())
         .finish();
-    let resp = http
+    let resp = client
+        .http()
         .post(url)
+        .timeout(client.timeout())
         .header(
             reqwest::header::CONTENT_TYPE,
             "application/x-www-form-urlencoded",

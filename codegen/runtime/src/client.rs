@@ -315,6 +315,11 @@ impl Client {
         &self.inner.endpoint
     }
 
+    /// The timeout of each attempt (connecting, sending and reading the whole answer).
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
     /// The reqwest client used to send (e.g. for [`super::auth::fetch_client_credentials_token`]).
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http

@@ -52,11 +52,12 @@ mod validate;
 #[cfg(feature = "huawei-aksk")]
 pub use auth::AkSkCredentials;
 pub use auth::{Auth, Secret};
+pub use bytes::Bytes;
 #[cfg(feature = "client-credentials")]
 pub use auth::{fetch_client_credentials_token, token_url, AccessToken};
 pub use client::{Client, ClientBuilder, Hook, RetryPolicy};
 pub use error::{ApiError, BusinessError, Error, TypedBody};
-pub use request::{Part, Request};
+pub use request::{Body, Part, PartData, Request};
 pub use response::Response;
 pub use validate::{Rule, Validate, ValidationErrors, Violation};
 
@@ -71,7 +72,7 @@ pub mod __private {
     pub use super::error::{excerpt, extract_error_fields, EXCERPT_BYTES};
     pub use super::request::{
         deep_object, encode_path_segment, encode_query, encode_query_component, form_body,
-        form_object, json_body, multipart_body, query_value, Body, PartData, UNRESERVED,
+        form_object, json_body, multipart_body, query_value, UNRESERVED,
     };
     pub use super::response::{
         api_error_from, check_business, decode_json, BusinessRule, REQUEST_ID_HEADER,

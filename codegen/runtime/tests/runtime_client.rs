@@ -800,7 +800,7 @@ async fn aicc_token_exchange() {
         .await;
     let url = token_url(&format!("{}/service/AICC__Case/1.0.0", server.uri()), "/baas/auth/v1.0/oauth2/token").unwrap();
     assert_eq!(url, format!("{}/baas/auth/v1.0/oauth2/token", server.uri()));
-    let http = reqwest::Client::new();
+    let http = Client::builder().endpoint(server.uri()).build().unwrap();
     let secret = Secret::new("s3cr3t&=+ value");
     let token = fetch_client_credentials_token(&http, &url, "machine-user", &secret)
         .await
@@ -854,7 +854,7 @@ async fn aicc_token_failures() {
         .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"token_type":"Bearer"}"#))
         .mount(&server)
         .await;
-    let http = reqwest::Client::new();
+    let http = Client::builder().endpoint(server.uri()).build().unwrap();
     let secret = Secret::new("cs");
     let err =
         fetch_client_credentials_token(&http, &format!("{}/denied", server.uri()), "id", &secret)
@@ -933,4 +933,33 @@ async fn api_error_with_decodes_per_status() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+#[tokio::test]
+async fn token_exchange_honours_the_client_timeout() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(Duration::from_secs(30))
+                .set_body_raw(r#"{"access_token":"late"}"#, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let c = Client::builder()
+        .endpoint(server.uri())
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = fetch_client_credentials_token(
+        &c,
+        &format!("{}/token", server.uri()),
+        "id",
+        &Secret::new("s"),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
 }

@@ -10,8 +10,7 @@ use std::time::SystemTime;
 use runtime::__private::parse_http_date;
 use runtime::__private::encode_path_segment;
 use runtime::signing::{self, canonical_query, canonical_uri, sdk_date, sign_request};
-use runtime::__private::Body;
-use runtime::{Auth, Client, Request};
+use runtime::{Auth, Body, Client, Request};
 use serde_json::Value;
 
 fn shared_file(name: &str) -> Value {

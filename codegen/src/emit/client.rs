@@ -28,7 +28,7 @@ fn param_ty(p: &Param) -> TokenStream {
 fn body_ty(b: &BodyDef) -> TokenStream {
     match b.kind {
         BodyKind::Json | BodyKind::Form | BodyKind::Multipart => ty(&b.ty),
-        BodyKind::Bytes => quote!(bytes::Bytes),
+        BodyKind::Bytes => quote!(runtime::Bytes),
         BodyKind::Text => quote!(String),
     }
 }
@@ -36,7 +36,7 @@ fn body_ty(b: &BodyDef) -> TokenStream {
 struct ResponsePlan {
     /// The `Ok` type of `send`.
     success_ty: TokenStream,
-    /// The `E` of `Error<E>`.
+    /// The type of the typed error body (`Error::typed::<E>()`).
     error_ty: TokenStream,
     /// Types defined for this operation (success and error enums).
     defs: TokenStream,
@@ -51,32 +51,32 @@ fn body_ty_of(r: &ResponseBody) -> TokenStream {
         ResponseBody::Empty => quote!(()),
         ResponseBody::Json(t) => ty(t),
         ResponseBody::Text => quote!(String),
-        ResponseBody::Bytes => quote!(crate::runtime::Response),
+        ResponseBody::Bytes => quote!(runtime::Response),
     }
 }
 
 /// An expression reading the body of a success response (`resp` in scope), of type
-/// `Result<body type, Error<E>>`.
-fn read_body(r: &ResponseDef, err: &TokenStream) -> TokenStream {
+/// `Result<body type, Error>`.
+fn read_body(r: &ResponseDef) -> TokenStream {
     let rule = r.business.as_ref().map(|b| {
         let code = &b.code;
         let message = &b.message;
         let success = &b.success;
         quote! {
-            crate::runtime::response::BusinessRule { code: #code, message: #message, success: &[#(#success),*] }
+            rt::BusinessRule { code: #code, message: #message, success: &[#(#success),*] }
         }
     });
     match &r.body {
         ResponseBody::Empty => match rule {
-            Some(rule) => quote!(resp.check_empty::<#err>(#rule).await),
+            Some(rule) => quote!(resp.check_empty(#rule).await),
             None => quote!(Ok(())),
         },
         ResponseBody::Json(t) => {
             let t = ty(t);
             let rule = rule.map(|r| quote!(Some(#r))).unwrap_or(quote!(None));
-            quote!(resp.decode::<#t, #err>(#rule).await)
+            quote!(resp.decode::<#t>(#rule).await)
         }
-        ResponseBody::Text => quote!(resp.text::<#err>().await),
+        ResponseBody::Text => quote!(resp.text().await),
         ResponseBody::Bytes => quote!(Ok(resp)),
     }
 }
@@ -202,14 +202,14 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
         let t = kinds.first().map(|k| body_ty_of(k)).unwrap_or(quote!(()));
         let reads: Vec<String> = successes
             .iter()
-            .map(|r| read_body(r, &error_ty).to_string())
+            .map(|r| read_body(r).to_string())
             .collect();
         let uniform = reads.windows(2).all(|w| w[0] == w[1]);
         let arms: Vec<TokenStream> = if uniform {
             // Every success status reads the same way: one arm for all of 2xx.
             let read = successes
                 .first()
-                .map(|r| read_body(r, &error_ty))
+                .map(|r| read_body(r))
                 .unwrap_or(quote!(Ok(())));
             vec![quote!(status if (200..300).contains(&status) => #read,)]
         } else {
@@ -217,13 +217,13 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
                 .iter()
                 .map(|r| {
                     let pat = status_pattern(r.status);
-                    let read = read_body(r, &error_ty);
+                    let read = read_body(r);
                     quote!(#pat => #read,)
                 })
                 .collect();
             if !has_range {
                 if let Some(first) = successes.first() {
-                    let read = read_body(first, &error_ty);
+                    let read = read_body(first);
                     arms.push(quote!(status if (200..300).contains(&status) => #read,));
                 }
             }
@@ -267,7 +267,7 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
             .map(|r| {
                 let pat = status_pattern(r.status);
                 let v = format_ident!("{}", r.status.variant());
-                let read = read_body(r, &error_ty);
+                let read = read_body(r);
                 match &r.body {
                     ResponseBody::Empty if r.business.is_none() => {
                         quote!(#pat => Ok(#name_id::#v),)
@@ -280,7 +280,7 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
         if !has_range {
             if let Some(first) = successes.first() {
                 let v = format_ident!("{}", first.status.variant());
-                let read = read_body(first, &error_ty);
+                let read = read_body(first);
                 arms.push(match &first.body {
                     ResponseBody::Empty if first.business.is_none() => {
                         quote!(status if (200..300).contains(&status) => Ok(#name_id::#v),)
@@ -302,7 +302,7 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
 }
 
 fn join_items(sep: &str, v: TokenStream) -> TokenStream {
-    quote!(#v.iter().map(crate::runtime::request::query_value).collect::<Vec<_>>().join(#sep))
+    quote!(#v.iter().map(rt::query_value).collect::<Vec<_>>().join(#sep))
 }
 
 /// Code that serializes one parameter value (`value: &T`) into `req` / `path` / `cookies`.
@@ -313,14 +313,14 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
         Location::Path => {
             let s = match inner_ty {
                 Ty::Vec(_) => join_items(",", value),
-                _ => quote!(crate::runtime::request::query_value(value)),
+                _ => quote!(rt::query_value(value)),
             };
-            quote!(crate::runtime::request::encode_path_segment(&#s))
+            quote!(rt::encode_path_segment(&#s))
         }
         Location::Query => match (inner_ty, p.style) {
             (Ty::Vec(_), Style::FormExplode | Style::DeepObject) => quote! {
                 for item in value.iter() {
-                    req.query.push((#wire.to_string(), crate::runtime::request::query_value(item)));
+                    req.query.push((#wire.to_string(), rt::query_value(item)));
                 }
             },
             (Ty::Vec(_), style) => {
@@ -333,24 +333,24 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
                 quote!(req.query.push((#wire.to_string(), #joined));)
             }
             (t, Style::DeepObject) if is_struct(api, t) => {
-                quote!(req.query.extend(crate::runtime::request::deep_object(#wire, value));)
+                quote!(req.query.extend(rt::deep_object(#wire, value));)
             }
             (t, Style::FormExplode) if is_struct(api, t) => {
-                quote!(req.query.extend(crate::runtime::request::form_object(value));)
+                quote!(req.query.extend(rt::form_object(value));)
             }
             _ => {
-                quote!(req.query.push((#wire.to_string(), crate::runtime::request::query_value(value)));)
+                quote!(req.query.push((#wire.to_string(), rt::query_value(value)));)
             }
         },
         Location::Header => {
             let s = match inner_ty {
                 Ty::Vec(_) => join_items(",", value),
-                _ => quote!(crate::runtime::request::query_value(value)),
+                _ => quote!(rt::query_value(value)),
             };
             quote!(req.headers.push((#wire.to_string(), #s));)
         }
         Location::Cookie => quote! {
-            cookies.push(format!("{}={}", #wire, crate::runtime::request::query_value(value)));
+            cookies.push(format!("{}={}", #wire, rt::query_value(value)));
         },
     }
 }
@@ -383,40 +383,40 @@ pub fn emit_client(api: &Api, taken: &mut crate::naming::Scope) -> TokenStream {
         #[allow(unused_imports)]
         use super::types::*;
         #[allow(unused_imports)]
-        use crate::runtime::validate::{self as v, Validate, ValidationErrors, Violation};
+        use crate::runtime::__private::{self as rt, validate as v};
         #[allow(unused_imports)]
-        use crate::runtime::{Error, Request};
+        use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
 
         #[doc = #title]
         ///
-        /// It wraps a [`crate::runtime::Client`], which holds the endpoint, authentication,
+        /// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
         /// timeouts, retries and default headers; cloning is cheap.
         #[derive(Clone, Debug)]
         pub struct Client {
-            runtime: crate::runtime::Client,
+            runtime: runtime::Client,
         }
 
         impl Client {
             /// Wraps a configured runtime client.
-            pub fn new(runtime: crate::runtime::Client) -> Self {
+            pub fn new(runtime: runtime::Client) -> Self {
                 Client { runtime }
             }
 
             #[doc = #builder_doc]
-            pub fn builder() -> crate::runtime::ClientBuilder {
-                crate::runtime::Client::builder() #first_server
+            pub fn builder() -> runtime::ClientBuilder {
+                runtime::Client::builder() #first_server
             }
 
             /// The runtime client this client sends through.
-            pub fn runtime(&self) -> &crate::runtime::Client {
+            pub fn runtime(&self) -> &runtime::Client {
                 &self.runtime
             }
 
             #(#methods)*
         }
 
-        impl From<crate::runtime::Client> for Client {
-            fn from(runtime: crate::runtime::Client) -> Self {
+        impl From<runtime::Client> for Client {
+            fn from(runtime: runtime::Client) -> Self {
                 Client::new(runtime)
             }
         }
@@ -434,7 +434,10 @@ fn emit_operation(
     let builder = format_ident!("{}", op.builder_name);
     let plan = plan_responses(op, taken);
     let success_ty = &plan.success_ty;
-    let error_ty = &plan.error_ty;
+    let send_errors_doc = format!(
+        " A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<{}>()`.",
+        plan.error_ty.to_string().replace(' ', "")
+    );
 
     let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
     let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
@@ -487,7 +490,7 @@ fn emit_operation(
         .is_some_and(|b| b.kind == BodyKind::Multipart);
     if multipart {
         inits.push(quote!(parts: Vec::new()));
-        fields.push(quote!(parts: Vec<crate::runtime::request::Part>));
+        fields.push(quote!(parts: Vec<runtime::Part>));
     }
 
     let mut mdoc = op.doc.clone().unwrap_or_default();
@@ -571,7 +574,7 @@ fn emit_operation(
     if multipart {
         setters.push(quote! {
             /// Adds a part to the multipart body (a file part streams from disk).
-            pub fn part(mut self, part: crate::runtime::request::Part) -> Self {
+            pub fn part(mut self, part: runtime::Part) -> Self {
                 self.parts.push(part);
                 self
             }
@@ -687,24 +690,24 @@ fn emit_operation(
             };
             let set = match b.kind {
                 BodyKind::Json => quote! {
-                    req.body = crate::runtime::request::json_body(#value).map_err(Error::InvalidRequest)?;
+                    req.body = rt::json_body(#value).map_err(Error::InvalidRequest)?;
                 },
                 BodyKind::Form => quote! {
-                    req.body = crate::runtime::request::form_body(#value).map_err(Error::InvalidRequest)?;
+                    req.body = rt::form_body(#value).map_err(Error::InvalidRequest)?;
                 },
                 BodyKind::Multipart => quote! {
-                    req.body = crate::runtime::request::multipart_body(#value, self.parts.clone()).map_err(Error::InvalidRequest)?;
+                    req.body = rt::multipart_body(#value, self.parts.clone()).map_err(Error::InvalidRequest)?;
                 },
                 BodyKind::Bytes => {
                     let ct = &b.content_type;
                     quote! {
-                        req.body = crate::runtime::request::Body::Bytes { content_type: #ct.to_string(), data: #owned };
+                        req.body = runtime::Body::Bytes { content_type: #ct.to_string(), data: #owned };
                     }
                 }
                 BodyKind::Text => {
                     let ct = &b.content_type;
                     quote! {
-                        req.body = crate::runtime::request::Body::Text { content_type: #ct.to_string(), data: #owned };
+                        req.body = runtime::Body::Text { content_type: #ct.to_string(), data: #owned };
                     }
                 }
             };
@@ -712,7 +715,7 @@ fn emit_operation(
                 if multipart {
                     quote! {
                         if let Some(value) = &self.body { #set } else if !self.parts.is_empty() {
-                            req.body = crate::runtime::request::Body::Multipart(self.parts.clone());
+                            req.body = runtime::Body::Multipart(self.parts.clone());
                         }
                     }
                 } else {
@@ -761,12 +764,12 @@ fn emit_operation(
             }
 
             /// Builds the request as it will be sent (before authentication), after validating it.
-            pub fn request(&self) -> Result<Request, Error<#error_ty>> {
+            pub fn request(&self) -> Result<Request, Error> {
                 self.validate().map_err(Error::Validation)?;
                 let mut path = String::with_capacity(#path_cap);
                 #(#path_code)*
                 #[allow(unused_mut)]
-                let mut req = Request::new(reqwest::Method::#http_method, path, #op_id);
+                let mut req = Request::new(rt::Method::#http_method, path, #op_id);
                 req.idempotent = #idempotent;
                 #cookie_decl
                 #(#param_code)*
@@ -776,9 +779,10 @@ fn emit_operation(
             }
 
             /// Validates and sends the request, and decodes the response by status.
-            pub async fn send(self) -> Result<#success_ty, Error<#error_ty>> {
+            #[doc = #send_errors_doc]
+            pub async fn send(self) -> Result<#success_ty, Error> {
                 let req = self.request()?;
-                let resp = self.client.runtime.execute::<#error_ty>(req).await?;
+                let resp = self.client.runtime.execute(req).await?;
                 match resp.status() {
                     #arms
                     _ => Err(resp.api_error_with(#decoder).await),

@@ -49,39 +49,27 @@ fn auth_code(api: &Api, prefix: &str) -> (TokenStream, Vec<String>) {
             SecurityKind::ApiKeyHeader {
                 name,
                 signing: None,
-            } if name.eq_ignore_ascii_case("x-auth-token") => {
-                let v = format!("{prefix}_AUTH_TOKEN");
-                docs.push(format!("`{v}`: the IAM token sent as `{name}`"));
-                alternatives.push(quote! {
-                    if let Some(token) = var(#v) {
-                        break 'auth Some(builder.auth(runtime::Auth::iam_token(token)));
-                    }
-                });
-            }
-            SecurityKind::ApiKeyHeader {
-                name,
-                signing: None,
-            } if name.eq_ignore_ascii_case("access-token") => {
+                client_credentials: Some(token_url),
+            } => {
+                let scheme = naming::shouty(&s.name);
                 let (v, id, secret) = (
-                    format!("{prefix}_ACCESS_TOKEN"),
+                    format!("{prefix}_{scheme}"),
                     format!("{prefix}_CLIENT_ID"),
                     format!("{prefix}_CLIENT_SECRET"),
                 );
-                docs.push(format!("`{v}`: the access token sent as `{name}`; or `{id}` and `{secret}`: OAuth client credentials exchanged for one"));
+                docs.push(format!("`{v}`: the token sent as `{name}`; or `{id}` and `{secret}`: OAuth client credentials exchanged for one"));
                 alternatives.push(quote! {
                     if let Some(token) = var(#v) {
-                        break 'auth Some(builder.auth(runtime::Auth::access_token(token)));
+                        break 'auth runtime::Auth::api_key(#name, token).ok().map(|a| builder.auth(a));
                     }
                     if let (Some(id), Some(secret)) = (var(#id), var(#secret)) {
-                        let url = match runtime::aicc_token_url(endpoint) {
-                            Ok(url) => url,
-                            Err(e) => {
-                                eprintln!("cannot derive the token URL: {e}");
-                                return None;
-                            }
+                        let token = async {
+                            let url = runtime::token_url(endpoint, #token_url)?;
+                            let exchange = runtime::Client::builder().endpoint(endpoint).build()?;
+                            runtime::fetch_client_credentials_token(&exchange, &url, &id, &runtime::Secret::new(secret)).await?.into_auth(#name)
                         };
-                        match runtime::fetch_client_credentials_token(&reqwest::Client::new(), &url, &id, &runtime::Secret::new(secret)).await {
-                            Ok(token) => break 'auth Some(builder.auth(token.into_auth())),
+                        match token.await {
+                            Ok(auth) => break 'auth Some(builder.auth(auth)),
                             Err(e) => {
                                 eprintln!("cannot obtain an access token: {e}");
                                 return None;
@@ -93,12 +81,13 @@ fn auth_code(api: &Api, prefix: &str) -> (TokenStream, Vec<String>) {
             SecurityKind::ApiKeyHeader {
                 name,
                 signing: None,
+                client_credentials: None,
             } => {
-                let v = format!("{prefix}_API_KEY");
-                docs.push(format!("`{v}`: the API key sent as `{name}`"));
+                let v = format!("{prefix}_{}", naming::shouty(&s.name));
+                docs.push(format!("`{v}`: the key sent as `{name}`"));
                 alternatives.push(quote! {
                     if let Some(key) = var(#v) {
-                        break 'auth Some(builder.default_header(#name, key));
+                        break 'auth runtime::Auth::api_key(#name, key).ok().map(|a| builder.auth(a));
                     }
                 });
             }
@@ -107,7 +96,7 @@ fn auth_code(api: &Api, prefix: &str) -> (TokenStream, Vec<String>) {
                 docs.push(format!("`{v}`: the bearer token"));
                 alternatives.push(quote! {
                     if let Some(token) = var(#v) {
-                        break 'auth Some(builder.default_header("Authorization", format!("Bearer {token}")));
+                        break 'auth Some(builder.auth(runtime::Auth::bearer(token)));
                     }
                 });
             }

@@ -19,7 +19,9 @@ pub fn emit_types(api: &Api) -> TokenStream {
         #[allow(unused_imports)]
         use serde::{Deserialize, Serialize};
         #[allow(unused_imports)]
-        use crate::runtime::validate::{self as v, Validate, Violation};
+        use crate::runtime::__private::validate as v;
+        #[allow(unused_imports)]
+        use crate::runtime::{Validate, Violation};
         #(#items)*
     }
 }

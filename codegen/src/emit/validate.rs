@@ -257,7 +257,7 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
             }
             let target_id = ident(&target.ident);
             out.push(quote! {
-                if crate::runtime::request::query_value(&self.#tested_id) == #equals && self.#target_id.is_none() {
+                if crate::runtime::__private::query_value(&self.#tested_id) == #equals && self.#target_id.is_none() {
                     v::required_if(path, #prop, #equals, #req, out);
                 }
             });

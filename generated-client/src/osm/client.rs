@@ -21,33 +21,33 @@
 use super::types::*;
 
 #[allow(unused_imports)]
-use crate::runtime::validate::{self as v, Validate, ValidationErrors, Violation};
+use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{Error, Request};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
 
 /// A client for Huawei Cloud OSM service tickets (subset) v2.
 ///
-/// It wraps a [`crate::runtime::Client`], which holds the endpoint, authentication,
+/// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
 /// timeouts, retries and default headers; cloning is cheap.
 #[derive(Clone, Debug)]
 pub struct Client {
-    runtime: crate::runtime::Client,
+    runtime: runtime::Client,
 }
 
 impl Client {
     /// Wraps a configured runtime client.
-    pub fn new(runtime: crate::runtime::Client) -> Self {
+    pub fn new(runtime: runtime::Client) -> Self {
         Client { runtime }
     }
 
     /// A runtime client builder whose endpoint is preset to [`super::servers::CN_SOUTH_1`]; change it with `endpoint`.
-    pub fn builder() -> crate::runtime::ClientBuilder {
-        crate::runtime::Client::builder().endpoint(super::servers::CN_SOUTH_1)
+    pub fn builder() -> runtime::ClientBuilder {
+        runtime::Client::builder().endpoint(super::servers::CN_SOUTH_1)
     }
 
     /// The runtime client this client sends through.
-    pub fn runtime(&self) -> &crate::runtime::Client {
+    pub fn runtime(&self) -> &runtime::Client {
         &self.runtime
     }
 
@@ -169,8 +169,8 @@ impl Client {
     }
 }
 
-impl From<crate::runtime::Client> for Client {
-    fn from(runtime: crate::runtime::Client) -> Self {
+impl From<runtime::Client> for Client {
+    fn from(runtime: runtime::Client) -> Self {
         Client::new(runtime)
     }
 }
@@ -291,64 +291,43 @@ impl CreateCase<'_> {
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
-    pub fn request(&self) -> Result<Request, Error<ErrorResponse>> {
+    pub fn request(&self) -> Result<Request, Error> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(40);
         path.push_str("/v2/servicerequest/cases");
         #[allow(unused_mut)]
-        let mut req = Request::new(reqwest::Method::POST, path, "createCase");
+        let mut req = Request::new(rt::Method::POST, path, "createCase");
         req.idempotent = false;
         if let Some(value) = &self.x_site {
-            req.headers
-                .push((
-                    "X-Site".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_language {
-            req.headers
-                .push((
-                    "X-Language".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers
-                .push((
-                    "X-Time-Zone".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_phone_verifiedid {
-            req.headers
-                .push((
-                    "x-phone-verifiedid".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("x-phone-verifiedid".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_email_verifiedid {
-            req.headers
-                .push((
-                    "x-email-verifiedid".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("x-email-verifiedid".to_string(), rt::query_value(value)));
         }
-        req.body = crate::runtime::request::json_body(&self.body)
-            .map_err(Error::InvalidRequest)?;
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
 
     /// Validates and sends the request, and decodes the response by status.
-    pub async fn send(self) -> Result<CreateCaseResponse, Error<ErrorResponse>> {
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<CreateCaseResponse, Error> {
         let req = self.request()?;
-        let resp = self.client.runtime.execute::<ErrorResponse>(req).await?;
+        let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => {
                 resp.decode::<
                         CreateCaseResponse,
-                        ErrorResponse,
                     >(
-                        Some(crate::runtime::response::BusinessRule {
+                        Some(rt::BusinessRule {
                             code: "error_code",
                             message: "error_msg",
                             success: &[""],
@@ -454,59 +433,42 @@ impl UpdateContactInfo<'_> {
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
-    pub fn request(&self) -> Result<Request, Error<ErrorResponse>> {
+    pub fn request(&self) -> Result<Request, Error> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(63);
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(
-                &crate::runtime::request::encode_path_segment(
-                    &crate::runtime::request::query_value(value),
-                ),
-            );
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
         }
         path.push_str("/contact-info");
         #[allow(unused_mut)]
-        let mut req = Request::new(reqwest::Method::PUT, path, "updateContactInfo");
+        let mut req = Request::new(rt::Method::PUT, path, "updateContactInfo");
         req.idempotent = true;
         if let Some(value) = &self.x_site {
-            req.headers
-                .push((
-                    "X-Site".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_language {
-            req.headers
-                .push((
-                    "X-Language".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers
-                .push((
-                    "X-Time-Zone".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
         }
-        req.body = crate::runtime::request::json_body(&self.body)
-            .map_err(Error::InvalidRequest)?;
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
 
     /// Validates and sends the request, and decodes the response by status.
-    pub async fn send(self) -> Result<BusinessResult, Error<ErrorResponse>> {
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
         let req = self.request()?;
-        let resp = self.client.runtime.execute::<ErrorResponse>(req).await?;
+        let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => {
                 resp.decode::<
                         BusinessResult,
-                        ErrorResponse,
                     >(
-                        Some(crate::runtime::response::BusinessRule {
+                        Some(rt::BusinessRule {
                             code: "error_code",
                             message: "error_msg",
                             success: &[""],
@@ -612,59 +574,42 @@ impl CreateRelations<'_> {
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
-    pub fn request(&self) -> Result<Request, Error<ErrorResponse>> {
+    pub fn request(&self) -> Result<Request, Error> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(
-                &crate::runtime::request::encode_path_segment(
-                    &crate::runtime::request::query_value(value),
-                ),
-            );
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
         }
         path.push_str("/relations");
         #[allow(unused_mut)]
-        let mut req = Request::new(reqwest::Method::POST, path, "createRelations");
+        let mut req = Request::new(rt::Method::POST, path, "createRelations");
         req.idempotent = false;
         if let Some(value) = &self.x_site {
-            req.headers
-                .push((
-                    "X-Site".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_language {
-            req.headers
-                .push((
-                    "X-Language".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers
-                .push((
-                    "X-Time-Zone".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
         }
-        req.body = crate::runtime::request::json_body(&self.body)
-            .map_err(Error::InvalidRequest)?;
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
 
     /// Validates and sends the request, and decodes the response by status.
-    pub async fn send(self) -> Result<BusinessResult, Error<ErrorResponse>> {
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
         let req = self.request()?;
-        let resp = self.client.runtime.execute::<ErrorResponse>(req).await?;
+        let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => {
                 resp.decode::<
                         BusinessResult,
-                        ErrorResponse,
                     >(
-                        Some(crate::runtime::response::BusinessRule {
+                        Some(rt::BusinessRule {
                             code: "error_code",
                             message: "error_msg",
                             success: &[""],
@@ -775,67 +720,46 @@ impl OperateCase<'_> {
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
-    pub fn request(&self) -> Result<Request, Error<ErrorResponse>> {
+    pub fn request(&self) -> Result<Request, Error> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(
-                &crate::runtime::request::encode_path_segment(
-                    &crate::runtime::request::query_value(value),
-                ),
-            );
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
         }
         path.push_str("/action");
         #[allow(unused_mut)]
-        let mut req = Request::new(reqwest::Method::POST, path, "operateCase");
+        let mut req = Request::new(rt::Method::POST, path, "operateCase");
         req.idempotent = false;
         {
             let value = &self.action_id;
-            req.query
-                .push((
-                    "action_id".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.query.push(("action_id".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_site {
-            req.headers
-                .push((
-                    "X-Site".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_language {
-            req.headers
-                .push((
-                    "X-Language".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers
-                .push((
-                    "X-Time-Zone".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
         }
-        req.body = crate::runtime::request::json_body(&self.body)
-            .map_err(Error::InvalidRequest)?;
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
 
     /// Validates and sends the request, and decodes the response by status.
-    pub async fn send(self) -> Result<BusinessResult, Error<ErrorResponse>> {
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
         let req = self.request()?;
-        let resp = self.client.runtime.execute::<ErrorResponse>(req).await?;
+        let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => {
                 resp.decode::<
                         BusinessResult,
-                        ErrorResponse,
                     >(
-                        Some(crate::runtime::response::BusinessRule {
+                        Some(rt::BusinessRule {
                             code: "error_code",
                             message: "error_msg",
                             success: &[""],

@@ -56,17 +56,20 @@ pub trait ClientBuilderExt {
 impl ClientBuilderExt for crate::runtime::ClientBuilder {
     fn x_site(self, value: impl Into<i32>) -> Self {
         let value: i32 = value.into();
-        self.default_header("X-Site", crate::runtime::request::query_value(&value))
+        self.default_header("X-Site", crate::runtime::__private::query_value(&value))
     }
 
     fn x_language(self, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.default_header("X-Language", crate::runtime::request::query_value(&value))
+        self.default_header("X-Language", crate::runtime::__private::query_value(&value))
     }
 
     fn x_time_zone(self, value: impl Into<String>) -> Self {
         let value: String = value.into();
-        self.default_header("X-Time-Zone", crate::runtime::request::query_value(&value))
+        self.default_header(
+            "X-Time-Zone",
+            crate::runtime::__private::query_value(&value),
+        )
     }
 }
 

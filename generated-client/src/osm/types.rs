@@ -21,7 +21,10 @@
 use serde::{Deserialize, Serialize};
 
 #[allow(unused_imports)]
-use crate::runtime::validate::{self as v, Validate, Violation};
+use crate::runtime::__private::validate as v;
+
+#[allow(unused_imports)]
+use crate::runtime::{Validate, Violation};
 
 /// Request body of updateContactInfo (document 000).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -405,7 +408,7 @@ impl Validate for CreateCaseRequest {
             let field_path = v::join(path, "area_code");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
-        if crate::runtime::request::query_value(&self.business_type_id) == "5"
+        if crate::runtime::__private::query_value(&self.business_type_id) == "5"
             && self.region_id.is_none()
         {
             v::required_if(path, "business_type_id", "5", "region_id", out);

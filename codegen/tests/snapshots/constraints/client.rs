@@ -21,33 +21,33 @@
 use super::types::*;
 
 #[allow(unused_imports)]
-use crate::runtime::validate::{self as v, Validate, ValidationErrors, Violation};
+use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{Error, Request};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
 
 /// A client for Constraints 1.
 ///
-/// It wraps a [`crate::runtime::Client`], which holds the endpoint, authentication,
+/// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
 /// timeouts, retries and default headers; cloning is cheap.
 #[derive(Clone, Debug)]
 pub struct Client {
-    runtime: crate::runtime::Client,
+    runtime: runtime::Client,
 }
 
 impl Client {
     /// Wraps a configured runtime client.
-    pub fn new(runtime: crate::runtime::Client) -> Self {
+    pub fn new(runtime: runtime::Client) -> Self {
         Client { runtime }
     }
 
     /// A runtime client builder; set its endpoint with `endpoint`.
-    pub fn builder() -> crate::runtime::ClientBuilder {
-        crate::runtime::Client::builder()
+    pub fn builder() -> runtime::ClientBuilder {
+        runtime::Client::builder()
     }
 
     /// The runtime client this client sends through.
-    pub fn runtime(&self) -> &crate::runtime::Client {
+    pub fn runtime(&self) -> &runtime::Client {
         &self.runtime
     }
 
@@ -73,8 +73,8 @@ impl Client {
     }
 }
 
-impl From<crate::runtime::Client> for Client {
-    fn from(runtime: crate::runtime::Client) -> Self {
+impl From<runtime::Client> for Client {
+    fn from(runtime: runtime::Client) -> Self {
         Client::new(runtime)
     }
 }
@@ -136,42 +136,33 @@ impl PostChecked<'_> {
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
-    pub fn request(&self) -> Result<Request, Error<serde_json::Value>> {
+    pub fn request(&self) -> Result<Request, Error> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(31);
         path.push_str("/checked/");
         {
             let value = &self.code;
-            path.push_str(
-                &crate::runtime::request::encode_path_segment(
-                    &crate::runtime::request::query_value(value),
-                ),
-            );
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
         }
 
         #[allow(unused_mut)]
-        let mut req = Request::new(reqwest::Method::POST, path, "postChecked");
+        let mut req = Request::new(rt::Method::POST, path, "postChecked");
         req.idempotent = false;
         if let Some(value) = &self.page {
-            req.query
-                .push(("page".to_string(), crate::runtime::request::query_value(value)));
+            req.query.push(("page".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_trace {
-            req.headers
-                .push((
-                    "X-Trace".to_string(),
-                    crate::runtime::request::query_value(value),
-                ));
+            req.headers.push(("X-Trace".to_string(), rt::query_value(value)));
         }
-        req.body = crate::runtime::request::json_body(&self.body)
-            .map_err(Error::InvalidRequest)?;
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
 
     /// Validates and sends the request, and decodes the response by status.
-    pub async fn send(self) -> Result<(), Error<serde_json::Value>> {
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<(), Error> {
         let req = self.request()?;
-        let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
+        let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => Ok(()),
             _ => {

@@ -21,7 +21,10 @@
 use serde::{Deserialize, Serialize};
 
 #[allow(unused_imports)]
-use crate::runtime::validate::{self as v, Validate, Violation};
+use crate::runtime::__private::validate as v;
+
+#[allow(unused_imports)]
+use crate::runtime::{Validate, Violation};
 
 /// `CheckedMode`, defined at `#/components/schemas/Checked/properties/mode` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -409,12 +412,12 @@ impl Validate for Conditional {
             let field_path = v::join(path, "kind");
             value.validate_at(&field_path, out);
         }
-        if crate::runtime::request::query_value(&self.kind) == "email"
+        if crate::runtime::__private::query_value(&self.kind) == "email"
             && self.email.is_none()
         {
             v::required_if(path, "kind", "email", "email", out);
         }
-        if crate::runtime::request::query_value(&self.kind) == "phone"
+        if crate::runtime::__private::query_value(&self.kind) == "phone"
             && self.phone.is_none()
         {
             v::required_if(path, "kind", "phone", "phone", out);

@@ -21,7 +21,10 @@
 use serde::{Deserialize, Serialize};
 
 #[allow(unused_imports)]
-use crate::runtime::validate::{self as v, Validate, Violation};
+use crate::runtime::__private::validate as v;
+
+#[allow(unused_imports)]
+use crate::runtime::{Validate, Violation};
 
 /// `GetTokenBody`, defined at `#/paths/~1token/post/requestBody/content/application~1x-www-form-urlencoded/schema` in the spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

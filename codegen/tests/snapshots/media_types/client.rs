@@ -21,33 +21,33 @@
 use super::types::*;
 
 #[allow(unused_imports)]
-use crate::runtime::validate::{self as v, Validate, ValidationErrors, Violation};
+use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{Error, Request};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
 
 /// A client for Media types 1.
 ///
-/// It wraps a [`crate::runtime::Client`], which holds the endpoint, authentication,
+/// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
 /// timeouts, retries and default headers; cloning is cheap.
 #[derive(Clone, Debug)]
 pub struct Client {
-    runtime: crate::runtime::Client,
+    runtime: runtime::Client,
 }
 
 impl Client {
     /// Wraps a configured runtime client.
-    pub fn new(runtime: crate::runtime::Client) -> Self {
+    pub fn new(runtime: runtime::Client) -> Self {
         Client { runtime }
     }
 
     /// A runtime client builder; set its endpoint with `endpoint`.
-    pub fn builder() -> crate::runtime::ClientBuilder {
-        crate::runtime::Client::builder()
+    pub fn builder() -> runtime::ClientBuilder {
+        runtime::Client::builder()
     }
 
     /// The runtime client this client sends through.
-    pub fn runtime(&self) -> &crate::runtime::Client {
+    pub fn runtime(&self) -> &runtime::Client {
         &self.runtime
     }
 
@@ -82,8 +82,8 @@ impl Client {
     }
 }
 
-impl From<crate::runtime::Client> for Client {
-    fn from(runtime: crate::runtime::Client) -> Self {
+impl From<runtime::Client> for Client {
+    fn from(runtime: runtime::Client) -> Self {
         Client::new(runtime)
     }
 }
@@ -114,26 +114,24 @@ impl PutDoc<'_> {
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
-    pub fn request(&self) -> Result<Request, Error<serde_json::Value>> {
+    pub fn request(&self) -> Result<Request, Error> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(21);
         path.push_str("/docs");
         #[allow(unused_mut)]
-        let mut req = Request::new(reqwest::Method::POST, path, "putDoc");
+        let mut req = Request::new(rt::Method::POST, path, "putDoc");
         req.idempotent = false;
-        req.body = crate::runtime::request::json_body(&self.body)
-            .map_err(Error::InvalidRequest)?;
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
 
     /// Validates and sends the request, and decodes the response by status.
-    pub async fn send(self) -> Result<Doc, Error<serde_json::Value>> {
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<Doc, Error> {
         let req = self.request()?;
-        let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
+        let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
-            status if (200..300).contains(&status) => {
-                resp.decode::<Doc, serde_json::Value>(None).await
-            }
+            status if (200..300).contains(&status) => resp.decode::<Doc>(None).await,
             _ => {
                 Err(
                     resp
@@ -168,23 +166,24 @@ impl GetRaw<'_> {
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
-    pub fn request(&self) -> Result<Request, Error<serde_json::Value>> {
+    pub fn request(&self) -> Result<Request, Error> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(20);
         path.push_str("/raw");
         #[allow(unused_mut)]
-        let mut req = Request::new(reqwest::Method::GET, path, "getRaw");
+        let mut req = Request::new(rt::Method::GET, path, "getRaw");
         req.idempotent = true;
         Ok(req)
     }
 
     /// Validates and sends the request, and decodes the response by status.
-    pub async fn send(self) -> Result<serde_json::Value, Error<serde_json::Value>> {
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<serde_json::Value, Error> {
         let req = self.request()?;
-        let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
+        let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => {
-                resp.decode::<serde_json::Value, serde_json::Value>(None).await
+                resp.decode::<serde_json::Value>(None).await
             }
             _ => {
                 Err(
@@ -227,24 +226,24 @@ impl PostRaw<'_> {
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
-    pub fn request(&self) -> Result<Request, Error<serde_json::Value>> {
+    pub fn request(&self) -> Result<Request, Error> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(20);
         path.push_str("/raw");
         #[allow(unused_mut)]
-        let mut req = Request::new(reqwest::Method::POST, path, "postRaw");
+        let mut req = Request::new(rt::Method::POST, path, "postRaw");
         req.idempotent = false;
         if let Some(value) = &self.body {
-            req.body = crate::runtime::request::json_body(value)
-                .map_err(Error::InvalidRequest)?;
+            req.body = rt::json_body(value).map_err(Error::InvalidRequest)?;
         }
         Ok(req)
     }
 
     /// Validates and sends the request, and decodes the response by status.
-    pub async fn send(self) -> Result<(), Error<serde_json::Value>> {
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<(), Error> {
         let req = self.request()?;
-        let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
+        let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => Ok(()),
             _ => {

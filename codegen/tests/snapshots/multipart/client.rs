@@ -21,33 +21,33 @@
 use super::types::*;
 
 #[allow(unused_imports)]
-use crate::runtime::validate::{self as v, Validate, ValidationErrors, Violation};
+use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{Error, Request};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
 
 /// A client for Multipart 1.
 ///
-/// It wraps a [`crate::runtime::Client`], which holds the endpoint, authentication,
+/// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
 /// timeouts, retries and default headers; cloning is cheap.
 #[derive(Clone, Debug)]
 pub struct Client {
-    runtime: crate::runtime::Client,
+    runtime: runtime::Client,
 }
 
 impl Client {
     /// Wraps a configured runtime client.
-    pub fn new(runtime: crate::runtime::Client) -> Self {
+    pub fn new(runtime: runtime::Client) -> Self {
         Client { runtime }
     }
 
     /// A runtime client builder; set its endpoint with `endpoint`.
-    pub fn builder() -> crate::runtime::ClientBuilder {
-        crate::runtime::Client::builder()
+    pub fn builder() -> runtime::ClientBuilder {
+        runtime::Client::builder()
     }
 
     /// The runtime client this client sends through.
-    pub fn runtime(&self) -> &crate::runtime::Client {
+    pub fn runtime(&self) -> &runtime::Client {
         &self.runtime
     }
 
@@ -66,8 +66,8 @@ impl Client {
     }
 }
 
-impl From<crate::runtime::Client> for Client {
-    fn from(runtime: crate::runtime::Client) -> Self {
+impl From<runtime::Client> for Client {
+    fn from(runtime: runtime::Client) -> Self {
         Client::new(runtime)
     }
 }
@@ -78,12 +78,12 @@ impl From<crate::runtime::Client> for Client {
 pub struct Upload<'a> {
     client: &'a Client,
     body: UploadBody,
-    parts: Vec<crate::runtime::request::Part>,
+    parts: Vec<runtime::Part>,
 }
 
 impl Upload<'_> {
     /// Adds a part to the multipart body (a file part streams from disk).
-    pub fn part(mut self, part: crate::runtime::request::Part) -> Self {
+    pub fn part(mut self, part: runtime::Part) -> Self {
         self.parts.push(part);
         self
     }
@@ -105,25 +105,23 @@ impl Upload<'_> {
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
-    pub fn request(&self) -> Result<Request, Error<serde_json::Value>> {
+    pub fn request(&self) -> Result<Request, Error> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(24);
         path.push_str("/uploads");
         #[allow(unused_mut)]
-        let mut req = Request::new(reqwest::Method::POST, path, "upload");
+        let mut req = Request::new(rt::Method::POST, path, "upload");
         req.idempotent = false;
-        req.body = crate::runtime::request::multipart_body(
-                &self.body,
-                self.parts.clone(),
-            )
+        req.body = rt::multipart_body(&self.body, self.parts.clone())
             .map_err(Error::InvalidRequest)?;
         Ok(req)
     }
 
     /// Validates and sends the request, and decodes the response by status.
-    pub async fn send(self) -> Result<(), Error<serde_json::Value>> {
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<(), Error> {
         let req = self.request()?;
-        let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
+        let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => Ok(()),
             _ => {

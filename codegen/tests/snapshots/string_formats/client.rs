@@ -21,33 +21,33 @@
 use super::types::*;
 
 #[allow(unused_imports)]
-use crate::runtime::validate::{self as v, Validate, ValidationErrors, Violation};
+use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{Error, Request};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
 
 /// A client for String formats 1.
 ///
-/// It wraps a [`crate::runtime::Client`], which holds the endpoint, authentication,
+/// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
 /// timeouts, retries and default headers; cloning is cheap.
 #[derive(Clone, Debug)]
 pub struct Client {
-    runtime: crate::runtime::Client,
+    runtime: runtime::Client,
 }
 
 impl Client {
     /// Wraps a configured runtime client.
-    pub fn new(runtime: crate::runtime::Client) -> Self {
+    pub fn new(runtime: runtime::Client) -> Self {
         Client { runtime }
     }
 
     /// A runtime client builder; set its endpoint with `endpoint`.
-    pub fn builder() -> crate::runtime::ClientBuilder {
-        crate::runtime::Client::builder()
+    pub fn builder() -> runtime::ClientBuilder {
+        runtime::Client::builder()
     }
 
     /// The runtime client this client sends through.
-    pub fn runtime(&self) -> &crate::runtime::Client {
+    pub fn runtime(&self) -> &runtime::Client {
         &self.runtime
     }
 
@@ -65,8 +65,8 @@ impl Client {
     }
 }
 
-impl From<crate::runtime::Client> for Client {
-    fn from(runtime: crate::runtime::Client) -> Self {
+impl From<runtime::Client> for Client {
+    fn from(runtime: runtime::Client) -> Self {
         Client::new(runtime)
     }
 }
@@ -97,26 +97,24 @@ impl PostEvent<'_> {
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
-    pub fn request(&self) -> Result<Request, Error<serde_json::Value>> {
+    pub fn request(&self) -> Result<Request, Error> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(23);
         path.push_str("/events");
         #[allow(unused_mut)]
-        let mut req = Request::new(reqwest::Method::POST, path, "postEvent");
+        let mut req = Request::new(rt::Method::POST, path, "postEvent");
         req.idempotent = false;
-        req.body = crate::runtime::request::json_body(&self.body)
-            .map_err(Error::InvalidRequest)?;
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
 
     /// Validates and sends the request, and decodes the response by status.
-    pub async fn send(self) -> Result<Event, Error<serde_json::Value>> {
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<Event, Error> {
         let req = self.request()?;
-        let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
+        let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
-            status if (200..300).contains(&status) => {
-                resp.decode::<Event, serde_json::Value>(None).await
-            }
+            status if (200..300).contains(&status) => resp.decode::<Event>(None).await,
             _ => {
                 Err(
                     resp
