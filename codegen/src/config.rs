@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Diagnostics, Severity};
-use crate::emit::krate::{self, GeneratedFile, Manifest, ModuleInput, GENERATED_MARKER};
 pub use crate::emit::krate::Runtime;
+use crate::emit::krate::{self, GeneratedFile, Manifest, ModuleInput, GENERATED_MARKER};
 use crate::naming;
 
 /// What to generate, and where.
@@ -225,15 +225,15 @@ impl Config {
         let examples_for = self.examples.then_some(crate_ident.as_str());
         let mut files = krate::crate_files(&modules, &crate_doc, examples_for, &self.runtime)
             .map_err(|m| {
-            Diagnostics(vec![Diagnostic {
-                severity: Severity::Error,
-                file: self.specs[0].clone(),
-                line: None,
-                column: None,
-                pointer: String::new(),
-                message: m,
-            }])
-        })?;
+                Diagnostics(vec![Diagnostic {
+                    severity: Severity::Error,
+                    file: self.specs[0].clone(),
+                    line: None,
+                    column: None,
+                    pointer: String::new(),
+                    message: m,
+                }])
+            })?;
         let spec_names: Vec<String> = modules.iter().map(|m| m.spec_name.clone()).collect();
         files.insert(
             0,

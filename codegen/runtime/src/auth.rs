@@ -207,7 +207,9 @@ pub fn token_url(base_url: &str, token_url: &str) -> Result<String, Error> {
         )));
     }
     let Some(host) = url.host_str() else {
-        return Err(Error::InvalidRequest("invalid base URL: no host".to_owned()));
+        return Err(Error::InvalidRequest(
+            "invalid base URL: no host".to_owned(),
+        ));
     };
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
     let path = token_url.trim_start_matches('/');

@@ -194,7 +194,9 @@ pub struct ApiError {
 impl ApiError {
     /// The typed body, when it decoded as `T`.
     pub fn typed<T: Any>(&self) -> Option<&T> {
-        self.typed.as_deref().and_then(|t| t.as_any().downcast_ref())
+        self.typed
+            .as_deref()
+            .and_then(|t| t.as_any().downcast_ref())
     }
 }
 

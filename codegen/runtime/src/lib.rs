@@ -51,10 +51,10 @@ mod validate;
 
 #[cfg(feature = "huawei-aksk")]
 pub use auth::AkSkCredentials;
-pub use auth::{Auth, Secret};
-pub use bytes::Bytes;
 #[cfg(feature = "client-credentials")]
 pub use auth::{fetch_client_credentials_token, token_url, AccessToken};
+pub use auth::{Auth, Secret};
+pub use bytes::Bytes;
 pub use client::{Client, ClientBuilder, Hook, RetryPolicy};
 pub use error::{ApiError, BusinessError, Error, TypedBody};
 pub use request::{Body, Part, PartData, Request};

@@ -7,9 +7,9 @@ use codegen_runtime as runtime;
 use std::collections::{BTreeMap, HashMap};
 
 use runtime::__private::excerpt;
-use runtime::__private::{encode_query, UNRESERVED};
 use runtime::__private::validate::{self, *};
 use runtime::__private::*;
+use runtime::__private::{encode_query, UNRESERVED};
 use runtime::*;
 use serde::{Deserialize, Serialize};
 
@@ -559,16 +559,10 @@ struct Model {
 
 #[test]
 fn decode_json_reports_position_and_excerpt() {
-    let ok: Model = decode_json::<Model>(
-        200,
-        None,
-        None,
-        &bytes::Bytes::from_static(b"{\"id\":7}"),
-    )
-    .unwrap();
+    let ok: Model =
+        decode_json::<Model>(200, None, None, &bytes::Bytes::from_static(b"{\"id\":7}")).unwrap();
     assert_eq!(ok, Model { id: 7 });
-    let unit: () =
-        decode_json::<()>(204, None, None, &bytes::Bytes::new()).unwrap();
+    let unit: () = decode_json::<()>(204, None, None, &bytes::Bytes::new()).unwrap();
     assert_eq!(unit, ());
     let err = decode_json::<Model>(
         200,
@@ -728,11 +722,19 @@ fn secrets_never_print() {
 #[test]
 fn token_url_from_base_url() {
     assert_eq!(
-        token_url("https://service.besclouds.com/service/AICC__Case/1.0.0", "/baas/auth/v1.0/oauth2/token").unwrap(),
+        token_url(
+            "https://service.besclouds.com/service/AICC__Case/1.0.0",
+            "/baas/auth/v1.0/oauth2/token"
+        )
+        .unwrap(),
         "https://service.besclouds.com/baas/auth/v1.0/oauth2/token"
     );
     assert_eq!(
-        token_url("http://127.0.0.1:8080/service/AICC__Case/1.0.0/", "/baas/auth/v1.0/oauth2/token").unwrap(),
+        token_url(
+            "http://127.0.0.1:8080/service/AICC__Case/1.0.0/",
+            "/baas/auth/v1.0/oauth2/token"
+        )
+        .unwrap(),
         "http://127.0.0.1:8080/baas/auth/v1.0/oauth2/token"
     );
     assert!(matches!(

@@ -130,9 +130,7 @@ async fn path_parameters_stay_in_one_segment() {
     let mut sent = 0;
     for v in values {
         let p = format!("/cases/{}/info", encode_path_segment(v));
-        let result = c
-            .execute(Request::new(Method::GET, p.clone(), "op"))
-            .await;
+        let result = c.execute(Request::new(Method::GET, p.clone(), "op")).await;
         if v == "." || v == ".." {
             // A dot segment would be resolved away by URL parsing: refused, not sent.
             assert!(matches!(result, Err(Error::InvalidRequest(_))), "{v}");
@@ -198,10 +196,7 @@ async fn control_characters_in_headers_send_nothing() {
     }
     let mut req = Request::new(Method::GET, "/x", "op");
     req.header("X-Bad\r\nName", "v");
-    assert!(matches!(
-        c.execute(req).await,
-        Err(Error::Validation(_))
-    ));
+    assert!(matches!(c.execute(req).await, Err(Error::Validation(_))));
     assert_eq!(received(&server).await.len(), 0);
 }
 
@@ -481,10 +476,7 @@ async fn error_bodies_are_parsed_with_the_request_id() {
         .await;
     let c = client(&server).retry(RetryPolicy::none()).build().unwrap();
     for (p, _, code, msg) in bodies {
-        let resp = c
-            .execute(Request::new(Method::GET, p, "op"))
-            .await
-            .unwrap();
+        let resp = c.execute(Request::new(Method::GET, p, "op")).await.unwrap();
         assert_eq!(resp.status(), 400);
         let err = resp.api_error::<OsmError>().await;
         assert_eq!(err.status(), Some(400));
@@ -798,7 +790,11 @@ async fn aicc_token_exchange() {
         ))
         .mount(&server)
         .await;
-    let url = token_url(&format!("{}/service/AICC__Case/1.0.0", server.uri()), "/baas/auth/v1.0/oauth2/token").unwrap();
+    let url = token_url(
+        &format!("{}/service/AICC__Case/1.0.0", server.uri()),
+        "/baas/auth/v1.0/oauth2/token",
+    )
+    .unwrap();
     assert_eq!(url, format!("{}/baas/auth/v1.0/oauth2/token", server.uri()));
     let http = Client::builder().endpoint(server.uri()).build().unwrap();
     let secret = Secret::new("s3cr3t&=+ value");

@@ -7,8 +7,8 @@ use codegen_runtime as runtime;
 
 use std::time::SystemTime;
 
-use runtime::__private::parse_http_date;
 use runtime::__private::encode_path_segment;
+use runtime::__private::parse_http_date;
 use runtime::signing::{self, canonical_query, canonical_uri, sdk_date, sign_request};
 use runtime::{Auth, Body, Client, Request};
 use serde_json::Value;

@@ -200,10 +200,7 @@ fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponseP
         .any(|r| matches!(r.status, StatusSel::Range(_)));
     let (success_ty, arms) = if kinds.len() <= 1 {
         let t = kinds.first().map(|k| body_ty_of(k)).unwrap_or(quote!(()));
-        let reads: Vec<String> = successes
-            .iter()
-            .map(|r| read_body(r).to_string())
-            .collect();
+        let reads: Vec<String> = successes.iter().map(|r| read_body(r).to_string()).collect();
         let uniform = reads.windows(2).all(|w| w[0] == w[1]);
         let arms: Vec<TokenStream> = if uniform {
             // Every success status reads the same way: one arm for all of 2xx.

@@ -161,7 +161,9 @@ pub fn manifest(m: &Manifest, specs: &[String]) -> String {
         s.push_str("\n[features]\n");
     }
     if vendored {
-        s.push_str("# The runtime's service-specific parts (src/runtime/); on: what the specs declare.\n");
+        s.push_str(
+            "# The runtime's service-specific parts (src/runtime/); on: what the specs declare.\n",
+        );
         s.push_str(&format!("default = [{features}]\n"));
         s.push_str(&runtime_section("[features]"));
     }
