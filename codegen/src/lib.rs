@@ -55,8 +55,9 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
     });
     let doc = &spec.doc;
     let mut api = ir::Api {
-        title: doc.info.title.clone(),
-        version: doc.info.version.clone(),
+        // Titles and versions land inside single lines of doc comments.
+        title: emit::docs::one_line(&doc.info.title),
+        version: emit::docs::one_line(&doc.info.version),
         description: doc.info.description.clone(),
         servers: Vec::new(),
         security: Vec::new(),

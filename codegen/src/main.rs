@@ -1,15 +1,17 @@
 //! The codegen CLI.
 //!
 //! ```text
-//! codegen generate <SPEC>... --out <DIR> [--name <CRATE>] [--check]
+//! codegen generate <SPEC>... --out <DIR> [--crate-name <CRATE>] [--force] [--check]
 //! codegen check <SPEC>...
 //! ```
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  codegen generate <SPEC>... --out <DIR> [--name <CRATE>] [--check] [--workspace-build <BUILD_RS> <CODEGEN_PATH>]
+  codegen generate <SPEC>... --out <DIR> [--crate-name <CRATE>] [--force] [--check] [--workspace-build <BUILD_RS> <CODEGEN_PATH>]
       writes a complete crate (Cargo.toml, src/) generated from the specs;
+      --crate-name (or --name) sets the package name (default: DIR's name);
+      --force overwrites files in DIR that codegen did not generate (a hand-written Cargo.toml);
       --check writes nothing and fails when DIR differs from what the specs generate
   codegen check <SPEC>...
       reports every problem in the specs and writes nothing
@@ -65,9 +67,16 @@ fn run(args: &[String]) -> Result<(), String> {
                 i += 1;
                 out = Some(rest.get(i).ok_or("--out needs a directory")?.clone());
             }
-            "--name" => {
+            "--name" | "--crate-name" => {
                 i += 1;
-                config.crate_name(rest.get(i).ok_or("--name needs a crate name")?.clone());
+                config.crate_name(
+                    rest.get(i)
+                        .ok_or("--crate-name needs a crate name")?
+                        .clone(),
+                );
+            }
+            "--force" => {
+                config.force(true);
             }
             "--check" => check = true,
             "--workspace-build" => {

@@ -116,10 +116,18 @@ fn generated_crate_from_every_construct_compiles_round_trips_validates_and_is_cl
     // Pin the dependency versions the workspace already has, so `--offline` resolves.
     std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
 
+    // tests/fixtures/hostile_docs.yaml hides this write in its descriptions; the doctests
+    // must not run it.
+    let pwned = Path::new("/tmp/pwned_codegen");
+    let pwned_before = pwned.exists();
     let mut test = cargo();
     test.args(["test", "--offline", "--quiet"]);
     let out = run("cargo test", test, &dir);
     assert_success("cargo test in the generated crate", &out);
+    assert!(
+        pwned_before || !pwned.exists(),
+        "a doctest from spec text ran"
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     let expected = format!(
         "test result: ok. {} passed",

@@ -201,6 +201,7 @@ snapshot_tests!(
     deep_object,
     header_params,
     empty_responses,
+    hostile_docs,
 );
 
 fn fixture_names() -> Vec<String> {

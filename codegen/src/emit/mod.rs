@@ -2,6 +2,7 @@
 //! and format them with prettyplease.
 
 pub mod client;
+pub mod docs;
 pub mod examples;
 pub mod krate;
 pub mod types;
@@ -62,18 +63,13 @@ pub fn ty_in(t: &Ty, module: Option<&TokenStream>) -> TokenStream {
     }
 }
 
-/// Doc attributes from spec text, made safe for rustdoc: fenced blocks that are not Rust
-/// become `text` blocks, indentation that would start a (Rust) code block is removed, and
-/// nothing in a description can become a doctest.
+/// Doc attributes from spec text, made safe for rustdoc by [`docs::render`]: every code
+/// block becomes a `text` block, so nothing in a description can become a doctest.
 pub fn doc(text: Option<&str>) -> TokenStream {
     let Some(text) = text else {
         return TokenStream::new();
     };
-    let lines = doc_lines(text);
-    if lines.is_empty() {
-        return TokenStream::new();
-    }
-    let attrs = lines.iter().map(|l| {
+    let attrs = doc_lines(text).into_iter().map(|l| {
         let l = if l.is_empty() {
             String::new()
         } else {
@@ -86,37 +82,7 @@ pub fn doc(text: Option<&str>) -> TokenStream {
 
 /// The lines of a doc comment (see [`doc`]).
 pub fn doc_lines(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut in_fence = false;
-    for raw in text.replace("\r\n", "\n").replace('\r', "\n").lines() {
-        let trimmed = raw.trim();
-        if let Some(rest) = trimmed.strip_prefix("```") {
-            if in_fence {
-                out.push("```".to_string());
-                in_fence = false;
-            } else {
-                let _lang = rest.trim();
-                out.push("```text".to_string());
-                in_fence = true;
-            }
-            continue;
-        }
-        if in_fence {
-            out.push(raw.trim_end().to_string());
-        } else {
-            out.push(trimmed.to_string());
-        }
-    }
-    if in_fence {
-        out.push("```".to_string());
-    }
-    while out.first().is_some_and(|l| l.is_empty()) {
-        out.remove(0);
-    }
-    while out.last().is_some_and(|l| l.is_empty()) {
-        out.pop();
-    }
-    out
+    docs::render(text)
 }
 
 /// Inner (`//!`) doc attributes from text the generator's user wrote (not the spec): code
@@ -173,9 +139,39 @@ pub fn allow_lints() -> TokenStream {
 
 /// Formats a token stream as a Rust file.
 pub fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
-    let file: syn::File = syn::parse2(tokens)
+    let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("internal error: generated {what} does not parse as Rust: {e}"))?;
+    syn::visit_mut::VisitMut::visit_file_mut(&mut OneLineDocs, &mut file);
     Ok(space_items(&prettyplease::unparse(&file)))
+}
+
+/// Every doc attribute is one line of the doc comment: spec text spliced into a one-line
+/// doc (a path, an enum value, a title) cannot start a new line, and so cannot open a code
+/// block, and a bare CR (not allowed in a doc comment) cannot reach the output.
+struct OneLineDocs;
+
+impl syn::visit_mut::VisitMut for OneLineDocs {
+    fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+        if !attr.path().is_ident("doc") {
+            return;
+        }
+        if let syn::Meta::NameValue(nv) = &mut attr.meta {
+            if let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = &mut nv.value
+            {
+                let v = s.value();
+                if v.chars().any(|c| c.is_control() && c != '\t') {
+                    let line: String = v
+                        .chars()
+                        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
+                        .collect();
+                    *s = syn::LitStr::new(&line, s.span());
+                }
+            }
+        }
+    }
 }
 
 /// prettyplease puts items right after one another; a blank line between items (after a
