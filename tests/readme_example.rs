@@ -1,26 +1,20 @@
 //! The README's client example compiles against the generated client, and the README shows
-//! exactly this code (between the markers below).
+//! exactly this code (between the markers below). One error type for building and sending.
 
 use generated_client::{
     osm,
-    runtime::{Auth, RetryPolicy},
+    runtime::{Auth, Error, RetryPolicy},
 };
 
 #[allow(dead_code)]
-async fn readme_example(
-    ak: String,
-    sk: String,
-    domain_id: String,
-) -> Result<(), Box<dyn std::error::Error>> {
+async fn readme_example(ak: String, sk: String, domain_id: String) -> Result<(), Error> {
     // README-BEGIN
-    let client = osm::Client::new(
-        osm::Client::builder() // endpoint preset to osm::servers::CN_SOUTH_1
-            .endpoint(osm::servers::AP_SOUTHEAST_3) // or any URL
-            .auth(Auth::ak_sk(ak, sk).with_domain_id(domain_id)) // or Auth::iam_token(token)
-            .default_header("X-Language", "en-us")
-            .retry(RetryPolicy::default()) // idempotent methods only; POST is never retried
-            .build()?,
-    );
+    let client = osm::Client::builder() // endpoint preset to osm::servers::CN_SOUTH_1
+        .endpoint(osm::servers::AP_SOUTHEAST_3) // or any URL
+        .auth(Auth::ak_sk(ak, sk).with_domain_id(domain_id)) // or Auth::iam_token(token)
+        .default_header("X-Language", "en-us")
+        .retry(RetryPolicy::default()) // idempotent methods only; POST is never retried
+        .build()?; // an osm::Client
     let ticket = client
         .create_case(osm::types::CreateCaseRequest {
             business_type_id: "1".into(),

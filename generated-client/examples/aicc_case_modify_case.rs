@@ -26,7 +26,7 @@ fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, St
 
 async fn client(endpoint: &str) -> Option<api::Client> {
     let builder = api::Client::builder().endpoint(endpoint);
-    let builder: Option<runtime::ClientBuilder> = 'auth: {
+    let builder: Option<runtime::ClientBuilder<api::Client>> = 'auth: {
         if let Some(token) = var("AICC_CASE_ACCESS_TOKEN") {
             break 'auth runtime::Auth::api_key("access-token", token)
                 .ok()
@@ -62,7 +62,7 @@ async fn client(endpoint: &str) -> Option<api::Client> {
         None
     };
     match builder?.build() {
-        Ok(c) => Some(api::Client::new(c)),
+        Ok(c) => Some(c),
         Err(e) => {
             eprintln!("cannot build the client: {e}");
             None

@@ -27,7 +27,7 @@ fn parse<T: serde::de::DeserializeOwned>(name: &str, text: &str) -> Result<T, St
 
 async fn client(endpoint: &str) -> Option<api::Client> {
     let builder = api::Client::builder().endpoint(endpoint);
-    let builder: Option<runtime::ClientBuilder> = 'auth: {
+    let builder: Option<runtime::ClientBuilder<api::Client>> = 'auth: {
         if let Some(key) = var("OSM_IAM_TOKEN") {
             break 'auth runtime::Auth::api_key("X-Auth-Token", key)
                 .ok()
@@ -49,7 +49,7 @@ async fn client(endpoint: &str) -> Option<api::Client> {
         None
     };
     match builder?.build() {
-        Ok(c) => Some(api::Client::new(c)),
+        Ok(c) => Some(c),
         Err(e) => {
             eprintln!("cannot build the client: {e}");
             None

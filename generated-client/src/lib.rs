@@ -10,11 +10,9 @@
 //! use generated_client::{osm, runtime::Auth};
 //!
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let client = osm::Client::new(
-//!     osm::Client::builder()
-//!         .auth(Auth::iam_token(std::env::var("OSM_TOKEN")?))
-//!         .build()?,
-//! );
+//! let client = osm::Client::builder()
+//!     .auth(Auth::iam_token(std::env::var("OSM_TOKEN")?))
+//!     .build()?;
 //! let body = osm::types::CreateCaseRequest {
 //!     business_type_id: "1".into(),
 //!     simple_description: "The ECS instance does not start.".into(),

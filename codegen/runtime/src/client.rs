@@ -2,6 +2,7 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -81,8 +82,10 @@ pub fn is_retryable_status(status: u16) -> bool {
     matches!(status, 429 | 500 | 502 | 503 | 504)
 }
 
-/// Builds a [`Client`]; from [`Client::builder`].
-pub struct ClientBuilder {
+/// Builds a client: a [`Client`] from [`Client::builder`], or a generated module's client
+/// (`C`, made from the runtime client with `From`) from that client's `builder()`, so
+/// `osm::Client::builder().auth(..).build()?` is an `osm::Client`.
+pub struct ClientBuilder<C = Client> {
     endpoint: Option<String>,
     timeout: Duration,
     connect_timeout: Duration,
@@ -92,9 +95,10 @@ pub struct ClientBuilder {
     auth: Auth,
     hook: Option<Arc<Hook>>,
     http: Option<reqwest::Client>,
+    client: PhantomData<fn() -> C>,
 }
 
-impl fmt::Debug for ClientBuilder {
+impl<C> fmt::Debug for ClientBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("endpoint", &self.endpoint)
@@ -116,7 +120,7 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
-impl Default for ClientBuilder {
+impl<C> Default for ClientBuilder<C> {
     fn default() -> Self {
         ClientBuilder {
             endpoint: None,
@@ -128,11 +132,28 @@ impl Default for ClientBuilder {
             auth: Auth::None,
             hook: None,
             http: None,
+            client: PhantomData,
         }
     }
 }
 
-impl ClientBuilder {
+impl<C> ClientBuilder<C> {
+    /// The same settings, building a client of type `D` (a generated module's client).
+    pub fn for_client<D>(self) -> ClientBuilder<D> {
+        ClientBuilder {
+            endpoint: self.endpoint,
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            retry: self.retry,
+            default_headers: self.default_headers,
+            user_agent: self.user_agent,
+            auth: self.auth,
+            hook: self.hook,
+            http: self.http,
+            client: PhantomData,
+        }
+    }
+
     /// The endpoint URL (required), `http` or `https`, possibly with a base path such as
     /// `https://host/service/AICC__Case/1.0.0`; operation paths are appended to it.
     pub fn endpoint(mut self, url: impl AsRef<str>) -> Self {
@@ -200,7 +221,10 @@ impl ClientBuilder {
     /// Builds the client: [`Error::InvalidRequest`] for a missing or bad endpoint or header
     /// name, [`Error::Validation`] for control characters in a default header or the user
     /// agent.
-    pub fn build(self) -> Result<Client, Error> {
+    pub fn build(self) -> Result<C, Error>
+    where
+        C: From<Client>,
+    {
         let Some(endpoint) = self.endpoint else {
             return Err(Error::InvalidRequest("no endpoint given".to_owned()));
         };
@@ -224,7 +248,7 @@ impl ClientBuilder {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0x9E37_79B9_7F4A_7C15);
-        Ok(Client {
+        Ok(C::from(Client {
             inner: Arc::new(Inner {
                 http,
                 endpoint,
@@ -237,7 +261,7 @@ impl ClientBuilder {
                 hook: self.hook,
                 rng: AtomicU64::new(seed | 1),
             }),
-        })
+        }))
     }
 }
 

@@ -368,10 +368,10 @@ pub fn emit_client(api: &Api, taken: &mut crate::naming::Scope) -> TokenStream {
     });
     let builder_doc = match api.servers.first() {
         Some(s) => format!(
-            " A runtime client builder whose endpoint is preset to [`super::servers::{}`]; change it with `endpoint`.",
+            " A builder of this client (endpoint, auth, timeouts, retries, default headers) whose endpoint is preset to [`super::servers::{}`]; change it with `endpoint`. `build()` gives a [`Client`].",
             s.const_name
         ),
-        None => " A runtime client builder; set its endpoint with `endpoint`.".to_string(),
+        None => " A builder of this client (endpoint, auth, timeouts, retries, default headers); set its endpoint with `endpoint`. `build()` gives a [`Client`].".to_string(),
     };
     let lints = super::allow_lints();
     quote! {
@@ -394,14 +394,14 @@ pub fn emit_client(api: &Api, taken: &mut crate::naming::Scope) -> TokenStream {
         }
 
         impl Client {
-            /// Wraps a configured runtime client.
-            pub fn new(runtime: runtime::Client) -> Self {
-                Client { runtime }
+            /// Wraps a configured runtime client (or takes another module's client's).
+            pub fn new(runtime: impl Into<runtime::Client>) -> Self {
+                Client { runtime: runtime.into() }
             }
 
             #[doc = #builder_doc]
-            pub fn builder() -> runtime::ClientBuilder {
-                runtime::Client::builder() #first_server
+            pub fn builder() -> runtime::ClientBuilder<Client> {
+                runtime::ClientBuilder::default() #first_server
             }
 
             /// The runtime client this client sends through.
@@ -415,6 +415,12 @@ pub fn emit_client(api: &Api, taken: &mut crate::naming::Scope) -> TokenStream {
         impl From<runtime::Client> for Client {
             fn from(runtime: runtime::Client) -> Self {
                 Client::new(runtime)
+            }
+        }
+
+        impl From<Client> for runtime::Client {
+            fn from(client: Client) -> Self {
+                client.runtime
             }
         }
 

@@ -260,9 +260,9 @@ pub fn emit_examples(m: &ModuleInput, crate_ident: &str) -> Vec<(String, TokenSt
 
             async fn client(endpoint: &str) -> Option<api::Client> {
                 let builder = api::Client::builder().endpoint(endpoint);
-                let builder: Option<runtime::ClientBuilder> = #auth;
+                let builder: Option<runtime::ClientBuilder<api::Client>> = #auth;
                 match builder?.build() {
-                    Ok(c) => Some(api::Client::new(c)),
+                    Ok(c) => Some(c),
                     Err(e) => {
                         eprintln!("cannot build the client: {e}");
                         None

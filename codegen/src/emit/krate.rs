@@ -355,7 +355,7 @@ fn default_headers(api: &Api) -> TokenStream {
             #(#sigs)*
         }
 
-        impl ClientBuilderExt for crate::runtime::ClientBuilder {
+        impl<C> ClientBuilderExt for crate::runtime::ClientBuilder<C> {
             #(#impls)*
         }
     }

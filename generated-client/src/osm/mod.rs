@@ -53,7 +53,7 @@ pub trait ClientBuilderExt {
     fn x_time_zone(self, value: impl Into<String>) -> Self;
 }
 
-impl ClientBuilderExt for crate::runtime::ClientBuilder {
+impl<C> ClientBuilderExt for crate::runtime::ClientBuilder<C> {
     fn x_site(self, value: impl Into<i32>) -> Self {
         let value: i32 = value.into();
         self.default_header("X-Site", crate::runtime::__private::query_value(&value))

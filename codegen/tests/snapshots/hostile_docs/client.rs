@@ -21,33 +21,33 @@
 use super::types::*;
 
 #[allow(unused_imports)]
-use crate::runtime::validate::{self as v, Validate, ValidationErrors, Violation};
+use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{Error, Request};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
 
 /// A client for \~~~rust Hostile 1 ```rust panic!() ```.
 ///
-/// It wraps a [`crate::runtime::Client`], which holds the endpoint, authentication,
+/// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
 /// timeouts, retries and default headers; cloning is cheap.
 #[derive(Clone, Debug)]
 pub struct Client {
-    runtime: crate::runtime::Client,
+    runtime: runtime::Client,
 }
 
 impl Client {
-    /// Wraps a configured runtime client.
-    pub fn new(runtime: crate::runtime::Client) -> Self {
-        Client { runtime }
+    /// Wraps a configured runtime client (or takes another module's client's).
+    pub fn new(runtime: impl Into<runtime::Client>) -> Self {
+        Client { runtime: runtime.into() }
     }
 
-    /// A runtime client builder; set its endpoint with `endpoint`.
-    pub fn builder() -> crate::runtime::ClientBuilder {
-        crate::runtime::Client::builder()
+    /// A builder of this client (endpoint, auth, timeouts, retries, default headers); set its endpoint with `endpoint`. `build()` gives a [`Client`].
+    pub fn builder() -> runtime::ClientBuilder<Client> {
+        runtime::ClientBuilder::default()
     }
 
     /// The runtime client this client sends through.
-    pub fn runtime(&self) -> &crate::runtime::Client {
+    pub fn runtime(&self) -> &runtime::Client {
         &self.runtime
     }
 
@@ -79,9 +79,15 @@ impl Client {
     }
 }
 
-impl From<crate::runtime::Client> for Client {
-    fn from(runtime: crate::runtime::Client) -> Self {
+impl From<runtime::Client> for Client {
+    fn from(runtime: runtime::Client) -> Self {
         Client::new(runtime)
+    }
+}
+
+impl From<Client> for runtime::Client {
+    fn from(client: Client) -> Self {
+        client.runtime
     }
 }
 
@@ -124,28 +130,26 @@ impl GetHostile<'_> {
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
-    pub fn request(&self) -> Result<Request, Error<serde_json::Value>> {
+    pub fn request(&self) -> Result<Request, Error> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(24);
         path.push_str("/hostile");
         #[allow(unused_mut)]
-        let mut req = Request::new(reqwest::Method::GET, path, "getHostile");
+        let mut req = Request::new(rt::Method::GET, path, "getHostile");
         req.idempotent = true;
         if let Some(value) = &self.q {
-            req.query
-                .push(("q".to_string(), crate::runtime::request::query_value(value)));
+            req.query.push(("q".to_string(), rt::query_value(value)));
         }
         Ok(req)
     }
 
     /// Validates and sends the request, and decodes the response by status.
-    pub async fn send(self) -> Result<Hostile, Error<serde_json::Value>> {
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<Hostile, Error> {
         let req = self.request()?;
-        let resp = self.client.runtime.execute::<serde_json::Value>(req).await?;
+        let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
-            status if (200..300).contains(&status) => {
-                resp.decode::<Hostile, serde_json::Value>(None).await
-            }
+            status if (200..300).contains(&status) => resp.decode::<Hostile>(None).await,
             _ => {
                 Err(
                     resp

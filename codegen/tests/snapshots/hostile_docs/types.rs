@@ -21,7 +21,10 @@
 use serde::{Deserialize, Serialize};
 
 #[allow(unused_imports)]
-use crate::runtime::validate::{self as v, Validate, Violation};
+use crate::runtime::__private::validate as v;
+
+#[allow(unused_imports)]
+use crate::runtime::{Validate, Violation};
 
 /// A schema.
 ///

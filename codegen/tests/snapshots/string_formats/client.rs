@@ -36,14 +36,14 @@ pub struct Client {
 }
 
 impl Client {
-    /// Wraps a configured runtime client.
-    pub fn new(runtime: runtime::Client) -> Self {
-        Client { runtime }
+    /// Wraps a configured runtime client (or takes another module's client's).
+    pub fn new(runtime: impl Into<runtime::Client>) -> Self {
+        Client { runtime: runtime.into() }
     }
 
-    /// A runtime client builder; set its endpoint with `endpoint`.
-    pub fn builder() -> runtime::ClientBuilder {
-        runtime::Client::builder()
+    /// A builder of this client (endpoint, auth, timeouts, retries, default headers); set its endpoint with `endpoint`. `build()` gives a [`Client`].
+    pub fn builder() -> runtime::ClientBuilder<Client> {
+        runtime::ClientBuilder::default()
     }
 
     /// The runtime client this client sends through.
@@ -68,6 +68,12 @@ impl Client {
 impl From<runtime::Client> for Client {
     fn from(runtime: runtime::Client) -> Self {
         Client::new(runtime)
+    }
+}
+
+impl From<Client> for runtime::Client {
+    fn from(client: Client) -> Self {
+        client.runtime
     }
 }
 
