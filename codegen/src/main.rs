@@ -1,16 +1,20 @@
 //! The codegen CLI.
 //!
 //! ```text
-//! codegen generate <SPEC>... --out <DIR> [--crate-name <CRATE>] [--force] [--check]
+//! codegen generate <SPEC>... --out <DIR> [--crate-name <CRATE>] [--runtime <HOW>] [--force] [--check]
 //! codegen check <SPEC>...
 //! ```
 
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  codegen generate <SPEC>... --out <DIR> [--crate-name <CRATE>] [--force] [--check] [--workspace-build <BUILD_RS> <CODEGEN_PATH>]
+  codegen generate <SPEC>... --out <DIR> [--crate-name <CRATE>] [--runtime <HOW>] [--force] [--check] [--workspace-build <BUILD_RS> <CODEGEN_PATH>]
       writes a complete crate (Cargo.toml, src/) generated from the specs;
       --crate-name (or --name) sets the package name (default: DIR's name);
+      --runtime says where the crate gets its runtime: `vendored` (the default: a copy in
+        src/runtime/, the crate stands alone), `path=<DIR>` (a path dependency on the
+        codegen-runtime crate, DIR as written into Cargo.toml) or `version=<REQ>` (a registry
+        dependency); several clients sharing one runtime crate share one Error type;
       --force overwrites files in DIR that codegen did not generate (a hand-written Cargo.toml);
       --check writes nothing and fails when DIR differs from what the specs generate
   codegen check <SPEC>...
@@ -77,6 +81,22 @@ fn run(args: &[String]) -> Result<(), String> {
             }
             "--force" => {
                 config.force(true);
+            }
+            "--runtime" => {
+                i += 1;
+                let how = rest
+                    .get(i)
+                    .ok_or("--runtime needs `vendored`, `path=<DIR>` or `version=<REQ>`")?;
+                config.runtime(match how.split_once('=') {
+                    None if how == "vendored" => codegen::Runtime::Vendored,
+                    Some(("path", dir)) if !dir.is_empty() => codegen::Runtime::Path(dir.into()),
+                    Some(("version", req)) if !req.is_empty() => {
+                        codegen::Runtime::Version(req.into())
+                    }
+                    _ => return Err(format!(
+                        "--runtime {how:?}: expected `vendored`, `path=<DIR>` or `version=<REQ>`"
+                    )),
+                });
             }
             "--check" => check = true,
             "--workspace-build" => {

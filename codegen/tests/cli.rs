@@ -133,3 +133,70 @@ fn usage_errors_exit_non_zero() {
         stderr(&missing)
     );
 }
+
+#[test]
+fn runtime_option_chooses_a_copy_or_a_dependency() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("things.yaml");
+    std::fs::write(&spec, GOOD).unwrap();
+    let spec = spec.to_str().unwrap();
+
+    // Default: the runtime is vendored and the crate stands alone.
+    let vendored = tmp.path().join("vendored");
+    let o = codegen(&["generate", spec, "--out", vendored.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(vendored.join("src/runtime/mod.rs").is_file());
+    let manifest = std::fs::read_to_string(vendored.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("reqwest"), "{manifest}");
+    assert!(!manifest.contains("codegen-runtime"), "{manifest}");
+    let lib = std::fs::read_to_string(vendored.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("pub mod runtime;"), "{lib}");
+
+    // A path dependency: no copy, the manifest names the runtime crate.
+    let dep = tmp.path().join("dep");
+    let o = codegen(&[
+        "generate",
+        spec,
+        "--out",
+        dep.to_str().unwrap(),
+        "--runtime",
+        "path=../runtime",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!dep.join("src/runtime").exists());
+    let manifest = std::fs::read_to_string(dep.join("Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("codegen-runtime = { path = \"../runtime\""),
+        "{manifest}"
+    );
+    assert!(!manifest.contains("reqwest"), "{manifest}");
+    let lib = std::fs::read_to_string(dep.join("src/lib.rs")).unwrap();
+    assert!(lib.contains("pub use codegen_runtime as runtime;"), "{lib}");
+
+    // Switching back to vendored from a dependency writes the copy again.
+    let o = codegen(&[
+        "generate",
+        spec,
+        "--out",
+        dep.to_str().unwrap(),
+        "--runtime",
+        "vendored",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dep.join("src/runtime/mod.rs").is_file());
+
+    let bad = codegen(&[
+        "generate",
+        spec,
+        "--out",
+        dep.to_str().unwrap(),
+        "--runtime",
+        "git",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).contains("expected `vendored`"),
+        "{}",
+        stderr(&bad)
+    );
+}
