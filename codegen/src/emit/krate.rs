@@ -37,22 +37,17 @@ pub const FEATURE_AKSK: &str = "huawei-aksk";
 pub const FEATURE_CLIENT_CREDENTIALS: &str = "client-credentials";
 
 /// How a generated crate gets its runtime.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Runtime {
     /// A copy of the runtime in `src/runtime/`: the crate stands alone anywhere (the CLI's
     /// default, like progenitor's `--include-client`).
+    #[default]
     Vendored,
     /// A path dependency on the `codegen-runtime` crate, the path as written into
     /// `Cargo.toml` (relative to the generated crate).
     Path(String),
     /// A registry dependency on `codegen-runtime` of this version requirement.
     Version(String),
-}
-
-impl Default for Runtime {
-    fn default() -> Self {
-        Runtime::Vendored
-    }
 }
 
 /// The runtime features the specs need, sorted.
