@@ -17,6 +17,11 @@ use crate::naming::{self, Scope};
 
 const SCHEMAS: &str = "#/components/schemas/";
 
+/// How deep schemas may nest inside one another (inline, or through transparent `$ref`s)
+/// before lowering stops with an error: far beyond any real spec, and well within the stack of
+/// a default main thread (8 MiB) in a debug build.
+pub(crate) const MAX_DEPTH: usize = 100;
+
 /// What a schema lowers to at a use site.
 #[derive(Debug, Clone)]
 pub(crate) struct Lowered {
@@ -51,6 +56,8 @@ pub(crate) struct Lowerer<'a> {
     /// (struct, wire name) of readOnly/writeOnly properties: never required in Rust, even
     /// when a `required` list (of this or another allOf member) names them.
     one_way: BTreeSet<(String, String)>,
+    /// Schemas being lowered, one inside another (see [`MAX_DEPTH`]).
+    depth: usize,
 }
 
 fn schema_desc(s: &Schema) -> Option<String> {
@@ -86,6 +93,7 @@ impl<'a> Lowerer<'a> {
             transparent_active: BTreeSet::new(),
             transparent_done: HashMap::new(),
             one_way: BTreeSet::new(),
+            depth: 0,
         }
     }
 
@@ -165,22 +173,60 @@ impl<'a> Lowerer<'a> {
         self.components().and_then(|c| c.schemas.get(name))
     }
 
+    /// Follows a chain of component schemas that are only `$ref`s to other component schemas
+    /// (`A: {$ref: B}`, `B: {$ref: C}`...), by iteration, to the last name in the chain: the
+    /// first that is not such an alias, or is nominal. `None`, with an error at `pointer`, when
+    /// the chain loops.
+    fn follow_aliases(&mut self, name: String, pointer: &str) -> Option<String> {
+        let mut name = name;
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        loop {
+            if self.nominal.contains_key(&name) {
+                return Some(name);
+            }
+            let next = match self.component(&name) {
+                Some(ReferenceOr::Reference { reference }) => reference
+                    .strip_prefix(SCHEMAS)
+                    .map(diag::unescape_token)
+                    .filter(|n| self.component(n).is_some()),
+                _ => None,
+            };
+            let Some(next) = next else {
+                return Some(name);
+            };
+            if !seen.insert(name.clone()) {
+                self.sink.error(
+                    pointer,
+                    format!("the `$ref`s from `#/components/schemas/{}` form a cycle: no schema is ever defined", diag::escape_token(&name)),
+                );
+                return None;
+            }
+            name = next;
+        }
+    }
+
     /// Resolves a `$ref` to a schema (local refs only).
     fn resolve(&mut self, reference: &str, pointer: &str) -> Option<Schema> {
         if let Some(name) = reference.strip_prefix(SCHEMAS) {
             let name = diag::unescape_token(name);
-            match self.component(&name) {
-                Some(ReferenceOr::Item(s)) => return Some(s.clone()),
-                Some(ReferenceOr::Reference { reference: r }) => {
-                    if r == reference {
-                        self.sink
-                            .error(pointer, format!("`$ref: {reference}` refers to itself"));
-                        return None;
+            if self.component(&name).is_some() {
+                let last = self.follow_aliases(name, pointer)?;
+                match self.component(&last) {
+                    Some(ReferenceOr::Item(s)) => return Some(s.clone()),
+                    Some(ReferenceOr::Reference { reference }) => {
+                        // An alias of something outside components/schemas.
+                        let r = reference.clone();
+                        if r.starts_with(SCHEMAS) {
+                            self.sink.error(
+                                pointer,
+                                format!("dangling `$ref: {r}`: nothing is defined there"),
+                            );
+                            return None;
+                        }
+                        return self.resolve(&r, pointer);
                     }
-                    let r = r.clone();
-                    return self.resolve(&r, pointer);
+                    None => {}
                 }
-                None => {}
             }
         }
         if let Some(cached) = self.ref_cache.get(reference) {
@@ -322,7 +368,13 @@ impl<'a> Lowerer<'a> {
                 return Lowered::plain(Ty::Named(ident.clone()));
             }
             if self.component(&name).is_some() {
-                return self.lower_component_transparent(&name);
+                let Some(last) = self.follow_aliases(name, pointer) else {
+                    return Lowered::plain(Ty::Json);
+                };
+                if let Some(ident) = self.nominal.get(&last) {
+                    return Lowered::plain(Ty::Named(ident.clone()));
+                }
+                return self.lower_component_transparent(&last);
             }
         }
         match self.resolve(reference, pointer) {
@@ -339,8 +391,23 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Lowers an inline schema at a use site.
+    /// Lowers an inline schema at a use site, refusing (with an error at `pointer`) to go
+    /// deeper than [`MAX_DEPTH`] nested schemas, so no spec can overflow the stack.
     pub fn lower_schema(&mut self, s: &Schema, hint: &str, pointer: &str) -> Lowered {
+        if self.depth >= MAX_DEPTH {
+            self.sink.error(
+                pointer,
+                format!("schemas nest more than {MAX_DEPTH} levels deep here (through `items`, `properties`, `$ref`s...); the generator stops at that depth"),
+            );
+            return Lowered::plain(Ty::Json);
+        }
+        self.depth += 1;
+        let l = self.lower_schema_at_depth(s, hint, pointer);
+        self.depth -= 1;
+        l
+    }
+
+    fn lower_schema_at_depth(&mut self, s: &Schema, hint: &str, pointer: &str) -> Lowered {
         let nullable = s.schema_data.nullable;
         if self.is_nominal(s, 0) {
             // Single-member compositions are transparent to their member.

@@ -126,3 +126,127 @@ components:
     assert!(post.body.is_some());
     assert!(!post.responses.is_empty());
 }
+
+/// Checks `text` on a thread with an 8 MiB stack; a stack overflow would abort the test binary.
+fn check_on_small_stack(name: &'static str, text: String) -> Result<Vec<Diagnostic>, Diagnostics> {
+    on_small_stack(move || check_text(name, &text))
+}
+
+#[test]
+fn a_long_ref_alias_chain_does_not_overflow_the_stack() {
+    let n = 5000;
+    let mut text = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Holder:\n      type: object\n      properties:\n        a: {{$ref: '#/components/schemas/A0'}}\n"
+    );
+    for i in 0..n {
+        text.push_str(&format!(
+            "    A{i}: {{$ref: '#/components/schemas/A{}'}}\n",
+            i + 1
+        ));
+    }
+    text.push_str(&format!("    A{n}: {{type: string, maxLength: 3}}\n"));
+    // Either it lowers (the chain followed by iteration) or it reports a diagnostic: no abort.
+    match check_on_small_stack("chain.yaml", text.clone()) {
+        Ok(_) => {}
+        Err(d) => {
+            assert!(!d.0.is_empty());
+            assert!(d.0.iter().all(|e| !e.pointer.is_empty()), "{d}");
+        }
+    }
+    // A chain that loops back is an error at the schema, not a hang.
+    let looped = text.replace(
+        &format!("    A{n}: {{type: string, maxLength: 3}}\n"),
+        &format!("    A{n}: {{$ref: '#/components/schemas/A0'}}\n"),
+    );
+    let errs = errors(check_on_small_stack("loop.yaml", looped));
+    assert!(
+        errs.iter()
+            .any(|e| e.severity == Severity::Error && e.message.contains("cycle")),
+        "{errs:#?}"
+    );
+}
+
+fn nested(n: usize, open: &str, close: &str, leaf: &str) -> String {
+    let mut s = String::new();
+    for _ in 0..n {
+        s.push_str(open);
+    }
+    s.push_str(leaf);
+    for _ in 0..n {
+        s.push_str(close);
+    }
+    s
+}
+
+#[test]
+fn deeply_nested_schemas_and_documents_give_a_diagnostic_not_an_abort() {
+    for n in [60, 200, 5000] {
+        // 5000 levels of `items:` in flow YAML, and the same in JSON.
+        let items = nested(n, "{type: array, items: ", "}", "{type: string}");
+        let yaml = format!(
+            "{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Deep:\n      type: object\n      properties:\n        d: {items}\n"
+        );
+        let r = check_on_small_stack("items.yaml", yaml);
+        if let Err(d) = &r {
+            assert!(d.has_errors(), "{d}");
+        }
+        let props = nested(n, "{type: object, properties: {p: ", "}}", "{type: string}");
+        let yaml = format!("{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    Deep: {props}\n");
+        let r = check_on_small_stack("props.yaml", yaml);
+        if let Err(d) = &r {
+            assert!(d.has_errors(), "{d}");
+        }
+        let json_items = nested(
+            n,
+            "{\"type\": \"array\", \"items\": ",
+            "}",
+            "{\"type\": \"string\"}",
+        );
+        let json = format!(
+            "{{\"openapi\": \"3.0.3\", \"info\": {{\"title\": \"T\", \"version\": \"1\"}}, \"paths\": {{}}, \"components\": {{\"schemas\": {{\"Deep\": {json_items}}}}}}}"
+        );
+        let r = check_on_small_stack("items.json", json);
+        if let Err(d) = &r {
+            assert!(d.has_errors(), "{d}");
+        }
+        // Bare nesting of the document itself.
+        let yaml = format!("{HEAD}paths: {{}}\nx-deep: {}\n", nested(n, "[", "]", "1"));
+        let _ = check_on_small_stack("doc.yaml", yaml);
+        let json = format!(
+            "{{\"openapi\": \"3.0.3\", \"info\": {{\"title\": \"T\", \"version\": \"1\"}}, \"paths\": {{}}, \"x-deep\": {}}}",
+            nested(n, "[", "]", "1")
+        );
+        let _ = check_on_small_stack("doc.json", json);
+    }
+    // Deep enough to be refused by the parser: a clean syntax diagnostic with a line.
+    let yaml = format!(
+        "{HEAD}paths: {{}}\nx-deep: {}\n",
+        nested(5000, "[", "]", "1")
+    );
+    let errs = errors(check_on_small_stack("doc.yaml", yaml));
+    assert!(errs[0].line.is_some(), "{errs:#?}");
+}
+
+#[test]
+fn the_cli_survives_a_long_ref_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 5000;
+    let mut text = format!("{HEAD}paths: {{}}\ncomponents:\n  schemas:\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "    A{i}: {{type: array, items: {{$ref: '#/components/schemas/A{}'}}}}\n",
+            i + 1
+        ));
+    }
+    text.push_str(&format!("    A{n}: {{type: string}}\n"));
+    let p = write(dir.path(), "arrays.yaml", &text);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_codegen"))
+        .arg("check")
+        .arg(&p)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // Exit code 0 (lowered) or 1 (diagnostics); a signal (abort) has no code.
+    assert!(out.status.code().is_some(), "aborted: {stderr}");
+    assert!(!stderr.contains("overflow"), "{stderr}");
+}
