@@ -167,6 +167,7 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
             }
         }
     }
+    l.lower_deferred();
     api.types = std::mem::take(&mut l.types);
     mark_boxed(&mut api);
     let items = std::mem::take(&mut l.sink.items);
@@ -214,21 +215,12 @@ fn mark_boxed(api: &mut ir::Api) {
             ir::TypeKind::Enum(_) => {}
         }
     }
+    // A field or variant t -> n needs a box exactly when n reaches t again, that is when t
+    // and n lie in one strongly connected component: one pass of Tarjan's algorithm instead
+    // of a search per field.
+    let scc = strongly_connected(&edges);
     let reaches = |from: &str, to: &str| -> bool {
-        let mut seen = BTreeSet::new();
-        let mut stack = vec![from.to_string()];
-        while let Some(n) = stack.pop() {
-            if n == to {
-                return true;
-            }
-            if !seen.insert(n.clone()) {
-                continue;
-            }
-            if let Some(next) = edges.get(&n) {
-                stack.extend(next.iter().cloned());
-            }
-        }
-        false
+        matches!((scc.get(from), scc.get(to)), (Some(a), Some(b)) if a == b)
     };
     let mut boxed: Vec<(usize, usize)> = Vec::new();
     let mut boxed_variants: Vec<(usize, usize)> = Vec::new();
@@ -265,4 +257,74 @@ fn mark_boxed(api: &mut ir::Api) {
             vs[vi].boxed = true;
         }
     }
+}
+
+/// Tarjan's algorithm, iterative (no recursion however long the chains): maps each node to
+/// the index of its strongly connected component.
+fn strongly_connected(
+    edges: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> std::collections::HashMap<&str, usize> {
+    use std::collections::HashMap;
+    let names: Vec<&str> = edges.keys().map(String::as_str).collect();
+    let id: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+    let succ: Vec<Vec<usize>> = names
+        .iter()
+        .map(|n| {
+            edges[*n]
+                .iter()
+                .filter_map(|m| id.get(m.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let n = names.len();
+    let mut index = vec![usize::MAX; n];
+    let mut low = vec![0usize; n];
+    let mut on_stack = vec![false; n];
+    let mut comp = vec![usize::MAX; n];
+    let mut stack: Vec<usize> = Vec::new();
+    let mut next_index = 0;
+    let mut next_comp = 0;
+    for root in 0..n {
+        if index[root] != usize::MAX {
+            continue;
+        }
+        // (node, next successor to look at)
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = next_index;
+        low[root] = next_index;
+        next_index += 1;
+        stack.push(root);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut i)) = work.last_mut() {
+            if let Some(&w) = succ[v].get(*i) {
+                *i += 1;
+                if index[w] == usize::MAX {
+                    index[w] = next_index;
+                    low[w] = next_index;
+                    next_index += 1;
+                    stack.push(w);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                while let Some(w) = stack.pop() {
+                    on_stack[w] = false;
+                    comp[w] = next_comp;
+                    if w == v {
+                        break;
+                    }
+                }
+                next_comp += 1;
+            }
+        }
+    }
+    names.into_iter().zip(comp).collect()
 }

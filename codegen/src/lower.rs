@@ -22,6 +22,12 @@ const SCHEMAS: &str = "#/components/schemas/";
 /// a default main thread (8 MiB) in a debug build.
 pub(crate) const MAX_DEPTH: usize = 100;
 
+/// From this depth on, an inline named type is lowered later from the top (see
+/// [`Lowerer::lower_deferred`]) instead of inside the schema that reached it, so chains of
+/// named types through merged allOfs never approach [`MAX_DEPTH`]. Real specs nest less, and
+/// keep their types in the order they are reached.
+const DEFER_DEPTH: usize = 24;
+
 /// What a schema lowers to at a use site.
 #[derive(Debug, Clone)]
 pub(crate) struct Lowered {
@@ -58,6 +64,12 @@ pub(crate) struct Lowerer<'a> {
     one_way: BTreeSet<(String, String)>,
     /// Schemas being lowered, one inside another (see [`MAX_DEPTH`]).
     depth: usize,
+    /// Inline named types by the pointer where their schema is defined.
+    inline_done: HashMap<String, Lowered>,
+    /// Whether a component schema is nominal, once computed.
+    nominal_memo: HashMap<String, bool>,
+    /// Inline named types still to lower: schema, Rust name, pointer.
+    deferred: Vec<(Schema, String, String)>,
 }
 
 fn schema_desc(s: &Schema) -> Option<String> {
@@ -94,6 +106,9 @@ impl<'a> Lowerer<'a> {
             transparent_done: HashMap::new(),
             one_way: BTreeSet::new(),
             depth: 0,
+            inline_done: HashMap::new(),
+            nominal_memo: HashMap::new(),
+            deferred: Vec::new(),
         }
     }
 
@@ -166,6 +181,22 @@ impl<'a> Lowerer<'a> {
                     kind: TypeKind::Alias(ty),
                 });
             }
+        }
+    }
+
+    /// Lowers the inline named types deferred so far (and those they defer in turn), each
+    /// from depth 0.
+    pub fn lower_deferred(&mut self) {
+        while let Some((s, name, pointer)) = self.deferred.pop() {
+            let depth = std::mem::take(&mut self.depth);
+            let kind = self.lower_nominal(&s, &name, &pointer);
+            self.depth = depth;
+            self.types.push(TypeDef {
+                name,
+                doc: schema_desc(&s),
+                pointer,
+                kind,
+            });
         }
     }
 
@@ -272,14 +303,18 @@ impl<'a> Lowerer<'a> {
                 if depth > 16 {
                     return false;
                 }
-                let reference = reference.clone();
-                match reference.strip_prefix(SCHEMAS) {
-                    Some(name) => match self.component(&diag::unescape_token(name)) {
-                        Some(inner) => self.is_nominal_ref_or(inner, depth + 1),
-                        None => false,
-                    },
-                    None => false,
+                let Some(name) = reference.strip_prefix(SCHEMAS).map(diag::unescape_token) else {
+                    return false;
+                };
+                if let Some(&known) = self.nominal_memo.get(&name) {
+                    return known;
                 }
+                let nominal = match self.component(&name) {
+                    Some(inner) => self.is_nominal_ref_or(inner, depth + 1),
+                    None => false,
+                };
+                self.nominal_memo.insert(name, nominal);
+                nominal
             }
         }
     }
@@ -410,6 +445,12 @@ impl<'a> Lowerer<'a> {
     fn lower_schema_at_depth(&mut self, s: &Schema, hint: &str, pointer: &str) -> Lowered {
         let nullable = s.schema_data.nullable;
         if self.is_nominal(s, 0) {
+            // An inline named type is made once for the place it is defined, however often
+            // it is reached (allOf merges reach a component's properties from every schema
+            // that includes it).
+            if let Some(done) = self.inline_done.get(pointer) {
+                return done.clone();
+            }
             // Single-member compositions are transparent to their member.
             if let Some(member) = single_member(s) {
                 let mut l = self.lower_ref_or(member, hint, pointer);
@@ -417,6 +458,19 @@ impl<'a> Lowerer<'a> {
                 return l;
             }
             let name = self.type_scope.unique(&naming::type_ident(hint));
+            let lowered = Lowered {
+                ty: Ty::Named(name.clone()),
+                constraints: Constraints::default(),
+                nullable,
+            };
+            self.inline_done
+                .insert(pointer.to_string(), lowered.clone());
+            if self.depth >= DEFER_DEPTH {
+                // Named types reached through named types reached through... (a web of
+                // recursive schemas with inline parts): lowered later, from the top.
+                self.deferred.push((s.clone(), name, pointer.to_string()));
+                return lowered;
+            }
             let kind = self.lower_nominal(s, &name, pointer);
             self.types.push(TypeDef {
                 name: name.clone(),
@@ -424,11 +478,7 @@ impl<'a> Lowerer<'a> {
                 pointer: pointer.to_string(),
                 kind,
             });
-            return Lowered {
-                ty: Ty::Named(name),
-                constraints: Constraints::default(),
-                nullable,
-            };
+            return lowered;
         }
         let ext = &s.schema_data.extensions;
         let mut c = Constraints::default();
@@ -690,7 +740,16 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::AllOf { all_of } => {
                 let mut def = StructDef::default();
-                self.merge_all_of(all_of, name, &diag::push(pointer, "allOf"), &mut def, 0);
+                self.merge_all_of(
+                    all_of,
+                    name,
+                    name,
+                    &diag::push(pointer, "allOf"),
+                    &mut def,
+                    0,
+                    &mut BTreeSet::from([pointer.to_string()]),
+                    &mut vec![pointer.to_string()],
+                );
                 TypeKind::Struct(def)
             }
             SchemaKind::Type(Type::Object(o)) => {
@@ -699,6 +758,7 @@ impl<'a> Lowerer<'a> {
                     &o.properties,
                     &o.required,
                     o.additional_properties.as_ref(),
+                    name,
                     name,
                     pointer,
                     &mut def,
@@ -740,12 +800,22 @@ impl<'a> Lowerer<'a> {
                 }
                 let mut def = StructDef::default();
                 if !a.all_of.is_empty() {
-                    self.merge_all_of(&a.all_of, name, &diag::push(pointer, "allOf"), &mut def, 0);
+                    self.merge_all_of(
+                        &a.all_of,
+                        name,
+                        name,
+                        &diag::push(pointer, "allOf"),
+                        &mut def,
+                        0,
+                        &mut BTreeSet::from([pointer.to_string()]),
+                        &mut vec![pointer.to_string()],
+                    );
                 }
                 self.merge_object(
                     &a.properties,
                     &a.required,
                     a.additional_properties.as_ref(),
+                    name,
                     name,
                     pointer,
                     &mut def,
@@ -866,76 +936,151 @@ impl<'a> Lowerer<'a> {
         out
     }
 
-    /// Collects the properties of every allOf member into one struct.
+    /// Collects the properties of every allOf member into one struct. `seen` holds the
+    /// pointers of the schemas merged into it so far and `active` those being merged now: a
+    /// component reached twice (diamonds, `A: allOf [B, B]`) is merged once, so merging takes
+    /// time linear in the schemas reached, and one that refers back to itself is a warning.
+    #[allow(clippy::too_many_arguments)]
     fn merge_all_of(
         &mut self,
         members: &[ReferenceOr<Schema>],
         name: &str,
+        owner: &str,
         pointer: &str,
         def: &mut StructDef,
         depth: usize,
+        seen: &mut BTreeSet<String>,
+        active: &mut Vec<String>,
     ) {
         if depth > 16 {
-            self.sink.warn(
-                pointer,
-                "allOf nests too deep (or refers to itself); stopped merging here",
-            );
+            self.sink
+                .warn(pointer, "allOf nests too deep; stopped merging here");
             return;
         }
         for (i, m) in members.iter().enumerate() {
             let here = diag::push(pointer, &i.to_string());
+            // Where the member's schema is defined, and whose name its inline types take.
+            let mut base = here.clone();
+            let mut member_owner = owner.to_string();
             let schema = match m {
                 ReferenceOr::Item(s) => s.clone(),
-                ReferenceOr::Reference { reference } => match self.resolve(reference, &here) {
-                    Some(s) => s,
-                    None => continue,
-                },
+                ReferenceOr::Reference { reference } => {
+                    if let Some(target) = reference
+                        .strip_prefix(SCHEMAS)
+                        .map(diag::unescape_token)
+                        .filter(|n| self.component(n).is_some())
+                    {
+                        let Some(last) = self.follow_aliases(target, &here) else {
+                            continue;
+                        };
+                        base = diag::push("/components/schemas", &last);
+                        member_owner = self
+                            .nominal
+                            .get(&last)
+                            .cloned()
+                            .unwrap_or_else(|| naming::type_ident(&last));
+                        if active.contains(&base) {
+                            self.sink.warn(
+                                &here,
+                                format!("allOf refers back to `{reference}`, which is being merged already; skipped here"),
+                            );
+                            continue;
+                        }
+                        if !seen.insert(base.clone()) {
+                            continue;
+                        }
+                    }
+                    match self.resolve(reference, &here) {
+                        Some(s) => s,
+                        None => continue,
+                    }
+                }
             };
-            let reqif = self.required_if(&schema, &here);
-            def.required_if.extend(reqif);
-            match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => self.merge_object(
-                    &o.properties,
-                    &o.required,
-                    o.additional_properties.as_ref(),
-                    name,
-                    &here,
-                    def,
-                ),
-                SchemaKind::AllOf { all_of } => {
-                    self.merge_all_of(all_of, name, &diag::push(&here, "allOf"), def, depth + 1)
-                }
-                SchemaKind::Any(a) => {
-                    if !a.all_of.is_empty() {
-                        self.merge_all_of(
-                            &a.all_of,
-                            name,
-                            &diag::push(&here, "allOf"),
-                            def,
-                            depth + 1,
-                        );
-                    }
-                    self.merge_object(
-                        &a.properties,
-                        &a.required,
-                        a.additional_properties.as_ref(),
+            active.push(base.clone());
+            self.merge_member(
+                &schema,
+                name,
+                &member_owner,
+                &here,
+                &base,
+                def,
+                depth,
+                seen,
+                active,
+            );
+            active.pop();
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn merge_member(
+        &mut self,
+        schema: &Schema,
+        name: &str,
+        owner: &str,
+        here: &str,
+        base: &str,
+        def: &mut StructDef,
+        depth: usize,
+        seen: &mut BTreeSet<String>,
+        active: &mut Vec<String>,
+    ) {
+        let reqif = self.required_if(schema, base);
+        def.required_if.extend(reqif);
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => self.merge_object(
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+                name,
+                owner,
+                base,
+                def,
+            ),
+            SchemaKind::AllOf { all_of } => self.merge_all_of(
+                all_of,
+                name,
+                owner,
+                &diag::push(base, "allOf"),
+                def,
+                depth + 1,
+                seen,
+                active,
+            ),
+            SchemaKind::Any(a) => {
+                if !a.all_of.is_empty() {
+                    self.merge_all_of(
+                        &a.all_of,
                         name,
-                        &here,
+                        owner,
+                        &diag::push(base, "allOf"),
                         def,
+                        depth + 1,
+                        seen,
+                        active,
                     );
-                    if !a.one_of.is_empty() || !a.any_of.is_empty() {
-                        self.sink.warn(&here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
-                        def.additional
-                            .get_or_insert((Ty::Json, Constraints::default()));
-                    }
                 }
-                SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
-                    self.sink.warn(&here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
+                self.merge_object(
+                    &a.properties,
+                    &a.required,
+                    a.additional_properties.as_ref(),
+                    name,
+                    owner,
+                    base,
+                    def,
+                );
+                if !a.one_of.is_empty() || !a.any_of.is_empty() {
+                    self.sink.warn(here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
                     def.additional
                         .get_or_insert((Ty::Json, Constraints::default()));
                 }
-                _ => {}
             }
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                self.sink.warn(here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
+                def.additional
+                    .get_or_insert((Ty::Json, Constraints::default()));
+            }
+            _ => {}
         }
     }
 
@@ -945,6 +1090,7 @@ impl<'a> Lowerer<'a> {
         required: &[String],
         additional: Option<&AdditionalProperties>,
         name: &str,
+        owner: &str,
         pointer: &str,
         def: &mut StructDef,
     ) {
@@ -954,7 +1100,7 @@ impl<'a> Lowerer<'a> {
         }
         for (wire, prop) in properties {
             let here = diag::push(&diag::push(pointer, "properties"), wire);
-            let hint = format!("{name}{}", naming::camel(wire));
+            let hint = format!("{owner}{}", naming::camel(wire));
             let l = self.lower_boxed(prop, &hint, &here);
             let (read_only, write_only, doc) = match prop {
                 ReferenceOr::Item(s) => (
@@ -1015,7 +1161,7 @@ impl<'a> Lowerer<'a> {
             Some(AdditionalProperties::Schema(s)) => {
                 let v = self.lower_ref_or(
                     s,
-                    &format!("{name}Value"),
+                    &format!("{owner}Value"),
                     &diag::push(pointer, "additionalProperties"),
                 );
                 def.additional = Some((wrap_nullable(v.ty, v.nullable), v.constraints));

@@ -250,3 +250,90 @@ fn the_cli_survives_a_long_ref_chain() {
     assert!(out.status.code().is_some(), "aborted: {stderr}");
     assert!(!stderr.contains("overflow"), "{stderr}");
 }
+
+/// A web of mutually recursive schemas, in the manner of AWS WAFv2 `Statement`, Cost Explorer
+/// `Expression` and Kendra `AttributeFilter`: `n` objects each reaching several others through
+/// properties, arrays, maps, unions and allOf.
+fn recursive_web(n: usize) -> String {
+    let mut s = format!("{HEAD}paths:\n  /s:\n    post:\n      operationId: post\n      requestBody:\n        content:\n          application/json:\n            schema: {{$ref: '#/components/schemas/S0'}}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {{$ref: '#/components/schemas/T0'}}\ncomponents:\n  schemas:\n");
+    let r = |i: usize, k: usize| format!("'#/components/schemas/S{}'", (i + k) % n);
+    let t = |i: usize, k: usize| format!("'#/components/schemas/T{}'", (i + k) % n);
+    for i in 0..n {
+        s.push_str(&format!(
+            "    S{i}:
+      type: object
+      properties:
+        and: {{type: array, items: {{$ref: {}}}}}
+        or: {{type: array, items: {{$ref: {}}}}}
+        not: {{$ref: {}}}
+        next: {{$ref: {}}}
+        byName: {{type: object, additionalProperties: {{$ref: {}}}}}
+        either:
+          oneOf:
+            - $ref: {}
+            - $ref: {}
+            - $ref: {}
+            - type: string
+        both:
+          allOf:
+            - $ref: {}
+            - $ref: {}
+        alias: {{$ref: '#/components/schemas/A{i}'}}
+    A{i}: {{$ref: {}}}
+    U{i}:
+      anyOf:
+        - $ref: {}
+        - $ref: '#/components/schemas/U{}'
+        - $ref: {}
+    T{i}:
+      allOf:
+        - $ref: {}
+        - $ref: {}
+        - $ref: {}
+        - type: object
+          properties:
+            more: {{$ref: {}}}
+            many: {{type: array, items: {{$ref: '#/components/schemas/U{i}'}}}}
+",
+            r(i, 1),
+            r(i, 2),
+            r(i, 3),
+            r(i, 5),
+            r(i, 7),
+            r(i, 11),
+            r(i, 13),
+            t(i, 1),
+            r(i, 17),
+            t(i, 19),
+            r(i, 23),
+            r(i, 4),
+            (i + 1) % n,
+            t(i, 2),
+            t(i, 1),
+            t(i, 2),
+            r(i, 9),
+            t(i, 3),
+        ));
+    }
+    s
+}
+
+#[test]
+fn a_web_of_recursive_schemas_lowers() {
+    let text = recursive_web(30);
+    let (api, _warnings) = on_small_stack(move || lower_text(&text)).expect("lowers");
+    assert!(api.types.iter().any(|t| t.name == "S29"));
+    assert!(api.types.iter().any(|t| t.name == "T29"));
+}
+
+#[test]
+#[ignore = "timing probe: cargo test --release -- --ignored --nocapture"]
+fn recursive_web_timing() {
+    for n in [30, 60, 120, 240] {
+        let text = recursive_web(n);
+        let spec = codegen::load::load_str(Path::new("w.yaml"), text).unwrap();
+        let t = std::time::Instant::now();
+        let r = codegen::lower_loaded(&spec);
+        eprintln!("n={n}: {:?} ok={}", t.elapsed(), r.is_ok());
+    }
+}
