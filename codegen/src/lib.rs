@@ -169,6 +169,7 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
     }
     l.lower_deferred();
     api.types = std::mem::take(&mut l.types);
+    break_union_cycles(&mut api.types, &mut l.sink);
     mark_boxed(&mut api);
     let items = std::mem::take(&mut l.sink.items);
     let diags = Diagnostics(items);
@@ -176,6 +177,123 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
         return Err(diags);
     }
     Ok((api, diags.0))
+}
+
+/// Drops the alternatives through which a union contains itself with no container (array,
+/// map, object) on the way: `U = oneOf [$ref U, string]`, or `U1 = oneOf [$ref U2, integer]`
+/// with `U2 = oneOf [$ref U1, string]`. An untagged deserializer for those would try the
+/// union inside itself forever. Each alternative closing such a cycle is dropped with a warning
+/// at its pointer; a union left with no alternative becomes any JSON.
+fn break_union_cycles(types: &mut [ir::TypeDef], sink: &mut diag::Sink) {
+    use std::collections::{BTreeSet, HashMap};
+    fn direct(t: &ir::Ty) -> Option<&str> {
+        match t {
+            ir::Ty::Named(n) => Some(n),
+            ir::Ty::Option(inner) => direct(inner),
+            _ => None,
+        }
+    }
+    let by_name: HashMap<String, usize> = types
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.clone(), i))
+        .collect();
+    let mut dropped: BTreeSet<(usize, usize)> = BTreeSet::new();
+    loop {
+        // Edges (target type, the variant taken or None for an alias), in spec order.
+        let succ = |ti: usize, dropped: &BTreeSet<(usize, usize)>| -> Vec<(usize, Option<usize>)> {
+            let target = |ty: &ir::Ty| {
+                direct(ty)
+                    .and_then(|n| by_name.get(n).copied())
+                    .filter(|&j| {
+                        matches!(
+                            types[j].kind,
+                            ir::TypeKind::Union(_) | ir::TypeKind::Alias(_)
+                        )
+                    })
+            };
+            match &types[ti].kind {
+                ir::TypeKind::Union(vs) => vs
+                    .iter()
+                    .enumerate()
+                    .filter(|(vi, _)| !dropped.contains(&(ti, *vi)))
+                    .filter_map(|(vi, v)| target(&v.ty).map(|j| (j, Some(vi))))
+                    .collect(),
+                ir::TypeKind::Alias(ty) => target(ty).map(|j| (j, None)).into_iter().collect(),
+                _ => Vec::new(),
+            }
+        };
+        let before = dropped.len();
+        // 0 = unseen, 1 = on the path, 2 = done.
+        let mut state = vec![0u8; types.len()];
+        for root in 0..types.len() {
+            if state[root] != 0 || !matches!(types[root].kind, ir::TypeKind::Union(_)) {
+                continue;
+            }
+            // (node, its edges, next edge, the variant edge that led here)
+            let mut path: Vec<(
+                usize,
+                Vec<(usize, Option<usize>)>,
+                usize,
+                Option<(usize, usize)>,
+            )> = vec![(root, succ(root, &dropped), 0, None)];
+            state[root] = 1;
+            while let Some(top) = path.last_mut() {
+                let (v, edges, i, _) = top;
+                let v = *v;
+                let Some(&(w, variant)) = edges.get(*i) else {
+                    state[v] = 2;
+                    path.pop();
+                    continue;
+                };
+                *i += 1;
+                match state[w] {
+                    0 => {
+                        state[w] = 1;
+                        let e = succ(w, &dropped);
+                        path.push((w, e, 0, variant.map(|vi| (v, vi))));
+                    }
+                    1 => {
+                        // A cycle: drop the edge closing it, or the last alternative on it.
+                        let closing = variant.map(|vi| (v, vi)).or_else(|| {
+                            path.iter()
+                                .rev()
+                                .take_while(|(n, ..)| *n != w)
+                                .find_map(|(.., via)| *via)
+                        });
+                        if let Some(edge) = closing {
+                            dropped.insert(edge);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        if dropped.len() == before {
+            break;
+        }
+    }
+    let mut removed: Vec<(usize, usize)> = dropped.into_iter().collect();
+    removed.sort_by(|a, b| b.cmp(a));
+    for (ti, vi) in removed {
+        let name = types[ti].name.clone();
+        let ir::TypeKind::Union(vs) = &mut types[ti].kind else {
+            continue;
+        };
+        let v = vs.remove(vi);
+        sink.warn(
+            &v.pointer,
+            format!("this alternative makes `{name}` contain itself with no array, map or object in between: no JSON value could end the recursion, and a deserializer would try it forever; it is dropped"),
+        );
+        if vs.is_empty() {
+            let pointer = types[ti].pointer.clone();
+            sink.warn(
+                &pointer,
+                format!("`{name}` has no alternative left; it is kept as any JSON (`serde_json::Value`)"),
+            );
+            types[ti].kind = ir::TypeKind::Alias(ir::Ty::Json);
+        }
+    }
 }
 
 /// Boxes every field whose type can reach its own struct without passing through a

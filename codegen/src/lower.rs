@@ -931,6 +931,7 @@ impl<'a> Lowerer<'a> {
                 constraints: l.constraints,
                 boxed: false,
                 tag,
+                pointer: here,
             });
         }
         out

@@ -337,3 +337,69 @@ fn recursive_web_timing() {
         eprintln!("n={n}: {:?} ok={}", t.elapsed(), r.is_ok());
     }
 }
+
+fn union_variants(api: &codegen::ir::Api, name: &str) -> Vec<codegen::ir::Ty> {
+    let t = api.types.iter().find(|t| t.name == name).expect(name);
+    match &t.kind {
+        codegen::ir::TypeKind::Union(vs) => vs.iter().map(|v| v.ty.clone()).collect(),
+        other => panic!("{name} is no union: {other:?}"),
+    }
+}
+
+#[test]
+fn unions_that_contain_themselves_without_a_container_lose_the_closing_alternative() {
+    use codegen::ir::Ty;
+    let text = format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    U:
+      oneOf:
+        - $ref: '#/components/schemas/U'
+        - type: string
+    U1:
+      oneOf:
+        - $ref: '#/components/schemas/U2'
+        - type: integer
+    U2:
+      anyOf:
+        - type: string
+        - $ref: '#/components/schemas/U1'
+    Fine:
+      oneOf:
+        - type: array
+          items: {{$ref: '#/components/schemas/Fine'}}
+        - type: object
+          properties:
+            next: {{$ref: '#/components/schemas/Fine'}}
+        - type: string
+"
+    );
+    let (api, warnings) = lower_text(&text).expect("lowers");
+    let w = find(
+        &warnings,
+        Severity::Warning,
+        "/components/schemas/U/oneOf/0",
+    );
+    assert!(w.message.contains("contain itself"), "{w}");
+    assert_eq!(w.line, Some(7), "{w}");
+    assert_eq!(union_variants(&api, "U"), vec![Ty::String]);
+    // The mutual pair: the alternative closing the cycle goes, one of the two stays whole.
+    let w = find(
+        &warnings,
+        Severity::Warning,
+        "/components/schemas/U2/anyOf/1",
+    );
+    assert_eq!(w.line, Some(15), "{w}");
+    assert_eq!(
+        union_variants(&api, "U1"),
+        vec![Ty::Named("U2".into()), Ty::I64]
+    );
+    assert_eq!(union_variants(&api, "U2"), vec![Ty::String]);
+    // Recursion through an array or an object is finite: untouched, no warning.
+    assert_eq!(union_variants(&api, "Fine").len(), 3);
+    assert!(
+        !warnings.iter().any(|d| d.pointer.contains("Fine")),
+        "{warnings:#?}"
+    );
+}
