@@ -403,3 +403,83 @@ components:
         "{warnings:#?}"
     );
 }
+
+#[test]
+fn odd_and_repeated_operation_ids_are_named_with_a_warning() {
+    let text = format!(
+        "{HEAD}paths:
+  /rules:
+    get:
+      operationId: List rules
+      responses: {{'200': {{description: ok}}}}
+    post:
+      operationId: get_users_~
+      responses: {{'200': {{description: ok}}}}
+    put:
+      operationId: 123abc
+      responses: {{'200': {{description: ok}}}}
+    delete:
+      operationId: ''
+      responses: {{'200': {{description: ok}}}}
+  /again:
+    get:
+      operationId: List rules
+      responses: {{'200': {{description: ok}}}}
+    post:
+      operationId: listRules
+      responses: {{'200': {{description: ok}}}}
+    put:
+      operationId: repos/get-content
+      responses: {{'200': {{description: ok}}}}
+"
+    );
+    let (api, warnings) = lower_text(&text).expect("no refusal");
+    let methods: Vec<(&str, &str)> = api
+        .operations
+        .iter()
+        .map(|o| (o.pointer.as_str(), o.method_name.as_str()))
+        .collect();
+    assert_eq!(
+        methods,
+        vec![
+            ("/paths/~1rules/get", "list_rules"),
+            ("/paths/~1rules/put", "_123abc"),
+            ("/paths/~1rules/post", "get_users"),
+            ("/paths/~1rules/delete", "delete_rules"),
+            ("/paths/~1again/get", "list_rules2"),
+            ("/paths/~1again/put", "repos_get_content"),
+            ("/paths/~1again/post", "list_rules3"),
+        ]
+    );
+    for (pointer, line, what) in [
+        ("/paths/~1rules/get", 5, "not an identifier"),
+        ("/paths/~1rules/post", 8, "not an identifier"),
+        ("/paths/~1rules/put", 11, "not an identifier"),
+        ("/paths/~1rules/delete", 14, "empty operationId"),
+        (
+            "/paths/~1again/get",
+            18,
+            "duplicate operationId `List rules`",
+        ),
+        (
+            "/paths/~1again/post",
+            21,
+            "as does the operation at #/paths/~1rules/get",
+        ),
+    ] {
+        let w = warnings
+            .iter()
+            .find(|d| d.pointer == pointer && d.message.contains(what))
+            .unwrap_or_else(|| panic!("no `{what}` at {pointer}: {warnings:#?}"));
+        assert_eq!(w.severity, Severity::Warning);
+        assert_eq!(w.line, Some(line), "{w}");
+    }
+    assert!(
+        !warnings.iter().any(|d| d.pointer == "/paths/~1again/put"),
+        "`repos/get-content` reads as a name: {warnings:#?}"
+    );
+    // And the client compiles to distinct methods.
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(dir.path(), "ids.yaml", &text);
+    Config::new().spec(&p).render().expect("renders");
+}
