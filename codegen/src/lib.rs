@@ -17,11 +17,13 @@
 pub mod config;
 pub mod diag;
 pub mod emit;
+mod extensions;
 pub mod ir;
 pub mod load;
 mod lower;
 pub mod naming;
 mod ops;
+pub mod pattern;
 pub mod workspace;
 
 pub use config::{Config, Output, WriteReport};
@@ -67,7 +69,10 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
     let mut const_scope = naming::Scope::default();
     const_scope.reserve("ALL");
     for (i, s) in doc.servers.iter().enumerate() {
-        let base = match s.extensions.get("x-name").and_then(|v| v.as_str()) {
+        let server_ptr = diag::push("/servers", &i.to_string());
+        let base = match crate::extensions::server_name(&s.extensions, &server_ptr, &mut l.sink)
+            .as_deref()
+        {
             Some(n) => naming::shouty(n),
             None => {
                 let host = s
@@ -105,6 +110,17 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
     if let Some(c) = &doc.components {
         for (name, s) in &c.security_schemes {
             if let openapiv3::ReferenceOr::Item(s) = s {
+                if let openapiv3::SecurityScheme::HTTP { extensions, .. }
+                | openapiv3::SecurityScheme::OAuth2 { extensions, .. }
+                | openapiv3::SecurityScheme::OpenIDConnect { extensions, .. } = s
+                {
+                    crate::extensions::signing_algorithm(
+                        extensions,
+                        false,
+                        &diag::push("/components/securitySchemes", name),
+                        &mut l.sink,
+                    );
+                }
                 let (summary, description, kind) = match s {
                     openapiv3::SecurityScheme::APIKey {
                         location,
@@ -117,13 +133,16 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
                             openapiv3::APIKeyLocation::Query => "query",
                             openapiv3::APIKeyLocation::Cookie => "cookie",
                         };
+                        let signing = crate::extensions::signing_algorithm(
+                            extensions,
+                            loc == "header",
+                            &diag::push("/components/securitySchemes", name),
+                            &mut l.sink,
+                        );
                         let kind = if loc == "header" {
                             ir::SecurityKind::ApiKeyHeader {
                                 name: key.clone(),
-                                signing: extensions
-                                    .get("x-signing-algorithm")
-                                    .and_then(|v| v.as_str())
-                                    .map(str::to_string),
+                                signing,
                             }
                         } else {
                             ir::SecurityKind::Other

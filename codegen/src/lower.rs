@@ -11,8 +11,9 @@ use openapiv3::{
 use serde_json::Value;
 
 use crate::diag::{self, Sink};
+use crate::extensions;
 use crate::ir::*;
-use crate::load::{Spec, X_INT_BOUNDS, X_INT_ENUM};
+use crate::load::Spec;
 use crate::naming::{self, Scope};
 
 const SCHEMAS: &str = "#/components/schemas/";
@@ -70,6 +71,8 @@ pub(crate) struct Lowerer<'a> {
     nominal_memo: HashMap<String, bool>,
     /// Inline named types still to lower: schema, Rust name, pointer.
     deferred: Vec<(Schema, String, String)>,
+    /// Patterns as written -> translated and compiled, or why not.
+    patterns: HashMap<String, Result<String, String>>,
 }
 
 fn schema_desc(s: &Schema) -> Option<String> {
@@ -80,10 +83,6 @@ fn schema_desc(s: &Schema) -> Option<String> {
         (Some(t), _) => Some(t.clone()),
         _ => None,
     }
-}
-
-fn ext_u64(ext: &IndexMap<String, Value>, key: &str) -> Option<u64> {
-    ext.get(key).and_then(Value::as_u64)
 }
 
 fn render_value(v: &Value) -> String {
@@ -109,6 +108,7 @@ impl<'a> Lowerer<'a> {
             inline_done: HashMap::new(),
             nominal_memo: HashMap::new(),
             deferred: Vec::new(),
+            patterns: HashMap::new(),
         }
     }
 
@@ -480,15 +480,15 @@ impl<'a> Lowerer<'a> {
             });
             return lowered;
         }
-        let ext = &s.schema_data.extensions;
+        let ext = extensions::schema(s, pointer, &mut self.sink);
         let mut c = Constraints::default();
         let ty = match &s.schema_kind {
             SchemaKind::Type(Type::String(st)) => {
                 c.min_length = st.min_length.map(|v| v as u64);
                 c.max_length = st.max_length.map(|v| v as u64);
                 c.pattern = st.pattern.clone();
-                c.min_bytes = ext_u64(ext, "x-min-bytes");
-                c.max_bytes = ext_u64(ext, "x-max-bytes");
+                c.min_bytes = ext.min_bytes;
+                c.max_bytes = ext.max_bytes;
                 // Every string format (date-time, uuid, byte, binary...) stays a `String`.
                 Ty::String
             }
@@ -513,22 +513,21 @@ impl<'a> Lowerer<'a> {
                     exclusive: it.exclusive_maximum,
                 });
                 c.multiple_of = it.multiple_of.map(|v| v as f64);
-                if let Some(Value::Object(kept)) = ext.get(X_INT_BOUNDS) {
-                    if let Some(v) = kept.get("minimum").and_then(Value::as_f64) {
-                        c.minimum = Some(Bound {
-                            value: v,
-                            exclusive: it.exclusive_minimum,
-                        });
-                    }
-                    if let Some(v) = kept.get("maximum").and_then(Value::as_f64) {
-                        c.maximum = Some(Bound {
-                            value: v,
-                            exclusive: it.exclusive_maximum,
-                        });
-                    }
-                    if let Some(v) = kept.get("multipleOf").and_then(Value::as_f64) {
-                        c.multiple_of = Some(v);
-                    }
+                let [kept_min, kept_max, kept_multiple] = ext.int_bounds;
+                if let Some(v) = kept_min {
+                    c.minimum = Some(Bound {
+                        value: v,
+                        exclusive: it.exclusive_minimum,
+                    });
+                }
+                if let Some(v) = kept_max {
+                    c.maximum = Some(Bound {
+                        value: v,
+                        exclusive: it.exclusive_maximum,
+                    });
+                }
+                if let Some(v) = kept_multiple {
+                    c.multiple_of = Some(v);
                 }
                 let values: Vec<String> = it
                     .enumeration
@@ -539,13 +538,8 @@ impl<'a> Lowerer<'a> {
                 if !values.is_empty() {
                     c.one_of_values = Some(values);
                 }
-                if let Some(Value::Array(vals)) = ext.get(X_INT_ENUM) {
-                    c.one_of_values = Some(
-                        vals.iter()
-                            .filter(|v| !v.is_null())
-                            .map(render_value)
-                            .collect(),
-                    );
+                if let Some(vals) = ext.int_enum {
+                    c.one_of_values = Some(vals);
                 }
                 clamp_int_bounds(&ty, &mut c);
                 ty
@@ -599,7 +593,7 @@ impl<'a> Lowerer<'a> {
                 c.max_properties = o.max_properties.map(|v| v as u64);
                 self.lower_map_values(o.additional_properties.as_ref(), hint, pointer, &mut c)
             }
-            SchemaKind::Any(a) => return self.lower_any(s, a, hint, pointer),
+            SchemaKind::Any(a) => return self.lower_any(s, a, &ext, hint, pointer),
             SchemaKind::Not { .. } => {
                 self.sink.warn(pointer, "`not` cannot be expressed as a Rust type; the value is kept as any JSON (`serde_json::Value`) and not validated");
                 Ty::Json
@@ -609,10 +603,113 @@ impl<'a> Lowerer<'a> {
                 Ty::Json
             }
         };
+        self.finish_constraints(&mut c, &ty, pointer);
         Lowered {
             ty,
             constraints: c,
             nullable,
+        }
+    }
+
+    /// Checks the constraints of the schema at `pointer` once gathered: ranges that no value
+    /// can satisfy are errors; a pattern is translated to the `regex` crate's syntax with its
+    /// ECMA-262 meaning, and one that crate cannot compile is a warning and is not enforced.
+    fn finish_constraints(&mut self, c: &mut Constraints, ty: &Ty, pointer: &str) {
+        self.check_counts(
+            c.min_length,
+            c.max_length,
+            "minLength",
+            "maxLength",
+            pointer,
+        );
+        self.check_counts(c.min_items, c.max_items, "minItems", "maxItems", pointer);
+        self.check_counts(
+            c.min_properties,
+            c.max_properties,
+            "minProperties",
+            "maxProperties",
+            pointer,
+        );
+        if let (Some(lo), Some(hi)) = (c.minimum, c.maximum) {
+            let empty = if lo.value.is_nan() || hi.value.is_nan() {
+                false
+            } else if ty.int_range().is_some() {
+                // Integers: `exclusiveMinimum: 1` with `exclusiveMaximum: 2` leaves none.
+                let lo_i = if lo.exclusive {
+                    lo.value.floor() + 1.0
+                } else {
+                    lo.value.ceil()
+                };
+                let hi_i = if hi.exclusive {
+                    hi.value.ceil() - 1.0
+                } else {
+                    hi.value.floor()
+                };
+                lo_i > hi_i
+            } else {
+                lo.value > hi.value || (lo.value == hi.value && (lo.exclusive || hi.exclusive))
+            };
+            if empty {
+                let show = |b: Bound, key: &str, excl: &str| {
+                    if b.exclusive {
+                        format!("`{key}: {}` ({excl})", b.value)
+                    } else {
+                        format!("`{key}: {}`", b.value)
+                    }
+                };
+                self.sink.error(
+                    pointer,
+                    format!(
+                        "{} and {} leave no value: the range is empty",
+                        show(lo, "minimum", "exclusiveMinimum"),
+                        show(hi, "maximum", "exclusiveMaximum")
+                    ),
+                );
+            }
+        }
+        if let Some(p) = c.pattern.take() {
+            c.pattern = self.check_pattern(&p, pointer);
+        }
+    }
+
+    fn check_counts(
+        &mut self,
+        lo: Option<u64>,
+        hi: Option<u64>,
+        lo_key: &str,
+        hi_key: &str,
+        pointer: &str,
+    ) {
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            if lo > hi {
+                self.sink.error(
+                    pointer,
+                    format!("`{lo_key}: {lo}` exceeds `{hi_key}: {hi}`: no value satisfies both"),
+                );
+            }
+        }
+    }
+
+    /// The pattern as the generated code will use it (see [`crate::pattern`]), or `None` with
+    /// a warning at `pointer/pattern` when the `regex` crate cannot compile it.
+    fn check_pattern(&mut self, pattern: &str, pointer: &str) -> Option<String> {
+        let result = match self.patterns.get(pattern) {
+            Some(r) => r.clone(),
+            None => {
+                let r = crate::pattern::translate(pattern);
+                self.patterns.insert(pattern.to_string(), r.clone());
+                r
+            }
+        };
+        match result {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.sink.warn(
+                    &diag::push(pointer, "pattern"),
+                    format!("pattern `{pattern}` cannot be checked with the Rust `regex` crate ({e}); it is not enforced"),
+                );
+                None
+            }
         }
     }
 
@@ -644,6 +741,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         s: &Schema,
         a: &openapiv3::AnySchema,
+        ext: &extensions::SchemaExt,
         hint: &str,
         pointer: &str,
     ) -> Lowered {
@@ -654,6 +752,8 @@ impl<'a> Lowerer<'a> {
                 c.min_length = a.min_length.map(|v| v as u64);
                 c.max_length = a.max_length.map(|v| v as u64);
                 c.pattern = a.pattern.clone();
+                c.min_bytes = ext.min_bytes;
+                c.max_bytes = ext.max_bytes;
                 Ty::String
             }
             Some("integer") => Ty::I64,
@@ -694,6 +794,7 @@ impl<'a> Lowerer<'a> {
                     .collect(),
             );
         }
+        self.finish_constraints(&mut c, &ty, pointer);
         Lowered {
             ty,
             constraints: c,
@@ -703,26 +804,28 @@ impl<'a> Lowerer<'a> {
 
     /// Lowers a nominal schema into its named type.
     fn lower_nominal(&mut self, s: &Schema, name: &str, pointer: &str) -> TypeKind {
+        let ext = extensions::schema(s, pointer, &mut self.sink);
         match &s.schema_kind {
             SchemaKind::Type(Type::String(st)) => {
                 let mut values: Vec<String> = st.enumeration.iter().flatten().cloned().collect();
-                let extensible = match s.schema_data.extensions.get("x-extensible-enum") {
-                    Some(Value::Array(known)) => {
-                        for v in known.iter().filter_map(Value::as_str) {
+                let extensible = match &ext.extensible_enum {
+                    Some(known) => {
+                        for v in known {
                             if !values.iter().any(|x| x == v) {
                                 values.push(v.to_string());
                             }
                         }
                         true
                     }
-                    _ => false,
+                    None => false,
                 };
                 let mut def = enum_def(&values, extensible);
                 def.constraints.min_length = st.min_length.map(|v| v as u64);
                 def.constraints.max_length = st.max_length.map(|v| v as u64);
                 def.constraints.pattern = st.pattern.clone();
-                def.constraints.min_bytes = ext_u64(&s.schema_data.extensions, "x-min-bytes");
-                def.constraints.max_bytes = ext_u64(&s.schema_data.extensions, "x-max-bytes");
+                def.constraints.min_bytes = ext.min_bytes;
+                def.constraints.max_bytes = ext.max_bytes;
+                self.finish_constraints(&mut def.constraints, &Ty::String, pointer);
                 TypeKind::Enum(def)
             }
             SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } => {
@@ -765,7 +868,14 @@ impl<'a> Lowerer<'a> {
                 );
                 def.min_properties = o.min_properties.map(|v| v as u64);
                 def.max_properties = o.max_properties.map(|v| v as u64);
-                def.required_if = self.required_if(s, pointer);
+                def.required_if = ext.required_if.clone();
+                self.check_counts(
+                    def.min_properties,
+                    def.max_properties,
+                    "minProperties",
+                    "maxProperties",
+                    pointer,
+                );
                 TypeKind::Struct(def)
             }
             SchemaKind::Any(a) => {
@@ -822,46 +932,18 @@ impl<'a> Lowerer<'a> {
                 );
                 def.min_properties = a.min_properties.map(|v| v as u64);
                 def.max_properties = a.max_properties.map(|v| v as u64);
-                def.required_if = self.required_if(s, pointer);
+                def.required_if = ext.required_if.clone();
+                self.check_counts(
+                    def.min_properties,
+                    def.max_properties,
+                    "minProperties",
+                    "maxProperties",
+                    pointer,
+                );
                 TypeKind::Struct(def)
             }
             _ => TypeKind::Alias(Ty::Json),
         }
-    }
-
-    fn required_if(&mut self, s: &Schema, pointer: &str) -> Vec<RequiredIf> {
-        let Some(v) = s.schema_data.extensions.get("x-required-if") else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        let Some(rules) = v.as_array() else {
-            self.sink.error(
-                &diag::push(pointer, "x-required-if"),
-                "`x-required-if` must be a list of `{when: {property, equals}, required: [..]}`",
-            );
-            return out;
-        };
-        for (i, rule) in rules.iter().enumerate() {
-            let here = diag::push(&diag::push(pointer, "x-required-if"), &i.to_string());
-            let property = rule.pointer("/when/property").and_then(Value::as_str);
-            let equals = rule.pointer("/when/equals");
-            let required: Option<Vec<String>> =
-                rule.get("required").and_then(Value::as_array).map(|r| {
-                    r.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                });
-            match (property, equals, required) {
-                (Some(p), Some(e), Some(r)) if !r.is_empty() => out.push(RequiredIf {
-                    property: p.to_string(),
-                    equals: render_value(e),
-                    required: r,
-                }),
-                _ => self.sink.error(&here, "each `x-required-if` rule needs `when.property`, `when.equals` and a non-empty `required` list"),
-            }
-        }
-        out
     }
 
     fn lower_union(
@@ -1026,8 +1108,8 @@ impl<'a> Lowerer<'a> {
         seen: &mut BTreeSet<String>,
         active: &mut Vec<String>,
     ) {
-        let reqif = self.required_if(schema, base);
-        def.required_if.extend(reqif);
+        let ext = extensions::schema(schema, base, &mut self.sink);
+        def.required_if.extend(ext.required_if);
         match &schema.schema_kind {
             SchemaKind::Type(Type::Object(o)) => self.merge_object(
                 &o.properties,

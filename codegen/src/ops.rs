@@ -65,6 +65,14 @@ fn derived_name(method: &str, path: &str) -> String {
     name
 }
 
+/// True for an RFC 7230 `token` (a header field name): one or more `tchar`.
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 /// True for an operationId that reads as a name: ASCII letters, digits and the separators
 /// `_ - . /`, not starting with a digit (`listUsers`, `users.list`, `repos/get-content`).
 fn is_identifier_like(id: &str) -> bool {
@@ -307,13 +315,14 @@ impl<'a> Lowerer<'a> {
             }
         }
 
-        let idempotent = match op.extensions.get("x-idempotent").and_then(Value::as_bool) {
-            Some(b) => b,
-            None => matches!(
-                method,
-                "get" | "put" | "delete" | "head" | "options" | "trace"
-            ),
-        };
+        let idempotent =
+            match crate::extensions::idempotent(&op.extensions, pointer, &mut self.sink) {
+                Some(b) => b,
+                None => matches!(
+                    method,
+                    "get" | "put" | "delete" | "head" | "options" | "trace"
+                ),
+            };
         Operation {
             operation_id,
             method_name,
@@ -411,6 +420,12 @@ impl<'a> Lowerer<'a> {
         scope: &mut Scope,
     ) -> Option<Param> {
         let data = p.parameter_data_ref();
+        if matches!(p, Parameter::Header { .. }) && !is_token(&data.name) {
+            self.sink.error(
+                here,
+                format!("header parameter name `{}` is not an HTTP header name (RFC 7230 token: letters, digits and !#$%&'*+-.^_`|~)", data.name.escape_default()),
+            );
+        }
         let hint = format!("{op_name}{}", naming::camel(&data.name));
         let lowered: Lowered = match &data.format {
             ParameterSchemaOrContent::Schema(s) => {
@@ -538,37 +553,7 @@ impl<'a> Lowerer<'a> {
         here: &str,
     ) -> Option<ResponseDef> {
         let resp = self.resolve_local(r, "response", here)?;
-        let business = match resp.extensions.get("x-business-error") {
-            None => None,
-            Some(v) => {
-                let code = v.get("code").and_then(Value::as_str);
-                let message = v.get("message").and_then(Value::as_str).unwrap_or("");
-                let success: Vec<String> = match v.get("success") {
-                    Some(Value::Array(vals)) => vals
-                        .iter()
-                        .map(|x| match x {
-                            Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        })
-                        .collect(),
-                    _ => vec![String::new()],
-                };
-                match code {
-                    Some(code) => Some(BusinessRule {
-                        code: code.to_string(),
-                        message: message.to_string(),
-                        success,
-                    }),
-                    None => {
-                        self.sink.error(
-                            &diag::push(here, "x-business-error"),
-                            "`x-business-error` needs `code` (the property holding the result code); `message` and `success` are optional",
-                        );
-                        None
-                    }
-                }
-            }
-        };
+        let business = crate::extensions::business_error(&resp.extensions, here, &mut self.sink);
         let body = match pick_media(&resp.content) {
             None => ResponseBody::Empty,
             Some((mt, media, kind)) => {

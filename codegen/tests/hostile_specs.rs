@@ -483,3 +483,251 @@ fn odd_and_repeated_operation_ids_are_named_with_a_warning() {
     let p = write(dir.path(), "ids.yaml", &text);
     Config::new().spec(&p).render().expect("renders");
 }
+
+#[test]
+fn contradictory_constraints_are_errors_at_the_schema() {
+    let text = format!(
+        "{HEAD}paths:
+  /h:
+    get:
+      operationId: getH
+      parameters:
+        - {{name: 'X Bad', in: header, schema: {{type: string}}}}
+        - {{name: X-Fine_1.2, in: header, schema: {{type: string}}}}
+      responses: {{'200': {{description: ok}}}}
+components:
+  schemas:
+    Holder:
+      type: object
+      properties:
+        num: {{type: number, minimum: 5, maximum: 1}}
+        excl: {{type: number, minimum: 2, maximum: 2, exclusiveMaximum: true}}
+        int: {{type: integer, minimum: 1, maximum: 2, exclusiveMinimum: true, exclusiveMaximum: true}}
+        okInt: {{type: integer, minimum: 1, maximum: 3, exclusiveMinimum: true, exclusiveMaximum: true}}
+        str: {{type: string, minLength: 3, maxLength: 2}}
+        arr: {{type: array, minItems: 4, maxItems: 1, items: {{type: string}}}}
+        map: {{type: object, minProperties: 2, maxProperties: 1, additionalProperties: {{type: string}}}}
+        look: {{type: string, pattern: '^(?=.*[0-9]).+$'}}
+        back: {{type: string, pattern: '(a)\\1'}}
+        fine: {{type: string, pattern: '^[\\d-]+$'}}
+    Obj:
+      type: object
+      minProperties: 3
+      maxProperties: 2
+      properties:
+        a: {{type: string}}
+"
+    );
+    let all = errors(check_text("c.yaml", &text));
+    let base = "/components/schemas/Holder/properties";
+    for (prop, line, what) in [
+        ("num", 16, "range is empty"),
+        ("excl", 17, "range is empty"),
+        ("int", 18, "range is empty"),
+        ("str", 20, "`minLength: 3` exceeds `maxLength: 2`"),
+        ("arr", 21, "`minItems: 4` exceeds `maxItems: 1`"),
+        ("map", 22, "`minProperties: 2` exceeds `maxProperties: 1`"),
+    ] {
+        let e = find(&all, Severity::Error, &format!("{base}/{prop}"));
+        assert!(e.message.contains(what), "{e}");
+        assert_eq!(e.line, Some(line), "{e}");
+    }
+    let e = find(&all, Severity::Error, "/components/schemas/Obj");
+    assert!(e.message.contains("minProperties"), "{e}");
+    assert_eq!(e.line, Some(26), "{e}");
+    assert!(
+        !all.iter().any(|d| d.pointer.ends_with("/okInt")),
+        "{all:#?}"
+    );
+    // Header names must be HTTP tokens.
+    let e = find(&all, Severity::Error, "/paths/~1h/get/parameters/0");
+    assert!(e.message.contains("`X Bad`"), "{e}");
+    assert!(!all
+        .iter()
+        .any(|d| d.pointer == "/paths/~1h/get/parameters/1"));
+    // Patterns the regex crate cannot compile: a warning, and not enforced.
+    for (prop, line) in [("look", 23), ("back", 24)] {
+        let w = find(&all, Severity::Warning, &format!("{base}/{prop}/pattern"));
+        assert!(w.message.contains("not enforced"), "{w}");
+        assert_eq!(w.line, Some(line), "{w}");
+    }
+    assert!(!all.iter().any(|d| d.pointer.contains("/fine")), "{all:#?}");
+    // Without the contradictions, it lowers, and the bad patterns are gone from the IR.
+    let mut fixed = String::new();
+    for l in text.lines() {
+        if [
+            "num:",
+            "excl:",
+            "int:",
+            "str:",
+            "arr:",
+            "map:",
+            "X Bad",
+            "minProperties: 3",
+        ]
+        .iter()
+        .all(|k| !l.contains(k))
+        {
+            fixed.push_str(l);
+            fixed.push('\n');
+        }
+    }
+    let (api, _) = lower_text(&fixed).expect("lowers");
+    let codegen::ir::TypeKind::Struct(holder) =
+        &api.types.iter().find(|t| t.name == "Holder").unwrap().kind
+    else {
+        panic!()
+    };
+    let pattern = |wire: &str| {
+        holder
+            .fields
+            .iter()
+            .find(|f| f.wire == wire)
+            .unwrap()
+            .constraints
+            .pattern
+            .clone()
+    };
+    assert_eq!(pattern("look"), None);
+    assert_eq!(pattern("back"), None);
+    assert_eq!(pattern("fine").as_deref(), Some("^[0-9-]+$"));
+}
+
+#[test]
+fn the_aicc_due_date_pattern_gets_ecma_digits() {
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/aicc-case.yaml");
+    let raw: serde_yaml::Value =
+        serde_yaml::from_str(&std::fs::read_to_string(&spec).unwrap()).unwrap();
+    let original = raw["components"]["schemas"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .find_map(|s| s["properties"]["dueDate"]["pattern"].as_str())
+        .expect("a dueDate pattern")
+        .to_string();
+    let (api, _) = codegen::lower_spec(&spec).expect("lowers");
+    let translated = api
+        .types
+        .iter()
+        .find_map(|t| match &t.kind {
+            codegen::ir::TypeKind::Struct(s) => s
+                .fields
+                .iter()
+                .find(|f| f.wire == "dueDate")
+                .and_then(|f| f.constraints.pattern.clone()),
+            _ => None,
+        })
+        .expect("dueDate keeps a pattern");
+    let arabic = "\u{662}\u{660}\u{662}\u{664}-01-01 00:00:00";
+    assert!(regex::Regex::new(&original).unwrap().is_match(arabic));
+    let re = regex::Regex::new(&translated).unwrap();
+    assert!(!re.is_match(arabic), "{translated}");
+    assert!(re.is_match("2024-01-01 00:00:00"), "{translated}");
+}
+
+#[test]
+fn vendor_extensions_of_the_wrong_shape_or_place_are_errors() {
+    let text = format!(
+        "{HEAD}servers:
+  - url: https://a.example
+    x-name: 7
+paths:
+  /v:
+    post:
+      operationId: postV
+      x-idempotent: 'yes'
+      responses:
+        '200':
+          description: ok
+          x-business-error: {{message: msg}}
+components:
+  securitySchemes:
+    basic: {{type: http, scheme: basic, x-signing-algorithm: HMAC-SHA256}}
+  schemas:
+    Holder:
+      type: object
+      x-required-if: {{when: x}}
+      x-codegen-mystery: 1
+      x-something-else: whatever
+      properties:
+        s: {{type: string, x-max-bytes: '20'}}
+        untyped: {{x-max-bytes: 20}}
+        n: {{type: integer, x-extensible-enum: [a]}}
+        e: {{type: string, x-extensible-enum: [1, 2]}}
+        ok: {{type: string, x-max-bytes: 20, x-min-bytes: 1}}
+        both: {{type: string, x-max-bytes: 2, x-min-bytes: 3}}
+    Str:
+      type: string
+      x-required-if: []
+"
+    );
+    let all = errors(check_text("x.yaml", &text));
+    for (pointer, line, what) in [
+        ("/servers/0/x-name", 5, "`x-name` must be"),
+        ("/paths/~1v/post/x-idempotent", 10, "`x-idempotent` must be"),
+        (
+            "/paths/~1v/post/responses/200/x-business-error",
+            14,
+            "`code` is required",
+        ),
+        (
+            "/components/securitySchemes/basic/x-signing-algorithm",
+            17,
+            "API keys in a header",
+        ),
+        (
+            "/components/schemas/Holder/x-required-if",
+            21,
+            "must be a list",
+        ),
+        (
+            "/components/schemas/Holder/x-codegen-mystery",
+            22,
+            "unknown generator extension",
+        ),
+        (
+            "/components/schemas/Holder/properties/s/x-max-bytes",
+            25,
+            "non-negative integer",
+        ),
+        (
+            "/components/schemas/Holder/properties/untyped/x-max-bytes",
+            26,
+            "string schemas",
+        ),
+        (
+            "/components/schemas/Holder/properties/n/x-extensible-enum",
+            27,
+            "string schemas",
+        ),
+        (
+            "/components/schemas/Holder/properties/e/x-extensible-enum",
+            28,
+            "list of strings",
+        ),
+        (
+            "/components/schemas/Holder/properties/both",
+            30,
+            "exceeds `x-max-bytes: 2`",
+        ),
+        (
+            "/components/schemas/Str/x-required-if",
+            33,
+            "object schemas",
+        ),
+    ] {
+        let e = find(&all, Severity::Error, pointer);
+        assert!(e.message.contains(what), "{e}");
+        assert_eq!(e.line, Some(line), "{e}");
+    }
+    assert!(
+        !all.iter()
+            .any(|d| d.pointer.contains("x-something-else") || d.pointer.ends_with("/ok")),
+        "{all:#?}"
+    );
+    assert_eq!(
+        all.iter().filter(|d| d.severity == Severity::Error).count(),
+        12,
+        "{all:#?}"
+    );
+}
