@@ -170,6 +170,8 @@ pub struct UnionVariant {
     pub boxed: bool,
     /// With a discriminator: its property and the values that select this alternative.
     pub tag: Option<(String, Vec<String>)>,
+    /// JSON pointer of the alternative in the spec.
+    pub pointer: String,
 }
 
 /// The type at a use site.

@@ -47,6 +47,12 @@ pub fn load_file(path: &Path) -> Result<Spec, Diagnostics> {
 /// Parses a spec from its text; `path` names it in diagnostics and decides nothing else
 /// (JSON or YAML is decided from the text).
 pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
+    // A UTF-8 byte-order mark is no part of the document (RFC 8259 lets a parser ignore it;
+    // YAML 1.2 allows it at the start of a stream). Stripped, so lines and columns stay right.
+    let source = match source.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => source,
+    };
     let syntax = |line: Option<usize>, column: Option<usize>, message: String| {
         Diagnostics(vec![Diagnostic {
             severity: Severity::Error,
@@ -95,6 +101,7 @@ pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
     }
 
     tolerate(&mut raw);
+    decode_refs(&mut raw);
 
     let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&raw) {
         Ok(doc) => doc,
@@ -340,22 +347,79 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 /// The tolerant step: rewrites what `openapiv3` would reject or silently mistype, keeping
 /// the meaning in extensions the generator reads.
 fn tolerate(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            if map.get("type").and_then(Value::as_str) == Some("integer") {
-                tolerate_integer(map);
+    // Iterative: the tree is as deep as the parser allowed, and this must not add a limit.
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if map.get("type").and_then(Value::as_str) == Some("integer") {
+                    tolerate_integer(map);
+                }
+                stack.extend(map.values_mut());
             }
-            for (_, v) in map.iter_mut() {
-                tolerate(v);
-            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
         }
-        Value::Array(items) => {
-            for v in items {
-                tolerate(v);
-            }
-        }
-        _ => {}
     }
+}
+
+/// A `$ref` is a URI: its fragment (the JSON pointer) may be percent-encoded
+/// (`#/components/schemas/Foo%20Bar`, `#/paths/~1%7Bid%7D`). Every `$ref` (and every
+/// discriminator mapping target) is decoded once here, so each resolver downstream sees the
+/// plain JSON pointer (RFC 6901, section 6: percent-decode first, then unescape `~1`, `~0`).
+fn decode_refs(value: &mut Value) {
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get_mut("$ref") {
+                    if let Some(decoded) = percent_decode(r) {
+                        *r = decoded;
+                    }
+                }
+                if let Some(Value::Object(mapping)) = map
+                    .get_mut("discriminator")
+                    .and_then(|d| d.get_mut("mapping"))
+                {
+                    for target in mapping.values_mut() {
+                        if let Value::String(t) = target {
+                            if t.contains('#') {
+                                if let Some(decoded) = percent_decode(t) {
+                                    *t = decoded;
+                                }
+                            }
+                        }
+                    }
+                }
+                stack.extend(map.values_mut());
+            }
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+}
+
+/// Decodes `%XX` escapes; `None` when there are none, or the text is not valid percent-encoded
+/// UTF-8 (then it is kept as written).
+pub fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return None;
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 fn is_i64(v: &Value) -> bool {
@@ -418,6 +482,15 @@ mod tests {
         assert_eq!(n["type"], "integer");
         assert!(n[X_INT_BOUNDS]["minimum"].is_number());
         assert_eq!(n["maximum"], 10);
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b%7Bc%7D").as_deref(), Some("a b{c}"));
+        assert_eq!(percent_decode("plain"), None);
+        assert_eq!(percent_decode("50%"), None);
+        assert_eq!(percent_decode("%zz"), None);
+        assert_eq!(percent_decode("%C3%A9").as_deref(), Some("\u{e9}"));
     }
 
     #[test]

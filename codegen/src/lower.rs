@@ -11,11 +11,23 @@ use openapiv3::{
 use serde_json::Value;
 
 use crate::diag::{self, Sink};
+use crate::extensions;
 use crate::ir::*;
-use crate::load::{Spec, X_INT_BOUNDS, X_INT_ENUM};
+use crate::load::Spec;
 use crate::naming::{self, Scope};
 
 const SCHEMAS: &str = "#/components/schemas/";
+
+/// How deep schemas may nest inside one another (inline, or through transparent `$ref`s)
+/// before lowering stops with an error: far beyond any real spec, and well within the stack of
+/// a default main thread (8 MiB) in a debug build.
+pub(crate) const MAX_DEPTH: usize = 100;
+
+/// From this depth on, an inline named type is lowered later from the top (see
+/// [`Lowerer::lower_deferred`]) instead of inside the schema that reached it, so chains of
+/// named types through merged allOfs never approach [`MAX_DEPTH`]. Real specs nest less, and
+/// keep their types in the order they are reached.
+const DEFER_DEPTH: usize = 24;
 
 /// What a schema lowers to at a use site.
 #[derive(Debug, Clone)]
@@ -51,6 +63,16 @@ pub(crate) struct Lowerer<'a> {
     /// (struct, wire name) of readOnly/writeOnly properties: never required in Rust, even
     /// when a `required` list (of this or another allOf member) names them.
     one_way: BTreeSet<(String, String)>,
+    /// Schemas being lowered, one inside another (see [`MAX_DEPTH`]).
+    depth: usize,
+    /// Inline named types by the pointer where their schema is defined.
+    inline_done: HashMap<String, Lowered>,
+    /// Whether a component schema is nominal, once computed.
+    nominal_memo: HashMap<String, bool>,
+    /// Inline named types still to lower: schema, Rust name, pointer.
+    deferred: Vec<(Schema, String, String)>,
+    /// Patterns as written -> translated and compiled, or why not.
+    patterns: HashMap<String, Result<String, String>>,
 }
 
 fn schema_desc(s: &Schema) -> Option<String> {
@@ -61,10 +83,6 @@ fn schema_desc(s: &Schema) -> Option<String> {
         (Some(t), _) => Some(t.clone()),
         _ => None,
     }
-}
-
-fn ext_u64(ext: &IndexMap<String, Value>, key: &str) -> Option<u64> {
-    ext.get(key).and_then(Value::as_u64)
 }
 
 fn render_value(v: &Value) -> String {
@@ -86,6 +104,11 @@ impl<'a> Lowerer<'a> {
             transparent_active: BTreeSet::new(),
             transparent_done: HashMap::new(),
             one_way: BTreeSet::new(),
+            depth: 0,
+            inline_done: HashMap::new(),
+            nominal_memo: HashMap::new(),
+            deferred: Vec::new(),
+            patterns: HashMap::new(),
         }
     }
 
@@ -161,26 +184,80 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Lowers the inline named types deferred so far (and those they defer in turn), each
+    /// from depth 0.
+    pub fn lower_deferred(&mut self) {
+        while let Some((s, name, pointer)) = self.deferred.pop() {
+            let depth = std::mem::take(&mut self.depth);
+            let kind = self.lower_nominal(&s, &name, &pointer);
+            self.depth = depth;
+            self.types.push(TypeDef {
+                name,
+                doc: schema_desc(&s),
+                pointer,
+                kind,
+            });
+        }
+    }
+
     fn component(&self, name: &str) -> Option<&'a ReferenceOr<Schema>> {
         self.components().and_then(|c| c.schemas.get(name))
+    }
+
+    /// Follows a chain of component schemas that are only `$ref`s to other component schemas
+    /// (`A: {$ref: B}`, `B: {$ref: C}`...), by iteration, to the last name in the chain: the
+    /// first that is not such an alias, or is nominal. `None`, with an error at `pointer`, when
+    /// the chain loops.
+    fn follow_aliases(&mut self, name: String, pointer: &str) -> Option<String> {
+        let mut name = name;
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        loop {
+            if self.nominal.contains_key(&name) {
+                return Some(name);
+            }
+            let next = match self.component(&name) {
+                Some(ReferenceOr::Reference { reference }) => reference
+                    .strip_prefix(SCHEMAS)
+                    .map(diag::unescape_token)
+                    .filter(|n| self.component(n).is_some()),
+                _ => None,
+            };
+            let Some(next) = next else {
+                return Some(name);
+            };
+            if !seen.insert(name.clone()) {
+                self.sink.error(
+                    pointer,
+                    format!("the `$ref`s from `#/components/schemas/{}` form a cycle: no schema is ever defined", diag::escape_token(&name)),
+                );
+                return None;
+            }
+            name = next;
+        }
     }
 
     /// Resolves a `$ref` to a schema (local refs only).
     fn resolve(&mut self, reference: &str, pointer: &str) -> Option<Schema> {
         if let Some(name) = reference.strip_prefix(SCHEMAS) {
             let name = diag::unescape_token(name);
-            match self.component(&name) {
-                Some(ReferenceOr::Item(s)) => return Some(s.clone()),
-                Some(ReferenceOr::Reference { reference: r }) => {
-                    if r == reference {
-                        self.sink
-                            .error(pointer, format!("`$ref: {reference}` refers to itself"));
-                        return None;
+            if self.component(&name).is_some() {
+                let last = self.follow_aliases(name, pointer)?;
+                match self.component(&last) {
+                    Some(ReferenceOr::Item(s)) => return Some(s.clone()),
+                    Some(ReferenceOr::Reference { reference }) => {
+                        // An alias of something outside components/schemas.
+                        let r = reference.clone();
+                        if r.starts_with(SCHEMAS) {
+                            self.sink.error(
+                                pointer,
+                                format!("dangling `$ref: {r}`: nothing is defined there"),
+                            );
+                            return None;
+                        }
+                        return self.resolve(&r, pointer);
                     }
-                    let r = r.clone();
-                    return self.resolve(&r, pointer);
+                    None => {}
                 }
-                None => {}
             }
         }
         if let Some(cached) = self.ref_cache.get(reference) {
@@ -226,14 +303,18 @@ impl<'a> Lowerer<'a> {
                 if depth > 16 {
                     return false;
                 }
-                let reference = reference.clone();
-                match reference.strip_prefix(SCHEMAS) {
-                    Some(name) => match self.component(&diag::unescape_token(name)) {
-                        Some(inner) => self.is_nominal_ref_or(inner, depth + 1),
-                        None => false,
-                    },
-                    None => false,
+                let Some(name) = reference.strip_prefix(SCHEMAS).map(diag::unescape_token) else {
+                    return false;
+                };
+                if let Some(&known) = self.nominal_memo.get(&name) {
+                    return known;
                 }
+                let nominal = match self.component(&name) {
+                    Some(inner) => self.is_nominal_ref_or(inner, depth + 1),
+                    None => false,
+                };
+                self.nominal_memo.insert(name, nominal);
+                nominal
             }
         }
     }
@@ -322,7 +403,13 @@ impl<'a> Lowerer<'a> {
                 return Lowered::plain(Ty::Named(ident.clone()));
             }
             if self.component(&name).is_some() {
-                return self.lower_component_transparent(&name);
+                let Some(last) = self.follow_aliases(name, pointer) else {
+                    return Lowered::plain(Ty::Json);
+                };
+                if let Some(ident) = self.nominal.get(&last) {
+                    return Lowered::plain(Ty::Named(ident.clone()));
+                }
+                return self.lower_component_transparent(&last);
             }
         }
         match self.resolve(reference, pointer) {
@@ -339,10 +426,31 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Lowers an inline schema at a use site.
+    /// Lowers an inline schema at a use site, refusing (with an error at `pointer`) to go
+    /// deeper than [`MAX_DEPTH`] nested schemas, so no spec can overflow the stack.
     pub fn lower_schema(&mut self, s: &Schema, hint: &str, pointer: &str) -> Lowered {
+        if self.depth >= MAX_DEPTH {
+            self.sink.error(
+                pointer,
+                format!("schemas nest more than {MAX_DEPTH} levels deep here (through `items`, `properties`, `$ref`s...); the generator stops at that depth"),
+            );
+            return Lowered::plain(Ty::Json);
+        }
+        self.depth += 1;
+        let l = self.lower_schema_at_depth(s, hint, pointer);
+        self.depth -= 1;
+        l
+    }
+
+    fn lower_schema_at_depth(&mut self, s: &Schema, hint: &str, pointer: &str) -> Lowered {
         let nullable = s.schema_data.nullable;
         if self.is_nominal(s, 0) {
+            // An inline named type is made once for the place it is defined, however often
+            // it is reached (allOf merges reach a component's properties from every schema
+            // that includes it).
+            if let Some(done) = self.inline_done.get(pointer) {
+                return done.clone();
+            }
             // Single-member compositions are transparent to their member.
             if let Some(member) = single_member(s) {
                 let mut l = self.lower_ref_or(member, hint, pointer);
@@ -350,6 +458,19 @@ impl<'a> Lowerer<'a> {
                 return l;
             }
             let name = self.type_scope.unique(&naming::type_ident(hint));
+            let lowered = Lowered {
+                ty: Ty::Named(name.clone()),
+                constraints: Constraints::default(),
+                nullable,
+            };
+            self.inline_done
+                .insert(pointer.to_string(), lowered.clone());
+            if self.depth >= DEFER_DEPTH {
+                // Named types reached through named types reached through... (a web of
+                // recursive schemas with inline parts): lowered later, from the top.
+                self.deferred.push((s.clone(), name, pointer.to_string()));
+                return lowered;
+            }
             let kind = self.lower_nominal(s, &name, pointer);
             self.types.push(TypeDef {
                 name: name.clone(),
@@ -357,21 +478,17 @@ impl<'a> Lowerer<'a> {
                 pointer: pointer.to_string(),
                 kind,
             });
-            return Lowered {
-                ty: Ty::Named(name),
-                constraints: Constraints::default(),
-                nullable,
-            };
+            return lowered;
         }
-        let ext = &s.schema_data.extensions;
+        let ext = extensions::schema(s, pointer, &mut self.sink);
         let mut c = Constraints::default();
         let ty = match &s.schema_kind {
             SchemaKind::Type(Type::String(st)) => {
                 c.min_length = st.min_length.map(|v| v as u64);
                 c.max_length = st.max_length.map(|v| v as u64);
                 c.pattern = st.pattern.clone();
-                c.min_bytes = ext_u64(ext, "x-min-bytes");
-                c.max_bytes = ext_u64(ext, "x-max-bytes");
+                c.min_bytes = ext.min_bytes;
+                c.max_bytes = ext.max_bytes;
                 // Every string format (date-time, uuid, byte, binary...) stays a `String`.
                 Ty::String
             }
@@ -396,22 +513,21 @@ impl<'a> Lowerer<'a> {
                     exclusive: it.exclusive_maximum,
                 });
                 c.multiple_of = it.multiple_of.map(|v| v as f64);
-                if let Some(Value::Object(kept)) = ext.get(X_INT_BOUNDS) {
-                    if let Some(v) = kept.get("minimum").and_then(Value::as_f64) {
-                        c.minimum = Some(Bound {
-                            value: v,
-                            exclusive: it.exclusive_minimum,
-                        });
-                    }
-                    if let Some(v) = kept.get("maximum").and_then(Value::as_f64) {
-                        c.maximum = Some(Bound {
-                            value: v,
-                            exclusive: it.exclusive_maximum,
-                        });
-                    }
-                    if let Some(v) = kept.get("multipleOf").and_then(Value::as_f64) {
-                        c.multiple_of = Some(v);
-                    }
+                let [kept_min, kept_max, kept_multiple] = ext.int_bounds;
+                if let Some(v) = kept_min {
+                    c.minimum = Some(Bound {
+                        value: v,
+                        exclusive: it.exclusive_minimum,
+                    });
+                }
+                if let Some(v) = kept_max {
+                    c.maximum = Some(Bound {
+                        value: v,
+                        exclusive: it.exclusive_maximum,
+                    });
+                }
+                if let Some(v) = kept_multiple {
+                    c.multiple_of = Some(v);
                 }
                 let values: Vec<String> = it
                     .enumeration
@@ -422,13 +538,8 @@ impl<'a> Lowerer<'a> {
                 if !values.is_empty() {
                     c.one_of_values = Some(values);
                 }
-                if let Some(Value::Array(vals)) = ext.get(X_INT_ENUM) {
-                    c.one_of_values = Some(
-                        vals.iter()
-                            .filter(|v| !v.is_null())
-                            .map(render_value)
-                            .collect(),
-                    );
+                if let Some(vals) = ext.int_enum {
+                    c.one_of_values = Some(vals);
                 }
                 clamp_int_bounds(&ty, &mut c);
                 ty
@@ -482,7 +593,7 @@ impl<'a> Lowerer<'a> {
                 c.max_properties = o.max_properties.map(|v| v as u64);
                 self.lower_map_values(o.additional_properties.as_ref(), hint, pointer, &mut c)
             }
-            SchemaKind::Any(a) => return self.lower_any(s, a, hint, pointer),
+            SchemaKind::Any(a) => return self.lower_any(s, a, &ext, hint, pointer),
             SchemaKind::Not { .. } => {
                 self.sink.warn(pointer, "`not` cannot be expressed as a Rust type; the value is kept as any JSON (`serde_json::Value`) and not validated");
                 Ty::Json
@@ -492,10 +603,113 @@ impl<'a> Lowerer<'a> {
                 Ty::Json
             }
         };
+        self.finish_constraints(&mut c, &ty, pointer);
         Lowered {
             ty,
             constraints: c,
             nullable,
+        }
+    }
+
+    /// Checks the constraints of the schema at `pointer` once gathered: ranges that no value
+    /// can satisfy are errors; a pattern is translated to the `regex` crate's syntax with its
+    /// ECMA-262 meaning, and one that crate cannot compile is a warning and is not enforced.
+    fn finish_constraints(&mut self, c: &mut Constraints, ty: &Ty, pointer: &str) {
+        self.check_counts(
+            c.min_length,
+            c.max_length,
+            "minLength",
+            "maxLength",
+            pointer,
+        );
+        self.check_counts(c.min_items, c.max_items, "minItems", "maxItems", pointer);
+        self.check_counts(
+            c.min_properties,
+            c.max_properties,
+            "minProperties",
+            "maxProperties",
+            pointer,
+        );
+        if let (Some(lo), Some(hi)) = (c.minimum, c.maximum) {
+            let empty = if lo.value.is_nan() || hi.value.is_nan() {
+                false
+            } else if ty.int_range().is_some() {
+                // Integers: `exclusiveMinimum: 1` with `exclusiveMaximum: 2` leaves none.
+                let lo_i = if lo.exclusive {
+                    lo.value.floor() + 1.0
+                } else {
+                    lo.value.ceil()
+                };
+                let hi_i = if hi.exclusive {
+                    hi.value.ceil() - 1.0
+                } else {
+                    hi.value.floor()
+                };
+                lo_i > hi_i
+            } else {
+                lo.value > hi.value || (lo.value == hi.value && (lo.exclusive || hi.exclusive))
+            };
+            if empty {
+                let show = |b: Bound, key: &str, excl: &str| {
+                    if b.exclusive {
+                        format!("`{key}: {}` ({excl})", b.value)
+                    } else {
+                        format!("`{key}: {}`", b.value)
+                    }
+                };
+                self.sink.error(
+                    pointer,
+                    format!(
+                        "{} and {} leave no value: the range is empty",
+                        show(lo, "minimum", "exclusiveMinimum"),
+                        show(hi, "maximum", "exclusiveMaximum")
+                    ),
+                );
+            }
+        }
+        if let Some(p) = c.pattern.take() {
+            c.pattern = self.check_pattern(&p, pointer);
+        }
+    }
+
+    fn check_counts(
+        &mut self,
+        lo: Option<u64>,
+        hi: Option<u64>,
+        lo_key: &str,
+        hi_key: &str,
+        pointer: &str,
+    ) {
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            if lo > hi {
+                self.sink.error(
+                    pointer,
+                    format!("`{lo_key}: {lo}` exceeds `{hi_key}: {hi}`: no value satisfies both"),
+                );
+            }
+        }
+    }
+
+    /// The pattern as the generated code will use it (see [`crate::pattern`]), or `None` with
+    /// a warning at `pointer/pattern` when the `regex` crate cannot compile it.
+    fn check_pattern(&mut self, pattern: &str, pointer: &str) -> Option<String> {
+        let result = match self.patterns.get(pattern) {
+            Some(r) => r.clone(),
+            None => {
+                let r = crate::pattern::translate(pattern);
+                self.patterns.insert(pattern.to_string(), r.clone());
+                r
+            }
+        };
+        match result {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.sink.warn(
+                    &diag::push(pointer, "pattern"),
+                    format!("pattern `{pattern}` cannot be checked with the Rust `regex` crate ({e}); it is not enforced"),
+                );
+                None
+            }
         }
     }
 
@@ -527,6 +741,7 @@ impl<'a> Lowerer<'a> {
         &mut self,
         s: &Schema,
         a: &openapiv3::AnySchema,
+        ext: &extensions::SchemaExt,
         hint: &str,
         pointer: &str,
     ) -> Lowered {
@@ -537,6 +752,8 @@ impl<'a> Lowerer<'a> {
                 c.min_length = a.min_length.map(|v| v as u64);
                 c.max_length = a.max_length.map(|v| v as u64);
                 c.pattern = a.pattern.clone();
+                c.min_bytes = ext.min_bytes;
+                c.max_bytes = ext.max_bytes;
                 Ty::String
             }
             Some("integer") => Ty::I64,
@@ -577,6 +794,7 @@ impl<'a> Lowerer<'a> {
                     .collect(),
             );
         }
+        self.finish_constraints(&mut c, &ty, pointer);
         Lowered {
             ty,
             constraints: c,
@@ -586,26 +804,28 @@ impl<'a> Lowerer<'a> {
 
     /// Lowers a nominal schema into its named type.
     fn lower_nominal(&mut self, s: &Schema, name: &str, pointer: &str) -> TypeKind {
+        let ext = extensions::schema(s, pointer, &mut self.sink);
         match &s.schema_kind {
             SchemaKind::Type(Type::String(st)) => {
                 let mut values: Vec<String> = st.enumeration.iter().flatten().cloned().collect();
-                let extensible = match s.schema_data.extensions.get("x-extensible-enum") {
-                    Some(Value::Array(known)) => {
-                        for v in known.iter().filter_map(Value::as_str) {
+                let extensible = match &ext.extensible_enum {
+                    Some(known) => {
+                        for v in known {
                             if !values.iter().any(|x| x == v) {
                                 values.push(v.to_string());
                             }
                         }
                         true
                     }
-                    _ => false,
+                    None => false,
                 };
                 let mut def = enum_def(&values, extensible);
                 def.constraints.min_length = st.min_length.map(|v| v as u64);
                 def.constraints.max_length = st.max_length.map(|v| v as u64);
                 def.constraints.pattern = st.pattern.clone();
-                def.constraints.min_bytes = ext_u64(&s.schema_data.extensions, "x-min-bytes");
-                def.constraints.max_bytes = ext_u64(&s.schema_data.extensions, "x-max-bytes");
+                def.constraints.min_bytes = ext.min_bytes;
+                def.constraints.max_bytes = ext.max_bytes;
+                self.finish_constraints(&mut def.constraints, &Ty::String, pointer);
                 TypeKind::Enum(def)
             }
             SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } => {
@@ -623,7 +843,16 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::AllOf { all_of } => {
                 let mut def = StructDef::default();
-                self.merge_all_of(all_of, name, &diag::push(pointer, "allOf"), &mut def, 0);
+                self.merge_all_of(
+                    all_of,
+                    name,
+                    name,
+                    &diag::push(pointer, "allOf"),
+                    &mut def,
+                    0,
+                    &mut BTreeSet::from([pointer.to_string()]),
+                    &mut vec![pointer.to_string()],
+                );
                 TypeKind::Struct(def)
             }
             SchemaKind::Type(Type::Object(o)) => {
@@ -633,12 +862,20 @@ impl<'a> Lowerer<'a> {
                     &o.required,
                     o.additional_properties.as_ref(),
                     name,
+                    name,
                     pointer,
                     &mut def,
                 );
                 def.min_properties = o.min_properties.map(|v| v as u64);
                 def.max_properties = o.max_properties.map(|v| v as u64);
-                def.required_if = self.required_if(s, pointer);
+                def.required_if = ext.required_if.clone();
+                self.check_counts(
+                    def.min_properties,
+                    def.max_properties,
+                    "minProperties",
+                    "maxProperties",
+                    pointer,
+                );
                 TypeKind::Struct(def)
             }
             SchemaKind::Any(a) => {
@@ -673,58 +910,40 @@ impl<'a> Lowerer<'a> {
                 }
                 let mut def = StructDef::default();
                 if !a.all_of.is_empty() {
-                    self.merge_all_of(&a.all_of, name, &diag::push(pointer, "allOf"), &mut def, 0);
+                    self.merge_all_of(
+                        &a.all_of,
+                        name,
+                        name,
+                        &diag::push(pointer, "allOf"),
+                        &mut def,
+                        0,
+                        &mut BTreeSet::from([pointer.to_string()]),
+                        &mut vec![pointer.to_string()],
+                    );
                 }
                 self.merge_object(
                     &a.properties,
                     &a.required,
                     a.additional_properties.as_ref(),
                     name,
+                    name,
                     pointer,
                     &mut def,
                 );
                 def.min_properties = a.min_properties.map(|v| v as u64);
                 def.max_properties = a.max_properties.map(|v| v as u64);
-                def.required_if = self.required_if(s, pointer);
+                def.required_if = ext.required_if.clone();
+                self.check_counts(
+                    def.min_properties,
+                    def.max_properties,
+                    "minProperties",
+                    "maxProperties",
+                    pointer,
+                );
                 TypeKind::Struct(def)
             }
             _ => TypeKind::Alias(Ty::Json),
         }
-    }
-
-    fn required_if(&mut self, s: &Schema, pointer: &str) -> Vec<RequiredIf> {
-        let Some(v) = s.schema_data.extensions.get("x-required-if") else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        let Some(rules) = v.as_array() else {
-            self.sink.error(
-                &diag::push(pointer, "x-required-if"),
-                "`x-required-if` must be a list of `{when: {property, equals}, required: [..]}`",
-            );
-            return out;
-        };
-        for (i, rule) in rules.iter().enumerate() {
-            let here = diag::push(&diag::push(pointer, "x-required-if"), &i.to_string());
-            let property = rule.pointer("/when/property").and_then(Value::as_str);
-            let equals = rule.pointer("/when/equals");
-            let required: Option<Vec<String>> =
-                rule.get("required").and_then(Value::as_array).map(|r| {
-                    r.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                });
-            match (property, equals, required) {
-                (Some(p), Some(e), Some(r)) if !r.is_empty() => out.push(RequiredIf {
-                    property: p.to_string(),
-                    equals: render_value(e),
-                    required: r,
-                }),
-                _ => self.sink.error(&here, "each `x-required-if` rule needs `when.property`, `when.equals` and a non-empty `required` list"),
-            }
-        }
-        out
     }
 
     fn lower_union(
@@ -794,81 +1013,157 @@ impl<'a> Lowerer<'a> {
                 constraints: l.constraints,
                 boxed: false,
                 tag,
+                pointer: here,
             });
         }
         out
     }
 
-    /// Collects the properties of every allOf member into one struct.
+    /// Collects the properties of every allOf member into one struct. `seen` holds the
+    /// pointers of the schemas merged into it so far and `active` those being merged now: a
+    /// component reached twice (diamonds, `A: allOf [B, B]`) is merged once, so merging takes
+    /// time linear in the schemas reached, and one that refers back to itself is a warning.
+    #[allow(clippy::too_many_arguments)]
     fn merge_all_of(
         &mut self,
         members: &[ReferenceOr<Schema>],
         name: &str,
+        owner: &str,
         pointer: &str,
         def: &mut StructDef,
         depth: usize,
+        seen: &mut BTreeSet<String>,
+        active: &mut Vec<String>,
     ) {
         if depth > 16 {
-            self.sink.warn(
-                pointer,
-                "allOf nests too deep (or refers to itself); stopped merging here",
-            );
+            self.sink
+                .warn(pointer, "allOf nests too deep; stopped merging here");
             return;
         }
         for (i, m) in members.iter().enumerate() {
             let here = diag::push(pointer, &i.to_string());
+            // Where the member's schema is defined, and whose name its inline types take.
+            let mut base = here.clone();
+            let mut member_owner = owner.to_string();
             let schema = match m {
                 ReferenceOr::Item(s) => s.clone(),
-                ReferenceOr::Reference { reference } => match self.resolve(reference, &here) {
-                    Some(s) => s,
-                    None => continue,
-                },
+                ReferenceOr::Reference { reference } => {
+                    if let Some(target) = reference
+                        .strip_prefix(SCHEMAS)
+                        .map(diag::unescape_token)
+                        .filter(|n| self.component(n).is_some())
+                    {
+                        let Some(last) = self.follow_aliases(target, &here) else {
+                            continue;
+                        };
+                        base = diag::push("/components/schemas", &last);
+                        member_owner = self
+                            .nominal
+                            .get(&last)
+                            .cloned()
+                            .unwrap_or_else(|| naming::type_ident(&last));
+                        if active.contains(&base) {
+                            self.sink.warn(
+                                &here,
+                                format!("allOf refers back to `{reference}`, which is being merged already; skipped here"),
+                            );
+                            continue;
+                        }
+                        if !seen.insert(base.clone()) {
+                            continue;
+                        }
+                    }
+                    match self.resolve(reference, &here) {
+                        Some(s) => s,
+                        None => continue,
+                    }
+                }
             };
-            let reqif = self.required_if(&schema, &here);
-            def.required_if.extend(reqif);
-            match &schema.schema_kind {
-                SchemaKind::Type(Type::Object(o)) => self.merge_object(
-                    &o.properties,
-                    &o.required,
-                    o.additional_properties.as_ref(),
-                    name,
-                    &here,
-                    def,
-                ),
-                SchemaKind::AllOf { all_of } => {
-                    self.merge_all_of(all_of, name, &diag::push(&here, "allOf"), def, depth + 1)
-                }
-                SchemaKind::Any(a) => {
-                    if !a.all_of.is_empty() {
-                        self.merge_all_of(
-                            &a.all_of,
-                            name,
-                            &diag::push(&here, "allOf"),
-                            def,
-                            depth + 1,
-                        );
-                    }
-                    self.merge_object(
-                        &a.properties,
-                        &a.required,
-                        a.additional_properties.as_ref(),
+            active.push(base.clone());
+            self.merge_member(
+                &schema,
+                name,
+                &member_owner,
+                &here,
+                &base,
+                def,
+                depth,
+                seen,
+                active,
+            );
+            active.pop();
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn merge_member(
+        &mut self,
+        schema: &Schema,
+        name: &str,
+        owner: &str,
+        here: &str,
+        base: &str,
+        def: &mut StructDef,
+        depth: usize,
+        seen: &mut BTreeSet<String>,
+        active: &mut Vec<String>,
+    ) {
+        let ext = extensions::schema(schema, base, &mut self.sink);
+        def.required_if.extend(ext.required_if);
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => self.merge_object(
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+                name,
+                owner,
+                base,
+                def,
+            ),
+            SchemaKind::AllOf { all_of } => self.merge_all_of(
+                all_of,
+                name,
+                owner,
+                &diag::push(base, "allOf"),
+                def,
+                depth + 1,
+                seen,
+                active,
+            ),
+            SchemaKind::Any(a) => {
+                if !a.all_of.is_empty() {
+                    self.merge_all_of(
+                        &a.all_of,
                         name,
-                        &here,
+                        owner,
+                        &diag::push(base, "allOf"),
                         def,
+                        depth + 1,
+                        seen,
+                        active,
                     );
-                    if !a.one_of.is_empty() || !a.any_of.is_empty() {
-                        self.sink.warn(&here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
-                        def.additional
-                            .get_or_insert((Ty::Json, Constraints::default()));
-                    }
                 }
-                SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
-                    self.sink.warn(&here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
+                self.merge_object(
+                    &a.properties,
+                    &a.required,
+                    a.additional_properties.as_ref(),
+                    name,
+                    owner,
+                    base,
+                    def,
+                );
+                if !a.one_of.is_empty() || !a.any_of.is_empty() {
+                    self.sink.warn(here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
                     def.additional
                         .get_or_insert((Ty::Json, Constraints::default()));
                 }
-                _ => {}
             }
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                self.sink.warn(here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
+                def.additional
+                    .get_or_insert((Ty::Json, Constraints::default()));
+            }
+            _ => {}
         }
     }
 
@@ -878,6 +1173,7 @@ impl<'a> Lowerer<'a> {
         required: &[String],
         additional: Option<&AdditionalProperties>,
         name: &str,
+        owner: &str,
         pointer: &str,
         def: &mut StructDef,
     ) {
@@ -887,7 +1183,7 @@ impl<'a> Lowerer<'a> {
         }
         for (wire, prop) in properties {
             let here = diag::push(&diag::push(pointer, "properties"), wire);
-            let hint = format!("{name}{}", naming::camel(wire));
+            let hint = format!("{owner}{}", naming::camel(wire));
             let l = self.lower_boxed(prop, &hint, &here);
             let (read_only, write_only, doc) = match prop {
                 ReferenceOr::Item(s) => (
@@ -948,7 +1244,7 @@ impl<'a> Lowerer<'a> {
             Some(AdditionalProperties::Schema(s)) => {
                 let v = self.lower_ref_or(
                     s,
-                    &format!("{name}Value"),
+                    &format!("{owner}Value"),
                     &diag::push(pointer, "additionalProperties"),
                 );
                 def.additional = Some((wrap_nullable(v.ty, v.nullable), v.constraints));

@@ -93,9 +93,11 @@ fn run(args: &[String]) -> Result<(), String> {
                     Some(("version", req)) if !req.is_empty() => {
                         codegen::Runtime::Version(req.into())
                     }
-                    _ => return Err(format!(
+                    _ => {
+                        return Err(format!(
                         "--runtime {how:?}: expected `vendored`, `path=<DIR>` or `version=<REQ>`"
-                    )),
+                    ))
+                    }
                 });
             }
             "--check" => check = true,

@@ -65,6 +65,24 @@ fn derived_name(method: &str, path: &str) -> String {
     name
 }
 
+/// True for an RFC 7230 `token` (a header field name): one or more `tchar`.
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// True for an operationId that reads as a name: ASCII letters, digits and the separators
+/// `_ - . /`, not starting with a digit (`listUsers`, `users.list`, `repos/get-content`).
+fn is_identifier_like(id: &str) -> bool {
+    !id.starts_with(|c: char| c.is_ascii_digit())
+        && id.chars().any(|c| c.is_ascii_alphabetic())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
+}
+
 impl<'a> Lowerer<'a> {
     /// Lowers every operation of the document.
     pub fn lower_operations(&mut self) -> Vec<Operation> {
@@ -86,48 +104,46 @@ impl<'a> Lowerer<'a> {
                     continue;
                 };
                 let pointer = diag::push(&item_ptr, method);
-                let operation_id = op
-                    .operation_id
-                    .clone()
-                    .unwrap_or_else(|| derived_name(method, path));
-                if let Some(first) = op_ids.get(&operation_id) {
-                    self.sink.error(
-                        &diag::push(&pointer, "operationId"),
-                        format!("duplicate operationId `{operation_id}` (first used at #{first}); operationIds must be unique"),
-                    );
-                    // Still checked, so its other problems are reported in the same run.
-                    let _ = self.lower_operation(
-                        path,
-                        method,
-                        &item,
-                        op,
-                        &pointer,
-                        operation_id,
-                        String::new(),
-                        String::new(),
-                    );
-                    continue;
-                }
-                op_ids.insert(operation_id.clone(), pointer.clone());
+                let operation_id = match op.operation_id.as_deref() {
+                    None => derived_name(method, path),
+                    Some(id) if id.trim().is_empty() => {
+                        let name = derived_name(method, path);
+                        self.sink.warn(
+                            &pointer,
+                            format!("empty operationId; the operation is named `{name}` after its method and path"),
+                        );
+                        name
+                    }
+                    Some(id) => id.to_string(),
+                };
                 let snake = naming::field_ident(&operation_id);
-                if let Some(first) = method_names.get(&snake) {
-                    self.sink.error(
-                        &diag::push(&pointer, "operationId"),
-                        format!("operationId `{operation_id}` becomes the method name `{snake}`, as does the operation at #{first}; rename one"),
-                    );
-                    let _ = self.lower_operation(
-                        path,
-                        method,
-                        &item,
-                        op,
+                if op
+                    .operation_id
+                    .as_deref()
+                    .is_some_and(|id| !id.trim().is_empty() && !is_identifier_like(id))
+                {
+                    self.sink.warn(
                         &pointer,
-                        operation_id,
-                        String::new(),
-                        String::new(),
+                        format!("operationId `{operation_id}` is not an identifier; its Rust method is `{snake}`"),
                     );
-                    continue;
                 }
-                method_names.insert(snake.clone(), pointer.clone());
+                if let Some(first) = op_ids.get(&operation_id) {
+                    self.sink.warn(
+                        &pointer,
+                        format!("duplicate operationId `{operation_id}` (first used at #{first}); operationIds should be unique: this one is numbered"),
+                    );
+                } else if let Some(first) = method_names.get(&snake) {
+                    self.sink.warn(
+                        &pointer,
+                        format!("operationId `{operation_id}` becomes the method name `{snake}`, as does the operation at #{first}; this one is numbered"),
+                    );
+                }
+                op_ids
+                    .entry(operation_id.clone())
+                    .or_insert_with(|| pointer.clone());
+                method_names
+                    .entry(snake.clone())
+                    .or_insert_with(|| pointer.clone());
                 let method_name = method_scope.unique(&snake);
                 let builder_name = self.type_scope.unique(&naming::type_ident(&operation_id));
                 let lowered = self.lower_operation(
@@ -299,13 +315,14 @@ impl<'a> Lowerer<'a> {
             }
         }
 
-        let idempotent = match op.extensions.get("x-idempotent").and_then(Value::as_bool) {
-            Some(b) => b,
-            None => matches!(
-                method,
-                "get" | "put" | "delete" | "head" | "options" | "trace"
-            ),
-        };
+        let idempotent =
+            match crate::extensions::idempotent(&op.extensions, pointer, &mut self.sink) {
+                Some(b) => b,
+                None => matches!(
+                    method,
+                    "get" | "put" | "delete" | "head" | "options" | "trace"
+                ),
+            };
         Operation {
             operation_id,
             method_name,
@@ -403,6 +420,12 @@ impl<'a> Lowerer<'a> {
         scope: &mut Scope,
     ) -> Option<Param> {
         let data = p.parameter_data_ref();
+        if matches!(p, Parameter::Header { .. }) && !is_token(&data.name) {
+            self.sink.error(
+                here,
+                format!("header parameter name `{}` is not an HTTP header name (RFC 7230 token: letters, digits and !#$%&'*+-.^_`|~)", data.name.escape_default()),
+            );
+        }
         let hint = format!("{op_name}{}", naming::camel(&data.name));
         let lowered: Lowered = match &data.format {
             ParameterSchemaOrContent::Schema(s) => {
@@ -530,37 +553,7 @@ impl<'a> Lowerer<'a> {
         here: &str,
     ) -> Option<ResponseDef> {
         let resp = self.resolve_local(r, "response", here)?;
-        let business = match resp.extensions.get("x-business-error") {
-            None => None,
-            Some(v) => {
-                let code = v.get("code").and_then(Value::as_str);
-                let message = v.get("message").and_then(Value::as_str).unwrap_or("");
-                let success: Vec<String> = match v.get("success") {
-                    Some(Value::Array(vals)) => vals
-                        .iter()
-                        .map(|x| match x {
-                            Value::String(s) => s.clone(),
-                            other => other.to_string(),
-                        })
-                        .collect(),
-                    _ => vec![String::new()],
-                };
-                match code {
-                    Some(code) => Some(BusinessRule {
-                        code: code.to_string(),
-                        message: message.to_string(),
-                        success,
-                    }),
-                    None => {
-                        self.sink.error(
-                            &diag::push(here, "x-business-error"),
-                            "`x-business-error` needs `code` (the property holding the result code); `message` and `success` are optional",
-                        );
-                        None
-                    }
-                }
-            }
-        };
+        let business = crate::extensions::business_error(&resp.extensions, here, &mut self.sink);
         let body = match pick_media(&resp.content) {
             None => ResponseBody::Empty,
             Some((mt, media, kind)) => {

@@ -152,7 +152,7 @@ pub struct CaseInfo {
     pub priority: Option<CaseInfoPriority>,
     /// Deadline, in YYYY-MM-DD HH:mm:ss format. The document's type is "Datetime"; the format is not RFC 3339, so this is a string with a pattern, not `format: date-time`.
     ///
-    /// Constraints: matches `^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$`.
+    /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
     /// Case contact. Length: 20 bytes.
@@ -205,7 +205,7 @@ impl Validate for CaseInfo {
             v::check_pattern(
                 &field_path,
                 value,
-                "^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}$",
+                "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
                 out,
             );
         }

@@ -1,0 +1,336 @@
+//! The vendor extensions the generator understands, read in one place. Each is checked for
+//! its shape, and for the kind of object it stands on; a wrong shape, or one of ours where it
+//! cannot apply, is an error at its pointer (never silently dropped). Extensions that are not
+//! ours (any other `x-...`) are ignored.
+//!
+//! | extension | on | shape |
+//! | --- | --- | --- |
+//! | `x-min-bytes`, `x-max-bytes` | string schemas | non-negative integer (UTF-8 bytes) |
+//! | `x-extensible-enum` | string schemas | list of strings (known values; others accepted) |
+//! | `x-required-if` | object schemas | list of `{when: {property, equals}, required: [..]}` |
+//! | `x-business-error` | responses | `{code: string, message?: string, success?: [..]}` |
+//! | `x-idempotent` | operations | boolean |
+//! | `x-name` | servers | string |
+//! | `x-signing-algorithm` | API-key header security schemes | string |
+//! | `x-client-credentials` | API-key header security schemes | `{tokenUrl: string}` |
+//! | `x-codegen-int-bounds`, `x-codegen-int-enum` | integer schemas | written by the loader |
+
+use indexmap::IndexMap;
+use openapiv3::{Schema, SchemaKind, Type};
+use serde_json::Value;
+
+use crate::diag::{self, Sink};
+use crate::ir::{BusinessRule, RequiredIf};
+use crate::load::{X_INT_BOUNDS, X_INT_ENUM};
+
+type Ext = IndexMap<String, Value>;
+
+/// Our prefix: an `x-codegen-*` extension we do not know is an error, not a silent no-op.
+const OURS: &str = "x-codegen-";
+
+/// What the extensions of one schema say.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SchemaExt {
+    pub min_bytes: Option<u64>,
+    pub max_bytes: Option<u64>,
+    /// `x-extensible-enum`: the known values.
+    pub extensible_enum: Option<Vec<String>>,
+    pub required_if: Vec<RequiredIf>,
+    /// Integer bounds the loader kept aside: minimum, maximum, multipleOf.
+    pub int_bounds: [Option<f64>; 3],
+    /// An integer `enum` the loader kept aside, rendered.
+    pub int_enum: Option<Vec<String>>,
+}
+
+#[derive(PartialEq)]
+enum Kind {
+    String,
+    Integer,
+    Object,
+    Other,
+}
+
+fn kind_of(s: &Schema) -> Kind {
+    match &s.schema_kind {
+        SchemaKind::Type(Type::String(_)) => Kind::String,
+        SchemaKind::Type(Type::Integer(_)) => Kind::Integer,
+        SchemaKind::Type(Type::Object(_)) | SchemaKind::AllOf { .. } => Kind::Object,
+        SchemaKind::Any(a) => match a.typ.as_deref() {
+            Some("string") => Kind::String,
+            Some("integer") => Kind::Integer,
+            Some("object") => Kind::Object,
+            None if !a.properties.is_empty() || !a.all_of.is_empty() => Kind::Object,
+            _ => Kind::Other,
+        },
+        _ => Kind::Other,
+    }
+}
+
+fn render(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn unknown_ours(ext: &Ext, known: &[&str], pointer: &str, sink: &mut Sink) {
+    for key in ext.keys() {
+        if key.starts_with(OURS) && !known.contains(&key.as_str()) {
+            sink.error(
+                &diag::push(pointer, key),
+                format!("unknown generator extension `{key}`"),
+            );
+        }
+    }
+}
+
+/// Reads and checks the extensions of the schema at `pointer`.
+pub(crate) fn schema(s: &Schema, pointer: &str, sink: &mut Sink) -> SchemaExt {
+    let ext = &s.schema_data.extensions;
+    let kind = kind_of(s);
+    let mut out = SchemaExt::default();
+    let at = |key: &str| diag::push(pointer, key);
+    let misplaced = |sink: &mut Sink, key: &str, applies: &str| {
+        sink.error(
+            &at(key),
+            format!(
+                "`{key}` applies to {applies} only; this schema is not one, so it would be ignored"
+            ),
+        );
+    };
+    for key in ["x-min-bytes", "x-max-bytes"] {
+        let Some(v) = ext.get(key) else { continue };
+        if kind != Kind::String {
+            misplaced(sink, key, "string schemas (`type: string`)");
+            continue;
+        }
+        match v.as_u64() {
+            Some(n) => {
+                if key == "x-min-bytes" {
+                    out.min_bytes = Some(n);
+                } else {
+                    out.max_bytes = Some(n);
+                }
+            }
+            None => sink.error(
+                &at(key),
+                format!(
+                    "`{key}` must be a non-negative integer (a count of UTF-8 bytes), not `{v}`"
+                ),
+            ),
+        }
+    }
+    if let (Some(lo), Some(hi)) = (out.min_bytes, out.max_bytes) {
+        if lo > hi {
+            sink.error(
+                pointer,
+                format!(
+                    "`x-min-bytes: {lo}` exceeds `x-max-bytes: {hi}`: no string satisfies both"
+                ),
+            );
+        }
+    }
+    if let Some(v) = ext.get("x-extensible-enum") {
+        let values: Option<Vec<String>> = v
+            .as_array()
+            .and_then(|a| a.iter().map(|x| x.as_str().map(str::to_string)).collect());
+        if kind != Kind::String {
+            misplaced(sink, "x-extensible-enum", "string schemas (`type: string`)");
+        } else if values.is_none() {
+            sink.error(
+                &at("x-extensible-enum"),
+                "`x-extensible-enum` must be a list of strings (the known values)",
+            );
+        } else {
+            out.extensible_enum = values;
+        }
+    }
+    if let Some(v) = ext.get("x-required-if") {
+        if kind != Kind::Object {
+            misplaced(sink, "x-required-if", "object schemas");
+        } else {
+            out.required_if = required_if(v, &at("x-required-if"), sink);
+        }
+    }
+    if let Some(v) = ext.get(X_INT_BOUNDS) {
+        match v.as_object() {
+            Some(kept) if kind == Kind::Integer => {
+                for (i, key) in ["minimum", "maximum", "multipleOf"].into_iter().enumerate() {
+                    out.int_bounds[i] = kept.get(key).and_then(Value::as_f64);
+                }
+            }
+            Some(_) => misplaced(sink, X_INT_BOUNDS, "integer schemas"),
+            None => sink.error(
+                &at(X_INT_BOUNDS),
+                format!("`{X_INT_BOUNDS}` must be an object of numeric bounds"),
+            ),
+        }
+    }
+    if let Some(v) = ext.get(X_INT_ENUM) {
+        match v.as_array() {
+            Some(vals) if kind == Kind::Integer => {
+                out.int_enum = Some(vals.iter().filter(|v| !v.is_null()).map(render).collect());
+            }
+            Some(_) => misplaced(sink, X_INT_ENUM, "integer schemas"),
+            None => sink.error(
+                &at(X_INT_ENUM),
+                format!("`{X_INT_ENUM}` must be a list of values"),
+            ),
+        }
+    }
+    unknown_ours(ext, &[X_INT_BOUNDS, X_INT_ENUM], pointer, sink);
+    out
+}
+
+fn required_if(v: &Value, here: &str, sink: &mut Sink) -> Vec<RequiredIf> {
+    let mut out = Vec::new();
+    let Some(rules) = v.as_array() else {
+        sink.error(
+            here,
+            "`x-required-if` must be a list of `{when: {property, equals}, required: [..]}`",
+        );
+        return out;
+    };
+    for (i, rule) in rules.iter().enumerate() {
+        let at = diag::push(here, &i.to_string());
+        let property = rule.pointer("/when/property").and_then(Value::as_str);
+        let equals = rule.pointer("/when/equals");
+        let required: Option<Vec<String>> = rule
+            .get("required")
+            .and_then(Value::as_array)
+            .and_then(|r| r.iter().map(|x| x.as_str().map(str::to_string)).collect());
+        match (property, equals, required) {
+            (Some(p), Some(e), Some(r)) if !r.is_empty() => out.push(RequiredIf {
+                property: p.to_string(),
+                equals: render(e),
+                required: r,
+            }),
+            _ => sink.error(&at, "each `x-required-if` rule needs `when.property`, `when.equals` and a non-empty `required` list of property names"),
+        }
+    }
+    out
+}
+
+/// `x-business-error` of the response at `pointer`.
+pub(crate) fn business_error(ext: &Ext, pointer: &str, sink: &mut Sink) -> Option<BusinessRule> {
+    unknown_ours(ext, &[], pointer, sink);
+    let v = ext.get("x-business-error")?;
+    let here = diag::push(pointer, "x-business-error");
+    let code = v.get("code").and_then(Value::as_str);
+    let message = match v.get("message") {
+        None => Some(""),
+        Some(m) => m.as_str(),
+    };
+    let success: Option<Vec<String>> = match v.get("success") {
+        None => Some(vec![String::new()]),
+        Some(Value::Array(vals)) => Some(vals.iter().map(render).collect()),
+        Some(_) => None,
+    };
+    match (v.is_object(), code, message, success) {
+        (true, Some(code), Some(message), Some(success)) => Some(BusinessRule {
+            code: code.to_string(),
+            message: message.to_string(),
+            success,
+        }),
+        _ => {
+            sink.error(
+                &here,
+                "`x-business-error` must be `{code: <property holding the result code>, message: <property>, success: [<values>]}`; `code` is required, `message` (a string) and `success` (a list) are optional",
+            );
+            None
+        }
+    }
+}
+
+/// `x-idempotent` of the operation at `pointer`.
+pub(crate) fn idempotent(ext: &Ext, pointer: &str, sink: &mut Sink) -> Option<bool> {
+    unknown_ours(ext, &[], pointer, sink);
+    let v = ext.get("x-idempotent")?;
+    if v.as_bool().is_none() {
+        sink.error(
+            &diag::push(pointer, "x-idempotent"),
+            format!("`x-idempotent` must be `true` or `false`, not `{v}`"),
+        );
+    }
+    v.as_bool()
+}
+
+/// `x-name` of the server at `pointer`.
+pub(crate) fn server_name(ext: &Ext, pointer: &str, sink: &mut Sink) -> Option<String> {
+    unknown_ours(ext, &[], pointer, sink);
+    let v = ext.get("x-name")?;
+    match v.as_str() {
+        Some(s) if !s.trim().is_empty() => Some(s.to_string()),
+        _ => {
+            sink.error(
+                &diag::push(pointer, "x-name"),
+                format!(
+                    "`x-name` must be a non-empty string (the server's constant name), not `{v}`"
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// `x-signing-algorithm` of the security scheme at `pointer`; `applies` is false for schemes
+/// other than an API key in a header.
+pub(crate) fn signing_algorithm(
+    ext: &Ext,
+    applies: bool,
+    pointer: &str,
+    sink: &mut Sink,
+) -> Option<String> {
+    unknown_ours(ext, &[], pointer, sink);
+    let v = ext.get("x-signing-algorithm")?;
+    let here = diag::push(pointer, "x-signing-algorithm");
+    if !applies {
+        sink.error(
+            &here,
+            "`x-signing-algorithm` applies to API keys in a header (`type: apiKey, in: header`) only",
+        );
+        return None;
+    }
+    match v.as_str() {
+        Some(s) => Some(s.to_string()),
+        None => {
+            sink.error(
+                &here,
+                format!("`x-signing-algorithm` must be a string naming the algorithm, not `{v}`"),
+            );
+            None
+        }
+    }
+}
+
+/// `x-client-credentials` of a security scheme: the `tokenUrl` of the OAuth client-credentials
+/// exchange that yields the key. `applies` is false where the scheme is not an API key in a
+/// header.
+pub(crate) fn client_credentials(
+    ext: &Ext,
+    applies: bool,
+    pointer: &str,
+    sink: &mut Sink,
+) -> Option<String> {
+    let v = ext.get("x-client-credentials")?;
+    let here = diag::push(pointer, "x-client-credentials");
+    if !applies {
+        sink.error(
+            &here,
+            "`x-client-credentials` applies to API keys in a header (`type: apiKey, in: header`) only",
+        );
+        return None;
+    }
+    match v.get("tokenUrl").and_then(Value::as_str) {
+        Some(url) if !url.trim().is_empty() && v.as_object().is_some_and(|o| o.len() == 1) => {
+            Some(url.to_string())
+        }
+        _ => {
+            sink.error(
+                &here,
+                format!("`x-client-credentials` must be `{{tokenUrl: <URL or path>}}`, not `{v}`"),
+            );
+            None
+        }
+    }
+}
