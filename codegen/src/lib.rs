@@ -257,12 +257,13 @@ fn break_union_cycles(types: &mut [ir::TypeDef], sink: &mut diag::Sink) {
                 continue;
             }
             // (node, its edges, next edge, the variant edge that led here)
-            let mut path: Vec<(
+            type Frame = (
                 usize,
                 Vec<(usize, Option<usize>)>,
                 usize,
                 Option<(usize, usize)>,
-            )> = vec![(root, succ(root, &dropped), 0, None)];
+            );
+            let mut path: Vec<Frame> = vec![(root, succ(root, &dropped), 0, None)];
             state[root] = 1;
             while let Some(top) = path.last_mut() {
                 let (v, edges, i, _) = top;

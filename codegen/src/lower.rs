@@ -1167,6 +1167,8 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    // The object's parts and where it stands; a struct for them would only be unpacked here.
+    #[allow(clippy::too_many_arguments)]
     fn merge_object(
         &mut self,
         properties: &IndexMap<String, ReferenceOr<Box<Schema>>>,
