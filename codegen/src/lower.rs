@@ -29,6 +29,9 @@ pub(crate) const MAX_DEPTH: usize = 100;
 /// keep their types in the order they are reached.
 const DEFER_DEPTH: usize = 24;
 
+/// How many deferred named types one spec may produce before lowering gives up with an error.
+const MAX_TYPES: usize = 100_000;
+
 /// What a schema lowers to at a use site.
 #[derive(Debug, Clone)]
 pub(crate) struct Lowered {
@@ -187,7 +190,18 @@ impl<'a> Lowerer<'a> {
     /// Lowers the inline named types deferred so far (and those they defer in turn), each
     /// from depth 0.
     pub fn lower_deferred(&mut self) {
+        let mut budget = MAX_TYPES;
         while let Some((s, name, pointer)) = self.deferred.pop() {
+            if budget == 0 {
+                // A backstop: no finite spec should get here.
+                self.sink.error(
+                    &pointer,
+                    format!("more than {MAX_TYPES} nested named types; the generator stops here"),
+                );
+                self.deferred.clear();
+                return;
+            }
+            budget -= 1;
             let depth = std::mem::take(&mut self.depth);
             let kind = self.lower_nominal(&s, &name, &pointer);
             self.depth = depth;
@@ -420,7 +434,10 @@ impl<'a> Lowerer<'a> {
                     .map(|t| naming::type_ident(&diag::unescape_token(t)))
                     .filter(|t| !t.is_empty())
                     .unwrap_or_else(|| hint.to_string());
-                self.lower_schema(&schema, &hint, pointer)
+                // Lowered where it is defined: its inline types are made once, however many
+                // `$ref`s reach it (and a `$ref` into its own subtree ends, as a named type).
+                let target = reference.strip_prefix('#').unwrap_or(pointer);
+                self.lower_schema(&schema, &hint, target)
             }
             None => Lowered::plain(Ty::Json),
         }
@@ -1073,10 +1090,28 @@ impl<'a> Lowerer<'a> {
                             continue;
                         }
                     }
-                    match self.resolve(reference, &here) {
+                    let resolved = match self.resolve(reference, &here) {
                         Some(s) => s,
                         None => continue,
+                    };
+                    if base == here {
+                        // A `$ref` to a schema outside components/schemas: merged from where
+                        // it is defined, once.
+                        if let Some(target) = reference.strip_prefix('#') {
+                            base = target.to_string();
+                            if active.contains(&base) {
+                                self.sink.warn(
+                                    &here,
+                                    format!("allOf refers back to `{reference}`, which is being merged already; skipped here"),
+                                );
+                                continue;
+                            }
+                            if !seen.insert(base.clone()) {
+                                continue;
+                            }
+                        }
                     }
+                    resolved
                 }
             };
             active.push(base.clone());

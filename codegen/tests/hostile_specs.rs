@@ -731,3 +731,25 @@ components:
         "{all:#?}"
     );
 }
+
+#[test]
+fn refs_into_their_own_subtree_end() {
+    // Found by tests/fuzz_specs.rs: a `$ref` into an inline schema that contains the `$ref`
+    // made a new type at every level, forever.
+    let text = format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Dog:
+      allOf:
+        - type: object
+          properties:
+            name: {{$ref: '#/components/schemas/Dog/allOf/0'}}
+            pack:
+              allOf:
+                - $ref: '#/components/schemas/Dog/allOf/0'
+"
+    );
+    let (api, _) = on_small_stack(move || lower_text(&text)).expect("lowers");
+    assert!(api.types.len() < 10, "{:#?}", api.types);
+}
