@@ -1202,6 +1202,7 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn merge_object(
         &mut self,
         properties: &IndexMap<String, ReferenceOr<Box<Schema>>>,

@@ -132,7 +132,7 @@ fn replacement(kind: u64, pick: u64) -> Value {
     let s = |x: &str| Value::String(x.to_string());
     match kind % 12 {
         0 => Value::Null,
-        1 => Value::Bool(pick % 2 == 0),
+        1 => Value::Bool(pick.is_multiple_of(2)),
         2 => Value::Number((pick as i64 % 1000).into()),
         3 => Value::Number(u64::MAX.into()),
         4 => Value::Number(i64::MIN.into()),
@@ -185,7 +185,7 @@ fn mutate(doc: &mut Value, op: u8, at: u64, other: u64) {
         }
         // A `$ref` back at an ancestor (a cycle) or at a component schema.
         3 => {
-            let target = if other % 2 == 0 {
+            let target = if other.is_multiple_of(2) {
                 pointer(&path[..(other as usize / 2) % path.len()])
             } else {
                 let names: Vec<String> = doc
