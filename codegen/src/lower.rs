@@ -220,13 +220,18 @@ impl<'a> Lowerer<'a> {
 
     /// Follows a chain of component schemas that are only `$ref`s to other component schemas
     /// (`A: {$ref: B}`, `B: {$ref: C}`...), by iteration, to the last name in the chain: the
-    /// first that is not such an alias, or is nominal. `None`, with an error at `pointer`, when
-    /// the chain loops.
-    fn follow_aliases(&mut self, name: String, pointer: &str) -> Option<String> {
+    /// first that is not such an alias (or, with `stop_at_nominal`, the first nominal one).
+    /// `None`, with an error at `pointer`, when the chain loops.
+    fn follow_aliases(
+        &mut self,
+        name: String,
+        stop_at_nominal: bool,
+        pointer: &str,
+    ) -> Option<String> {
         let mut name = name;
         let mut seen: BTreeSet<String> = BTreeSet::new();
         loop {
-            if self.nominal.contains_key(&name) {
+            if stop_at_nominal && self.nominal.contains_key(&name) {
                 return Some(name);
             }
             let next = match self.component(&name) {
@@ -255,7 +260,7 @@ impl<'a> Lowerer<'a> {
         if let Some(name) = reference.strip_prefix(SCHEMAS) {
             let name = diag::unescape_token(name);
             if self.component(&name).is_some() {
-                let last = self.follow_aliases(name, pointer)?;
+                let last = self.follow_aliases(name, false, pointer)?;
                 match self.component(&last) {
                     Some(ReferenceOr::Item(s)) => return Some(s.clone()),
                     Some(ReferenceOr::Reference { reference }) => {
@@ -417,7 +422,7 @@ impl<'a> Lowerer<'a> {
                 return Lowered::plain(Ty::Named(ident.clone()));
             }
             if self.component(&name).is_some() {
-                let Some(last) = self.follow_aliases(name, pointer) else {
+                let Some(last) = self.follow_aliases(name, true, pointer) else {
                     return Lowered::plain(Ty::Json);
                 };
                 if let Some(ident) = self.nominal.get(&last) {
@@ -1070,7 +1075,7 @@ impl<'a> Lowerer<'a> {
                         .map(diag::unescape_token)
                         .filter(|n| self.component(n).is_some())
                     {
-                        let Some(last) = self.follow_aliases(target, &here) else {
+                        let Some(last) = self.follow_aliases(target, false, &here) else {
                             continue;
                         };
                         base = diag::push("/components/schemas", &last);
