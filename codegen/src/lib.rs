@@ -224,6 +224,13 @@ fn break_union_cycles(types: &mut [ir::TypeDef], sink: &mut diag::Sink) {
         .enumerate()
         .map(|(i, t)| (t.name.clone(), i))
         .collect();
+    // On the search path: (node, its edges, next edge, the variant edge that led here).
+    type PathEntry = (
+        usize,
+        Vec<(usize, Option<usize>)>,
+        usize,
+        Option<(usize, usize)>,
+    );
     let mut dropped: BTreeSet<(usize, usize)> = BTreeSet::new();
     loop {
         // Edges (target type, the variant taken or None for an alias), in spec order.
@@ -256,14 +263,7 @@ fn break_union_cycles(types: &mut [ir::TypeDef], sink: &mut diag::Sink) {
             if state[root] != 0 || !matches!(types[root].kind, ir::TypeKind::Union(_)) {
                 continue;
             }
-            // (node, its edges, next edge, the variant edge that led here)
-            type Frame = (
-                usize,
-                Vec<(usize, Option<usize>)>,
-                usize,
-                Option<(usize, usize)>,
-            );
-            let mut path: Vec<Frame> = vec![(root, succ(root, &dropped), 0, None)];
+            let mut path: Vec<PathEntry> = vec![(root, succ(root, &dropped), 0, None)];
             state[root] = 1;
             while let Some(top) = path.last_mut() {
                 let (v, edges, i, _) = top;

@@ -29,6 +29,9 @@ pub(crate) const MAX_DEPTH: usize = 100;
 /// keep their types in the order they are reached.
 const DEFER_DEPTH: usize = 24;
 
+/// How many deferred named types one spec may produce before lowering gives up with an error.
+const MAX_TYPES: usize = 100_000;
+
 /// What a schema lowers to at a use site.
 #[derive(Debug, Clone)]
 pub(crate) struct Lowered {
@@ -187,7 +190,18 @@ impl<'a> Lowerer<'a> {
     /// Lowers the inline named types deferred so far (and those they defer in turn), each
     /// from depth 0.
     pub fn lower_deferred(&mut self) {
+        let mut budget = MAX_TYPES;
         while let Some((s, name, pointer)) = self.deferred.pop() {
+            if budget == 0 {
+                // A backstop: no finite spec should get here.
+                self.sink.error(
+                    &pointer,
+                    format!("more than {MAX_TYPES} nested named types; the generator stops here"),
+                );
+                self.deferred.clear();
+                return;
+            }
+            budget -= 1;
             let depth = std::mem::take(&mut self.depth);
             let kind = self.lower_nominal(&s, &name, &pointer);
             self.depth = depth;
@@ -206,13 +220,18 @@ impl<'a> Lowerer<'a> {
 
     /// Follows a chain of component schemas that are only `$ref`s to other component schemas
     /// (`A: {$ref: B}`, `B: {$ref: C}`...), by iteration, to the last name in the chain: the
-    /// first that is not such an alias, or is nominal. `None`, with an error at `pointer`, when
-    /// the chain loops.
-    fn follow_aliases(&mut self, name: String, pointer: &str) -> Option<String> {
+    /// first that is not such an alias (or, with `stop_at_nominal`, the first nominal one).
+    /// `None`, with an error at `pointer`, when the chain loops.
+    fn follow_aliases(
+        &mut self,
+        name: String,
+        stop_at_nominal: bool,
+        pointer: &str,
+    ) -> Option<String> {
         let mut name = name;
         let mut seen: BTreeSet<String> = BTreeSet::new();
         loop {
-            if self.nominal.contains_key(&name) {
+            if stop_at_nominal && self.nominal.contains_key(&name) {
                 return Some(name);
             }
             let next = match self.component(&name) {
@@ -241,7 +260,7 @@ impl<'a> Lowerer<'a> {
         if let Some(name) = reference.strip_prefix(SCHEMAS) {
             let name = diag::unescape_token(name);
             if self.component(&name).is_some() {
-                let last = self.follow_aliases(name, pointer)?;
+                let last = self.follow_aliases(name, false, pointer)?;
                 match self.component(&last) {
                     Some(ReferenceOr::Item(s)) => return Some(s.clone()),
                     Some(ReferenceOr::Reference { reference }) => {
@@ -403,7 +422,7 @@ impl<'a> Lowerer<'a> {
                 return Lowered::plain(Ty::Named(ident.clone()));
             }
             if self.component(&name).is_some() {
-                let Some(last) = self.follow_aliases(name, pointer) else {
+                let Some(last) = self.follow_aliases(name, true, pointer) else {
                     return Lowered::plain(Ty::Json);
                 };
                 if let Some(ident) = self.nominal.get(&last) {
@@ -420,7 +439,10 @@ impl<'a> Lowerer<'a> {
                     .map(|t| naming::type_ident(&diag::unescape_token(t)))
                     .filter(|t| !t.is_empty())
                     .unwrap_or_else(|| hint.to_string());
-                self.lower_schema(&schema, &hint, pointer)
+                // Lowered where it is defined: its inline types are made once, however many
+                // `$ref`s reach it (and a `$ref` into its own subtree ends, as a named type).
+                let target = reference.strip_prefix('#').unwrap_or(pointer);
+                self.lower_schema(&schema, &hint, target)
             }
             None => Lowered::plain(Ty::Json),
         }
@@ -1053,7 +1075,7 @@ impl<'a> Lowerer<'a> {
                         .map(diag::unescape_token)
                         .filter(|n| self.component(n).is_some())
                     {
-                        let Some(last) = self.follow_aliases(target, &here) else {
+                        let Some(last) = self.follow_aliases(target, false, &here) else {
                             continue;
                         };
                         base = diag::push("/components/schemas", &last);
@@ -1073,10 +1095,28 @@ impl<'a> Lowerer<'a> {
                             continue;
                         }
                     }
-                    match self.resolve(reference, &here) {
+                    let resolved = match self.resolve(reference, &here) {
                         Some(s) => s,
                         None => continue,
+                    };
+                    if base == here {
+                        // A `$ref` to a schema outside components/schemas: merged from where
+                        // it is defined, once.
+                        if let Some(target) = reference.strip_prefix('#') {
+                            base = target.to_string();
+                            if active.contains(&base) {
+                                self.sink.warn(
+                                    &here,
+                                    format!("allOf refers back to `{reference}`, which is being merged already; skipped here"),
+                                );
+                                continue;
+                            }
+                            if !seen.insert(base.clone()) {
+                                continue;
+                            }
+                        }
                     }
+                    resolved
                 }
             };
             active.push(base.clone());
@@ -1167,7 +1207,6 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    // The object's parts and where it stands; a struct for them would only be unpacked here.
     #[allow(clippy::too_many_arguments)]
     fn merge_object(
         &mut self,

@@ -731,3 +731,56 @@ components:
         "{all:#?}"
     );
 }
+
+#[test]
+fn refs_into_their_own_subtree_end() {
+    // Found by tests/fuzz_specs.rs: a `$ref` into an inline schema that contains the `$ref`
+    // made a new type at every level, forever.
+    let text = format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Dog:
+      allOf:
+        - type: object
+          properties:
+            name: {{$ref: '#/components/schemas/Dog/allOf/0'}}
+            pack:
+              allOf:
+                - $ref: '#/components/schemas/Dog/allOf/0'
+"
+    );
+    let (api, _) = on_small_stack(move || lower_text(&text)).expect("lowers");
+    assert!(api.types.len() < 10, "{:#?}", api.types);
+}
+
+#[test]
+fn allof_through_an_alias_of_an_object_merges_it() {
+    // Asana: `UserBase: {$ref: UserCompact}` merged by `allOf`.
+    let text = format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Compact: {{type: object, properties: {{gid: {{type: string}}}}}}
+    Base: {{$ref: '#/components/schemas/Compact'}}
+    Response:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - type: object
+          properties:
+            name: {{type: string}}
+"
+    );
+    let (api, _) = lower_text(&text).expect("lowers");
+    let codegen::ir::TypeKind::Struct(s) = &api
+        .types
+        .iter()
+        .find(|t| t.name == "Response")
+        .unwrap()
+        .kind
+    else {
+        panic!()
+    };
+    let wires: Vec<&str> = s.fields.iter().map(|f| f.wire.as_str()).collect();
+    assert_eq!(wires, ["gid", "name"]);
+}
