@@ -455,12 +455,15 @@ fn aicc_due_date_pattern() {
         "2023-6-20 00:00:00",
         "2023-06-20 00:00:00Z",
         " 2023-06-20 00:00:00",
+        // Arabic-Indic digits: `\d` is ASCII in ECMA-262.
+        "٢٠٢٣-06-20 00:00:00",
     ] {
         assert_eq!(
             validate_modify_case(set(case_info_base(), "dueDate", json!(bad))),
             vec![format!(
                 "body.caseInfo.dueDate: {bad:?} does not match pattern {}",
-                r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"
+                // The spec says `\d`; ECMA-262 means ASCII digits, so the check is `[0-9]`.
+                r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
             )],
             "{bad}"
         );
@@ -962,7 +965,7 @@ fn every_violation_is_reported_together() {
                 "body.caseInfo.title: 129 bytes > x-max-bytes 128",
                 "body.caseInfo.description: 20001 bytes > x-max-bytes 20000",
                 r#"body.caseInfo.priority: "Urgent" is not one of ["Low", "Medium", "High", "Critical"]"#,
-                r#"body.caseInfo.dueDate: "tomorrow" does not match pattern ^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"#,
+                r#"body.caseInfo.dueDate: "tomorrow" does not match pattern ^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"#,
                 "body.caseInfo.contactId: 21 bytes > x-max-bytes 20",
                 "body.caseInfo.creatorId: 21 bytes > x-max-bytes 20",
                 "body.caseInfo.contactPhone: 21 bytes > x-max-bytes 20",
