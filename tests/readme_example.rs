@@ -16,12 +16,11 @@ async fn readme_example(ak: String, sk: String, domain_id: String) -> Result<(),
         .retry(RetryPolicy::default()) // idempotent methods only; POST is never retried
         .build()?; // an osm::Client
     let ticket = client
-        .create_case(osm::types::CreateCaseRequest {
-            business_type_id: "1".into(),
-            simple_description: "The ECS instance does not start.".into(),
-            source_id: "83aeb0f2834c4df49826c781d32a963e".into(),
-            ..Default::default()
-        })
+        .create_case(osm::types::CreateCaseRequest::new(
+            "1",                                // business_type_id
+            "The ECS instance does not start.", // simple_description
+            "83aeb0f2834c4df49826c781d32a963e", // source_id
+        ))
         .send()
         .await?;
     let case_id = ticket.incident_id.unwrap_or_default();

@@ -59,12 +59,11 @@ use generated_client::{osm, runtime::Auth};
 let client = osm::Client::builder()
     .auth(Auth::iam_token(std::env::var(\"OSM_TOKEN\")?))
     .build()?;
-let body = osm::types::CreateCaseRequest {
-    business_type_id: \"1\".into(),
-    simple_description: \"The ECS instance does not start.\".into(),
-    source_id: \"83aeb0f2834c4df49826c781d32a963e\".into(),
-    ..Default::default()
-};
+let body = osm::types::CreateCaseRequest::new(
+    \"1\",
+    \"The ECS instance does not start.\",
+    \"83aeb0f2834c4df49826c781d32a963e\",
+);
 let created = client.create_case(body).x_language(\"en-us\").send().await?;
 println!(\"ticket {:?}\", created.incident_id);
 # Ok(())

@@ -26,19 +26,19 @@ pub fn emit_types(api: &Api) -> TokenStream {
     }
 }
 
-/// Names of the types that implement `Default`: structs whose every field is optional or of a
-/// type with a default (strings, numbers, containers, other such structs), and aliases of those.
+/// Names of the types that implement `Default`: structs with no required field (every field
+/// is an `Option`, or required but nullable, where `None` is a value the spec allows), and
+/// aliases of those. A struct with a required field gets a constructor taking it instead, so
+/// nothing required can be left out silently.
 fn defaultable_types(api: &Api) -> std::collections::BTreeSet<String> {
     let mut set = std::collections::BTreeSet::new();
     loop {
         let before = set.len();
         for t in &api.types {
             let ok = match &t.kind {
-                TypeKind::Struct(s) => s
-                    .fields
-                    .iter()
-                    .all(|f| !f.required || ty_has_default(&f.ty, &set)),
-                TypeKind::Alias(ty) => ty_has_default(ty, &set),
+                TypeKind::Struct(s) => s.fields.iter().all(|f| !takes_value(f)),
+                TypeKind::Alias(Ty::Named(n)) => set.contains(n),
+                TypeKind::Alias(Ty::Option(_) | Ty::Vec(_) | Ty::Map(_)) => true,
                 _ => false,
             };
             if ok {
@@ -51,10 +51,66 @@ fn defaultable_types(api: &Api) -> std::collections::BTreeSet<String> {
     }
 }
 
-fn ty_has_default(t: &Ty, set: &std::collections::BTreeSet<String>) -> bool {
-    match t {
-        Ty::Named(n) => set.contains(n),
-        _ => true,
+/// Whether a field must be given a value when the struct is made: required and not nullable.
+fn takes_value(f: &Field) -> bool {
+    f.required && !f.nullable && !matches!(f.ty, Ty::Option(_))
+}
+
+/// `new(required fields...)` for a struct with required fields.
+fn constructor(t: &TypeDef, s: &StructDef) -> TokenStream {
+    let name = ident(&t.name);
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut names = Vec::new();
+    for f in &s.fields {
+        let fname = ident(&f.ident);
+        if takes_value(f) {
+            let fty = ty(&f.ty);
+            params.push(quote!(#fname: impl Into<#fty>));
+            names.push(format!("`{}`", f.wire));
+            if f.boxed {
+                inits.push(quote!(#fname: Box::new(#fname.into()),));
+            } else {
+                inits.push(quote!(#fname: #fname.into(),));
+            }
+        } else {
+            inits.push(quote!(#fname: Default::default(),));
+        }
+    }
+    if s.additional.is_some() {
+        let taken = s.fields.iter().any(|f| f.ident == "additional_properties");
+        let fname = ident(if taken {
+            "additional_properties_"
+        } else {
+            "additional_properties"
+        });
+        inits.push(quote!(#fname: Default::default(),));
+    }
+    let optional = s.fields.iter().any(|f| !takes_value(f));
+    let mut d = format!(
+        " `{}` from its required properties ({}).",
+        t.name,
+        names.join(", ")
+    );
+    if optional {
+        d.push_str(&format!(
+            " The optional ones are unset: set them on the result, or write `{} {{ field: Some(..), ..{}::new(..) }}`.",
+            t.name, t.name
+        ));
+    }
+    let lint = if params.len() > 7 {
+        quote!(#[allow(clippy::too_many_arguments)])
+    } else {
+        quote!()
+    };
+    quote! {
+        impl #name {
+            #[doc = #d]
+            #lint
+            pub fn new(#(#params),*) -> Self {
+                #name { #(#inits)* }
+            }
+        }
     }
 }
 
@@ -249,12 +305,19 @@ fn emit_struct(api: &Api, t: &TypeDef, s: &StructDef, defaultable: bool) -> Toke
         quote!()
     };
     let validation = struct_validation(api, s);
+    let new = if defaultable || !s.fields.iter().any(takes_value) {
+        quote!()
+    } else {
+        constructor(t, s)
+    };
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #derive_default Serialize, Deserialize)]
         pub struct #name {
             #(#fields)*
         }
+
+        #new
 
         impl Validate for #name {
             #[allow(unused_variables)]

@@ -27,11 +27,20 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// Request body of modifyCase (document 001).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModifyCaseRequest {
     /// The `caseInfo` property.
     #[serde(rename = "caseInfo")]
     pub case_info: CaseInfo,
+}
+
+impl ModifyCaseRequest {
+    /// `ModifyCaseRequest` from its required properties (`caseInfo`).
+    pub fn new(case_info: impl Into<CaseInfo>) -> Self {
+        ModifyCaseRequest {
+            case_info: case_info.into(),
+        }
+    }
 }
 
 impl Validate for ModifyCaseRequest {
@@ -130,7 +139,7 @@ impl Validate for CaseInfoPriority {
 }
 
 /// Case information (document 001, table 3). Lengths are in UTF-8 bytes (`x-max-bytes`), as the document counts them, not characters, so there is no `maxLength`. Extended fields of a customized case template may be added, hence `additionalProperties: true`. The document numbers its rows 1-9 and 11 (there is no row 10) and marks creatorId mandatory as "True" instead of "Yes"; creatorId is required.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseInfo {
     /// Case ID, which cannot be modified. Length: 20 bytes.
     ///
@@ -176,6 +185,30 @@ pub struct CaseInfo {
     /// Properties beyond the declared ones (`additionalProperties`).
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl CaseInfo {
+    /// `CaseInfo` from its required properties (`id`, `title`, `description`, `creatorId`). The optional ones are unset: set them on the result, or write `CaseInfo { field: Some(..), ..CaseInfo::new(..) }`.
+    pub fn new(
+        id: impl Into<String>,
+        title: impl Into<String>,
+        description: impl Into<String>,
+        creator_id: impl Into<String>,
+    ) -> Self {
+        CaseInfo {
+            id: id.into(),
+            title: title.into(),
+            description: description.into(),
+            owner_id: Default::default(),
+            priority: Default::default(),
+            due_date: Default::default(),
+            contact_id: Default::default(),
+            creator_id: creator_id.into(),
+            contact_phone: Default::default(),
+            attachment: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
 }
 
 impl Validate for CaseInfo {

@@ -86,7 +86,7 @@ impl Validate for UpdateContactInfoRequest {
 }
 
 /// Request body of createRelations (document 002).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateRelationsRequest {
     /// Specifies the list of at most three IDs of the service tickets to be associated. Minimum length: 1 Maximum length: 32 (of each ID). "At most three" is `maxItems: 3`; `minItems: 1` is inferred from the field being mandatory and the operation creating associations. The document's example shows the string "123456"; the table says an array of strings.
     ///
@@ -96,6 +96,19 @@ pub struct CreateRelationsRequest {
     ///
     /// Constraints: length 1..=64 characters.
     pub group_id: String,
+}
+
+impl CreateRelationsRequest {
+    /// `CreateRelationsRequest` from its required properties (`related_id_list`, `group_id`).
+    pub fn new(
+        related_id_list: impl Into<Vec<String>>,
+        group_id: impl Into<String>,
+    ) -> Self {
+        CreateRelationsRequest {
+            related_id_list: related_id_list.into(),
+            group_id: group_id.into(),
+        }
+    }
 }
 
 impl Validate for CreateRelationsRequest {
@@ -167,7 +180,7 @@ impl Validate for OperateCaseRequest {
 }
 
 /// One satisfaction rating of a service ticket (document 003).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct IncidentSatisfactionV2Do {
     /// Specifies the total score of satisfaction. Minimum value: 0 Maximum value: 65535
     ///
@@ -202,6 +215,24 @@ pub struct IncidentSatisfactionV2Do {
     /// Constraints: length 0..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sat_category_name: Option<String>,
+}
+
+impl IncidentSatisfactionV2Do {
+    /// `IncidentSatisfactionV2Do` from its required properties (`satisfaction_id`, `satisfaction_value`). The optional ones are unset: set them on the result, or write `IncidentSatisfactionV2Do { field: Some(..), ..IncidentSatisfactionV2Do::new(..) }`.
+    pub fn new(
+        satisfaction_id: impl Into<i32>,
+        satisfaction_value: impl Into<i32>,
+    ) -> Self {
+        IncidentSatisfactionV2Do {
+            value: Default::default(),
+            satisfaction_id: satisfaction_id.into(),
+            satisfaction_value: satisfaction_value.into(),
+            satisfaction_name: Default::default(),
+            per_value: Default::default(),
+            sat_category_id: Default::default(),
+            sat_category_name: Default::default(),
+        }
+    }
 }
 
 impl Validate for IncidentSatisfactionV2Do {
@@ -265,7 +296,7 @@ impl Validate for IncidentSatisfactionV2Do {
 }
 
 /// Request body of createCase (document 004). `region_id` is mandatory when `business_type_id` is "5" (`x-required-if`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateCaseRequest {
     /// Specifies the subtype of a service ticket. Its value can be obtained through the API for querying the service ticket category list. Minimum length: 0 Maximum length: 32
     ///
@@ -340,6 +371,34 @@ pub struct CreateCaseRequest {
     /// Constraints: length 0..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
+}
+
+impl CreateCaseRequest {
+    /// `CreateCaseRequest` from its required properties (`business_type_id`, `simple_description`, `source_id`). The optional ones are unset: set them on the result, or write `CreateCaseRequest { field: Some(..), ..CreateCaseRequest::new(..) }`.
+    pub fn new(
+        business_type_id: impl Into<String>,
+        simple_description: impl Into<String>,
+        source_id: impl Into<String>,
+    ) -> Self {
+        CreateCaseRequest {
+            incident_sub_type_id: Default::default(),
+            product_category_id: Default::default(),
+            business_type_id: business_type_id.into(),
+            region_id: Default::default(),
+            simple_description: simple_description.into(),
+            source_id: source_id.into(),
+            remind_mobile: Default::default(),
+            remind_mail: Default::default(),
+            remind_time: Default::default(),
+            project_id: Default::default(),
+            accessory_ids: Default::default(),
+            extends_map: Default::default(),
+            extension_map: Default::default(),
+            severity_id: Default::default(),
+            verify_code: Default::default(),
+            area_code: Default::default(),
+        }
+    }
 }
 
 impl Validate for CreateCaseRequest {

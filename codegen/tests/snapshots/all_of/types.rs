@@ -27,7 +27,7 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Base`, defined at `#/components/schemas/Base` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Base {
     /// The `id` property.
     pub id: String,
@@ -36,13 +36,23 @@ pub struct Base {
     pub name: Option<String>,
 }
 
+impl Base {
+    /// `Base` from its required properties (`id`). The optional ones are unset: set them on the result, or write `Base { field: Some(..), ..Base::new(..) }`.
+    pub fn new(id: impl Into<String>) -> Self {
+        Base {
+            id: id.into(),
+            name: Default::default(),
+        }
+    }
+}
+
 impl Validate for Base {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
 }
 
 /// `Dog`, defined at `#/components/schemas/Dog` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Dog {
     /// The `id` property.
     pub id: String,
@@ -53,6 +63,17 @@ pub struct Dog {
     /// The `barks` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barks: Option<bool>,
+}
+
+impl Dog {
+    /// `Dog` from its required properties (`id`, `name`). The optional ones are unset: set them on the result, or write `Dog { field: Some(..), ..Dog::new(..) }`.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Dog {
+            id: id.into(),
+            name: name.into(),
+            barks: Default::default(),
+        }
+    }
 }
 
 impl Validate for Dog {

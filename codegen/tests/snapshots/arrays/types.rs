@@ -40,7 +40,7 @@ impl Validate for BatchEntriesItem {
 }
 
 /// `Batch`, defined at `#/components/schemas/Batch` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Batch {
     /// The `ids` property.
     pub ids: Vec<i64>,
@@ -59,6 +59,20 @@ pub struct Batch {
     /// The `nullableItems` property.
     #[serde(rename = "nullableItems", default, skip_serializing_if = "Option::is_none")]
     pub nullable_items: Option<Vec<Option<String>>>,
+}
+
+impl Batch {
+    /// `Batch` from its required properties (`ids`). The optional ones are unset: set them on the result, or write `Batch { field: Some(..), ..Batch::new(..) }`.
+    pub fn new(ids: impl Into<Vec<i64>>) -> Self {
+        Batch {
+            ids: ids.into(),
+            tags: Default::default(),
+            matrix: Default::default(),
+            entries: Default::default(),
+            anything: Default::default(),
+            nullable_items: Default::default(),
+        }
+    }
 }
 
 impl Validate for Batch {

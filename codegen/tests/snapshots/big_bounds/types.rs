@@ -27,7 +27,7 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Bounds`, defined at `#/components/schemas/Bounds` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Bounds {
     /// The `wide` property.
     pub wide: i64,
@@ -44,6 +44,18 @@ pub struct Bounds {
     /// The `huge` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub huge: Option<u64>,
+}
+
+impl Bounds {
+    /// `Bounds` from its required properties (`wide`). The optional ones are unset: set them on the result, or write `Bounds { field: Some(..), ..Bounds::new(..) }`.
+    pub fn new(wide: impl Into<i64>) -> Self {
+        Bounds {
+            wide: wide.into(),
+            low_only: Default::default(),
+            fractional: Default::default(),
+            huge: Default::default(),
+        }
+    }
 }
 
 impl Validate for Bounds {

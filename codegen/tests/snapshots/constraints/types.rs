@@ -103,7 +103,7 @@ impl Validate for CheckedMode {
 }
 
 /// `Checked`, defined at `#/components/schemas/Checked` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Checked {
     /// The `name` property.
     ///
@@ -165,6 +165,28 @@ pub struct Checked {
     /// The `fastSpeed` property.
     #[serde(rename = "fastSpeed", default, skip_serializing_if = "Option::is_none")]
     pub fast_speed: Option<i64>,
+}
+
+impl Checked {
+    /// `Checked` from its required properties (`name`, `items`). The optional ones are unset: set them on the result, or write `Checked { field: Some(..), ..Checked::new(..) }`.
+    pub fn new(name: impl Into<String>, items: impl Into<Vec<Item>>) -> Self {
+        Checked {
+            name: name.into(),
+            nick: Default::default(),
+            code: Default::default(),
+            count: Default::default(),
+            ratio: Default::default(),
+            step: Default::default(),
+            price: Default::default(),
+            level: Default::default(),
+            tags: Default::default(),
+            items: items.into(),
+            scores: Default::default(),
+            child: Default::default(),
+            mode: Default::default(),
+            fast_speed: Default::default(),
+        }
+    }
 }
 
 impl Validate for Checked {
@@ -258,7 +280,7 @@ impl Validate for Checked {
 }
 
 /// `Item`, defined at `#/components/schemas/Item` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
     /// The `name` property.
     ///
@@ -269,6 +291,16 @@ pub struct Item {
     /// Constraints: >= 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qty: Option<i64>,
+}
+
+impl Item {
+    /// `Item` from its required properties (`name`). The optional ones are unset: set them on the result, or write `Item { field: Some(..), ..Item::new(..) }`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Item {
+            name: name.into(),
+            qty: Default::default(),
+        }
+    }
 }
 
 impl Validate for Item {
@@ -402,6 +434,17 @@ pub struct Conditional {
     /// The `phone` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+}
+
+impl Conditional {
+    /// `Conditional` from its required properties (`kind`). The optional ones are unset: set them on the result, or write `Conditional { field: Some(..), ..Conditional::new(..) }`.
+    pub fn new(kind: impl Into<ConditionalKind>) -> Self {
+        Conditional {
+            kind: kind.into(),
+            email: Default::default(),
+            phone: Default::default(),
+        }
+    }
 }
 
 impl Validate for Conditional {

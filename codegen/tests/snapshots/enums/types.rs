@@ -396,6 +396,19 @@ pub struct ResultType {
     pub priority: Option<i64>,
 }
 
+impl ResultType {
+    /// `ResultType` from its required properties (`order`). The optional ones are unset: set them on the result, or write `ResultType { field: Some(..), ..ResultType::new(..) }`.
+    pub fn new(order: impl Into<SortOrder>) -> Self {
+        ResultType {
+            order: order.into(),
+            sign: Default::default(),
+            odd: Default::default(),
+            inline_state: Default::default(),
+            priority: Default::default(),
+        }
+    }
+}
+
 impl Validate for ResultType {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {

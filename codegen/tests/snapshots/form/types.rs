@@ -27,13 +27,23 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `GetTokenBody`, defined at `#/paths/~1token/post/requestBody/content/application~1x-www-form-urlencoded/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GetTokenBody {
     /// The `grant_type` property.
     pub grant_type: String,
     /// The `scope` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+}
+
+impl GetTokenBody {
+    /// `GetTokenBody` from its required properties (`grant_type`). The optional ones are unset: set them on the result, or write `GetTokenBody { field: Some(..), ..GetTokenBody::new(..) }`.
+    pub fn new(grant_type: impl Into<String>) -> Self {
+        GetTokenBody {
+            grant_type: grant_type.into(),
+            scope: Default::default(),
+        }
+    }
 }
 
 impl Validate for GetTokenBody {

@@ -40,7 +40,7 @@ impl Validate for LabelsNestedValue {
 }
 
 /// `Labels`, defined at `#/components/schemas/Labels` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Labels {
     /// The `name` property.
     pub name: String,
@@ -59,6 +59,20 @@ pub struct Labels {
     /// Properties beyond the declared ones (`additionalProperties`).
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, String>,
+}
+
+impl Labels {
+    /// `Labels` from its required properties (`name`). The optional ones are unset: set them on the result, or write `Labels { field: Some(..), ..Labels::new(..) }`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Labels {
+            name: name.into(),
+            counts: Default::default(),
+            any_values: Default::default(),
+            free_form: Default::default(),
+            nested: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
 }
 
 impl Validate for Labels {

@@ -27,7 +27,7 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `UploadBody`, defined at `#/paths/~1uploads/post/requestBody/content/multipart~1form-data/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UploadBody {
     /// The `title` property.
     ///
@@ -36,6 +36,16 @@ pub struct UploadBody {
     /// The `file` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+}
+
+impl UploadBody {
+    /// `UploadBody` from its required properties (`title`). The optional ones are unset: set them on the result, or write `UploadBody { field: Some(..), ..UploadBody::new(..) }`.
+    pub fn new(title: impl Into<String>) -> Self {
+        UploadBody {
+            title: title.into(),
+            file: Default::default(),
+        }
+    }
 }
 
 impl Validate for UploadBody {

@@ -27,7 +27,7 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Numbers`, defined at `#/components/schemas/Numbers` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Numbers {
     /// The `i32` property.
     pub i32: i32,
@@ -57,6 +57,24 @@ pub struct Numbers {
     /// The `flags` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<Vec<bool>>,
+}
+
+impl Numbers {
+    /// `Numbers` from its required properties (`i32`, `i64`). The optional ones are unset: set them on the result, or write `Numbers { field: Some(..), ..Numbers::new(..) }`.
+    pub fn new(i32: impl Into<i32>, i64: impl Into<i64>) -> Self {
+        Numbers {
+            i32: i32.into(),
+            i64: i64.into(),
+            plain: Default::default(),
+            u32: Default::default(),
+            u64: Default::default(),
+            f32: Default::default(),
+            f64: Default::default(),
+            num: Default::default(),
+            flag: Default::default(),
+            flags: Default::default(),
+        }
+    }
 }
 
 impl Validate for Numbers {

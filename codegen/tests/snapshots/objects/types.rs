@@ -43,7 +43,7 @@ impl Validate for OrderShippingAddress {
 }
 
 /// An order with a nested customer and an inline nested address.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     /// The `orderId` property.
     #[serde(rename = "orderId")]
@@ -65,6 +65,19 @@ pub struct Order {
     pub http_status: Option<i64>,
 }
 
+impl Order {
+    /// `Order` from its required properties (`orderId`, `customer`). The optional ones are unset: set them on the result, or write `Order { field: Some(..), ..Order::new(..) }`.
+    pub fn new(order_id: impl Into<String>, customer: impl Into<Customer>) -> Self {
+        Order {
+            order_id: order_id.into(),
+            customer: customer.into(),
+            shipping_address: Default::default(),
+            note: Default::default(),
+            http_status: Default::default(),
+        }
+    }
+}
+
 impl Validate for Order {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
@@ -81,13 +94,23 @@ impl Validate for Order {
 }
 
 /// `Customer`, defined at `#/components/schemas/Customer` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Customer {
     /// The `name` property.
     pub name: String,
     /// The `e-mail` property.
     #[serde(rename = "e-mail", default, skip_serializing_if = "Option::is_none")]
     pub e_mail: Option<String>,
+}
+
+impl Customer {
+    /// `Customer` from its required properties (`name`). The optional ones are unset: set them on the result, or write `Customer { field: Some(..), ..Customer::new(..) }`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Customer {
+            name: name.into(),
+            e_mail: Default::default(),
+        }
+    }
 }
 
 impl Validate for Customer {

@@ -27,7 +27,7 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `User`, defined at `#/components/schemas/User` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
     /// The `id` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +40,18 @@ pub struct User {
     /// The `createdAt` property.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+}
+
+impl User {
+    /// `User` from its required properties (`name`). The optional ones are unset: set them on the result, or write `User { field: Some(..), ..User::new(..) }`.
+    pub fn new(name: impl Into<String>) -> Self {
+        User {
+            id: Default::default(),
+            name: name.into(),
+            password: Default::default(),
+            created_at: Default::default(),
+        }
+    }
 }
 
 impl Validate for User {

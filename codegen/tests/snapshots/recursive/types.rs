@@ -27,7 +27,7 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Node`, defined at `#/components/schemas/Node` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     /// The `name` property.
     ///
@@ -42,6 +42,18 @@ pub struct Node {
     /// The `attrs` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attrs: Option<std::collections::BTreeMap<String, Node>>,
+}
+
+impl Node {
+    /// `Node` from its required properties (`name`). The optional ones are unset: set them on the result, or write `Node { field: Some(..), ..Node::new(..) }`.
+    pub fn new(name: impl Into<String>) -> Self {
+        Node {
+            name: name.into(),
+            children: Default::default(),
+            parent: Default::default(),
+            attrs: Default::default(),
+        }
+    }
 }
 
 impl Validate for Node {

@@ -27,7 +27,7 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Event`, defined at `#/components/schemas/Event` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     /// The `id` property.
     pub id: String,
@@ -48,6 +48,21 @@ pub struct Event {
     /// The `secret` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+
+impl Event {
+    /// `Event` from its required properties (`id`, `at`). The optional ones are unset: set them on the result, or write `Event { field: Some(..), ..Event::new(..) }`.
+    pub fn new(id: impl Into<String>, at: impl Into<String>) -> Self {
+        Event {
+            id: id.into(),
+            at: at.into(),
+            day: Default::default(),
+            blob: Default::default(),
+            raw: Default::default(),
+            mail: Default::default(),
+            secret: Default::default(),
+        }
+    }
 }
 
 impl Validate for Event {

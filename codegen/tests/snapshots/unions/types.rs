@@ -27,12 +27,22 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Circle`, defined at `#/components/schemas/Circle` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Circle {
     /// The `kind` property.
     pub kind: String,
     /// The `radius` property.
     pub radius: f64,
+}
+
+impl Circle {
+    /// `Circle` from its required properties (`kind`, `radius`).
+    pub fn new(kind: impl Into<String>, radius: impl Into<f64>) -> Self {
+        Circle {
+            kind: kind.into(),
+            radius: radius.into(),
+        }
+    }
 }
 
 impl Validate for Circle {
@@ -41,12 +51,22 @@ impl Validate for Circle {
 }
 
 /// `Square`, defined at `#/components/schemas/Square` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Square {
     /// The `kind` property.
     pub kind: String,
     /// The `side` property.
     pub side: f64,
+}
+
+impl Square {
+    /// `Square` from its required properties (`kind`, `side`).
+    pub fn new(kind: impl Into<String>, side: impl Into<f64>) -> Self {
+        Square {
+            kind: kind.into(),
+            side: side.into(),
+        }
+    }
 }
 
 impl Validate for Square {
@@ -172,7 +192,7 @@ impl Validate for AnyValue {
 }
 
 /// `Drawing`, defined at `#/components/schemas/Drawing` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Drawing {
     /// The `shapes` property.
     pub shapes: Vec<Shape>,
@@ -182,6 +202,17 @@ pub struct Drawing {
     /// The `extra` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<AnyValue>,
+}
+
+impl Drawing {
+    /// `Drawing` from its required properties (`shapes`). The optional ones are unset: set them on the result, or write `Drawing { field: Some(..), ..Drawing::new(..) }`.
+    pub fn new(shapes: impl Into<Vec<Shape>>) -> Self {
+        Drawing {
+            shapes: shapes.into(),
+            owner: Default::default(),
+            extra: Default::default(),
+        }
+    }
 }
 
 impl Validate for Drawing {

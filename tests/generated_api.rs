@@ -1,0 +1,71 @@
+//! The generated API as a user meets it: required properties cannot be left out silently
+//! (types with required fields have a constructor and no `Default`), and one error type
+//! serves building a client and sending a request.
+
+use std::marker::PhantomData;
+
+use generated_client::{aicc_case, osm};
+
+/// `true` when `T: Default` (autoref specialization: the first impl applies only then).
+struct Probe<T>(PhantomData<T>);
+trait ViaDefault {
+    fn has_default(&self) -> bool {
+        true
+    }
+}
+impl<T: Default> ViaDefault for Probe<T> {}
+trait Fallback {
+    fn has_default(&self) -> bool {
+        false
+    }
+}
+impl<T> Fallback for &Probe<T> {}
+
+macro_rules! has_default {
+    ($t:ty) => {
+        (&Probe::<$t>(PhantomData)).has_default()
+    };
+}
+
+#[test]
+fn types_with_required_fields_have_no_default_and_a_constructor() {
+    // Required fields: no Default (an empty `business_type_id` would pass for a value).
+    assert!(!has_default!(osm::types::CreateCaseRequest));
+    assert!(!has_default!(osm::types::CreateRelationsRequest));
+    assert!(!has_default!(osm::types::IncidentSatisfactionV2Do));
+    assert!(!has_default!(aicc_case::types::ModifyCaseRequest));
+    // Every field optional: Default means something.
+    assert!(has_default!(osm::types::OperateCaseRequest));
+    assert!(has_default!(osm::types::UpdateContactInfoRequest));
+
+    let body = osm::types::CreateCaseRequest::new("1", "does not start", "83aeb0f2");
+    assert_eq!(body.business_type_id, "1");
+    assert_eq!(body.simple_description, "does not start");
+    assert_eq!(body.source_id, "83aeb0f2");
+    assert_eq!(body.region_id, None);
+    let json = serde_json::to_value(&body).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({
+            "business_type_id": "1",
+            "simple_description": "does not start",
+            "source_id": "83aeb0f2"
+        })
+    );
+    let relations = osm::types::CreateRelationsRequest::new(vec!["a".to_string()], "g");
+    assert_eq!(relations.related_id_list, ["a"]);
+    assert_eq!(relations.group_id, "g");
+}
+
+#[test]
+fn one_error_type_for_building_and_sending() {
+    fn build() -> Result<osm::Client, generated_client::runtime::Error> {
+        // `?` on the builder gives the module's client, with the same error as `send()`.
+        osm::Client::builder().endpoint("not a url").build()
+    }
+    let err = build().unwrap_err();
+    assert!(
+        matches!(err, generated_client::runtime::Error::InvalidRequest(_)),
+        "{err:?}"
+    );
+}
