@@ -1696,3 +1696,56 @@ async fn client_defaults_for_the_shared_headers() {
         "the default is replaced, not added"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// a header for one request
+
+#[tokio::test]
+async fn a_header_for_one_request_is_sent_and_cannot_replace_credentials() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(json_200(json!({"incident_id": "1"})))
+        .mount(&server)
+        .await;
+    let client = osm_at(&server.uri(), fast(0));
+    client
+        .create_case(minimal_case())
+        .header("X-Trace-Id", "trace-1")
+        .send()
+        .await
+        .unwrap();
+    let reqs = received(&server).await;
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(header(&reqs[0], "x-trace-id").as_deref(), Some("trace-1"));
+
+    // Credentials and framing headers cannot be set per request; nothing is sent.
+    for name in ["X-Auth-Token", "authorization", "Host", "X-Security-Token"] {
+        let err = client
+            .create_case(minimal_case())
+            .header(name, "evil")
+            .send()
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::InvalidRequest(_)), "{name}: {err:?}");
+    }
+    // A value with a line break, and a name that is no header name: refused too.
+    let err = client
+        .create_case(minimal_case())
+        .header("X-Note", "a\r\nX-Injected: 1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Validation(_)), "{err:?}");
+    let err = client
+        .create_case(minimal_case())
+        .header("bad name", "x")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert_eq!(
+        received(&server).await.len(),
+        1,
+        "a refused request was sent"
+    );
+}

@@ -186,6 +186,13 @@ pub fn type_ident(s: &str) -> String {
     }
 }
 
+/// The members every generated request builder defines itself (fields and methods): a
+/// parameter's Rust name is chosen apart from these, so no spec can make a builder that does
+/// not compile.
+pub const BUILDER_MEMBERS: &[&str] = &[
+    "client", "body", "parts", "headers", "send", "validate", "request", "part", "header",
+];
+
 /// Hands out names unique within one scope, suffixing a number on a collision
 /// (`Foo`, `Foo2`, `Foo3`).
 #[derive(Debug, Default, Clone)]

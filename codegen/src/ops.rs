@@ -213,7 +213,7 @@ impl<'a> Lowerer<'a> {
         }
 
         let mut scope = Scope::default();
-        for n in ["client", "body", "send", "validate"] {
+        for n in naming::BUILDER_MEMBERS {
             scope.reserve(n);
         }
         let mut out_params = Vec::new();
@@ -489,10 +489,21 @@ impl<'a> Lowerer<'a> {
                 }
                 _ => None,
             });
+        let base = naming::field_ident(&data.name);
+        let ident = scope.unique(&base);
+        if ident != base && naming::BUILDER_MEMBERS.contains(&base.as_str()) {
+            self.sink.warn(
+                here,
+                format!(
+                    "parameter `{}` would be named `{base}`, which the request builder defines itself; its Rust name is `{ident}`",
+                    data.name
+                ),
+            );
+        }
         Some(Param {
             example,
             wire: data.name.clone(),
-            ident: scope.unique(&naming::field_ident(&data.name)),
+            ident,
             location,
             required: data.required || location == Location::Path,
             ty: wrap_nullable(lowered.ty, lowered.nullable && data.required),

@@ -582,3 +582,35 @@ fn mutated_specs_never_panic() {
         failures[0]
     );
 }
+
+#[test]
+fn parameters_named_after_builder_members_are_renamed_with_a_warning() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/builder_members.yaml");
+    let (api, warnings) = codegen::lower_spec(&path).expect("the fixture lowers");
+    let op = &api.operations[0];
+    let ident = |wire: &str| {
+        op.params
+            .iter()
+            .find(|p| p.wire == wire)
+            .map(|p| p.ident.clone())
+            .unwrap()
+    };
+    for member in codegen::naming::BUILDER_MEMBERS {
+        if let Some(p) = op.params.iter().find(|p| p.wire == *member) {
+            assert_ne!(
+                &p.ident, member,
+                "parameter `{member}` kept a builder member's name"
+            );
+            assert!(
+                warnings.iter().any(|w| w
+                    .message
+                    .contains(&format!("parameter `{member}` would be named `{member}`"))
+                    && w.pointer.starts_with("/paths/")),
+                "no warning for `{member}`: {warnings:?}"
+            );
+        }
+    }
+    assert_eq!(ident("request"), "request2");
+    assert_eq!(ident("type"), "type");
+}

@@ -202,6 +202,7 @@ snapshot_tests!(
     header_params,
     empty_responses,
     hostile_docs,
+    builder_members,
 );
 
 fn fixture_names() -> Vec<String> {

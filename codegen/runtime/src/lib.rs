@@ -71,8 +71,8 @@ pub mod __private {
     };
     pub use super::error::{excerpt, extract_error_fields, EXCERPT_BYTES};
     pub use super::request::{
-        deep_object, encode_path_segment, encode_query, encode_query_component, form_body,
-        form_object, json_body, multipart_body, query_value, UNRESERVED,
+        check_extra_header, deep_object, encode_path_segment, encode_query, encode_query_component,
+        form_body, form_object, json_body, multipart_body, query_value, UNRESERVED,
     };
     pub use super::response::{
         api_error_from, check_business, decode_json, BusinessRule, REQUEST_ID_HEADER,

@@ -346,3 +346,33 @@ pub fn multipart_body<T: Serialize + ?Sized>(value: &T, extra: Vec<Part>) -> Res
     parts.extend(extra);
     Ok(Body::Multipart(parts))
 }
+
+/// Headers that authentication, signing or the HTTP layer set; a request's extra headers
+/// (`.header()` on a generated builder) may not set them.
+pub const RESERVED_HEADERS: &[&str] = &[
+    "authorization",
+    "proxy-authorization",
+    "x-auth-token",
+    "access-token",
+    "x-security-token",
+    "x-sdk-date",
+    "x-sdk-content-sha256",
+    "x-domain-id",
+    "host",
+    "content-length",
+    "transfer-encoding",
+];
+
+/// Checks the name of an extra header given for one request: an authentication or framing
+/// header ([`RESERVED_HEADERS`]) is refused, so no call can replace the credentials.
+pub fn check_extra_header(name: &str) -> Result<(), super::error::Error> {
+    if RESERVED_HEADERS
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(name.trim()))
+    {
+        return Err(super::error::Error::InvalidRequest(format!(
+            "the header {name:?} is set by authentication or the HTTP layer; it cannot be set per request"
+        )));
+    }
+    Ok(())
+}

@@ -495,6 +495,8 @@ fn emit_operation(
         inits.push(quote!(parts: Vec::new()));
         fields.push(quote!(parts: Vec<runtime::Part>));
     }
+    inits.push(quote!(headers: Vec::new()));
+    fields.push(quote!(headers: Vec<(String, String)>));
 
     let mut mdoc = op.doc.clone().unwrap_or_default();
     if !mdoc.is_empty() {
@@ -530,10 +532,6 @@ fn emit_operation(
 
     // Setters for optional parameters (and an optional body).
     let mut setters = Vec::new();
-    let mut setter_scope = crate::naming::Scope::default();
-    for n in ["validate", "send", "request", "part"] {
-        setter_scope.reserve(n);
-    }
     for p in &optional {
         let id = ident(&p.ident);
         let t = param_ty(p);
@@ -574,6 +572,16 @@ fn emit_operation(
             });
         }
     }
+    setters.push(quote! {
+        /// Adds a header to this request only; it wins over a client default of the same
+        /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+        /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+        /// credentials cannot be replaced per request), and a value with control characters.
+        pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.headers.push((name.into(), value.into()));
+            self
+        }
+    });
     if multipart {
         setters.push(quote! {
             /// Adds a part to the multipart body (a file part streams from disk).
@@ -777,6 +785,10 @@ fn emit_operation(
                 #cookie_decl
                 #(#param_code)*
                 #cookie_flush
+                for (name, value) in &self.headers {
+                    rt::check_extra_header(name)?;
+                    req.headers.push((name.clone(), value.clone()));
+                }
                 #body_code
                 Ok(req)
             }

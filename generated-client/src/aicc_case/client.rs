@@ -74,6 +74,7 @@ impl Client {
         ModifyCase {
             client: self,
             body: body.into(),
+            headers: Vec::new(),
         }
     }
 }
@@ -96,9 +97,19 @@ impl From<Client> for runtime::Client {
 pub struct ModifyCase<'a> {
     client: &'a Client,
     body: ModifyCaseRequest,
+    headers: Vec<(String, String)>,
 }
 
 impl ModifyCase<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
@@ -123,6 +134,10 @@ impl ModifyCase<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "modifyCase");
         req.idempotent = false;
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }

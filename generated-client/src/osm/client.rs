@@ -73,6 +73,7 @@ impl Client {
             x_phone_verifiedid: None,
             x_email_verifiedid: None,
             body: body.into(),
+            headers: Vec::new(),
         }
     }
 
@@ -105,6 +106,7 @@ impl Client {
             x_language: None,
             x_time_zone: None,
             body: body.into(),
+            headers: Vec::new(),
         }
     }
 
@@ -135,6 +137,7 @@ impl Client {
             x_language: None,
             x_time_zone: None,
             body: body.into(),
+            headers: Vec::new(),
         }
     }
 
@@ -165,6 +168,7 @@ impl Client {
             x_language: None,
             x_time_zone: None,
             body: body.into(),
+            headers: Vec::new(),
         }
     }
 }
@@ -192,6 +196,7 @@ pub struct CreateCase<'a> {
     x_phone_verifiedid: Option<String>,
     x_email_verifiedid: Option<String>,
     body: CreateCaseRequest,
+    headers: Vec<(String, String)>,
 }
 
 impl CreateCase<'_> {
@@ -232,6 +237,15 @@ impl CreateCase<'_> {
     /// Sets the header parameter `x-email-verifiedid`. Constraints: length 1..=32 characters.
     pub fn x_email_verifiedid(mut self, value: impl Into<String>) -> Self {
         self.x_email_verifiedid = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -319,6 +333,10 @@ impl CreateCase<'_> {
         if let Some(value) = &self.x_email_verifiedid {
             req.headers.push(("x-email-verifiedid".to_string(), rt::query_value(value)));
         }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -364,6 +382,7 @@ pub struct UpdateContactInfo<'a> {
     x_language: Option<String>,
     x_time_zone: Option<String>,
     body: UpdateContactInfoRequest,
+    headers: Vec<(String, String)>,
 }
 
 impl UpdateContactInfo<'_> {
@@ -388,6 +407,15 @@ impl UpdateContactInfo<'_> {
     /// Sets the header parameter `X-Time-Zone`. When unset, the server's default is `"GMT+8"`. Constraints: length 1..=32 characters.
     pub fn x_time_zone(mut self, value: impl Into<String>) -> Self {
         self.x_time_zone = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -460,6 +488,10 @@ impl UpdateContactInfo<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
         }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -505,6 +537,7 @@ pub struct CreateRelations<'a> {
     x_language: Option<String>,
     x_time_zone: Option<String>,
     body: CreateRelationsRequest,
+    headers: Vec<(String, String)>,
 }
 
 impl CreateRelations<'_> {
@@ -529,6 +562,15 @@ impl CreateRelations<'_> {
     /// Sets the header parameter `X-Time-Zone`. When unset, the server's default is `"GMT+8"`. Constraints: length 1..=32 characters.
     pub fn x_time_zone(mut self, value: impl Into<String>) -> Self {
         self.x_time_zone = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -601,6 +643,10 @@ impl CreateRelations<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
         }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -647,6 +693,7 @@ pub struct OperateCase<'a> {
     x_language: Option<String>,
     x_time_zone: Option<String>,
     body: OperateCaseRequest,
+    headers: Vec<(String, String)>,
 }
 
 impl OperateCase<'_> {
@@ -671,6 +718,15 @@ impl OperateCase<'_> {
     /// Sets the header parameter `X-Time-Zone`. When unset, the server's default is `"GMT+8"`. Constraints: length 1..=32 characters.
     pub fn x_time_zone(mut self, value: impl Into<String>) -> Self {
         self.x_time_zone = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -750,6 +806,10 @@ impl OperateCase<'_> {
         }
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
         }
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)

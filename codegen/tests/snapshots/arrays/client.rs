@@ -61,6 +61,7 @@ impl Client {
         PutBatch {
             client: self,
             body: body.into(),
+            headers: Vec::new(),
         }
     }
 }
@@ -83,9 +84,19 @@ impl From<Client> for runtime::Client {
 pub struct PutBatch<'a> {
     client: &'a Client,
     body: Batch,
+    headers: Vec<(String, String)>,
 }
 
 impl PutBatch<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
@@ -110,6 +121,10 @@ impl PutBatch<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::PUT, path, "putBatch");
         req.idempotent = true;
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }

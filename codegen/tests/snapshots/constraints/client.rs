@@ -69,6 +69,7 @@ impl Client {
             page: None,
             x_trace: None,
             body: body.into(),
+            headers: Vec::new(),
         }
     }
 }
@@ -94,6 +95,7 @@ pub struct PostChecked<'a> {
     page: Option<i64>,
     x_trace: Option<String>,
     body: Checked,
+    headers: Vec<(String, String)>,
 }
 
 impl PostChecked<'_> {
@@ -106,6 +108,15 @@ impl PostChecked<'_> {
     /// Sets the header parameter `X-Trace`. Constraints: at most 8 characters.
     pub fn x_trace(mut self, value: impl Into<String>) -> Self {
         self.x_trace = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -159,6 +170,10 @@ impl PostChecked<'_> {
         }
         if let Some(value) = &self.x_trace {
             req.headers.push(("X-Trace".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
         }
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)

@@ -62,6 +62,7 @@ impl Client {
             client: self,
             session_id: session_id.into(),
             theme: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -85,12 +86,22 @@ pub struct GetSession<'a> {
     client: &'a Client,
     session_id: String,
     theme: Option<String>,
+    headers: Vec<(String, String)>,
 }
 
 impl GetSession<'_> {
     /// Sets the cookie parameter `theme`.
     pub fn theme(mut self, value: impl Into<String>) -> Self {
         self.theme = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -124,6 +135,10 @@ impl GetSession<'_> {
         }
         if !cookies.is_empty() {
             req.headers.push(("Cookie".to_string(), cookies.join("; ")));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
         }
         Ok(req)
     }

@@ -59,6 +59,7 @@ impl Client {
             client: self,
             filter: None,
             ids: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -82,6 +83,7 @@ pub struct FilterItems<'a> {
     client: &'a Client,
     filter: Option<FilterItemsFilter>,
     ids: Option<Vec<i64>>,
+    headers: Vec<(String, String)>,
 }
 
 impl FilterItems<'_> {
@@ -94,6 +96,15 @@ impl FilterItems<'_> {
     /// Sets the query parameter `ids`.
     pub fn ids(mut self, value: impl Into<Vec<i64>>) -> Self {
         self.ids = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -129,6 +140,10 @@ impl FilterItems<'_> {
                     "ids".to_string(),
                     value.iter().map(rt::query_value).collect::<Vec<_>>().join(","),
                 ));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
         }
         Ok(req)
     }

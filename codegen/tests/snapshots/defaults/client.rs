@@ -59,6 +59,7 @@ impl Client {
             client: self,
             limit: None,
             sort: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -82,6 +83,7 @@ pub struct ListItems<'a> {
     client: &'a Client,
     limit: Option<i64>,
     sort: Option<String>,
+    headers: Vec<(String, String)>,
 }
 
 impl ListItems<'_> {
@@ -94,6 +96,15 @@ impl ListItems<'_> {
     /// Sets the query parameter `sort`. When unset, the server's default is `"name"`.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -122,6 +133,10 @@ impl ListItems<'_> {
         }
         if let Some(value) = &self.sort {
             req.query.push(("sort".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
         }
         Ok(req)
     }

@@ -58,6 +58,7 @@ impl Client {
         Search {
             client: self,
             order: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -80,12 +81,22 @@ impl From<Client> for runtime::Client {
 pub struct Search<'a> {
     client: &'a Client,
     order: Option<SortOrder>,
+    headers: Vec<(String, String)>,
 }
 
 impl Search<'_> {
     /// Sets the query parameter `order`.
     pub fn order(mut self, value: impl Into<SortOrder>) -> Self {
         self.order = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -114,6 +125,10 @@ impl Search<'_> {
         req.idempotent = true;
         if let Some(value) = &self.order {
             req.query.push(("order".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
         }
         Ok(req)
     }

@@ -63,6 +63,7 @@ impl Client {
             x_request_id: x_request_id.into(),
             x_tags: None,
             x_count: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -87,6 +88,7 @@ pub struct Hello<'a> {
     x_request_id: String,
     x_tags: Option<Vec<String>>,
     x_count: Option<i64>,
+    headers: Vec<(String, String)>,
 }
 
 impl Hello<'_> {
@@ -99,6 +101,15 @@ impl Hello<'_> {
     /// Sets the header parameter `X-Count`.
     pub fn x_count(mut self, value: impl Into<i64>) -> Self {
         self.x_count = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -135,6 +146,10 @@ impl Hello<'_> {
         }
         if let Some(value) = &self.x_count {
             req.headers.push(("X-Count".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
         }
         Ok(req)
     }

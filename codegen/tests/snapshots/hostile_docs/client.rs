@@ -75,6 +75,7 @@ impl Client {
         GetHostile {
             client: self,
             q: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -97,6 +98,7 @@ impl From<Client> for runtime::Client {
 pub struct GetHostile<'a> {
     client: &'a Client,
     q: Option<String>,
+    headers: Vec<(String, String)>,
 }
 
 impl GetHostile<'_> {
@@ -114,6 +116,15 @@ impl GetHostile<'_> {
     /// Sets the query parameter `q`.
     pub fn q(mut self, value: impl Into<String>) -> Self {
         self.q = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -139,6 +150,10 @@ impl GetHostile<'_> {
         req.idempotent = true;
         if let Some(value) = &self.q {
             req.query.push(("q".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
         }
         Ok(req)
     }

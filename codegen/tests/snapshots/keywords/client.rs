@@ -63,6 +63,7 @@ impl Client {
             r#type: r#type.into(),
             self_: None,
             r#async: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -87,6 +88,7 @@ pub struct Match<'a> {
     r#type: String,
     self_: Option<String>,
     r#async: Option<String>,
+    headers: Vec<(String, String)>,
 }
 
 impl Match<'_> {
@@ -99,6 +101,15 @@ impl Match<'_> {
     /// Sets the header parameter `async`.
     pub fn r#async(mut self, value: impl Into<String>) -> Self {
         self.r#async = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -132,6 +143,10 @@ impl Match<'_> {
         }
         if let Some(value) = &self.r#async {
             req.headers.push(("async".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
         }
         Ok(req)
     }

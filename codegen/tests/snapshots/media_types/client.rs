@@ -61,6 +61,7 @@ impl Client {
         PutDoc {
             client: self,
             body: body.into(),
+            headers: Vec::new(),
         }
     }
 
@@ -68,7 +69,10 @@ impl Client {
     ///
     /// Optional parameters are set on the returned [`GetRaw`]; `send` validates the whole request first and sends nothing if it is invalid.
     pub fn get_raw(&self) -> GetRaw<'_> {
-        GetRaw { client: self }
+        GetRaw {
+            client: self,
+            headers: Vec::new(),
+        }
     }
 
     /// `POST /raw` (operationId `postRaw`).
@@ -78,6 +82,7 @@ impl Client {
         PostRaw {
             client: self,
             body: None,
+            headers: Vec::new(),
         }
     }
 }
@@ -100,9 +105,19 @@ impl From<Client> for runtime::Client {
 pub struct PutDoc<'a> {
     client: &'a Client,
     body: Doc,
+    headers: Vec<(String, String)>,
 }
 
 impl PutDoc<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
@@ -127,6 +142,10 @@ impl PutDoc<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "putDoc");
         req.idempotent = false;
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -156,9 +175,19 @@ impl PutDoc<'_> {
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetRaw<'a> {
     client: &'a Client,
+    headers: Vec<(String, String)>,
 }
 
 impl GetRaw<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
@@ -179,6 +208,10 @@ impl GetRaw<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "getRaw");
         req.idempotent = true;
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         Ok(req)
     }
 
@@ -210,12 +243,22 @@ impl GetRaw<'_> {
 pub struct PostRaw<'a> {
     client: &'a Client,
     body: Option<serde_json::Value>,
+    headers: Vec<(String, String)>,
 }
 
 impl PostRaw<'_> {
     /// Sets the request body.
     pub fn body(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.body = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -239,6 +282,10 @@ impl PostRaw<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "postRaw");
         req.idempotent = false;
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         if let Some(value) = &self.body {
             req.body = rt::json_body(value).map_err(Error::InvalidRequest)?;
         }

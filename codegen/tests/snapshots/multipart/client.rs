@@ -62,6 +62,7 @@ impl Client {
             client: self,
             body: body.into(),
             parts: Vec::new(),
+            headers: Vec::new(),
         }
     }
 }
@@ -85,9 +86,19 @@ pub struct Upload<'a> {
     client: &'a Client,
     body: UploadBody,
     parts: Vec<runtime::Part>,
+    headers: Vec<(String, String)>,
 }
 
 impl Upload<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Adds a part to the multipart body (a file part streams from disk).
     pub fn part(mut self, part: runtime::Part) -> Self {
         self.parts.push(part);
@@ -118,6 +129,10 @@ impl Upload<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "upload");
         req.idempotent = false;
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         req.body = rt::multipart_body(&self.body, self.parts.clone())
             .map_err(Error::InvalidRequest)?;
         Ok(req)

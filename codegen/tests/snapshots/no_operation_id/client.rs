@@ -64,6 +64,7 @@ impl Client {
         GetUsersUserIdKeys {
             client: self,
             user_id: user_id.into(),
+            headers: Vec::new(),
         }
     }
 
@@ -80,6 +81,7 @@ impl Client {
         DeleteUsersUserIdKeys {
             client: self,
             user_id: user_id.into(),
+            headers: Vec::new(),
         }
     }
 }
@@ -102,9 +104,19 @@ impl From<Client> for runtime::Client {
 pub struct GetUsersUserIdKeys<'a> {
     client: &'a Client,
     user_id: String,
+    headers: Vec<(String, String)>,
 }
 
 impl GetUsersUserIdKeys<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
@@ -130,6 +142,10 @@ impl GetUsersUserIdKeys<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "get_users_userId_keys");
         req.idempotent = true;
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         Ok(req)
     }
 
@@ -161,9 +177,19 @@ impl GetUsersUserIdKeys<'_> {
 pub struct DeleteUsersUserIdKeys<'a> {
     client: &'a Client,
     user_id: String,
+    headers: Vec<(String, String)>,
 }
 
 impl DeleteUsersUserIdKeys<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
@@ -189,6 +215,10 @@ impl DeleteUsersUserIdKeys<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::DELETE, path, "delete_users_userId_keys");
         req.idempotent = true;
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         Ok(req)
     }
 

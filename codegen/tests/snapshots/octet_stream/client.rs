@@ -61,6 +61,7 @@ impl Client {
         GetBlob {
             client: self,
             id: id.into(),
+            headers: Vec::new(),
         }
     }
 
@@ -80,6 +81,7 @@ impl Client {
             client: self,
             id: id.into(),
             body: body.into(),
+            headers: Vec::new(),
         }
     }
 }
@@ -102,9 +104,19 @@ impl From<Client> for runtime::Client {
 pub struct GetBlob<'a> {
     client: &'a Client,
     id: String,
+    headers: Vec<(String, String)>,
 }
 
 impl GetBlob<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
@@ -130,6 +142,10 @@ impl GetBlob<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "getBlob");
         req.idempotent = true;
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         Ok(req)
     }
 
@@ -160,9 +176,19 @@ pub struct PutBlob<'a> {
     client: &'a Client,
     id: String,
     body: runtime::Bytes,
+    headers: Vec<(String, String)>,
 }
 
 impl PutBlob<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
@@ -188,6 +214,10 @@ impl PutBlob<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::PUT, path, "putBlob");
         req.idempotent = true;
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         req.body = runtime::Body::Bytes {
             content_type: "application/octet-stream".to_string(),
             data: self.body.clone(),

@@ -55,7 +55,10 @@ impl Client {
     ///
     /// Optional parameters are set on the returned [`Health`]; `send` validates the whole request first and sends nothing if it is invalid.
     pub fn health(&self) -> Health<'_> {
-        Health { client: self }
+        Health {
+            client: self,
+            headers: Vec::new(),
+        }
     }
 }
 
@@ -76,9 +79,19 @@ impl From<Client> for runtime::Client {
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct Health<'a> {
     client: &'a Client,
+    headers: Vec<(String, String)>,
 }
 
 impl Health<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
@@ -99,6 +112,10 @@ impl Health<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "health");
         req.idempotent = true;
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
         Ok(req)
     }
 
