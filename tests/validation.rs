@@ -16,6 +16,7 @@ use generated_client::osm::types::{
     BusinessResult, CreateCaseRequest, CreateCaseResponse, CreateRelationsRequest, ErrorResponse,
     IncidentSatisfactionV2Do, OperateCaseActionId, OperateCaseRequest, UpdateContactInfoRequest,
 };
+use generated_client::osm::SharedHeaders as _;
 use generated_client::runtime::{Error, Rule, Validate, ValidationErrors};
 use generated_client::{aicc_case, osm};
 use serde_json::{json, Value};

@@ -11,6 +11,7 @@ use generated_client::osm::types::{
     CreateCaseRequest, CreateRelationsRequest, ErrorResponse, IncidentSatisfactionV2Do,
     OperateCaseActionId, OperateCaseRequest, UpdateContactInfoRequest,
 };
+use generated_client::osm::SharedHeaders as _;
 use generated_client::runtime::__private::DEFAULT_USER_AGENT;
 use generated_client::runtime::{Auth, Error, RetryPolicy, Rule};
 use generated_client::{aicc_case, osm};

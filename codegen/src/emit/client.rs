@@ -353,6 +353,28 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
 }
 
 /// Emits the client module of one API.
+/// The optional parameters of `op` that are the spec's shared headers
+/// ([`Api::default_headers`]), paired with them, when `op` takes every one of them with the
+/// same type: their setters come from the module's `SharedHeaders` trait, written once.
+pub fn shared_headers<'a>(api: &'a Api, op: &'a Operation) -> Vec<(&'a Param, &'a Param)> {
+    if api.default_headers.is_empty() {
+        return Vec::new();
+    }
+    let mut pairs = Vec::new();
+    for h in &api.default_headers {
+        match op.params.iter().find(|p| {
+            p.location == Location::Header
+                && !p.required
+                && p.wire.eq_ignore_ascii_case(&h.wire)
+                && p.ty == h.ty
+        }) {
+            Some(p) => pairs.push((h, p)),
+            None => return Vec::new(),
+        }
+    }
+    pairs
+}
+
 pub fn emit_client(api: &Api, taken: &mut crate::naming::Scope) -> TokenStream {
     let mut methods = Vec::new();
     let mut builders = Vec::new();
@@ -530,9 +552,14 @@ fn emit_operation(
         }
     };
 
-    // Setters for optional parameters (and an optional body).
+    // Setters for optional parameters (and an optional body); the shared headers' come from
+    // the module's `SharedHeaders` trait.
+    let shared = shared_headers(api, op);
     let mut setters = Vec::new();
     for p in &optional {
+        if shared.iter().any(|(_, sp)| std::ptr::eq(*sp, *p)) {
+            continue;
+        }
         let id = ident(&p.ident);
         let t = param_ty(p);
         let mut d = p.doc.clone().unwrap_or_default();
@@ -802,6 +829,27 @@ fn emit_operation(
                     #arms
                     _ => Err(resp.api_error_with(#decoder).await),
                 }
+            }
+        }
+    };
+    let builder_tokens = if shared.is_empty() {
+        builder_tokens
+    } else {
+        let accessors = shared.iter().map(|(h, p)| {
+            let acc = format_ident!("{}_mut", h.ident.trim_start_matches("r#"));
+            let field = ident(&p.ident);
+            let t = param_ty(p);
+            quote! {
+                fn #acc(&mut self) -> &mut Option<#t> {
+                    &mut self.#field
+                }
+            }
+        });
+        quote! {
+            #builder_tokens
+
+            impl super::SharedHeaders for #builder<'_> {
+                #(#accessors)*
             }
         }
     };

@@ -356,6 +356,63 @@ fn default_headers(api: &Api) -> TokenStream {
     }
 }
 
+/// The setters of the spec's shared header parameters, written once as a trait that every
+/// request builder taking them implements (it gives access to its fields).
+fn shared_headers_trait(api: &Api, module: &str) -> TokenStream {
+    let users: Vec<&str> = api
+        .operations
+        .iter()
+        .filter(|op| !client::shared_headers(api, op).is_empty())
+        .map(|op| op.builder_name.as_str())
+        .collect();
+    if users.is_empty() {
+        return TokenStream::new();
+    }
+    let mut items = Vec::new();
+    for p in &api.default_headers {
+        let id = super::ident(&p.ident);
+        let acc = format_ident!("{}_mut", p.ident.trim_start_matches("r#"));
+        let t = super::ty(&p.ty);
+        let mut d = p.doc.clone().unwrap_or_default();
+        if !d.is_empty() {
+            d.push_str("\n\n");
+        }
+        d.push_str(&format!("Sets the header parameter `{}`.", p.wire));
+        if let Some(def) = &p.default {
+            d.push_str(&format!(" When unset, the server's default is `{def}`."));
+        }
+        let rules = super::types::describe(&p.constraints);
+        if !rules.is_empty() {
+            d.push_str(&format!(" Constraints: {rules}."));
+        }
+        let d = doc(Some(&d));
+        let acc_doc = format!(" The builder's `{}` value.", p.wire);
+        items.push(quote! {
+            #[doc = #acc_doc]
+            #[doc(hidden)]
+            fn #acc(&mut self) -> &mut Option<#t>;
+
+            #d
+            fn #id(mut self, value: impl Into<#t>) -> Self {
+                *self.#acc() = Some(value.into());
+                self
+            }
+        });
+    }
+    let list: Vec<String> = users.iter().map(|u| format!("[`{u}`]")).collect();
+    let tdoc = format!(
+        "The header parameters several operations share, set on a request builder with this trait in scope (`use {module}::SharedHeaders as _;`). Implemented by {}.",
+        list.join(", ")
+    );
+    let tdoc = doc(Some(&tdoc));
+    quote! {
+        #tdoc
+        pub trait SharedHeaders: Sized {
+            #(#items)*
+        }
+    }
+}
+
 fn module_root(m: &ModuleInput) -> TokenStream {
     let api = &m.api;
     let mut text = format!("{} {}", api.title.trim(), api.version.trim());
@@ -433,6 +490,7 @@ fn module_root(m: &ModuleInput) -> TokenStream {
         quote!((#n, #c))
     });
     let defaults = default_headers(api);
+    let shared = shared_headers_trait(api, &m.module);
     quote! {
         #docs
         pub mod types;
@@ -440,6 +498,8 @@ fn module_root(m: &ModuleInput) -> TokenStream {
         pub use client::*;
 
         #defaults
+
+        #shared
 
         /// The servers the spec lists.
         pub mod servers {

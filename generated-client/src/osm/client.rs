@@ -200,30 +200,6 @@ pub struct CreateCase<'a> {
 }
 
 impl CreateCase<'_> {
-    /// Specifies the site. The value can be 0 (China site) or 1 (International site). If this parameter is left blank, it is 0 by default. Minimum value: 0 Maximum value: 1. Documented by 003 only; documents 000, 002 and 004 omit it, but the official SDK sends it on all four operations, so they declare it as optional.
-    ///
-    /// Sets the header parameter `X-Site`. When unset, the server's default is `0`. Constraints: >= 0; <= 1.
-    pub fn x_site(mut self, value: impl Into<i32>) -> Self {
-        self.x_site = Some(value.into());
-        self
-    }
-
-    /// Specifies the language environment. The value is a common language description character string, for example, zh-cn. It is zh-cn by default. Some internationalization information, such as the service ticket type and name, is displayed based on the language environment. Minimum length: 1 Maximum length: 32
-    ///
-    /// Sets the header parameter `X-Language`. When unset, the server's default is `"zh-cn"`. Constraints: length 1..=32 characters.
-    pub fn x_language(mut self, value: impl Into<String>) -> Self {
-        self.x_language = Some(value.into());
-        self
-    }
-
-    /// Specifies the time zone. The value is a common time zone description character string, for example, GMT+8. It is GMT+8 by default. Time-related data is processed based on the time zone of the environment. Minimum length: 1 Maximum length: 32
-    ///
-    /// Sets the header parameter `X-Time-Zone`. When unset, the server's default is `"GMT+8"`. Constraints: length 1..=32 characters.
-    pub fn x_time_zone(mut self, value: impl Into<String>) -> Self {
-        self.x_time_zone = Some(value.into());
-        self
-    }
-
     /// Specifies the serial number ID for verification via a mobile phone. It is mandatory for a non-registered mobile number. Its value can be obtained through the API for querying the verified lists. Minimum length: 1 Maximum length: 32
     ///
     /// Sets the header parameter `x-phone-verifiedid`. Constraints: length 1..=32 characters.
@@ -372,6 +348,20 @@ impl CreateCase<'_> {
     }
 }
 
+impl super::SharedHeaders for CreateCase<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
 /// A request to [`Client::update_contact_info`] (`PUT /v2/servicerequest/cases/{case_id}/contact-info`): set optional parameters, then `send().await`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
@@ -386,30 +376,6 @@ pub struct UpdateContactInfo<'a> {
 }
 
 impl UpdateContactInfo<'_> {
-    /// Specifies the site. The value can be 0 (China site) or 1 (International site). If this parameter is left blank, it is 0 by default. Minimum value: 0 Maximum value: 1. Documented by 003 only; documents 000, 002 and 004 omit it, but the official SDK sends it on all four operations, so they declare it as optional.
-    ///
-    /// Sets the header parameter `X-Site`. When unset, the server's default is `0`. Constraints: >= 0; <= 1.
-    pub fn x_site(mut self, value: impl Into<i32>) -> Self {
-        self.x_site = Some(value.into());
-        self
-    }
-
-    /// Specifies the language environment. The value is a common language description character string, for example, zh-cn. It is zh-cn by default. Some internationalization information, such as the service ticket type and name, is displayed based on the language environment. Minimum length: 1 Maximum length: 32
-    ///
-    /// Sets the header parameter `X-Language`. When unset, the server's default is `"zh-cn"`. Constraints: length 1..=32 characters.
-    pub fn x_language(mut self, value: impl Into<String>) -> Self {
-        self.x_language = Some(value.into());
-        self
-    }
-
-    /// Specifies the time zone. The value is a common time zone description character string, for example, GMT+8. It is GMT+8 by default. Time-related data is processed based on the time zone of the environment. Minimum length: 1 Maximum length: 32
-    ///
-    /// Sets the header parameter `X-Time-Zone`. When unset, the server's default is `"GMT+8"`. Constraints: length 1..=32 characters.
-    pub fn x_time_zone(mut self, value: impl Into<String>) -> Self {
-        self.x_time_zone = Some(value.into());
-        self
-    }
-
     /// Adds a header to this request only; it wins over a client default of the same
     /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
     /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
@@ -527,6 +493,20 @@ impl UpdateContactInfo<'_> {
     }
 }
 
+impl super::SharedHeaders for UpdateContactInfo<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
 /// A request to [`Client::create_relations`] (`POST /v2/servicerequest/cases/{case_id}/relations`): set optional parameters, then `send().await`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
@@ -541,30 +521,6 @@ pub struct CreateRelations<'a> {
 }
 
 impl CreateRelations<'_> {
-    /// Specifies the site. The value can be 0 (China site) or 1 (International site). If this parameter is left blank, it is 0 by default. Minimum value: 0 Maximum value: 1. Documented by 003 only; documents 000, 002 and 004 omit it, but the official SDK sends it on all four operations, so they declare it as optional.
-    ///
-    /// Sets the header parameter `X-Site`. When unset, the server's default is `0`. Constraints: >= 0; <= 1.
-    pub fn x_site(mut self, value: impl Into<i32>) -> Self {
-        self.x_site = Some(value.into());
-        self
-    }
-
-    /// Specifies the language environment. The value is a common language description character string, for example, zh-cn. It is zh-cn by default. Some internationalization information, such as the service ticket type and name, is displayed based on the language environment. Minimum length: 1 Maximum length: 32
-    ///
-    /// Sets the header parameter `X-Language`. When unset, the server's default is `"zh-cn"`. Constraints: length 1..=32 characters.
-    pub fn x_language(mut self, value: impl Into<String>) -> Self {
-        self.x_language = Some(value.into());
-        self
-    }
-
-    /// Specifies the time zone. The value is a common time zone description character string, for example, GMT+8. It is GMT+8 by default. Time-related data is processed based on the time zone of the environment. Minimum length: 1 Maximum length: 32
-    ///
-    /// Sets the header parameter `X-Time-Zone`. When unset, the server's default is `"GMT+8"`. Constraints: length 1..=32 characters.
-    pub fn x_time_zone(mut self, value: impl Into<String>) -> Self {
-        self.x_time_zone = Some(value.into());
-        self
-    }
-
     /// Adds a header to this request only; it wins over a client default of the same
     /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
     /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
@@ -682,6 +638,20 @@ impl CreateRelations<'_> {
     }
 }
 
+impl super::SharedHeaders for CreateRelations<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
 /// A request to [`Client::operate_case`] (`POST /v2/servicerequest/cases/{case_id}/action`): set optional parameters, then `send().await`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
@@ -697,30 +667,6 @@ pub struct OperateCase<'a> {
 }
 
 impl OperateCase<'_> {
-    /// Specifies the site. The value can be 0 (China site) or 1 (International site). If this parameter is left blank, it is 0 by default. Minimum value: 0 Maximum value: 1. Documented by 003 only; documents 000, 002 and 004 omit it, but the official SDK sends it on all four operations, so they declare it as optional.
-    ///
-    /// Sets the header parameter `X-Site`. When unset, the server's default is `0`. Constraints: >= 0; <= 1.
-    pub fn x_site(mut self, value: impl Into<i32>) -> Self {
-        self.x_site = Some(value.into());
-        self
-    }
-
-    /// Specifies the language environment. The value is a common language description character string, for example, zh-cn. It is zh-cn by default. Some internationalization information, such as the service ticket type and name, is displayed based on the language environment. Minimum length: 1 Maximum length: 32
-    ///
-    /// Sets the header parameter `X-Language`. When unset, the server's default is `"zh-cn"`. Constraints: length 1..=32 characters.
-    pub fn x_language(mut self, value: impl Into<String>) -> Self {
-        self.x_language = Some(value.into());
-        self
-    }
-
-    /// Specifies the time zone. The value is a common time zone description character string, for example, GMT+8. It is GMT+8 by default. Time-related data is processed based on the time zone of the environment. Minimum length: 1 Maximum length: 32
-    ///
-    /// Sets the header parameter `X-Time-Zone`. When unset, the server's default is `"GMT+8"`. Constraints: length 1..=32 characters.
-    pub fn x_time_zone(mut self, value: impl Into<String>) -> Self {
-        self.x_time_zone = Some(value.into());
-        self
-    }
-
     /// Adds a header to this request only; it wins over a client default of the same
     /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
     /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
@@ -843,5 +789,19 @@ impl OperateCase<'_> {
                 )
             }
         }
+    }
+}
+
+impl super::SharedHeaders for OperateCase<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
     }
 }
