@@ -23,7 +23,9 @@ pub mod load;
 mod lower;
 pub mod naming;
 pub mod pattern;
+mod pipeline;
 pub mod workspace;
+mod write;
 
 pub use config::{Config, Output, Runtime, WriteReport};
 pub use diag::{Diagnostic, Diagnostics, Severity};
