@@ -1,10 +1,12 @@
 //! `codegen`: a generator of typed, validated Rust API clients from OpenAPI 3.0 specs.
 //!
 //! Stages, one module each: [`load`] (YAML/JSON, line and column on syntax errors, a
-//! tolerant step for what `openapiv3` cannot hold), lower (schemas and operations into the
-//! [`ir`], with every semantic problem reported at its JSON pointer), [`emit`] (tokens with
-//! `quote`, formatted with `prettyplease`). [`Config`] is the public face, in the manner of
-//! `prost_build::Config`:
+//! tolerant step for what `openapiv3` cannot hold), lower (schemas, operations, servers and
+//! security schemes into the [`ir`], with every semantic problem reported at its JSON pointer,
+//! then the type graph: union cycles cut, recursive fields boxed), [`emit`] (tokens with
+//! `quote`, formatted with `prettyplease`), write (files on disk, only when their bytes
+//! change). The pipeline module runs every spec through them. [`Config`] is the public face,
+//! in the manner of `prost_build::Config`:
 //!
 //! ```no_run
 //! codegen::Config::new()
