@@ -35,6 +35,11 @@ mod regenerate {
             );
             return;
         }
+        // The crate documentation (read by `workspace::config`), not a spec.
+        println!(
+            "cargo:rerun-if-changed={}",
+            root.join(codegen::workspace::CRATE_DOC_FILE).display()
+        );
         let config = codegen::workspace::config(&root);
         match config.write() {
             Ok(report) => {

@@ -2,30 +2,118 @@
 //!
 //! ```text
 //! codegen generate <SPEC>... --out <DIR> [--crate-name <CRATE>] [--runtime <HOW>] [--force] [--check]
+//!                  [--workspace-build <BUILD_RS> <CODEGEN_PATH>] [--examples] [--crate-doc <FILE>]
+//!                  [--standalone | --no-standalone]
 //! codegen check <SPEC>...
+//! codegen regen [ROOT] [--check]
 //! ```
+//!
+//! Exit codes: 0 when all went well (and for `--help` and `--version`), 1 on any error,
+//! usage errors included (clap's own code for those, 2, is not used).
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage:
-  codegen generate <SPEC>... --out <DIR> [--crate-name <CRATE>] [--runtime <HOW>] [--force] [--check] [--workspace-build <BUILD_RS> <CODEGEN_PATH>]
-      writes a complete crate (Cargo.toml, src/) generated from the specs;
-      --crate-name (or --name) sets the package name (default: DIR's name);
-      --runtime says where the crate gets its runtime: `vendored` (the default: a copy in
-        src/runtime/, the crate stands alone), `path=<DIR>` (a path dependency on the
-        codegen-runtime crate, DIR as written into Cargo.toml) or `version=<REQ>` (a registry
-        dependency); several clients sharing one runtime crate share one Error type;
-      --force overwrites files in DIR that codegen did not generate (a hand-written Cargo.toml);
-      --check writes nothing and fails when DIR differs from what the specs generate
-  codegen check <SPEC>...
-      reports every problem in the specs and writes nothing
-  codegen regen [--check] [ROOT]
-      regenerates ROOT/generated-client from ROOT/spec exactly as `cargo build` does
-      (ROOT defaults to the current directory); --check fails when they differ";
+use clap::{Args, Parser, Subcommand};
+use codegen::{Config, Runtime};
+
+/// Generates typed, validated Rust API clients from OpenAPI 3.0 specs.
+#[derive(Debug, Parser)]
+#[command(name = "codegen", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Writes a complete crate (Cargo.toml, src/) generated from the specs.
+    Generate(Generate),
+    /// Reports every problem in the specs and writes nothing.
+    Check {
+        /// OpenAPI 3.0 specs (YAML or JSON); each becomes a module named after its file.
+        #[arg(value_name = "SPEC", required = true)]
+        specs: Vec<PathBuf>,
+    },
+    /// Regenerates ROOT/generated-client from ROOT/spec exactly as `cargo build` does.
+    Regen {
+        /// The workspace root.
+        #[arg(value_name = "ROOT", default_value = ".")]
+        root: PathBuf,
+        /// Writes nothing; fails when generated-client differs from what spec/ generates.
+        #[arg(long)]
+        check: bool,
+    },
+}
+
+/// The options of `generate`: one for each option of [`Config`].
+#[derive(Debug, Args)]
+struct Generate {
+    /// OpenAPI 3.0 specs (YAML or JSON); each becomes a module named after its file.
+    #[arg(value_name = "SPEC", required = true)]
+    specs: Vec<PathBuf>,
+    /// The crate directory to write.
+    #[arg(short, long, value_name = "DIR")]
+    out: PathBuf,
+    /// The package name [default: DIR's name].
+    #[arg(long, visible_alias = "name", value_name = "CRATE")]
+    crate_name: Option<String>,
+    /// Where the crate gets its runtime: `vendored` (a copy in src/runtime/, the crate stands
+    /// alone), `path=<DIR>` (a path dependency on the codegen-runtime crate, DIR as written
+    /// into Cargo.toml) or `version=<REQ>` (a registry dependency). Clients sharing one
+    /// runtime crate share one Error type. [default: vendored]
+    #[arg(long, value_name = "HOW", value_parser = parse_runtime)]
+    runtime: Option<Runtime>,
+    /// Overwrites files in DIR that codegen did not generate (a hand-written Cargo.toml).
+    #[arg(long)]
+    force: bool,
+    /// Writes nothing; fails when DIR differs from what the specs generate.
+    #[arg(long)]
+    check: bool,
+    /// Makes the crate regenerate itself: `build = "<BUILD_RS>"` and a `regenerate` feature
+    /// with an optional build-dependency on codegen at CODEGEN_PATH (both as written into
+    /// Cargo.toml).
+    #[arg(long, num_args = 2, value_names = ["BUILD_RS", "CODEGEN_PATH"])]
+    workspace_build: Option<Vec<String>>,
+    /// Also writes examples/<module>_<operation>.rs, one runnable example per operation.
+    #[arg(long)]
+    examples: bool,
+    /// A Markdown file whose text becomes the crate documentation of src/lib.rs (ending
+    /// whitespace ignored) [default: a summary of the specs].
+    #[arg(long, value_name = "FILE")]
+    crate_doc: Option<PathBuf>,
+    /// Adds an empty `[workspace]` table to Cargo.toml, so the crate builds on its own
+    /// anywhere [default: on, unless --workspace-build].
+    #[arg(long, overrides_with = "no_standalone")]
+    standalone: bool,
+    /// Leaves the `[workspace]` table out: the crate is a member of an enclosing workspace.
+    #[arg(long, overrides_with = "standalone")]
+    no_standalone: bool,
+}
+
+fn parse_runtime(how: &str) -> Result<Runtime, String> {
+    match how.split_once('=') {
+        None if how == "vendored" => Ok(Runtime::Vendored),
+        Some(("path", dir)) if !dir.is_empty() => Ok(Runtime::Path(dir.into())),
+        Some(("version", req)) if !req.is_empty() => Ok(Runtime::Version(req.into())),
+        _ => Err("expected `vendored`, `path=<DIR>` or `version=<REQ>`".into()),
+    }
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version print to stdout and succeed; usage errors exit 1.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
             eprintln!("{msg}");
@@ -34,130 +122,86 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &[String]) -> Result<(), String> {
-    let Some((cmd, rest)) = args.split_first() else {
-        return Err(USAGE.to_string());
-    };
-    if cmd == "regen" {
-        let check = rest.iter().any(|a| a == "--check");
-        let root = rest
-            .iter()
-            .find(|a| !a.starts_with('-'))
-            .map(std::path::PathBuf::from)
-            .unwrap_or_else(|| std::path::PathBuf::from("."));
-        let config = codegen::workspace::config(&root);
-        if check {
-            config.check_dir().map_err(|e| e.to_string())?;
-            eprintln!("ok: generated-client is up to date with spec/");
-        } else {
-            let report = config.write().map_err(|e| e.to_string())?;
-            eprintln!(
-                "wrote {} file(s), {} unchanged, {} removed",
-                report.written.len(),
-                report.unchanged.len(),
-                report.removed.len()
-            );
-        }
-        return Ok(());
-    }
-    let mut config = codegen::Config::new();
-    let mut out = None;
-    let mut check = false;
-    let mut specs = 0;
-    let mut i = 0;
-    while i < rest.len() {
-        match rest[i].as_str() {
-            "--out" | "-o" => {
-                i += 1;
-                out = Some(rest.get(i).ok_or("--out needs a directory")?.clone());
+fn run(command: Command) -> Result<(), String> {
+    match command {
+        Command::Generate(args) => generate(args),
+        Command::Check { specs } => {
+            let mut config = Config::new();
+            for s in &specs {
+                config.spec(s);
             }
-            "--name" | "--crate-name" => {
-                i += 1;
-                config.crate_name(
-                    rest.get(i)
-                        .ok_or("--crate-name needs a crate name")?
-                        .clone(),
-                );
-            }
-            "--force" => {
-                config.force(true);
-            }
-            "--runtime" => {
-                i += 1;
-                let how = rest
-                    .get(i)
-                    .ok_or("--runtime needs `vendored`, `path=<DIR>` or `version=<REQ>`")?;
-                config.runtime(match how.split_once('=') {
-                    None if how == "vendored" => codegen::Runtime::Vendored,
-                    Some(("path", dir)) if !dir.is_empty() => codegen::Runtime::Path(dir.into()),
-                    Some(("version", req)) if !req.is_empty() => {
-                        codegen::Runtime::Version(req.into())
-                    }
-                    _ => {
-                        return Err(format!(
-                        "--runtime {how:?}: expected `vendored`, `path=<DIR>` or `version=<REQ>`"
-                    ))
-                    }
-                });
-            }
-            "--check" => check = true,
-            "--workspace-build" => {
-                let build = rest
-                    .get(i + 1)
-                    .ok_or("--workspace-build needs <BUILD_RS> <CODEGEN_PATH>")?;
-                let path = rest
-                    .get(i + 2)
-                    .ok_or("--workspace-build needs <BUILD_RS> <CODEGEN_PATH>")?;
-                config.build_script(build.clone(), path.clone());
-                i += 2;
-            }
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(());
-            }
-            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}\n{USAGE}")),
-            spec => {
-                config.spec(spec);
-                specs += 1;
-            }
-        }
-        i += 1;
-    }
-    if specs == 0 {
-        return Err(format!("no spec given\n{USAGE}"));
-    }
-    match cmd.as_str() {
-        "check" => {
             let warnings = config.check().map_err(|d| d.to_string())?;
             for w in &warnings {
                 eprintln!("{w}");
             }
-            eprintln!("ok: {} spec(s), {} warning(s)", specs, warnings.len());
+            eprintln!("ok: {} spec(s), {} warning(s)", specs.len(), warnings.len());
             Ok(())
         }
-        "generate" => {
-            let out = out.ok_or_else(|| format!("generate needs --out <DIR>\n{USAGE}"))?;
-            config.out_dir(&out);
-            if !config.regenerates_itself() {
-                config.standalone(true);
-            }
-            if check {
-                let warnings = config.check_dir().map_err(|e| e.to_string())?;
-                eprintln!("ok: {out} is up to date ({} warning(s))", warnings.len());
-                return Ok(());
-            }
-            let report = config.write().map_err(|e| e.to_string())?;
-            for w in &report.warnings {
-                eprintln!("{w}");
-            }
-            eprintln!(
-                "wrote {} file(s), {} unchanged, {} removed, into {out}",
-                report.written.len(),
-                report.unchanged.len(),
-                report.removed.len()
-            );
-            Ok(())
-        }
-        other => Err(format!("unknown command `{other}`\n{USAGE}")),
+        Command::Regen { root, check } => regen(&root, check),
     }
+}
+
+fn generate(args: Generate) -> Result<(), String> {
+    let mut config = Config::new();
+    for s in &args.specs {
+        config.spec(s);
+    }
+    config
+        .out_dir(&args.out)
+        .force(args.force)
+        .examples(args.examples);
+    if let Some(name) = args.crate_name {
+        config.crate_name(name);
+    }
+    if let Some(runtime) = args.runtime {
+        config.runtime(runtime);
+    }
+    if let Some(file) = &args.crate_doc {
+        let doc = std::fs::read_to_string(file)
+            .map_err(|e| format!("--crate-doc {}: {e}", file.display()))?;
+        config.crate_doc(doc.trim_end());
+    }
+    if let Some([build_rs, codegen_path]) = args.workspace_build.as_deref() {
+        config.build_script(build_rs, codegen_path);
+    }
+    // A crate that regenerates itself lives in a workspace; any other stands alone.
+    config.standalone(if args.standalone || args.no_standalone {
+        args.standalone
+    } else {
+        !config.regenerates_itself()
+    });
+    let out = args.out.display();
+    if args.check {
+        let warnings = config.check_dir().map_err(|e| e.to_string())?;
+        eprintln!("ok: {out} is up to date ({} warning(s))", warnings.len());
+        return Ok(());
+    }
+    let report = config.write().map_err(|e| e.to_string())?;
+    for w in &report.warnings {
+        eprintln!("{w}");
+    }
+    eprintln!(
+        "wrote {} file(s), {} unchanged, {} removed, into {out}",
+        report.written.len(),
+        report.unchanged.len(),
+        report.removed.len()
+    );
+    Ok(())
+}
+
+fn regen(root: &Path, check: bool) -> Result<(), String> {
+    let config = codegen::workspace::config(root);
+    if check {
+        config.check_dir().map_err(|e| e.to_string())?;
+        eprintln!("ok: generated-client is up to date with spec/");
+    } else {
+        let report = config.write().map_err(|e| e.to_string())?;
+        eprintln!(
+            "wrote {} file(s), {} unchanged, {} removed",
+            report.written.len(),
+            report.unchanged.len(),
+            report.removed.len()
+        );
+    }
+    Ok(())
 }

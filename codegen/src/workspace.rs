@@ -1,5 +1,7 @@
-//! The configuration of this repository's own `generated-client`, shared by its build script,
-//! the CLI's `regen` command and the drift test, so all three generate the same bytes.
+//! The layout of a workspace like this repository's (`spec/` generates `generated-client/`,
+//! which regenerates itself with `build.rs`), shared by its build script, the CLI's `regen`
+//! command and the drift test, so all three generate the same bytes. What the generated crate
+//! says about its services lives in the workspace ([`CRATE_DOC_FILE`]), not here.
 
 use std::path::{Path, PathBuf};
 
@@ -25,7 +27,13 @@ pub fn specs(dir: &Path) -> Vec<PathBuf> {
     specs
 }
 
-/// The configuration that generates `<root>/generated-client` from `<root>/spec`.
+/// Where a workspace keeps the crate-level documentation of its generated client, relative
+/// to its root: Markdown, ending whitespace ignored.
+pub const CRATE_DOC_FILE: &str = "spec/crate-doc.md";
+
+/// The configuration that generates `<root>/generated-client` from `<root>/spec`, with the
+/// crate documentation of `<root>/spec/crate-doc.md` ([`CRATE_DOC_FILE`]; without that file,
+/// the generator's own summary of the specs).
 pub fn config(root: &Path) -> Config {
     let mut config = Config::new();
     for s in specs(&root.join("spec")) {
@@ -36,36 +44,9 @@ pub fn config(root: &Path) -> Config {
         .crate_name("generated-client")
         .build_script("../build.rs", "../codegen")
         .runtime(crate::Runtime::Path("../codegen/runtime".into()))
-        .examples(true)
-        .crate_doc(CRATE_DOC);
+        .examples(true);
+    if let Ok(doc) = std::fs::read_to_string(root.join(CRATE_DOC_FILE)) {
+        config.crate_doc(doc.trim_end());
+    }
     config
 }
-
-const CRATE_DOC: &str =
-    "Typed, validated async clients for Huawei Cloud's service-ticket API (OSM, \
-`/v2/servicerequest/...`) and the AICC case API, generated from `spec/osm.yaml` and \
-`spec/aicc-case.yaml` by `codegen`. Do not edit: edit the spec and run `cargo build`.
-
-- [`osm`]: service tickets: create a ticket, create associations, operate on a ticket \
-(cancel, close, press, delete), modify contact information.
-- [`aicc_case`]: AICC (Customer Engagement Center) cases: modify a case.
-- [`runtime`]: the HTTP client, authentication (IAM token, AK/SK signing, AICC access token), \
-errors, retries and validation.
-
-```no_run
-use generated_client::{osm, runtime::Auth};
-
-# async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-let client = osm::Client::builder()
-    .auth(Auth::iam_token(std::env::var(\"OSM_TOKEN\")?))
-    .build()?;
-let body = osm::types::CreateCaseRequest::new(
-    \"1\",
-    \"The ECS instance does not start.\",
-    \"83aeb0f2834c4df49826c781d32a963e\",
-);
-let created = client.create_case(body).x_language(\"en-us\").send().await?;
-println!(\"ticket {:?}\", created.incident_id);
-# Ok(())
-# }
-```";

@@ -203,3 +203,80 @@ fn runtime_option_chooses_a_copy_or_a_dependency() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn every_config_option_is_reachable_from_generate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = tmp.path().join("things.yaml");
+    std::fs::write(&spec, GOOD).unwrap();
+    let doc = tmp.path().join("doc.md");
+    std::fs::write(&doc, "The things client, documented by hand.\n\n").unwrap();
+    let out = tmp.path().join("out");
+    let o = codegen(&[
+        "generate",
+        spec.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--name",
+        "thing-client",
+        "--examples",
+        "--crate-doc",
+        doc.to_str().unwrap(),
+        "--workspace-build",
+        "../build.rs",
+        "../codegen",
+        "--standalone",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(manifest.contains("name = \"thing-client\""), "{manifest}");
+    assert!(manifest.contains("build = \"../build.rs\""), "{manifest}");
+    assert!(manifest.contains("[workspace]"), "--standalone: {manifest}");
+    let lib = std::fs::read_to_string(out.join("src/lib.rs")).unwrap();
+    assert!(
+        lib.contains("//! The things client, documented by hand.\n"),
+        "{lib}"
+    );
+    assert!(!lib.contains("documented by hand.\n//!\n"), "{lib}");
+    assert!(
+        std::fs::read_dir(out.join("examples")).unwrap().count() > 0,
+        "--examples wrote no example"
+    );
+
+    // Without --workspace-build a crate stands alone unless told otherwise.
+    let member = tmp.path().join("member");
+    let o = codegen(&[
+        "generate",
+        spec.to_str().unwrap(),
+        "--out",
+        member.to_str().unwrap(),
+        "--no-standalone",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = std::fs::read_to_string(member.join("Cargo.toml")).unwrap();
+    assert!(!manifest.contains("[workspace]"), "{manifest}");
+
+    let missing = codegen(&[
+        "generate",
+        spec.to_str().unwrap(),
+        "--out",
+        member.to_str().unwrap(),
+        "--crate-doc",
+        "/nonexistent/doc.md",
+    ]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        stderr(&missing).contains("--crate-doc"),
+        "{}",
+        stderr(&missing)
+    );
+}
+
+#[test]
+fn help_and_version_exit_zero() {
+    for args in [&["--help"][..], &["--version"], &["generate", "--help"]] {
+        let o = codegen(args);
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        assert!(!o.stdout.is_empty(), "{args:?}");
+    }
+}

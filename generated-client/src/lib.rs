@@ -7,11 +7,13 @@
 //! - [`runtime`]: the HTTP client, authentication (IAM token, AK/SK signing, AICC access token), errors, retries and validation.
 //!
 //! ```no_run
-//! use generated_client::{osm, runtime::Auth};
+//! use generated_client::osm::{self, SharedHeaders as _};
+//! use generated_client::runtime::{Auth, Error};
 //!
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn demo() -> Result<(), Error> {
+//! # let token = String::new();
 //! let client = osm::Client::builder()
-//!     .auth(Auth::iam_token(std::env::var("OSM_TOKEN")?))
+//!     .auth(Auth::iam_token(token))
 //!     .build()?;
 //! let body = osm::types::CreateCaseRequest::new(
 //!     "1",

@@ -1,4 +1,4 @@
-//! Stage 3, operations: parameters (path-item and operation level merged), the request body
+//! Lowering, operations: parameters (path-item and operation level merged), the request body
 //! (one media type chosen by preference), responses keyed by status, and the checks that need
 //! the whole document (duplicate operationIds, method names colliding, path templates).
 
@@ -10,9 +10,9 @@ use openapiv3::{
 };
 use serde_json::Value;
 
+use super::{wrap_nullable, Lowered, Lowerer};
 use crate::diag;
 use crate::ir::*;
-use crate::lower::{wrap_nullable, Lowered, Lowerer};
 use crate::naming::{self, Scope};
 
 const METHODS: [&str; 8] = [

@@ -1,6 +1,21 @@
 //! Stage 3: lower the typed document into the IR. Every schema becomes either a named type
 //! (objects, enums, unions) or a use-site type with constraints; inline named types get
 //! deterministic names from where they stand.
+//!
+//! This module holds the lowering context and the schemas; [`operations`], [`servers`] and
+//! [`security`] lower the rest of the document, and [`graph`] finishes the types (union
+//! cycles broken, recursive fields boxed).
+
+mod compose;
+mod constraints;
+pub(crate) mod graph;
+mod nominal;
+mod operations;
+mod security;
+mod servers;
+
+use compose::single_member;
+use constraints::clamp_int_bounds;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -113,6 +128,44 @@ impl<'a> Lowerer<'a> {
             deferred: Vec::new(),
             patterns: HashMap::new(),
         }
+    }
+
+    /// Lowers the whole document into an [`Api`], in a fixed order (components, operations,
+    /// client default headers, servers, security schemes, deferred inline types) so names and
+    /// diagnostics come out the same every time. The type graph is left to [`graph`].
+    pub fn lower_api(&mut self) -> Api {
+        self.lower_components();
+        let operations = self.lower_operations();
+        // Reusable header parameters that several operations take are worth a client default.
+        let mut default_headers = self.lower_component_headers();
+        default_headers.retain(|h| {
+            operations
+                .iter()
+                .filter(|op| {
+                    op.params
+                        .iter()
+                        .any(|p| p.location == Location::Header && p.wire == h.wire)
+                })
+                .count()
+                >= 2
+        });
+        let info = &self.spec.doc.info;
+        let mut api = Api {
+            // Titles and versions land inside single lines of doc comments.
+            title: crate::emit::docs::one_line(&info.title),
+            version: crate::emit::docs::one_line(&info.version),
+            description: info.description.clone(),
+            servers: Vec::new(),
+            security: Vec::new(),
+            types: Vec::new(),
+            operations,
+            default_headers,
+        };
+        api.servers = self.lower_servers();
+        api.security = self.lower_security();
+        self.lower_deferred();
+        api.types = std::mem::take(&mut self.types);
+        api
     }
 
     fn components(&self) -> Option<&'a openapiv3::Components> {
@@ -313,67 +366,6 @@ impl<'a> Lowerer<'a> {
         self.ref_cache
             .insert(reference.to_string(), resolved.clone());
         resolved
-    }
-
-    fn is_nominal_ref_or(&mut self, s: &ReferenceOr<Schema>, depth: usize) -> bool {
-        match s {
-            ReferenceOr::Item(s) => self.is_nominal(s, depth),
-            ReferenceOr::Reference { reference } => {
-                if depth > 16 {
-                    return false;
-                }
-                let Some(name) = reference.strip_prefix(SCHEMAS).map(diag::unescape_token) else {
-                    return false;
-                };
-                if let Some(&known) = self.nominal_memo.get(&name) {
-                    return known;
-                }
-                let nominal = match self.component(&name) {
-                    Some(inner) => self.is_nominal_ref_or(inner, depth + 1),
-                    None => false,
-                };
-                self.nominal_memo.insert(name, nominal);
-                nominal
-            }
-        }
-    }
-
-    /// Named types: objects with properties, string enums, unions, merged allOfs.
-    fn is_nominal(&mut self, s: &Schema, depth: usize) -> bool {
-        match &s.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => !o.properties.is_empty(),
-            SchemaKind::Type(Type::String(st)) => {
-                st.enumeration.iter().any(Option::is_some)
-                    || s.schema_data.extensions.contains_key("x-extensible-enum")
-            }
-            SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } => {
-                if v.len() == 1 {
-                    self.is_nominal_ref_or(&v[0], depth + 1)
-                } else {
-                    !v.is_empty()
-                }
-            }
-            SchemaKind::AllOf { all_of } => {
-                if all_of.len() == 1 {
-                    self.is_nominal_ref_or(&all_of[0], depth + 1)
-                } else {
-                    !all_of.is_empty()
-                }
-            }
-            SchemaKind::Any(a) => {
-                !a.properties.is_empty()
-                    || a.one_of.len() > 1
-                    || a.any_of.len() > 1
-                    || !a.all_of.is_empty()
-                    || (a.typ.as_deref() != Some("array")
-                        && !a.enumeration.is_empty()
-                        && a.enumeration.iter().all(|v| v.is_string() || v.is_null())
-                        && a.enumeration.iter().any(Value::is_string))
-                    || (a.one_of.len() == 1 && self.is_nominal_ref_or(&a.one_of[0], depth + 1))
-                    || (a.any_of.len() == 1 && self.is_nominal_ref_or(&a.any_of[0], depth + 1))
-            }
-            _ => false,
-        }
     }
 
     fn lower_component_transparent(&mut self, name: &str) -> Lowered {
@@ -633,108 +625,6 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Checks the constraints of the schema at `pointer` once gathered: ranges that no value
-    /// can satisfy are errors; a pattern is translated to the `regex` crate's syntax with its
-    /// ECMA-262 meaning, and one that crate cannot compile is a warning and is not enforced.
-    fn finish_constraints(&mut self, c: &mut Constraints, ty: &Ty, pointer: &str) {
-        self.check_counts(
-            c.min_length,
-            c.max_length,
-            "minLength",
-            "maxLength",
-            pointer,
-        );
-        self.check_counts(c.min_items, c.max_items, "minItems", "maxItems", pointer);
-        self.check_counts(
-            c.min_properties,
-            c.max_properties,
-            "minProperties",
-            "maxProperties",
-            pointer,
-        );
-        if let (Some(lo), Some(hi)) = (c.minimum, c.maximum) {
-            let empty = if lo.value.is_nan() || hi.value.is_nan() {
-                false
-            } else if ty.int_range().is_some() {
-                // Integers: `exclusiveMinimum: 1` with `exclusiveMaximum: 2` leaves none.
-                let lo_i = if lo.exclusive {
-                    lo.value.floor() + 1.0
-                } else {
-                    lo.value.ceil()
-                };
-                let hi_i = if hi.exclusive {
-                    hi.value.ceil() - 1.0
-                } else {
-                    hi.value.floor()
-                };
-                lo_i > hi_i
-            } else {
-                lo.value > hi.value || (lo.value == hi.value && (lo.exclusive || hi.exclusive))
-            };
-            if empty {
-                let show = |b: Bound, key: &str, excl: &str| {
-                    if b.exclusive {
-                        format!("`{key}: {}` ({excl})", b.value)
-                    } else {
-                        format!("`{key}: {}`", b.value)
-                    }
-                };
-                self.sink.error(
-                    pointer,
-                    format!(
-                        "{} and {} leave no value: the range is empty",
-                        show(lo, "minimum", "exclusiveMinimum"),
-                        show(hi, "maximum", "exclusiveMaximum")
-                    ),
-                );
-            }
-        }
-        if let Some(p) = c.pattern.take() {
-            c.pattern = self.check_pattern(&p, pointer);
-        }
-    }
-
-    fn check_counts(
-        &mut self,
-        lo: Option<u64>,
-        hi: Option<u64>,
-        lo_key: &str,
-        hi_key: &str,
-        pointer: &str,
-    ) {
-        if let (Some(lo), Some(hi)) = (lo, hi) {
-            if lo > hi {
-                self.sink.error(
-                    pointer,
-                    format!("`{lo_key}: {lo}` exceeds `{hi_key}: {hi}`: no value satisfies both"),
-                );
-            }
-        }
-    }
-
-    /// The pattern as the generated code will use it (see [`crate::pattern`]), or `None` with
-    /// a warning at `pointer/pattern` when the `regex` crate cannot compile it.
-    fn check_pattern(&mut self, pattern: &str, pointer: &str) -> Option<String> {
-        let result = match self.patterns.get(pattern) {
-            Some(r) => r.clone(),
-            None => {
-                let r = crate::pattern::translate(pattern);
-                self.patterns.insert(pattern.to_string(), r.clone());
-                r
-            }
-        };
-        match result {
-            Ok(p) => Some(p),
-            Err(e) => {
-                self.sink.warn(
-                    &diag::push(pointer, "pattern"),
-                    format!("pattern `{pattern}` cannot be checked with the Rust `regex` crate ({e}); it is not enforced"),
-                );
-                None
-            }
-        }
-    }
-
     fn lower_map_values(
         &mut self,
         additional: Option<&AdditionalProperties>,
@@ -967,353 +857,6 @@ impl<'a> Lowerer<'a> {
             _ => TypeKind::Alias(Ty::Json),
         }
     }
-
-    fn lower_union(
-        &mut self,
-        members: &[ReferenceOr<Schema>],
-        name: &str,
-        pointer: &str,
-        discriminator: Option<&openapiv3::Discriminator>,
-    ) -> Vec<UnionVariant> {
-        let mut scope = Scope::default();
-        let mut out: Vec<UnionVariant> = Vec::new();
-        for (i, m) in members.iter().enumerate() {
-            let here = diag::push(pointer, &i.to_string());
-            let base = match m {
-                ReferenceOr::Reference { reference } => reference
-                    .rsplit('/')
-                    .next()
-                    .map(|t| naming::type_ident(&diag::unescape_token(t)))
-                    .unwrap_or_else(|| format!("Variant{i}")),
-                ReferenceOr::Item(s) => s
-                    .schema_data
-                    .title
-                    .as_deref()
-                    .map(naming::type_ident)
-                    .unwrap_or_else(|| format!("Variant{i}")),
-            };
-            let l = self.lower_ref_or(m, &format!("{name}{base}"), &here);
-            let ty = wrap_nullable(l.ty, l.nullable);
-            // Two members of the same Rust type could never be told apart: keep the first.
-            if out.iter().any(|v| v.ty == ty) {
-                continue;
-            }
-            let vname = match &ty {
-                Ty::String => "String".to_string(),
-                Ty::Bool => "Bool".to_string(),
-                Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 => "Integer".to_string(),
-                Ty::F32 | Ty::F64 => "Number".to_string(),
-                Ty::Vec(_) if matches!(m, ReferenceOr::Item(_)) => "Array".to_string(),
-                Ty::Map(_) if matches!(m, ReferenceOr::Item(_)) => "Object".to_string(),
-                _ => base,
-            };
-            // The discriminator values that select this member: the mapping's keys that point
-            // at it, or else (for a `$ref`) the schema's name, as OpenAPI defines.
-            let tag = match (discriminator, m) {
-                (Some(d), ReferenceOr::Reference { reference }) => {
-                    let mut values: Vec<String> = d
-                        .mapping
-                        .iter()
-                        .filter(|(_, target)| {
-                            *target == reference
-                                || reference.rsplit('/').next() == Some(target.as_str())
-                        })
-                        .map(|(value, _)| value.clone())
-                        .collect();
-                    if values.is_empty() {
-                        if let Some(last) = reference.rsplit('/').next() {
-                            values.push(diag::unescape_token(last));
-                        }
-                    }
-                    Some((d.property_name.clone(), values))
-                }
-                _ => None,
-            };
-            out.push(UnionVariant {
-                name: scope.unique(&vname),
-                ty,
-                constraints: l.constraints,
-                boxed: false,
-                tag,
-                pointer: here,
-            });
-        }
-        out
-    }
-
-    /// Collects the properties of every allOf member into one struct. `seen` holds the
-    /// pointers of the schemas merged into it so far and `active` those being merged now: a
-    /// component reached twice (diamonds, `A: allOf [B, B]`) is merged once, so merging takes
-    /// time linear in the schemas reached, and one that refers back to itself is a warning.
-    #[allow(clippy::too_many_arguments)]
-    fn merge_all_of(
-        &mut self,
-        members: &[ReferenceOr<Schema>],
-        name: &str,
-        owner: &str,
-        pointer: &str,
-        def: &mut StructDef,
-        depth: usize,
-        seen: &mut BTreeSet<String>,
-        active: &mut Vec<String>,
-    ) {
-        if depth > 16 {
-            self.sink
-                .warn(pointer, "allOf nests too deep; stopped merging here");
-            return;
-        }
-        for (i, m) in members.iter().enumerate() {
-            let here = diag::push(pointer, &i.to_string());
-            // Where the member's schema is defined, and whose name its inline types take.
-            let mut base = here.clone();
-            let mut member_owner = owner.to_string();
-            let schema = match m {
-                ReferenceOr::Item(s) => s.clone(),
-                ReferenceOr::Reference { reference } => {
-                    if let Some(target) = reference
-                        .strip_prefix(SCHEMAS)
-                        .map(diag::unescape_token)
-                        .filter(|n| self.component(n).is_some())
-                    {
-                        let Some(last) = self.follow_aliases(target, false, &here) else {
-                            continue;
-                        };
-                        base = diag::push("/components/schemas", &last);
-                        member_owner = self
-                            .nominal
-                            .get(&last)
-                            .cloned()
-                            .unwrap_or_else(|| naming::type_ident(&last));
-                        if active.contains(&base) {
-                            self.sink.warn(
-                                &here,
-                                format!("allOf refers back to `{reference}`, which is being merged already; skipped here"),
-                            );
-                            continue;
-                        }
-                        if !seen.insert(base.clone()) {
-                            continue;
-                        }
-                    }
-                    let resolved = match self.resolve(reference, &here) {
-                        Some(s) => s,
-                        None => continue,
-                    };
-                    if base == here {
-                        // A `$ref` to a schema outside components/schemas: merged from where
-                        // it is defined, once.
-                        if let Some(target) = reference.strip_prefix('#') {
-                            base = target.to_string();
-                            if active.contains(&base) {
-                                self.sink.warn(
-                                    &here,
-                                    format!("allOf refers back to `{reference}`, which is being merged already; skipped here"),
-                                );
-                                continue;
-                            }
-                            if !seen.insert(base.clone()) {
-                                continue;
-                            }
-                        }
-                    }
-                    resolved
-                }
-            };
-            active.push(base.clone());
-            self.merge_member(
-                &schema,
-                name,
-                &member_owner,
-                &here,
-                &base,
-                def,
-                depth,
-                seen,
-                active,
-            );
-            active.pop();
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn merge_member(
-        &mut self,
-        schema: &Schema,
-        name: &str,
-        owner: &str,
-        here: &str,
-        base: &str,
-        def: &mut StructDef,
-        depth: usize,
-        seen: &mut BTreeSet<String>,
-        active: &mut Vec<String>,
-    ) {
-        let ext = extensions::schema(schema, base, &mut self.sink);
-        def.required_if.extend(ext.required_if);
-        match &schema.schema_kind {
-            SchemaKind::Type(Type::Object(o)) => self.merge_object(
-                &o.properties,
-                &o.required,
-                o.additional_properties.as_ref(),
-                name,
-                owner,
-                base,
-                def,
-            ),
-            SchemaKind::AllOf { all_of } => self.merge_all_of(
-                all_of,
-                name,
-                owner,
-                &diag::push(base, "allOf"),
-                def,
-                depth + 1,
-                seen,
-                active,
-            ),
-            SchemaKind::Any(a) => {
-                if !a.all_of.is_empty() {
-                    self.merge_all_of(
-                        &a.all_of,
-                        name,
-                        owner,
-                        &diag::push(base, "allOf"),
-                        def,
-                        depth + 1,
-                        seen,
-                        active,
-                    );
-                }
-                self.merge_object(
-                    &a.properties,
-                    &a.required,
-                    a.additional_properties.as_ref(),
-                    name,
-                    owner,
-                    base,
-                    def,
-                );
-                if !a.one_of.is_empty() || !a.any_of.is_empty() {
-                    self.sink.warn(here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
-                    def.additional
-                        .get_or_insert((Ty::Json, Constraints::default()));
-                }
-            }
-            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
-                self.sink.warn(here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
-                def.additional
-                    .get_or_insert((Ty::Json, Constraints::default()));
-            }
-            _ => {}
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn merge_object(
-        &mut self,
-        properties: &IndexMap<String, ReferenceOr<Box<Schema>>>,
-        required: &[String],
-        additional: Option<&AdditionalProperties>,
-        name: &str,
-        owner: &str,
-        pointer: &str,
-        def: &mut StructDef,
-    ) {
-        let mut scope = Scope::default();
-        for f in &def.fields {
-            scope.reserve(&f.ident);
-        }
-        for (wire, prop) in properties {
-            let here = diag::push(&diag::push(pointer, "properties"), wire);
-            let hint = format!("{owner}{}", naming::camel(wire));
-            let l = self.lower_boxed(prop, &hint, &here);
-            let (read_only, write_only, doc) = match prop {
-                ReferenceOr::Item(s) => (
-                    s.schema_data.read_only,
-                    s.schema_data.write_only,
-                    schema_desc(s),
-                ),
-                ReferenceOr::Reference { .. } => (false, false, None),
-            };
-            if read_only || write_only {
-                self.one_way.insert((name.to_string(), wire.clone()));
-            }
-            let field = Field {
-                wire: wire.clone(),
-                ident: String::new(),
-                ty: l.ty,
-                required: required.contains(wire) && !read_only && !write_only,
-                nullable: l.nullable,
-                constraints: l.constraints,
-                doc,
-                boxed: false,
-            };
-            if let Some(existing) = def.fields.iter_mut().find(|f| &f.wire == wire) {
-                // allOf members restating a property: the later one refines it.
-                let ident = existing.ident.clone();
-                *existing = Field { ident, ..field };
-                continue;
-            }
-            let base = naming::field_ident(wire);
-            let ident = scope.unique(&base);
-            if ident != base {
-                let other = def
-                    .fields
-                    .iter()
-                    .find(|f| f.ident == base)
-                    .map(|f| f.wire.clone())
-                    .unwrap_or_default();
-                self.sink.warn(
-                    &here,
-                    format!("properties `{other}` and `{wire}` both become the Rust field `{base}`; this one is named `{ident}` (its wire name is kept)"),
-                );
-            }
-            def.fields.push(Field { ident, ..field });
-        }
-        for r in required {
-            if self.one_way.contains(&(name.to_string(), r.clone())) {
-                continue;
-            }
-            if let Some(f) = def.fields.iter_mut().find(|f| &f.wire == r) {
-                f.required = true;
-            }
-        }
-        match additional {
-            Some(AdditionalProperties::Any(true)) => {
-                def.additional
-                    .get_or_insert((Ty::Json, Constraints::default()));
-            }
-            Some(AdditionalProperties::Schema(s)) => {
-                let v = self.lower_ref_or(
-                    s,
-                    &format!("{owner}Value"),
-                    &diag::push(pointer, "additionalProperties"),
-                );
-                def.additional = Some((wrap_nullable(v.ty, v.nullable), v.constraints));
-            }
-            _ => {}
-        }
-    }
-}
-
-fn single_member(s: &Schema) -> Option<&ReferenceOr<Schema>> {
-    match &s.schema_kind {
-        SchemaKind::OneOf { one_of: v }
-        | SchemaKind::AnyOf { any_of: v }
-        | SchemaKind::AllOf { all_of: v }
-            if v.len() == 1 =>
-        {
-            v.first()
-        }
-        SchemaKind::Any(a) if a.properties.is_empty() && a.enumeration.is_empty() => {
-            let total = a.one_of.len() + a.any_of.len() + a.all_of.len();
-            if total == 1 {
-                a.one_of.first().or(a.any_of.first()).or(a.all_of.first())
-            } else {
-                None
-            }
-        }
-        _ => None,
-    }
 }
 
 pub(crate) fn wrap_nullable(ty: Ty, nullable: bool) -> Ty {
@@ -1321,24 +864,6 @@ pub(crate) fn wrap_nullable(ty: Ty, nullable: bool) -> Ty {
         Ty::Option(Box::new(ty))
     } else {
         ty
-    }
-}
-
-/// Drops integer bounds that cannot bind for the type (`minimum: -9223372036854776000` on an
-/// i64 is no constraint at all) and keeps the others.
-fn clamp_int_bounds(ty: &Ty, c: &mut Constraints) {
-    let Some((lo, hi)) = ty.int_range() else {
-        return;
-    };
-    if let Some(b) = c.minimum {
-        if b.value.is_nan() || b.value <= lo as f64 && !b.exclusive {
-            c.minimum = None;
-        }
-    }
-    if let Some(b) = c.maximum {
-        if b.value.is_nan() || b.value >= hi as f64 && !b.exclusive {
-            c.maximum = None;
-        }
     }
 }
 

@@ -1,0 +1,352 @@
+//! Composition: `oneOf`/`anyOf` unions and `allOf` members merged into one struct.
+
+use super::*;
+
+impl Lowerer<'_> {
+    pub(super) fn lower_union(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        name: &str,
+        pointer: &str,
+        discriminator: Option<&openapiv3::Discriminator>,
+    ) -> Vec<UnionVariant> {
+        let mut scope = Scope::default();
+        let mut out: Vec<UnionVariant> = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let here = diag::push(pointer, &i.to_string());
+            let base = match m {
+                ReferenceOr::Reference { reference } => reference
+                    .rsplit('/')
+                    .next()
+                    .map(|t| naming::type_ident(&diag::unescape_token(t)))
+                    .unwrap_or_else(|| format!("Variant{i}")),
+                ReferenceOr::Item(s) => s
+                    .schema_data
+                    .title
+                    .as_deref()
+                    .map(naming::type_ident)
+                    .unwrap_or_else(|| format!("Variant{i}")),
+            };
+            let l = self.lower_ref_or(m, &format!("{name}{base}"), &here);
+            let ty = wrap_nullable(l.ty, l.nullable);
+            // Two members of the same Rust type could never be told apart: keep the first.
+            if out.iter().any(|v| v.ty == ty) {
+                continue;
+            }
+            let vname = match &ty {
+                Ty::String => "String".to_string(),
+                Ty::Bool => "Bool".to_string(),
+                Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64 => "Integer".to_string(),
+                Ty::F32 | Ty::F64 => "Number".to_string(),
+                Ty::Vec(_) if matches!(m, ReferenceOr::Item(_)) => "Array".to_string(),
+                Ty::Map(_) if matches!(m, ReferenceOr::Item(_)) => "Object".to_string(),
+                _ => base,
+            };
+            // The discriminator values that select this member: the mapping's keys that point
+            // at it, or else (for a `$ref`) the schema's name, as OpenAPI defines.
+            let tag = match (discriminator, m) {
+                (Some(d), ReferenceOr::Reference { reference }) => {
+                    let mut values: Vec<String> = d
+                        .mapping
+                        .iter()
+                        .filter(|(_, target)| {
+                            *target == reference
+                                || reference.rsplit('/').next() == Some(target.as_str())
+                        })
+                        .map(|(value, _)| value.clone())
+                        .collect();
+                    if values.is_empty() {
+                        if let Some(last) = reference.rsplit('/').next() {
+                            values.push(diag::unescape_token(last));
+                        }
+                    }
+                    Some((d.property_name.clone(), values))
+                }
+                _ => None,
+            };
+            out.push(UnionVariant {
+                name: scope.unique(&vname),
+                ty,
+                constraints: l.constraints,
+                boxed: false,
+                tag,
+                pointer: here,
+            });
+        }
+        out
+    }
+
+    /// Collects the properties of every allOf member into one struct. `seen` holds the
+    /// pointers of the schemas merged into it so far and `active` those being merged now: a
+    /// component reached twice (diamonds, `A: allOf [B, B]`) is merged once, so merging takes
+    /// time linear in the schemas reached, and one that refers back to itself is a warning.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn merge_all_of(
+        &mut self,
+        members: &[ReferenceOr<Schema>],
+        name: &str,
+        owner: &str,
+        pointer: &str,
+        def: &mut StructDef,
+        depth: usize,
+        seen: &mut BTreeSet<String>,
+        active: &mut Vec<String>,
+    ) {
+        if depth > 16 {
+            self.sink
+                .warn(pointer, "allOf nests too deep; stopped merging here");
+            return;
+        }
+        for (i, m) in members.iter().enumerate() {
+            let here = diag::push(pointer, &i.to_string());
+            // Where the member's schema is defined, and whose name its inline types take.
+            let mut base = here.clone();
+            let mut member_owner = owner.to_string();
+            let schema = match m {
+                ReferenceOr::Item(s) => s.clone(),
+                ReferenceOr::Reference { reference } => {
+                    if let Some(target) = reference
+                        .strip_prefix(SCHEMAS)
+                        .map(diag::unescape_token)
+                        .filter(|n| self.component(n).is_some())
+                    {
+                        let Some(last) = self.follow_aliases(target, false, &here) else {
+                            continue;
+                        };
+                        base = diag::push("/components/schemas", &last);
+                        member_owner = self
+                            .nominal
+                            .get(&last)
+                            .cloned()
+                            .unwrap_or_else(|| naming::type_ident(&last));
+                        if active.contains(&base) {
+                            self.sink.warn(
+                                &here,
+                                format!("allOf refers back to `{reference}`, which is being merged already; skipped here"),
+                            );
+                            continue;
+                        }
+                        if !seen.insert(base.clone()) {
+                            continue;
+                        }
+                    }
+                    let resolved = match self.resolve(reference, &here) {
+                        Some(s) => s,
+                        None => continue,
+                    };
+                    if base == here {
+                        // A `$ref` to a schema outside components/schemas: merged from where
+                        // it is defined, once.
+                        if let Some(target) = reference.strip_prefix('#') {
+                            base = target.to_string();
+                            if active.contains(&base) {
+                                self.sink.warn(
+                                    &here,
+                                    format!("allOf refers back to `{reference}`, which is being merged already; skipped here"),
+                                );
+                                continue;
+                            }
+                            if !seen.insert(base.clone()) {
+                                continue;
+                            }
+                        }
+                    }
+                    resolved
+                }
+            };
+            active.push(base.clone());
+            self.merge_member(
+                &schema,
+                name,
+                &member_owner,
+                &here,
+                &base,
+                def,
+                depth,
+                seen,
+                active,
+            );
+            active.pop();
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn merge_member(
+        &mut self,
+        schema: &Schema,
+        name: &str,
+        owner: &str,
+        here: &str,
+        base: &str,
+        def: &mut StructDef,
+        depth: usize,
+        seen: &mut BTreeSet<String>,
+        active: &mut Vec<String>,
+    ) {
+        let ext = extensions::schema(schema, base, &mut self.sink);
+        def.required_if.extend(ext.required_if);
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::Object(o)) => self.merge_object(
+                &o.properties,
+                &o.required,
+                o.additional_properties.as_ref(),
+                name,
+                owner,
+                base,
+                def,
+            ),
+            SchemaKind::AllOf { all_of } => self.merge_all_of(
+                all_of,
+                name,
+                owner,
+                &diag::push(base, "allOf"),
+                def,
+                depth + 1,
+                seen,
+                active,
+            ),
+            SchemaKind::Any(a) => {
+                if !a.all_of.is_empty() {
+                    self.merge_all_of(
+                        &a.all_of,
+                        name,
+                        owner,
+                        &diag::push(base, "allOf"),
+                        def,
+                        depth + 1,
+                        seen,
+                        active,
+                    );
+                }
+                self.merge_object(
+                    &a.properties,
+                    &a.required,
+                    a.additional_properties.as_ref(),
+                    name,
+                    owner,
+                    base,
+                    def,
+                );
+                if !a.one_of.is_empty() || !a.any_of.is_empty() {
+                    self.sink.warn(here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
+                    def.additional
+                        .get_or_insert((Ty::Json, Constraints::default()));
+                }
+            }
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } => {
+                self.sink.warn(here, "a oneOf/anyOf inside allOf is not merged; its properties are kept as additional properties");
+                def.additional
+                    .get_or_insert((Ty::Json, Constraints::default()));
+            }
+            _ => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn merge_object(
+        &mut self,
+        properties: &IndexMap<String, ReferenceOr<Box<Schema>>>,
+        required: &[String],
+        additional: Option<&AdditionalProperties>,
+        name: &str,
+        owner: &str,
+        pointer: &str,
+        def: &mut StructDef,
+    ) {
+        let mut scope = Scope::default();
+        for f in &def.fields {
+            scope.reserve(&f.ident);
+        }
+        for (wire, prop) in properties {
+            let here = diag::push(&diag::push(pointer, "properties"), wire);
+            let hint = format!("{owner}{}", naming::camel(wire));
+            let l = self.lower_boxed(prop, &hint, &here);
+            let (read_only, write_only, doc) = match prop {
+                ReferenceOr::Item(s) => (
+                    s.schema_data.read_only,
+                    s.schema_data.write_only,
+                    schema_desc(s),
+                ),
+                ReferenceOr::Reference { .. } => (false, false, None),
+            };
+            if read_only || write_only {
+                self.one_way.insert((name.to_string(), wire.clone()));
+            }
+            let field = Field {
+                wire: wire.clone(),
+                ident: String::new(),
+                ty: l.ty,
+                required: required.contains(wire) && !read_only && !write_only,
+                nullable: l.nullable,
+                constraints: l.constraints,
+                doc,
+                boxed: false,
+            };
+            if let Some(existing) = def.fields.iter_mut().find(|f| &f.wire == wire) {
+                // allOf members restating a property: the later one refines it.
+                let ident = existing.ident.clone();
+                *existing = Field { ident, ..field };
+                continue;
+            }
+            let base = naming::field_ident(wire);
+            let ident = scope.unique(&base);
+            if ident != base {
+                let other = def
+                    .fields
+                    .iter()
+                    .find(|f| f.ident == base)
+                    .map(|f| f.wire.clone())
+                    .unwrap_or_default();
+                self.sink.warn(
+                    &here,
+                    format!("properties `{other}` and `{wire}` both become the Rust field `{base}`; this one is named `{ident}` (its wire name is kept)"),
+                );
+            }
+            def.fields.push(Field { ident, ..field });
+        }
+        for r in required {
+            if self.one_way.contains(&(name.to_string(), r.clone())) {
+                continue;
+            }
+            if let Some(f) = def.fields.iter_mut().find(|f| &f.wire == r) {
+                f.required = true;
+            }
+        }
+        match additional {
+            Some(AdditionalProperties::Any(true)) => {
+                def.additional
+                    .get_or_insert((Ty::Json, Constraints::default()));
+            }
+            Some(AdditionalProperties::Schema(s)) => {
+                let v = self.lower_ref_or(
+                    s,
+                    &format!("{owner}Value"),
+                    &diag::push(pointer, "additionalProperties"),
+                );
+                def.additional = Some((wrap_nullable(v.ty, v.nullable), v.constraints));
+            }
+            _ => {}
+        }
+    }
+}
+
+pub(super) fn single_member(s: &Schema) -> Option<&ReferenceOr<Schema>> {
+    match &s.schema_kind {
+        SchemaKind::OneOf { one_of: v }
+        | SchemaKind::AnyOf { any_of: v }
+        | SchemaKind::AllOf { all_of: v }
+            if v.len() == 1 =>
+        {
+            v.first()
+        }
+        SchemaKind::Any(a) if a.properties.is_empty() && a.enumeration.is_empty() => {
+            let total = a.one_of.len() + a.any_of.len() + a.all_of.len();
+            if total == 1 {
+                a.one_of.first().or(a.any_of.first()).or(a.all_of.first())
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
