@@ -145,7 +145,7 @@ fn spec_edits_regenerate_in_the_same_build_and_no_op_builds_do_nothing() {
     });
     std::fs::write(
         dir.join("src/lib.rs"),
-        "pub fn note() -> generated_client::osm::types::CreateCaseRequest {\n    generated_client::osm::types::CreateCaseRequest { ticket_note: Some(\"hi\".into()), ..Default::default() }\n}\n",
+        "pub fn note() -> generated_client::osm::types::CreateCaseRequest {\n    generated_client::osm::types::CreateCaseRequest { ticket_note: Some(\"hi\".into()), ..generated_client::osm::types::CreateCaseRequest::new(\"1\", \"d\", \"s\") }\n}\n",
     )
     .unwrap();
     let added = cargo(dir, &["build"]);

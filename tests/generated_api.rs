@@ -70,3 +70,20 @@ fn one_error_type_for_building_and_sending() {
         "{err:?}"
     );
 }
+
+#[test]
+fn request_types_refuse_unknown_fields_and_responses_keep_reading() {
+    // A typo in a request the program writes is refused, not dropped.
+    let err = serde_json::from_value::<osm::types::CreateCaseRequest>(serde_json::json!({
+        "business_type_id": "1",
+        "simple_description": "d",
+        "source_id": "s",
+        "simple_descripton": "typo"
+    }))
+    .unwrap_err();
+    assert!(err.to_string().contains("simple_descripton"), "{err}");
+    // A response may grow fields: they are read past.
+    let resp: osm::types::CreateCaseResponse =
+        serde_json::from_value(serde_json::json!({"incident_id": "1", "new_field": true})).unwrap();
+    assert_eq!(resp.incident_id.as_deref(), Some("1"));
+}

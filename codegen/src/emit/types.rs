@@ -11,7 +11,11 @@ use crate::ir::*;
 /// Emits the `types` module of one API.
 pub fn emit_types(api: &Api) -> TokenStream {
     let defaults = defaultable_types(api);
-    let items = api.types.iter().map(|t| emit_type(api, t, &defaults));
+    let strict = request_only_types(api);
+    let items = api
+        .types
+        .iter()
+        .map(|t| emit_type(api, t, &defaults, strict.contains(&t.name)));
     let lints = super::allow_lints();
     quote! {
         #![doc = " Models of the API: request and response bodies and the types they use."]
@@ -24,6 +28,76 @@ pub fn emit_types(api: &Api) -> TokenStream {
         use crate::runtime::{Validate, Violation};
         #(#items)*
     }
+}
+
+/// The named types reached from `roots` through fields, items, values, alternatives and
+/// aliases.
+fn reachable<'a>(
+    api: &Api,
+    roots: impl IntoIterator<Item = &'a Ty>,
+) -> std::collections::BTreeSet<String> {
+    fn push_named(t: &Ty, stack: &mut Vec<String>) {
+        match t {
+            Ty::Named(n) => stack.push(n.clone()),
+            Ty::Vec(i) | Ty::Map(i) | Ty::Option(i) => push_named(i, stack),
+            _ => {}
+        }
+    }
+    let mut stack = Vec::new();
+    for t in roots {
+        push_named(t, &mut stack);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    while let Some(n) = stack.pop() {
+        if !seen.insert(n.clone()) {
+            continue;
+        }
+        let Some(def) = api.types.iter().find(|d| d.name == n) else {
+            continue;
+        };
+        match &def.kind {
+            TypeKind::Struct(s) => {
+                for f in &s.fields {
+                    push_named(&f.ty, &mut stack);
+                }
+                if let Some((t, _)) = &s.additional {
+                    push_named(t, &mut stack);
+                }
+            }
+            TypeKind::Union(vs) => {
+                for v in vs {
+                    push_named(&v.ty, &mut stack);
+                }
+            }
+            TypeKind::Alias(t) => push_named(t, &mut stack),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    seen
+}
+
+/// Types that only requests use (bodies and parameters), never a response.
+fn request_only_types(api: &Api) -> std::collections::BTreeSet<String> {
+    let requests = reachable(
+        api,
+        api.operations.iter().flat_map(|op| {
+            op.body
+                .iter()
+                .map(|b| &b.ty)
+                .chain(op.params.iter().map(|p| &p.ty))
+        }),
+    );
+    let responses = reachable(
+        api,
+        api.operations
+            .iter()
+            .flat_map(|op| op.responses.iter())
+            .filter_map(|r| match &r.body {
+                ResponseBody::Json(t) => Some(t),
+                _ => None,
+            }),
+    );
+    requests.difference(&responses).cloned().collect()
 }
 
 /// Names of the types that implement `Default`: structs with no required field (every field
@@ -120,11 +194,16 @@ fn fallback_doc(t: &TypeDef) -> String {
         .unwrap_or_else(|| format!("`{}`, defined at `#{}` in the spec.", t.name, t.pointer))
 }
 
-fn emit_type(api: &Api, t: &TypeDef, defaults: &std::collections::BTreeSet<String>) -> TokenStream {
+fn emit_type(
+    api: &Api,
+    t: &TypeDef,
+    defaults: &std::collections::BTreeSet<String>,
+    request_only: bool,
+) -> TokenStream {
     let name = ident(&t.name);
     let docs = doc(Some(&fallback_doc(t)));
     match &t.kind {
-        TypeKind::Struct(s) => emit_struct(api, t, s, defaults.contains(&t.name)),
+        TypeKind::Struct(s) => emit_struct(api, t, s, defaults.contains(&t.name), request_only),
         TypeKind::Enum(e) => emit_enum(&t.name, Some(&fallback_doc(t)), e),
         TypeKind::Union(variants) => {
             let vs = variants.iter().map(|v| {
@@ -233,7 +312,13 @@ fn union_deserialize(name: &str, variants: &[UnionVariant]) -> TokenStream {
     }
 }
 
-fn emit_struct(api: &Api, t: &TypeDef, s: &StructDef, defaultable: bool) -> TokenStream {
+fn emit_struct(
+    api: &Api,
+    t: &TypeDef,
+    s: &StructDef,
+    defaultable: bool,
+    request_only: bool,
+) -> TokenStream {
     let name = ident(&t.name);
     let docs = doc(Some(&fallback_doc(t)));
     let mut fields = Vec::new();
@@ -310,9 +395,17 @@ fn emit_struct(api: &Api, t: &TypeDef, s: &StructDef, defaultable: bool) -> Toke
     } else {
         constructor(t, s)
     };
+    // A type only requests use is written by the program: a property it does not declare is a
+    // mistake to refuse, not data to drop (with `additionalProperties`, the map keeps it).
+    let strict = if request_only && s.additional.is_none() {
+        quote!(#[serde(deny_unknown_fields)])
+    } else {
+        quote!()
+    };
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #derive_default Serialize, Deserialize)]
+        #strict
         pub struct #name {
             #(#fields)*
         }

@@ -28,6 +28,7 @@ use crate::runtime::{Validate, Violation};
 
 /// Request body of modifyCase (document 001).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ModifyCaseRequest {
     /// The `caseInfo` property.
     #[serde(rename = "caseInfo")]

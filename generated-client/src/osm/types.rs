@@ -28,6 +28,7 @@ use crate::runtime::{Validate, Violation};
 
 /// Request body of updateContactInfo (document 000).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateContactInfoRequest {
     /// Specifies the country/region code. Minimum length: 1 Maximum length: 32
     ///
@@ -87,6 +88,7 @@ impl Validate for UpdateContactInfoRequest {
 
 /// Request body of createRelations (document 002).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreateRelationsRequest {
     /// Specifies the list of at most three IDs of the service tickets to be associated. Minimum length: 1 Maximum length: 32 (of each ID). "At most three" is `maxItems: 3`; `minItems: 1` is inferred from the field being mandatory and the operation creating associations. The document's example shows the string "123456"; the table says an array of strings.
     ///
@@ -133,6 +135,7 @@ impl Validate for CreateRelationsRequest {
 
 /// Request body of operateCase (document 003).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OperateCaseRequest {
     /// Indicates the evaluation content. Minimum length: 0 Maximum length: 400
     ///
@@ -181,6 +184,7 @@ impl Validate for OperateCaseRequest {
 
 /// One satisfaction rating of a service ticket (document 003).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct IncidentSatisfactionV2Do {
     /// Specifies the total score of satisfaction. Minimum value: 0 Maximum value: 65535
     ///
@@ -297,6 +301,7 @@ impl Validate for IncidentSatisfactionV2Do {
 
 /// Request body of createCase (document 004). `region_id` is mandatory when `business_type_id` is "5" (`x-required-if`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CreateCaseRequest {
     /// Specifies the subtype of a service ticket. Its value can be obtained through the API for querying the service ticket category list. Minimum length: 0 Maximum length: 32
     ///

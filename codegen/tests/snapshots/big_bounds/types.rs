@@ -28,6 +28,7 @@ use crate::runtime::{Validate, Violation};
 
 /// `Bounds`, defined at `#/components/schemas/Bounds` in the spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Bounds {
     /// The `wide` property.
     pub wide: i64,

@@ -28,6 +28,7 @@ use crate::runtime::{Validate, Violation};
 
 /// `CollideBody`, defined at `#/paths/~1things~1{request}/post/requestBody/content/application~1json/schema` in the spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CollideBody {
     /// The `request` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -104,6 +104,7 @@ impl Validate for CheckedMode {
 
 /// `Checked`, defined at `#/components/schemas/Checked` in the spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Checked {
     /// The `name` property.
     ///
@@ -281,6 +282,7 @@ impl Validate for Checked {
 
 /// `Item`, defined at `#/components/schemas/Item` in the spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Item {
     /// The `name` property.
     ///

@@ -28,6 +28,7 @@ use crate::runtime::{Validate, Violation};
 
 /// `FilterItemsFilter`, defined at `#/paths/~1filter/get/parameters/0/schema` in the spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FilterItemsFilter {
     /// The `color` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -28,6 +28,7 @@ use crate::runtime::{Validate, Violation};
 
 /// `GetTokenBody`, defined at `#/paths/~1token/post/requestBody/content/application~1x-www-form-urlencoded/schema` in the spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct GetTokenBody {
     /// The `grant_type` property.
     pub grant_type: String,

@@ -28,6 +28,7 @@ use crate::runtime::{Validate, Violation};
 
 /// `LabelsNestedValue`, defined at `#/components/schemas/Labels/properties/nested/additionalProperties` in the spec.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LabelsNestedValue {
     /// The `value` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]

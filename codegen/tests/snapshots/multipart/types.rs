@@ -28,6 +28,7 @@ use crate::runtime::{Validate, Violation};
 
 /// `UploadBody`, defined at `#/paths/~1uploads/post/requestBody/content/multipart~1form-data/schema` in the spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UploadBody {
     /// The `title` property.
     ///
