@@ -251,6 +251,14 @@ async fn bodies_up_to_the_limit_are_read_and_error_bodies_decoded_whole() {
     }
 }
 
+/// A body, the code and message fields, and the failure expected (code, message).
+type BusinessCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<(&'static str, Option<&'static str>)>,
+);
+
 #[test]
 fn business_fields_are_found_without_a_tree_and_as_before() {
     let check = |body: &str, code: &str, msg: &str| {
@@ -261,7 +269,7 @@ fn business_fields_are_found_without_a_tree_and_as_before() {
         Ok(()) => None,
         Err(other) => panic!("{other:?}"),
     };
-    let cases: [(&str, &str, &str, Option<(&str, Option<&str>)>); 10] = [
+    let cases: [BusinessCase; 10] = [
         (
             r#"{"x":[1,{"code":"9"}],"code":"1","msg":"m"}"#,
             "code",
