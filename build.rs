@@ -3,7 +3,9 @@
 //! With the `regenerate` feature (the workspace turns it on), it runs the codegen library on
 //! every spec in `spec/` and writes `generated-client/` before cargo compiles that crate, so the
 //! sources compiled are always the ones the spec generates. A file is written only when its
-//! bytes change, and generated files whose source is gone are removed. Without the feature
+//! bytes change, and generated files whose source is gone are removed. The specs and every
+//! generated file are the script's inputs, so a spec edit, and a generated file deleted or
+//! edited by hand, rerun it (and the file is restored). Without the feature
 //! (a consumer outside the workspace) it does nothing: the committed sources are compiled.
 
 fn main() {
@@ -45,6 +47,14 @@ mod regenerate {
             Ok(report) => {
                 for w in &report.warnings {
                     println!("cargo:warning={w}");
+                }
+                // The generated files are inputs too: one deleted or edited by hand reruns
+                // the script, which restores it. No loop: the script writes only files
+                // whose bytes change, so a no-op build stays fresh (a run that did write
+                // files is followed by one more run that writes nothing, as cargo sees
+                // files changed during a run as changed).
+                for f in report.written.iter().chain(&report.unchanged) {
+                    println!("cargo:rerun-if-changed={}", f.display());
                 }
             }
             Err(e) => {

@@ -1,7 +1,8 @@
 //! build.rs end to end, on a temporary copy of the workspace: a spec edit is regenerated and
 //! compiled in the same `cargo build`; a no-op build rewrites nothing and does not rerun the
 //! generator; a removed operation disappears; a broken spec fails the build with the
-//! generator's message; a consumer outside the workspace compiles none of the generator.
+//! generator's message; a generated file deleted or edited by hand is restored by the next
+//! build; a consumer outside the workspace compiles none of the generator.
 //!
 //! These run real cargo builds. Dependencies are shared through `target/pipeline-tests`
 //! (never the main target directory, which the outer cargo holds locked).
@@ -192,6 +193,69 @@ fn spec_edits_regenerate_in_the_same_build_and_no_op_builds_do_nothing() {
     assert!(
         !log.contains("panicked"),
         "the build script panicked:\n{log}"
+    );
+}
+
+/// Asserts a `cargo build -v` log shows no rerun of generated-client's build script and no
+/// rebuild of generated-client.
+fn assert_fresh(log: &str) {
+    assert!(
+        log.contains("Fresh generated-client"),
+        "generated-client was rebuilt on a no-op build:\n{log}"
+    );
+    assert!(
+        !log.contains("generated-client") || !log.contains("build-script-build`"),
+        "the build script ran again on a no-op build:\n{log}"
+    );
+}
+
+#[test]
+fn deleted_or_hand_edited_generated_files_are_restored_by_a_build() {
+    let ws = temp_workspace();
+    let dir = ws.path();
+    let first = cargo(dir, &["build"]);
+    assert!(first.status.success(), "{}", text(&first));
+    let noop = cargo(dir, &["build", "-v"]);
+    assert!(noop.status.success(), "{}", text(&noop));
+    assert_fresh(&text(&noop));
+
+    let types = dir.join("generated-client/src/osm/types.rs");
+    let client = dir.join("generated-client/src/osm/client.rs");
+    let (types_bytes, client_bytes) = (
+        std::fs::read(&types).unwrap(),
+        std::fs::read(&client).unwrap(),
+    );
+    std::fs::remove_file(&types).unwrap();
+    let mut edited = client_bytes.clone();
+    edited.extend_from_slice(b"\npub fn hand_edit() {}\n");
+    std::fs::write(&client, &edited).unwrap();
+
+    let restored = cargo(dir, &["build"]);
+    assert!(
+        restored.status.success(),
+        "the build did not restore the generated files:\n{}",
+        text(&restored)
+    );
+    assert!(
+        std::fs::read(&types).ok() == Some(types_bytes),
+        "the deleted types.rs was not restored byte-identical"
+    );
+    assert!(
+        std::fs::read(&client).unwrap() == client_bytes,
+        "the edited client.rs was not restored byte-identical"
+    );
+
+    // No rebuild loop: the run after a restore writes nothing, and then builds are fresh.
+    let settle = cargo(dir, &["build"]);
+    assert!(settle.status.success(), "{}", text(&settle));
+    let before = snapshot(dir);
+    let noop = cargo(dir, &["build", "-v"]);
+    assert!(noop.status.success(), "{}", text(&noop));
+    assert_fresh(&text(&noop));
+    assert_eq!(
+        before,
+        snapshot(dir),
+        "a no-op build touched generated files"
     );
 }
 

@@ -5,7 +5,7 @@
 use std::fmt;
 
 #[cfg(feature = "client-credentials")]
-use super::error::{BusinessError, Error};
+use super::error::{ApiError, Error};
 #[cfg(feature = "client-credentials")]
 use super::response::Response;
 
@@ -227,8 +227,13 @@ fn json_u64(v: &serde_json::Value) -> Option<u64> {
 
 /// Exchanges AICC machine-user client credentials for an access token:
 /// `POST token_url` with the form `grant_type=client_credentials&client_id=..&client_secret=..`.
-/// A non-2xx answer is [`Error::Api`]; a body without `access_token` is [`Error::Decode`].
-/// The exchange goes through `client`'s HTTP client with its timeout.
+/// The exchange goes through `client`'s HTTP client (no redirects followed) with its timeout
+/// and body limit.
+///
+/// No error of the exchange holds anything of the response body, which may hold a token:
+/// a non-2xx answer is [`Error::Api`] with the status and request id only (no code,
+/// message, body or typed body); a body that is not JSON, or has no `access_token`, is
+/// [`Error::Decode`] without excerpt.
 #[cfg(feature = "client-credentials")]
 pub async fn fetch_client_credentials_token(
     client: &super::client::Client,
@@ -256,25 +261,32 @@ pub async fn fetch_client_credentials_token(
         .send()
         .await
         .map_err(Error::transport)?;
-    let resp = Response::new(resp);
+    let resp = Response::new(resp).with_max_body_bytes(client.max_body_bytes());
     let status = resp.status();
-    if !(200..300).contains(&status) {
-        return Err(resp.api_error::<serde_json::Value>().await);
-    }
     let request_id = resp.request_id();
     let content_type = resp.content_type();
+    if !(200..300).contains(&status) {
+        return Err(Error::Api(ApiError {
+            status,
+            request_id,
+            error_code: None,
+            error_msg: None,
+            body: bytes::Bytes::new(),
+            typed: None,
+        }));
+    }
     let body = resp.bytes().await?;
+    let no_token = |message: String| Error::Decode {
+        status,
+        request_id: request_id.clone(),
+        content_type: content_type.clone(),
+        message,
+        excerpt: String::new(),
+    };
     let value: serde_json::Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(e) => {
-            return Err(Error::decode(
-                status,
-                request_id,
-                content_type,
-                e.to_string(),
-                &body,
-            ))
-        }
+        // serde_json's syntax messages hold positions, never the text.
+        Err(e) => return Err(no_token(format!("the token response is not JSON: {e}"))),
     };
     match value.get("access_token").and_then(|t| t.as_str()) {
         Some(token) if !token.is_empty() => Ok(AccessToken {
@@ -285,26 +297,8 @@ pub async fn fetch_client_credentials_token(
                 .and_then(|t| t.as_str())
                 .map(str::to_owned),
         }),
-        _ => {
-            // A 2xx without a token: report the error fields when the server gave some,
-            // without the body excerpt (it could hold a token of another shape).
-            let (code, msg) = super::error::extract_error_fields(&body);
-            if let Some(code) = code {
-                return Err(Error::Business(BusinessError {
-                    status,
-                    request_id,
-                    code,
-                    message: msg,
-                    body,
-                }));
-            }
-            Err(Error::Decode {
-                status,
-                request_id,
-                content_type,
-                message: "the token response has no access_token".to_owned(),
-                excerpt: String::new(),
-            })
-        }
+        _ => Err(no_token(
+            "the token response has no access_token".to_owned(),
+        )),
     }
 }

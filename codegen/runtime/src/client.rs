@@ -14,7 +14,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use super::auth::Auth;
 use super::error::Error;
 use super::request::{encode_query, Body, Part, PartData, Request};
-use super::response::Response;
+use super::response::{Response, DEFAULT_MAX_BODY_BYTES};
 #[cfg(feature = "huawei-aksk")]
 use super::signing;
 use super::validate::{check_control_characters, ValidationErrors, Violation};
@@ -94,7 +94,8 @@ pub struct ClientBuilder<C = Client> {
     user_agent: String,
     auth: Auth,
     hook: Option<Arc<Hook>>,
-    http: Option<reqwest::Client>,
+    http: Option<reqwest::ClientBuilder>,
+    max_body_bytes: u64,
     client: PhantomData<fn() -> C>,
 }
 
@@ -116,6 +117,8 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("user_agent", &self.user_agent)
             .field("auth", &self.auth)
             .field("hook", &self.hook.is_some())
+            .field("http_client_builder", &self.http.is_some())
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish()
     }
 }
@@ -132,6 +135,7 @@ impl<C> Default for ClientBuilder<C> {
             auth: Auth::None,
             hook: None,
             http: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             client: PhantomData,
         }
     }
@@ -150,6 +154,7 @@ impl<C> ClientBuilder<C> {
             auth: self.auth,
             hook: self.hook,
             http: self.http,
+            max_body_bytes: self.max_body_bytes,
             client: PhantomData,
         }
     }
@@ -167,7 +172,7 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// The connect timeout (default 10 s; ignored with [`ClientBuilder::http_client`]).
+    /// The connect timeout (default 10 s; ignored with [`ClientBuilder::http_client_builder`]).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -210,10 +215,27 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// A reqwest client to send with (its own timeouts, proxies, TLS settings). Without
-    /// one, the client builds its own with rustls, the connect timeout, and redirects
-    /// off (a redirect must not carry credentials elsewhere).
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+    /// The largest response body read whole, in bytes (default
+    /// [`DEFAULT_MAX_BODY_BYTES`](super::__private::DEFAULT_MAX_BODY_BYTES), 16 MiB): a
+    /// success body, an error body, the token exchange's answer. A `Content-Length` above
+    /// it is refused before reading and reading stops once it is passed, with
+    /// [`Error::BodyTooLarge`] (an error body is cut there instead, its status kept).
+    /// Downloads read with `Response::bytes_stream` are not limited.
+    pub fn max_body_bytes(mut self, limit: u64) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// A reqwest client builder to send with (its own timeouts, proxies, TLS settings).
+    /// The client finishes it with redirects turned off, whatever it said: reqwest would
+    /// follow a redirect to another origin with the API key headers (`X-Auth-Token`,
+    /// `access-token`, `X-Security-Token`), so a 3xx is returned as it is instead. The
+    /// connect timeout of [`ClientBuilder::connect_timeout`] is not applied to it. Without
+    /// one, the client builds its own with rustls, the connect timeout, and redirects off.
+    ///
+    /// There is deliberately no way to plug in a built `reqwest::Client`: its redirect
+    /// policy cannot be checked.
+    pub fn http_client_builder(mut self, http: reqwest::ClientBuilder) -> Self {
         self.http = Some(http);
         self
     }
@@ -236,14 +258,15 @@ impl<C> ClientBuilder<C> {
             Some((_, v)) => v,
             None => HeaderValue::from_static(DEFAULT_USER_AGENT),
         };
+        // Redirects are never followed, on any HTTP client: a redirect must not carry
+        // credentials to another origin.
         let http = match self.http {
             Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .map_err(|e| Error::InvalidRequest(format!("cannot build the HTTP client: {e}")))?,
-        };
+            None => reqwest::Client::builder().connect_timeout(self.connect_timeout),
+        }
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .map_err(|e| Error::InvalidRequest(format!("cannot build the HTTP client: {e}")))?;
         let seed = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
@@ -259,6 +282,7 @@ impl<C> ClientBuilder<C> {
                 user_agent,
                 auth: RwLock::new(self.auth),
                 hook: self.hook,
+                max_body_bytes: self.max_body_bytes,
                 rng: AtomicU64::new(seed | 1),
             }),
         }))
@@ -276,6 +300,7 @@ struct Inner {
     user_agent: HeaderValue,
     auth: RwLock<Auth>,
     hook: Option<Arc<Hook>>,
+    max_body_bytes: u64,
     rng: AtomicU64,
 }
 
@@ -304,6 +329,7 @@ impl fmt::Debug for Client {
             )
             .field("auth", &auth)
             .field("hook", &self.inner.hook.is_some())
+            .field("max_body_bytes", &self.inner.max_body_bytes)
             .finish()
     }
 }
@@ -344,7 +370,13 @@ impl Client {
         self.inner.timeout
     }
 
-    /// The reqwest client used to send (e.g. for [`super::auth::fetch_client_credentials_token`]).
+    /// The largest response body read whole ([`ClientBuilder::max_body_bytes`]).
+    pub fn max_body_bytes(&self) -> u64 {
+        self.inner.max_body_bytes
+    }
+
+    /// The reqwest client used to send (e.g. for [`super::auth::fetch_client_credentials_token`]);
+    /// it never follows redirects.
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http
     }
@@ -382,7 +414,9 @@ impl Client {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     if !(can_retry && is_retryable_status(status)) {
-                        return Ok(Response::new(resp));
+                        return Ok(
+                            Response::new(resp).with_max_body_bytes(self.inner.max_body_bytes)
+                        );
                     }
                     let delay = match retry_after(resp.headers(), SystemTime::now()) {
                         Some(d) => d.min(policy.max_backoff),

@@ -1,6 +1,7 @@
 //! The error of every client call, and the parsing of the API's error bodies.
 
 use std::any::Any;
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -8,6 +9,11 @@ use super::validate::ValidationErrors;
 
 /// Longest excerpt of an undecodable body kept in [`Error::Decode`], in bytes.
 pub const EXCERPT_BYTES: usize = 512;
+
+/// Longest part of an error body kept in [`ApiError::body`] and [`BusinessError::body`],
+/// in bytes (64 KiB). The typed error and the code and message are still decoded from the
+/// whole body read (up to the client's `max_body_bytes`).
+pub const ERROR_BODY_BYTES: usize = 64 * 1024;
 
 /// Longest `error_msg` shown by [`ApiError`]'s `Display`, in characters.
 const MAX_DISPLAYED_MESSAGE_CHARS: usize = 512;
@@ -17,7 +23,12 @@ const MAX_DISPLAYED_MESSAGE_CHARS: usize = 512;
 /// a non-2xx answer is reached with [`Error::typed`].
 ///
 /// Nothing here ever holds a credential: auth headers are added after validation and are
-/// not part of any error.
+/// not part of any error, the token exchange puts nothing of its response body in an
+/// error, a decode excerpt has the values of secret-looking keys redacted
+/// ([`redact_secrets`]), and the `Debug` of [`ApiError`] and [`BusinessError`] shows the
+/// body's length, not its content. Every `Display` escapes the control characters of
+/// server text ([`escape_control`]), so a message cannot forge log lines or drive a
+/// terminal.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -48,8 +59,20 @@ pub enum Error {
     /// The server answered 2xx but the body signals a failure (`error_code`, `resCode`).
     #[error("{0}")]
     Business(BusinessError),
+    /// The response body is larger than the client's limit
+    /// (`ClientBuilder::max_body_bytes`): refused from its `Content-Length`, or reading
+    /// stopped once the limit was passed.
+    #[error("the response body exceeds the limit of {limit} bytes (HTTP {status}{})", request_id_suffix(.request_id))]
+    BodyTooLarge {
+        /// The HTTP status.
+        status: u16,
+        /// The `X-Request-Id` response header.
+        request_id: Option<String>,
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// The response body could not be decoded as the expected type.
-    #[error("cannot decode the response body (HTTP {status}{}): {message}; body starts: {excerpt:?}", request_id_suffix(.request_id))]
+    #[error("cannot decode the response body (HTTP {status}{}): {}; body starts: {excerpt:?}", request_id_suffix(.request_id), escape_control(.message))]
     Decode {
         /// The HTTP status.
         status: u16,
@@ -59,14 +82,15 @@ pub enum Error {
         content_type: Option<String>,
         /// The decoder's message (for JSON, with line and column).
         message: String,
-        /// The start of the body, at most 512 bytes, cut on a character boundary.
+        /// The start of the body, at most 512 bytes, cut on a character boundary, with the
+        /// values of secret-looking keys redacted ([`redact_secrets`]).
         excerpt: String,
     },
 }
 
 fn request_id_suffix(request_id: &Option<String>) -> String {
     match request_id {
-        Some(id) => format!(", request id {id}"),
+        Some(id) => format!(", request id {}", escape_control(id)),
         None => String::new(),
     }
 }
@@ -78,6 +102,7 @@ impl Error {
             Error::Api(e) => Some(e.status),
             Error::Business(e) => Some(e.status),
             Error::Decode { status, .. } => Some(*status),
+            Error::BodyTooLarge { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -88,6 +113,7 @@ impl Error {
             Error::Api(e) => e.request_id.as_deref(),
             Error::Business(e) => e.request_id.as_deref(),
             Error::Decode { request_id, .. } => request_id.as_deref(),
+            Error::BodyTooLarge { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -129,7 +155,8 @@ impl Error {
         }
     }
 
-    /// A decode error for `body`, keeping a bounded excerpt of it.
+    /// A decode error for `body`, keeping a bounded excerpt of it with the values of
+    /// secret-looking keys redacted.
     pub fn decode(
         status: u16,
         request_id: Option<String>,
@@ -142,7 +169,7 @@ impl Error {
             request_id,
             content_type,
             message: message.into(),
-            excerpt: excerpt(body),
+            excerpt: redact_secrets(&excerpt(body)),
         }
     }
 }
@@ -174,7 +201,11 @@ impl<T: Any + fmt::Debug + Send + Sync> TypedBody for T {
 }
 
 /// A non-2xx answer.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the body's length and whether a typed body decoded, never their content
+/// (an error body may echo a credential); `Display` shows the status, code, message and
+/// request id with control characters escaped.
+#[derive(Clone)]
 pub struct ApiError {
     /// The HTTP status.
     pub status: u16,
@@ -185,7 +216,8 @@ pub struct ApiError {
     pub error_code: Option<String>,
     /// The error message found in the body (`error_msg`, `errorMsg`, `message`, `resMsg`).
     pub error_msg: Option<String>,
-    /// The raw body.
+    /// The start of the raw body: at most [`ERROR_BODY_BYTES`] (64 KiB); longer bodies
+    /// are cut there.
     pub body: bytes::Bytes,
     /// The body decoded as the operation's typed error, when it decodes.
     pub typed: Option<Arc<dyn TypedBody>>,
@@ -200,23 +232,46 @@ impl ApiError {
     }
 }
 
+impl fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("error_code", &self.error_code)
+            .field("error_msg", &self.error_msg)
+            .field("body", &BodyLen(self.body.len()))
+            .field("typed", &self.typed.is_some())
+            .finish()
+    }
+}
+
+/// Shows a body as its length only.
+struct BodyLen(usize);
+
+impl fmt::Debug for BodyLen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0)
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
         let msg = self.error_msg.as_deref().map(|m| {
             match m.char_indices().nth(MAX_DISPLAYED_MESSAGE_CHARS) {
-                Some((cut, _)) => format!("{}…", &m[..cut]),
-                None => m.to_owned(),
+                Some((cut, _)) => format!("{}…", escape_control(&m[..cut])),
+                None => escape_control(m).into_owned(),
             }
         });
-        match (&self.error_code, msg) {
+        let code = self.error_code.as_deref().map(escape_control);
+        match (code, msg) {
             (Some(code), Some(msg)) => write!(f, " ({code}: {msg})")?,
             (Some(code), None) => write!(f, " ({code})")?,
             (None, Some(msg)) => write!(f, " ({msg})")?,
             (None, None) => {}
         }
         if let Some(id) = &self.request_id {
-            write!(f, " [request id {id}]")?;
+            write!(f, " [request id {}]", escape_control(id))?;
         }
         Ok(())
     }
@@ -225,7 +280,10 @@ impl fmt::Display for ApiError {
 impl std::error::Error for ApiError {}
 
 /// A 2xx answer whose body signals a failure.
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the body's length, never its content; `Display` escapes control
+/// characters.
+#[derive(Clone)]
 pub struct BusinessError {
     /// The HTTP status (2xx).
     pub status: u16,
@@ -235,18 +293,39 @@ pub struct BusinessError {
     pub code: String,
     /// The failure message from the body.
     pub message: Option<String>,
-    /// The raw body.
+    /// The start of the raw body: at most [`ERROR_BODY_BYTES`] (64 KiB).
     pub body: bytes::Bytes,
+}
+
+impl fmt::Debug for BusinessError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BusinessError")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("code", &self.code)
+            .field("message", &self.message)
+            .field("body", &BodyLen(self.body.len()))
+            .finish()
+    }
 }
 
 impl fmt::Display for BusinessError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HTTP {} with failure {}", self.status, self.code)?;
+        write!(
+            f,
+            "HTTP {} with failure {}",
+            self.status,
+            escape_control(&self.code)
+        )?;
         if let Some(m) = &self.message {
+            let m = match m.char_indices().nth(MAX_DISPLAYED_MESSAGE_CHARS) {
+                Some((cut, _)) => format!("{}…", escape_control(&m[..cut])),
+                None => escape_control(m).into_owned(),
+            };
             write!(f, ": {m}")?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " [request id {id}]")?;
+            write!(f, " [request id {}]", escape_control(id))?;
         }
         Ok(())
     }
@@ -262,52 +341,308 @@ const ERROR_FIELD_PAIRS: [(&str, &str); 4] = [
     ("resCode", "resMsg"),
 ];
 
-/// A JSON scalar rendered as text: strings as they are, numbers and booleans as JSON.
-pub(super) fn scalar_text(v: &serde_json::Value) -> Option<String> {
-    match v {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
+/// The keys of [`ERROR_FIELD_PAIRS`], flattened: pair `i` is at `2i` and `2i + 1`.
+const KNOWN_KEYS: [&str; 8] = [
+    "error_code",
+    "error_msg",
+    "errorCode",
+    "errorMsg",
+    "code",
+    "message",
+    "resCode",
+    "resMsg",
+];
+
+/// The scalar texts found under the [`KNOWN_KEYS`] of one object.
+#[derive(Default)]
+struct Known([Option<String>; 8]);
+
+impl Known {
+    fn pair(&self) -> Option<(Option<String>, Option<String>)> {
+        (0..ERROR_FIELD_PAIRS.len()).find_map(|i| {
+            let (code, msg) = (&self.0[2 * i], &self.0[2 * i + 1]);
+            (code.is_some() || msg.is_some()).then(|| (code.clone(), msg.clone()))
+        })
     }
 }
 
-fn fields_of(
-    map: &serde_json::Map<String, serde_json::Value>,
-) -> Option<(Option<String>, Option<String>)> {
-    for (code_key, msg_key) in ERROR_FIELD_PAIRS {
-        let code = map.get(code_key).and_then(scalar_text);
-        let msg = map.get(msg_key).and_then(scalar_text);
-        if code.is_some() || msg.is_some() {
-            return Some((code, msg));
-        }
+/// What [`NodeSeed`] keeps of a value.
+enum Node {
+    /// A string, number or boolean (its text when asked for).
+    Scalar(Option<String>),
+    /// An object: its known fields, and (at the top level) those of its object values, in
+    /// order, flagged when under the key `error`.
+    Object(Known, Vec<(bool, Known)>),
+    /// Null, an array, or something deeper than needed.
+    Other,
+}
+
+/// Reads a value keeping only what [`extract_error_fields`] needs: no JSON tree is built.
+#[derive(Clone, Copy)]
+struct NodeSeed {
+    keep_scalar: bool,
+    /// Object levels still to look into (2 at the top).
+    depth: u8,
+}
+
+/// The kind of an object key: one of [`KNOWN_KEYS`], `error`, or another.
+struct KeyKind;
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeyKind {
+    type Value = (Option<usize>, bool);
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
     }
-    None
+}
+
+impl serde::de::Visitor<'_> for KeyKind {
+    type Value = (Option<usize>, bool);
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok((KNOWN_KEYS.iter().position(|k| *k == v), v == "error"))
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for NodeSeed {
+    type Value = Node;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NodeSeed {
+    type Value = Node;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Node, E> {
+        Ok(Node::Scalar(self.keep_scalar.then(|| v.to_string())))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Node, E> {
+        Ok(Node::Scalar(self.keep_scalar.then(|| v.to_string())))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Node, E> {
+        Ok(Node::Scalar(self.keep_scalar.then(|| v.to_string())))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Node, E> {
+        Ok(Node::Scalar(if self.keep_scalar {
+            serde_json::Number::from_f64(v).map(|n| n.to_string())
+        } else {
+            None
+        }))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Node, E> {
+        Ok(Node::Scalar(self.keep_scalar.then(|| v.to_owned())))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Node, E> {
+        Ok(Node::Other)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Node::Other)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        if self.depth == 0 {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            return Ok(Node::Other);
+        }
+        let mut known = Known::default();
+        let mut inner = Vec::new();
+        while let Some((index, is_error)) = map.next_key_seed(KeyKind)? {
+            let seed = NodeSeed {
+                keep_scalar: index.is_some(),
+                depth: self.depth - 1,
+            };
+            match map.next_value_seed(seed)? {
+                Node::Scalar(text) => {
+                    if let Some(i) = index {
+                        known.0[i] = text;
+                    }
+                }
+                Node::Object(k, _) => {
+                    if let Some(i) = index {
+                        known.0[i] = None;
+                    }
+                    inner.push((is_error, k));
+                }
+                Node::Other => {
+                    if let Some(i) = index {
+                        known.0[i] = None;
+                    }
+                }
+            }
+        }
+        Ok(Node::Object(known, inner))
+    }
 }
 
 /// The error code and message of a JSON error body: `error_code`/`error_msg`,
 /// `errorCode`/`errorMsg`, `code`/`message` or `resCode`/`resMsg`, at the top level or in
 /// an object one level down (`{"error": {...}}`, preferred under the key `error`).
-/// `(None, None)` when the body is not JSON or has none of them.
+/// `(None, None)` when the body is not JSON or has none of them. Strings are taken as they
+/// are, numbers and booleans as JSON text. Only these fields are kept while reading: no
+/// JSON tree of the body is built.
 pub fn extract_error_fields(body: &[u8]) -> (Option<String>, Option<String>) {
-    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body)
-    else {
+    use serde::de::DeserializeSeed;
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let node = NodeSeed {
+        keep_scalar: false,
+        depth: 2,
+    }
+    .deserialize(&mut de);
+    let (Ok(Node::Object(own, inner)), Ok(())) = (node, de.end()) else {
         return (None, None);
     };
-    if let Some(found) = fields_of(&map) {
+    if let Some(found) = own.pair() {
         return found;
     }
-    if let Some(serde_json::Value::Object(inner)) = map.get("error") {
-        if let Some(found) = fields_of(inner) {
-            return found;
+    if let Some(found) = inner
+        .iter()
+        .rev()
+        .find(|(e, _)| *e)
+        .and_then(|(_, k)| k.pair())
+    {
+        return found;
+    }
+    inner
+        .iter()
+        .find_map(|(_, k)| k.pair())
+        .unwrap_or((None, None))
+}
+
+/// Whether `c` is shown escaped: control characters (C0, DEL, C1) and the invisible
+/// formatting characters that reorder or hide text (bidi overrides and isolates, zero-width
+/// characters, BOM).
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// `s` with control and invisible formatting characters escaped (`\n`, `\t`, `\u{1b}`,
+/// `\u{202e}`), so that server text shown by an error's `Display` cannot forge log lines or
+/// send terminal escapes. Other characters are kept as they are.
+pub fn escape_control(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(needs_escape) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if needs_escape(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
         }
     }
-    for value in map.values() {
-        if let serde_json::Value::Object(inner) = value {
-            if let Some(found) = fields_of(inner) {
-                return found;
+    Cow::Owned(out)
+}
+
+/// Whether a JSON key names a credential: it contains (ASCII case-insensitively) `token`,
+/// `secret`, `password`, `passwd`, `authorization`, `credential`, `api_key`/`apikey`,
+/// `cookie` or `session`.
+fn secret_key(key: &str) -> bool {
+    let k = key.to_ascii_lowercase();
+    [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "authorization",
+        "credential",
+        "api_key",
+        "apikey",
+        "api-key",
+        "cookie",
+        "session",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
+}
+
+/// JSON-looking `text` (possibly cut short) with the value of every key that names a
+/// credential ([`secret_key`]: `access_token`, `client_secret`, `password`, ...) replaced by
+/// `"***"`. Used for the excerpt of [`Error::Decode`]; it scans the text without parsing it,
+/// so a truncated or invalid body is redacted too (a secret value cut short is redacted to
+/// the end).
+pub fn redact_secrets(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    // The end (exclusive) of a JSON string starting at `start` (a quote), or the text's end.
+    let string_end = |start: usize| {
+        let mut j = start + 1;
+        while j < b.len() {
+            match b[j] {
+                b'\\' => j += 2,
+                b'"' => return j + 1,
+                _ => j += 1,
             }
         }
+        b.len()
+    };
+    while i < b.len() {
+        if b[i] != b'"' {
+            let next = text[i..].find('"').map_or(b.len(), |n| i + n);
+            out.push_str(&text[i..next]);
+            i = next;
+            continue;
+        }
+        let end = string_end(i);
+        let key = &text[i..end.min(b.len())];
+        out.push_str(key);
+        i = end;
+        // A key is a string followed by `:`.
+        let mut j = i;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        if j >= b.len() || b[j] != b':' || !secret_key(key.trim_matches('"')) {
+            continue;
+        }
+        j += 1;
+        while j < b.len() && b[j].is_ascii_whitespace() {
+            j += 1;
+        }
+        out.push_str(&text[i..j]);
+        // The value: a string, or anything up to the next `,` `}` `]`; objects and arrays
+        // under a secret key are redacted whole.
+        let value_end = match b.get(j) {
+            None => j,
+            Some(b'"') => string_end(j),
+            Some(b'{') | Some(b'[') => {
+                let mut depth = 0usize;
+                let mut k = j;
+                let mut end = b.len();
+                while k < b.len() {
+                    match b[k] {
+                        b'"' => {
+                            k = string_end(k);
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = k + 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    k += 1;
+                }
+                end
+            }
+            Some(_) => text[j..].find([',', '}', ']']).map_or(b.len(), |n| j + n),
+        };
+        if value_end > j {
+            out.push_str("\"***\"");
+        }
+        i = value_end.min(b.len());
     }
-    (None, None)
+    out
 }

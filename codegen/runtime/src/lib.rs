@@ -32,8 +32,8 @@
 //! Between the modules of this crate only `super::` paths are used, so the same files work as
 //! a module of a generated crate that stands alone.
 
-// `Error::Api` keeps the whole answer (status, request id, code, message, raw body, typed
-// body) inline; that makes `Error` larger than clippy's default limit for `Result`'s error
+// `Error::Api` keeps the whole answer (status, request id, code, message, the start of the
+// raw body, typed body) inline; that makes `Error` larger than clippy's default limit for `Result`'s error
 // type.
 #![allow(clippy::result_large_err)]
 #![forbid(unsafe_code)]
@@ -69,13 +69,18 @@ pub mod __private {
         is_retryable_status, parse_http_date, retry_after, DEFAULT_CONNECT_TIMEOUT,
         DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
     };
-    pub use super::error::{excerpt, extract_error_fields, EXCERPT_BYTES};
+    pub use super::error::{
+        escape_control, excerpt, extract_error_fields, redact_secrets, ERROR_BODY_BYTES,
+        EXCERPT_BYTES,
+    };
     pub use super::request::{
-        check_extra_header, deep_object, encode_path_segment, encode_query, encode_query_component,
-        form_body, form_object, json_body, multipart_body, query_value, UNRESERVED,
+        check_extra_header, cookie_value, deep_object, encode_path_segment, encode_query,
+        encode_query_component, form_body, form_object, json_body, multipart_body, query_value,
+        UNRESERVED,
     };
     pub use super::response::{
-        api_error_from, check_business, decode_json, BusinessRule, REQUEST_ID_HEADER,
+        api_error_from, check_business, decode_json, BusinessRule, DEFAULT_MAX_BODY_BYTES,
+        REQUEST_ID_HEADER,
     };
     /// The checks of each kind of constraint.
     pub mod validate {

@@ -204,6 +204,24 @@ pub fn encode_query_component(s: &str) -> String {
     encode_path_segment(s)
 }
 
+/// The bytes a cookie value may hold as they are (RFC 6265 `cookie-octet`: visible ASCII
+/// but `"` `,` `;` `\`), minus `%`, which is encoded so that the encoding can be undone.
+const NOT_COOKIE_OCTET: &AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b',')
+    .add(b';')
+    .add(b'\\')
+    .add(b'%');
+
+/// Encodes a cookie parameter value (`in: cookie`): every byte outside the RFC 6265
+/// `cookie-octet` set (controls, space, `"`, `,`, `;`, `\`, non-ASCII) and `%` itself is
+/// percent-encoded, so that a value such as `x; session=attacker` stays one cookie value
+/// and cannot add a cookie.
+pub fn cookie_value(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, NOT_COOKIE_OCTET).to_string()
+}
+
 /// Encodes query pairs as `k=v&k2=v2` with [`encode_query_component`], in the given order.
 pub fn encode_query(pairs: &[(String, String)]) -> String {
     let mut out = String::new();

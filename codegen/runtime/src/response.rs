@@ -1,26 +1,90 @@
 //! A received response, and the decoding of its body.
 
-use bytes::Bytes;
-use futures_util::Stream;
-use serde::de::DeserializeOwned;
-
+use std::fmt;
 use std::sync::Arc;
 
-use super::error::{extract_error_fields, scalar_text, ApiError, BusinessError, Error, TypedBody};
+use bytes::{Bytes, BytesMut};
+use futures_util::Stream;
+use serde::de::{
+    DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
+
+use super::error::{
+    extract_error_fields, ApiError, BusinessError, Error, TypedBody, ERROR_BODY_BYTES,
+};
 
 /// The response header carrying the request id.
 pub const REQUEST_ID_HEADER: &str = "X-Request-Id";
 
+/// The default limit of a body read whole (16 MiB): see `ClientBuilder::max_body_bytes`.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 16 * 1024 * 1024;
+
+/// The largest buffer reserved up front from a `Content-Length` (the buffer then grows with
+/// what actually arrives).
+const INITIAL_CAPACITY: u64 = 1024 * 1024;
+
 /// A response of any status. Reading the body consumes it.
+///
+/// A body read whole ([`Response::bytes`], [`Response::text`], [`Response::json`],
+/// [`Response::decode`], the error readers) is limited to [`Response::max_body_bytes`]:
+/// a larger `Content-Length` is refused before reading, and reading stops as soon as the
+/// limit is passed ([`Error::BodyTooLarge`]). [`Response::bytes_stream`] is not limited.
 #[derive(Debug)]
 pub struct Response {
     inner: reqwest::Response,
+    max_body_bytes: u64,
 }
 
 impl Response {
-    /// Wraps a reqwest response.
+    /// Wraps a reqwest response, with the default body limit ([`DEFAULT_MAX_BODY_BYTES`]).
     pub fn new(inner: reqwest::Response) -> Self {
-        Response { inner }
+        Response {
+            inner,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+
+    /// Sets the limit of a body read whole, in bytes.
+    pub fn with_max_body_bytes(mut self, limit: u64) -> Self {
+        self.max_body_bytes = limit;
+        self
+    }
+
+    /// The limit of a body read whole, in bytes.
+    pub fn max_body_bytes(&self) -> u64 {
+        self.max_body_bytes
+    }
+
+    fn too_large(&self) -> Error {
+        Error::BodyTooLarge {
+            status: self.status(),
+            request_id: self.request_id(),
+            limit: self.max_body_bytes,
+        }
+    }
+
+    /// Reads the body chunk by chunk, keeping at most the limit: `(body, false)` when the
+    /// whole body fits, `(first limit bytes, true)` when it does not (the rest is not
+    /// read). With `refuse_early`, a `Content-Length` above the limit gives
+    /// `(empty, true)` without reading anything.
+    async fn read_limited(mut self, refuse_early: bool) -> Result<(Bytes, bool), Error> {
+        let limit = self.max_body_bytes;
+        let declared = self.inner.content_length();
+        if refuse_early && declared.is_some_and(|n| n > limit) {
+            return Ok((Bytes::new(), true));
+        }
+        let capacity = declared.unwrap_or(0).min(limit).min(INITIAL_CAPACITY);
+        let mut buf = BytesMut::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        while let Some(chunk) = self.inner.chunk().await.map_err(Error::transport)? {
+            let room = limit.saturating_sub(buf.len() as u64);
+            if chunk.len() as u64 > room {
+                let room = usize::try_from(room).unwrap_or(usize::MAX);
+                buf.extend_from_slice(&chunk[..room]);
+                return Ok((buf.freeze(), true));
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok((buf.freeze(), false))
     }
 
     /// The HTTP status code.
@@ -57,9 +121,14 @@ impl Response {
         self.header("content-type")
     }
 
-    /// The whole body.
+    /// The whole body, at most [`Response::max_body_bytes`] ([`Error::BodyTooLarge`]
+    /// beyond, refused from the `Content-Length` when it says so).
     pub async fn bytes(self) -> Result<Bytes, Error> {
-        self.inner.bytes().await.map_err(Error::transport)
+        let too_large = self.too_large();
+        match self.read_limited(true).await? {
+            (body, false) => Ok(body),
+            (_, true) => Err(too_large),
+        }
     }
 
     /// The whole body as UTF-8 text ([`Error::Decode`] when it is not UTF-8).
@@ -94,27 +163,30 @@ impl Response {
         self.inner
     }
 
-    /// The body as a stream of chunks, for downloads (nothing is buffered whole).
+    /// The body as a stream of chunks, for downloads (nothing is buffered whole; the body
+    /// limit does not apply).
     pub fn bytes_stream(self) -> impl Stream<Item = Result<Bytes, reqwest::Error>> {
         self.inner.bytes_stream()
     }
 
-    /// Reads the body of a non-2xx answer into an [`Error::Api`]: the raw body, the error
-    /// code and message found in it ([`extract_error_fields`]), the request id, and the body
-    /// decoded as `E` when it decodes. A failure to read the body gives
-    /// [`Error::Transport`].
+    /// Reads the body of a non-2xx answer into an [`Error::Api`]: the start of the raw
+    /// body ([`ERROR_BODY_BYTES`]), the error code and message found in it
+    /// ([`extract_error_fields`]), the request id, and the body decoded as `E` when it
+    /// decodes. At most [`Response::max_body_bytes`] are read; a longer body is cut there
+    /// (and then rarely decodes). A failure to read the body gives [`Error::Transport`].
     pub async fn api_error<E: DeserializeOwned + TypedBody>(self) -> Error {
-        let status = self.status();
-        let request_id = self.request_id();
-        let body = match self.bytes().await {
-            Ok(b) => b,
-            Err(e) => return e,
-        };
-        Error::Api(api_error_from::<E>(status, request_id, body))
+        self.api_error_with(|_, body| serde_json::from_slice::<E>(body).ok())
+            .await
     }
 }
 
-/// Builds an [`ApiError`] from a body already read.
+/// The start of an error body kept in an error: at most [`ERROR_BODY_BYTES`].
+fn error_body(body: &Bytes) -> Bytes {
+    body.slice(..body.len().min(ERROR_BODY_BYTES))
+}
+
+/// Builds an [`ApiError`] from a body already read (keeping at most [`ERROR_BODY_BYTES`]
+/// of it).
 pub fn api_error_from<E: DeserializeOwned + TypedBody>(
     status: u16,
     request_id: Option<String>,
@@ -129,7 +201,7 @@ pub fn api_error_from<E: DeserializeOwned + TypedBody>(
         request_id,
         error_code,
         error_msg,
-        body,
+        body: error_body(&body),
         typed,
     }
 }
@@ -168,9 +240,12 @@ pub fn decode_json<T: DeserializeOwned>(
 }
 
 /// Checks a 2xx body for a business failure: when the JSON body has `code_field` as a
-/// non-null, non-empty string or number whose text is not in `success`, returns
+/// non-null, non-empty string, number or boolean whose text is not in `success`, returns
 /// [`Error::Business`] with the message from `message_field`. A `code_field` starting with
 /// `/` is a JSON pointer (`/result/code`). A body that is not a JSON object passes.
+///
+/// The body is scanned for these two fields only (everything else is skipped without
+/// being kept), so a big body is not turned into a JSON tree.
 pub fn check_business(
     status: u16,
     request_id: Option<String>,
@@ -179,17 +254,7 @@ pub fn check_business(
     message_field: &str,
     success: &[&str],
 ) -> Result<(), Error> {
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return Ok(());
-    };
-    let get = |field: &str| {
-        if field.starts_with('/') {
-            value.pointer(field)
-        } else {
-            value.get(field)
-        }
-    };
-    let Some(code) = get(code_field).and_then(scalar_text) else {
+    let Some(code) = probe_field(body, code_field) else {
         return Ok(());
     };
     if code.is_empty() || success.contains(&code.as_str()) {
@@ -199,22 +264,187 @@ pub fn check_business(
         status,
         request_id,
         code,
-        message: get(message_field).and_then(scalar_text),
-        body: body.clone(),
+        message: probe_field(body, message_field),
+        body: error_body(body),
     }))
+}
+
+/// The text of the scalar at `field` (a top-level key, or a JSON pointer when it starts
+/// with `/`) of the JSON document `body`; `None` when the body is not JSON or the field is
+/// absent, null, an object or an array.
+fn probe_field(body: &[u8], field: &str) -> Option<String> {
+    let pointer = field.starts_with('/');
+    let path: Vec<String> = if pointer {
+        field
+            .split('/')
+            .skip(1)
+            .map(|s| s.replace("~1", "/").replace("~0", "~"))
+            .collect()
+    } else {
+        vec![field.to_owned()]
+    };
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let found = Probe {
+        path: &path,
+        index_arrays: pointer,
+    }
+    .deserialize(&mut de)
+    .ok()?;
+    de.end().ok()?;
+    found
+}
+
+/// Finds the scalar at `path` while deserializing, skipping everything else.
+#[derive(Clone, Copy)]
+struct Probe<'p> {
+    path: &'p [String],
+    /// Whether path segments may index arrays (JSON pointers).
+    index_arrays: bool,
+}
+
+/// Probes a value, or skips it.
+struct MaybeProbe<'p>(Option<Probe<'p>>);
+
+impl<'de> DeserializeSeed<'de> for MaybeProbe<'_> {
+    type Value = Option<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        match self.0 {
+            Some(p) => p.deserialize(d),
+            None => <IgnoredAny as serde::Deserialize>::deserialize(d).map(|_| None),
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Probe<'_> {
+    type Value = Option<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// Whether a map key equals the wanted one (compared without keeping the key).
+struct KeyIs<'a>(&'a str);
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyIs<'_> {
+    type Value = bool;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<bool, E> {
+        Ok(v == self.0)
+    }
+}
+
+/// An array index of a JSON pointer segment (no sign, no leading zero).
+fn pointer_index(s: &str) -> Option<usize> {
+    if s.starts_with('+') || (s.starts_with('0') && s.len() != 1) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+impl<'de> Visitor<'de> for Probe<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(self.path.is_empty().then(|| v.to_string()))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(self.path.is_empty().then(|| v.to_string()))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(self.path.is_empty().then(|| v.to_string()))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(if self.path.is_empty() {
+            serde_json::Number::from_f64(v).map(|n| n.to_string())
+        } else {
+            None
+        })
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(self.path.is_empty().then(|| v.to_owned()))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = None;
+        match self.path.split_first() {
+            None => while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {},
+            Some((head, rest)) => {
+                while let Some(hit) = map.next_key_seed(KeyIs(head))? {
+                    let seed = hit.then_some(Probe {
+                        path: rest,
+                        index_arrays: self.index_arrays,
+                    });
+                    let v = map.next_value_seed(MaybeProbe(seed))?;
+                    if hit {
+                        // A repeated key: the last one wins, as in a parsed object.
+                        found = v;
+                    }
+                }
+            }
+        }
+        Ok(found)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let wanted = match self.path.split_first() {
+            Some((head, rest)) if self.index_arrays => pointer_index(head).map(|i| (i, rest)),
+            _ => None,
+        };
+        let mut found = None;
+        let mut i = 0usize;
+        loop {
+            let seed = match wanted {
+                Some((w, rest)) if w == i => Some(Probe {
+                    path: rest,
+                    index_arrays: self.index_arrays,
+                }),
+                _ => None,
+            };
+            let hit = seed.is_some();
+            match seq.next_element_seed(MaybeProbe(seed))? {
+                None => break,
+                Some(v) => {
+                    if hit {
+                        found = v;
+                    }
+                }
+            }
+            i += 1;
+        }
+        Ok(found)
+    }
 }
 
 impl Response {
     /// Like [`Response::api_error`], with the typed body decoded by `decode`, which is given
-    /// the status and the raw body: generated code decodes each status's own schema.
+    /// the status and the raw body read (at most [`Response::max_body_bytes`]): generated
+    /// code decodes each status's own schema.
     pub async fn api_error_with<E: TypedBody>(
         self,
         decode: impl FnOnce(u16, &[u8]) -> Option<E>,
     ) -> Error {
         let status = self.status();
         let request_id = self.request_id();
-        let body = match self.bytes().await {
-            Ok(b) => b,
+        // An error body longer than the limit is cut there (the status still tells what
+        // happened); only the start of it is kept in the error.
+        let body = match self.read_limited(false).await {
+            Ok((b, _)) => b,
             Err(e) => return e,
         };
         let (error_code, error_msg) = extract_error_fields(&body);
@@ -224,7 +454,7 @@ impl Response {
             request_id,
             error_code,
             error_msg,
-            body,
+            body: error_body(&body),
             typed,
         })
     }
@@ -243,8 +473,9 @@ pub struct BusinessRule {
 }
 
 impl Response {
-    /// Reads a JSON success body: checks `business` first (a failure is [`Error::Business`]),
-    /// then decodes the body as `T` ([`decode_json`]).
+    /// Reads a JSON success body (at most [`Response::max_body_bytes`]): checks `business`
+    /// first (a failure is [`Error::Business`]; only its two fields are looked at, no JSON
+    /// tree is built), then decodes the body as `T` ([`decode_json`]).
     pub async fn decode<T: DeserializeOwned>(
         self,
         business: Option<BusinessRule>,

@@ -858,8 +858,9 @@ async fn aicc_token_failures() {
             .unwrap_err();
     match &err {
         Error::Api(e) => {
+            // Nothing of the token endpoint's body goes into an error (it may hold a token).
             assert_eq!(e.status, 401);
-            assert_eq!(e.error_code.as_deref(), Some("AUTH.001"));
+            assert_eq!((e.error_code.as_deref(), e.body.len()), (None, 0));
         }
         other => panic!("{other:?}"),
     }

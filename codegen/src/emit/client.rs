@@ -302,6 +302,21 @@ fn join_items(sep: &str, v: TokenStream) -> TokenStream {
     quote!(#v.iter().map(rt::query_value).collect::<Vec<_>>().join(#sep))
 }
 
+/// A cookie name from the spec as a `token` (RFC 6265 / RFC 9110): any other byte
+/// (separators such as `;` `=` `,`, spaces, controls, non-ASCII) is percent-encoded, so a
+/// spec cannot make one parameter send several cookies.
+fn cookie_name(wire: &str) -> String {
+    let mut out = String::with_capacity(wire.len());
+    for b in wire.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&'*+-.^_`|~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Code that serializes one parameter value (`value: &T`) into `req` / `path` / `cookies`.
 fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
     let wire = &p.wire;
@@ -346,9 +361,15 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
             };
             quote!(req.headers.push((#wire.to_string(), #s));)
         }
-        Location::Cookie => quote! {
-            cookies.push(format!("{}={}", #wire, rt::query_value(value)));
-        },
+        Location::Cookie => {
+            // The value is encoded when sent (it must not end the cookie or add one); the
+            // name, from the spec, is encoded here.
+            let name = cookie_name(wire);
+            quote! {
+                let text = rt::cookie_value(&rt::query_value(value));
+                cookies.push(format!("{}={}", #name, text));
+            }
+        }
     }
 }
 

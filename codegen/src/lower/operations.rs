@@ -389,6 +389,8 @@ impl<'a> Lowerer<'a> {
             "auth",
             "on_request",
             "http_client",
+            "http_client_builder",
+            "max_body_bytes",
             "build",
         ] {
             scope.reserve(n);

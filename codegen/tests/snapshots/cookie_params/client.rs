@@ -128,10 +128,12 @@ impl GetSession<'_> {
         let mut cookies: Vec<String> = Vec::new();
         {
             let value = &self.session_id;
-            cookies.push(format!("{}={}", "session_id", rt::query_value(value)));
+            let text = rt::cookie_value(&rt::query_value(value));
+            cookies.push(format!("{}={}", "session_id", text));
         }
         if let Some(value) = &self.theme {
-            cookies.push(format!("{}={}", "theme", rt::query_value(value)));
+            let text = rt::cookie_value(&rt::query_value(value));
+            cookies.push(format!("{}={}", "theme", text));
         }
         if !cookies.is_empty() {
             req.headers.push(("Cookie".to_string(), cookies.join("; ")));
