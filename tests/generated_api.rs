@@ -59,7 +59,6 @@ fn types_with_required_fields_have_no_default_and_a_constructor() {
 
 #[test]
 fn one_error_type_for_building_and_sending() {
-    #[allow(clippy::result_large_err)]
     fn build() -> Result<osm::Client, generated_client::runtime::Error> {
         // `?` on the builder gives the module's client, with the same error as `send()`.
         osm::Client::builder().endpoint("not a url").build()

@@ -266,14 +266,14 @@ pub async fn fetch_client_credentials_token(
     let request_id = resp.request_id();
     let content_type = resp.content_type();
     if !(200..300).contains(&status) {
-        return Err(Error::Api(ApiError {
+        return Err(Error::Api(Box::new(ApiError {
             status,
             request_id,
             error_code: None,
             error_msg: None,
             body: bytes::Bytes::new(),
             typed: None,
-        }));
+        })));
     }
     let body = resp.bytes().await?;
     let no_token = |message: String| Error::Decode {

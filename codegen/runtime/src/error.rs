@@ -55,10 +55,10 @@ pub enum Error {
     },
     /// The server answered with a non-2xx status.
     #[error("{0}")]
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// The server answered 2xx but the body signals a failure (`error_code`, `resCode`).
     #[error("{0}")]
-    Business(BusinessError),
+    Business(Box<BusinessError>),
     /// The response body is larger than the client's limit
     /// (`ClientBuilder::max_body_bytes`): refused from its `Content-Length`, or reading
     /// stopped once the limit was passed.

@@ -32,10 +32,6 @@
 //! Between the modules of this crate only `super::` paths are used, so the same files work as
 //! a module of a generated crate that stands alone.
 
-// `Error::Api` keeps the whole answer (status, request id, code, message, the start of the
-// raw body, typed body) inline; that makes `Error` larger than clippy's default limit for `Result`'s error
-// type.
-#![allow(clippy::result_large_err)]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

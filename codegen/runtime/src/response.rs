@@ -260,13 +260,13 @@ pub fn check_business(
     if code.is_empty() || success.contains(&code.as_str()) {
         return Ok(());
     }
-    Err(Error::Business(BusinessError {
+    Err(Error::Business(Box::new(BusinessError {
         status,
         request_id,
         code,
         message: probe_field(body, message_field),
         body: error_body(body),
-    }))
+    })))
 }
 
 /// The text of the scalar at `field` (a top-level key, or a JSON pointer when it starts
@@ -449,14 +449,14 @@ impl Response {
         };
         let (error_code, error_msg) = extract_error_fields(&body);
         let typed = decode(status, &body).map(|t| Arc::new(t) as Arc<dyn TypedBody>);
-        Error::Api(ApiError {
+        Error::Api(Box::new(ApiError {
             status,
             request_id,
             error_code,
             error_msg,
             body: error_body(&body),
             typed,
-        })
+        }))
     }
 }
 

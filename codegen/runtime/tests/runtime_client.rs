@@ -1,7 +1,6 @@
 //! The runtime's client against a local HTTP server (wiremock on loopback): headers,
 //! path encoding, refused headers, retries, timeouts, refused connections, error bodies,
 //! business errors, access key signing, multipart and the AICC token exchange.
-#![allow(clippy::result_large_err)]
 
 use codegen_runtime as runtime;
 

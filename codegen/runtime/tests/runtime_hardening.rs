@@ -2,7 +2,6 @@
 //! stays bounded), secrets echoed in bodies (never in an error's `Display` or `Debug`),
 //! control characters in server text (escaped), redirects to another origin (never
 //! followed, so no credential leaves), and cookie values that try to add a cookie.
-#![allow(clippy::result_large_err)]
 
 use codegen_runtime as runtime;
 

@@ -1,7 +1,6 @@
 //! SDK-HMAC-SHA256 signing against the 14 vectors produced by Huawei's own SDK signer
 //! (`shared/reference/signing_vectors.json`): the pure functions byte for byte, and the
 //! whole client pipeline (URL and query encoding, headers, signature) for every vector.
-#![allow(clippy::result_large_err)]
 
 use codegen_runtime as runtime;
 

@@ -416,10 +416,8 @@ pub fn emit_client(api: &Api, taken: &mut crate::naming::Scope) -> TokenStream {
         ),
         None => " A builder of this client (endpoint, auth, timeouts, retries, default headers); set its endpoint with `endpoint`. `build()` gives a [`Client`].".to_string(),
     };
-    let lints = super::allow_lints();
     quote! {
         #![doc = " The client: one method per operation, each returning a request builder."]
-        #lints
         #[allow(unused_imports)]
         use super::types::*;
         #[allow(unused_imports)]

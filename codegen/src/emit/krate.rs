@@ -244,10 +244,12 @@ pub fn crate_files(
             pub use codegen_runtime as runtime;
         },
     };
+    let lints = super::allow_lints();
     let lib = quote! {
         #lib_doc
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
+        #lints
 
         #runtime_item
         #(#mods)*

@@ -16,10 +16,8 @@ pub fn emit_types(api: &Api) -> TokenStream {
         .types
         .iter()
         .map(|t| emit_type(api, t, &defaults, strict.contains(&t.name)));
-    let lints = super::allow_lints();
     quote! {
         #![doc = " Models of the API: request and response bodies and the types they use."]
-        #lints
         #[allow(unused_imports)]
         use serde::{Deserialize, Serialize};
         #[allow(unused_imports)]
