@@ -564,7 +564,7 @@ fn secret_key(key: &str) -> bool {
 }
 
 /// JSON-looking `text` (possibly cut short) with the value of every key that names a
-/// credential ([`secret_key`]: `access_token`, `client_secret`, `password`, ...) replaced by
+/// credential (`secret_key`: `access_token`, `client_secret`, `password`, ...) replaced by
 /// `"***"`. Used for the excerpt of [`Error::Decode`]; it scans the text without parsing it,
 /// so a truncated or invalid body is redacted too (a secret value cut short is redacted to
 /// the end).

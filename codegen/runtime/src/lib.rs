@@ -72,7 +72,7 @@ pub mod __private {
     pub use super::request::{
         check_extra_header, cookie_value, deep_object, encode_path_segment, encode_query,
         encode_query_component, form_body, form_object, json_body, multipart_body, query_value,
-        UNRESERVED,
+        RESERVED_HEADERS, UNRESERVED,
     };
     pub use super::response::{
         api_error_from, check_business, decode_json, BusinessRule, DEFAULT_MAX_BODY_BYTES,
