@@ -35,6 +35,9 @@ const RESERVED_TYPES: &[&str] = &[
     // Imported by name in generated modules.
     "ValidationErrors",
     "Request",
+    // Defined by the generated module root beside the client.
+    "SharedHeaders",
+    "ClientBuilderExt",
     // The prelude: a type of that name would shadow it inside the generated module.
     "Sized",
     "Send",

@@ -203,6 +203,7 @@ snapshot_tests!(
     empty_responses,
     hostile_docs,
     builder_members,
+    emitted_names,
 );
 
 fn fixture_names() -> Vec<String> {
