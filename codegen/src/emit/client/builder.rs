@@ -1,0 +1,118 @@
+//! A request builder's own members: setters for optional parameters, the optional body,
+//! extra headers and multipart parts, and the validation of the whole request.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{body_ty, param_ty};
+use crate::emit::validate::checks;
+use crate::emit::{doc, ident};
+use crate::ir::*;
+
+/// Setters for the optional parameters (those of the shared headers come from the module's
+/// `SharedHeaders` trait), the optional body, `header` and `part`.
+pub(super) fn setters(
+    op: &Operation,
+    optional: &[&Param],
+    shared: &[(&Param, &Param)],
+    multipart: bool,
+) -> Vec<TokenStream> {
+    let mut setters = Vec::new();
+    for p in optional {
+        if shared.iter().any(|(_, sp)| std::ptr::eq(*sp, *p)) {
+            continue;
+        }
+        let id = ident(&p.ident);
+        let t = param_ty(p);
+        let mut d = p.doc.clone().unwrap_or_default();
+        if !d.is_empty() {
+            d.push_str("\n\n");
+        }
+        d.push_str(&format!(
+            "Sets the {} parameter `{}`.",
+            p.location.prefix(),
+            p.wire
+        ));
+        if let Some(def) = &p.default {
+            d.push_str(&format!(" When unset, the server's default is `{def}`."));
+        }
+        let rules = crate::emit::types::describe(&p.constraints);
+        if !rules.is_empty() {
+            d.push_str(&format!(" Constraints: {rules}."));
+        }
+        let d = doc(Some(&d));
+        setters.push(quote! {
+            #d
+            pub fn #id(mut self, value: impl Into<#t>) -> Self {
+                self.#id = Some(value.into());
+                self
+            }
+        });
+    }
+    if let Some(b) = &op.body {
+        if !b.required {
+            let t = body_ty(b);
+            setters.push(quote! {
+                /// Sets the request body.
+                pub fn body(mut self, value: impl Into<#t>) -> Self {
+                    self.body = Some(value.into());
+                    self
+                }
+            });
+        }
+    }
+    setters.push(quote! {
+        /// Adds a header to this request only; it wins over a client default of the same
+        /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+        /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+        /// credentials cannot be replaced per request), and a value with control characters.
+        pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+            self.headers.push((name.into(), value.into()));
+            self
+        }
+    });
+    if multipart {
+        setters.push(quote! {
+            /// Adds a part to the multipart body (a file part streams from disk).
+            pub fn part(mut self, part: runtime::Part) -> Self {
+                self.parts.push(part);
+                self
+            }
+        });
+    }
+    setters
+}
+
+/// The checks of `validate`: every constraint of every parameter and of the body.
+pub(super) fn validation(op: &Operation) -> Vec<TokenStream> {
+    let mut checks_code = Vec::new();
+    for p in &op.params {
+        let id = ident(&p.ident);
+        let path = format!("{}.{}", p.location.prefix(), p.wire);
+        let body = checks(&p.ty, &p.constraints, quote!(value), quote!(#path));
+        if body.is_empty() {
+            continue;
+        }
+        if p.required {
+            checks_code.push(quote! {{ let value = &self.#id; #body }});
+        } else {
+            checks_code.push(quote! { if let Some(value) = &self.#id { #body } });
+        }
+    }
+    if let Some(b) = &op.body {
+        if matches!(
+            b.kind,
+            BodyKind::Json | BodyKind::Form | BodyKind::Multipart
+        ) {
+            let body = checks(&b.ty, &b.constraints, quote!(value), quote!("body"));
+            if !body.is_empty() {
+                if b.required {
+                    checks_code.push(quote! {{ let value = &self.body; #body }});
+                } else {
+                    checks_code.push(quote! { if let Some(value) = &self.body { #body } });
+                }
+            }
+        }
+    }
+    checks_code
+}

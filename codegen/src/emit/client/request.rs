@@ -1,0 +1,225 @@
+//! Building an operation's request: the path with its encoded parameters, query, headers and
+//! cookies in their styles, extra headers, and the body in its media type.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::is_struct;
+use crate::emit::ident;
+use crate::ir::*;
+
+fn join_items(sep: &str, v: TokenStream) -> TokenStream {
+    quote!(#v.iter().map(rt::query_value).collect::<Vec<_>>().join(#sep))
+}
+
+/// A cookie name from the spec as a `token` (RFC 6265 / RFC 9110): any other byte
+/// (separators such as `;` `=` `,`, spaces, controls, non-ASCII) is percent-encoded, so a
+/// spec cannot make one parameter send several cookies.
+fn cookie_name(wire: &str) -> String {
+    let mut out = String::with_capacity(wire.len());
+    for b in wire.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&'*+-.^_`|~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Code that serializes one parameter value (`value: &T`) into `req` / `path` / `cookies`.
+fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
+    let wire = &p.wire;
+    let value = quote!(value);
+    match p.location {
+        Location::Path => {
+            let s = match inner_ty {
+                Ty::Vec(_) => join_items(",", value),
+                _ => quote!(rt::query_value(value)),
+            };
+            quote!(rt::encode_path_segment(&#s))
+        }
+        Location::Query => match (inner_ty, p.style) {
+            (Ty::Vec(_), Style::FormExplode | Style::DeepObject) => quote! {
+                for item in value.iter() {
+                    req.query.push((#wire.to_string(), rt::query_value(item)));
+                }
+            },
+            (Ty::Vec(_), style) => {
+                let sep = match style {
+                    Style::Space => " ",
+                    Style::Pipe => "|",
+                    _ => ",",
+                };
+                let joined = join_items(sep, value);
+                quote!(req.query.push((#wire.to_string(), #joined));)
+            }
+            (t, Style::DeepObject) if is_struct(api, t) => {
+                quote!(req.query.extend(rt::deep_object(#wire, value));)
+            }
+            (t, Style::FormExplode) if is_struct(api, t) => {
+                quote!(req.query.extend(rt::form_object(value));)
+            }
+            _ => {
+                quote!(req.query.push((#wire.to_string(), rt::query_value(value)));)
+            }
+        },
+        Location::Header => {
+            let s = match inner_ty {
+                Ty::Vec(_) => join_items(",", value),
+                _ => quote!(rt::query_value(value)),
+            };
+            quote!(req.headers.push((#wire.to_string(), #s));)
+        }
+        Location::Cookie => {
+            // The value is encoded when sent (it must not end the cookie or add one); the
+            // name, from the spec, is encoded here.
+            let name = cookie_name(wire);
+            quote! {
+                let text = rt::cookie_value(&rt::query_value(value));
+                cookies.push(format!("{}={}", #name, text));
+            }
+        }
+    }
+}
+
+/// The builder's `request()`: validates, then builds the request as it will be sent (before
+/// authentication).
+pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStream {
+    let http_method = format_ident!("{}", op.http_method);
+    let mut path_code = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(start) = rest.find('{') {
+        let lit = &rest[..start];
+        if !lit.is_empty() {
+            path_code.push(quote!(path.push_str(#lit);));
+        }
+        let after = &rest[start + 1..];
+        let end = after.find('}').unwrap_or(after.len());
+        let name = &after[..end];
+        if let Some(p) = op
+            .params
+            .iter()
+            .find(|p| p.location == Location::Path && p.wire == name)
+        {
+            let id = ident(&p.ident);
+            let inner = match &p.ty {
+                Ty::Option(i) => (**i).clone(),
+                t => t.clone(),
+            };
+            let s = serialize_param(api, p, &inner);
+            if matches!(p.ty, Ty::Option(_)) {
+                path_code.push(quote!(if let Some(value) = &self.#id { path.push_str(&#s); }));
+            } else {
+                path_code.push(quote!({ let value = &self.#id; path.push_str(&#s); }));
+            }
+        }
+        rest = after.get(end + 1..).unwrap_or("");
+    }
+    if !rest.is_empty() {
+        path_code.push(quote!(path.push_str(#rest);));
+    }
+    let mut param_code = Vec::new();
+    let has_cookies = op.params.iter().any(|p| p.location == Location::Cookie);
+    for p in op.params.iter().filter(|p| p.location != Location::Path) {
+        let id = ident(&p.ident);
+        let (inner, nullable) = match &p.ty {
+            Ty::Option(i) => ((**i).clone(), true),
+            t => (t.clone(), false),
+        };
+        let s = serialize_param(api, p, &inner);
+        if !p.required {
+            if nullable {
+                param_code.push(quote!(if let Some(Some(value)) = &self.#id { #s }));
+            } else {
+                param_code.push(quote!(if let Some(value) = &self.#id { #s }));
+            }
+        } else if nullable {
+            param_code.push(quote!(if let Some(value) = &self.#id { #s }));
+        } else {
+            param_code.push(quote!({ let value = &self.#id; #s }));
+        }
+    }
+    let cookie_decl = if has_cookies {
+        quote!(let mut cookies: Vec<String> = Vec::new();)
+    } else {
+        quote!()
+    };
+    let cookie_flush = if has_cookies {
+        quote!(if !cookies.is_empty() {
+            req.headers.push(("Cookie".to_string(), cookies.join("; ")));
+        })
+    } else {
+        quote!()
+    };
+    let body_code = match &op.body {
+        None => quote!(),
+        Some(b) => {
+            // `value`: a reference to the body; `owned`: a clone of it.
+            let (value, owned, wrap) = if b.required {
+                (quote!(&self.body), quote!(self.body.clone()), false)
+            } else {
+                (quote!(value), quote!(value.clone()), true)
+            };
+            let set = match b.kind {
+                BodyKind::Json => quote! {
+                    req.body = rt::json_body(#value).map_err(Error::InvalidRequest)?;
+                },
+                BodyKind::Form => quote! {
+                    req.body = rt::form_body(#value).map_err(Error::InvalidRequest)?;
+                },
+                BodyKind::Multipart => quote! {
+                    req.body = rt::multipart_body(#value, self.parts.clone()).map_err(Error::InvalidRequest)?;
+                },
+                BodyKind::Bytes => {
+                    let ct = &b.content_type;
+                    quote! {
+                        req.body = runtime::Body::Bytes { content_type: #ct.to_string(), data: #owned };
+                    }
+                }
+                BodyKind::Text => {
+                    let ct = &b.content_type;
+                    quote! {
+                        req.body = runtime::Body::Text { content_type: #ct.to_string(), data: #owned };
+                    }
+                }
+            };
+            if wrap {
+                if multipart {
+                    quote! {
+                        if let Some(value) = &self.body { #set } else if !self.parts.is_empty() {
+                            req.body = runtime::Body::Multipart(self.parts.clone());
+                        }
+                    }
+                } else {
+                    quote!(if let Some(value) = &self.body { #set })
+                }
+            } else {
+                set
+            }
+        }
+    };
+    let op_id = &op.operation_id;
+    let idempotent = op.idempotent;
+    let path_cap = Literal::usize_unsuffixed(op.path.len() + 16);
+    quote! {
+        /// Builds the request as it will be sent (before authentication), after validating it.
+        pub fn request(&self) -> Result<Request, Error> {
+            self.validate().map_err(Error::Validation)?;
+            let mut path = String::with_capacity(#path_cap);
+            #(#path_code)*
+            #[allow(unused_mut)]
+            let mut req = Request::new(rt::Method::#http_method, path, #op_id);
+            req.idempotent = #idempotent;
+            #cookie_decl
+            #(#param_code)*
+            #cookie_flush
+            for (name, value) in &self.headers {
+                rt::check_extra_header(name)?;
+                req.headers.push((name.clone(), value.clone()));
+            }
+            #body_code
+            Ok(req)
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! Handling an operation's response: the success type (one body, or an enum by status), the
+//! typed error (one type, or an enum by status), and the match arms of `send`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use crate::emit::{doc, ty};
+use crate::ir::*;
+
+pub(super) struct ResponsePlan {
+    /// The `Ok` type of `send`.
+    pub(super) success_ty: TokenStream,
+    /// The type of the typed error body (`Error::typed::<E>()`).
+    pub(super) error_ty: TokenStream,
+    /// Types defined for this operation (success and error enums).
+    pub(super) defs: TokenStream,
+    /// Match arms over `status` producing `Ok(..)`.
+    pub(super) arms: TokenStream,
+    /// `|status, body| -> Option<E>`.
+    pub(super) error_decoder: TokenStream,
+}
+
+fn body_ty_of(r: &ResponseBody) -> TokenStream {
+    match r {
+        ResponseBody::Empty => quote!(()),
+        ResponseBody::Json(t) => ty(t),
+        ResponseBody::Text => quote!(String),
+        ResponseBody::Bytes => quote!(runtime::Response),
+    }
+}
+
+/// An expression reading the body of a success response (`resp` in scope), of type
+/// `Result<body type, Error>`.
+fn read_body(r: &ResponseDef) -> TokenStream {
+    let rule = r.business.as_ref().map(|b| {
+        let code = &b.code;
+        let message = &b.message;
+        let success = &b.success;
+        quote! {
+            rt::BusinessRule { code: #code, message: #message, success: &[#(#success),*] }
+        }
+    });
+    match &r.body {
+        ResponseBody::Empty => match rule {
+            Some(rule) => quote!(resp.check_empty(#rule).await),
+            None => quote!(Ok(())),
+        },
+        ResponseBody::Json(t) => {
+            let t = ty(t);
+            let rule = rule.map(|r| quote!(Some(#r))).unwrap_or(quote!(None));
+            quote!(resp.decode::<#t>(#rule).await)
+        }
+        ResponseBody::Text => quote!(resp.text().await),
+        ResponseBody::Bytes => quote!(Ok(resp)),
+    }
+}
+
+fn status_pattern(s: StatusSel) -> TokenStream {
+    match s {
+        StatusSel::Code(c) => {
+            let c = Literal::u16_unsuffixed(c);
+            quote!(#c)
+        }
+        StatusSel::Range(r) => {
+            let lo = Literal::u16_unsuffixed(r * 100);
+            let hi = Literal::u16_unsuffixed(r * 100 + 99);
+            quote!(#lo..=#hi)
+        }
+        StatusSel::Default => quote!(_),
+    }
+}
+
+pub(super) fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponsePlan {
+    let successes: Vec<&ResponseDef> = op
+        .responses
+        .iter()
+        .filter(|r| r.status.is_success())
+        .collect();
+    let errors: Vec<&ResponseDef> = op
+        .responses
+        .iter()
+        .filter(|r| !r.status.is_success() && matches!(r.body, ResponseBody::Json(_)))
+        .collect();
+    let mut defs = Vec::new();
+    let (error_ty, error_decoder) = error_plan(op, &errors, taken, &mut defs);
+    let (success_ty, arms) = success_plan(op, &successes, taken, &mut defs);
+    ResponsePlan {
+        success_ty,
+        error_ty,
+        defs: quote!(#(#defs)*),
+        arms: quote!(#(#arms)*),
+        error_decoder,
+    }
+}
+
+/// The typed error of a non-2xx answer: `serde_json::Value` when the operation declares no
+/// JSON error body, its one type, or an enum by status (pushed to `defs`); and the decoder
+/// `|status, body| -> Option<E>`.
+fn error_plan(
+    op: &Operation,
+    errors: &[&ResponseDef],
+    taken: &mut crate::naming::Scope,
+    defs: &mut Vec<TokenStream>,
+) -> (TokenStream, TokenStream) {
+    let mut error_types: Vec<Ty> = Vec::new();
+    for r in errors {
+        if let ResponseBody::Json(t) = &r.body {
+            if !error_types.contains(t) {
+                error_types.push(t.clone());
+            }
+        }
+    }
+    match error_types.len() {
+        0 => (
+            quote!(serde_json::Value),
+            quote!(
+                |_status: u16, body: &[u8]| serde_json::from_slice::<serde_json::Value>(body).ok()
+            ),
+        ),
+        1 => {
+            let t = ty(&error_types[0]);
+            let statuses: Vec<TokenStream> =
+                errors.iter().map(|r| status_pattern(r.status)).collect();
+            let covers_all = errors.iter().any(|r| r.status == StatusSel::Default);
+            let decoder = if covers_all {
+                quote!(|_status: u16, body: &[u8]| serde_json::from_slice::<#t>(body).ok())
+            } else {
+                quote!(|status: u16, body: &[u8]| match status {
+                    #(#statuses)|* => serde_json::from_slice::<#t>(body).ok(),
+                    _ => None,
+                })
+            };
+            (t, decoder)
+        }
+        _ => {
+            let name = taken.unique(&format!("{}Error", op.builder_name));
+            let name_id = format_ident!("{}", name);
+            let mut ordered: Vec<&ResponseDef> = errors.to_vec();
+            ordered.sort_by_key(|r| match r.status {
+                StatusSel::Code(_) => 0,
+                StatusSel::Range(_) => 1,
+                StatusSel::Default => 2,
+            });
+            let variants = ordered.iter().map(|r| {
+                let v = format_ident!("{}", r.status.variant());
+                let t = match &r.body {
+                    ResponseBody::Json(t) => ty(t),
+                    _ => quote!(serde_json::Value),
+                };
+                let d = doc(Some(
+                    r.doc
+                        .as_deref()
+                        .unwrap_or(&format!("The {} response.", r.status.variant())),
+                ));
+                quote!(#d #v(#t),)
+            });
+            let arms = ordered.iter().map(|r| {
+                let v = format_ident!("{}", r.status.variant());
+                let pat = status_pattern(r.status);
+                quote!(#pat => serde_json::from_slice(body).ok().map(#name_id::#v),)
+            });
+            let fallback = if ordered.iter().any(|r| r.status == StatusSel::Default) {
+                quote!()
+            } else {
+                quote!(_ => None,)
+            };
+            let edoc = format!(
+                " The error bodies of [`Client::{}`], by status.",
+                op.method_name
+            );
+            defs.push(quote! {
+                #[doc = #edoc]
+                #[derive(Debug, Clone, PartialEq)]
+                pub enum #name_id { #(#variants)* }
+            });
+            (
+                quote!(#name_id),
+                quote!(|status: u16, body: &[u8]| match status { #(#arms)* #fallback }),
+            )
+        }
+    }
+}
+
+/// The success type (one body type, or an enum by status pushed to `defs`) and the match
+/// arms of `send` that read it.
+fn success_plan(
+    op: &Operation,
+    successes: &[&ResponseDef],
+    taken: &mut crate::naming::Scope,
+    defs: &mut Vec<TokenStream>,
+) -> (TokenStream, Vec<TokenStream>) {
+    let mut kinds: Vec<&ResponseBody> = Vec::new();
+    for r in successes {
+        if !kinds.contains(&&r.body) {
+            kinds.push(&r.body);
+        }
+    }
+    let has_range = successes
+        .iter()
+        .any(|r| matches!(r.status, StatusSel::Range(_)));
+    if kinds.len() <= 1 {
+        let t = kinds.first().map(|k| body_ty_of(k)).unwrap_or(quote!(()));
+        let reads: Vec<String> = successes.iter().map(|r| read_body(r).to_string()).collect();
+        let uniform = reads.windows(2).all(|w| w[0] == w[1]);
+        let arms: Vec<TokenStream> = if uniform {
+            // Every success status reads the same way: one arm for all of 2xx.
+            let read = successes
+                .first()
+                .map(|r| read_body(r))
+                .unwrap_or(quote!(Ok(())));
+            vec![quote!(status if (200..300).contains(&status) => #read,)]
+        } else {
+            let mut arms: Vec<TokenStream> = successes
+                .iter()
+                .map(|r| {
+                    let pat = status_pattern(r.status);
+                    let read = read_body(r);
+                    quote!(#pat => #read,)
+                })
+                .collect();
+            if !has_range {
+                if let Some(first) = successes.first() {
+                    let read = read_body(first);
+                    arms.push(quote!(status if (200..300).contains(&status) => #read,));
+                }
+            }
+            arms
+        };
+        (t, arms)
+    } else {
+        let name = taken.unique(&format!("{}Response", op.builder_name));
+        let name_id = format_ident!("{}", name);
+        let variants = successes.iter().map(|r| {
+            let v = format_ident!("{}", r.status.variant());
+            let d = doc(Some(
+                r.doc
+                    .as_deref()
+                    .unwrap_or(&format!("The {} response.", r.status.variant())),
+            ));
+            match &r.body {
+                ResponseBody::Empty => quote!(#d #v,),
+                other => {
+                    let t = body_ty_of(other);
+                    quote!(#d #v(#t),)
+                }
+            }
+        });
+        let sdoc = format!(
+            " The success responses of [`Client::{}`], by status.",
+            op.method_name
+        );
+        let debug_derive = if successes.iter().any(|r| r.body == ResponseBody::Bytes) {
+            quote!(#[derive(Debug)])
+        } else {
+            quote!(#[derive(Debug, Clone, PartialEq)])
+        };
+        defs.push(quote! {
+            #[doc = #sdoc]
+            #debug_derive
+            pub enum #name_id { #(#variants)* }
+        });
+        let mut arms: Vec<TokenStream> = successes
+            .iter()
+            .map(|r| {
+                let pat = status_pattern(r.status);
+                let v = format_ident!("{}", r.status.variant());
+                let read = read_body(r);
+                match &r.body {
+                    ResponseBody::Empty if r.business.is_none() => {
+                        quote!(#pat => Ok(#name_id::#v),)
+                    }
+                    ResponseBody::Empty => quote!(#pat => #read.map(|()| #name_id::#v),),
+                    _ => quote!(#pat => #read.map(#name_id::#v),),
+                }
+            })
+            .collect();
+        if !has_range {
+            if let Some(first) = successes.first() {
+                let v = format_ident!("{}", first.status.variant());
+                let read = read_body(first);
+                arms.push(match &first.body {
+                    ResponseBody::Empty if first.business.is_none() => {
+                        quote!(status if (200..300).contains(&status) => Ok(#name_id::#v),)
+                    }
+                    ResponseBody::Empty => quote!(status if (200..300).contains(&status) => #read.map(|()| #name_id::#v),),
+                    _ => quote!(status if (200..300).contains(&status) => #read.map(#name_id::#v),),
+                });
+            }
+        }
+        (quote!(#name_id), arms)
+    }
+}
