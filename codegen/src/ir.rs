@@ -303,6 +303,37 @@ pub struct Operation {
     pub idempotent: bool,
     /// The operation's JSON pointer.
     pub pointer: String,
+    /// The enum of its success bodies by status, when they are of several kinds (named by
+    /// [`crate::naming::name_operation_enums`] before emission).
+    pub success_enum: Option<String>,
+    /// The enum of its error bodies by status, when they are of several types.
+    pub error_enum: Option<String>,
+}
+
+impl Operation {
+    /// The distinct kinds of success body, in spec order.
+    pub fn success_kinds(&self) -> Vec<&ResponseBody> {
+        let mut kinds: Vec<&ResponseBody> = Vec::new();
+        for r in self.responses.iter().filter(|r| r.status.is_success()) {
+            if !kinds.contains(&&r.body) {
+                kinds.push(&r.body);
+            }
+        }
+        kinds
+    }
+
+    /// The distinct types of JSON error body, in spec order.
+    pub fn error_types(&self) -> Vec<&Ty> {
+        let mut types: Vec<&Ty> = Vec::new();
+        for r in self.responses.iter().filter(|r| !r.status.is_success()) {
+            if let ResponseBody::Json(t) = &r.body {
+                if !types.contains(&t) {
+                    types.push(t);
+                }
+            }
+        }
+        types
+    }
 }
 
 /// Where a parameter goes.

@@ -47,6 +47,7 @@ pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Dia
     let mut api = l.lower_api();
     lower::graph::break_union_cycles(&mut api.types, &mut l.sink);
     lower::graph::mark_boxed(&mut api);
+    naming::name_operation_enums(&mut api);
     let diags = Diagnostics(std::mem::take(&mut l.sink.items));
     if diags.has_errors() {
         return Err(diags);

@@ -233,6 +233,27 @@ impl Scope {
     }
 }
 
+/// Names the types the client emits per operation (an enum of success bodies, an enum of
+/// error bodies, where an operation has several), apart from every type and builder name of
+/// the API: all Rust names of a module are decided before emission.
+pub fn name_operation_enums(api: &mut crate::ir::Api) {
+    let mut scope = Scope::default();
+    for t in &api.types {
+        scope.reserve(&t.name);
+    }
+    for op in &api.operations {
+        scope.reserve(&op.builder_name);
+    }
+    for op in &mut api.operations {
+        if op.error_types().len() > 1 {
+            op.error_enum = Some(scope.unique(&format!("{}Error", op.builder_name)));
+        }
+        if op.success_kinds().len() > 1 {
+            op.success_enum = Some(scope.unique(&format!("{}Response", op.builder_name)));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

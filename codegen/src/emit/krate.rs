@@ -8,7 +8,6 @@ use quote::{format_ident, quote};
 
 use super::{client, doc, format, inner_doc, types};
 use crate::ir::Api;
-use crate::naming::Scope;
 
 /// The runtime crate's sources, embedded so the generator can vendor them into a crate that
 /// stands alone (`src/runtime/`, with `lib.rs` as `mod.rs`).
@@ -278,13 +277,6 @@ pub fn crate_files(
     for m in modules {
         let dir = PathBuf::from("src").join(&m.module);
         let head = header(&m.spec_name);
-        let mut taken = Scope::default();
-        for t in &m.api.types {
-            taken.reserve(&t.name);
-        }
-        for op in &m.api.operations {
-            taken.reserve(&op.builder_name);
-        }
         files.push(GeneratedFile {
             path: dir.join("mod.rs"),
             contents: format!("{head}{}", format(module_root(m), "mod.rs")?),
@@ -294,7 +286,7 @@ pub fn crate_files(
             path: dir.join("types.rs"),
             contents: format!("{head}{}", format(t, "types.rs")?),
         });
-        let c = client::emit_client(&m.api, &mut taken);
+        let c = client::emit_client(&m.api);
         files.push(GeneratedFile {
             path: dir.join("client.rs"),
             contents: format!("{head}{}", format(c, "client.rs")?),

@@ -336,6 +336,8 @@ impl<'a> Lowerer<'a> {
             responses,
             idempotent,
             pointer: pointer.to_string(),
+            success_enum: None,
+            error_enum: None,
         }
     }
 

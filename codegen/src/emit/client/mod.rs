@@ -61,11 +61,11 @@ pub fn shared_headers<'a>(api: &'a Api, op: &'a Operation) -> Vec<(&'a Param, &'
 }
 
 /// Emits the client module of one API.
-pub fn emit_client(api: &Api, taken: &mut crate::naming::Scope) -> TokenStream {
+pub fn emit_client(api: &Api) -> TokenStream {
     let mut methods = Vec::new();
     let mut builders = Vec::new();
     for op in &api.operations {
-        let (m, b) = emit_operation(api, op, taken);
+        let (m, b) = emit_operation(api, op);
         methods.push(m);
         builders.push(b);
     }
@@ -134,14 +134,10 @@ pub fn emit_client(api: &Api, taken: &mut crate::naming::Scope) -> TokenStream {
     }
 }
 
-fn emit_operation(
-    api: &Api,
-    op: &Operation,
-    taken: &mut crate::naming::Scope,
-) -> (TokenStream, TokenStream) {
+fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     let method = ident(&op.method_name);
     let builder = format_ident!("{}", op.builder_name);
-    let plan = response::plan_responses(op, taken);
+    let plan = response::plan_responses(op);
     let success_ty = &plan.success_ty;
     let send_errors_doc = format!(
         " A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<{}>()`.",

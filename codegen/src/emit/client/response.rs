@@ -70,7 +70,7 @@ fn status_pattern(s: StatusSel) -> TokenStream {
     }
 }
 
-pub(super) fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -> ResponsePlan {
+pub(super) fn plan_responses(op: &Operation) -> ResponsePlan {
     let successes: Vec<&ResponseDef> = op
         .responses
         .iter()
@@ -82,8 +82,8 @@ pub(super) fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -
         .filter(|r| !r.status.is_success() && matches!(r.body, ResponseBody::Json(_)))
         .collect();
     let mut defs = Vec::new();
-    let (error_ty, error_decoder) = error_plan(op, &errors, taken, &mut defs);
-    let (success_ty, arms) = success_plan(op, &successes, taken, &mut defs);
+    let (error_ty, error_decoder) = error_plan(op, &errors, &mut defs);
+    let (success_ty, arms) = success_plan(op, &successes, &mut defs);
     ResponsePlan {
         success_ty,
         error_ty,
@@ -99,26 +99,18 @@ pub(super) fn plan_responses(op: &Operation, taken: &mut crate::naming::Scope) -
 fn error_plan(
     op: &Operation,
     errors: &[&ResponseDef],
-    taken: &mut crate::naming::Scope,
     defs: &mut Vec<TokenStream>,
 ) -> (TokenStream, TokenStream) {
-    let mut error_types: Vec<Ty> = Vec::new();
-    for r in errors {
-        if let ResponseBody::Json(t) = &r.body {
-            if !error_types.contains(t) {
-                error_types.push(t.clone());
-            }
-        }
-    }
-    match error_types.len() {
-        0 => (
+    let error_types = op.error_types();
+    match (error_types.len(), &op.error_enum) {
+        (0, _) => (
             quote!(serde_json::Value),
             quote!(
                 |_status: u16, body: &[u8]| serde_json::from_slice::<serde_json::Value>(body).ok()
             ),
         ),
-        1 => {
-            let t = ty(&error_types[0]);
+        (1, _) | (_, None) => {
+            let t = ty(error_types[0]);
             let statuses: Vec<TokenStream> =
                 errors.iter().map(|r| status_pattern(r.status)).collect();
             let covers_all = errors.iter().any(|r| r.status == StatusSel::Default);
@@ -132,8 +124,7 @@ fn error_plan(
             };
             (t, decoder)
         }
-        _ => {
-            let name = taken.unique(&format!("{}Error", op.builder_name));
+        (_, Some(name)) => {
             let name_id = format_ident!("{}", name);
             let mut ordered: Vec<&ResponseDef> = errors.to_vec();
             ordered.sort_by_key(|r| match r.status {
@@ -186,19 +177,13 @@ fn error_plan(
 fn success_plan(
     op: &Operation,
     successes: &[&ResponseDef],
-    taken: &mut crate::naming::Scope,
     defs: &mut Vec<TokenStream>,
 ) -> (TokenStream, Vec<TokenStream>) {
-    let mut kinds: Vec<&ResponseBody> = Vec::new();
-    for r in successes {
-        if !kinds.contains(&&r.body) {
-            kinds.push(&r.body);
-        }
-    }
+    let kinds = op.success_kinds();
     let has_range = successes
         .iter()
         .any(|r| matches!(r.status, StatusSel::Range(_)));
-    if kinds.len() <= 1 {
+    let Some(name) = op.success_enum.as_deref().filter(|_| kinds.len() > 1) else {
         let t = kinds.first().map(|k| body_ty_of(k)).unwrap_or(quote!(()));
         let reads: Vec<String> = successes.iter().map(|r| read_body(r).to_string()).collect();
         let uniform = reads.windows(2).all(|w| w[0] == w[1]);
@@ -226,9 +211,9 @@ fn success_plan(
             }
             arms
         };
-        (t, arms)
-    } else {
-        let name = taken.unique(&format!("{}Response", op.builder_name));
+        return (t, arms);
+    };
+    {
         let name_id = format_ident!("{}", name);
         let variants = successes.iter().map(|r| {
             let v = format_ident!("{}", r.status.variant());
