@@ -337,9 +337,16 @@ fn default_headers(api: &Api) -> TokenStream {
             }
         });
     }
+    let example = api
+        .default_headers
+        .first()
+        .map(|p| format!("`Client::builder().{}(..)`", p.ident))
+        .unwrap_or_default();
+    let tdoc = format!(
+        " Defaults for the spec's reusable header parameters, set once on the client builder: {example} with this trait in scope."
+    );
     quote! {
-        /// Defaults for the spec's reusable header parameters, set once on the client builder:
-        /// `Client::builder().x_language("en-us")` with this trait in scope.
+        #[doc = #tdoc]
         pub trait ClientBuilderExt {
             #(#sigs)*
         }

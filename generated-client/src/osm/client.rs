@@ -75,7 +75,7 @@ impl Client {
     /// `PUT /v2/servicerequest/cases/{case_id}/contact-info` (operationId `updateContactInfo`).
     ///
     /// Arguments:
-    /// - `case_id`: path `case_id` — Specifies the service ticket ID. Minimum length: 1 Maximum length: 32
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
     /// - `body`: the request body
     ///
     /// Optional parameters are set on the returned [`UpdateContactInfo`]; `send` validates the whole request first and sends nothing if it is invalid.
@@ -106,7 +106,7 @@ impl Client {
     /// `POST /v2/servicerequest/cases/{case_id}/relations` (operationId `createRelations`).
     ///
     /// Arguments:
-    /// - `case_id`: path `case_id` — Specifies the ID of the service ticket to be associated. Minimum length: 1 Maximum length: 64
+    /// - `case_id`: path `case_id` — Specifies the ID of the service ticket to be associated.
     /// - `body`: the request body
     ///
     /// Optional parameters are set on the returned [`CreateRelations`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
@@ -134,8 +134,8 @@ impl Client {
     /// `POST /v2/servicerequest/cases/{case_id}/action` (operationId `operateCase`).
     ///
     /// Arguments:
-    /// - `case_id`: path `case_id` — Specifies the service ticket ID. Minimum length: 1 Maximum length: 64
-    /// - `action_id`: query `action_id` — Specifies the operation (such as cancel, close, press, and delete). Minimum length: 1 Maximum length: 64. The document lists these values as examples ("such as"), so they are known values of an open list (`x-extensible-enum`), not a closed `enum`.
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    /// - `action_id`: query `action_id` — Specifies the operation (such as cancel, close, press, and delete). The document lists these values as examples ("such as"), so they are known values of an open list (`x-extensible-enum`), not a closed `enum`.
     /// - `body`: the request body
     ///
     /// Optional parameters are set on the returned [`OperateCase`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
@@ -185,7 +185,7 @@ pub struct CreateCase<'a> {
 }
 
 impl CreateCase<'_> {
-    /// Specifies the serial number ID for verification via a mobile phone. It is mandatory for a non-registered mobile number. Its value can be obtained through the API for querying the verified lists. Minimum length: 1 Maximum length: 32
+    /// Specifies the serial number ID for verification via a mobile phone. It is mandatory for a non-registered mobile number. Its value can be obtained through the API for querying the verified lists.
     ///
     /// Sets the header parameter `x-phone-verifiedid`. Constraints: length 1..=32 characters.
     pub fn x_phone_verifiedid(mut self, value: impl Into<String>) -> Self {
@@ -193,7 +193,7 @@ impl CreateCase<'_> {
         self
     }
 
-    /// Specifies the serial number ID for verification via an email. It is mandatory for a non-registered email address. Its value can be obtained through the API for querying the verified lists. Minimum length: 1 Maximum length: 32
+    /// Specifies the serial number ID for verification via an email. It is mandatory for a non-registered email address. Its value can be obtained through the API for querying the verified lists.
     ///
     /// Sets the header parameter `x-email-verifiedid`. Constraints: length 1..=32 characters.
     pub fn x_email_verifiedid(mut self, value: impl Into<String>) -> Self {

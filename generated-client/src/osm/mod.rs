@@ -30,24 +30,23 @@ mod client;
 
 pub use client::*;
 
-/// Defaults for the spec's reusable header parameters, set once on the client builder:
-/// `Client::builder().x_language("en-us")` with this trait in scope.
+/// Defaults for the spec's reusable header parameters, set once on the client builder: `Client::builder().x_site(..)` with this trait in scope.
 pub trait ClientBuilderExt {
     /// Sends `X-Site` on every request that does not set it itself.
     ///
-    /// Specifies the site. The value can be 0 (China site) or 1 (International site). If this parameter is left blank, it is 0 by default. Minimum value: 0 Maximum value: 1. Documented by 003 only; documents 000, 002 and 004 omit it, but the official SDK sends it on all four operations, so they declare it as optional.
+    /// Specifies the site. The value can be 0 (China site) or 1 (International site). If this parameter is left blank, it is 0 by default. Documented by 003 only; documents 000, 002 and 004 omit it, but the official SDK sends it on all four operations, so they declare it as optional.
     ///
     /// Constraints (checked on requests that set it, not on this default): >= 0; <= 1.
     fn x_site(self, value: impl Into<i32>) -> Self;
     /// Sends `X-Language` on every request that does not set it itself.
     ///
-    /// Specifies the language environment. The value is a common language description character string, for example, zh-cn. It is zh-cn by default. Some internationalization information, such as the service ticket type and name, is displayed based on the language environment. Minimum length: 1 Maximum length: 32
+    /// Specifies the language environment. The value is a common language description character string, for example, zh-cn. It is zh-cn by default. Some internationalization information, such as the service ticket type and name, is displayed based on the language environment.
     ///
     /// Constraints (checked on requests that set it, not on this default): length 1..=32 characters.
     fn x_language(self, value: impl Into<String>) -> Self;
     /// Sends `X-Time-Zone` on every request that does not set it itself.
     ///
-    /// Specifies the time zone. The value is a common time zone description character string, for example, GMT+8. It is GMT+8 by default. Time-related data is processed based on the time zone of the environment. Minimum length: 1 Maximum length: 32
+    /// Specifies the time zone. The value is a common time zone description character string, for example, GMT+8. It is GMT+8 by default. Time-related data is processed based on the time zone of the environment.
     ///
     /// Constraints (checked on requests that set it, not on this default): length 1..=32 characters.
     fn x_time_zone(self, value: impl Into<String>) -> Self;
@@ -78,7 +77,7 @@ pub trait SharedHeaders: Sized {
     /// The builder's `X-Site` value.
     #[doc(hidden)]
     fn x_site_mut(&mut self) -> &mut Option<i32>;
-    /// Specifies the site. The value can be 0 (China site) or 1 (International site). If this parameter is left blank, it is 0 by default. Minimum value: 0 Maximum value: 1. Documented by 003 only; documents 000, 002 and 004 omit it, but the official SDK sends it on all four operations, so they declare it as optional.
+    /// Specifies the site. The value can be 0 (China site) or 1 (International site). If this parameter is left blank, it is 0 by default. Documented by 003 only; documents 000, 002 and 004 omit it, but the official SDK sends it on all four operations, so they declare it as optional.
     ///
     /// Sets the header parameter `X-Site`. When unset, the server's default is `0`. Constraints: >= 0; <= 1.
     fn x_site(mut self, value: impl Into<i32>) -> Self {
@@ -89,7 +88,7 @@ pub trait SharedHeaders: Sized {
     /// The builder's `X-Language` value.
     #[doc(hidden)]
     fn x_language_mut(&mut self) -> &mut Option<String>;
-    /// Specifies the language environment. The value is a common language description character string, for example, zh-cn. It is zh-cn by default. Some internationalization information, such as the service ticket type and name, is displayed based on the language environment. Minimum length: 1 Maximum length: 32
+    /// Specifies the language environment. The value is a common language description character string, for example, zh-cn. It is zh-cn by default. Some internationalization information, such as the service ticket type and name, is displayed based on the language environment.
     ///
     /// Sets the header parameter `X-Language`. When unset, the server's default is `"zh-cn"`. Constraints: length 1..=32 characters.
     fn x_language(mut self, value: impl Into<String>) -> Self {
@@ -100,7 +99,7 @@ pub trait SharedHeaders: Sized {
     /// The builder's `X-Time-Zone` value.
     #[doc(hidden)]
     fn x_time_zone_mut(&mut self) -> &mut Option<String>;
-    /// Specifies the time zone. The value is a common time zone description character string, for example, GMT+8. It is GMT+8 by default. Time-related data is processed based on the time zone of the environment. Minimum length: 1 Maximum length: 32
+    /// Specifies the time zone. The value is a common time zone description character string, for example, GMT+8. It is GMT+8 by default. Time-related data is processed based on the time zone of the environment.
     ///
     /// Sets the header parameter `X-Time-Zone`. When unset, the server's default is `"GMT+8"`. Constraints: length 1..=32 characters.
     fn x_time_zone(mut self, value: impl Into<String>) -> Self {

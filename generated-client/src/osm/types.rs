@@ -15,27 +15,27 @@ use crate::runtime::{Validate, Violation};
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateContactInfoRequest {
-    /// Specifies the country/region code. Minimum length: 1 Maximum length: 32
+    /// Specifies the country/region code.
     ///
     /// Constraints: length 1..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
-    /// Specifies the mobile number. Minimum length: 1 Maximum length: 32
+    /// Specifies the mobile number.
     ///
     /// Constraints: length 1..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_mobile: Option<String>,
-    /// Specifies the Email address. Minimum length: 1 Maximum length: 128
+    /// Specifies the Email address.
     ///
     /// Constraints: length 1..=128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_mail: Option<String>,
-    /// Specifies the available time. Minimum length: 1 Maximum length: 16
+    /// Specifies the available time.
     ///
     /// Constraints: length 1..=16 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_time: Option<String>,
-    /// Specifies the group ID. Minimum length: 1 Maximum length: 64
+    /// Specifies the group ID.
     ///
     /// Constraints: length 1..=64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,11 +75,11 @@ impl Validate for UpdateContactInfoRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRelationsRequest {
-    /// Specifies the list of at most three IDs of the service tickets to be associated. Minimum length: 1 Maximum length: 32 (of each ID). "At most three" is `maxItems: 3`; `minItems: 1` is inferred from the field being mandatory and the operation creating associations. The document's example shows the string "123456"; the table says an array of strings.
+    /// Specifies the list of at most three IDs of the service tickets to be associated. "At most three" is `maxItems: 3`; `minItems: 1` is inferred from the field being mandatory and the operation creating associations. The document's example shows the string "123456"; the table says an array of strings.
     ///
     /// Constraints: 1..=3 items; each item: length 1..=32 characters.
     pub related_id_list: Vec<String>,
-    /// Specifies the group ID. Minimum length: 1 Maximum length: 64. Mandatory per the document (the SDK marks it optional; the document wins).
+    /// Specifies the group ID. Mandatory per the document (the SDK marks it optional; the document wins).
     ///
     /// Constraints: length 1..=64 characters.
     pub group_id: String,
@@ -122,17 +122,17 @@ impl Validate for CreateRelationsRequest {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OperateCaseRequest {
-    /// Indicates the evaluation content. Minimum length: 0 Maximum length: 400
+    /// Indicates the evaluation content.
     ///
     /// Constraints: length 0..=400 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judgement: Option<String>,
-    /// Description of the operation. Minimum length: 0 Maximum length: 400
+    /// Description of the operation.
     ///
     /// Constraints: length 0..=400 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_desc: Option<String>,
-    /// Specifies the group ID. Minimum length: 0 Maximum length: 64 (documents 000 and 002 give minimum length 1 for their group_id; 003 gives 0, kept as documented).
+    /// Specifies the group ID. Its minimum length is 0 as document 003 gives it (documents 000 and 002 give minimum length 1 for their group_id).
     ///
     /// Constraints: length 0..=64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -171,35 +171,35 @@ impl Validate for OperateCaseRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IncidentSatisfactionV2Do {
-    /// Specifies the total score of satisfaction. Minimum value: 0 Maximum value: 65535
+    /// Specifies the total score of satisfaction.
     ///
     /// Constraints: >= 0; <= 65535.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i32>,
-    /// Specifies the satisfaction category ID. Minimum value: 0 Maximum value: 9999
+    /// Specifies the satisfaction category ID.
     ///
     /// Constraints: >= 0; <= 9999.
     pub satisfaction_id: i32,
-    /// Specifies the satisfaction value. Minimum value: 0 Maximum value: 65535
+    /// Specifies the satisfaction value.
     ///
     /// Constraints: >= 0; <= 65535.
     pub satisfaction_value: i32,
-    /// Specifies the satisfaction category name. Minimum length: 0 Maximum length: 32
+    /// Specifies the satisfaction category name.
     ///
     /// Constraints: length 0..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfaction_name: Option<String>,
-    /// Specifies the score of a scale. Minimum value: 0 Maximum value: 65535
+    /// Specifies the score of a scale.
     ///
     /// Constraints: >= 0; <= 65535.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_value: Option<i32>,
-    /// Specifies the satisfaction dimension ID. Minimum length: 0 Maximum length: 32
+    /// Specifies the satisfaction dimension ID.
     ///
     /// Constraints: length 0..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sat_category_id: Option<String>,
-    /// Specifies the satisfaction dimension name. Minimum length: 0 Maximum length: 32
+    /// Specifies the satisfaction dimension name.
     ///
     /// Constraints: length 0..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -288,54 +288,54 @@ impl Validate for IncidentSatisfactionV2Do {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCaseRequest {
-    /// Specifies the subtype of a service ticket. Its value can be obtained through the API for querying the service ticket category list. Minimum length: 0 Maximum length: 32
+    /// Specifies the subtype of a service ticket. Its value can be obtained through the API for querying the service ticket category list.
     ///
     /// Constraints: length 0..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_sub_type_id: Option<String>,
-    /// Specifies the product category of a service ticket. Its value can be obtained through the API for querying the service ticket category list. Minimum length: 0 Maximum length: 64
+    /// Specifies the product category of a service ticket. Its value can be obtained through the API for querying the service ticket category list.
     ///
     /// Constraints: length 0..=64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_category_id: Option<String>,
-    /// Specifies the problem type of a service ticket. Its value can be obtained through the API for querying the problem type list. Minimum length: 0 Maximum length: 512
+    /// Specifies the problem type of a service ticket. Its value can be obtained through the API for querying the problem type list.
     ///
     /// Constraints: length 0..=512 characters.
     pub business_type_id: String,
-    /// Specifies the region ID. It is mandatory if business_type_id is 5. Its value can be obtained through the API for querying the problem type list. Minimum length: 0 Maximum length: 64
+    /// Specifies the region ID. It is mandatory if business_type_id is 5. Its value can be obtained through the API for querying the problem type list.
     ///
     /// Constraints: length 0..=64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
-    /// Describes the problem. Minimum length: 0 Maximum length: 1200
+    /// Describes the problem.
     ///
     /// Constraints: length 0..=1200 characters.
     pub simple_description: String,
-    /// Specifies the source of the service ticket. Currently, the value is fixed to 83aeb0f2834c4df49826c781d32a963e. Minimum length: 0 Maximum length: 32. Written as `default` (and example), not a one-value `enum`: the document says "currently", so a client must not reject another value the service may accept later. The document's example shows "123".
+    /// Specifies the source of the service ticket. Currently, the value is fixed to 83aeb0f2834c4df49826c781d32a963e. Written as `default` (and example), not a one-value `enum`: the document says "currently", so a client must not reject another value the service may accept later. The document's example shows "123".
     ///
     /// Constraints: length 0..=32 characters.
     pub source_id: String,
-    /// Specifies the notification receiving mobile phone number. Minimum length: 0 Maximum length: 32. The document's example shows `null`; the table types it as a string (omit it instead).
+    /// Specifies the notification receiving mobile phone number. The document's example shows `null`; the table types it as a string (omit it instead).
     ///
     /// Constraints: length 0..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_mobile: Option<String>,
-    /// Specifies the notification receiving email address. Minimum length: 0 Maximum length: 128. The document's example shows `null`; the table types it as a string (omit it instead).
+    /// Specifies the notification receiving email address. The document's example shows `null`; the table types it as a string (omit it instead).
     ///
     /// Constraints: length 0..=128 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_mail: Option<String>,
-    /// Specifies the time when the notification is sent. Minimum length: 0 Maximum length: 16
+    /// Specifies the time when the notification is sent.
     ///
     /// Constraints: length 0..=16 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_time: Option<String>,
-    /// ProjectId Minimum length: 0 Maximum length: 64. The document's example shows `null`; the table types it as a string (omit it instead).
+    /// ProjectId. The document's example shows `null`; the table types it as a string (omit it instead).
     ///
     /// Constraints: length 0..=64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
-    /// Specifies the attachment ID list. Its value is returned by the API for uploading attachments. Minimum length: 1 Maximum length: 32 (of each ID) Array length: 0 - 5
+    /// Specifies the attachment ID list. Its value is returned by the API for uploading attachments. Array length: 0 - 5
     ///
     /// Constraints: 0..=5 items; each item: length 1..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -346,17 +346,17 @@ pub struct CreateCaseRequest {
     /// Specifies extended parameters. Map<String,Object> per the table; the document's example shows `[]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension_map: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// Identifies the problem severity of a service ticket. Its value can be obtained through the API for querying the problem severity list. Minimum length: 0 Maximum length: 64
+    /// Identifies the problem severity of a service ticket. Its value can be obtained through the API for querying the problem severity list.
     ///
     /// Constraints: length 0..=64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity_id: Option<String>,
-    /// Specifies the verification code. If the contact information is not registered, the value of this parameter needs to be obtained through the API for obtaining verification codes. Minimum length: 0 Maximum length: 6. The document's example shows `null`; the table types it as a string (omit it instead).
+    /// Specifies the verification code. If the contact information is not registered, the value of this parameter needs to be obtained through the API for obtaining verification codes. The document's example shows `null`; the table types it as a string (omit it instead).
     ///
     /// Constraints: length 0..=6 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_code: Option<String>,
-    /// Specifies the country/region code. Minimum length: 0 Maximum length: 32. A string per the table; the document's example shows the number 86.
+    /// Specifies the country/region code. A string per the table; the document's example shows the number 86.
     ///
     /// Constraints: length 0..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -468,7 +468,7 @@ impl Validate for CreateCaseRequest {
 /// Response body of createCase (document 004).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreateCaseResponse {
-    /// Specifies the service ticket ID. Minimum length: 0 Maximum length: 64
+    /// Specifies the service ticket ID.
     ///
     /// Constraints: length 0..=64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -488,12 +488,12 @@ impl Validate for CreateCaseResponse {
 /// Response body of updateContactInfo, createRelations and operateCase (documents 000, 002, 003). An absent or empty `error_code` means success.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BusinessResult {
-    /// Specifies the error code. Minimum length: 0 Maximum length: 32
+    /// Specifies the error code.
     ///
     /// Constraints: length 0..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    /// Specifies the error description (002/003: "Description of the error."). Minimum length: 0 Maximum length: 32. Documentary: some current messages are longer.
+    /// Specifies the error description (002/003: "Description of the error."). The maximum length is documentary: some current messages are longer.
     ///
     /// Constraints: length 0..=32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
