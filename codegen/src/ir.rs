@@ -503,3 +503,14 @@ pub struct ResponseDef {
     /// `x-business-error`.
     pub business: Option<BusinessRule>,
 }
+
+/// One spec lowered, with the module it becomes.
+#[derive(Debug, Clone)]
+pub struct ModuleInput {
+    /// Module name (snake_case, from the spec file's stem).
+    pub module: String,
+    /// The spec's file name, for headers.
+    pub spec_name: String,
+    /// The lowered API.
+    pub api: Api,
+}

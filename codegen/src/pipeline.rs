@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{Config, Output};
 use crate::diag::{Diagnostic, Diagnostics, Severity};
-use crate::emit::krate::{self, GeneratedFile, Manifest, ModuleInput};
+use crate::emit::krate::{self, GeneratedFile, Manifest};
+use crate::ir::ModuleInput;
 use crate::naming;
 
 /// Loads, checks and lowers every spec, each into a module of its own; every problem of

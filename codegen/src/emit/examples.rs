@@ -5,7 +5,6 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{ident, inner_doc, ty_in};
-use crate::emit::krate::ModuleInput;
 use crate::ir::*;
 use crate::naming;
 

@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{client, doc, format, inner_doc, types};
-use crate::ir::Api;
+use crate::ir::{Api, ModuleInput};
 
 /// The runtime crate's sources, embedded so the generator can vendor them into a crate that
 /// stands alone (`src/runtime/`, with `lib.rs` as `mod.rs`).
@@ -105,17 +105,6 @@ pub struct GeneratedFile {
     pub path: PathBuf,
     /// Its bytes.
     pub contents: String,
-}
-
-/// One spec lowered, with the module it becomes.
-#[derive(Debug, Clone)]
-pub struct ModuleInput {
-    /// Module name (snake_case, from the spec file's stem).
-    pub module: String,
-    /// The spec's file name, for headers.
-    pub spec_name: String,
-    /// The lowered API.
-    pub api: Api,
 }
 
 /// The crate's manifest.
