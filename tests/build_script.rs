@@ -10,7 +10,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard};
 use std::time::SystemTime;
+
+/// The builds of these tests share `target/pipeline-tests`; run one test at a time, so one
+/// test's builds never make another's look stale (the freshness checks compare mtimes).
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -109,6 +117,7 @@ fn edit_spec(dir: &Path, f: impl FnOnce(&mut serde_json::Value)) {
 
 #[test]
 fn spec_edits_regenerate_in_the_same_build_and_no_op_builds_do_nothing() {
+    let _serial = serial();
     let ws = temp_workspace();
     let dir = ws.path();
 
@@ -211,6 +220,7 @@ fn assert_fresh(log: &str) {
 
 #[test]
 fn deleted_or_hand_edited_generated_files_are_restored_by_a_build() {
+    let _serial = serial();
     let ws = temp_workspace();
     let dir = ws.path();
     let first = cargo(dir, &["build"]);
@@ -261,6 +271,7 @@ fn deleted_or_hand_edited_generated_files_are_restored_by_a_build() {
 
 #[test]
 fn a_consumer_outside_the_workspace_compiles_none_of_the_generator() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap();
     let client = root().join("generated-client");
     std::fs::write(
