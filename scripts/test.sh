@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: spec lint, format, build (which regenerates
-# generated-client from spec/), no drift (generated-client/, dist/), clippy, every test, and
-# the public-spec corpus.
+# The whole test suite, as CI runs it: spec lint, TypeScript from dist/, format, build (which
+# regenerates generated-client from spec/), no drift (generated-client/, dist/), clippy, every
+# test, and the public-spec corpus.
 # Usage: scripts/test.sh [--quick]   (--quick skips the corpus)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,6 +13,9 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "lint the specs (Redocly, Spectral)"
 bash scripts/lint-spec.sh
+
+step "TypeScript: openapi-typescript types for dist/*.json, tsc --strict on scripts/ts/"
+bash scripts/check-typescript.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
