@@ -5,7 +5,8 @@
 //! points at, itself bundled; a `$ref` inside the spec (`#/components/...`) stays as written.
 //! A `$ref` inside a referenced file that points into that file is inlined too (its pointer
 //! means nothing in the bundle); one that points back into the spec becomes a local `$ref`.
-//! Keys keep the order of the source. Every file ends with a newline and is written only when
+//! Keys keep the order of the source; the YAML quotes every string a YAML 1.1 parser would
+//! read as something else ([`to_yaml`]). Every file ends with a newline and is written only when
 //! its bytes change; `.json` and `.yaml` files in `dist/` that no spec produces any more are
 //! removed ([`write`]) or reported ([`drift`]).
 
@@ -63,8 +64,7 @@ pub fn render(root: &Path) -> Result<Vec<BundledFile>, Error> {
             .to_string();
         let mut json = serde_json::to_string_pretty(&tree).expect("a JSON tree serializes");
         json.push('\n');
-        let yaml = serde_yaml::to_string(&tree)
-            .map_err(|e| Error::Usage(format!("{}: cannot write as YAML: {e}", spec.display())))?;
+        let yaml = to_yaml(&tree);
         let yaml = format!(
             "# Bundled from {source} by `cargo run -p codegen -- bundle`: do not edit.\n{yaml}"
         );
@@ -276,5 +276,185 @@ impl Resolver {
         self.walk(&mut found, &target, &mut pointer.clone())?;
         self.stack.pop();
         Ok(Some(found))
+    }
+}
+
+/// The tree as block-style YAML that reads back the same under YAML 1.2 and 1.1 parsers alike
+/// (PyYAML, js-yaml and others read `2023-06-20 00:00:00`, `yes` or `0755` unquoted as a
+/// date, a boolean or a number): a string is plain only when it is plainly a string, a literal
+/// block (`|`) when it has several lines, double-quoted (JSON escapes) otherwise.
+pub fn to_yaml(tree: &Value) -> String {
+    let mut out = String::new();
+    match tree {
+        Value::Object(map) if !map.is_empty() => yaml_map(&mut out, map, 0, false),
+        Value::Array(items) if !items.is_empty() => yaml_seq(&mut out, items, 0),
+        other => {
+            yaml_after_key(&mut out, other, 0);
+            out.remove(0);
+        }
+    }
+    out
+}
+
+fn yaml_map(out: &mut String, map: &serde_json::Map<String, Value>, indent: usize, inline: bool) {
+    for (i, (k, v)) in map.iter().enumerate() {
+        if !(inline && i == 0) {
+            out.push_str(&" ".repeat(indent));
+        }
+        out.push_str(&yaml_scalar_str(k));
+        out.push(':');
+        yaml_after_key(out, v, indent);
+    }
+}
+
+fn yaml_seq(out: &mut String, items: &[Value], indent: usize) {
+    for v in items {
+        out.push_str(&" ".repeat(indent));
+        out.push('-');
+        match v {
+            Value::Object(map) if !map.is_empty() => {
+                out.push(' ');
+                yaml_map(out, map, indent + 2, true);
+            }
+            Value::Array(inner) if !inner.is_empty() => {
+                out.push('\n');
+                yaml_seq(out, inner, indent + 2);
+            }
+            _ => yaml_after_key(out, v, indent),
+        }
+    }
+}
+
+/// What follows `key:` or `-`: a space and a scalar, or a nested block on the next lines.
+fn yaml_after_key(out: &mut String, v: &Value, indent: usize) {
+    match v {
+        Value::Object(map) if !map.is_empty() => {
+            out.push('\n');
+            yaml_map(out, map, indent + 2, false);
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push('\n');
+            yaml_seq(out, items, indent);
+        }
+        Value::Object(_) => out.push_str(" {}\n"),
+        Value::Array(_) => out.push_str(" []\n"),
+        Value::String(s) if literal_block_fits(s) => {
+            let body = s.strip_suffix('\n');
+            out.push_str(if body.is_some() { " |\n" } else { " |-\n" });
+            for line in body.unwrap_or(s).split('\n') {
+                if !line.is_empty() {
+                    out.push_str(&" ".repeat(indent + 2));
+                    out.push_str(line);
+                }
+                out.push('\n');
+            }
+        }
+        Value::String(s) => {
+            out.push(' ');
+            out.push_str(&yaml_scalar_str(s));
+            out.push('\n');
+        }
+        scalar => {
+            out.push(' ');
+            out.push_str(&scalar.to_string());
+            out.push('\n');
+        }
+    }
+}
+
+/// A multi-line string a literal block holds exactly: at most one ending newline, no line of
+/// spaces only, no leading space on the first line, nothing but printable characters and tabs.
+fn literal_block_fits(s: &str) -> bool {
+    s.contains('\n')
+        && !s.ends_with("\n\n")
+        && !s.starts_with([' ', '\t', '\n'])
+        && s.split('\n').all(|l| l.is_empty() || !l.trim().is_empty())
+        && !s
+            .chars()
+            .any(|c| (c.is_control() && c != '\n' && c != '\t') || c == '\u{feff}')
+}
+
+/// A string as a plain scalar when no YAML parser can read it as anything else, otherwise
+/// double-quoted.
+fn yaml_scalar_str(s: &str) -> String {
+    const KEYWORDS: &[&str] = &["y", "n", "yes", "no", "true", "false", "on", "off", "null"];
+    // `:` only where no `: ` or ending `:` makes a key of it, `#` only where no ` #` makes a
+    // comment of it; the first character no indicator and no digit or sign.
+    let plain = s.starts_with(|c: char| c.is_ascii_alphabetic() || matches!(c, '/' | '_' | '$'))
+        && !s.ends_with([' ', ':'])
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    ' ' | '_'
+                        | '.'
+                        | '/'
+                        | '-'
+                        | ','
+                        | '('
+                        | ')'
+                        | '\''
+                        | '`'
+                        | ';'
+                        | '='
+                        | '+'
+                        | '$'
+                        | ':'
+                        | '#'
+                        | '{'
+                        | '}'
+                        | '['
+                        | ']'
+                        | '@'
+                        | '?'
+                        | '!'
+                        | '%'
+                        | '&'
+                        | '*'
+                        | '"'
+                )
+        })
+        && !KEYWORDS.contains(&s.to_ascii_lowercase().as_str());
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).expect("a string serializes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_yaml;
+    use serde_json::json;
+
+    #[test]
+    fn yaml_reads_back_the_same_tree_and_quotes_what_yaml_1_1_would_retype() {
+        let tree = json!({
+            "date": "2023-06-20 00:00:00", "yes": "yes", "Off": "Off", "octal": "0755",
+            "time": "9:00", "empty": "", "tilde": "~", "colon": "a: b", "comment": "a #b",
+            "$ref": "#/components/schemas/X", "url": "https://h/{x}", "key:": "v",
+            "multi": "line one\n  two\n", "no_end": "a\nb", "blank": "a\n\nb\n",
+            "spaces": "a\n  \nb", "lead": " a\nb", "ends": "a\n\n", "tab": "a\tb\nc",
+            "n": 1.5, "i": -3, "t": true, "z": null, "m": {}, "l": [],
+            "seq": [[1, [2]], {"a": {"b": [{"c": "d", "e": []}]}}, "x"],
+            "200": {"description": "ok"}
+        });
+        let yaml = to_yaml(&tree);
+        let back: serde_json::Value = serde_yaml::from_str(&yaml).unwrap();
+        assert_eq!(back, tree, "{yaml}");
+        for quoted in [
+            "date: \"2023-06-20 00:00:00\"",
+            "\"yes\": \"yes\"",
+            "octal: \"0755\"",
+            "time: \"9:00\"",
+            "\"200\":",
+        ] {
+            assert!(yaml.contains(quoted), "{quoted} in {yaml}");
+        }
+        assert!(yaml.contains("$ref: \"#/components/schemas/X\""), "{yaml}");
+        assert!(yaml.contains("multi: |\n  line one\n    two\n"), "{yaml}");
+        assert!(yaml.ends_with('\n'));
     }
 }
