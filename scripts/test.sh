@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: spec lint, TypeScript from dist/, format, build (which
-# regenerates generated-client from spec/), no drift (generated-client/, dist/), clippy, every
-# test, and the public-spec corpus.
+# The whole test suite, as CI runs it: spec lint, TypeScript and Python clients from dist/,
+# format, build (which regenerates generated-client from spec/), no drift (generated-client/,
+# dist/), clippy, every test, and the public-spec corpus.
 # Usage: scripts/test.sh [--quick]   (--quick skips the corpus)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +16,9 @@ bash scripts/lint-spec.sh
 
 step "TypeScript: openapi-typescript types for dist/*.json, tsc --strict on scripts/ts/"
 bash scripts/check-typescript.sh
+
+step "Python: openapi-python-client packages for dist/*.json, imported"
+bash scripts/check-python.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
