@@ -2,9 +2,9 @@
 # Lint every OpenAPI description in spec/ with Redocly CLI and Spectral.
 #
 # The linters are installed into .tools/ (gitignored) from the pinned package.json and
-# package-lock.json in scripts/lint-tools/, with `npm ci`, whenever .tools/ is missing or was
-# installed from a different lock file. Configuration: .redocly.yaml and .spectral.yaml at the
-# repository root.
+# package-lock.json in scripts/lint-tools/ by scripts/install-tools.sh, whenever .tools/ is
+# missing or was installed from a different lock file. Configuration: .redocly.yaml and
+# .spectral.yaml at the repository root.
 #
 # Exit status is non-zero if either linter reports an error. With --strict (or LINT_STRICT=1),
 # a Spectral warning also fails.
@@ -23,20 +23,7 @@ for arg in "$@"; do
 done
 
 tools="$root/.tools"
-lock_src="$root/scripts/lint-tools/package-lock.json"
-stamp="$tools/.installed-from-lock"
-
-if [ ! -x "$tools/node_modules/.bin/redocly" ] || [ ! -x "$tools/node_modules/.bin/spectral" ] \
-  || ! cmp -s "$lock_src" "$stamp"; then
-  echo "==> installing pinned linters into .tools/"
-  mkdir -p "$tools"
-  cp "$root/scripts/lint-tools/package.json" "$tools/package.json"
-  cp "$lock_src" "$tools/package-lock.json"
-  # --ignore-scripts: the linters need no install scripts (one dependency's only script is a
-  # telemetry ping).
-  (cd "$tools" && npm ci --ignore-scripts --no-audit --no-fund)
-  cp "$lock_src" "$stamp"
-fi
+bash "$root/scripts/install-tools.sh"
 
 export REDOCLY_TELEMETRY=off
 export REDOCLY_SUPPRESS_UPDATE_NOTICE=true

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: spec lint, format, build (which regenerates
-# generated-client from spec/), no drift, clippy, every test, and the public-spec corpus.
+# The whole test suite, as CI runs it: spec lint, TypeScript and Python clients from dist/,
+# format, build (which regenerates generated-client from spec/), no drift (generated-client/,
+# dist/), clippy, every test, and the public-spec corpus.
 # Usage: scripts/test.sh [--quick]   (--quick skips the corpus)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +13,12 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "lint the specs (Redocly, Spectral)"
 bash scripts/lint-spec.sh
+
+step "TypeScript: openapi-typescript types for dist/*.json, tsc --strict on scripts/ts/"
+bash scripts/check-typescript.sh
+
+step "Python: openapi-python-client packages for dist/*.json, imported"
+bash scripts/check-python.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -26,6 +33,9 @@ if [ -n "$(git status --porcelain -- generated-client 2>/dev/null)" ]; then
   echo "generated-client/ changed during the build: commit the regenerated sources" >&2
   exit 1
 fi
+
+step "no drift: dist/ is what the committed spec bundles into"
+cargo run --quiet -p codegen -- bundle --check
 
 step "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings

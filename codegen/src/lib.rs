@@ -16,6 +16,7 @@
 //!     .expect("generation failed");
 //! ```
 
+pub mod bundle;
 pub mod config;
 pub mod diag;
 pub mod emit;
@@ -29,6 +30,7 @@ mod pipeline;
 pub mod workspace;
 mod write;
 
+pub use bundle::write as bundle;
 pub use config::{Config, Output, Runtime, WriteReport};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 

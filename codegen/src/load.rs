@@ -53,36 +53,7 @@ pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
         Some(rest) => rest.to_string(),
         None => source,
     };
-    let syntax = |line: Option<usize>, column: Option<usize>, message: String| {
-        Diagnostics(vec![Diagnostic {
-            severity: Severity::Error,
-            file: path.to_path_buf(),
-            line,
-            column,
-            pointer: String::new(),
-            message,
-        }])
-    };
-    let looks_json = source.trim_start().starts_with('{');
-    let mut raw: Value = if looks_json {
-        serde_json::from_str(&source).map_err(|e| {
-            syntax(
-                Some(e.line()),
-                Some(e.column()),
-                format!("invalid JSON: {e}"),
-            )
-        })?
-    } else {
-        let yaml: Tolerant = serde_yaml::from_str(&source).map_err(|e| {
-            let loc = e.location();
-            syntax(
-                loc.as_ref().map(|l| l.line()),
-                loc.as_ref().map(|l| l.column()),
-                format!("invalid YAML: {e}"),
-            )
-        })?;
-        yaml.0
-    };
+    let mut raw = parse_tree(path, &source)?;
 
     let mut sink = Sink::new(path, &source);
     match raw.get("openapi").and_then(Value::as_str) {
@@ -129,6 +100,45 @@ pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
         raw,
         doc,
     })
+}
+
+/// Parses a document's text into a JSON tree, as written: keys in the order of the text, no
+/// tolerant step, `$ref`s untouched. JSON when the text starts with `{`, YAML otherwise;
+/// syntax errors carry line and column. `path` names the file in diagnostics.
+pub fn parse_tree(path: &Path, source: &str) -> Result<Value, Diagnostics> {
+    let source = source.strip_prefix('\u{feff}').unwrap_or(source);
+    let syntax = |line: Option<usize>, column: Option<usize>, message: String| {
+        Diagnostics(vec![Diagnostic {
+            severity: Severity::Error,
+            file: path.to_path_buf(),
+            line,
+            column,
+            pointer: String::new(),
+            message,
+        }])
+    };
+    let looks_json = source.trim_start().starts_with('{');
+    let raw: Value = if looks_json {
+        serde_json::from_str(source).map_err(|e| {
+            syntax(
+                Some(e.line()),
+                Some(e.column()),
+                format!("invalid JSON: {e}"),
+            )
+        })?
+    } else {
+        let yaml: Tolerant = serde_yaml::from_str(source).map_err(|e| {
+            let loc = e.location();
+            syntax(
+                loc.as_ref().map(|l| l.line()),
+                loc.as_ref().map(|l| l.column()),
+                format!("invalid YAML: {e}"),
+            )
+        })?;
+        yaml.0
+    };
+
+    Ok(raw)
 }
 
 /// A JSON tree deserialized from YAML that tolerates what `serde_json::Value` does not:

@@ -6,6 +6,7 @@
 //!                  [--standalone | --no-standalone]
 //! codegen check <SPEC>...
 //! codegen regen [ROOT] [--check]
+//! codegen bundle [ROOT] [--check]
 //! ```
 //!
 //! Exit codes: 0 when all went well (and for `--help` and `--version`), 1 on any error,
@@ -41,6 +42,16 @@ enum Command {
         #[arg(value_name = "ROOT", default_value = ".")]
         root: PathBuf,
         /// Writes nothing; fails when generated-client differs from what spec/ generates.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Writes each spec of ROOT/spec as one self-contained file, JSON and YAML, into
+    /// ROOT/dist (references to other files resolved, key order kept), for other languages.
+    Bundle {
+        /// The workspace root.
+        #[arg(value_name = "ROOT", default_value = ".")]
+        root: PathBuf,
+        /// Writes nothing; fails when dist/ differs from what spec/ bundles into.
         #[arg(long)]
         check: bool,
     },
@@ -138,6 +149,7 @@ fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::Regen { root, check } => regen(&root, check),
+        Command::Bundle { root, check } => bundle(&root, check),
     }
 }
 
@@ -196,6 +208,34 @@ fn regen(root: &Path, check: bool) -> Result<(), String> {
         eprintln!("ok: generated-client is up to date with spec/");
     } else {
         let report = config.write().map_err(|e| e.to_string())?;
+        eprintln!(
+            "wrote {} file(s), {} unchanged, {} removed",
+            report.written.len(),
+            report.unchanged.len(),
+            report.removed.len()
+        );
+    }
+    Ok(())
+}
+
+fn bundle(root: &Path, check: bool) -> Result<(), String> {
+    if check {
+        let differ = codegen::bundle::drift(root).map_err(|e| e.to_string())?;
+        if !differ.is_empty() {
+            let mut msg = String::from(
+                "dist/ differs from what spec/ bundles into; run `cargo run -p codegen -- bundle` and commit:",
+            );
+            for p in &differ {
+                msg.push_str(&format!("\n  {}", p.display()));
+            }
+            return Err(msg);
+        }
+        eprintln!("ok: dist/ is up to date with spec/");
+    } else {
+        let report = codegen::bundle(root).map_err(|e| e.to_string())?;
+        for p in &report.written {
+            eprintln!("wrote {}", p.display());
+        }
         eprintln!(
             "wrote {} file(s), {} unchanged, {} removed",
             report.written.len(),

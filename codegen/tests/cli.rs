@@ -280,3 +280,94 @@ fn help_and_version_exit_zero() {
         assert!(!o.stdout.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn bundle_inlines_external_refs_keeps_local_ones_and_check_detects_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("spec/parts")).unwrap();
+    // Key order deliberately not alphabetical; a schema from another file that refers to a
+    // sibling in its own file and back into the spec.
+    let spec = GOOD.replace(
+        "    Thing: {type: object, properties: {name: {type: string}}}\n",
+        "    Thing: {type: object, properties: {zeta: {type: string}, name: {$ref: 'parts/common.yaml#/Name'}}}\n",
+    );
+    std::fs::write(root.join("spec/things.yaml"), &spec).unwrap();
+    std::fs::write(
+        root.join("spec/parts/common.yaml"),
+        "Name: {type: object, properties: {value: {$ref: '#/Text'}, owner: {$ref: '../things.yaml#/components/schemas/Thing'}}}\nText: {type: string, maxLength: 8}\n",
+    )
+    .unwrap();
+    let r = root.to_str().unwrap();
+    let o = codegen(&["bundle", r]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json = std::fs::read_to_string(root.join("dist/things.json")).unwrap();
+    let yaml = std::fs::read_to_string(root.join("dist/things.yaml")).unwrap();
+    assert!(json.ends_with("}\n") && yaml.ends_with('\n'));
+    let tree: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let from_yaml: serde_json::Value = serde_yaml::from_str(&yaml).unwrap();
+    assert_eq!(tree, from_yaml);
+    let thing = &tree["components"]["schemas"]["Thing"]["properties"];
+    let keys: Vec<_> = thing.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["zeta", "name"], "source order kept");
+    assert_eq!(
+        thing["name"]["properties"]["value"],
+        serde_json::json!({"type": "string", "maxLength": 8})
+    );
+    assert_eq!(
+        thing["name"]["properties"]["owner"],
+        serde_json::json!({"$ref": "#/components/schemas/Thing"})
+    );
+    assert_eq!(
+        tree["paths"]["/things/{id}"]["get"]["responses"]["200"]["content"]["application/json"]
+            ["schema"],
+        serde_json::json!({"$ref": "#/components/schemas/Thing"}),
+        "local refs stay"
+    );
+    assert!(!json.contains("common.yaml"), "{json}");
+
+    let ok = codegen(&["bundle", "--check", r]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+    let again = codegen(&["bundle", r]);
+    assert!(
+        stderr(&again).contains("wrote 0 file(s), 2 unchanged"),
+        "{}",
+        stderr(&again)
+    );
+
+    std::fs::write(root.join("dist/things.yaml"), "stale\n").unwrap();
+    std::fs::write(root.join("dist/gone.json"), "{}\n").unwrap();
+    let drift = codegen(&["bundle", "--check", r]);
+    assert_eq!(drift.status.code(), Some(1));
+    let err = stderr(&drift);
+    assert!(
+        err.contains("dist/things.yaml") && err.contains("dist/gone.json"),
+        "{err}"
+    );
+    assert!(!err.contains("dist/things.json"), "{err}");
+
+    std::fs::write(
+        root.join("spec/parts/common.yaml"),
+        "Name: {$ref: '#/Name'}\n",
+    )
+    .unwrap();
+    let cycle = codegen(&["bundle", r]);
+    assert_eq!(cycle.status.code(), Some(1));
+    assert!(
+        stderr(&cycle).contains("refers to itself"),
+        "{}",
+        stderr(&cycle)
+    );
+}
+
+/// The committed dist/ is what the committed spec/ bundles into.
+#[test]
+fn committed_dist_is_up_to_date() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let o = codegen(&["bundle", "--check", root.to_str().unwrap()]);
+    assert!(
+        o.status.success(),
+        "{}\nrun `cargo run -p codegen -- bundle` and commit dist/",
+        stderr(&o)
+    );
+}
