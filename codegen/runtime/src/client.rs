@@ -528,6 +528,11 @@ impl Client {
     async fn attempt(&self, plan: &Plan, now: SystemTime) -> Result<reqwest::Request, Error> {
         let auth = self.auth();
         #[cfg(feature = "huawei-aksk")]
+        let auth = match auth {
+            Auth::Provider(cache) => Auth::AkSk(cache.current().await?),
+            other => other,
+        };
+        #[cfg(feature = "huawei-aksk")]
         let signing = matches!(auth, Auth::AkSk(_));
         #[cfg(not(feature = "huawei-aksk"))]
         let signing = false;
@@ -625,6 +630,10 @@ fn apply_auth(rq: &mut reqwest::Request, auth: &Auth, now: SystemTime) -> Result
             rq.headers_mut().insert(reqwest::header::AUTHORIZATION, v);
             Ok(())
         }
+        #[cfg(feature = "huawei-aksk")]
+        Auth::Provider(_) => Err(Error::Credentials(
+            "the provider's credentials were not resolved".to_owned(),
+        )),
         #[cfg(feature = "huawei-aksk")]
         Auth::AkSk(creds) => {
             let date = signing::sdk_date(now);
