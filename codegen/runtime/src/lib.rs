@@ -54,7 +54,7 @@ pub use auth::AkSkCredentials;
 pub use auth::{fetch_client_credentials_token, token_url, AccessToken};
 pub use auth::{Auth, Secret};
 pub use bytes::Bytes;
-pub use client::{Client, ClientBuilder, Hook, RetryPolicy};
+pub use client::{endpoint_for_region, Client, ClientBuilder, Hook, RetryPolicy};
 #[cfg(feature = "huawei-aksk")]
 pub use credentials::{
     ChainProvider, CredentialCache, CredentialProvider, EnvProvider, MetadataProvider,
