@@ -453,11 +453,52 @@ impl Client {
     /// [`Response::api_error`]. Nothing is sent when the request is invalid (control
     /// characters in a header: [`Error::Validation`]; bad path or header name:
     /// [`Error::InvalidRequest`]).
+    ///
+    /// With the feature `tracing`, each call is a span `request` (fields `operation_id`,
+    /// `method`, `path`, `attempt`, `status`, `request_id`, `duration_ms`), with events for
+    /// retries and failures; no header value, body or credential is recorded.
     pub async fn execute(&self, req: Request) -> Result<Response, Error> {
+        #[cfg(feature = "tracing")]
+        {
+            use tracing::Instrument;
+            let span = tracing::info_span!(
+                "request",
+                operation_id = req.operation_id,
+                method = %req.method,
+                path = %req.path,
+                attempt = tracing::field::Empty,
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let start = std::time::Instant::now();
+            let result = self.execute_inner(req).instrument(span.clone()).await;
+            span.record(
+                "duration_ms",
+                u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+            );
+            match &result {
+                Ok(resp) => {
+                    span.record("status", resp.status());
+                    if let Some(id) = resp.request_id() {
+                        span.record("request_id", id.as_str());
+                    }
+                }
+                Err(e) => span.in_scope(|| tracing::warn!(error = %e, "request failed")),
+            }
+            result
+        }
+        #[cfg(not(feature = "tracing"))]
+        self.execute_inner(req).await
+    }
+
+    async fn execute_inner(&self, req: Request) -> Result<Response, Error> {
         let plan = self.plan(req)?;
         let policy = self.inner.retry;
         let mut attempt: u32 = 0;
         loop {
+            #[cfg(feature = "tracing")]
+            tracing::Span::current().record("attempt", attempt);
             let rq = self.attempt(&plan, SystemTime::now()).await?;
             let can_retry = plan.idempotent && attempt < policy.max_retries;
             match self.inner.http.execute(rq).await {
@@ -473,13 +514,29 @@ impl Client {
                         None => self.backoff(attempt),
                     };
                     drop(resp);
+                    #[cfg(feature = "tracing")]
+                    tracing::info!(
+                        attempt,
+                        status,
+                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                        "retrying"
+                    );
                     tokio::time::sleep(delay).await;
                 }
                 Err(e) => {
                     if !(can_retry && (e.is_timeout() || e.is_connect())) {
                         return Err(Error::transport(e));
                     }
-                    tokio::time::sleep(self.backoff(attempt)).await;
+                    let delay = self.backoff(attempt);
+                    #[cfg(feature = "tracing")]
+                    tracing::info!(
+                        attempt,
+                        timeout = e.is_timeout(),
+                        connect = e.is_connect(),
+                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
                 }
             }
             attempt += 1;
