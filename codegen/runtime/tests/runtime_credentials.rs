@@ -467,3 +467,53 @@ async fn provider_failure_is_a_credentials_error_and_nothing_is_sent() {
         .unwrap_err();
     assert!(matches!(e, Error::Credentials(_)), "{e:?}");
 }
+
+/// Gives `AK<n>` valid for 10 s on the n-th call, after a delay; fails when told to.
+#[derive(Debug, Default)]
+struct Counting {
+    calls: std::sync::atomic::AtomicUsize,
+    fail: std::sync::atomic::AtomicBool,
+}
+
+impl CredentialProvider for Counting {
+    fn credentials(&self) -> runtime::credentials::CredentialFuture<'_> {
+        Box::pin(async move {
+            use std::sync::atomic::Ordering;
+            let n = self.calls.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            if self.fail.load(Ordering::SeqCst) {
+                return Err(Error::Credentials("counting: told to fail".to_owned()));
+            }
+            Ok(ProvidedCredentials {
+                credentials: AkSkCredentials::new(format!("AK{n}"), "s"),
+                expires_at: Some(SystemTime::now() + Duration::from_secs(10)),
+            })
+        })
+    }
+}
+
+/// Within the refresh margin but still valid: one task refreshes, the others go on with
+/// the current credentials at once; a failed refresh keeps them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refresh_ahead_does_not_block_and_survives_failure() {
+    use std::sync::atomic::Ordering;
+    let provider = Arc::new(Counting::default());
+    let cache =
+        Arc::new(CredentialCache::new(provider.clone()).refresh_before(Duration::from_secs(60)));
+    assert_eq!(cache.current().await.unwrap().access_key, "AK0");
+
+    let refreshing = {
+        let cache = cache.clone();
+        tokio::spawn(async move { cache.current().await.unwrap().access_key })
+    };
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = std::time::Instant::now();
+    assert_eq!(cache.current().await.unwrap().access_key, "AK0");
+    assert!(started.elapsed() < Duration::from_millis(200));
+    assert_eq!(refreshing.await.unwrap(), "AK1");
+    assert_eq!(provider.calls.load(Ordering::SeqCst), 2);
+
+    provider.fail.store(true, Ordering::SeqCst);
+    assert_eq!(cache.current().await.unwrap().access_key, "AK1");
+    assert_eq!(provider.calls.load(Ordering::SeqCst), 3);
+}
