@@ -594,3 +594,165 @@ impl CredentialCache {
         Ok(creds)
     }
 }
+
+/// The environment variable of the IAM endpoint used for domain id discovery.
+pub const ENV_IAM_ENDPOINT: &str = "HUAWEICLOUD_SDK_IAM_ENDPOINT";
+/// The environment variable of the STS endpoint used for domain id discovery.
+pub const ENV_STS_ENDPOINT: &str = "HUAWEICLOUD_SDK_STS_ENDPOINT";
+/// The default IAM endpoint.
+pub const DEFAULT_IAM_ENDPOINT: &str = "https://iam.myhuaweicloud.com";
+/// The default STS endpoint.
+pub const DEFAULT_STS_ENDPOINT: &str = "https://sts.cn-north-4.myhuaweicloud.com";
+
+/// Fills in the domain (account) id of credentials that have none, as the SDK does for
+/// global services: a signed `GET {iam}/v3/auth/domains` gives `domains[0].id`; when the
+/// list is empty, `GET {sts}/v5/caller-identity` gives `account_id`. The id is kept per
+/// access key, so each key is looked up once.
+pub struct DiscoverDomainId {
+    inner: Arc<dyn CredentialProvider>,
+    iam: String,
+    sts: String,
+    found: std::sync::Mutex<HashMap<String, String>>,
+}
+
+impl fmt::Debug for DiscoverDomainId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DiscoverDomainId")
+            .field("inner", &self.inner)
+            .field("iam", &self.iam)
+            .field("sts", &self.sts)
+            .finish()
+    }
+}
+
+impl DiscoverDomainId {
+    /// Wraps `inner`; the endpoints from `HUAWEICLOUD_SDK_IAM_ENDPOINT` and
+    /// `HUAWEICLOUD_SDK_STS_ENDPOINT`, else the defaults.
+    pub fn new(inner: Arc<dyn CredentialProvider>) -> Self {
+        let env = |name: &str, default: &str| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .unwrap_or_else(|| default.to_owned())
+        };
+        DiscoverDomainId {
+            inner,
+            iam: env(ENV_IAM_ENDPOINT, DEFAULT_IAM_ENDPOINT),
+            sts: env(ENV_STS_ENDPOINT, DEFAULT_STS_ENDPOINT),
+            found: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The IAM endpoint to ask.
+    pub fn iam_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.iam = url.into();
+        self
+    }
+
+    /// The STS endpoint to ask when IAM lists no domain.
+    pub fn sts_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.sts = url.into();
+        self
+    }
+
+    fn kept(&self, access_key: &str) -> Option<String> {
+        match self.found.lock() {
+            Ok(m) => m.get(access_key).cloned(),
+            Err(p) => p.into_inner().get(access_key).cloned(),
+        }
+    }
+
+    async fn ask(
+        endpoint: &str,
+        path: &'static str,
+        operation: &'static str,
+        creds: &AkSkCredentials,
+    ) -> Result<serde_json::Value, Error> {
+        let fail = |what: String| missing(format!("domain id discovery at {endpoint}: {what}"));
+        let client = super::client::Client::builder()
+            .endpoint(endpoint)
+            .timeout(Duration::from_secs(10))
+            .auth(super::auth::Auth::AkSk(creds.clone()))
+            .build()
+            .map_err(|e| fail(e.to_string()))?;
+        let resp = client
+            .execute(super::request::Request::new(
+                reqwest::Method::GET,
+                path,
+                operation,
+            ))
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        let status = resp.status();
+        if !(200..300).contains(&status) {
+            return Err(fail(format!("{path} got HTTP {status}")));
+        }
+        let body = resp.bytes().await.map_err(|e| fail(e.to_string()))?;
+        serde_json::from_slice(&body).map_err(|e| fail(format!("{path}: not JSON: {e}")))
+    }
+
+    async fn discover(&self, creds: &AkSkCredentials) -> Result<String, Error> {
+        let domains = Self::ask(
+            &self.iam,
+            "/v3/auth/domains",
+            "KeystoneQueryAuthDomains",
+            creds,
+        )
+        .await?;
+        let first = domains
+            .get("domains")
+            .and_then(|d| d.as_array())
+            .and_then(|d| d.first())
+            .and_then(|d| d.get("id"))
+            .and_then(|id| id.as_str())
+            .filter(|id| !id.is_empty());
+        if let Some(id) = first {
+            return Ok(id.to_owned());
+        }
+        let identity = Self::ask(
+            &self.sts,
+            "/v5/caller-identity",
+            "ShowCallerIdentity",
+            creds,
+        )
+        .await?;
+        identity
+            .get("account_id")
+            .and_then(|id| id.as_str())
+            .filter(|id| !id.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                missing(format!(
+                    "domain id discovery: IAM lists no domain and STS at {} gives no account_id",
+                    self.sts
+                ))
+            })
+    }
+}
+
+impl CredentialProvider for DiscoverDomainId {
+    fn credentials(&self) -> CredentialFuture<'_> {
+        Box::pin(async move {
+            let mut c = self.inner.credentials().await?;
+            if c.credentials.domain_id.is_some() {
+                return Ok(c);
+            }
+            let ak = c.credentials.access_key.clone();
+            let id = match self.kept(&ak) {
+                Some(id) => id,
+                None => {
+                    let id = self.discover(&c.credentials).await?;
+                    #[cfg(feature = "tracing")]
+                    tracing::debug!(access_key = %ak, "domain id discovered");
+                    match self.found.lock() {
+                        Ok(mut m) => m.insert(ak, id.clone()),
+                        Err(p) => p.into_inner().insert(ak, id.clone()),
+                    };
+                    id
+                }
+            };
+            c.credentials.domain_id = Some(id);
+            Ok(c)
+        })
+    }
+}

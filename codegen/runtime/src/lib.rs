@@ -57,8 +57,8 @@ pub use bytes::Bytes;
 pub use client::{endpoint_for_region, Client, ClientBuilder, Hook, RetryPolicy};
 #[cfg(feature = "huawei-aksk")]
 pub use credentials::{
-    ChainProvider, CredentialCache, CredentialProvider, EnvProvider, MetadataProvider,
-    ProfileProvider, ProvidedCredentials,
+    ChainProvider, CredentialCache, CredentialProvider, DiscoverDomainId, EnvProvider,
+    MetadataProvider, ProfileProvider, ProvidedCredentials,
 };
 pub use error::{ApiError, BusinessError, Error, TypedBody};
 pub use request::{Body, Part, PartData, Request};

@@ -517,3 +517,71 @@ async fn refresh_ahead_does_not_block_and_survives_failure() {
     assert_eq!(cache.current().await.unwrap().access_key, "AK1");
     assert_eq!(provider.calls.load(Ordering::SeqCst), 3);
 }
+
+fn fixed(ak: &str) -> Arc<dyn CredentialProvider> {
+    Arc::new(EnvProvider::from_vars(vars(&[
+        ("HUAWEICLOUD_SDK_AK", ak),
+        ("HUAWEICLOUD_SDK_SK", "discovery-secret"),
+    ])))
+}
+
+#[tokio::test]
+async fn domain_id_is_discovered_once_per_access_key() {
+    let iam = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/auth/domains"))
+        .and(wiremock::matchers::header_regex(
+            "authorization",
+            "^SDK-HMAC-SHA256 Access=AKDISC,",
+        ))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"domains": [{"id": "dom-found", "name": "d"}]})),
+        )
+        .expect(1)
+        .mount(&iam)
+        .await;
+    let p = DiscoverDomainId::new(fixed("AKDISC")).iam_endpoint(iam.uri());
+    for _ in 0..2 {
+        let c = p.credentials().await.unwrap();
+        assert_eq!(c.credentials.domain_id.as_deref(), Some("dom-found"));
+    }
+}
+
+#[tokio::test]
+async fn domain_id_falls_back_to_sts_and_errors_say_where() {
+    let iam = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/auth/domains"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"domains": []})))
+        .mount(&iam)
+        .await;
+    let sts = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v5/caller-identity"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"account_id": "acc-1"})),
+        )
+        .mount(&sts)
+        .await;
+    let p = DiscoverDomainId::new(fixed("AKSTS"))
+        .iam_endpoint(iam.uri())
+        .sts_endpoint(sts.uri());
+    let c = p.credentials().await.unwrap();
+    assert_eq!(c.credentials.domain_id.as_deref(), Some("acc-1"));
+
+    let denied = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(403).set_body_string("discovery-secret"))
+        .mount(&denied)
+        .await;
+    let m = message(
+        DiscoverDomainId::new(fixed("AKDENIED"))
+            .iam_endpoint(denied.uri())
+            .credentials()
+            .await
+            .unwrap_err(),
+    );
+    assert!(m.contains("/v3/auth/domains got HTTP 403"), "{m}");
+    assert!(!m.contains("discovery-secret"), "{m}");
+}
