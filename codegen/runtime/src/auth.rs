@@ -98,6 +98,10 @@ pub enum Auth {
     /// Access key signing (SDK-HMAC-SHA256).
     #[cfg(feature = "huawei-aksk")]
     AkSk(AkSkCredentials),
+    /// Access key signing with the current credentials of a provider, cached and refreshed
+    /// before they expire ([`Auth::provider`]).
+    #[cfg(feature = "huawei-aksk")]
+    Provider(std::sync::Arc<super::credentials::CredentialCache>),
     /// An API key sent in a header of the spec's choosing.
     ApiKey {
         /// The header.
@@ -122,6 +126,23 @@ impl Auth {
     #[cfg(feature = "huawei-aksk")]
     pub fn ak_sk(access_key: impl Into<String>, secret_key: impl Into<Secret>) -> Self {
         Auth::AkSk(AkSkCredentials::new(access_key, secret_key))
+    }
+
+    /// Access key signing with the credentials of `provider` (e.g.
+    /// `ChainProvider::default()`: environment, profile file, ECS metadata), looked up at
+    /// the first request, kept, and refreshed 5 minutes before temporary ones expire.
+    #[cfg(feature = "huawei-aksk")]
+    pub fn provider(provider: std::sync::Arc<dyn super::credentials::CredentialProvider>) -> Self {
+        Auth::Provider(std::sync::Arc::new(
+            super::credentials::CredentialCache::new(provider),
+        ))
+    }
+
+    /// Access key signing with the credentials of `cache` (to choose its refresh margin,
+    /// or share it between clients).
+    #[cfg(feature = "huawei-aksk")]
+    pub fn cached_provider(cache: std::sync::Arc<super::credentials::CredentialCache>) -> Self {
+        Auth::Provider(cache)
     }
 
     /// An AICC access token (`access-token`).

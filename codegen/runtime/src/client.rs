@@ -96,6 +96,8 @@ pub struct ClientBuilder<C = Client> {
     hook: Option<Arc<Hook>>,
     http: Option<reqwest::ClientBuilder>,
     max_body_bytes: u64,
+    proxy: Option<String>,
+    no_proxy: bool,
     client: PhantomData<fn() -> C>,
 }
 
@@ -119,7 +121,23 @@ impl<C> fmt::Debug for ClientBuilder<C> {
             .field("hook", &self.hook.is_some())
             .field("http_client_builder", &self.http.is_some())
             .field("max_body_bytes", &self.max_body_bytes)
+            .field("proxy", &self.proxy.as_deref().map(redact_url))
+            .field("no_proxy", &self.no_proxy)
             .finish()
+    }
+}
+
+/// A URL with its user name and password replaced by `***`, for `Debug` and errors.
+fn redact_url(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) => {
+            if !u.username().is_empty() || u.password().is_some() {
+                let _ = u.set_username("***");
+                let _ = u.set_password(None);
+            }
+            u.to_string()
+        }
+        Err(_) => "(not a URL)".to_owned(),
     }
 }
 
@@ -136,6 +154,8 @@ impl<C> Default for ClientBuilder<C> {
             hook: None,
             http: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            proxy: None,
+            no_proxy: false,
             client: PhantomData,
         }
     }
@@ -155,6 +175,8 @@ impl<C> ClientBuilder<C> {
             hook: self.hook,
             http: self.http,
             max_body_bytes: self.max_body_bytes,
+            proxy: self.proxy,
+            no_proxy: self.no_proxy,
             client: PhantomData,
         }
     }
@@ -226,6 +248,24 @@ impl<C> ClientBuilder<C> {
         self
     }
 
+    /// Sends every request through this proxy (`http://host:port`, `https://..`,
+    /// `socks5://..` needs reqwest's `socks` feature; user and password may be in the URL).
+    /// Without it the proxies of the environment apply, as reqwest reads them:
+    /// `HTTPS_PROXY`/`https_proxy`, `HTTP_PROXY`/`http_proxy`, `ALL_PROXY` and `NO_PROXY`
+    /// (see [`ClientBuilder::no_proxy`]). Applied to
+    /// [`ClientBuilder::http_client_builder`]'s builder too.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Uses no proxy at all, not even those of the environment (`HTTPS_PROXY`, ...);
+    /// a [`ClientBuilder::proxy`] still applies.
+    pub fn no_proxy(mut self) -> Self {
+        self.no_proxy = true;
+        self
+    }
+
     /// A reqwest client builder to send with (its own timeouts, proxies, TLS settings).
     /// The client finishes it with redirects turned off, whatever it said: reqwest would
     /// follow a redirect to another origin with the API key headers (`X-Auth-Token`,
@@ -260,13 +300,23 @@ impl<C> ClientBuilder<C> {
         };
         // Redirects are never followed, on any HTTP client: a redirect must not carry
         // credentials to another origin.
-        let http = match self.http {
+        let mut http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder().connect_timeout(self.connect_timeout),
+        };
+        if self.no_proxy {
+            http = http.no_proxy();
         }
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| Error::InvalidRequest(format!("cannot build the HTTP client: {e}")))?;
+        if let Some(proxy) = &self.proxy {
+            let p = reqwest::Proxy::all(proxy.as_str()).map_err(|_| {
+                Error::InvalidRequest(format!("invalid proxy URL {}", redact_url(proxy)))
+            })?;
+            http = http.proxy(p);
+        }
+        let http = http
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::InvalidRequest(format!("cannot build the HTTP client: {e}")))?;
         let seed = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
@@ -403,11 +453,52 @@ impl Client {
     /// [`Response::api_error`]. Nothing is sent when the request is invalid (control
     /// characters in a header: [`Error::Validation`]; bad path or header name:
     /// [`Error::InvalidRequest`]).
+    ///
+    /// With the feature `tracing`, each call is a span `request` (fields `operation_id`,
+    /// `method`, `path`, `attempt`, `status`, `request_id`, `duration_ms`), with events for
+    /// retries and failures; no header value, body or credential is recorded.
     pub async fn execute(&self, req: Request) -> Result<Response, Error> {
+        #[cfg(feature = "tracing")]
+        {
+            use tracing::Instrument;
+            let span = tracing::info_span!(
+                "request",
+                operation_id = req.operation_id,
+                method = %req.method,
+                path = %req.path,
+                attempt = tracing::field::Empty,
+                status = tracing::field::Empty,
+                request_id = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let start = std::time::Instant::now();
+            let result = self.execute_inner(req).instrument(span.clone()).await;
+            span.record(
+                "duration_ms",
+                u64::try_from(start.elapsed().as_millis()).unwrap_or(u64::MAX),
+            );
+            match &result {
+                Ok(resp) => {
+                    span.record("status", resp.status());
+                    if let Some(id) = resp.request_id() {
+                        span.record("request_id", id.as_str());
+                    }
+                }
+                Err(e) => span.in_scope(|| tracing::warn!(error = %e, "request failed")),
+            }
+            result
+        }
+        #[cfg(not(feature = "tracing"))]
+        self.execute_inner(req).await
+    }
+
+    async fn execute_inner(&self, req: Request) -> Result<Response, Error> {
         let plan = self.plan(req)?;
         let policy = self.inner.retry;
         let mut attempt: u32 = 0;
         loop {
+            #[cfg(feature = "tracing")]
+            tracing::Span::current().record("attempt", attempt);
             let rq = self.attempt(&plan, SystemTime::now()).await?;
             let can_retry = plan.idempotent && attempt < policy.max_retries;
             match self.inner.http.execute(rq).await {
@@ -423,13 +514,29 @@ impl Client {
                         None => self.backoff(attempt),
                     };
                     drop(resp);
+                    #[cfg(feature = "tracing")]
+                    tracing::info!(
+                        attempt,
+                        status,
+                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                        "retrying"
+                    );
                     tokio::time::sleep(delay).await;
                 }
                 Err(e) => {
                     if !(can_retry && (e.is_timeout() || e.is_connect())) {
                         return Err(Error::transport(e));
                     }
-                    tokio::time::sleep(self.backoff(attempt)).await;
+                    let delay = self.backoff(attempt);
+                    #[cfg(feature = "tracing")]
+                    tracing::info!(
+                        attempt,
+                        timeout = e.is_timeout(),
+                        connect = e.is_connect(),
+                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                        "retrying"
+                    );
+                    tokio::time::sleep(delay).await;
                 }
             }
             attempt += 1;
@@ -528,6 +635,11 @@ impl Client {
     async fn attempt(&self, plan: &Plan, now: SystemTime) -> Result<reqwest::Request, Error> {
         let auth = self.auth();
         #[cfg(feature = "huawei-aksk")]
+        let auth = match auth {
+            Auth::Provider(cache) => Auth::AkSk(cache.current().await?),
+            other => other,
+        };
+        #[cfg(feature = "huawei-aksk")]
         let signing = matches!(auth, Auth::AkSk(_));
         #[cfg(not(feature = "huawei-aksk"))]
         let signing = false;
@@ -625,6 +737,10 @@ fn apply_auth(rq: &mut reqwest::Request, auth: &Auth, now: SystemTime) -> Result
             rq.headers_mut().insert(reqwest::header::AUTHORIZATION, v);
             Ok(())
         }
+        #[cfg(feature = "huawei-aksk")]
+        Auth::Provider(_) => Err(Error::Credentials(
+            "the provider's credentials were not resolved".to_owned(),
+        )),
         #[cfg(feature = "huawei-aksk")]
         Auth::AkSk(creds) => {
             let date = signing::sdk_date(now);
@@ -731,6 +847,27 @@ async fn multipart_form(parts: &[Part]) -> Result<reqwest::multipart::Form, Erro
         form = form.part(part.name.clone(), p);
     }
     Ok(form)
+}
+
+/// The endpoint of the region `name` among `known` (a generated module's
+/// `servers::ALL`: `(name, url)` pairs). Names match without regard to case, `-` and `_`
+/// (`cn-south-1` finds `CN_SOUTH_1`); an unknown name is [`Error::InvalidRequest`] listing
+/// the known ones.
+pub fn endpoint_for_region<'a>(known: &[(&str, &'a str)], name: &str) -> Result<&'a str, Error> {
+    let norm = |s: &str| s.trim().replace('-', "_").to_ascii_uppercase();
+    let wanted = norm(name);
+    known
+        .iter()
+        .find(|(n, _)| norm(n) == wanted)
+        .map(|(_, url)| *url)
+        .ok_or_else(|| {
+            let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
+            Error::InvalidRequest(format!(
+                "unknown region {:?}; known: {}",
+                super::error::escape_control(name),
+                names.join(", ")
+            ))
+        })
 }
 
 /// Parses and checks the endpoint; returns `scheme://host[:port]/base/path` without a

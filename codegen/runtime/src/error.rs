@@ -86,6 +86,10 @@ pub enum Error {
         /// values of secret-looking keys redacted ([`redact_secrets`]).
         excerpt: String,
     },
+    /// No credentials could be found or refreshed (feature `huawei-aksk`'s providers): the
+    /// message says which sources were tried and what each missed, never a secret.
+    #[error("credentials: {}", escape_control(.0))]
+    Credentials(String),
 }
 
 fn request_id_suffix(request_id: &Option<String>) -> String {

@@ -8,7 +8,8 @@
 //! only for the specs that declare them:
 //!
 //! - `huawei-aksk`: Huawei Cloud access key signing (SDK-HMAC-SHA256): [`Auth::ak_sk`],
-//!   `AkSkCredentials` and the `signing` module.
+//!   `AkSkCredentials`, the `signing` module, and the `credentials` module: providers
+//!   (environment, profile file, ECS metadata, a chain of them) for [`Auth::provider`].
 //! - `client-credentials`: the OAuth client-credentials token exchange
 //!   (`fetch_client_credentials_token`, the AICC `access-token`).
 //!
@@ -37,6 +38,8 @@
 
 mod auth;
 mod client;
+#[cfg(feature = "huawei-aksk")]
+pub mod credentials;
 mod date;
 mod error;
 mod request;
@@ -51,7 +54,12 @@ pub use auth::AkSkCredentials;
 pub use auth::{fetch_client_credentials_token, token_url, AccessToken};
 pub use auth::{Auth, Secret};
 pub use bytes::Bytes;
-pub use client::{Client, ClientBuilder, Hook, RetryPolicy};
+pub use client::{endpoint_for_region, Client, ClientBuilder, Hook, RetryPolicy};
+#[cfg(feature = "huawei-aksk")]
+pub use credentials::{
+    ChainProvider, CredentialCache, CredentialProvider, DiscoverDomainId, EnvProvider,
+    MetadataProvider, ProfileProvider, ProvidedCredentials,
+};
 pub use error::{ApiError, BusinessError, Error, TypedBody};
 pub use request::{Body, Part, PartData, Request};
 pub use response::Response;

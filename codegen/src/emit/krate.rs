@@ -15,6 +15,10 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("lib.rs", include_str!("../../runtime/src/lib.rs")),
     ("auth.rs", include_str!("../../runtime/src/auth.rs")),
     ("client.rs", include_str!("../../runtime/src/client.rs")),
+    (
+        "credentials.rs",
+        include_str!("../../runtime/src/credentials.rs"),
+    ),
     ("date.rs", include_str!("../../runtime/src/date.rs")),
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     ("request.rs", include_str!("../../runtime/src/request.rs")),
