@@ -1,7 +1,7 @@
 //! The client: one method per operation returning a request builder (required parameters as
 //! arguments, optional ones as builder methods), whose `send` validates the whole request,
 //! builds it exactly as the spec says and decodes the response by status. By concern:
-//! [`builder`] (setters and validation), [`request`] (building the request), [`response`]
+//! `builder` (setters and validation), `request` (building the request), `response`
 //! (decoding it by status); this module puts an operation's pieces together.
 
 mod builder;
