@@ -8,7 +8,7 @@
 //! Keys keep the order of the source; the YAML quotes every string a YAML 1.1 parser would
 //! read as something else ([`to_yaml`]). Every file ends with a newline and is written only when
 //! its bytes change; `.json` and `.yaml` files in `dist/` that no spec produces any more are
-//! removed ([`write`]) or reported ([`drift`]).
+//! removed ([`write()`]) or reported ([`drift`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
