@@ -111,7 +111,7 @@ pub fn write(root: &Path) -> Result<WriteReport, Error> {
     Ok(report)
 }
 
-/// The files of `<root>/dist` that differ from what [`write`] would write (missing, other
+/// The files of `<root>/dist` that differ from what [`write()`] would write (missing, other
 /// bytes, or produced by no spec), relative to `root`; empty when `dist/` is up to date.
 pub fn drift(root: &Path) -> Result<Vec<PathBuf>, Error> {
     let files = render(root)?;
