@@ -50,3 +50,8 @@ fi
 
 step "cargo test"
 cargo test --workspace
+
+step "the runtime with every feature (tracing too) and with none"
+cargo clippy -p codegen-runtime --all-targets --all-features -- -D warnings
+cargo test -p codegen-runtime --all-features
+cargo clippy -p codegen-runtime --no-default-features -- -D warnings
