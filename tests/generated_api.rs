@@ -86,3 +86,24 @@ fn request_types_refuse_unknown_fields_and_responses_keep_reading() {
         serde_json::from_value(serde_json::json!({"incident_id": "1", "new_field": true})).unwrap();
     assert_eq!(resp.incident_id.as_deref(), Some("1"));
 }
+
+#[test]
+fn regions_by_name() {
+    let r = osm::Region::from_name("ap-southeast-3").unwrap();
+    assert_eq!(r, osm::Region::AP_SOUTHEAST_3);
+    assert_eq!(r.endpoint, osm::servers::AP_SOUTHEAST_3);
+    assert_eq!(osm::Region::from_name("AP_SOUTHEAST_3").unwrap(), r);
+    assert_eq!(r.to_string(), "ap-southeast-3");
+    let err = osm::Region::from_name("mars-1").unwrap_err().to_string();
+    assert!(
+        err.contains("mars-1") && err.contains("cn-south-1") && err.contains("eu-west-101"),
+        "{err}"
+    );
+    // A region is an endpoint for the builder.
+    let client = osm::Client::builder()
+        .endpoint(osm::Region::EU_WEST_101)
+        .build()
+        .unwrap();
+    assert_eq!(client.runtime().endpoint(), osm::servers::EU_WEST_101);
+    assert_eq!(osm::Region::ALL.len(), osm::servers::ALL.len());
+}

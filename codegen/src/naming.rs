@@ -38,6 +38,7 @@ const RESERVED_TYPES: &[&str] = &[
     // Defined by the generated module root beside the client.
     "SharedHeaders",
     "ClientBuilderExt",
+    "Region",
     // The prelude: a type of that name would shadow it inside the generated module.
     "Sized",
     "Send",

@@ -485,6 +485,7 @@ fn module_root(m: &ModuleInput) -> TokenStream {
     });
     let defaults = default_headers(api);
     let shared = shared_headers_trait(api, &m.module);
+    let regions = regions(api);
     quote! {
         #docs
         pub mod types;
@@ -501,6 +502,79 @@ fn module_root(m: &ModuleInput) -> TokenStream {
             #(#templated)*
             /// Every server: (name, URL).
             pub const ALL: &[(&str, &str)] = &[#(#all),*];
+        }
+
+        #regions
+    }
+}
+
+/// `Region`: the spec's servers (those without variables) by name, so a program picks one
+/// from configuration (`Region::from_name("ap-southeast-3")`) and gives it to the client
+/// builder's `endpoint`.
+fn regions(api: &Api) -> TokenStream {
+    let fixed: Vec<_> = api
+        .servers
+        .iter()
+        .filter(|s| s.variables.is_empty())
+        .collect();
+    if fixed.is_empty() {
+        return TokenStream::new();
+    }
+    let consts = fixed.iter().map(|s| {
+        let c = format_ident!("{}", s.const_name);
+        let name = s.const_name.to_ascii_lowercase().replace('_', "-");
+        let d = format!(" `{name}`: [`servers::{}`].", s.const_name);
+        quote! {
+            #[doc = #d]
+            pub const #c: Region = Region { name: #name, endpoint: servers::#c };
+        }
+    });
+    let all = fixed.iter().map(|s| {
+        let c = format_ident!("{}", s.const_name);
+        quote!(Region::#c)
+    });
+    quote! {
+        /// A server of the spec by name: `Client::builder().endpoint(Region::from_name(name)?)`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct Region {
+            /// Its name (`cn-south-1`).
+            pub name: &'static str,
+            /// Its endpoint URL.
+            pub endpoint: &'static str,
+        }
+
+        impl Region {
+            #(#consts)*
+
+            /// Every region, in the spec's order.
+            pub const ALL: &'static [Region] = &[#(#all),*];
+
+            /// The region called `name`, matched without regard to case, `-` and `_`; an
+            /// unknown name is an error that lists the known ones.
+            pub fn from_name(name: &str) -> Result<Region, crate::runtime::Error> {
+                let norm = |s: &str| s.trim().replace('_', "-").to_ascii_lowercase();
+                let wanted = norm(name);
+                Self::ALL.iter().copied().find(|r| norm(r.name) == wanted).ok_or_else(|| {
+                    let known: Vec<&str> = Self::ALL.iter().map(|r| r.name).collect();
+                    crate::runtime::Error::InvalidRequest(format!(
+                        "unknown region {:?}; known: {}",
+                        name.escape_debug().to_string(),
+                        known.join(", ")
+                    ))
+                })
+            }
+        }
+
+        impl AsRef<str> for Region {
+            fn as_ref(&self) -> &str {
+                self.endpoint
+            }
+        }
+
+        impl std::fmt::Display for Region {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name)
+            }
         }
     }
 }

@@ -126,3 +126,77 @@ pub mod servers {
         ("CN_SOUTH_1_SDK", CN_SOUTH_1_SDK),
     ];
 }
+
+/// A server of the spec by name: `Client::builder().endpoint(Region::from_name(name)?)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    /// Its name (`cn-south-1`).
+    pub name: &'static str,
+    /// Its endpoint URL.
+    pub endpoint: &'static str,
+}
+
+impl Region {
+    /// `cn-south-1`: [`servers::CN_SOUTH_1`].
+    pub const CN_SOUTH_1: Region = Region {
+        name: "cn-south-1",
+        endpoint: servers::CN_SOUTH_1,
+    };
+
+    /// `ap-southeast-3`: [`servers::AP_SOUTHEAST_3`].
+    pub const AP_SOUTHEAST_3: Region = Region {
+        name: "ap-southeast-3",
+        endpoint: servers::AP_SOUTHEAST_3,
+    };
+
+    /// `eu-west-101`: [`servers::EU_WEST_101`].
+    pub const EU_WEST_101: Region = Region {
+        name: "eu-west-101",
+        endpoint: servers::EU_WEST_101,
+    };
+
+    /// `cn-south-1-sdk`: [`servers::CN_SOUTH_1_SDK`].
+    pub const CN_SOUTH_1_SDK: Region = Region {
+        name: "cn-south-1-sdk",
+        endpoint: servers::CN_SOUTH_1_SDK,
+    };
+
+    /// Every region, in the spec's order.
+    pub const ALL: &'static [Region] = &[
+        Region::CN_SOUTH_1,
+        Region::AP_SOUTHEAST_3,
+        Region::EU_WEST_101,
+        Region::CN_SOUTH_1_SDK,
+    ];
+    /// The region called `name`, matched without regard to case, `-` and `_`; an
+    /// unknown name is an error that lists the known ones.
+    pub fn from_name(name: &str) -> Result<Region, crate::runtime::Error> {
+        let norm = |s: &str| s.trim().replace('_', "-").to_ascii_lowercase();
+        let wanted = norm(name);
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|r| norm(r.name) == wanted)
+            .ok_or_else(|| {
+                let known: Vec<&str> = Self::ALL.iter().map(|r| r.name).collect();
+                crate::runtime::Error::InvalidRequest(
+                    format!(
+                        "unknown region {:?}; known: {}", name.escape_debug()
+                        .to_string(), known.join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+impl AsRef<str> for Region {
+    fn as_ref(&self) -> &str {
+        self.endpoint
+    }
+}
+
+impl std::fmt::Display for Region {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
