@@ -87,6 +87,7 @@ pub fn is_retryable_status(status: u16) -> bool {
 /// `osm::Client::builder().auth(..).build()?` is an `osm::Client`.
 pub struct ClientBuilder<C = Client> {
     endpoint: Option<String>,
+    fallbacks: Vec<String>,
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
@@ -145,6 +146,7 @@ impl<C> Default for ClientBuilder<C> {
     fn default() -> Self {
         ClientBuilder {
             endpoint: None,
+            fallbacks: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
@@ -166,6 +168,7 @@ impl<C> ClientBuilder<C> {
     pub fn for_client<D>(self) -> ClientBuilder<D> {
         ClientBuilder {
             endpoint: self.endpoint,
+            fallbacks: self.fallbacks,
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             retry: self.retry,
@@ -185,6 +188,19 @@ impl<C> ClientBuilder<C> {
     /// `https://host/service/AICC__Case/1.0.0`; operation paths are appended to it.
     pub fn endpoint(mut self, url: impl AsRef<str>) -> Self {
         self.endpoint = Some(url.as_ref().to_owned());
+        self
+    }
+
+    /// Endpoints to fail over to, in order, when a connection to the one before cannot be
+    /// established (refused, unreachable, DNS, TLS): nothing was sent, so any request moves
+    /// on, a POST too. An answer, a timeout or a connection lost after sending never fails
+    /// over (the request may have reached the server).
+    pub fn fallback_endpoints<I, S>(mut self, urls: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.fallbacks = urls.into_iter().map(|u| u.as_ref().to_owned()).collect();
         self
     }
 
@@ -291,6 +307,11 @@ impl<C> ClientBuilder<C> {
             return Err(Error::InvalidRequest("no endpoint given".to_owned()));
         };
         let base = parse_endpoint(&endpoint)?;
+        let fallbacks = self
+            .fallbacks
+            .iter()
+            .map(|e| parse_endpoint(e))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut pairs = self.default_headers.clone();
         pairs.push(("User-Agent".to_owned(), self.user_agent.clone()));
         let mut checked = header_pairs(&pairs)?;
@@ -326,6 +347,7 @@ impl<C> ClientBuilder<C> {
                 http,
                 endpoint,
                 base,
+                fallbacks,
                 timeout: self.timeout,
                 retry: self.retry,
                 default_headers: checked,
@@ -344,6 +366,8 @@ struct Inner {
     endpoint: String,
     /// `scheme://host[:port]` plus the base path without a trailing `/`.
     base: String,
+    /// The bases of the endpoints to fail over to, in order.
+    fallbacks: Vec<String>,
     timeout: Duration,
     retry: RetryPolicy,
     default_headers: Vec<(HeaderName, HeaderValue)>,
@@ -387,8 +411,8 @@ impl fmt::Debug for Client {
 /// A request checked and ready to be sent, possibly several times.
 struct Plan {
     method: reqwest::Method,
-    /// Base URL and path, without query.
-    path_url: String,
+    /// The path below the endpoint's base, starting with `/` (or empty), without query.
+    path: String,
     query: Vec<(String, String)>,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: PlanBody,
@@ -496,10 +520,16 @@ impl Client {
         let plan = self.plan(req)?;
         let policy = self.inner.retry;
         let mut attempt: u32 = 0;
+        // The endpoint in use: the primary, then the fallbacks on connection failures.
+        let mut endpoint = 0usize;
         loop {
             #[cfg(feature = "tracing")]
             tracing::Span::current().record("attempt", attempt);
-            let rq = self.attempt(&plan, SystemTime::now()).await?;
+            let base = match endpoint {
+                0 => &self.inner.base,
+                n => &self.inner.fallbacks[n - 1],
+            };
+            let rq = self.attempt(&plan, base, SystemTime::now()).await?;
             let can_retry = plan.idempotent && attempt < policy.max_retries;
             match self.inner.http.execute(rq).await {
                 Ok(resp) => {
@@ -522,6 +552,13 @@ impl Client {
                         "retrying"
                     );
                     tokio::time::sleep(delay).await;
+                }
+                Err(e) if e.is_connect() && endpoint < self.inner.fallbacks.len() => {
+                    // No connection, so nothing was sent: the next endpoint, at once.
+                    endpoint += 1;
+                    #[cfg(feature = "tracing")]
+                    tracing::info!(endpoint, "connection failed; failing over");
+                    continue;
                 }
                 Err(e) => {
                     if !(can_retry && (e.is_timeout() || e.is_connect())) {
@@ -556,7 +593,7 @@ impl Client {
         now: SystemTime,
     ) -> Result<reqwest::Request, Error> {
         let plan = self.plan(req.clone())?;
-        self.attempt(&plan, now).await
+        self.attempt(&plan, &self.inner.base, now).await
     }
 
     /// The delay before retry number `attempt + 1`: exponential with equal jitter.
@@ -616,14 +653,14 @@ impl Client {
                 PlanBody::Bytes { content_type, data }
             }
         };
-        let path_url = if req.path.starts_with('/') || req.path.is_empty() {
-            format!("{}{}", self.inner.base, req.path)
+        let path = if req.path.starts_with('/') || req.path.is_empty() {
+            req.path
         } else {
-            format!("{}/{}", self.inner.base, req.path)
+            format!("/{}", req.path)
         };
         Ok(Plan {
             method: req.method,
-            path_url,
+            path,
             query: req.query,
             headers,
             body,
@@ -632,7 +669,12 @@ impl Client {
     }
 
     /// Builds one attempt: URL, headers, body, hook, auth.
-    async fn attempt(&self, plan: &Plan, now: SystemTime) -> Result<reqwest::Request, Error> {
+    async fn attempt(
+        &self,
+        plan: &Plan,
+        base: &str,
+        now: SystemTime,
+    ) -> Result<reqwest::Request, Error> {
         let auth = self.auth();
         #[cfg(feature = "huawei-aksk")]
         let auth = match auth {
@@ -643,7 +685,7 @@ impl Client {
         let signing = matches!(auth, Auth::AkSk(_));
         #[cfg(not(feature = "huawei-aksk"))]
         let signing = false;
-        let mut url = plan.path_url.clone();
+        let mut url = format!("{base}{}", plan.path);
         if !plan.query.is_empty() {
             url.push('?');
             // A signed request sends the query sorted, as the signature covers it.

@@ -90,3 +90,84 @@ fn bad_proxy_url_is_refused_without_its_password() {
         "{shown}"
     );
 }
+
+/// A loopback port with nothing listening on it.
+fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn a_refused_connection_fails_over_to_the_next_endpoint_even_for_a_post() {
+    use wiremock::{matchers::any, Mock, MockServer, ResponseTemplate};
+    let second = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+        .mount(&second)
+        .await;
+    let c = Client::builder()
+        .endpoint(format!("http://127.0.0.1:{}/base", closed_port()))
+        .fallback_endpoints([format!("{}/base", second.uri())])
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut req = Request::new(Method::POST, "/cases", "createCase");
+    req.idempotent = false;
+    let resp = c.execute(req).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let got = second.received_requests().await.unwrap();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].url.path(), "/base/cases");
+    assert_eq!(got[0].method.as_str(), "POST");
+}
+
+#[tokio::test]
+async fn a_post_that_reached_a_server_is_not_sent_to_the_next() {
+    use wiremock::{matchers::any, Mock, MockServer, ResponseTemplate};
+    // The first server reads the request, then closes the connection without an answer.
+    let first = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let first_addr = first.local_addr().unwrap();
+    let reader = tokio::spawn(async move {
+        let (mut s, _) = first.accept().await.unwrap();
+        let mut buf = vec![0u8; 4096];
+        let n = s.read(&mut buf).await.unwrap();
+        drop(s);
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    });
+    let second = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&second)
+        .await;
+    let c = Client::builder()
+        .endpoint(format!("http://{first_addr}"))
+        .fallback_endpoints([second.uri()])
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut req = Request::new(Method::POST, "/cases", "createCase");
+    req.idempotent = false;
+    let err = c.execute(req).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    let seen = tokio::time::timeout(Duration::from_secs(5), reader)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(seen.starts_with("POST /cases"), "{seen}");
+    assert!(
+        second.received_requests().await.unwrap().is_empty(),
+        "the POST was sent again to the fallback"
+    );
+}
+
+#[test]
+fn a_bad_fallback_endpoint_is_refused_when_building() {
+    let err = Client::builder()
+        .endpoint("https://a.example.com")
+        .fallback_endpoints(["ftp://b.example.com"])
+        .build()
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+}
