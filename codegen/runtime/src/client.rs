@@ -489,7 +489,7 @@ impl Client {
                 "request",
                 operation_id = req.operation_id,
                 method = %req.method,
-                path = %req.path,
+                path = req.path_template.unwrap_or("(not given)"),
                 attempt = tracing::field::Empty,
                 status = tracing::field::Empty,
                 request_id = tracing::field::Empty,

@@ -29,6 +29,9 @@ pub struct Request {
     pub idempotent: bool,
     /// The operationId, for hooks and diagnostics.
     pub operation_id: &'static str,
+    /// The spec's path template (`/v2/servicerequest/cases/{case_id}`), for logs: it names
+    /// the operation without the values of its path parameters.
+    pub path_template: Option<&'static str>,
 }
 
 impl Request {
@@ -50,6 +53,7 @@ impl Request {
             body: Body::Empty,
             idempotent,
             operation_id,
+            path_template: None,
         }
     }
 

@@ -585,3 +585,45 @@ async fn domain_id_falls_back_to_sts_and_errors_say_where() {
     assert!(m.contains("/v3/auth/domains got HTTP 403"), "{m}");
     assert!(!m.contains("discovery-secret"), "{m}");
 }
+
+/// The real process environment, in a child process (this test binary run again with the
+/// variables set), so no test mutates its own environment.
+#[test]
+fn env_provider_reads_the_process_environment_of_a_child() {
+    const CHILD: &str = "CODEGEN_RUNTIME_ENV_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let c = rt.block_on(EnvProvider::new().credentials()).unwrap();
+        assert_eq!(c.credentials.access_key, "AKCHILD");
+        assert_eq!(c.credentials.secret_key.expose(), "sk-child-secret");
+        assert_eq!(c.credentials.domain_id.as_deref(), Some("dom-child"));
+        // The chain finds the environment first.
+        let chained = rt.block_on(ChainProvider::default().credentials()).unwrap();
+        assert_eq!(chained.credentials.access_key, "AKCHILD");
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "env_provider_reads_the_process_environment_of_a_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, "1")
+        .env("HUAWEICLOUD_SDK_AK", "AKCHILD")
+        .env("HUAWEICLOUD_SDK_SK", "sk-child-secret")
+        .env("HUAWEICLOUD_SDK_DOMAIN_ID", "dom-child")
+        .env_remove("HUAWEICLOUD_SDK_SECURITY_TOKEN")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("1 passed"),
+        "child failed:\n{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!text.contains("sk-child-secret"), "{text}");
+}

@@ -61,13 +61,14 @@ async fn failed_request_is_traced_without_secrets() {
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
-    let e = client
-        .execute(Request::new(Method::GET, "/v1/cases", "ListCases"))
-        .await
-        .unwrap_err();
+    let mut req = Request::new(Method::GET, "/v1/cases/c-4711", "ListCases");
+    req.path_template = Some("/v1/cases/{case_id}");
+    let e = client.execute(req).await.unwrap_err();
     assert!(matches!(e, Error::Transport { .. }), "{e:?}");
     let out = text(&buf);
     assert!(out.contains("operation_id=\"ListCases\""), "{out}");
+    // The span names the operation by its path template.
+    assert!(out.contains("path=\"/v1/cases/{case_id}\""), "{out}");
     assert!(out.contains("request failed"), "{out}");
     assert!(out.contains("retrying"), "{out}");
     assert!(out.contains("attempt=1"), "{out}");

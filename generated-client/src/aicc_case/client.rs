@@ -119,6 +119,7 @@ impl ModifyCase<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "modifyCase");
         req.idempotent = false;
+        req.path_template = Some("/openapi/case/modify");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

@@ -279,6 +279,7 @@ impl CreateCase<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createCase");
         req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/cases");
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), rt::query_value(value)));
         }
@@ -430,6 +431,7 @@ impl UpdateContactInfo<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::PUT, path, "updateContactInfo");
         req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/contact-info");
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), rt::query_value(value)));
         }
@@ -575,6 +577,7 @@ impl CreateRelations<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createRelations");
         req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/relations");
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), rt::query_value(value)));
         }
@@ -725,6 +728,7 @@ impl OperateCase<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "operateCase");
         req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/action");
         {
             let value = &self.action_id;
             req.query.push(("action_id".to_string(), rt::query_value(value)));

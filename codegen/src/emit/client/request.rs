@@ -201,6 +201,7 @@ pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStr
     };
     let op_id = &op.operation_id;
     let idempotent = op.idempotent;
+    let template = &op.path;
     let path_cap = Literal::usize_unsuffixed(op.path.len() + 16);
     quote! {
         /// Builds the request as it will be sent (before authentication), after validating it.
@@ -211,6 +212,7 @@ pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStr
             #[allow(unused_mut)]
             let mut req = Request::new(rt::Method::#http_method, path, #op_id);
             req.idempotent = #idempotent;
+            req.path_template = Some(#template);
             #cookie_decl
             #(#param_code)*
             #cookie_flush

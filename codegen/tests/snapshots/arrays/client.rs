@@ -106,6 +106,7 @@ impl PutBatch<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::PUT, path, "putBatch");
         req.idempotent = true;
+        req.path_template = Some("/batches");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

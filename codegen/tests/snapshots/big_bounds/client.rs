@@ -106,6 +106,7 @@ impl PostBounds<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "postBounds");
         req.idempotent = false;
+        req.path_template = Some("/bounds");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

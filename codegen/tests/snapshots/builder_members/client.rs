@@ -197,6 +197,7 @@ impl Collide<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "collide");
         req.idempotent = false;
+        req.path_template = Some("/things/{request}");
         if let Some(value) = &self.header2 {
             req.query.push(("header".to_string(), rt::query_value(value)));
         }

@@ -150,6 +150,7 @@ impl PostChecked<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "postChecked");
         req.idempotent = false;
+        req.path_template = Some("/checked/{code}");
         if let Some(value) = &self.page {
             req.query.push(("page".to_string(), rt::query_value(value)));
         }

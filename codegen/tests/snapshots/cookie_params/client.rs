@@ -110,6 +110,7 @@ impl GetSession<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "getSession");
         req.idempotent = true;
+        req.path_template = Some("/session");
         let mut cookies: Vec<String> = Vec::new();
         {
             let value = &self.session_id;

@@ -116,6 +116,7 @@ impl FilterItems<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "filterItems");
         req.idempotent = true;
+        req.path_template = Some("/filter");
         if let Some(value) = &self.filter {
             req.query.extend(rt::deep_object("filter", value));
         }

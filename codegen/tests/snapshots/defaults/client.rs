@@ -113,6 +113,7 @@ impl ListItems<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listItems");
         req.idempotent = true;
+        req.path_template = Some("/items");
         if let Some(value) = &self.limit {
             req.query.push(("limit".to_string(), rt::query_value(value)));
         }

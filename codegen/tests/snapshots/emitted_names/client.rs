@@ -175,6 +175,7 @@ impl New<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "new");
         req.idempotent = false;
+        req.path_template = Some("/things");
         if let Some(value) = &self.x_shared {
             req.headers.push(("X-Shared".to_string(), rt::query_value(value)));
         }
@@ -267,6 +268,7 @@ impl Builder<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "builder");
         req.idempotent = true;
+        req.path_template = Some("/things/{id}");
         if let Some(value) = &self.x_shared {
             req.headers.push(("X-Shared".to_string(), rt::query_value(value)));
         }
@@ -349,6 +351,7 @@ impl Runtime2<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::DELETE, path, "runtime");
         req.idempotent = true;
+        req.path_template = Some("/things/{id}");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));
@@ -414,6 +417,7 @@ impl Types<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "types");
         req.idempotent = true;
+        req.path_template = Some("/types");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));
@@ -481,6 +485,7 @@ impl SharedHeadersType2<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "sharedHeaders");
         req.idempotent = true;
+        req.path_template = Some("/servers");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

@@ -97,6 +97,7 @@ impl FireAndForget<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "fireAndForget");
         req.idempotent = false;
+        req.path_template = Some("/fire");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

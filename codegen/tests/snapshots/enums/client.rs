@@ -108,6 +108,7 @@ impl Search<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "search");
         req.idempotent = true;
+        req.path_template = Some("/search");
         if let Some(value) = &self.order {
             req.query.push(("order".to_string(), rt::query_value(value)));
         }

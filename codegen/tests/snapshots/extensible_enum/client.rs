@@ -97,6 +97,7 @@ impl GetColor<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "getColor");
         req.idempotent = true;
+        req.path_template = Some("/colors");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

@@ -118,6 +118,7 @@ impl Hello<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "hello");
         req.idempotent = true;
+        req.path_template = Some("/hello");
         {
             let value = &self.x_request_id;
             req.headers.push(("X-Request-Id".to_string(), rt::query_value(value)));

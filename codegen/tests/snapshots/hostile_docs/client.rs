@@ -133,6 +133,7 @@ impl GetHostile<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "getHostile");
         req.idempotent = true;
+        req.path_template = Some("/hostile");
         if let Some(value) = &self.q {
             req.query.push(("q".to_string(), rt::query_value(value)));
         }

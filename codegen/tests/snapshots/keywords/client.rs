@@ -123,6 +123,7 @@ impl Match<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "match");
         req.idempotent = true;
+        req.path_template = Some("/match/{type}");
         if let Some(value) = &self.self_ {
             req.query.push(("self".to_string(), rt::query_value(value)));
         }

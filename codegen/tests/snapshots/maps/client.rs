@@ -106,6 +106,7 @@ impl SetLabels<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "setLabels");
         req.idempotent = false;
+        req.path_template = Some("/labels");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

@@ -127,6 +127,7 @@ impl PutDoc<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "putDoc");
         req.idempotent = false;
+        req.path_template = Some("/docs");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));
@@ -193,6 +194,7 @@ impl GetRaw<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "getRaw");
         req.idempotent = true;
+        req.path_template = Some("/raw");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));
@@ -267,6 +269,7 @@ impl PostRaw<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "postRaw");
         req.idempotent = false;
+        req.path_template = Some("/raw");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

@@ -117,6 +117,7 @@ impl StartJob<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "startJob");
         req.idempotent = false;
+        req.path_template = Some("/jobs");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

@@ -114,6 +114,7 @@ impl Upload<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "upload");
         req.idempotent = false;
+        req.path_template = Some("/uploads");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

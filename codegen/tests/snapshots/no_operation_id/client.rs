@@ -127,6 +127,7 @@ impl GetUsersUserIdKeys<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "get_users_userId_keys");
         req.idempotent = true;
+        req.path_template = Some("/users/{userId}/keys");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));
@@ -200,6 +201,7 @@ impl DeleteUsersUserIdKeys<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::DELETE, path, "delete_users_userId_keys");
         req.idempotent = true;
+        req.path_template = Some("/users/{userId}/keys");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

@@ -106,6 +106,7 @@ impl CreateOrder<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createOrder");
         req.idempotent = false;
+        req.path_template = Some("/orders");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

@@ -127,6 +127,7 @@ impl GetBlob<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "getBlob");
         req.idempotent = true;
+        req.path_template = Some("/blobs/{id}");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));
@@ -199,6 +200,7 @@ impl PutBlob<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::PUT, path, "putBlob");
         req.idempotent = true;
+        req.path_template = Some("/blobs/{id}");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

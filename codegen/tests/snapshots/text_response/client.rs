@@ -97,6 +97,7 @@ impl Health<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "health");
         req.idempotent = true;
+        req.path_template = Some("/health");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));

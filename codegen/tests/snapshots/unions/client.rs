@@ -106,6 +106,7 @@ impl AddShape<'_> {
         #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "addShape");
         req.idempotent = false;
+        req.path_template = Some("/shapes");
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));
