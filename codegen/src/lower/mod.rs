@@ -778,17 +778,7 @@ impl<'a> Lowerer<'a> {
                     pointer,
                     &mut def,
                 );
-                def.min_properties = o.min_properties.map(|v| v as u64);
-                def.max_properties = o.max_properties.map(|v| v as u64);
-                def.required_if = ext.required_if.clone();
-                self.check_counts(
-                    def.min_properties,
-                    def.max_properties,
-                    "minProperties",
-                    "maxProperties",
-                    pointer,
-                );
-                TypeKind::Struct(def)
+                self.finish_struct(def, (o.min_properties, o.max_properties), &ext, pointer)
             }
             SchemaKind::Any(a) => {
                 if a.one_of.len() > 1 || a.any_of.len() > 1 {
@@ -842,20 +832,31 @@ impl<'a> Lowerer<'a> {
                     pointer,
                     &mut def,
                 );
-                def.min_properties = a.min_properties.map(|v| v as u64);
-                def.max_properties = a.max_properties.map(|v| v as u64);
-                def.required_if = ext.required_if.clone();
-                self.check_counts(
-                    def.min_properties,
-                    def.max_properties,
-                    "minProperties",
-                    "maxProperties",
-                    pointer,
-                );
-                TypeKind::Struct(def)
+                self.finish_struct(def, (a.min_properties, a.max_properties), &ext, pointer)
             }
             _ => TypeKind::Alias(Ty::Json),
         }
+    }
+
+    /// An object's struct with its property counts (checked) and conditional requirements.
+    fn finish_struct(
+        &mut self,
+        mut def: StructDef,
+        (min, max): (Option<usize>, Option<usize>),
+        ext: &crate::extensions::SchemaExt,
+        pointer: &str,
+    ) -> TypeKind {
+        def.min_properties = min.map(|v| v as u64);
+        def.max_properties = max.map(|v| v as u64);
+        def.required_if = ext.required_if.clone();
+        self.check_counts(
+            def.min_properties,
+            def.max_properties,
+            "minProperties",
+            "maxProperties",
+            pointer,
+        );
+        TypeKind::Struct(def)
     }
 }
 
