@@ -449,7 +449,7 @@ impl Client {
         self.inner.max_body_bytes
     }
 
-    /// The reqwest client used to send (e.g. for [`super::auth::fetch_client_credentials_token`]);
+    /// The reqwest client used to send (e.g. for `fetch_client_credentials_token`);
     /// it never follows redirects.
     pub fn http(&self) -> &reqwest::Client {
         &self.inner.http

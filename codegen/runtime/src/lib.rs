@@ -83,8 +83,7 @@ pub mod __private {
         RESERVED_HEADERS, UNRESERVED,
     };
     pub use super::response::{
-        api_error_from, check_business, decode_json, BusinessRule, DEFAULT_MAX_BODY_BYTES,
-        REQUEST_ID_HEADER,
+        check_business, decode_json, BusinessRule, DEFAULT_MAX_BODY_BYTES, REQUEST_ID_HEADER,
     };
     /// The checks of each kind of constraint.
     pub mod validate {

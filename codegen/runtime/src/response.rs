@@ -185,27 +185,6 @@ fn error_body(body: &Bytes) -> Bytes {
     body.slice(..body.len().min(ERROR_BODY_BYTES))
 }
 
-/// Builds an [`ApiError`] from a body already read (keeping at most [`ERROR_BODY_BYTES`]
-/// of it).
-pub fn api_error_from<E: DeserializeOwned + TypedBody>(
-    status: u16,
-    request_id: Option<String>,
-    body: Bytes,
-) -> ApiError {
-    let (error_code, error_msg) = extract_error_fields(&body);
-    let typed = serde_json::from_slice::<E>(&body)
-        .ok()
-        .map(|t| Arc::new(t) as Arc<dyn TypedBody>);
-    ApiError {
-        status,
-        request_id,
-        error_code,
-        error_msg,
-        body: error_body(&body),
-        typed,
-    }
-}
-
 /// Decodes a JSON body as `T`; an empty body decodes as JSON `null` (so `()` and
 /// `Option<T>` accept it) or, failing that, as `{}` (a struct whose fields are all optional). A failure is [`Error::Decode`] with the serde message (line
 /// and column) and a bounded excerpt of the body.
