@@ -7,9 +7,9 @@
 //! this crate's root. Service-specific parts are cargo features that the generator turns on
 //! only for the specs that declare them:
 //!
-//! - `huawei-aksk`: Huawei Cloud access key signing (SDK-HMAC-SHA256): [`Auth::ak_sk`],
+//! - `huawei-aksk`: Huawei Cloud access key signing (SDK-HMAC-SHA256): `Auth::ak_sk`,
 //!   `AkSkCredentials`, the `signing` module, and the `credentials` module: providers
-//!   (environment, profile file, ECS metadata, a chain of them) for [`Auth::provider`].
+//!   (environment, profile file, ECS metadata, a chain of them) for `Auth::provider`.
 //! - `client-credentials`: the OAuth client-credentials token exchange
 //!   (`fetch_client_credentials_token`, the AICC `access-token`).
 //!
