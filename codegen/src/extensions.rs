@@ -10,6 +10,8 @@
 //! | `x-required-if` | object schemas | list of `{when: {property, equals}, required: [..]}` |
 //! | `x-business-error` | responses | `{code: string, message?: string, success?: [..]}` |
 //! | `x-idempotent` | operations | boolean |
+//! | `x-sdk-name` | operations | string (the official SDK's name of the operation) |
+//! | `x-pagination` | operations | `{offset, limit?, items, total?}` or `{page, size?, items, total?}` |
 //! | `x-name` | servers | string |
 //! | `x-signing-algorithm` | API-key header security schemes | string |
 //! | `x-client-credentials` | API-key header security schemes | `{tokenUrl: string}` |
@@ -333,4 +335,129 @@ pub(crate) fn client_credentials(
             None
         }
     }
+}
+
+/// `x-sdk-name` of the operation at `pointer`: the name an official SDK gives it (a rustdoc
+/// alias of the generated method).
+pub(crate) fn sdk_name(ext: &Ext, pointer: &str, sink: &mut Sink) -> Option<String> {
+    let v = ext.get("x-sdk-name")?;
+    match v.as_str() {
+        Some(s)
+            if !s.trim().is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.') =>
+        {
+            Some(s.to_string())
+        }
+        _ => {
+            sink.error(
+                &diag::push(pointer, "x-sdk-name"),
+                format!("`x-sdk-name` must be a name of ASCII letters, digits, `_`, `-` or `.`, not `{v}`"),
+            );
+            None
+        }
+    }
+}
+
+/// Where a paging value goes: a query parameter, or a property of the request body
+/// (`body:<name>`).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum PageSlot {
+    /// A query parameter, by wire name.
+    Query(String),
+    /// A top-level property of the JSON request body, by wire name.
+    Body(String),
+}
+
+/// `x-pagination` as written: which parameter carries the position (an offset, or a page
+/// number) and the page size, and JSON pointers into the success body to the items and the
+/// total count.
+#[derive(Debug, Clone)]
+pub(crate) struct PaginationExt {
+    /// True for page numbers (`page`/`size`), false for offsets (`offset`/`limit`).
+    pub by_page: bool,
+    pub position: PageSlot,
+    pub size: Option<PageSlot>,
+    /// Property names from the body's root to the items array.
+    pub items: Vec<String>,
+    /// Property names from the body's root to the total count.
+    pub total: Option<Vec<String>>,
+    /// The extension's pointer.
+    pub pointer: String,
+}
+
+/// `x-pagination` of the operation at `pointer`.
+pub(crate) fn pagination(ext: &Ext, pointer: &str, sink: &mut Sink) -> Option<PaginationExt> {
+    let v = ext.get("x-pagination")?;
+    let here = diag::push(pointer, "x-pagination");
+    let shape = "`x-pagination` must be `{offset: <param>, limit?: <param>, items: <JSON pointer>, total?: <JSON pointer>}` or the same with `page`/`size` (a parameter is a query parameter's name, or `body:<property>`)";
+    let Some(obj) = v.as_object() else {
+        sink.error(&here, format!("{shape}, not `{v}`"));
+        return None;
+    };
+    let known = ["offset", "limit", "page", "size", "items", "total"];
+    if let Some(k) = obj.keys().find(|k| !known.contains(&k.as_str())) {
+        sink.error(&diag::push(&here, k), format!("{shape}: unknown key `{k}`"));
+        return None;
+    }
+    let text = |key: &str, sink: &mut Sink| -> Result<Option<String>, ()> {
+        match obj.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.trim().to_string())),
+            Some(other) => {
+                sink.error(
+                    &diag::push(&here, key),
+                    format!("`{key}` must be a non-empty string, not `{other}`"),
+                );
+                Err(())
+            }
+        }
+    };
+    let slot = |s: String| match s.strip_prefix("body:") {
+        Some(b) => PageSlot::Body(b.trim().to_string()),
+        None => PageSlot::Query(s),
+    };
+    let pointer_of = |key: &str, s: String, sink: &mut Sink| -> Option<Vec<String>> {
+        match s.strip_prefix('/') {
+            Some(rest) if !rest.is_empty() => Some(rest.split('/').map(diag::unescape_token).collect()),
+            _ => {
+                sink.error(
+                    &diag::push(&here, key),
+                    format!("`{key}` must be a JSON pointer into the response body (`/items`), not `{s}`"),
+                );
+                None
+            }
+        }
+    };
+    let offset = text("offset", sink).ok()?;
+    let page = text("page", sink).ok()?;
+    let limit = text("limit", sink).ok()?;
+    let size = text("size", sink).ok()?;
+    let items = text("items", sink).ok()?;
+    let total = text("total", sink).ok()?;
+    let (by_page, position, size) = match (offset, page, limit, size) {
+        (Some(o), None, l, None) => (false, o, l),
+        (None, Some(p), None, s) => (true, p, s),
+        _ => {
+            sink.error(&here, format!("{shape}: give `offset` (with `limit`) or `page` (with `size`)"));
+            return None;
+        }
+    };
+    let Some(items) = items else {
+        sink.error(&here, format!("{shape}: `items` is missing"));
+        return None;
+    };
+    let items = pointer_of("items", items, sink)?;
+    let total = match total {
+        Some(t) => Some(pointer_of("total", t, sink)?),
+        None => None,
+    };
+    Some(PaginationExt {
+        by_page,
+        position: slot(position),
+        size: size.map(slot),
+        items,
+        total,
+        pointer: here,
+    })
 }

@@ -146,6 +146,14 @@ pub struct Field {
     pub boxed: bool,
 }
 
+impl Field {
+    /// Whether the emitted field is an `Option`: not required, or required but nullable
+    /// (where `None` is a value the spec allows).
+    pub fn is_option(&self) -> bool {
+        !self.required || (self.nullable && !matches!(self.ty, Ty::Json | Ty::Option(_)))
+    }
+}
+
 /// A string enum.
 #[derive(Debug, Clone)]
 pub struct EnumDef {
@@ -308,6 +316,70 @@ pub struct Operation {
     pub success_enum: Option<String>,
     /// The enum of its error bodies by status, when they are of several types.
     pub error_enum: Option<String>,
+    /// `x-sdk-name`: the official SDK's name of the operation (a rustdoc alias).
+    pub sdk_name: Option<String>,
+    /// `x-pagination`, resolved against the parameters and the success body.
+    pub pagination: Option<Pagination>,
+}
+
+/// How a list operation pages (`x-pagination`), resolved to Rust fields.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// Page numbers (`true`) or item offsets.
+    pub by_page: bool,
+    /// The field carrying the offset or page number.
+    pub position: PageField,
+    /// The field carrying the page size.
+    pub size: Option<PageField>,
+    /// Fields from the success body to the items array.
+    pub items: Vec<PathStep>,
+    /// The type of one item.
+    pub item_ty: Ty,
+    /// Fields from the success body to the total count.
+    pub total: Option<Vec<PathStep>>,
+}
+
+/// A paging field of a request: a parameter, or a property of the body.
+#[derive(Debug, Clone)]
+pub struct PageField {
+    /// The parameter's or property's Rust name.
+    pub ident: String,
+    /// Its wire name, for messages.
+    pub wire: String,
+    /// In the body (`self.body.<ident>`) rather than a parameter (`self.<ident>`).
+    pub in_body: bool,
+    /// Held in an `Option`.
+    pub optional: bool,
+    /// Its integer type.
+    pub ty: Ty,
+}
+
+/// One property on the way from a response body to a value inside it.
+#[derive(Debug, Clone)]
+pub struct PathStep {
+    /// The Rust field name.
+    pub ident: String,
+    /// Held in an `Option`.
+    pub optional: bool,
+    /// Boxed.
+    pub boxed: bool,
+}
+
+/// A file part of a multipart body (a `format: binary` property), passed as an upload.
+#[derive(Debug, Clone)]
+pub struct FilePart {
+    /// The part's name (the property's wire name).
+    pub wire: String,
+    /// Its Rust name.
+    pub ident: String,
+    /// Required by the schema.
+    pub required: bool,
+    /// An array of files.
+    pub multiple: bool,
+    /// Doc comment.
+    pub doc: Option<String>,
+    /// `encoding.<name>.contentType`.
+    pub content_type: Option<String>,
 }
 
 impl Operation {
@@ -435,6 +507,8 @@ pub struct BodyDef {
     pub doc: Option<String>,
     /// An example body (`example`, or the first of `examples`).
     pub example: Option<Value>,
+    /// Multipart only: the file parts, taken out of the body's type.
+    pub files: Vec<FilePart>,
 }
 
 /// Which statuses a response covers.

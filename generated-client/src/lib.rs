@@ -51,6 +51,6 @@ pub use codegen_runtime as runtime;
 #[rustfmt::skip]
 pub mod aicc_case;
 
-/// Huawei Cloud OSM service tickets (subset) v2 (from `osm.yaml`).
+/// Huawei Cloud OSM service tickets v2 (from `osm.yaml`).
 #[rustfmt::skip]
 pub mod osm;

@@ -46,6 +46,7 @@ mod request;
 mod response;
 #[cfg(feature = "huawei-aksk")]
 pub mod signing;
+mod transfer;
 mod validate;
 
 #[cfg(feature = "huawei-aksk")]
@@ -63,6 +64,11 @@ pub use credentials::{
 pub use error::{ApiError, BusinessError, Error, TypedBody};
 pub use request::{Body, Part, PartData, Request};
 pub use response::Response;
+pub use transfer::{content_disposition_file_name, paginate, Download, Page, Paging, Upload};
+/// Streams, for the paging methods of generated clients (`futures-util`'s traits).
+pub mod stream {
+    pub use futures_util::stream::{Stream, StreamExt, TryStreamExt};
+}
 pub use validate::{Rule, Validate, ValidationErrors, Violation};
 
 /// What generated code calls: request encodings, response decoding, and one check per kind
@@ -89,5 +95,6 @@ pub mod __private {
     pub mod validate {
         pub use super::super::validate::*;
     }
+    pub use super::transfer::{page_position, page_total};
     pub use reqwest::Method;
 }

@@ -24,6 +24,7 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("request.rs", include_str!("../../runtime/src/request.rs")),
     ("response.rs", include_str!("../../runtime/src/response.rs")),
     ("signing.rs", include_str!("../../runtime/src/signing.rs")),
+    ("transfer.rs", include_str!("../../runtime/src/transfer.rs")),
     ("validate.rs", include_str!("../../runtime/src/validate.rs")),
 ];
 

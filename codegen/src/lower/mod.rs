@@ -11,6 +11,7 @@ mod constraints;
 pub(crate) mod graph;
 mod nominal;
 mod operations;
+mod paging;
 mod security;
 mod servers;
 
@@ -89,6 +90,8 @@ pub(crate) struct Lowerer<'a> {
     nominal_memo: HashMap<String, bool>,
     /// Inline named types still to lower: schema, Rust name, pointer.
     deferred: Vec<(Schema, String, String)>,
+    /// `x-pagination` of operations, by operation pointer, resolved once every type exists.
+    pending_pages: Vec<(String, crate::extensions::PaginationExt)>,
     /// Patterns as written -> translated and compiled, or why not.
     patterns: HashMap<String, Result<String, String>>,
 }
@@ -126,6 +129,7 @@ impl<'a> Lowerer<'a> {
             inline_done: HashMap::new(),
             nominal_memo: HashMap::new(),
             deferred: Vec::new(),
+            pending_pages: Vec::new(),
             patterns: HashMap::new(),
         }
     }
@@ -165,6 +169,8 @@ impl<'a> Lowerer<'a> {
         api.security = self.lower_security();
         self.lower_deferred();
         api.types = std::mem::take(&mut self.types);
+        let pending = std::mem::take(&mut self.pending_pages);
+        paging::resolve(&mut api, pending, &mut self.sink);
         api
     }
 

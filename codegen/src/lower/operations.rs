@@ -315,6 +315,16 @@ impl<'a> Lowerer<'a> {
             }
         }
 
+        let sdk_name = crate::extensions::sdk_name(&op.extensions, pointer, &mut self.sink);
+        if let Some(ext) = crate::extensions::pagination(&op.extensions, pointer, &mut self.sink) {
+            self.pending_pages.push((pointer.to_string(), ext));
+        }
+        let body = body.map(|mut b| {
+            for f in &mut b.files {
+                f.ident = scope.unique(&naming::field_ident(&f.wire));
+            }
+            b
+        });
         let idempotent =
             match crate::extensions::idempotent(&op.extensions, pointer, &mut self.sink) {
                 Some(b) => b,
@@ -338,6 +348,8 @@ impl<'a> Lowerer<'a> {
             pointer: pointer.to_string(),
             success_enum: None,
             error_enum: None,
+            sdk_name,
+            pagination: None,
         }
     }
 
@@ -527,18 +539,33 @@ impl<'a> Lowerer<'a> {
         let body = self.resolve_local(b, "request body", here)?;
         let (mt, media, kind) = pick_media(&body.content)?;
         let content_ptr = diag::push(&diag::push(here, "content"), &mt);
-        let lowered = match (&media.schema, kind) {
-            (Some(s), BodyKind::Json | BodyKind::Form | BodyKind::Multipart) => self.lower_ref_or(
+        // A multipart body's binary properties are file parts, passed as uploads; the type
+        // of the body holds the other fields.
+        let split = match (&media.schema, kind) {
+            (Some(s), BodyKind::Multipart) => self.split_file_parts(s, &media),
+            _ => None,
+        };
+        let mut files = Vec::new();
+        let lowered = match (&media.schema, kind, split) {
+            (_, _, Some((fields, parts))) => {
+                files = parts;
+                self.lower_schema(
+                    &fields,
+                    &format!("{op_name}Form"),
+                    &diag::push(&content_ptr, "schema"),
+                )
+            }
+            (Some(s), BodyKind::Json | BodyKind::Form | BodyKind::Multipart, None) => self.lower_ref_or(
                 s,
                 &format!("{op_name}Body"),
                 &diag::push(&content_ptr, "schema"),
             ),
-            (None, BodyKind::Json) => Lowered {
+            (None, BodyKind::Json, _) => Lowered {
                 ty: Ty::Json,
                 constraints: Constraints::default(),
                 nullable: false,
             },
-            (None, BodyKind::Form | BodyKind::Multipart) => Lowered {
+            (None, BodyKind::Form | BodyKind::Multipart, _) => Lowered {
                 ty: Ty::Map(Box::new(Ty::String)),
                 constraints: Constraints::default(),
                 nullable: false,
@@ -549,6 +576,12 @@ impl<'a> Lowerer<'a> {
                 nullable: false,
             },
         };
+        let mut example = media_example(&media);
+        if let Some(Value::Object(map)) = &mut example {
+            for f in &files {
+                map.shift_remove(&f.wire);
+            }
+        }
         Some(BodyDef {
             kind,
             content_type: mt,
@@ -556,8 +589,68 @@ impl<'a> Lowerer<'a> {
             constraints: lowered.constraints,
             required: body.required,
             doc: body.description.clone(),
-            example: media_example(&media),
+            example,
+            files,
         })
+    }
+
+    /// The object schema of a multipart body without its binary properties (`type: string,
+    /// format: binary`, or arrays of them), and those properties as file parts; `None` when
+    /// it has none (or is not an object this can see into).
+    fn split_file_parts(
+        &mut self,
+        s: &ReferenceOr<openapiv3::Schema>,
+        media: &MediaType,
+    ) -> Option<(openapiv3::Schema, Vec<FilePart>)> {
+        let schema = match s {
+            ReferenceOr::Item(s) => s.clone(),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix(super::SCHEMAS)?;
+                match self.component(&diag::unescape_token(name))? {
+                    ReferenceOr::Item(s) => s.clone(),
+                    ReferenceOr::Reference { .. } => return None,
+                }
+            }
+        };
+        let mut fields = schema.clone();
+        let (props, required) = match &mut fields.schema_kind {
+            openapiv3::SchemaKind::Type(openapiv3::Type::Object(o)) => {
+                (&mut o.properties, &mut o.required)
+            }
+            openapiv3::SchemaKind::Any(a) => (&mut a.properties, &mut a.required),
+            _ => return None,
+        };
+        let mut parts = Vec::new();
+        let names: Vec<String> = props.keys().cloned().collect();
+        for name in names {
+            let Some(ReferenceOr::Item(p)) = props.get(&name) else {
+                continue;
+            };
+            let multiple = match &p.schema_kind {
+                openapiv3::SchemaKind::Type(openapiv3::Type::Array(a)) => match &a.items {
+                    Some(ReferenceOr::Item(i)) if is_binary(i) => true,
+                    _ => continue,
+                },
+                _ if is_binary(p) => false,
+                _ => continue,
+            };
+            let doc = p.schema_data.description.clone();
+            props.shift_remove(&name);
+            let was_required = required.contains(&name);
+            required.retain(|r| r != &name);
+            parts.push(FilePart {
+                ident: naming::field_ident(&name),
+                content_type: media
+                    .encoding
+                    .get(&name)
+                    .and_then(|e| e.content_type.clone()),
+                wire: name,
+                required: was_required && !multiple,
+                multiple,
+                doc,
+            });
+        }
+        (!parts.is_empty()).then_some((fields, parts))
     }
 
     fn lower_response(
@@ -645,4 +738,18 @@ fn pick_media(
         })
         .min_by_key(|(rank, ..)| *rank)
         .map(|(_, mt, m, kind)| (mt, m, kind))
+}
+
+/// `type: string, format: binary`.
+fn is_binary(s: &openapiv3::Schema) -> bool {
+    match &s.schema_kind {
+        openapiv3::SchemaKind::Type(openapiv3::Type::String(t)) => matches!(
+            t.format,
+            openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary)
+        ),
+        openapiv3::SchemaKind::Any(a) => {
+            a.typ.as_deref() == Some("string") && a.format.as_deref() == Some("binary")
+        }
+        _ => false,
+    }
 }

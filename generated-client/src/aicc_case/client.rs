@@ -62,6 +62,238 @@ impl Client {
             headers: Vec::new(),
         }
     }
+
+    /// Create a case
+    ///
+    /// Machine-to-machine interface that creates a case (Huawei Cloud CEC API reference,
+    /// "Creating a Case", page cec_07_3406).
+    ///
+    /// `caseInfo` carries only the standard fields every case has; the case template that the
+    /// case type refers to may add fields of its own, which go into `caseInfo` too
+    /// (`CreateCaseInfo` allows additional properties). When the case is assigned
+    /// automatically (`isAtuoAssigned`, spelled so on the wire), `ownerId` may be left out and
+    /// the service picks an owner by its assignment rules.
+    ///
+    /// Attachments: at most 5, 5 MB in total, of the types JPG, PNG, PDF, JPEG, GIF, DOC and
+    /// DOCX (the page's limits, stated in prose only; not machine-checked here).
+    ///
+    /// The part of the page read covers the request table up to row 10 (`attachment`); a row 11
+    /// exists but was not readable, nor were the page's response table and examples. The
+    /// response is therefore the family's common `{resCode, resMsg}` result
+    /// (shared/reference/README.md); whether the service also returns the new case's ID is not
+    /// known. The request example is constructed from the table, not the page's.
+    ///
+    /// `POST /openapi/case` (operationId `createCase`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`CreateCase`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn create_case(&self, body: impl Into<CreateCaseRequest>) -> CreateCase<'_> {
+        CreateCase {
+            client: self,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// List cases
+    ///
+    /// Machine-to-machine interface that lists the cases matching the given conditions, one
+    /// page at a time (Huawei Cloud CEC API reference, "Querying the Case List", pages
+    /// cec_07_3407 and cec_07_0267). Paging is in the request BODY: `start` is the row to start
+    /// from (0 or more) and `limit` the number of rows (1 to 100).
+    ///
+    /// If the case type concerned uses a customized case template, the template's fields can
+    /// be added to the request body as conditions (`ListCasesRequest` allows additional
+    /// properties).
+    ///
+    /// Rows 1-14 come from cec_07_3407; `queueId`, `caseNo` and `isReopen` (rows 15-17) only
+    /// from the newer copy cec_07_0267, whose `isReopen` row was cut off after its type
+    /// (optional and its meaning are assumptions). Neither copy's response table nor example
+    /// was readable: the response fields `cases` and `count`, and the items of `cases` being
+    /// the details operation's `CaseDetailsInfo`, are ASSUMED by analogy with the case type
+    /// list (`caseTypes` + `count`) and must be checked against the service; so must the
+    /// `x-pagination` pointers built on them.
+    ///
+    /// `POST /openapi/case/list` (operationId `listCases`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`ListCases`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn list_cases(&self, body: impl Into<ListCasesRequest>) -> ListCases<'_> {
+        ListCases {
+            client: self,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Show a case
+    ///
+    /// Returns the details of a case by its ID (Huawei Cloud CEC API reference, "Querying Case
+    /// Details", page cec_07_3408).
+    ///
+    /// The page lists `id` (String, 20 bytes, mandatory) in a table titled "request body" and
+    /// says template fields may be added to the request body, but the method is GET and the
+    /// URI is `/openapi/case/{id}`: `id` is the path parameter here and there is no body.
+    ///
+    /// Response: the page's tables 3 and 4 were read up to `ownerId` (row 7 of table 4);
+    /// later rows of `caseInfo`, the `CaseTrace` table (5), the contact table (6) and the
+    /// example were not, so `caseTrace` items, `customerInfo` and `tasks` items are open
+    /// objects. The page points `tasks` at table 4 (the caseInfo table), which looks like a
+    /// slip. Whether `resCode`/`resMsg` sit beside these fields (as
+    /// shared/reference/README.md says every response carries them) could not be checked on
+    /// this page.
+    ///
+    /// `GET /openapi/case/{id}` (operationId `showCase`).
+    ///
+    /// Arguments:
+    /// - `id`: path `id` — Case ID. Length: 20 bytes.
+    ///
+    /// Optional parameters are set on the returned [`ShowCase`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn show_case(&self, id: impl Into<String>) -> ShowCase<'_> {
+        ShowCase {
+            client: self,
+            id: id.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Handle a case
+    ///
+    /// Used by the case owner or an administrator to handle a case; handling can record an
+    /// internal note or send an email or a message (Huawei Cloud CEC API reference, "Handling
+    /// a Case", page cec_07_3411).
+    ///
+    /// If the case type concerned uses a customized case template, the template's fields can
+    /// be added to the request body (`ProcessCaseRequest` allows additional properties).
+    ///
+    /// The page's response table says "None"; the common result `{resCode, resMsg}` is taken
+    /// from the sibling pages' examples and shared/reference/README.md. The page's request
+    /// example was read only up to `processInfo.title`; the rest of the example below is
+    /// completed from the table.
+    ///
+    /// `POST /openapi/case/process` (operationId `processCase`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`ProcessCase`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn process_case(&self, body: impl Into<ProcessCaseRequest>) -> ProcessCase<'_> {
+        ProcessCase {
+            client: self,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Cancel a case
+    ///
+    /// Cancels a case; the case's current owner or an authorized operator may do so. A canceled
+    /// case can be resumed, and then has the status it had before the cancellation (Huawei
+    /// Cloud CEC API reference, "Canceling a Case", page cec_07_3412).
+    ///
+    /// The page marks `remark` mandatory as "True" instead of "Yes"; it is required. Its
+    /// response table says "None"; its example shows `{"resCode": "0", "resMsg": "Success"}`.
+    ///
+    /// `POST /openapi/case/cancel` (operationId `cancelCase`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`CancelCase`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn cancel_case(&self, body: impl Into<CancelCaseRequest>) -> CancelCase<'_> {
+        CancelCase {
+            client: self,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Change the status of a case
+    ///
+    /// Changes the status of a case, i.e. moves the case on along the status sequence
+    /// configured for its case type (Huawei Cloud CEC API reference, "Changing the Case Status
+    /// or Transitioning a Case", page cec_07_3413).
+    ///
+    /// The page gives `id` as 20 in its "Length (Bytes)" column and as "a string of 20
+    /// characters" in prose; case IDs are ASCII, so both agree, and the limit is written in
+    /// bytes like every other. Its response table says "None"; its example shows
+    /// `{"resCode": "0", "resMsg": "Success"}`.
+    ///
+    /// `POST /openapi/status/update` (operationId `updateCaseStatus`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`UpdateCaseStatus`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn update_case_status(
+        &self,
+        body: impl Into<UpdateCaseStatusRequest>,
+    ) -> UpdateCaseStatus<'_> {
+        UpdateCaseStatus {
+            client: self,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Show a case type
+    ///
+    /// Returns the details of a case type by its ID (Huawei Cloud CEC API reference, "Querying
+    /// Case Type Details", page cec_07_3404).
+    ///
+    /// The page lists `id` ("case template record ID, a string of 20 bytes") in a table titled
+    /// "request body", and its example shows a body `{"id": "cvmC00000149NzxF1ePA"}`, but the
+    /// method is GET and the URI is `/openapi/caseType/{id}`: `id` is the path parameter here
+    /// and there is no body. The page's response example was not readable; the example below
+    /// is constructed from its table.
+    ///
+    /// `GET /openapi/caseType/{id}` (operationId `showCaseType`).
+    ///
+    /// Arguments:
+    /// - `id`: path `id` — Case type ID (the page: case template record ID). Length: 20 bytes.
+    ///
+    /// Optional parameters are set on the returned [`ShowCaseType`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn show_case_type(&self, id: impl Into<String>) -> ShowCaseType<'_> {
+        ShowCaseType {
+            client: self,
+            id: id.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// List case types
+    ///
+    /// Lists the case types matching the given conditions, one page at a time: fuzzy search by
+    /// type name, filter by status, paging in the request BODY (`start` 0 or more, `limit` 1 to
+    /// 100; at most 100 records a page) (Huawei Cloud CEC API reference, "Querying the Case
+    /// Type List", page cec_07_3403). The path is not in shared/reference/README.md; it is the
+    /// page's URI.
+    ///
+    /// The page's item table was read up to row 9 (`parentId`) and the start of row 10
+    /// ("isStric..."); the rest of the table and the examples were not readable. The items
+    /// share `CaseType` with the details operation, whose page spells some names differently
+    /// (see `CaseType`).
+    ///
+    /// `POST /openapi/caseType/list` (operationId `listCaseTypes`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`ListCaseTypes`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn list_case_types(
+        &self,
+        body: impl Into<ListCaseTypesRequest>,
+    ) -> ListCaseTypes<'_> {
+        ListCaseTypes {
+            client: self,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
 }
 
 impl From<runtime::Client> for Client {
@@ -156,5 +388,739 @@ impl ModifyCase<'_> {
                 )
             }
         }
+    }
+}
+
+/// A request to [`Client::create_case`] (`POST /openapi/case`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateCase<'a> {
+    client: &'a Client,
+    body: CreateCaseRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl CreateCase<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(29);
+        path.push_str("/openapi/case");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "createCase");
+        req.idempotent = false;
+        req.path_template = Some("/openapi/case");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<CaseResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        CaseResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "resCode",
+                            message: "resMsg",
+                            success: &["0"],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<serde_json::Value>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::list_cases`] (`POST /openapi/case/list`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCases<'a> {
+    client: &'a Client,
+    body: ListCasesRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCases<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(34);
+        path.push_str("/openapi/case/list");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "listCases");
+        req.idempotent = false;
+        req.path_template = Some("/openapi/case/list");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<ListCasesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        ListCasesResponse,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "resCode",
+                            message: "resMsg",
+                            success: &["0"],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<serde_json::Value>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListCases<'a> {
+    /// Every item of [`Client::list_cases`], across pages, as a stream: the offset `start` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<CaseDetailsInfo, Error>> + 'a {
+        let start: u64 = Some(self.body.start).and_then(rt::page_total).unwrap_or(0);
+        let size: Option<u64> = Some(self.body.limit).and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Offset,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "start");
+                async move {
+                    let value = value?;
+                    req.body.start = value;
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page).and_then(|v| v.cases).unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+/// A request to [`Client::show_case`] (`GET /openapi/case/{id}`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowCase<'a> {
+    client: &'a Client,
+    id: String,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowCase<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.id;
+                v::check_bytes("path.id", value, None, Some(20u64), out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(34);
+        path.push_str("/openapi/case/");
+        {
+            let value = &self.id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showCase");
+        req.idempotent = true;
+        req.path_template = Some("/openapi/case/{id}");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<ShowCaseResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        ShowCaseResponse,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "resCode",
+                            message: "resMsg",
+                            success: &["0"],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<serde_json::Value>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::process_case`] (`POST /openapi/case/process`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ProcessCase<'a> {
+    client: &'a Client,
+    body: ProcessCaseRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl ProcessCase<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(37);
+        path.push_str("/openapi/case/process");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "processCase");
+        req.idempotent = false;
+        req.path_template = Some("/openapi/case/process");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<CaseResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        CaseResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "resCode",
+                            message: "resMsg",
+                            success: &["0"],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<serde_json::Value>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::cancel_case`] (`POST /openapi/case/cancel`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CancelCase<'a> {
+    client: &'a Client,
+    body: CancelCaseRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl CancelCase<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(36);
+        path.push_str("/openapi/case/cancel");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "cancelCase");
+        req.idempotent = false;
+        req.path_template = Some("/openapi/case/cancel");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<CaseResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        CaseResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "resCode",
+                            message: "resMsg",
+                            success: &["0"],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<serde_json::Value>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::update_case_status`] (`POST /openapi/status/update`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UpdateCaseStatus<'a> {
+    client: &'a Client,
+    body: UpdateCaseStatusRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl UpdateCaseStatus<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(38);
+        path.push_str("/openapi/status/update");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "updateCaseStatus");
+        req.idempotent = false;
+        req.path_template = Some("/openapi/status/update");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<CaseResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        CaseResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "resCode",
+                            message: "resMsg",
+                            success: &["0"],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<serde_json::Value>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::show_case_type`] (`GET /openapi/caseType/{id}`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowCaseType<'a> {
+    client: &'a Client,
+    id: String,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowCaseType<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.id;
+                v::check_bytes("path.id", value, None, Some(20u64), out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(38);
+        path.push_str("/openapi/caseType/");
+        {
+            let value = &self.id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showCaseType");
+        req.idempotent = true;
+        req.path_template = Some("/openapi/caseType/{id}");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<ShowCaseTypeResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        ShowCaseTypeResponse,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "resCode",
+                            message: "resMsg",
+                            success: &["0"],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<serde_json::Value>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::list_case_types`] (`POST /openapi/caseType/list`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCaseTypes<'a> {
+    client: &'a Client,
+    body: ListCaseTypesRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCaseTypes<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(38);
+        path.push_str("/openapi/caseType/list");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "listCaseTypes");
+        req.idempotent = false;
+        req.path_template = Some("/openapi/caseType/list");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<ListCaseTypesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        ListCaseTypesResponse,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "resCode",
+                            message: "resMsg",
+                            success: &["0"],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<serde_json::Value>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListCaseTypes<'a> {
+    /// Every item of [`Client::list_case_types`], across pages, as a stream: the offset `start` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<CaseType, Error>> + 'a {
+        let start: u64 = Some(self.body.start).and_then(rt::page_total).unwrap_or(0);
+        let size: Option<u64> = Some(self.body.limit).and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Offset,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "start");
+                async move {
+                    let value = value?;
+                    req.body.start = value;
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .map(|v| &v.count)
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page).map(|v| v.case_types).unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
     }
 }

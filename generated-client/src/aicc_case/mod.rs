@@ -2,11 +2,18 @@
 
 //! Huawei Cloud AICC case open API (subset) 1.0.0
 //!
-//! One operation of the case open APIs ("Case 2.0") of Huawei Cloud's Customer Engagement
-//! Center (AICC), written from the API document `shared/seeds/001` ("Modifying a Case"), the
+//! The case open APIs ("Case 2.0") of Huawei Cloud's Customer Engagement Center (AICC).
+//! `modifyCase` is written from the API document `shared/seeds/001` ("Modifying a Case"), the
 //! source of truth. Facts the document leaves out (the access token, the response fields) are
 //! taken from Huawei's public documentation summarised in shared/reference/README.md and are
 //! said so where they are used.
+//!
+//! The other operations (create, list, details, handle, cancel, change status, case type
+//! details and list) are transcribed from Huawei's public English API reference of the
+//! Customer Engagement Center ("api-cec" pages cec_07_3403, 3404, 3406, 3407, 3408, 3411,
+//! 3412, 3413), read through a search index that holds only the first part of each page.
+//! Where a page's table or example was not readable there, the element's description says
+//! so and what was assumed (see also spec/README.md).
 //!
 //! The document gives string lengths in BYTES ("Length (Bytes)"), not characters. OpenAPI's
 //! `maxLength` counts characters, so byte limits are written with the vendor extension

@@ -259,3 +259,1500 @@ impl Validate for CaseResult {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
 }
+
+/// ID of a case (also a parent case). Length: 20 bytes.
+pub type CaseId = String;
+/// ID of an AICC user: a case's owner or creator, the handler of an operation, a sender. Length: 20 bytes.
+pub type UserId = String;
+/// ID of a case type. Length: 20 bytes.
+pub type CaseTypeId = String;
+/// A date and time in YYYY-MM-DD HH:mm:ss format (the pages' "Datetime" or String with that format; not RFC 3339, so a pattern rather than `format: date-time`). The same form as `CaseInfo.dueDate`, which keeps its own inline copy as document 001 transcribed it.
+pub type AiccDateTime = String;
+/// Status of a case. "Completed" is the built-in status (the pages call it the default value); every other status is defined by the business side in the case type's configuration, hence an open list.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CaseStatus {
+    /// `Completed`
+    Completed,
+    /// A value not listed in the spec; the list is open (`x-extensible-enum`), so it may be sent.
+    Unknown(String),
+}
+
+impl CaseStatus {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &["Completed"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Completed => "Completed",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for CaseStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Completed" => Self::Completed,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for CaseStatus {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl std::str::FromStr for CaseStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for CaseStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CaseStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CaseStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
+}
+
+impl Validate for CaseStatus {
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        let _ = (path, out);
+    }
+}
+
+/// Channel the case came from. The list page gives Email, Voice, webchat and Whatsapp; the create page writes "Whatapp"; the user guide writes Whatsapp. An open list, so the spelling the service really uses is not rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CaseOrigin {
+    /// `Voice`
+    Voice,
+    /// `Whatsapp`
+    Whatsapp,
+    /// `webchat`
+    Webchat,
+    /// `Email`
+    Email,
+    /// A value not listed in the spec; the list is open (`x-extensible-enum`), so it may be sent.
+    Unknown(String),
+}
+
+impl CaseOrigin {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &[
+        "Voice",
+        "Whatsapp",
+        "webchat",
+        "Email",
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Voice => "Voice",
+            Self::Whatsapp => "Whatsapp",
+            Self::Webchat => "webchat",
+            Self::Email => "Email",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for CaseOrigin {
+    fn from(value: &str) -> Self {
+        match value {
+            "Voice" => Self::Voice,
+            "Whatsapp" => Self::Whatsapp,
+            "webchat" => Self::Webchat,
+            "Email" => Self::Email,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for CaseOrigin {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl std::str::FromStr for CaseOrigin {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for CaseOrigin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CaseOrigin {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CaseOrigin {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
+}
+
+impl Validate for CaseOrigin {
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        let _ = (path, out);
+    }
+}
+
+/// Row to start from (the pages' "start row number"; minimum 0).
+pub type PageStart = i32;
+/// Number of rows to return (1 to 100).
+pub type PageLimit = i32;
+/// Request body of createCase (page cec_07_3406, table 2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCaseRequest {
+    /// The `caseInfo` property.
+    #[serde(rename = "caseInfo")]
+    pub case_info: CreateCaseInfo,
+}
+
+impl CreateCaseRequest {
+    /// `CreateCaseRequest` from its required properties (`caseInfo`).
+    pub fn new(case_info: impl Into<CreateCaseInfo>) -> Self {
+        CreateCaseRequest {
+            case_info: case_info.into(),
+        }
+    }
+}
+
+impl Validate for CreateCaseRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.case_info;
+            let field_path = v::join(path, "caseInfo");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// The new case (page cec_07_3406, table 3). Lengths are UTF-8 bytes (`x-max-bytes`). The fields it shares with `CaseInfo` (title, description, priority, dueDate, contactId, attachment) are `CaseInfo`'s own definitions; `ownerId` differs (20 bytes here, no length in document 001). Fields of the case type's template may be added, hence `additionalProperties: true`. `isAtuoAssigned` is the page's spelling, kept as the wire name. Attachments: at most 5, 5 MB in total, JPG, PNG, PDF, JPEG, GIF, DOC or DOCX.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CreateCaseInfo {
+    /// The `title` property.
+    ///
+    /// Constraints: at most 128 UTF-8 bytes.
+    pub title: String,
+    /// The `description` property.
+    ///
+    /// Constraints: at most 20000 UTF-8 bytes.
+    pub description: String,
+    /// The `type` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    pub r#type: String,
+    /// The `ownerId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+    /// Whether the case is assigned automatically (then `ownerId` may be left out). The name is spelled so on the page.
+    #[serde(rename = "isAtuoAssigned")]
+    pub is_atuo_assigned: bool,
+    /// The `priority` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<CaseInfoPriority>,
+    /// The `origin` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<CaseOrigin>,
+    /// The `dueDate` property.
+    ///
+    /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
+    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<String>,
+    /// The `contactId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "contactId")]
+    pub contact_id: String,
+    /// The `attachment` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<String>,
+    /// Properties beyond the declared ones (`additionalProperties`).
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl CreateCaseInfo {
+    /// `CreateCaseInfo` from its required properties (`title`, `description`, `type`, `isAtuoAssigned`, `contactId`). The optional ones are unset: set them on the result, or write `CreateCaseInfo { field: Some(..), ..CreateCaseInfo::new(..) }`.
+    pub fn new(
+        title: impl Into<String>,
+        description: impl Into<String>,
+        r#type: impl Into<String>,
+        is_atuo_assigned: impl Into<bool>,
+        contact_id: impl Into<String>,
+    ) -> Self {
+        CreateCaseInfo {
+            title: title.into(),
+            description: description.into(),
+            r#type: r#type.into(),
+            owner_id: Default::default(),
+            is_atuo_assigned: is_atuo_assigned.into(),
+            priority: Default::default(),
+            origin: Default::default(),
+            due_date: Default::default(),
+            contact_id: contact_id.into(),
+            attachment: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl Validate for CreateCaseInfo {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.title;
+            let field_path = v::join(path, "title");
+            v::check_bytes(&field_path, value, None, Some(128u64), out);
+        }
+        {
+            let value = &self.description;
+            let field_path = v::join(path, "description");
+            v::check_bytes(&field_path, value, None, Some(20000u64), out);
+        }
+        {
+            let value = &self.r#type;
+            let field_path = v::join(path, "type");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        if let Some(value) = &self.owner_id {
+            let field_path = v::join(path, "ownerId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        if let Some(value) = &self.priority {
+            let field_path = v::join(path, "priority");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.origin {
+            let field_path = v::join(path, "origin");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.due_date {
+            let field_path = v::join(path, "dueDate");
+            v::check_pattern(
+                &field_path,
+                value,
+                "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+                out,
+            );
+        }
+        {
+            let value = &self.contact_id;
+            let field_path = v::join(path, "contactId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+    }
+}
+
+/// Case category (the list page's four values).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ListCasesRequestClassification {
+    /// `Todo`
+    Todo,
+    /// `Follow`
+    Follow,
+    /// `Created`
+    Created,
+    /// `Processed`
+    Processed,
+    /// A value not listed in the spec, as received from a server. Sending it fails validation.
+    Unknown(String),
+}
+
+impl ListCasesRequestClassification {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &[
+        "Todo",
+        "Follow",
+        "Created",
+        "Processed",
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Todo => "Todo",
+            Self::Follow => "Follow",
+            Self::Created => "Created",
+            Self::Processed => "Processed",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for ListCasesRequestClassification {
+    fn from(value: &str) -> Self {
+        match value {
+            "Todo" => Self::Todo,
+            "Follow" => Self::Follow,
+            "Created" => Self::Created,
+            "Processed" => Self::Processed,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for ListCasesRequestClassification {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl std::str::FromStr for ListCasesRequestClassification {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for ListCasesRequestClassification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ListCasesRequestClassification {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ListCasesRequestClassification {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
+}
+
+impl Validate for ListCasesRequestClassification {
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Self::Unknown(value) = self {
+            v::check_enum(path, value, Self::KNOWN, out);
+        }
+    }
+}
+
+/// Request body of listCases (page cec_07_3407 table 2; rows 15-17 from cec_07_0267). Every condition is optional except the paging fields `start` and `limit`. Lengths are UTF-8 bytes. `startTime` and `endTime` bound the period searched; they may be at most 31 days apart. Fields of a customized case template may be added as conditions, hence `additionalProperties: true`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListCasesRequest {
+    /// The `title` property.
+    ///
+    /// Constraints: at most 128 UTF-8 bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The `status` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CaseStatus>,
+    /// The `priority` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<CaseInfoPriority>,
+    /// The `origin` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<CaseOrigin>,
+    /// The `ownerId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+    /// The `type` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// The `contactId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<String>,
+    /// The `contactPhone` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "contactPhone", default, skip_serializing_if = "Option::is_none")]
+    pub contact_phone: Option<String>,
+    /// The `creatorId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+    /// The `startTime` property.
+    ///
+    /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
+    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// The `endTime` property.
+    ///
+    /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
+    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// The `start` property.
+    ///
+    /// Constraints: >= 0.
+    pub start: i32,
+    /// The `limit` property.
+    ///
+    /// Constraints: >= 1; <= 100.
+    pub limit: i32,
+    /// Case category (the list page's four values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub classification: Option<ListCasesRequestClassification>,
+    /// Queue ID (only on the newer page cec_07_0267).
+    #[serde(rename = "queueId", default, skip_serializing_if = "Option::is_none")]
+    pub queue_id: Option<String>,
+    /// Case number (only on the newer page cec_07_0267).
+    #[serde(rename = "caseNo", default, skip_serializing_if = "Option::is_none")]
+    pub case_no: Option<String>,
+    /// Whether the case was reopened (only on the newer page cec_07_0267, whose row was cut off after its type: optional and this meaning are assumptions).
+    #[serde(rename = "isReopen", default, skip_serializing_if = "Option::is_none")]
+    pub is_reopen: Option<bool>,
+    /// Properties beyond the declared ones (`additionalProperties`).
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl ListCasesRequest {
+    /// `ListCasesRequest` from its required properties (`start`, `limit`). The optional ones are unset: set them on the result, or write `ListCasesRequest { field: Some(..), ..ListCasesRequest::new(..) }`.
+    pub fn new(start: impl Into<i32>, limit: impl Into<i32>) -> Self {
+        ListCasesRequest {
+            title: Default::default(),
+            status: Default::default(),
+            priority: Default::default(),
+            origin: Default::default(),
+            owner_id: Default::default(),
+            r#type: Default::default(),
+            contact_id: Default::default(),
+            contact_phone: Default::default(),
+            creator_id: Default::default(),
+            start_time: Default::default(),
+            end_time: Default::default(),
+            start: start.into(),
+            limit: limit.into(),
+            classification: Default::default(),
+            queue_id: Default::default(),
+            case_no: Default::default(),
+            is_reopen: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl Validate for ListCasesRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.title {
+            let field_path = v::join(path, "title");
+            v::check_bytes(&field_path, value, None, Some(128u64), out);
+        }
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.priority {
+            let field_path = v::join(path, "priority");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.origin {
+            let field_path = v::join(path, "origin");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.owner_id {
+            let field_path = v::join(path, "ownerId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        if let Some(value) = &self.r#type {
+            let field_path = v::join(path, "type");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        if let Some(value) = &self.contact_id {
+            let field_path = v::join(path, "contactId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        if let Some(value) = &self.contact_phone {
+            let field_path = v::join(path, "contactPhone");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        if let Some(value) = &self.creator_id {
+            let field_path = v::join(path, "creatorId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        if let Some(value) = &self.start_time {
+            let field_path = v::join(path, "startTime");
+            v::check_pattern(
+                &field_path,
+                value,
+                "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+                out,
+            );
+        }
+        if let Some(value) = &self.end_time {
+            let field_path = v::join(path, "endTime");
+            v::check_pattern(
+                &field_path,
+                value,
+                "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+                out,
+            );
+        }
+        {
+            let value = &self.start;
+            let field_path = v::join(path, "start");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        {
+            let value = &self.limit;
+            let field_path = v::join(path, "limit");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.classification {
+            let field_path = v::join(path, "classification");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// Response body of listCases. `resCode`/`resMsg` as in every response of the family; `cases` and `count` are ASSUMED (by analogy with the case type list's `caseTypes` and `count`): the page's response table was not readable. Other fields are allowed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListCasesResponse {
+    /// The `resCode` property.
+    #[serde(rename = "resCode", default, skip_serializing_if = "Option::is_none")]
+    pub res_code: Option<String>,
+    /// The `resMsg` property.
+    #[serde(rename = "resMsg", default, skip_serializing_if = "Option::is_none")]
+    pub res_msg: Option<String>,
+    /// The cases of this page (assumed name and item shape).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cases: Option<Vec<CaseDetailsInfo>>,
+    /// Total number of cases matching the conditions (assumed name).
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
+    /// Properties beyond the declared ones (`additionalProperties`).
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl Validate for ListCasesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.cases {
+            let field_path = v::join(path, "cases");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+        if let Some(value) = &self.count {
+            let field_path = v::join(path, "count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+    }
+}
+
+/// Response body of showCase (page cec_07_3408, table 3), with the family's `resCode`/`resMsg`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShowCaseResponse {
+    /// The `resCode` property.
+    #[serde(rename = "resCode", default, skip_serializing_if = "Option::is_none")]
+    pub res_code: Option<String>,
+    /// The `resMsg` property.
+    #[serde(rename = "resMsg", default, skip_serializing_if = "Option::is_none")]
+    pub res_msg: Option<String>,
+    /// The `caseInfo` property.
+    #[serde(rename = "caseInfo")]
+    pub case_info: CaseDetailsInfo,
+    /// The case's track (page table 5, not read; items kept open).
+    #[serde(rename = "caseTrace", default, skip_serializing_if = "Option::is_none")]
+    pub case_trace: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+    /// The case's contact, as the contact query interface returns it for the case's customer ID (page table 6, not read; kept open).
+    #[serde(rename = "customerInfo", default, skip_serializing_if = "Option::is_none")]
+    pub customer_info: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// Tasks of the case (the page gives no table of their fields; kept open).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+    /// Whether the case is followed.
+    #[serde(rename = "isFollower")]
+    pub is_follower: bool,
+}
+
+impl ShowCaseResponse {
+    /// `ShowCaseResponse` from its required properties (`caseInfo`, `isFollower`). The optional ones are unset: set them on the result, or write `ShowCaseResponse { field: Some(..), ..ShowCaseResponse::new(..) }`.
+    pub fn new(
+        case_info: impl Into<CaseDetailsInfo>,
+        is_follower: impl Into<bool>,
+    ) -> Self {
+        ShowCaseResponse {
+            res_code: Default::default(),
+            res_msg: Default::default(),
+            case_info: case_info.into(),
+            case_trace: Default::default(),
+            customer_info: Default::default(),
+            tasks: Default::default(),
+            is_follower: is_follower.into(),
+        }
+    }
+}
+
+impl Validate for ShowCaseResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.case_info;
+            let field_path = v::join(path, "caseInfo");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// A case as the details operation returns it (page cec_07_3408, table 4; read up to row 7, `ownerId`; later rows not read). The page's response table has no length column; the shared definitions carry the lengths the request pages give. Fields of the case template may come too, hence `additionalProperties: true`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseDetailsInfo {
+    /// The `id` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    pub id: String,
+    /// Case number.
+    #[serde(rename = "caseNo")]
+    pub case_no: String,
+    /// The `status` property.
+    pub status: CaseStatus,
+    /// The `title` property.
+    ///
+    /// Constraints: at most 128 UTF-8 bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The `priority` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<CaseInfoPriority>,
+    /// The `parentId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    /// The `ownerId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "ownerId")]
+    pub owner_id: String,
+    /// Properties beyond the declared ones (`additionalProperties`).
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl CaseDetailsInfo {
+    /// `CaseDetailsInfo` from its required properties (`id`, `caseNo`, `status`, `ownerId`). The optional ones are unset: set them on the result, or write `CaseDetailsInfo { field: Some(..), ..CaseDetailsInfo::new(..) }`.
+    pub fn new(
+        id: impl Into<String>,
+        case_no: impl Into<String>,
+        status: impl Into<CaseStatus>,
+        owner_id: impl Into<String>,
+    ) -> Self {
+        CaseDetailsInfo {
+            id: id.into(),
+            case_no: case_no.into(),
+            status: status.into(),
+            title: Default::default(),
+            priority: Default::default(),
+            parent_id: Default::default(),
+            owner_id: owner_id.into(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl Validate for CaseDetailsInfo {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.id;
+            let field_path = v::join(path, "id");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        {
+            let value = &self.status;
+            let field_path = v::join(path, "status");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.title {
+            let field_path = v::join(path, "title");
+            v::check_bytes(&field_path, value, None, Some(128u64), out);
+        }
+        if let Some(value) = &self.priority {
+            let field_path = v::join(path, "priority");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.parent_id {
+            let field_path = v::join(path, "parentId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        {
+            let value = &self.owner_id;
+            let field_path = v::join(path, "ownerId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+    }
+}
+
+/// One entry of a case's track (the details page's table 5, which was not readable; no field is invented, the object is kept open).
+pub type CaseTrace = std::collections::BTreeMap<String, serde_json::Value>;
+/// Request body of processCase (page cec_07_3411, table 2). Lengths are UTF-8 bytes. Fields of a customized case template may be added, hence `additionalProperties: true`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProcessCaseRequest {
+    /// The `caseId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "caseId")]
+    pub case_id: String,
+    /// The `processInfo` property.
+    #[serde(rename = "processInfo")]
+    pub process_info: ProcessInfo,
+    /// The `creatorId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "creatorId")]
+    pub creator_id: String,
+    /// Properties beyond the declared ones (`additionalProperties`).
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl ProcessCaseRequest {
+    /// `ProcessCaseRequest` from its required properties (`caseId`, `processInfo`, `creatorId`).
+    pub fn new(
+        case_id: impl Into<String>,
+        process_info: impl Into<ProcessInfo>,
+        creator_id: impl Into<String>,
+    ) -> Self {
+        ProcessCaseRequest {
+            case_id: case_id.into(),
+            process_info: process_info.into(),
+            creator_id: creator_id.into(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl Validate for ProcessCaseRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.case_id;
+            let field_path = v::join(path, "caseId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        {
+            let value = &self.process_info;
+            let field_path = v::join(path, "processInfo");
+            value.validate_at(&field_path, out);
+        }
+        {
+            let value = &self.creator_id;
+            let field_path = v::join(path, "creatorId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+    }
+}
+
+/// Kind of handling: an internal record, an email or an SMS. The page (table and example) spells the first value "Iternal", kept as written; an open list, so a correctly spelled "Internal" is not rejected should the service use it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ProcessInfoType {
+    /// `Iternal`
+    Iternal,
+    /// `Email`
+    Email,
+    /// `SMS`
+    Sms,
+    /// A value not listed in the spec; the list is open (`x-extensible-enum`), so it may be sent.
+    Unknown(String),
+}
+
+impl ProcessInfoType {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &["Iternal", "Email", "SMS"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Iternal => "Iternal",
+            Self::Email => "Email",
+            Self::Sms => "SMS",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for ProcessInfoType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Iternal" => Self::Iternal,
+            "Email" => Self::Email,
+            "SMS" => Self::Sms,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for ProcessInfoType {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl std::str::FromStr for ProcessInfoType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for ProcessInfoType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ProcessInfoType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ProcessInfoType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
+}
+
+impl Validate for ProcessInfoType {
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        let _ = (path, out);
+    }
+}
+
+/// The handling record (page cec_07_3411, table 3). Lengths are UTF-8 bytes. `from` and `creatorId` are user IDs (sender, handler).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessInfo {
+    /// Kind of handling: an internal record, an email or an SMS. The page (table and example) spells the first value "Iternal", kept as written; an open list, so a correctly spelled "Internal" is not rejected should the service use it.
+    pub r#type: ProcessInfoType,
+    /// Title of the handling record. Length: 128 bytes.
+    ///
+    /// Constraints: at most 128 UTF-8 bytes.
+    pub title: String,
+    /// Description of the handling. Length: 20,000 bytes.
+    ///
+    /// Constraints: at most 20000 UTF-8 bytes.
+    pub description: String,
+    /// The `from` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Name of the sender. Length: 80 bytes.
+    ///
+    /// Constraints: at most 80 UTF-8 bytes.
+    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
+    /// Recipient's email address. Length: 2000 bytes.
+    ///
+    /// Constraints: at most 2000 UTF-8 bytes.
+    #[serde(rename = "toAddress", default, skip_serializing_if = "Option::is_none")]
+    pub to_address: Option<String>,
+    /// The `creatorId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
+    pub creator_id: Option<String>,
+}
+
+impl ProcessInfo {
+    /// `ProcessInfo` from its required properties (`type`, `title`, `description`). The optional ones are unset: set them on the result, or write `ProcessInfo { field: Some(..), ..ProcessInfo::new(..) }`.
+    pub fn new(
+        r#type: impl Into<ProcessInfoType>,
+        title: impl Into<String>,
+        description: impl Into<String>,
+    ) -> Self {
+        ProcessInfo {
+            r#type: r#type.into(),
+            title: title.into(),
+            description: description.into(),
+            from: Default::default(),
+            from_name: Default::default(),
+            to_address: Default::default(),
+            creator_id: Default::default(),
+        }
+    }
+}
+
+impl Validate for ProcessInfo {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.r#type;
+            let field_path = v::join(path, "type");
+            value.validate_at(&field_path, out);
+        }
+        {
+            let value = &self.title;
+            let field_path = v::join(path, "title");
+            v::check_bytes(&field_path, value, None, Some(128u64), out);
+        }
+        {
+            let value = &self.description;
+            let field_path = v::join(path, "description");
+            v::check_bytes(&field_path, value, None, Some(20000u64), out);
+        }
+        if let Some(value) = &self.from {
+            let field_path = v::join(path, "from");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        if let Some(value) = &self.from_name {
+            let field_path = v::join(path, "fromName");
+            v::check_bytes(&field_path, value, None, Some(80u64), out);
+        }
+        if let Some(value) = &self.to_address {
+            let field_path = v::join(path, "toAddress");
+            v::check_bytes(&field_path, value, None, Some(2000u64), out);
+        }
+        if let Some(value) = &self.creator_id {
+            let field_path = v::join(path, "creatorId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+    }
+}
+
+/// Request body of cancelCase (page cec_07_3412, table 2). Lengths are UTF-8 bytes. `creatorId` is the handler. `remark` is marked "True" (mandatory).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelCaseRequest {
+    /// The `id` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    pub id: String,
+    /// The `creatorId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "creatorId")]
+    pub creator_id: String,
+    /// Remark on the cancellation. Length: 2000 bytes.
+    ///
+    /// Constraints: at most 2000 UTF-8 bytes.
+    pub remark: String,
+}
+
+impl CancelCaseRequest {
+    /// `CancelCaseRequest` from its required properties (`id`, `creatorId`, `remark`).
+    pub fn new(
+        id: impl Into<String>,
+        creator_id: impl Into<String>,
+        remark: impl Into<String>,
+    ) -> Self {
+        CancelCaseRequest {
+            id: id.into(),
+            creator_id: creator_id.into(),
+            remark: remark.into(),
+        }
+    }
+}
+
+impl Validate for CancelCaseRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.id;
+            let field_path = v::join(path, "id");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        {
+            let value = &self.creator_id;
+            let field_path = v::join(path, "creatorId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        {
+            let value = &self.remark;
+            let field_path = v::join(path, "remark");
+            v::check_bytes(&field_path, value, None, Some(2000u64), out);
+        }
+    }
+}
+
+/// Request body of updateCaseStatus (page cec_07_3413, table 2). `creatorId` is the handler; `status` is the status to move the case to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCaseStatusRequest {
+    /// The `id` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    pub id: String,
+    /// The `creatorId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "creatorId")]
+    pub creator_id: String,
+    /// The `status` property.
+    pub status: CaseStatus,
+}
+
+impl UpdateCaseStatusRequest {
+    /// `UpdateCaseStatusRequest` from its required properties (`id`, `creatorId`, `status`).
+    pub fn new(
+        id: impl Into<String>,
+        creator_id: impl Into<String>,
+        status: impl Into<CaseStatus>,
+    ) -> Self {
+        UpdateCaseStatusRequest {
+            id: id.into(),
+            creator_id: creator_id.into(),
+            status: status.into(),
+        }
+    }
+}
+
+impl Validate for UpdateCaseStatusRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.id;
+            let field_path = v::join(path, "id");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        {
+            let value = &self.creator_id;
+            let field_path = v::join(path, "creatorId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        {
+            let value = &self.status;
+            let field_path = v::join(path, "status");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// Status of a case type, Active or Inactive.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CaseTypeStatus {
+    /// `Active`
+    Active,
+    /// `Inactive`
+    Inactive,
+    /// A value not listed in the spec, as received from a server. Sending it fails validation.
+    Unknown(String),
+}
+
+impl CaseTypeStatus {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &["Active", "Inactive"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "Active",
+            Self::Inactive => "Inactive",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for CaseTypeStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "Active" => Self::Active,
+            "Inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for CaseTypeStatus {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl std::str::FromStr for CaseTypeStatus {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for CaseTypeStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CaseTypeStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CaseTypeStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
+}
+
+impl Validate for CaseTypeStatus {
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Self::Unknown(value) = self {
+            v::check_enum(path, value, Self::KNOWN, out);
+        }
+    }
+}
+
+/// Request body of listCaseTypes (page cec_07_3403, table 2). Lengths are UTF-8 bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListCaseTypesRequest {
+    /// Case type name, matched fuzzily. Length: 128 bytes.
+    ///
+    /// Constraints: at most 128 UTF-8 bytes.
+    #[serde(rename = "typeName", default, skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
+    /// The `status` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<CaseTypeStatus>,
+    /// The `start` property.
+    ///
+    /// Constraints: >= 0.
+    pub start: i32,
+    /// The `limit` property.
+    ///
+    /// Constraints: >= 1; <= 100.
+    pub limit: i32,
+}
+
+impl ListCaseTypesRequest {
+    /// `ListCaseTypesRequest` from its required properties (`start`, `limit`). The optional ones are unset: set them on the result, or write `ListCaseTypesRequest { field: Some(..), ..ListCaseTypesRequest::new(..) }`.
+    pub fn new(start: impl Into<i32>, limit: impl Into<i32>) -> Self {
+        ListCaseTypesRequest {
+            type_name: Default::default(),
+            status: Default::default(),
+            start: start.into(),
+            limit: limit.into(),
+        }
+    }
+}
+
+impl Validate for ListCaseTypesRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.type_name {
+            let field_path = v::join(path, "typeName");
+            v::check_bytes(&field_path, value, None, Some(128u64), out);
+        }
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            value.validate_at(&field_path, out);
+        }
+        {
+            let value = &self.start;
+            let field_path = v::join(path, "start");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        {
+            let value = &self.limit;
+            let field_path = v::join(path, "limit");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// Response body of listCaseTypes (page cec_07_3403, table 3), with the family's `resCode`/`resMsg`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListCaseTypesResponse {
+    /// The `resCode` property.
+    #[serde(rename = "resCode", default, skip_serializing_if = "Option::is_none")]
+    pub res_code: Option<String>,
+    /// The `resMsg` property.
+    #[serde(rename = "resMsg", default, skip_serializing_if = "Option::is_none")]
+    pub res_msg: Option<String>,
+    /// The case types of this page.
+    #[serde(rename = "caseTypes")]
+    pub case_types: Vec<CaseType>,
+    /// Total number of case types matching the conditions.
+    ///
+    /// Constraints: >= 0.
+    pub count: i32,
+}
+
+impl ListCaseTypesResponse {
+    /// `ListCaseTypesResponse` from its required properties (`caseTypes`, `count`). The optional ones are unset: set them on the result, or write `ListCaseTypesResponse { field: Some(..), ..ListCaseTypesResponse::new(..) }`.
+    pub fn new(case_types: impl Into<Vec<CaseType>>, count: impl Into<i32>) -> Self {
+        ListCaseTypesResponse {
+            res_code: Default::default(),
+            res_msg: Default::default(),
+            case_types: case_types.into(),
+            count: count.into(),
+        }
+    }
+}
+
+impl Validate for ListCaseTypesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.case_types;
+            let field_path = v::join(path, "caseTypes");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+        {
+            let value = &self.count;
+            let field_path = v::join(path, "count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+    }
+}
+
+/// Response body of showCaseType (page cec_07_3404), with the family's `resCode`/`resMsg`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShowCaseTypeResponse {
+    /// The `resCode` property.
+    #[serde(rename = "resCode", default, skip_serializing_if = "Option::is_none")]
+    pub res_code: Option<String>,
+    /// The `resMsg` property.
+    #[serde(rename = "resMsg", default, skip_serializing_if = "Option::is_none")]
+    pub res_msg: Option<String>,
+    /// The `caseTypeInfo` property.
+    #[serde(rename = "caseTypeInfo")]
+    pub case_type_info: CaseType,
+}
+
+impl ShowCaseTypeResponse {
+    /// `ShowCaseTypeResponse` from its required properties (`caseTypeInfo`). The optional ones are unset: set them on the result, or write `ShowCaseTypeResponse { field: Some(..), ..ShowCaseTypeResponse::new(..) }`.
+    pub fn new(case_type_info: impl Into<CaseType>) -> Self {
+        ShowCaseTypeResponse {
+            res_code: Default::default(),
+            res_msg: Default::default(),
+            case_type_info: case_type_info.into(),
+        }
+    }
+}
+
+impl Validate for ShowCaseTypeResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.case_type_info;
+            let field_path = v::join(path, "caseTypeInfo");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// A case type ("CaseTypes" on both pages): the details page cec_07_3404 (table 3, all 13 rows read) and the list page cec_07_3403 (table 4, read to row 9 and the start of row 10). The pages disagree on names: details has `tempalteId` and `isStrctOrder`; list has `templateId`, `templateName` and a row 10 beginning "isStric...". Both spellings are declared, and only the fields both pages mark mandatory under the same name are required (`id`, `typeName`, `status`, `caseStatus`); the details page also marks `tempalteId`, `isStrctOrder`, `creatorName`, `createdDate`, `lastModifiedName` and `lastModifiedDate` mandatory, the list page `templateId` and `templateName`. Other fields are allowed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseType {
+    /// The `id` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    pub id: String,
+    /// Name of the case type (the pages say of the case template); unique.
+    #[serde(rename = "typeName")]
+    pub type_name: String,
+    /// Description of the case type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The `status` property.
+    pub status: CaseTypeStatus,
+    /// The statuses a case of this type can have, comma-separated.
+    #[serde(rename = "caseStatus")]
+    pub case_status: String,
+    /// Case template the type is associated with (details page's spelling; mandatory there).
+    #[serde(rename = "tempalteId", default, skip_serializing_if = "Option::is_none")]
+    pub tempalte_id: Option<String>,
+    /// Case template the type is associated with (list page's spelling; mandatory there).
+    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<String>,
+    /// Name of the associated case template (list page only; mandatory there).
+    #[serde(rename = "templateName", default, skip_serializing_if = "Option::is_none")]
+    pub template_name: Option<String>,
+    /// Associated content template (spelled so on both pages).
+    #[serde(
+        rename = "contentTempalteId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub content_tempalte_id: Option<String>,
+    /// The `parentId` property.
+    ///
+    /// Constraints: at most 20 UTF-8 bytes.
+    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    /// Whether the strict mode is used (details page's spelling; the list page's row 10 begins "isStric..." and was cut off).
+    #[serde(rename = "isStrctOrder", default, skip_serializing_if = "Option::is_none")]
+    pub is_strct_order: Option<bool>,
+    /// Name of the creator.
+    #[serde(rename = "creatorName", default, skip_serializing_if = "Option::is_none")]
+    pub creator_name: Option<String>,
+    /// The `createdDate` property.
+    ///
+    /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
+    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<String>,
+    /// Name of the last modifier.
+    #[serde(
+        rename = "lastModifiedName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_name: Option<String>,
+    /// The `lastModifiedDate` property.
+    ///
+    /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
+    #[serde(
+        rename = "lastModifiedDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub last_modified_date: Option<String>,
+    /// Properties beyond the declared ones (`additionalProperties`).
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+impl CaseType {
+    /// `CaseType` from its required properties (`id`, `typeName`, `status`, `caseStatus`). The optional ones are unset: set them on the result, or write `CaseType { field: Some(..), ..CaseType::new(..) }`.
+    pub fn new(
+        id: impl Into<String>,
+        type_name: impl Into<String>,
+        status: impl Into<CaseTypeStatus>,
+        case_status: impl Into<String>,
+    ) -> Self {
+        CaseType {
+            id: id.into(),
+            type_name: type_name.into(),
+            description: Default::default(),
+            status: status.into(),
+            case_status: case_status.into(),
+            tempalte_id: Default::default(),
+            template_id: Default::default(),
+            template_name: Default::default(),
+            content_tempalte_id: Default::default(),
+            parent_id: Default::default(),
+            is_strct_order: Default::default(),
+            creator_name: Default::default(),
+            created_date: Default::default(),
+            last_modified_name: Default::default(),
+            last_modified_date: Default::default(),
+            additional_properties: Default::default(),
+        }
+    }
+}
+
+impl Validate for CaseType {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.id;
+            let field_path = v::join(path, "id");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        {
+            let value = &self.status;
+            let field_path = v::join(path, "status");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.parent_id {
+            let field_path = v::join(path, "parentId");
+            v::check_bytes(&field_path, value, None, Some(20u64), out);
+        }
+        if let Some(value) = &self.created_date {
+            let field_path = v::join(path, "createdDate");
+            v::check_pattern(
+                &field_path,
+                value,
+                "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+                out,
+            );
+        }
+        if let Some(value) = &self.last_modified_date {
+            let field_path = v::join(path, "lastModifiedDate");
+            v::check_pattern(
+                &field_path,
+                value,
+                "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$",
+                out,
+            );
+        }
+    }
+}

@@ -11,7 +11,7 @@ use crate::runtime::__private::{self as rt, validate as v};
 #[allow(unused_imports)]
 use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
 
-/// A client for Huawei Cloud OSM service tickets (subset) v2.
+/// A client for Huawei Cloud OSM service tickets v2.
 ///
 /// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
 /// timeouts, retries and default headers; cloning is cheap.
@@ -36,6 +36,36 @@ impl Client {
         &self.runtime
     }
 
+    /// List service tickets
+    ///
+    /// Query the list of service tickets, filtered by keywords, labels, time range, status or sub-user, page by page.
+    ///
+    /// `GET /v2/servicerequest/cases` (operationId `listCases`).
+    ///
+    /// Optional parameters are set on the returned [`ListCases`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_cases(&self) -> ListCases<'_> {
+        ListCases {
+            client: self,
+            search_key: None,
+            label_id_list: None,
+            app_key: None,
+            incident_id: None,
+            query_start_time: None,
+            query_end_time: None,
+            status: None,
+            incident_status: None,
+            x_customer_id: None,
+            x_customer_name: None,
+            group_id: None,
+            offset: None,
+            limit: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
     /// Create a service ticket
     ///
     /// Create a service ticket (document 004, "Creating a Service Ticket").
@@ -48,7 +78,8 @@ impl Client {
     /// Arguments:
     /// - `body`: the request body
     ///
-    /// Optional parameters are set on the returned [`CreateCase`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    /// Optional parameters are set on the returned [`CreateCase`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `create_cases`.
+    #[doc(alias = "create_cases")]
     pub fn create_case(&self, body: impl Into<CreateCaseRequest>) -> CreateCase<'_> {
         CreateCase {
             client: self,
@@ -78,7 +109,8 @@ impl Client {
     /// - `case_id`: path `case_id` — Specifies the service ticket ID.
     /// - `body`: the request body
     ///
-    /// Optional parameters are set on the returned [`UpdateContactInfo`]; `send` validates the whole request first and sends nothing if it is invalid.
+    /// Optional parameters are set on the returned [`UpdateContactInfo`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `update_case_contact_info`.
+    #[doc(alias = "update_case_contact_info")]
     pub fn update_contact_info(
         &self,
         case_id: impl Into<String>,
@@ -91,6 +123,28 @@ impl Client {
             x_language: None,
             x_time_zone: None,
             body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// List associated service tickets
+    ///
+    /// Query the service tickets associated with a ticket; a brief summary of each associated ticket is returned.
+    ///
+    /// `GET /v2/servicerequest/cases/{case_id}/relations` (operationId `listRelations`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the ID of the service ticket whose associations are queried.
+    ///
+    /// Optional parameters are set on the returned [`ListRelations`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_relation`.
+    #[doc(alias = "list_relation")]
+    pub fn list_relations(&self, case_id: impl Into<String>) -> ListRelations<'_> {
+        ListRelations {
+            client: self,
+            case_id: case_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
             headers: Vec::new(),
         }
     }
@@ -126,6 +180,33 @@ impl Client {
         }
     }
 
+    /// Delete an association
+    ///
+    /// Remove the association between a service ticket and one related service ticket.
+    ///
+    /// `DELETE /v2/servicerequest/cases/{case_id}/relations` (operationId `deleteRelation`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the ID of the service ticket whose association is removed.
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`DeleteRelation`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn delete_relation(
+        &self,
+        case_id: impl Into<String>,
+        body: impl Into<DeleteRelationRequest>,
+    ) -> DeleteRelation<'_> {
+        DeleteRelation {
+            client: self,
+            case_id: case_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
     /// Operate on a service ticket
     ///
     /// Service ticket operations: cancel, close, press (urge) or delete a ticket, chosen by
@@ -138,7 +219,8 @@ impl Client {
     /// - `action_id`: query `action_id` — Specifies the operation (such as cancel, close, press, and delete). The document lists these values as examples ("such as"), so they are known values of an open list (`x-extensible-enum`), not a closed `enum`.
     /// - `body`: the request body
     ///
-    /// Optional parameters are set on the returned [`OperateCase`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    /// Optional parameters are set on the returned [`OperateCase`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `update_cases`.
+    #[doc(alias = "update_cases")]
     pub fn operate_case(
         &self,
         case_id: impl Into<String>,
@@ -156,6 +238,1790 @@ impl Client {
             headers: Vec::new(),
         }
     }
+
+    /// Submit a rating for a service ticket
+    ///
+    /// Submit one satisfaction rating (evaluation text and per-category scores) for a service ticket.
+    ///
+    /// `POST /v2/servicerequest/cases/{case_id}/score` (operationId `createScore`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`CreateScore`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `create_scores`.
+    #[doc(alias = "create_scores")]
+    pub fn create_score(
+        &self,
+        case_id: impl Into<String>,
+        body: impl Into<CreateScoreRequest>,
+    ) -> CreateScore<'_> {
+        CreateScore {
+            client: self,
+            case_id: case_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query extended parameters of a service ticket
+    ///
+    /// Query the extended parameters of a service ticket. The official SDK models the response as `error_code` and `error_msg` only; no public reference page was found.
+    ///
+    /// `GET /v2/servicerequest/cases/{case_id}/extends-param` (operationId `showCaseExtendedParameters`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    ///
+    /// Optional parameters are set on the returned [`ShowCaseExtendedParameters`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `show_case_extends_param`.
+    #[doc(alias = "show_case_extends_param")]
+    pub fn show_case_extended_parameters(
+        &self,
+        case_id: impl Into<String>,
+    ) -> ShowCaseExtendedParameters<'_> {
+        ShowCaseExtendedParameters {
+            client: self,
+            case_id: case_id.into(),
+            group_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Submit extended parameters of a service ticket
+    ///
+    /// Submit the extended (product- or problem-type-specific) parameters of a service ticket after it has been created.
+    ///
+    /// `POST /v2/servicerequest/cases/{case_id}/extends-param` (operationId `createCaseExtendedParameters`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`CreateCaseExtendedParameters`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `create_case_extends_param`.
+    #[doc(alias = "create_case_extends_param")]
+    pub fn create_case_extended_parameters(
+        &self,
+        case_id: impl Into<String>,
+        body: impl Into<CreateCaseExtendedParametersRequest>,
+    ) -> CreateCaseExtendedParameters<'_> {
+        CreateCaseExtendedParameters {
+            client: self,
+            case_id: case_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Create report feedback
+    ///
+    /// Report content or an infringement (for example of intellectual property) concerning Huawei Cloud products or services, with proof attachments and contact information. This operation takes none of the X-Site, X-Language and X-Time-Zone headers.
+    ///
+    /// `POST /v2/servicerequest/feedbacks` (operationId `createReportFeedback`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`CreateReportFeedback`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `create_feedback`.
+    #[doc(alias = "create_feedback")]
+    pub fn create_report_feedback(
+        &self,
+        body: impl Into<CreateReportFeedbackRequest>,
+    ) -> CreateReportFeedback<'_> {
+        CreateReportFeedback {
+            client: self,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Export service tickets
+    ///
+    /// Export the service tickets that match the filters as a downloadable file.
+    ///
+    /// `GET /v2/servicerequest/cases/export` (operationId `exportCases`).
+    ///
+    /// Arguments:
+    /// - `language`: query `language` — Specifies the language of the exported content, for example zh-cn or en-us.
+    /// - `timezone`: query `timezone` — Specifies the time zone used for the times in the exported file, for example GMT+8.
+    ///
+    /// Optional parameters are set on the returned [`ExportCases`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `download_cases`.
+    #[doc(alias = "download_cases")]
+    pub fn export_cases(
+        &self,
+        language: impl Into<String>,
+        timezone: impl Into<String>,
+    ) -> ExportCases<'_> {
+        ExportCases {
+            client: self,
+            language: language.into(),
+            timezone: timezone.into(),
+            incident_id: None,
+            query_start_time: None,
+            query_end_time: None,
+            x_customer_name: None,
+            search_key: None,
+            status: None,
+            customer_id: None,
+            tenant_source_id_list: None,
+            sub_customer_id: None,
+            offset: None,
+            limit: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query the service ticket quota
+    ///
+    /// Query the total and the remaining service ticket quota for a problem type (and optionally a product type).
+    ///
+    /// `GET /v2/servicerequest/quotas` (operationId `showCaseQuota`).
+    ///
+    /// Arguments:
+    /// - `business_type_id`: query `business_type_id` — Specifies the problem type ID.
+    ///
+    /// Optional parameters are set on the returned [`ShowCaseQuota`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_case_quotas`.
+    #[doc(alias = "list_case_quotas")]
+    pub fn show_case_quota(
+        &self,
+        business_type_id: impl Into<String>,
+    ) -> ShowCaseQuota<'_> {
+        ShowCaseQuota {
+            client: self,
+            business_type_id: business_type_id.into(),
+            product_category_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List agencies
+    ///
+    /// Query the IAM agencies of the account (delegations to other accounts, such as Huawei Cloud support).
+    ///
+    /// `GET /v2/servicerequest/agencies` (operationId `listAgencies`).
+    ///
+    /// Optional parameters are set on the returned [`ListAgencies`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_agencies(&self) -> ListAgencies<'_> {
+        ListAgencies {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query the partner's service ticket permission
+    ///
+    /// Check whether the caller, as a partner, has the permission to process service tickets of its customers. No public reference page was found; this follows the SDK.
+    ///
+    /// `GET /v2/servicerequest/cases/partners/privilege/cases-processing` (operationId `showPartnerCasePrivilege`).
+    ///
+    /// Optional parameters are set on the returned [`ShowPartnerCasePrivilege`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `show_partners_cases_privilege`.
+    #[doc(alias = "show_partners_cases_privilege")]
+    pub fn show_partner_case_privilege(&self) -> ShowPartnerCasePrivilege<'_> {
+        ShowPartnerCasePrivilege {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Count service tickets by status
+    ///
+    /// Return the number of service tickets in each status, optionally for one status only.
+    ///
+    /// `GET /v2/servicerequest/cases/count` (operationId `listCaseCounts`).
+    ///
+    /// Optional parameters are set on the returned [`ListCaseCounts`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_case_counts(&self) -> ListCaseCounts<'_> {
+        ListCaseCounts {
+            client: self,
+            status: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query service ticket details
+    ///
+    /// Query the details of a service ticket, including its messages and satisfaction ratings.
+    ///
+    /// `GET /v2/servicerequest/cases/{case_id}` (operationId `showCaseDetail`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    ///
+    /// Optional parameters are set on the returned [`ShowCaseDetail`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn show_case_detail(&self, case_id: impl Into<String>) -> ShowCaseDetail<'_> {
+        ShowCaseDetail {
+            client: self,
+            case_id: case_id.into(),
+            group_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List the operation logs of a service ticket
+    ///
+    /// Query the operation logs of a service ticket, page by page.
+    ///
+    /// `GET /v2/servicerequest/cases/{case_id}/operate-logs` (operationId `listCaseOperationLogs`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    ///
+    /// Optional parameters are set on the returned [`ListCaseOperationLogs`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_case_operate_logs`.
+    #[doc(alias = "list_case_operate_logs")]
+    pub fn list_case_operation_logs(
+        &self,
+        case_id: impl Into<String>,
+    ) -> ListCaseOperationLogs<'_> {
+        ListCaseOperationLogs {
+            client: self,
+            case_id: case_id.into(),
+            group_id: None,
+            offset: None,
+            limit: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query the CC email addresses of service tickets
+    ///
+    /// Query the email addresses that are copied (CC) on service ticket notifications.
+    ///
+    /// `GET /v2/servicerequest/carbon-copy-emails` (operationId `listCaseCcEmails`).
+    ///
+    /// Optional parameters are set on the returned [`ListCaseCcEmails`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_case_cc_emails(&self) -> ListCaseCcEmails<'_> {
+        ListCaseCcEmails {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query the status of a service ticket
+    ///
+    /// Query the current status of one service ticket.
+    ///
+    /// `GET /v2/servicerequest/cases/{case_id}/status` (operationId `showCaseStatus`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    ///
+    /// Optional parameters are set on the returned [`ShowCaseStatus`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn show_case_status(&self, case_id: impl Into<String>) -> ShowCaseStatus<'_> {
+        ShowCaseStatus {
+            client: self,
+            case_id: case_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query the service information of the associated partner
+    ///
+    /// Query the service information (customer and service hours) of the partner associated with the caller for a ticket subcategory or ISV product.
+    ///
+    /// `GET /v2/servicerequest/cases/partners/service-info` (operationId `showPartnerServiceInfo`).
+    ///
+    /// Optional parameters are set on the returned [`ShowPartnerServiceInfo`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `show_partners_service_info`.
+    #[doc(alias = "show_partners_service_info")]
+    pub fn show_partner_service_info(&self) -> ShowPartnerServiceInfo<'_> {
+        ShowPartnerServiceInfo {
+            client: self,
+            case_sub_type_id: None,
+            product_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List sub-users
+    ///
+    /// Query the IAM sub-users of the account, optionally filtered by name or ID; contact details are returned anonymized.
+    ///
+    /// `GET /v2/servicerequest/customers/sub-customers` (operationId `listSubCustomers`).
+    ///
+    /// Optional parameters are set on the returned [`ListSubCustomers`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_sub_customers(&self) -> ListSubCustomers<'_> {
+        ListSubCustomers {
+            client: self,
+            sub_customer_name: None,
+            sub_customer_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List the regions associated with the user
+    ///
+    /// Query the regions in which the user has resources or that are associated with the user.
+    ///
+    /// `GET /v2/servicerequest/customers/regions` (operationId `listCustomerRegions`).
+    ///
+    /// Optional parameters are set on the returned [`ListCustomerRegions`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_customers_regions`.
+    #[doc(alias = "list_customers_regions")]
+    pub fn list_customer_regions(&self) -> ListCustomerRegions<'_> {
+        ListCustomerRegions {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List service tickets by page number
+    ///
+    /// Query the service ticket list through the incident service API (camelCase parameters and fields, page numbers instead of offsets). No public reference page was found; this follows the SDK. The operation takes none of the X-Site, X-Language and X-Time-Zone headers.
+    ///
+    /// `GET /osm/incidentservice/api/v1/queryincident` (operationId `listCasesByPage`).
+    ///
+    /// Optional parameters are set on the returned [`ListCasesByPage`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_order_incident`.
+    #[doc(alias = "list_order_incident")]
+    pub fn list_cases_by_page(&self) -> ListCasesByPage<'_> {
+        ListCasesByPage {
+            client: self,
+            version: None,
+            search_key: None,
+            label_id_list: None,
+            app_key: None,
+            incident_id: None,
+            query_start_time: None,
+            query_end_time: None,
+            status: None,
+            incident_status: None,
+            x_customer_name: None,
+            group_id: None,
+            product_category_id: None,
+            business_type_id: None,
+            page_no: None,
+            page_size: None,
+            x_customer_id: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Upload an attachment with form-data
+    ///
+    /// Upload one attachment as `multipart/form-data`, with the file in the `file` part and its metadata (a JSON object serialized as text) in the `form_data` part. The file must respect the limits returned by showAttachmentLimits (size, count, file types). The returned attachment ID can then be passed in `accessory_ids` when creating a service ticket or a message.
+    ///
+    /// `POST /v2/servicerequest/accessorys` (operationId `uploadAttachment`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    /// - `file`: the file part `file` — Specifies the file content (sent as application/octet-stream).
+    ///
+    /// Optional parameters are set on the returned [`UploadAttachment`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `upload_accessory`.
+    #[doc(alias = "upload_accessory")]
+    pub fn upload_attachment(
+        &self,
+        body: impl Into<UploadAttachmentForm>,
+        file: runtime::Upload,
+    ) -> UploadAttachment<'_> {
+        UploadAttachment {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            parts: Vec::new(),
+            file,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Upload an attachment as Base64 in JSON
+    ///
+    /// Upload one attachment whose content is sent Base64-encoded in a JSON body, an alternative to the form-data upload meant for SDKs. The file must respect the limits returned by showAttachmentLimits (size, count, file types).
+    ///
+    /// `POST /v2/servicerequest/accessorys/json-format-content` (operationId `uploadAttachmentAsJson`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`UploadAttachmentAsJson`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `upload_json_accessories`.
+    #[doc(alias = "upload_json_accessories")]
+    pub fn upload_attachment_as_json(
+        &self,
+        body: impl Into<UploadAttachmentJsonRequest>,
+    ) -> UploadAttachmentAsJson<'_> {
+        UploadAttachmentAsJson {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Download an attachment
+    ///
+    /// Download the content of an attachment as a file stream. Several attachment IDs may be given, separated by commas, in the path parameter.
+    ///
+    /// `GET /v2/servicerequest/accessorys/{accessory_id}` (operationId `downloadAttachment`).
+    ///
+    /// Arguments:
+    /// - `accessory_id`: path `accessory_id` — Specifies the attachment ID, or several attachment IDs separated by commas to download more than one attachment.
+    ///
+    /// Optional parameters are set on the returned [`DownloadAttachment`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `download_accessories`.
+    #[doc(alias = "download_accessories")]
+    pub fn download_attachment(
+        &self,
+        accessory_id: impl Into<String>,
+    ) -> DownloadAttachment<'_> {
+        DownloadAttachment {
+            client: self,
+            accessory_id: accessory_id.into(),
+            group_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Delete an attachment
+    ///
+    /// Delete an uploaded attachment, e.g. one uploaded by mistake before the service ticket or message is submitted.
+    ///
+    /// `DELETE /v2/servicerequest/accessorys/{accessory_id}` (operationId `deleteAttachment`).
+    ///
+    /// Arguments:
+    /// - `accessory_id`: path `accessory_id` — Specifies the ID of the attachment to be deleted. (The SDK and the page describe it only as "f".)
+    ///
+    /// Optional parameters are set on the returned [`DeleteAttachment`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `delete_accessories`.
+    #[doc(alias = "delete_accessories")]
+    pub fn delete_attachment(
+        &self,
+        accessory_id: impl Into<String>,
+    ) -> DeleteAttachment<'_> {
+        DeleteAttachment {
+            client: self,
+            accessory_id: accessory_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Display an image attachment
+    ///
+    /// Return the content of an image attachment as a binary stream, so that a page can display it directly.
+    ///
+    /// `GET /v2/servicerequest/accessorys/{accessory_id}/image` (operationId `downloadAttachmentImage`).
+    ///
+    /// Arguments:
+    /// - `accessory_id`: path `accessory_id` — Specifies the ID of the image attachment.
+    ///
+    /// Optional parameters are set on the returned [`DownloadAttachmentImage`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `download_images`.
+    #[doc(alias = "download_images")]
+    pub fn download_attachment_image(
+        &self,
+        accessory_id: impl Into<String>,
+    ) -> DownloadAttachmentImage<'_> {
+        DownloadAttachmentImage {
+            client: self,
+            accessory_id: accessory_id.into(),
+            group_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Obtain download links in batches
+    ///
+    /// Obtain the download links of several attachments in one request.
+    ///
+    /// `GET /v2/servicerequest/accessorys/access-urls` (operationId `listAttachmentAccessUrls`).
+    ///
+    /// Arguments:
+    /// - `accessory_ids`: query `accessory_ids` — Specifies the list of attachment IDs.
+    ///
+    /// Optional parameters are set on the returned [`ListAttachmentAccessUrls`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_accessory_access_urls`.
+    #[doc(alias = "list_accessory_access_urls")]
+    pub fn list_attachment_access_urls(
+        &self,
+        accessory_ids: impl Into<Vec<String>>,
+    ) -> ListAttachmentAccessUrls<'_> {
+        ListAttachmentAccessUrls {
+            client: self,
+            accessory_ids: accessory_ids.into(),
+            group_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query attachment restrictions
+    ///
+    /// Query the restrictions that uploaded attachments must respect, such as the maximum size, the maximum number of files and the allowed file types.
+    ///
+    /// `GET /v2/servicerequest/accessorys/limits` (operationId `showAttachmentLimits`).
+    ///
+    /// Optional parameters are set on the returned [`ShowAttachmentLimits`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `show_accessory_limits`.
+    #[doc(alias = "show_accessory_limits")]
+    pub fn show_attachment_limits(&self) -> ShowAttachmentLimits<'_> {
+        ShowAttachmentLimits {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Obtain the download URL of an attachment
+    ///
+    /// Obtain the download URL of one attachment, identified together with the object it is related to (`relation_type`, `relation_id`, `incident_id`). Written from the SDK alone: no public page was found for this operation. The SDK sends none of the `X-Site`, `X-Language` and `X-Time-Zone` headers here.
+    ///
+    /// `GET /v2/servicerequest/accessorys/{accessory_id}/access-url` (operationId `showAttachmentDownloadUrl`).
+    ///
+    /// Arguments:
+    /// - `accessory_id`: path `accessory_id` — Specifies the attachment ID.
+    /// - `relation_type`: query `relation_type` — Specifies the type of object the attachment is related to. The SDK lists the values DEFAULT, NO_RELATION, NOTIFICATION, INCIDENT (a service ticket), MESSAGE (a ticket message), INSPECTION and CONNECT without explaining them, so they are known values of a possibly open list.
+    ///
+    /// Optional parameters are set on the returned [`ShowAttachmentDownloadUrl`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `show_download_accessory_url`.
+    #[doc(alias = "show_download_accessory_url")]
+    pub fn show_attachment_download_url(
+        &self,
+        accessory_id: impl Into<String>,
+        relation_type: impl Into<ShowAttachmentDownloadUrlRelationType>,
+    ) -> ShowAttachmentDownloadUrl<'_> {
+        ShowAttachmentDownloadUrl {
+            client: self,
+            accessory_id: accessory_id.into(),
+            relation_type: relation_type.into(),
+            relation_id: None,
+            incident_id: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// View the latest agreement
+    ///
+    /// View the details of the latest published version of an agreement.
+    ///
+    /// `GET /v2/servicerequest/agreements/published-agreement` (operationId `showLatestPublishedAgreement`).
+    ///
+    /// Optional parameters are set on the returned [`ShowLatestPublishedAgreement`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn show_latest_published_agreement(&self) -> ShowLatestPublishedAgreement<'_> {
+        ShowLatestPublishedAgreement {
+            client: self,
+            agreement_type: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Check whether the user has signed the latest agreement
+    ///
+    /// Check whether the calling user has signed the latest published version of an agreement.
+    ///
+    /// `GET /v2/servicerequest/agreements/signed-latest` (operationId `showLatestAgreementSigningStatus`).
+    ///
+    /// Optional parameters are set on the returned [`ShowLatestAgreementSigningStatus`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `show_signed_latest_published_agreement`.
+    #[doc(alias = "show_signed_latest_published_agreement")]
+    pub fn show_latest_agreement_signing_status(
+        &self,
+    ) -> ShowLatestAgreementSigningStatus<'_> {
+        ShowLatestAgreementSigningStatus {
+            client: self,
+            agreement_type: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Sign an agreement
+    ///
+    /// Sign a published agreement on behalf of the calling user; the ID of the signing record is returned.
+    ///
+    /// `POST /v2/servicerequest/agreements/{id}/signed` (operationId `signPublishedAgreement`).
+    ///
+    /// Arguments:
+    /// - `id`: path `id` — Specifies the agreement ID, as returned in `case_agreement.id` by showLatestPublishedAgreement.
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`SignPublishedAgreement`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn sign_published_agreement(
+        &self,
+        id: impl Into<i32>,
+        body: impl Into<SignAgreementRequest>,
+    ) -> SignPublishedAgreement<'_> {
+        SignPublishedAgreement {
+            client: self,
+            id: id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query labels
+    ///
+    /// Query the labels of the account, page by page, optionally filtered by name or ID.
+    ///
+    /// `GET /v2/servicerequest/labels` (operationId `listLabels`).
+    ///
+    /// Optional parameters are set on the returned [`ListLabels`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_labels(&self) -> ListLabels<'_> {
+        ListLabels {
+            client: self,
+            offset: None,
+            limit: None,
+            name: None,
+            label_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Create a label
+    ///
+    /// Create a label (a name and a color) that can then be attached to service tickets.
+    ///
+    /// `POST /v2/servicerequest/labels` (operationId `createLabel`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`CreateLabel`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `create_labels`.
+    #[doc(alias = "create_labels")]
+    pub fn create_label(&self, body: impl Into<CreateLabelRequest>) -> CreateLabel<'_> {
+        CreateLabel {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Modify a label
+    ///
+    /// Modify the name and color of a label.
+    ///
+    /// `PUT /v2/servicerequest/labels/{label_id}` (operationId `updateLabel`).
+    ///
+    /// Arguments:
+    /// - `label_id`: path `label_id` — Specifies the ID of the label to be modified.
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`UpdateLabel`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `update_labels`.
+    #[doc(alias = "update_labels")]
+    pub fn update_label(
+        &self,
+        label_id: impl Into<i32>,
+        body: impl Into<UpdateLabelRequest>,
+    ) -> UpdateLabel<'_> {
+        UpdateLabel {
+            client: self,
+            label_id: label_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Delete a label
+    ///
+    /// Delete a label; it is also removed from every service ticket it was attached to.
+    ///
+    /// `DELETE /v2/servicerequest/labels/{label_id}` (operationId `deleteLabel`).
+    ///
+    /// Arguments:
+    /// - `label_id`: path `label_id` — Specifies the ID of the label to be deleted.
+    ///
+    /// Optional parameters are set on the returned [`DeleteLabel`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `delete_labels`.
+    #[doc(alias = "delete_labels")]
+    pub fn delete_label(&self, label_id: impl Into<i32>) -> DeleteLabel<'_> {
+        DeleteLabel {
+            client: self,
+            label_id: label_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query the labels of a service ticket
+    ///
+    /// Query the labels attached to a service ticket.
+    ///
+    /// `GET /v2/servicerequest/cases/{case_id}/labels` (operationId `listCaseLabels`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    ///
+    /// Optional parameters are set on the returned [`ListCaseLabels`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_case_labels(&self, case_id: impl Into<String>) -> ListCaseLabels<'_> {
+        ListCaseLabels {
+            client: self,
+            case_id: case_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Add labels to a service ticket
+    ///
+    /// Attach one or more existing labels to a service ticket.
+    ///
+    /// `POST /v2/servicerequest/cases/{case_id}/labels` (operationId `createCaseLabels`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    /// - `label_ids`: query `label_ids` — Specifies the IDs of the labels to be attached, at most five. `minItems: 1` is inferred from the parameter being mandatory.
+    ///
+    /// Optional parameters are set on the returned [`CreateCaseLabels`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn create_case_labels(
+        &self,
+        case_id: impl Into<String>,
+        label_ids: impl Into<Vec<i32>>,
+    ) -> CreateCaseLabels<'_> {
+        CreateCaseLabels {
+            client: self,
+            case_id: case_id.into(),
+            label_ids: label_ids.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Remove labels from a service ticket
+    ///
+    /// Detach one or more labels from a service ticket; the labels themselves are kept.
+    ///
+    /// `DELETE /v2/servicerequest/cases/{case_id}/labels` (operationId `deleteCaseLabels`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    /// - `label_ids`: query `label_ids` — Specifies the IDs of the labels to be detached, at most five. `minItems: 1` is inferred from the parameter being mandatory.
+    ///
+    /// Optional parameters are set on the returned [`DeleteCaseLabels`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn delete_case_labels(
+        &self,
+        case_id: impl Into<String>,
+        label_ids: impl Into<Vec<i32>>,
+    ) -> DeleteCaseLabels<'_> {
+        DeleteCaseLabels {
+            client: self,
+            case_id: case_id.into(),
+            label_ids: label_ids.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Check whether the user has a service ticket permission
+    ///
+    /// Check whether the calling user holds the given service ticket permission.
+    ///
+    /// `GET /v2/servicerequest/privileges` (operationId `checkPrivilege`).
+    ///
+    /// Arguments:
+    /// - `privilege`: query `privilege` — Specifies the permission identifier, for example `export`.
+    ///
+    /// Optional parameters are set on the returned [`CheckPrivilege`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_privileges`.
+    #[doc(alias = "list_privileges")]
+    pub fn check_privilege(&self, privilege: impl Into<String>) -> CheckPrivilege<'_> {
+        CheckPrivilege {
+            client: self,
+            privilege: privilege.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Grant or revoke a service ticket permission
+    ///
+    /// Create (grant) or delete (revoke) a service ticket permission of the account, as chosen by `operation`. The SDK and the page call it "creating an authorization".
+    ///
+    /// `POST /v2/servicerequest/privileges` (operationId `operatePrivilege`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`OperatePrivilege`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `create_privileges`.
+    #[doc(alias = "create_privileges")]
+    pub fn operate_privilege(
+        &self,
+        body: impl Into<OperatePrivilegeRequest>,
+    ) -> OperatePrivilege<'_> {
+        OperatePrivilege {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query the service ticket permission restriction
+    ///
+    /// Check whether the service ticket permission restriction is enabled. Only the master account can enable it; once enabled, member (IAM) accounts cannot submit service tickets unless they are granted the permission.
+    ///
+    /// `GET /v2/servicerequest/privileges/privilege-policy` (operationId `showCustomerPrivilegePolicy`).
+    ///
+    /// Optional parameters are set on the returned [`ShowCustomerPrivilegePolicy`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn show_customer_privilege_policy(&self) -> ShowCustomerPrivilegePolicy<'_> {
+        ShowCustomerPrivilegePolicy {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List authorizations
+    ///
+    /// List the authorizations that Huawei engineers requested on your service tickets (for example access to a host or to the console), optionally filtered by sub-user, ticket, status or description.
+    ///
+    /// `GET /v2/servicerequest/authorizations` (operationId `listAuthorizations`).
+    ///
+    /// Optional parameters are set on the returned [`ListAuthorizations`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_authorizations(&self) -> ListAuthorizations<'_> {
+        ListAuthorizations {
+            client: self,
+            sub_customer_name: None,
+            incident_id: None,
+            status: None,
+            simple_description: None,
+            offset: None,
+            limit: None,
+            group_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query authorization details
+    ///
+    /// Query one authorization with its detail items (the hosts or console accounts it covers).
+    ///
+    /// `GET /v2/servicerequest/authorizations/{authorization_id}` (operationId `showAuthorizationDetail`).
+    ///
+    /// Arguments:
+    /// - `authorization_id`: path `authorization_id` — Specifies the authorization ID.
+    ///
+    /// Optional parameters are set on the returned [`ShowAuthorizationDetail`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn show_authorization_detail(
+        &self,
+        authorization_id: impl Into<String>,
+    ) -> ShowAuthorizationDetail<'_> {
+        ShowAuthorizationDetail {
+            client: self,
+            authorization_id: authorization_id.into(),
+            group_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Confirm an authorization
+    ///
+    /// Grant an authorization requested on a service ticket, supplying the login details of each host and the validity period. Like every OSM operation, a business failure may come back as HTTP 200 with `error_code` and `error_msg`.
+    ///
+    /// `PUT /v2/servicerequest/authorizations/{authorization_id}` (operationId `confirmAuthorization`).
+    ///
+    /// Arguments:
+    /// - `authorization_id`: path `authorization_id` — Specifies the authorization ID.
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`ConfirmAuthorization`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `confirm_authorizations`.
+    #[doc(alias = "confirm_authorizations")]
+    pub fn confirm_authorization(
+        &self,
+        authorization_id: impl Into<String>,
+        body: impl Into<ConfirmAuthorizationRequest>,
+    ) -> ConfirmAuthorization<'_> {
+        ConfirmAuthorization {
+            client: self,
+            authorization_id: authorization_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Reject or cancel an authorization
+    ///
+    /// Reject a pending authorization or cancel (revoke) a granted one, chosen by `action_id`.
+    ///
+    /// `PUT /v2/servicerequest/authorizations/{authorization_id}/action` (operationId `operateAuthorization`).
+    ///
+    /// Arguments:
+    /// - `authorization_id`: path `authorization_id` — Specifies the authorization ID.
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`OperateAuthorization`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `update_authorizations`.
+    #[doc(alias = "update_authorizations")]
+    pub fn operate_authorization(
+        &self,
+        authorization_id: impl Into<String>,
+        body: impl Into<OperateAuthorizationRequest>,
+    ) -> OperateAuthorization<'_> {
+        OperateAuthorization {
+            client: self,
+            authorization_id: authorization_id.into(),
+            action_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Verify an authorized host
+    ///
+    /// Check whether the account and password given for an authorized host are correct. Like every OSM operation, a failed check comes back as HTTP 200 with `error_code` and `error_msg`.
+    ///
+    /// `POST /v2/servicerequest/authorizations/authorization-details/{authorization_detail_id}/verify-host` (operationId `verifyHost`).
+    ///
+    /// Arguments:
+    /// - `authorization_detail_id`: path `authorization_detail_id` — Specifies the authorization detail ID.
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`VerifyHost`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `check_hosts`.
+    #[doc(alias = "check_hosts")]
+    pub fn verify_host(
+        &self,
+        authorization_detail_id: impl Into<i64>,
+        body: impl Into<VerifyHostRequest>,
+    ) -> VerifyHost<'_> {
+        VerifyHost {
+            client: self,
+            authorization_detail_id: authorization_detail_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// List bastion host sessions
+    ///
+    /// List the past sessions that Huawei engineers opened on an authorized host through the bastion host.
+    ///
+    /// `GET /v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/history-sessions` (operationId `listHistorySessions`).
+    ///
+    /// Arguments:
+    /// - `authorization_id`: path `authorization_id` — Specifies the authorization ID.
+    /// - `authorization_detail_id`: path `authorization_detail_id` — Specifies the authorization detail ID.
+    ///
+    /// Optional parameters are set on the returned [`ListHistorySessions`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_history_sessions(
+        &self,
+        authorization_id: impl Into<String>,
+        authorization_detail_id: impl Into<i64>,
+    ) -> ListHistorySessions<'_> {
+        ListHistorySessions {
+            client: self,
+            authorization_id: authorization_id.into(),
+            authorization_detail_id: authorization_detail_id.into(),
+            group_id: None,
+            offset: None,
+            limit: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List bastion host commands of a session
+    ///
+    /// List the commands that were run during one bastion host session.
+    ///
+    /// `GET /v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/sessions/{session_id}/operation-logs` (operationId `listHistoryOperationLogs`).
+    ///
+    /// Arguments:
+    /// - `authorization_id`: path `authorization_id` — Specifies the authorization ID.
+    /// - `authorization_detail_id`: path `authorization_detail_id` — Specifies the authorization detail ID.
+    /// - `session_id`: path `session_id` — Specifies the session ID.
+    ///
+    /// Optional parameters are set on the returned [`ListHistoryOperationLogs`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_history_operate_logs`.
+    #[doc(alias = "list_history_operate_logs")]
+    pub fn list_history_operation_logs(
+        &self,
+        authorization_id: impl Into<String>,
+        authorization_detail_id: impl Into<i64>,
+        session_id: impl Into<i64>,
+    ) -> ListHistoryOperationLogs<'_> {
+        ListHistoryOperationLogs {
+            client: self,
+            authorization_id: authorization_id.into(),
+            authorization_detail_id: authorization_detail_id.into(),
+            session_id: session_id.into(),
+            group_id: None,
+            sort: None,
+            offset: None,
+            limit: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List bastion host file transfers of a session
+    ///
+    /// List the files transferred to or from the host during one bastion host session.
+    ///
+    /// `GET /v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/sessions/{session_id}/operation-file-logs` (operationId `listFileTransferRecords`).
+    ///
+    /// Arguments:
+    /// - `authorization_id`: path `authorization_id` — Specifies the authorization ID.
+    /// - `authorization_detail_id`: path `authorization_detail_id` — Specifies the authorization detail ID.
+    /// - `session_id`: path `session_id` — Specifies the session ID.
+    ///
+    /// Optional parameters are set on the returned [`ListFileTransferRecords`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_transport_histories`.
+    #[doc(alias = "list_transport_histories")]
+    pub fn list_file_transfer_records(
+        &self,
+        authorization_id: impl Into<String>,
+        authorization_detail_id: impl Into<i64>,
+        session_id: impl Into<i64>,
+    ) -> ListFileTransferRecords<'_> {
+        ListFileTransferRecords {
+            client: self,
+            authorization_id: authorization_id.into(),
+            authorization_detail_id: authorization_detail_id.into(),
+            session_id: session_id.into(),
+            group_id: None,
+            sort: None,
+            offset: None,
+            limit: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query the login type
+    ///
+    /// Query the login type of the current user. Unlike the other authorization operations it takes no `X-Site` header. No public API page was found for this operation; it is described from the SDK only.
+    ///
+    /// `GET /v2/servicerequest/authorizations/login-type` (operationId `showLoginType`).
+    ///
+    /// Optional parameters are set on the returned [`ShowLoginType`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn show_login_type(&self) -> ShowLoginType<'_> {
+        ShowLoginType {
+            client: self,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Send a verification code
+    ///
+    /// Send a verification code to a mobile number (by SMS) or an email address, to verify a contact method that is not registered with the account. Like every OSM operation, a business failure may come back as HTTP 200 with `error_code` and `error_msg`.
+    ///
+    /// `POST /v2/servicerequest/verifycodes/send` (operationId `sendVerifyCode`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`SendVerifyCode`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `send_verify_codes`.
+    #[doc(alias = "send_verify_codes")]
+    pub fn send_verify_code(
+        &self,
+        body: impl Into<SendVerifyCodeRequest>,
+    ) -> SendVerifyCode<'_> {
+        SendVerifyCode {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Verify a contact method
+    ///
+    /// Check the verification code received by a mobile number or email address. Like every OSM operation, a wrong code comes back as HTTP 200 with `error_code` and `error_msg`.
+    ///
+    /// `POST /v2/servicerequest/verifycodes` (operationId `checkVerifyCode`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`CheckVerifyCode`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `check_verify_codes`.
+    #[doc(alias = "check_verify_codes")]
+    pub fn check_verify_code(
+        &self,
+        body: impl Into<CheckVerifyCodeRequest>,
+    ) -> CheckVerifyCode<'_> {
+        CheckVerifyCode {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Check whether verification is required
+    ///
+    /// Check whether a contact method must be verified with a code before it can be used, for example as the notification contact of a new service ticket.
+    ///
+    /// `GET /v2/servicerequest/verifycodes/need-verify` (operationId `checkVerificationRequired`).
+    ///
+    /// Arguments:
+    /// - `contact_value`: query `contact_value` — Specifies the mobile number or email address.
+    /// - `contact_way`: query `contact_way` — Specifies the contact method type: 0 (mobile phone, SMS), 1 (email).
+    ///
+    /// Optional parameters are set on the returned [`CheckVerificationRequired`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `check_need_verify`.
+    #[doc(alias = "check_need_verify")]
+    pub fn check_verification_required(
+        &self,
+        contact_value: impl Into<String>,
+        contact_way: impl Into<i32>,
+    ) -> CheckVerificationRequired<'_> {
+        CheckVerificationRequired {
+            client: self,
+            contact_value: contact_value.into(),
+            contact_way: contact_way.into(),
+            area_code: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List verified contacts
+    ///
+    /// List the contact methods (mobile numbers and email addresses) already verified, with their verification serial numbers (used as the x-phone-verifiedid / x-email-verifiedid headers of createCase).
+    ///
+    /// `GET /v2/servicerequest/verifycodes/has-verified` (operationId `listVerifiedContacts`).
+    ///
+    /// Optional parameters are set on the returned [`ListVerifiedContacts`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_has_verified_contacts`.
+    #[doc(alias = "list_has_verified_contacts")]
+    pub fn list_verified_contacts(&self) -> ListVerifiedContacts<'_> {
+        ListVerifiedContacts {
+            client: self,
+            contact_way: None,
+            customer_id: None,
+            sub_customer_id: None,
+            expired_time: None,
+            verified_id: None,
+            contact_value: None,
+            area_code: None,
+            offset: None,
+            limit: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Give feedback on a diagnosis
+    ///
+    /// Tell whether a quick diagnosis was helpful, optionally with a comment. Like the other diagnosis operations it takes no X-Site, X-Language or X-Time-Zone header.
+    ///
+    /// `POST /v2.0/servicerequest/diagnose/feedback` (operationId `createDiagnoseFeedback`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`CreateDiagnoseFeedback`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn create_diagnose_feedback(
+        &self,
+        body: impl Into<CreateDiagnoseFeedbackRequest>,
+    ) -> CreateDiagnoseFeedback<'_> {
+        CreateDiagnoseFeedback {
+            client: self,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Start a quick diagnosis
+    ///
+    /// Start a quick (one-click) diagnosis task of a resource, for example an ECS instance or an RDS instance, and return the job ID used to query its result. Like the other diagnosis operations it takes no X-Site, X-Language or X-Time-Zone header.
+    ///
+    /// `POST /v2.0/servicerequest/diagnose/job/start` (operationId `createDiagnoseJob`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`CreateDiagnoseJob`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn create_diagnose_job(
+        &self,
+        body: impl Into<CreateDiagnoseJobRequest>,
+    ) -> CreateDiagnoseJob<'_> {
+        CreateDiagnoseJob {
+            client: self,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query results of given diagnosis check items
+    ///
+    /// Query the execution results of chosen check items of a diagnosis job, selected by their IDs. Like the other diagnosis operations it takes no X-Site, X-Language or X-Time-Zone header.
+    ///
+    /// `POST /v2.0/servicerequest/diagnose/job/show-items` (operationId `listDiagnoseItems`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`ListDiagnoseItems`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn list_diagnose_items(
+        &self,
+        body: impl Into<ListDiagnoseItemsRequest>,
+    ) -> ListDiagnoseItems<'_> {
+        ListDiagnoseItems {
+            client: self,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Query the result of a diagnosis job
+    ///
+    /// Query the status and the check item results of one diagnosis job. Like the other diagnosis operations it takes no X-Site, X-Language or X-Time-Zone header.
+    ///
+    /// `GET /v2.0/servicerequest/diagnose/job` (operationId `showDiagnoseJob`).
+    ///
+    /// Optional parameters are set on the returned [`ShowDiagnoseJob`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_diagnose_job`.
+    #[doc(alias = "list_diagnose_job")]
+    pub fn show_diagnose_job(&self) -> ShowDiagnoseJob<'_> {
+        ShowDiagnoseJob {
+            client: self,
+            job_id: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List diagnosis history
+    ///
+    /// List the past quick diagnosis tasks of a type, page by page. Like the other diagnosis operations it takes no X-Site, X-Language or X-Time-Zone header.
+    ///
+    /// `GET /v2.0/servicerequest/diagnose/records` (operationId `listDiagnoseRecords`).
+    ///
+    /// Optional parameters are set on the returned [`ListDiagnoseRecords`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_diagnose_records(&self) -> ListDiagnoseRecords<'_> {
+        ListDiagnoseRecords {
+            client: self,
+            page_size: None,
+            page_no: None,
+            r#type: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List resources that can be diagnosed
+    ///
+    /// List the ECS instances of a project and region that quick diagnosis can examine. Like the other diagnosis operations it takes no X-Site, X-Language or X-Time-Zone header.
+    ///
+    /// `POST /v2.0/servicerequest/diagnose/job/vm/resources` (operationId `listDiagnoseResources`).
+    ///
+    /// Arguments:
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`ListDiagnoseResources`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn list_diagnose_resources(
+        &self,
+        body: impl Into<ListDiagnoseResourcesRequest>,
+    ) -> ListDiagnoseResources<'_> {
+        ListDiagnoseResources {
+            client: self,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// List country/region calling codes
+    ///
+    /// Return the country/region calling codes that can be chosen for the contact information on the service ticket submission page.
+    ///
+    /// `GET /v2/servicerequest/config/area-codes` (operationId `listAreaCodes`).
+    ///
+    /// Optional parameters are set on the returned [`ListAreaCodes`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_area_codes(&self) -> ListAreaCodes<'_> {
+        ListAreaCodes {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List problem types
+    ///
+    /// Return the problem types a user can pick when submitting a service ticket, after the product type has been chosen. Written from the SDK facts only; no API reference page was found for this operation.
+    ///
+    /// `GET /v2/servicerequest/config/problems` (operationId `listProblemTypes`).
+    ///
+    /// Optional parameters are set on the returned [`ListProblemTypes`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_problem_types(&self) -> ListProblemTypes<'_> {
+        ListProblemTypes {
+            client: self,
+            product_category_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List additional ticket parameters
+    ///
+    /// Return the additional parameters that have to be filled in when submitting a service ticket; which ones apply depends on the problem type and, optionally, the ticket subtype and product type.
+    ///
+    /// `GET /v2/servicerequest/config/extends-map` (operationId `listAdditionalParameters`).
+    ///
+    /// Arguments:
+    /// - `business_type_id`: query `business_type_id` — Specifies the problem (business) type ID.
+    ///
+    /// Optional parameters are set on the returned [`ListAdditionalParameters`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_extends_params`.
+    #[doc(alias = "list_extends_params")]
+    pub fn list_additional_parameters(
+        &self,
+        business_type_id: impl Into<String>,
+    ) -> ListAdditionalParameters<'_> {
+        ListAdditionalParameters {
+            client: self,
+            business_type_id: business_type_id.into(),
+            incident_sub_type_id: None,
+            product_category_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List the templates of a problem type
+    ///
+    /// Return the description templates defined for a problem type, used to pre-fill the problem description of a new service ticket. Written from the SDK facts only; the API reference page ("Querying Problem Type Template") could not be read.
+    ///
+    /// `GET /v2/servicerequest/config/templates` (operationId `listCaseTemplates`).
+    ///
+    /// Arguments:
+    /// - `business_type_id`: query `business_type_id` — Specifies the problem (business) type ID whose templates are wanted.
+    ///
+    /// Optional parameters are set on the returned [`ListCaseTemplates`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_case_templates(
+        &self,
+        business_type_id: impl Into<String>,
+    ) -> ListCaseTemplates<'_> {
+        ListCaseTemplates {
+            client: self,
+            business_type_id: business_type_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List service ticket categories
+    ///
+    /// Return the service ticket categories: each ticket subtype with the product types that belong to it.
+    ///
+    /// `GET /v2/servicerequest/config/categories` (operationId `listCaseCategories`).
+    ///
+    /// Optional parameters are set on the returned [`ListCaseCategories`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_case_categories(&self) -> ListCaseCategories<'_> {
+        ListCaseCategories {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List product types
+    ///
+    /// Return the product types a service ticket can be about, optionally filtered by name.
+    ///
+    /// `GET /v2/servicerequest/config/product-categories` (operationId `listProductCategories`).
+    ///
+    /// Optional parameters are set on the returned [`ListProductCategories`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_product_categories(&self) -> ListProductCategories<'_> {
+        ListProductCategories {
+            client: self,
+            product_category_name: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List regions
+    ///
+    /// Return the regions a service ticket can refer to.
+    ///
+    /// `GET /v2/servicerequest/config/regions` (operationId `listRegions`).
+    ///
+    /// Optional parameters are set on the returned [`ListRegions`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_regions(&self) -> ListRegions<'_> {
+        ListRegions {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List satisfaction dimensions
+    ///
+    /// Return the satisfaction categories (dimensions) in which a service ticket can be rated when it is closed.
+    ///
+    /// `GET /v2/servicerequest/config/satisfaction-dimensions` (operationId `listSatisfactionDimensions`).
+    ///
+    /// Optional parameters are set on the returned [`ListSatisfactionDimensions`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_satisfaction_dimensions(&self) -> ListSatisfactionDimensions<'_> {
+        ListSatisfactionDimensions {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List problem severities
+    ///
+    /// Return the severity levels that can be chosen for a service ticket of the given product type and problem type.
+    ///
+    /// `GET /v2/servicerequest/config/severities` (operationId `listSeverities`).
+    ///
+    /// Arguments:
+    /// - `product_category_id`: query `product_category_id` — Specifies the product type ID.
+    /// - `business_type_id`: query `business_type_id` — Specifies the problem type ID.
+    ///
+    /// Optional parameters are set on the returned [`ListSeverities`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_severities(
+        &self,
+        product_category_id: impl Into<String>,
+        business_type_id: impl Into<String>,
+    ) -> ListSeverities<'_> {
+        ListSeverities {
+            client: self,
+            product_category_id: product_category_id.into(),
+            business_type_id: business_type_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Get service ticket limits
+    ///
+    /// Return the limits that apply to service tickets, such as the maximum number of email addresses that can be copied (CC) on a ticket.
+    ///
+    /// `GET /v2/servicerequest/config/limits` (operationId `listCaseLimits`).
+    ///
+    /// Optional parameters are set on the returned [`ListCaseLimits`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_case_limits(&self) -> ListCaseLimits<'_> {
+        ListCaseLimits {
+            client: self,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Get a configuration item
+    ///
+    /// Return the value of one configuration item of the service ticket system, identified by its key. Written from the SDK facts only; no API reference page was found, and the SDK sends none of the X-Site, X-Language or X-Time-Zone headers here.
+    ///
+    /// `GET /v2/servicerequest/configurations/{config_key}` (operationId `showConfiguration`).
+    ///
+    /// Arguments:
+    /// - `config_key`: path `config_key` — Specifies the key of the configuration item.
+    ///
+    /// Optional parameters are set on the returned [`ShowConfiguration`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn show_configuration(
+        &self,
+        config_key: impl Into<String>,
+    ) -> ShowConfiguration<'_> {
+        ShowConfiguration {
+            client: self,
+            config_key: config_key.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Submit a message
+    ///
+    /// Add a message (reply) to a service ticket, optionally with attachments.
+    ///
+    /// `POST /v2/servicerequest/cases/{case_id}/message` (operationId `createMessage`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID. The page gives a minimum length of 0; an empty path segment cannot be sent, so the minimum is 1 here.
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`CreateMessage`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `create_messages`.
+    #[doc(alias = "create_messages")]
+    pub fn create_message(
+        &self,
+        case_id: impl Into<String>,
+        body: impl Into<CreateMessageRequest>,
+    ) -> CreateMessage<'_> {
+        CreateMessage {
+            client: self,
+            case_id: case_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// List the messages of a service ticket
+    ///
+    /// Return the messages exchanged on a service ticket, page by page.
+    ///
+    /// `GET /v2/servicerequest/cases/{case_id}/messages` (operationId `listMessages`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID. The page gives a minimum length of 0; an empty path segment cannot be sent, so the minimum is 1 here.
+    ///
+    /// Optional parameters are set on the returned [`ListMessages`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_messages(&self, case_id: impl Into<String>) -> ListMessages<'_> {
+        ListMessages {
+            client: self,
+            case_id: case_id.into(),
+            group_id: None,
+            offset: None,
+            limit: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// List earlier messages of a service ticket
+    ///
+    /// Return further (older) messages of a service ticket, starting from a given message identified by its creation time and type.
+    ///
+    /// `GET /v2/servicerequest/cases/{case_id}/instant-messages/more` (operationId `listMoreInstantMessages`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID. The page gives a minimum length of 0; an empty path segment cannot be sent, so the minimum is 1 here.
+    /// - `create_time`: query `create_time` — Specifies the creation time, as a timestamp, of the message to continue from.
+    /// - `type`: query `type` — Specifies who wrote the message to continue from: 0 (the customer) or 1 (a Huawei customer service engineer).
+    /// - `limit`: query `limit` — Specifies the maximum number of messages to return.
+    ///
+    /// Optional parameters are set on the returned [`ListMoreInstantMessages`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_more_instant_messages(
+        &self,
+        case_id: impl Into<String>,
+        create_time: impl Into<String>,
+        r#type: impl Into<i32>,
+        limit: impl Into<i32>,
+    ) -> ListMoreInstantMessages<'_> {
+        ListMoreInstantMessages {
+            client: self,
+            case_id: case_id.into(),
+            create_time: create_time.into(),
+            r#type: r#type.into(),
+            limit: limit.into(),
+            group_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Poll for new instant messages
+    ///
+    /// Return the messages posted on the given service tickets since the previous poll. Pass the `last_message_time_id` of the previous answer to receive only newer messages.
+    ///
+    /// `GET /v2/servicerequest/cases/instant-messages` (operationId `listNewInstantMessages`).
+    ///
+    /// Arguments:
+    /// - `case_ids`: query `case_ids` — Specifies the IDs of the service tickets to poll. The page gives an array length of 0 to 100; at least one ID is required here, since an empty list cannot be sent for a mandatory parameter.
+    ///
+    /// Optional parameters are set on the returned [`ListNewInstantMessages`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn list_new_instant_messages(
+        &self,
+        case_ids: impl Into<Vec<String>>,
+    ) -> ListNewInstantMessages<'_> {
+        ListNewInstantMessages {
+            client: self,
+            case_ids: case_ids.into(),
+            last_message_time_id: None,
+            group_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Count unread messages
+    ///
+    /// Return, for each of the given service tickets, the number of unread messages.
+    ///
+    /// `GET /v2/servicerequest/cases/instant-messages/unread` (operationId `listUnreadInstantMessages`).
+    ///
+    /// Arguments:
+    /// - `case_ids`: query `case_ids` — Specifies the IDs of the service tickets to check. At least one ID is required, since an empty list cannot be sent for a mandatory parameter.
+    ///
+    /// Optional parameters are set on the returned [`ListUnreadInstantMessages`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_unread_new_instant_messages`.
+    #[doc(alias = "list_unread_new_instant_messages")]
+    pub fn list_unread_instant_messages(
+        &self,
+        case_ids: impl Into<Vec<String>>,
+    ) -> ListUnreadInstantMessages<'_> {
+        ListUnreadInstantMessages {
+            client: self,
+            case_ids: case_ids.into(),
+            group_id: None,
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// Mark messages as read
+    ///
+    /// Mark the messages of a service ticket as read.
+    ///
+    /// `POST /v2/servicerequest/cases/{case_id}/instant-messages/unread` (operationId `markInstantMessagesRead`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    /// - `body`: the request body
+    ///
+    /// Optional parameters are set on the returned [`MarkInstantMessagesRead`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. The official SDK calls it `update_new_instant_messages_read`.
+    #[doc(alias = "update_new_instant_messages_read")]
+    pub fn mark_instant_messages_read(
+        &self,
+        case_id: impl Into<String>,
+        body: impl Into<MarkMessagesReadRequest>,
+    ) -> MarkInstantMessagesRead<'_> {
+        MarkInstantMessagesRead {
+            client: self,
+            case_id: case_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            body: body.into(),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Recall a message
+    ///
+    /// Withdraw (recall) a message previously submitted on a service ticket.
+    ///
+    /// `POST /v2/servicerequest/cases/{case_id}/instant-messages/{message_id}/withdraw` (operationId `revokeMessage`).
+    ///
+    /// Arguments:
+    /// - `case_id`: path `case_id` — Specifies the service ticket ID.
+    /// - `message_id`: path `message_id` — Specifies the ID of the message to recall.
+    ///
+    /// Optional parameters are set on the returned [`RevokeMessage`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    pub fn revoke_message(
+        &self,
+        case_id: impl Into<String>,
+        message_id: impl Into<String>,
+    ) -> RevokeMessage<'_> {
+        RevokeMessage {
+            client: self,
+            case_id: case_id.into(),
+            message_id: message_id.into(),
+            x_site: None,
+            x_language: None,
+            x_time_zone: None,
+            headers: Vec::new(),
+        }
+    }
 }
 
 impl From<runtime::Client> for Client {
@@ -167,6 +2033,425 @@ impl From<runtime::Client> for Client {
 impl From<Client> for runtime::Client {
     fn from(client: Client) -> Self {
         client.runtime
+    }
+}
+
+/// A request to [`Client::list_cases`] (`GET /v2/servicerequest/cases`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCases<'a> {
+    client: &'a Client,
+    search_key: Option<Vec<String>>,
+    label_id_list: Option<Vec<String>>,
+    app_key: Option<String>,
+    incident_id: Option<String>,
+    query_start_time: Option<String>,
+    query_end_time: Option<String>,
+    status: Option<i32>,
+    incident_status: Option<String>,
+    x_customer_id: Option<String>,
+    x_customer_name: Option<String>,
+    group_id: Option<String>,
+    offset: Option<i32>,
+    limit: Option<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCases<'_> {
+    /// Specifies keywords matched against the brief description of the tickets; the SDK sends one key per keyword.
+    ///
+    /// Sets the query parameter `search_key`. Constraints: 0..=32 items.
+    pub fn search_key(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.search_key = Some(value.into());
+        self
+    }
+
+    /// Specifies the IDs of the labels to filter by.
+    ///
+    /// Sets the query parameter `label_id_list`. Constraints: 0..=5 items.
+    pub fn label_id_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.label_id_list = Some(value.into());
+        self
+    }
+
+    /// Specifies a keyword matched against ticket IDs or brief descriptions.
+    ///
+    /// Sets the query parameter `app_key`. Constraints: length 0..=64 characters.
+    pub fn app_key(mut self, value: impl Into<String>) -> Self {
+        self.app_key = Some(value.into());
+        self
+    }
+
+    /// Specifies the service ticket ID.
+    ///
+    /// Sets the query parameter `incident_id`. Constraints: length 0..=64 characters.
+    pub fn incident_id(mut self, value: impl Into<String>) -> Self {
+        self.incident_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the start of the creation time range to query.
+    ///
+    /// Sets the query parameter `query_start_time`. Constraints: length 0..=32 characters.
+    pub fn query_start_time(mut self, value: impl Into<String>) -> Self {
+        self.query_start_time = Some(value.into());
+        self
+    }
+
+    /// Specifies the end of the creation time range to query.
+    ///
+    /// Sets the query parameter `query_end_time`. Constraints: length 0..=32 characters.
+    pub fn query_end_time(mut self, value: impl Into<String>) -> Self {
+        self.query_end_time = Some(value.into());
+        self
+    }
+
+    /// Specifies the ticket status: 0 (to be processed), 1 (processing), 2 (to be confirmed), 3 (completed), 4 (canceled), 5 (suspended), 12 (invalid), 17 (pending feedback). The value 5 is listed by the SDK only, not by the reference pages.
+    ///
+    /// Sets the query parameter `status`. Constraints: >= 0; <= 20.
+    pub fn status(mut self, value: impl Into<i32>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Specifies a list of statuses as one string.
+    ///
+    /// Sets the query parameter `incident_status`. Constraints: length 0..=32 characters.
+    pub fn incident_status(mut self, value: impl Into<String>) -> Self {
+        self.incident_status = Some(value.into());
+        self
+    }
+
+    /// Specifies the IAM sub-user ID.
+    ///
+    /// Sets the query parameter `x_customer_id`. Constraints: length 0..=64 characters.
+    pub fn x_customer_id(mut self, value: impl Into<String>) -> Self {
+        self.x_customer_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the IAM sub-user name.
+    ///
+    /// Sets the query parameter `x_customer_name`. Constraints: length 0..=64 characters.
+    pub fn x_customer_name(mut self, value: impl Into<String>) -> Self {
+        self.x_customer_name = Some(value.into());
+        self
+    }
+
+    /// Specifies the Huawei Cloud IAM group ID; it is mandatory to see tickets of other members of the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 0..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the offset of the first ticket to return.
+    ///
+    /// Sets the query parameter `offset`. Constraints: >= 0; <= 65535.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Specifies the maximum number of tickets to return.
+    ///
+    /// Sets the query parameter `limit`. Constraints: >= 0; <= 100.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.search_key {
+                v::check_items(
+                    "query.search_key",
+                    value.len(),
+                    Some(0u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.label_id_list {
+                v::check_items(
+                    "query.label_id_list",
+                    value.len(),
+                    Some(0u64),
+                    Some(5u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.app_key {
+                v::check_length("query.app_key", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.incident_id {
+                v::check_length(
+                    "query.incident_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.query_start_time {
+                v::check_length(
+                    "query.query_start_time",
+                    value,
+                    Some(0u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.query_end_time {
+                v::check_length(
+                    "query.query_end_time",
+                    value,
+                    Some(0u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.status {
+                v::check_int_range(
+                    "query.status",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((20i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.incident_status {
+                v::check_length(
+                    "query.incident_status",
+                    value,
+                    Some(0u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_customer_id {
+                v::check_length(
+                    "query.x_customer_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_customer_name {
+                v::check_length(
+                    "query.x_customer_name",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.offset {
+                v::check_int_range(
+                    "query.offset",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((65535i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.limit {
+                v::check_int_range(
+                    "query.limit",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(40);
+        path.push_str("/v2/servicerequest/cases");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listCases");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases");
+        if let Some(value) = &self.search_key {
+            for item in value.iter() {
+                req.query.push(("search_key".to_string(), rt::query_value(item)));
+            }
+        }
+        if let Some(value) = &self.label_id_list {
+            for item in value.iter() {
+                req.query.push(("label_id_list".to_string(), rt::query_value(item)));
+            }
+        }
+        if let Some(value) = &self.app_key {
+            req.query.push(("app_key".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.incident_id {
+            req.query.push(("incident_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.query_start_time {
+            req.query.push(("query_start_time".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.query_end_time {
+            req.query.push(("query_end_time".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.status {
+            req.query.push(("status".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.incident_status {
+            req.query.push(("incident_status".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_customer_id {
+            req.query.push(("x_customer_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_customer_name {
+            req.query.push(("x_customer_name".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.offset {
+            req.query.push(("offset".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.limit {
+            req.query.push(("limit".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListCasesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListCasesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListCases<'a> {
+    /// Every item of [`Client::list_cases`], across pages, as a stream: the offset `offset` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<CaseSummary, Error>> + 'a {
+        let start: u64 = self.offset.and_then(rt::page_total).unwrap_or(0);
+        let size: Option<u64> = self.limit.and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Offset,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "offset");
+                async move {
+                    let value = value?;
+                    req.offset = Some(value);
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.total_count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page)
+                            .and_then(|v| v.incident_info_list)
+                            .unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+impl super::SharedHeaders for ListCases<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
     }
 }
 
@@ -494,6 +2779,137 @@ impl super::SharedHeaders for UpdateContactInfo<'_> {
     }
 }
 
+/// A request to [`Client::list_relations`] (`GET /v2/servicerequest/cases/{case_id}/relations`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListRelations<'a> {
+    client: &'a Client,
+    case_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListRelations<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(60);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/relations");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listRelations");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/relations");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListRelationsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListRelationsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListRelations<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
 /// A request to [`Client::create_relations`] (`POST /v2/servicerequest/cases/{case_id}/relations`): set optional parameters, then `send().await`.
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `send` is awaited"]
@@ -627,6 +3043,152 @@ impl CreateRelations<'_> {
 }
 
 impl super::SharedHeaders for CreateRelations<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::delete_relation`] (`DELETE /v2/servicerequest/cases/{case_id}/relations`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteRelation<'a> {
+    client: &'a Client,
+    case_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: DeleteRelationRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl DeleteRelation<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(60);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/relations");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::DELETE, path, "deleteRelation");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/relations");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for DeleteRelation<'_> {
     fn x_site_mut(&mut self) -> &mut Option<i32> {
         &mut self.x_site
     }
@@ -782,6 +3344,11668 @@ impl OperateCase<'_> {
 }
 
 impl super::SharedHeaders for OperateCase<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::create_score`] (`POST /v2/servicerequest/cases/{case_id}/score`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateScore<'a> {
+    client: &'a Client,
+    case_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: CreateScoreRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl CreateScore<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(56);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/score");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "createScore");
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/score");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for CreateScore<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_case_extended_parameters`] (`GET /v2/servicerequest/cases/{case_id}/extends-param`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowCaseExtendedParameters<'a> {
+    client: &'a Client,
+    case_id: String,
+    group_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowCaseExtendedParameters<'_> {
+    /// Specifies the Huawei Cloud IAM group ID; it is mandatory when the ticket belongs to another member of the same group.
+    ///
+    /// Sets the query parameter `group_id`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(64);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/extends-param");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showCaseExtendedParameters");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/extends-param");
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ShowCaseExtendedParameters<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::create_case_extended_parameters`] (`POST /v2/servicerequest/cases/{case_id}/extends-param`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateCaseExtendedParameters<'a> {
+    client: &'a Client,
+    case_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: CreateCaseExtendedParametersRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl CreateCaseExtendedParameters<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(32u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(64);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/extends-param");
+        #[allow(unused_mut)]
+        let mut req = Request::new(
+            rt::Method::POST,
+            path,
+            "createCaseExtendedParameters",
+        );
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/extends-param");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for CreateCaseExtendedParameters<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::create_report_feedback`] (`POST /v2/servicerequest/feedbacks`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateReportFeedback<'a> {
+    client: &'a Client,
+    body: CreateReportFeedbackRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl CreateReportFeedback<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(44);
+        path.push_str("/v2/servicerequest/feedbacks");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "createReportFeedback");
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/feedbacks");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::export_cases`] (`GET /v2/servicerequest/cases/export`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ExportCases<'a> {
+    client: &'a Client,
+    language: String,
+    timezone: String,
+    incident_id: Option<String>,
+    query_start_time: Option<String>,
+    query_end_time: Option<String>,
+    x_customer_name: Option<String>,
+    search_key: Option<String>,
+    status: Option<i32>,
+    customer_id: Option<String>,
+    tenant_source_id_list: Option<Vec<String>>,
+    sub_customer_id: Option<String>,
+    offset: Option<i32>,
+    limit: Option<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ExportCases<'_> {
+    /// Specifies the service ticket ID.
+    ///
+    /// Sets the query parameter `incident_id`. Constraints: length 0..=64 characters.
+    pub fn incident_id(mut self, value: impl Into<String>) -> Self {
+        self.incident_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the start of the creation time range to export.
+    ///
+    /// Sets the query parameter `query_start_time`. Constraints: length 0..=32 characters.
+    pub fn query_start_time(mut self, value: impl Into<String>) -> Self {
+        self.query_start_time = Some(value.into());
+        self
+    }
+
+    /// Specifies the end of the creation time range to export.
+    ///
+    /// Sets the query parameter `query_end_time`. Constraints: length 0..=32 characters.
+    pub fn query_end_time(mut self, value: impl Into<String>) -> Self {
+        self.query_end_time = Some(value.into());
+        self
+    }
+
+    /// Specifies the IAM sub-user name.
+    ///
+    /// Sets the query parameter `x_customer_name`. Constraints: length 0..=64 characters.
+    pub fn x_customer_name(mut self, value: impl Into<String>) -> Self {
+        self.x_customer_name = Some(value.into());
+        self
+    }
+
+    /// Specifies a search keyword.
+    ///
+    /// Sets the query parameter `search_key`. Constraints: length 0..=32 characters.
+    pub fn search_key(mut self, value: impl Into<String>) -> Self {
+        self.search_key = Some(value.into());
+        self
+    }
+
+    /// Specifies the ticket status: 0 (to be processed), 1 (processing), 2 (to be confirmed), 3 (completed), 4 (canceled), 12 (invalid), 17 (pending feedback).
+    ///
+    /// Sets the query parameter `status`. Constraints: >= 0; <= 20.
+    pub fn status(mut self, value: impl Into<i32>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Specifies the user (account) ID.
+    ///
+    /// Sets the query parameter `customer_id`. Constraints: length 0..=64 characters.
+    pub fn customer_id(mut self, value: impl Into<String>) -> Self {
+        self.customer_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the ticket source IDs; the SDK sends one key per value.
+    ///
+    /// Sets the query parameter `tenant_source_id_list`. Constraints: 0..=10 items.
+    pub fn tenant_source_id_list(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.tenant_source_id_list = Some(value.into());
+        self
+    }
+
+    /// Specifies the IAM sub-user ID.
+    ///
+    /// Sets the query parameter `sub_customer_id`. Constraints: length 0..=64 characters.
+    pub fn sub_customer_id(mut self, value: impl Into<String>) -> Self {
+        self.sub_customer_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the offset of the first ticket to export.
+    ///
+    /// Sets the query parameter `offset`. Constraints: >= 0; <= 65535.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Specifies the maximum number of tickets to export.
+    ///
+    /// Sets the query parameter `limit`. Constraints: >= 0; <= 100.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.language;
+                v::check_length("query.language", value, Some(1u64), Some(32u64), out);
+            }
+            {
+                let value = &self.timezone;
+                v::check_length("query.timezone", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.incident_id {
+                v::check_length(
+                    "query.incident_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.query_start_time {
+                v::check_length(
+                    "query.query_start_time",
+                    value,
+                    Some(0u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.query_end_time {
+                v::check_length(
+                    "query.query_end_time",
+                    value,
+                    Some(0u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_customer_name {
+                v::check_length(
+                    "query.x_customer_name",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.search_key {
+                v::check_length("query.search_key", value, Some(0u64), Some(32u64), out);
+            }
+            if let Some(value) = &self.status {
+                v::check_int_range(
+                    "query.status",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((20i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.customer_id {
+                v::check_length(
+                    "query.customer_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.tenant_source_id_list {
+                v::check_items(
+                    "query.tenant_source_id_list",
+                    value.len(),
+                    Some(0u64),
+                    Some(10u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.sub_customer_id {
+                v::check_length(
+                    "query.sub_customer_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.offset {
+                v::check_int_range(
+                    "query.offset",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((65535i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.limit {
+                v::check_int_range(
+                    "query.limit",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(47);
+        path.push_str("/v2/servicerequest/cases/export");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "exportCases");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/export");
+        {
+            let value = &self.language;
+            req.query.push(("language".to_string(), rt::query_value(value)));
+        }
+        {
+            let value = &self.timezone;
+            req.query.push(("timezone".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.incident_id {
+            req.query.push(("incident_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.query_start_time {
+            req.query.push(("query_start_time".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.query_end_time {
+            req.query.push(("query_end_time".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_customer_name {
+            req.query.push(("x_customer_name".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.search_key {
+            req.query.push(("search_key".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.status {
+            req.query.push(("status".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.customer_id {
+            req.query.push(("customer_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.tenant_source_id_list {
+            for item in value.iter() {
+                req.query
+                    .push(("tenant_source_id_list".to_string(), rt::query_value(item)));
+            }
+        }
+        if let Some(value) = &self.sub_customer_id {
+            req.query.push(("sub_customer_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.offset {
+            req.query.push(("offset".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.limit {
+            req.query.push(("limit".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<runtime::Download, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => Ok(runtime::Download::new(resp)),
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ExportCases<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_case_quota`] (`GET /v2/servicerequest/quotas`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowCaseQuota<'a> {
+    client: &'a Client,
+    business_type_id: String,
+    product_category_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowCaseQuota<'_> {
+    /// Specifies the product type ID.
+    ///
+    /// Sets the query parameter `product_category_id`. Constraints: length 0..=32 characters.
+    pub fn product_category_id(mut self, value: impl Into<String>) -> Self {
+        self.product_category_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.product_category_id {
+                v::check_length(
+                    "query.product_category_id",
+                    value,
+                    Some(0u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.business_type_id;
+                v::check_length(
+                    "query.business_type_id",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(41);
+        path.push_str("/v2/servicerequest/quotas");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showCaseQuota");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/quotas");
+        if let Some(value) = &self.product_category_id {
+            req.query.push(("product_category_id".to_string(), rt::query_value(value)));
+        }
+        {
+            let value = &self.business_type_id;
+            req.query.push(("business_type_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<CaseQuota, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<CaseQuota>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ShowCaseQuota<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_agencies`] (`GET /v2/servicerequest/agencies`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListAgencies<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListAgencies<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(43);
+        path.push_str("/v2/servicerequest/agencies");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listAgencies");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/agencies");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListAgenciesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListAgenciesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListAgencies<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_partner_case_privilege`] (`GET /v2/servicerequest/cases/partners/privilege/cases-processing`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowPartnerCasePrivilege<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowPartnerCasePrivilege<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(76);
+        path.push_str("/v2/servicerequest/cases/partners/privilege/cases-processing");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showPartnerCasePrivilege");
+        req.idempotent = true;
+        req.path_template = Some(
+            "/v2/servicerequest/cases/partners/privilege/cases-processing",
+        );
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<PartnerCasePrivilege, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<PartnerCasePrivilege>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ShowPartnerCasePrivilege<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_case_counts`] (`GET /v2/servicerequest/cases/count`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCaseCounts<'a> {
+    client: &'a Client,
+    status: Option<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCaseCounts<'_> {
+    /// Specifies the ticket status to count: 0 (to be processed), 1 (processing), 2 (to be confirmed), 3 (completed), 4 (canceled), 12 (invalid), 17 (pending feedback).
+    ///
+    /// Sets the query parameter `status`. Constraints: >= 0; <= 20.
+    pub fn status(mut self, value: impl Into<i32>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.status {
+                v::check_int_range(
+                    "query.status",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((20i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(46);
+        path.push_str("/v2/servicerequest/cases/count");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listCaseCounts");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/count");
+        if let Some(value) = &self.status {
+            req.query.push(("status".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListCaseCountsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListCaseCountsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListCaseCounts<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_case_detail`] (`GET /v2/servicerequest/cases/{case_id}`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowCaseDetail<'a> {
+    client: &'a Client,
+    case_id: String,
+    group_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowCaseDetail<'_> {
+    /// Specifies the Huawei Cloud IAM group ID; it is mandatory when the ticket belongs to another member of the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 0..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(50);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showCaseDetail");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}");
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowCaseDetailResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ShowCaseDetailResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ShowCaseDetail<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_case_operation_logs`] (`GET /v2/servicerequest/cases/{case_id}/operate-logs`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCaseOperationLogs<'a> {
+    client: &'a Client,
+    case_id: String,
+    group_id: Option<String>,
+    offset: Option<i32>,
+    limit: Option<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCaseOperationLogs<'_> {
+    /// Specifies the Huawei Cloud IAM group ID; it is mandatory when the ticket belongs to another member of the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 0..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the offset of the first log to return.
+    ///
+    /// Sets the query parameter `offset`. Constraints: >= 0; <= 65535.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Specifies the maximum number of logs to return.
+    ///
+    /// Sets the query parameter `limit`. Constraints: >= 0; <= 100.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.offset {
+                v::check_int_range(
+                    "query.offset",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((65535i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.limit {
+                v::check_int_range(
+                    "query.limit",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(63);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/operate-logs");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listCaseOperationLogs");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/operate-logs");
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.offset {
+            req.query.push(("offset".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.limit {
+            req.query.push(("limit".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListCaseOperationLogsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListCaseOperationLogsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListCaseOperationLogs<'a> {
+    /// Every item of [`Client::list_case_operation_logs`], across pages, as a stream: the offset `offset` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<CaseOperationLog, Error>> + 'a {
+        let start: u64 = self.offset.and_then(rt::page_total).unwrap_or(0);
+        let size: Option<u64> = self.limit.and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Offset,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "offset");
+                async move {
+                    let value = value?;
+                    req.offset = Some(value);
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.total_count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page)
+                            .and_then(|v| v.incident_operate_log_list)
+                            .unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+impl super::SharedHeaders for ListCaseOperationLogs<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_case_cc_emails`] (`GET /v2/servicerequest/carbon-copy-emails`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCaseCcEmails<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCaseCcEmails<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(53);
+        path.push_str("/v2/servicerequest/carbon-copy-emails");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listCaseCcEmails");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/carbon-copy-emails");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListCaseCcEmailsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListCaseCcEmailsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListCaseCcEmails<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_case_status`] (`GET /v2/servicerequest/cases/{case_id}/status`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowCaseStatus<'a> {
+    client: &'a Client,
+    case_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowCaseStatus<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(57);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/status");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showCaseStatus");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/status");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowCaseStatusResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ShowCaseStatusResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ShowCaseStatus<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_partner_service_info`] (`GET /v2/servicerequest/cases/partners/service-info`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowPartnerServiceInfo<'a> {
+    client: &'a Client,
+    case_sub_type_id: Option<String>,
+    product_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowPartnerServiceInfo<'_> {
+    /// Specifies the service ticket subcategory ID.
+    ///
+    /// Sets the query parameter `case_sub_type_id`. Constraints: length 0..=64 characters.
+    pub fn case_sub_type_id(mut self, value: impl Into<String>) -> Self {
+        self.case_sub_type_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the ISV product ID.
+    ///
+    /// Sets the query parameter `product_id`. Constraints: length 0..=64 characters.
+    pub fn product_id(mut self, value: impl Into<String>) -> Self {
+        self.product_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.case_sub_type_id {
+                v::check_length(
+                    "query.case_sub_type_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.product_id {
+                v::check_length("query.product_id", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(62);
+        path.push_str("/v2/servicerequest/cases/partners/service-info");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showPartnerServiceInfo");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/partners/service-info");
+        if let Some(value) = &self.case_sub_type_id {
+            req.query.push(("case_sub_type_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.product_id {
+            req.query.push(("product_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowPartnerServiceInfoResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ShowPartnerServiceInfoResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ShowPartnerServiceInfo<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_sub_customers`] (`GET /v2/servicerequest/customers/sub-customers`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListSubCustomers<'a> {
+    client: &'a Client,
+    sub_customer_name: Option<String>,
+    sub_customer_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListSubCustomers<'_> {
+    /// Specifies the sub-user name.
+    ///
+    /// Sets the query parameter `sub_customer_name`. Constraints: length 0..=64 characters.
+    pub fn sub_customer_name(mut self, value: impl Into<String>) -> Self {
+        self.sub_customer_name = Some(value.into());
+        self
+    }
+
+    /// Specifies the sub-user ID.
+    ///
+    /// Sets the query parameter `sub_customer_id`. Constraints: length 0..=64 characters.
+    pub fn sub_customer_id(mut self, value: impl Into<String>) -> Self {
+        self.sub_customer_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.sub_customer_name {
+                v::check_length(
+                    "query.sub_customer_name",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.sub_customer_id {
+                v::check_length(
+                    "query.sub_customer_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(58);
+        path.push_str("/v2/servicerequest/customers/sub-customers");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listSubCustomers");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/customers/sub-customers");
+        if let Some(value) = &self.sub_customer_name {
+            req.query.push(("sub_customer_name".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.sub_customer_id {
+            req.query.push(("sub_customer_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListSubCustomersResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListSubCustomersResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListSubCustomers<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_customer_regions`] (`GET /v2/servicerequest/customers/regions`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCustomerRegions<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCustomerRegions<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(52);
+        path.push_str("/v2/servicerequest/customers/regions");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listCustomerRegions");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/customers/regions");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListCustomerRegionsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListCustomerRegionsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListCustomerRegions<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_cases_by_page`] (`GET /osm/incidentservice/api/v1/queryincident`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCasesByPage<'a> {
+    client: &'a Client,
+    version: Option<String>,
+    search_key: Option<Vec<String>>,
+    label_id_list: Option<Vec<i32>>,
+    app_key: Option<String>,
+    incident_id: Option<String>,
+    query_start_time: Option<String>,
+    query_end_time: Option<String>,
+    status: Option<i32>,
+    incident_status: Option<String>,
+    x_customer_name: Option<String>,
+    group_id: Option<String>,
+    product_category_id: Option<String>,
+    business_type_id: Option<String>,
+    page_no: Option<i32>,
+    page_size: Option<i32>,
+    x_customer_id: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCasesByPage<'_> {
+    /// Specifies the API version.
+    ///
+    /// Sets the query parameter `version`.
+    pub fn version(mut self, value: impl Into<String>) -> Self {
+        self.version = Some(value.into());
+        self
+    }
+
+    /// Specifies keywords to search for; the SDK sends one key per keyword.
+    ///
+    /// Sets the query parameter `searchKey`.
+    pub fn search_key(mut self, value: impl Into<Vec<String>>) -> Self {
+        self.search_key = Some(value.into());
+        self
+    }
+
+    /// Specifies the IDs of the labels to filter by; the SDK sends one key per ID.
+    ///
+    /// Sets the query parameter `labelIdList`.
+    pub fn label_id_list(mut self, value: impl Into<Vec<i32>>) -> Self {
+        self.label_id_list = Some(value.into());
+        self
+    }
+
+    /// Specifies a keyword matched against ticket IDs or brief descriptions.
+    ///
+    /// Sets the query parameter `appKey`.
+    pub fn app_key(mut self, value: impl Into<String>) -> Self {
+        self.app_key = Some(value.into());
+        self
+    }
+
+    /// Specifies the service ticket ID.
+    ///
+    /// Sets the query parameter `incidentId`.
+    pub fn incident_id(mut self, value: impl Into<String>) -> Self {
+        self.incident_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the start of the creation time range to query.
+    ///
+    /// Sets the query parameter `queryStartTime`.
+    pub fn query_start_time(mut self, value: impl Into<String>) -> Self {
+        self.query_start_time = Some(value.into());
+        self
+    }
+
+    /// Specifies the end of the creation time range to query.
+    ///
+    /// Sets the query parameter `queryEndTime`.
+    pub fn query_end_time(mut self, value: impl Into<String>) -> Self {
+        self.query_end_time = Some(value.into());
+        self
+    }
+
+    /// Specifies the ticket status; the SDK does not list the codes (the v2 operations use 0 to be processed, 1 processing, 2 to be confirmed, 3 completed, 4 canceled, 12 invalid, 17 pending feedback).
+    ///
+    /// Sets the query parameter `status`.
+    pub fn status(mut self, value: impl Into<i32>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Specifies a list of ticket statuses as one string.
+    ///
+    /// Sets the query parameter `incidentStatus`.
+    pub fn incident_status(mut self, value: impl Into<String>) -> Self {
+        self.incident_status = Some(value.into());
+        self
+    }
+
+    /// Specifies the IAM sub-user name.
+    ///
+    /// Sets the query parameter `xCustomerName`.
+    pub fn x_customer_name(mut self, value: impl Into<String>) -> Self {
+        self.x_customer_name = Some(value.into());
+        self
+    }
+
+    /// Specifies the Huawei Cloud IAM group ID.
+    ///
+    /// Sets the query parameter `groupId`.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the product category ID.
+    ///
+    /// Sets the query parameter `productCategoryId`.
+    pub fn product_category_id(mut self, value: impl Into<String>) -> Self {
+        self.product_category_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the problem type ID.
+    ///
+    /// Sets the query parameter `businessTypeId`.
+    pub fn business_type_id(mut self, value: impl Into<String>) -> Self {
+        self.business_type_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the page number.
+    ///
+    /// Sets the query parameter `pageNo`.
+    pub fn page_no(mut self, value: impl Into<i32>) -> Self {
+        self.page_no = Some(value.into());
+        self
+    }
+
+    /// Specifies the number of tickets per page.
+    ///
+    /// Sets the query parameter `pageSize`.
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Specifies the IAM sub-user ID.
+    ///
+    /// Sets the query parameter `xCustomerId`.
+    pub fn x_customer_id(mut self, value: impl Into<String>) -> Self {
+        self.x_customer_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(57);
+        path.push_str("/osm/incidentservice/api/v1/queryincident");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listCasesByPage");
+        req.idempotent = true;
+        req.path_template = Some("/osm/incidentservice/api/v1/queryincident");
+        if let Some(value) = &self.version {
+            req.query.push(("version".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.search_key {
+            for item in value.iter() {
+                req.query.push(("searchKey".to_string(), rt::query_value(item)));
+            }
+        }
+        if let Some(value) = &self.label_id_list {
+            for item in value.iter() {
+                req.query.push(("labelIdList".to_string(), rt::query_value(item)));
+            }
+        }
+        if let Some(value) = &self.app_key {
+            req.query.push(("appKey".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.incident_id {
+            req.query.push(("incidentId".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.query_start_time {
+            req.query.push(("queryStartTime".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.query_end_time {
+            req.query.push(("queryEndTime".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.status {
+            req.query.push(("status".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.incident_status {
+            req.query.push(("incidentStatus".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_customer_name {
+            req.query.push(("xCustomerName".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.group_id {
+            req.query.push(("groupId".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.product_category_id {
+            req.query.push(("productCategoryId".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.business_type_id {
+            req.query.push(("businessTypeId".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.page_no {
+            req.query.push(("pageNo".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.page_size {
+            req.query.push(("pageSize".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_customer_id {
+            req.query.push(("xCustomerId".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListCasesByPageResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListCasesByPageResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListCasesByPage<'a> {
+    /// Every item of [`Client::list_cases_by_page`], across pages, as a stream: the page number `pageNo` starts where this request sets it (else at 1) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the last page by the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<PagedCaseSummary, Error>> + 'a {
+        let start: u64 = self.page_no.and_then(rt::page_total).unwrap_or(1);
+        let size: Option<u64> = self.page_size.and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Page,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "pageNo");
+                async move {
+                    let value = value?;
+                    req.page_no = Some(value);
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.total_count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page)
+                            .and_then(|v| v.incident_info_list)
+                            .unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+/// A request to [`Client::upload_attachment`] (`POST /v2/servicerequest/accessorys`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UploadAttachment<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: UploadAttachmentForm,
+    parts: Vec<runtime::Part>,
+    file: runtime::Upload,
+    headers: Vec<(String, String)>,
+}
+
+impl UploadAttachment<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a part to the multipart body (a file part streams from disk).
+    pub fn part(mut self, part: runtime::Part) -> Self {
+        self.parts.push(part);
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(45);
+        path.push_str("/v2/servicerequest/accessorys");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "uploadAttachment");
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/accessorys");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+
+        #[allow(unused_mut)]
+        let mut parts = self.parts.clone();
+        {
+            let upload = &self.file;
+            parts
+                .push(
+                    upload
+                        .clone()
+                        .with_content_type("application/octet-stream")
+                        .into_part("file"),
+                );
+        }
+        req.body = rt::multipart_body(&self.body, parts).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<UploadAttachmentResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<UploadAttachmentResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for UploadAttachment<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::upload_attachment_as_json`] (`POST /v2/servicerequest/accessorys/json-format-content`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UploadAttachmentAsJson<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: UploadAttachmentJsonRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl UploadAttachmentAsJson<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(65);
+        path.push_str("/v2/servicerequest/accessorys/json-format-content");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "uploadAttachmentAsJson");
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/accessorys/json-format-content");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<UploadAttachmentJsonResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<UploadAttachmentJsonResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for UploadAttachmentAsJson<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::download_attachment`] (`GET /v2/servicerequest/accessorys/{accessory_id}`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DownloadAttachment<'a> {
+    client: &'a Client,
+    accessory_id: String,
+    group_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl DownloadAttachment<'_> {
+    /// Specifies the Huawei Cloud IAM group ID; it is mandatory when downloading an attachment of another user's service ticket in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 1..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.accessory_id;
+                v::check_length(
+                    "path.accessory_id",
+                    value,
+                    Some(1u64),
+                    Some(650u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(60);
+        path.push_str("/v2/servicerequest/accessorys/");
+        {
+            let value = &self.accessory_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "downloadAttachment");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/accessorys/{accessory_id}");
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<runtime::Download, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => Ok(runtime::Download::new(resp)),
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for DownloadAttachment<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::delete_attachment`] (`DELETE /v2/servicerequest/accessorys/{accessory_id}`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteAttachment<'a> {
+    client: &'a Client,
+    accessory_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl DeleteAttachment<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.accessory_id;
+                v::check_length(
+                    "path.accessory_id",
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(60);
+        path.push_str("/v2/servicerequest/accessorys/");
+        {
+            let value = &self.accessory_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::DELETE, path, "deleteAttachment");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/accessorys/{accessory_id}");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for DeleteAttachment<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::download_attachment_image`] (`GET /v2/servicerequest/accessorys/{accessory_id}/image`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DownloadAttachmentImage<'a> {
+    client: &'a Client,
+    accessory_id: String,
+    group_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl DownloadAttachmentImage<'_> {
+    /// Specifies the Huawei Cloud IAM group ID; it is mandatory when displaying an image of another user's service ticket in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 1..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.accessory_id;
+                v::check_length(
+                    "path.accessory_id",
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(66);
+        path.push_str("/v2/servicerequest/accessorys/");
+        {
+            let value = &self.accessory_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/image");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "downloadAttachmentImage");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/accessorys/{accessory_id}/image");
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<runtime::Download, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => Ok(runtime::Download::new(resp)),
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for DownloadAttachmentImage<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_attachment_access_urls`] (`GET /v2/servicerequest/accessorys/access-urls`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListAttachmentAccessUrls<'a> {
+    client: &'a Client,
+    accessory_ids: Vec<String>,
+    group_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListAttachmentAccessUrls<'_> {
+    /// Specifies the Huawei Cloud IAM group ID; it is mandatory when querying attachments of another user's service ticket in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 1..=32 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(1u64), Some(32u64), out);
+            }
+            {
+                let value = &self.accessory_ids;
+                v::check_items(
+                    "query.accessory_ids",
+                    value.len(),
+                    Some(1u64),
+                    Some(100u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(57);
+        path.push_str("/v2/servicerequest/accessorys/access-urls");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listAttachmentAccessUrls");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/accessorys/access-urls");
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        {
+            let value = &self.accessory_ids;
+            for item in value.iter() {
+                req.query.push(("accessory_ids".to_string(), rt::query_value(item)));
+            }
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListAttachmentAccessUrlsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListAttachmentAccessUrlsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListAttachmentAccessUrls<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_attachment_limits`] (`GET /v2/servicerequest/accessorys/limits`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowAttachmentLimits<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowAttachmentLimits<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(52);
+        path.push_str("/v2/servicerequest/accessorys/limits");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showAttachmentLimits");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/accessorys/limits");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowAttachmentLimitsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ShowAttachmentLimitsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ShowAttachmentLimits<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_attachment_download_url`] (`GET /v2/servicerequest/accessorys/{accessory_id}/access-url`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowAttachmentDownloadUrl<'a> {
+    client: &'a Client,
+    accessory_id: String,
+    relation_type: ShowAttachmentDownloadUrlRelationType,
+    relation_id: Option<String>,
+    incident_id: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowAttachmentDownloadUrl<'_> {
+    /// Specifies the ID of the related object.
+    ///
+    /// Sets the query parameter `relation_id`.
+    pub fn relation_id(mut self, value: impl Into<String>) -> Self {
+        self.relation_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the service ticket ID.
+    ///
+    /// Sets the query parameter `incident_id`.
+    pub fn incident_id(mut self, value: impl Into<String>) -> Self {
+        self.incident_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.relation_type;
+                value.validate_at("query.relation_type", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(71);
+        path.push_str("/v2/servicerequest/accessorys/");
+        {
+            let value = &self.accessory_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/access-url");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showAttachmentDownloadUrl");
+        req.idempotent = true;
+        req.path_template = Some(
+            "/v2/servicerequest/accessorys/{accessory_id}/access-url",
+        );
+        {
+            let value = &self.relation_type;
+            req.query.push(("relation_type".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.relation_id {
+            req.query.push(("relation_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.incident_id {
+            req.query.push(("incident_id".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowAttachmentDownloadUrlResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        ShowAttachmentDownloadUrlResponse,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::show_latest_published_agreement`] (`GET /v2/servicerequest/agreements/published-agreement`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowLatestPublishedAgreement<'a> {
+    client: &'a Client,
+    agreement_type: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowLatestPublishedAgreement<'_> {
+    /// Specifies the agreement type: 0 (service ticket creation by common users), 1 (service ticket creation by ISV users) or 2 (authorization).
+    ///
+    /// Sets the query parameter `agreement_type`. Constraints: length 1..=32 characters.
+    pub fn agreement_type(mut self, value: impl Into<String>) -> Self {
+        self.agreement_type = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.agreement_type {
+                v::check_length(
+                    "query.agreement_type",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(65);
+        path.push_str("/v2/servicerequest/agreements/published-agreement");
+        #[allow(unused_mut)]
+        let mut req = Request::new(
+            rt::Method::GET,
+            path,
+            "showLatestPublishedAgreement",
+        );
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/agreements/published-agreement");
+        if let Some(value) = &self.agreement_type {
+            req.query.push(("agreement_type".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowLatestPublishedAgreementResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ShowLatestPublishedAgreementResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ShowLatestPublishedAgreement<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_latest_agreement_signing_status`] (`GET /v2/servicerequest/agreements/signed-latest`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowLatestAgreementSigningStatus<'a> {
+    client: &'a Client,
+    agreement_type: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowLatestAgreementSigningStatus<'_> {
+    /// Specifies the agreement type: 0 (service ticket creation by common users), 1 (service ticket creation by ISV users) or 2 (authorization).
+    ///
+    /// Sets the query parameter `agreement_type`. Constraints: length 1..=32 characters.
+    pub fn agreement_type(mut self, value: impl Into<String>) -> Self {
+        self.agreement_type = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.agreement_type {
+                v::check_length(
+                    "query.agreement_type",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(59);
+        path.push_str("/v2/servicerequest/agreements/signed-latest");
+        #[allow(unused_mut)]
+        let mut req = Request::new(
+            rt::Method::GET,
+            path,
+            "showLatestAgreementSigningStatus",
+        );
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/agreements/signed-latest");
+        if let Some(value) = &self.agreement_type {
+            req.query.push(("agreement_type".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowLatestAgreementSigningStatusResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ShowLatestAgreementSigningStatusResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ShowLatestAgreementSigningStatus<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::sign_published_agreement`] (`POST /v2/servicerequest/agreements/{id}/signed`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct SignPublishedAgreement<'a> {
+    client: &'a Client,
+    id: i32,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: SignAgreementRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl SignPublishedAgreement<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.id;
+                v::check_int_range(
+                    "path.id",
+                    i128::from(*value),
+                    Some((1i128, false)),
+                    None,
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(57);
+        path.push_str("/v2/servicerequest/agreements/");
+        {
+            let value = &self.id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/signed");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "signPublishedAgreement");
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/agreements/{id}/signed");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<SignPublishedAgreementResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<SignPublishedAgreementResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for SignPublishedAgreement<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_labels`] (`GET /v2/servicerequest/labels`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListLabels<'a> {
+    client: &'a Client,
+    offset: Option<i32>,
+    limit: Option<i32>,
+    name: Option<String>,
+    label_id: Option<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListLabels<'_> {
+    /// Specifies the query offset (number of records to skip).
+    ///
+    /// Sets the query parameter `offset`. When unset, the server's default is `0`. Constraints: >= 0.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Specifies the maximum number of records to return.
+    ///
+    /// Sets the query parameter `limit`. When unset, the server's default is `10`. Constraints: >= 0; <= 100.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Specifies the label name; fuzzy matching is supported.
+    ///
+    /// Sets the query parameter `name`. Constraints: length 0..=64 characters.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+
+    /// Specifies the label ID.
+    ///
+    /// Sets the query parameter `label_id`. Constraints: >= 0.
+    pub fn label_id(mut self, value: impl Into<i32>) -> Self {
+        self.label_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.offset {
+                v::check_int_range(
+                    "query.offset",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    None,
+                    out,
+                );
+            }
+            if let Some(value) = &self.limit {
+                v::check_int_range(
+                    "query.limit",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.name {
+                v::check_length("query.name", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.label_id {
+                v::check_int_range(
+                    "query.label_id",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    None,
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(41);
+        path.push_str("/v2/servicerequest/labels");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listLabels");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/labels");
+        if let Some(value) = &self.offset {
+            req.query.push(("offset".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.limit {
+            req.query.push(("limit".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.name {
+            req.query.push(("name".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.label_id {
+            req.query.push(("label_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListLabelsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListLabelsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListLabels<'a> {
+    /// Every item of [`Client::list_labels`], across pages, as a stream: the offset `offset` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<LabelDefinition, Error>> + 'a {
+        let start: u64 = self.offset.and_then(rt::page_total).unwrap_or(0);
+        let size: Option<u64> = self.limit.and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Offset,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "offset");
+                async move {
+                    let value = value?;
+                    req.offset = Some(value);
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.total_count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page).and_then(|v| v.label_list).unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+impl super::SharedHeaders for ListLabels<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::create_label`] (`POST /v2/servicerequest/labels`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateLabel<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: CreateLabelRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl CreateLabel<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(41);
+        path.push_str("/v2/servicerequest/labels");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "createLabel");
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/labels");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for CreateLabel<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::update_label`] (`PUT /v2/servicerequest/labels/{label_id}`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct UpdateLabel<'a> {
+    client: &'a Client,
+    label_id: i32,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: UpdateLabelRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl UpdateLabel<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.label_id;
+                v::check_int_range(
+                    "path.label_id",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((65535i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(52);
+        path.push_str("/v2/servicerequest/labels/");
+        {
+            let value = &self.label_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::PUT, path, "updateLabel");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/labels/{label_id}");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for UpdateLabel<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::delete_label`] (`DELETE /v2/servicerequest/labels/{label_id}`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteLabel<'a> {
+    client: &'a Client,
+    label_id: i32,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl DeleteLabel<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.label_id;
+                v::check_int_range(
+                    "path.label_id",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((65535i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(52);
+        path.push_str("/v2/servicerequest/labels/");
+        {
+            let value = &self.label_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::DELETE, path, "deleteLabel");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/labels/{label_id}");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for DeleteLabel<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_case_labels`] (`GET /v2/servicerequest/cases/{case_id}/labels`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCaseLabels<'a> {
+    client: &'a Client,
+    case_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCaseLabels<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(57);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/labels");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listCaseLabels");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/labels");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListCaseLabelsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListCaseLabelsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListCaseLabels<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::create_case_labels`] (`POST /v2/servicerequest/cases/{case_id}/labels`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateCaseLabels<'a> {
+    client: &'a Client,
+    case_id: String,
+    label_ids: Vec<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl CreateCaseLabels<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            {
+                let value = &self.label_ids;
+                v::check_items(
+                    "query.label_ids",
+                    value.len(),
+                    Some(1u64),
+                    Some(5u64),
+                    out,
+                );
+                for (i, item) in value.iter().enumerate() {
+                    let item_path = v::index("query.label_ids", i);
+                    v::check_int_range(
+                        &item_path,
+                        i128::from(*item),
+                        Some((0i128, false)),
+                        None,
+                        out,
+                    );
+                }
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(57);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/labels");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "createCaseLabels");
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/labels");
+        {
+            let value = &self.label_ids;
+            for item in value.iter() {
+                req.query.push(("label_ids".to_string(), rt::query_value(item)));
+            }
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for CreateCaseLabels<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::delete_case_labels`] (`DELETE /v2/servicerequest/cases/{case_id}/labels`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct DeleteCaseLabels<'a> {
+    client: &'a Client,
+    case_id: String,
+    label_ids: Vec<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl DeleteCaseLabels<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            {
+                let value = &self.label_ids;
+                v::check_items(
+                    "query.label_ids",
+                    value.len(),
+                    Some(1u64),
+                    Some(5u64),
+                    out,
+                );
+                for (i, item) in value.iter().enumerate() {
+                    let item_path = v::index("query.label_ids", i);
+                    v::check_int_range(
+                        &item_path,
+                        i128::from(*item),
+                        Some((0i128, false)),
+                        None,
+                        out,
+                    );
+                }
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(57);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/labels");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::DELETE, path, "deleteCaseLabels");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/labels");
+        {
+            let value = &self.label_ids;
+            for item in value.iter() {
+                req.query.push(("label_ids".to_string(), rt::query_value(item)));
+            }
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for DeleteCaseLabels<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::check_privilege`] (`GET /v2/servicerequest/privileges`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CheckPrivilege<'a> {
+    client: &'a Client,
+    privilege: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl CheckPrivilege<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.privilege;
+                v::check_length("query.privilege", value, Some(1u64), Some(32u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(45);
+        path.push_str("/v2/servicerequest/privileges");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "checkPrivilege");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/privileges");
+        {
+            let value = &self.privilege;
+            req.query.push(("privilege".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<CheckPrivilegeResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<CheckPrivilegeResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for CheckPrivilege<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::operate_privilege`] (`POST /v2/servicerequest/privileges`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct OperatePrivilege<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: OperatePrivilegeRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl OperatePrivilege<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(45);
+        path.push_str("/v2/servicerequest/privileges");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "operatePrivilege");
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/privileges");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for OperatePrivilege<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_customer_privilege_policy`] (`GET /v2/servicerequest/privileges/privilege-policy`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowCustomerPrivilegePolicy<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowCustomerPrivilegePolicy<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(62);
+        path.push_str("/v2/servicerequest/privileges/privilege-policy");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showCustomerPrivilegePolicy");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/privileges/privilege-policy");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowCustomerPrivilegePolicyResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ShowCustomerPrivilegePolicyResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ShowCustomerPrivilegePolicy<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_authorizations`] (`GET /v2/servicerequest/authorizations`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListAuthorizations<'a> {
+    client: &'a Client,
+    sub_customer_name: Option<String>,
+    incident_id: Option<String>,
+    status: Option<i32>,
+    simple_description: Option<String>,
+    offset: Option<i32>,
+    limit: Option<i32>,
+    group_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListAuthorizations<'_> {
+    /// Specifies the name of the sub-user (IAM user) who owns the authorization.
+    ///
+    /// Sets the query parameter `sub_customer_name`. Constraints: length 0..=256 characters.
+    pub fn sub_customer_name(mut self, value: impl Into<String>) -> Self {
+        self.sub_customer_name = Some(value.into());
+        self
+    }
+
+    /// Specifies the service ticket ID.
+    ///
+    /// Sets the query parameter `incident_id`. Constraints: length 0..=64 characters.
+    pub fn incident_id(mut self, value: impl Into<String>) -> Self {
+        self.incident_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the authorization status: 0 (pending authorization), 1 (authorized), 2 (rejected), 3 (expired), 4 (revoked), 5 (canceled). Values up to 10 are accepted.
+    ///
+    /// Sets the query parameter `status`. Constraints: >= 0; <= 10.
+    pub fn status(mut self, value: impl Into<i32>) -> Self {
+        self.status = Some(value.into());
+        self
+    }
+
+    /// Specifies (part of) the brief description of the service ticket.
+    ///
+    /// Sets the query parameter `simple_description`. Constraints: length 0..=2000 characters.
+    pub fn simple_description(mut self, value: impl Into<String>) -> Self {
+        self.simple_description = Some(value.into());
+        self
+    }
+
+    /// Specifies the number of records to skip.
+    ///
+    /// Sets the query parameter `offset`. Constraints: >= 0; <= 65535.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Specifies the maximum number of records to return.
+    ///
+    /// Sets the query parameter `limit`. Constraints: >= 1; <= 100.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Specifies the Huawei Cloud IAM user group ID. It is mandatory when the operation concerns a service ticket of another user in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 0..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.sub_customer_name {
+                v::check_length(
+                    "query.sub_customer_name",
+                    value,
+                    Some(0u64),
+                    Some(256u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.incident_id {
+                v::check_length(
+                    "query.incident_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.status {
+                v::check_int_range(
+                    "query.status",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((10i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.simple_description {
+                v::check_length(
+                    "query.simple_description",
+                    value,
+                    Some(0u64),
+                    Some(2000u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.offset {
+                v::check_int_range(
+                    "query.offset",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((65535i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.limit {
+                v::check_int_range(
+                    "query.limit",
+                    i128::from(*value),
+                    Some((1i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(49);
+        path.push_str("/v2/servicerequest/authorizations");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listAuthorizations");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/authorizations");
+        if let Some(value) = &self.sub_customer_name {
+            req.query.push(("sub_customer_name".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.incident_id {
+            req.query.push(("incident_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.status {
+            req.query.push(("status".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.simple_description {
+            req.query.push(("simple_description".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.offset {
+            req.query.push(("offset".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.limit {
+            req.query.push(("limit".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListAuthorizationsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListAuthorizationsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListAuthorizations<'a> {
+    /// Every item of [`Client::list_authorizations`], across pages, as a stream: the offset `offset` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<AuthorizationSummary, Error>> + 'a {
+        let start: u64 = self.offset.and_then(rt::page_total).unwrap_or(0);
+        let size: Option<u64> = self.limit.and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Offset,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "offset");
+                async move {
+                    let value = value?;
+                    req.offset = Some(value);
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page)
+                            .and_then(|v| v.incident_auth_list)
+                            .unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+impl super::SharedHeaders for ListAuthorizations<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_authorization_detail`] (`GET /v2/servicerequest/authorizations/{authorization_id}`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowAuthorizationDetail<'a> {
+    client: &'a Client,
+    authorization_id: String,
+    group_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowAuthorizationDetail<'_> {
+    /// Specifies the Huawei Cloud IAM user group ID. It is mandatory when the operation concerns a service ticket of another user in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 1..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.authorization_id;
+                v::check_length(
+                    "path.authorization_id",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(68);
+        path.push_str("/v2/servicerequest/authorizations/");
+        {
+            let value = &self.authorization_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showAuthorizationDetail");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/authorizations/{authorization_id}");
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowAuthorizationDetailResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ShowAuthorizationDetailResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ShowAuthorizationDetail<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::confirm_authorization`] (`PUT /v2/servicerequest/authorizations/{authorization_id}`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ConfirmAuthorization<'a> {
+    client: &'a Client,
+    authorization_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: ConfirmAuthorizationRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl ConfirmAuthorization<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.authorization_id;
+                v::check_length(
+                    "path.authorization_id",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(68);
+        path.push_str("/v2/servicerequest/authorizations/");
+        {
+            let value = &self.authorization_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::PUT, path, "confirmAuthorization");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/authorizations/{authorization_id}");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ConfirmAuthorization<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::operate_authorization`] (`PUT /v2/servicerequest/authorizations/{authorization_id}/action`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct OperateAuthorization<'a> {
+    client: &'a Client,
+    authorization_id: String,
+    action_id: Option<OperateAuthorizationActionId>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: OperateAuthorizationRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl OperateAuthorization<'_> {
+    /// Specifies the operation: reject (reject a pending authorization) or cancel (revoke a granted one).
+    ///
+    /// Sets the query parameter `action_id`.
+    pub fn action_id(mut self, value: impl Into<OperateAuthorizationActionId>) -> Self {
+        self.action_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.authorization_id;
+                v::check_length(
+                    "path.authorization_id",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.action_id {
+                value.validate_at("query.action_id", out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(75);
+        path.push_str("/v2/servicerequest/authorizations/");
+        {
+            let value = &self.authorization_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/action");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::PUT, path, "operateAuthorization");
+        req.idempotent = true;
+        req.path_template = Some(
+            "/v2/servicerequest/authorizations/{authorization_id}/action",
+        );
+        if let Some(value) = &self.action_id {
+            req.query.push(("action_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for OperateAuthorization<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::verify_host`] (`POST /v2/servicerequest/authorizations/authorization-details/{authorization_detail_id}/verify-host`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct VerifyHost<'a> {
+    client: &'a Client,
+    authorization_detail_id: i64,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: VerifyHostRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl VerifyHost<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.authorization_detail_id;
+                v::check_int_range(
+                    "path.authorization_detail_id",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    None,
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(109);
+        path.push_str("/v2/servicerequest/authorizations/authorization-details/");
+        {
+            let value = &self.authorization_detail_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/verify-host");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "verifyHost");
+        req.idempotent = false;
+        req.path_template = Some(
+            "/v2/servicerequest/authorizations/authorization-details/{authorization_detail_id}/verify-host",
+        );
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for VerifyHost<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_history_sessions`] (`GET /v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/history-sessions`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListHistorySessions<'a> {
+    client: &'a Client,
+    authorization_id: String,
+    authorization_detail_id: i64,
+    group_id: Option<String>,
+    offset: Option<i32>,
+    limit: Option<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListHistorySessions<'_> {
+    /// Specifies the Huawei Cloud IAM user group ID. It is mandatory when the operation concerns a service ticket of another user in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 0..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the number of records to skip.
+    ///
+    /// Sets the query parameter `offset`. When unset, the server's default is `0`. Constraints: >= 0; <= 65535.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Specifies the maximum number of records to return.
+    ///
+    /// Sets the query parameter `limit`. When unset, the server's default is `10`. Constraints: >= 1; <= 100.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.authorization_id;
+                v::check_length(
+                    "path.authorization_id",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.authorization_detail_id;
+                v::check_int_range(
+                    "path.authorization_detail_id",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    None,
+                    out,
+                );
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.offset {
+                v::check_int_range(
+                    "query.offset",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((65535i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.limit {
+                v::check_int_range(
+                    "query.limit",
+                    i128::from(*value),
+                    Some((1i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(133);
+        path.push_str("/v2/servicerequest/authorizations/");
+        {
+            let value = &self.authorization_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/authorization-details/");
+        {
+            let value = &self.authorization_detail_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/history-sessions");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listHistorySessions");
+        req.idempotent = true;
+        req.path_template = Some(
+            "/v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/history-sessions",
+        );
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.offset {
+            req.query.push(("offset".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.limit {
+            req.query.push(("limit".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListHistorySessionsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListHistorySessionsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListHistorySessions<'a> {
+    /// Every item of [`Client::list_history_sessions`], across pages, as a stream: the offset `offset` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<BastionSession, Error>> + 'a {
+        let start: u64 = self.offset.and_then(rt::page_total).unwrap_or(0);
+        let size: Option<u64> = self.limit.and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Offset,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "offset");
+                async move {
+                    let value = value?;
+                    req.offset = Some(value);
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.total_count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page)
+                            .and_then(|v| v.session_list)
+                            .unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+impl super::SharedHeaders for ListHistorySessions<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_history_operation_logs`] (`GET /v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/sessions/{session_id}/operation-logs`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListHistoryOperationLogs<'a> {
+    client: &'a Client,
+    authorization_id: String,
+    authorization_detail_id: i64,
+    session_id: i64,
+    group_id: Option<String>,
+    sort: Option<i32>,
+    offset: Option<i32>,
+    limit: Option<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListHistoryOperationLogs<'_> {
+    /// Specifies the Huawei Cloud IAM user group ID. It is mandatory when the operation concerns a service ticket of another user in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 0..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the sort order by operation time: 0 (descending), 1 (ascending).
+    ///
+    /// Sets the query parameter `sort`. When unset, the server's default is `0`. Constraints: >= 0; <= 1.
+    pub fn sort(mut self, value: impl Into<i32>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Specifies the number of records to skip.
+    ///
+    /// Sets the query parameter `offset`. When unset, the server's default is `0`. Constraints: >= 0; <= 65535.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Specifies the maximum number of records to return.
+    ///
+    /// Sets the query parameter `limit`. When unset, the server's default is `10`. Constraints: >= 1; <= 100.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.authorization_id;
+                v::check_length(
+                    "path.authorization_id",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.authorization_detail_id;
+                v::check_int_range(
+                    "path.authorization_detail_id",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    None,
+                    out,
+                );
+            }
+            {
+                let value = &self.session_id;
+                v::check_int_range(
+                    "path.session_id",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    None,
+                    out,
+                );
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.sort {
+                v::check_int_range(
+                    "query.sort",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.offset {
+                v::check_int_range(
+                    "query.offset",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((65535i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.limit {
+                v::check_int_range(
+                    "query.limit",
+                    i128::from(*value),
+                    Some((1i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(153);
+        path.push_str("/v2/servicerequest/authorizations/");
+        {
+            let value = &self.authorization_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/authorization-details/");
+        {
+            let value = &self.authorization_detail_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/sessions/");
+        {
+            let value = &self.session_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/operation-logs");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listHistoryOperationLogs");
+        req.idempotent = true;
+        req.path_template = Some(
+            "/v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/sessions/{session_id}/operation-logs",
+        );
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.sort {
+            req.query.push(("sort".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.offset {
+            req.query.push(("offset".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.limit {
+            req.query.push(("limit".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListHistoryOperationLogsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListHistoryOperationLogsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListHistoryOperationLogs<'a> {
+    /// Every item of [`Client::list_history_operation_logs`], across pages, as a stream: the offset `offset` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<BastionCommandLog, Error>> + 'a {
+        let start: u64 = self.offset.and_then(rt::page_total).unwrap_or(0);
+        let size: Option<u64> = self.limit.and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Offset,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "offset");
+                async move {
+                    let value = value?;
+                    req.offset = Some(value);
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.total_count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page).and_then(|v| v.ops_list).unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+impl super::SharedHeaders for ListHistoryOperationLogs<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_file_transfer_records`] (`GET /v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/sessions/{session_id}/operation-file-logs`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListFileTransferRecords<'a> {
+    client: &'a Client,
+    authorization_id: String,
+    authorization_detail_id: i64,
+    session_id: i64,
+    group_id: Option<String>,
+    sort: Option<i32>,
+    offset: Option<i32>,
+    limit: Option<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListFileTransferRecords<'_> {
+    /// Specifies the Huawei Cloud IAM user group ID. It is mandatory when the operation concerns a service ticket of another user in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 0..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the sort order by operation time: 0 (descending), 1 (ascending).
+    ///
+    /// Sets the query parameter `sort`. When unset, the server's default is `0`. Constraints: >= 0; <= 1.
+    pub fn sort(mut self, value: impl Into<i32>) -> Self {
+        self.sort = Some(value.into());
+        self
+    }
+
+    /// Specifies the number of records to skip.
+    ///
+    /// Sets the query parameter `offset`. When unset, the server's default is `0`. Constraints: >= 0; <= 65535.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Specifies the maximum number of records to return.
+    ///
+    /// Sets the query parameter `limit`. When unset, the server's default is `10`. Constraints: >= 1; <= 100.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.authorization_id;
+                v::check_length(
+                    "path.authorization_id",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.authorization_detail_id;
+                v::check_int_range(
+                    "path.authorization_detail_id",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    None,
+                    out,
+                );
+            }
+            {
+                let value = &self.session_id;
+                v::check_int_range(
+                    "path.session_id",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    None,
+                    out,
+                );
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.sort {
+                v::check_int_range(
+                    "query.sort",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.offset {
+                v::check_int_range(
+                    "query.offset",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((65535i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.limit {
+                v::check_int_range(
+                    "query.limit",
+                    i128::from(*value),
+                    Some((1i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(158);
+        path.push_str("/v2/servicerequest/authorizations/");
+        {
+            let value = &self.authorization_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/authorization-details/");
+        {
+            let value = &self.authorization_detail_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/sessions/");
+        {
+            let value = &self.session_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/operation-file-logs");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listFileTransferRecords");
+        req.idempotent = true;
+        req.path_template = Some(
+            "/v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/sessions/{session_id}/operation-file-logs",
+        );
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.sort {
+            req.query.push(("sort".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.offset {
+            req.query.push(("offset".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.limit {
+            req.query.push(("limit".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListFileTransferRecordsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListFileTransferRecordsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListFileTransferRecords<'a> {
+    /// Every item of [`Client::list_file_transfer_records`], across pages, as a stream: the offset `offset` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<
+        Item = Result<BastionFileTransferLog, Error>,
+    > + 'a {
+        let start: u64 = self.offset.and_then(rt::page_total).unwrap_or(0);
+        let size: Option<u64> = self.limit.and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Offset,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "offset");
+                async move {
+                    let value = value?;
+                    req.offset = Some(value);
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.total_count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page)
+                            .and_then(|v| v.file_ops_list)
+                            .unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+impl super::SharedHeaders for ListFileTransferRecords<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_login_type`] (`GET /v2/servicerequest/authorizations/login-type`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowLoginType<'a> {
+    client: &'a Client,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowLoginType<'_> {
+    /// Specifies the language environment. The value is a common language description character string, for example, zh-cn. It is zh-cn by default. Some internationalization information, such as the service ticket type and name, is displayed based on the language environment.
+    ///
+    /// Sets the header parameter `X-Language`. When unset, the server's default is `"zh-cn"`. Constraints: length 1..=32 characters.
+    pub fn x_language(mut self, value: impl Into<String>) -> Self {
+        self.x_language = Some(value.into());
+        self
+    }
+
+    /// Specifies the time zone. The value is a common time zone description character string, for example, GMT+8. It is GMT+8 by default. Time-related data is processed based on the time zone of the environment.
+    ///
+    /// Sets the header parameter `X-Time-Zone`. When unset, the server's default is `"GMT+8"`. Constraints: length 1..=32 characters.
+    pub fn x_time_zone(mut self, value: impl Into<String>) -> Self {
+        self.x_time_zone = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(60);
+        path.push_str("/v2/servicerequest/authorizations/login-type");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showLoginType");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/authorizations/login-type");
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowLoginTypeResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ShowLoginTypeResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::send_verify_code`] (`POST /v2/servicerequest/verifycodes/send`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct SendVerifyCode<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: SendVerifyCodeRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl SendVerifyCode<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(51);
+        path.push_str("/v2/servicerequest/verifycodes/send");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "sendVerifyCode");
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/verifycodes/send");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for SendVerifyCode<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::check_verify_code`] (`POST /v2/servicerequest/verifycodes`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CheckVerifyCode<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: CheckVerifyCodeRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl CheckVerifyCode<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(46);
+        path.push_str("/v2/servicerequest/verifycodes");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "checkVerifyCode");
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/verifycodes");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for CheckVerifyCode<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::check_verification_required`] (`GET /v2/servicerequest/verifycodes/need-verify`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CheckVerificationRequired<'a> {
+    client: &'a Client,
+    contact_value: String,
+    contact_way: i32,
+    area_code: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl CheckVerificationRequired<'_> {
+    /// Specifies the country/region calling code of the mobile number.
+    ///
+    /// Sets the query parameter `area_code`. Constraints: length 0..=16 characters.
+    pub fn area_code(mut self, value: impl Into<String>) -> Self {
+        self.area_code = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.contact_value;
+                v::check_length(
+                    "query.contact_value",
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.contact_way;
+                v::check_int_range(
+                    "query.contact_way",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.area_code {
+                v::check_length("query.area_code", value, Some(0u64), Some(16u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(58);
+        path.push_str("/v2/servicerequest/verifycodes/need-verify");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "checkVerificationRequired");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/verifycodes/need-verify");
+        {
+            let value = &self.contact_value;
+            req.query.push(("contact_value".to_string(), rt::query_value(value)));
+        }
+        {
+            let value = &self.contact_way;
+            req.query.push(("contact_way".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.area_code {
+            req.query.push(("area_code".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<CheckVerificationRequiredResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<CheckVerificationRequiredResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for CheckVerificationRequired<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_verified_contacts`] (`GET /v2/servicerequest/verifycodes/has-verified`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListVerifiedContacts<'a> {
+    client: &'a Client,
+    contact_way: Option<i32>,
+    customer_id: Option<String>,
+    sub_customer_id: Option<String>,
+    expired_time: Option<String>,
+    verified_id: Option<String>,
+    contact_value: Option<String>,
+    area_code: Option<String>,
+    offset: Option<i32>,
+    limit: Option<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListVerifiedContacts<'_> {
+    /// Specifies the contact method type: 0 (mobile phone, SMS), 1 (email).
+    ///
+    /// Sets the query parameter `contact_way`. Constraints: >= 0; <= 1.
+    pub fn contact_way(mut self, value: impl Into<i32>) -> Self {
+        self.contact_way = Some(value.into());
+        self
+    }
+
+    /// Specifies the customer (account) ID.
+    ///
+    /// Sets the query parameter `customer_id`. Constraints: length 0..=64 characters.
+    pub fn customer_id(mut self, value: impl Into<String>) -> Self {
+        self.customer_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the sub-user (IAM user) ID.
+    ///
+    /// Sets the query parameter `sub_customer_id`. Constraints: length 0..=64 characters.
+    pub fn sub_customer_id(mut self, value: impl Into<String>) -> Self {
+        self.sub_customer_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the expiration time.
+    ///
+    /// Sets the query parameter `expired_time`. Constraints: length 0..=32 characters.
+    pub fn expired_time(mut self, value: impl Into<String>) -> Self {
+        self.expired_time = Some(value.into());
+        self
+    }
+
+    /// Specifies the verification serial number.
+    ///
+    /// Sets the query parameter `verified_id`. Constraints: length 0..=64 characters.
+    pub fn verified_id(mut self, value: impl Into<String>) -> Self {
+        self.verified_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the mobile number or email address.
+    ///
+    /// Sets the query parameter `contact_value`. Constraints: length 0..=256 characters.
+    pub fn contact_value(mut self, value: impl Into<String>) -> Self {
+        self.contact_value = Some(value.into());
+        self
+    }
+
+    /// Specifies the country/region calling code of the mobile number.
+    ///
+    /// Sets the query parameter `area_code`. Constraints: length 0..=16 characters.
+    pub fn area_code(mut self, value: impl Into<String>) -> Self {
+        self.area_code = Some(value.into());
+        self
+    }
+
+    /// Specifies the number of records to skip. The documentation gives the default 1, not 0.
+    ///
+    /// Sets the query parameter `offset`. When unset, the server's default is `1`. Constraints: >= 0; <= 65535.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Specifies the maximum number of records to return.
+    ///
+    /// Sets the query parameter `limit`. When unset, the server's default is `10`. Constraints: >= 0; <= 100.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.contact_way {
+                v::check_int_range(
+                    "query.contact_way",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.customer_id {
+                v::check_length(
+                    "query.customer_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.sub_customer_id {
+                v::check_length(
+                    "query.sub_customer_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.expired_time {
+                v::check_length(
+                    "query.expired_time",
+                    value,
+                    Some(0u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.verified_id {
+                v::check_length(
+                    "query.verified_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.contact_value {
+                v::check_length(
+                    "query.contact_value",
+                    value,
+                    Some(0u64),
+                    Some(256u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.area_code {
+                v::check_length("query.area_code", value, Some(0u64), Some(16u64), out);
+            }
+            if let Some(value) = &self.offset {
+                v::check_int_range(
+                    "query.offset",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((65535i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.limit {
+                v::check_int_range(
+                    "query.limit",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(59);
+        path.push_str("/v2/servicerequest/verifycodes/has-verified");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listVerifiedContacts");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/verifycodes/has-verified");
+        if let Some(value) = &self.contact_way {
+            req.query.push(("contact_way".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.customer_id {
+            req.query.push(("customer_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.sub_customer_id {
+            req.query.push(("sub_customer_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.expired_time {
+            req.query.push(("expired_time".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.verified_id {
+            req.query.push(("verified_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.contact_value {
+            req.query.push(("contact_value".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.area_code {
+            req.query.push(("area_code".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.offset {
+            req.query.push(("offset".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.limit {
+            req.query.push(("limit".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListVerifiedContactsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListVerifiedContactsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListVerifiedContacts<'a> {
+    /// Every item of [`Client::list_verified_contacts`], across pages, as a stream: the offset `offset` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<VerifiedContact, Error>> + 'a {
+        let start: u64 = self.offset.and_then(rt::page_total).unwrap_or(0);
+        let size: Option<u64> = self.limit.and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Offset,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "offset");
+                async move {
+                    let value = value?;
+                    req.offset = Some(value);
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page)
+                            .and_then(|v| v.contact_list)
+                            .unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+impl super::SharedHeaders for ListVerifiedContacts<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::create_diagnose_feedback`] (`POST /v2.0/servicerequest/diagnose/feedback`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateDiagnoseFeedback<'a> {
+    client: &'a Client,
+    body: CreateDiagnoseFeedbackRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl CreateDiagnoseFeedback<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(54);
+        path.push_str("/v2.0/servicerequest/diagnose/feedback");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "createDiagnoseFeedback");
+        req.idempotent = false;
+        req.path_template = Some("/v2.0/servicerequest/diagnose/feedback");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::create_diagnose_job`] (`POST /v2.0/servicerequest/diagnose/job/start`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateDiagnoseJob<'a> {
+    client: &'a Client,
+    body: CreateDiagnoseJobRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl CreateDiagnoseJob<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(55);
+        path.push_str("/v2.0/servicerequest/diagnose/job/start");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "createDiagnoseJob");
+        req.idempotent = false;
+        req.path_template = Some("/v2.0/servicerequest/diagnose/job/start");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<CreateDiagnoseJobResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        CreateDiagnoseJobResponse,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::list_diagnose_items`] (`POST /v2.0/servicerequest/diagnose/job/show-items`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListDiagnoseItems<'a> {
+    client: &'a Client,
+    body: ListDiagnoseItemsRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl ListDiagnoseItems<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(60);
+        path.push_str("/v2.0/servicerequest/diagnose/job/show-items");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "listDiagnoseItems");
+        req.idempotent = false;
+        req.path_template = Some("/v2.0/servicerequest/diagnose/job/show-items");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListDiagnoseItemsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        ListDiagnoseItemsResponse,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::show_diagnose_job`] (`GET /v2.0/servicerequest/diagnose/job`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowDiagnoseJob<'a> {
+    client: &'a Client,
+    job_id: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowDiagnoseJob<'_> {
+    /// Specifies the ID of the diagnosis job.
+    ///
+    /// Sets the query parameter `job_id`. Constraints: length 0..=65535 characters.
+    pub fn job_id(mut self, value: impl Into<String>) -> Self {
+        self.job_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.job_id {
+                v::check_length("query.job_id", value, Some(0u64), Some(65535u64), out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(49);
+        path.push_str("/v2.0/servicerequest/diagnose/job");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showDiagnoseJob");
+        req.idempotent = true;
+        req.path_template = Some("/v2.0/servicerequest/diagnose/job");
+        if let Some(value) = &self.job_id {
+            req.query.push(("job_id".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowDiagnoseJobResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        ShowDiagnoseJobResponse,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::list_diagnose_records`] (`GET /v2.0/servicerequest/diagnose/records`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListDiagnoseRecords<'a> {
+    client: &'a Client,
+    page_size: Option<i32>,
+    page_no: Option<i32>,
+    r#type: Option<i32>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListDiagnoseRecords<'_> {
+    /// Specifies the number of records per page.
+    ///
+    /// Sets the query parameter `page_size`. When unset, the server's default is `10`. Constraints: >= 1; <= 100.
+    pub fn page_size(mut self, value: impl Into<i32>) -> Self {
+        self.page_size = Some(value.into());
+        self
+    }
+
+    /// Specifies the page number, starting at 1.
+    ///
+    /// Sets the query parameter `page_no`. When unset, the server's default is `1`. Constraints: >= 1.
+    pub fn page_no(mut self, value: impl Into<i32>) -> Self {
+        self.page_no = Some(value.into());
+        self
+    }
+
+    /// Specifies the diagnosis task type, for example 1 (ECS diagnosis) or 2 (RDS diagnosis).
+    ///
+    /// Sets the query parameter `type`. When unset, the server's default is `1`. Constraints: >= 1; <= 2.
+    pub fn r#type(mut self, value: impl Into<i32>) -> Self {
+        self.r#type = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.page_size {
+                v::check_int_range(
+                    "query.page_size",
+                    i128::from(*value),
+                    Some((1i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.page_no {
+                v::check_int_range(
+                    "query.page_no",
+                    i128::from(*value),
+                    Some((1i128, false)),
+                    None,
+                    out,
+                );
+            }
+            if let Some(value) = &self.r#type {
+                v::check_int_range(
+                    "query.type",
+                    i128::from(*value),
+                    Some((1i128, false)),
+                    Some((2i128, false)),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(53);
+        path.push_str("/v2.0/servicerequest/diagnose/records");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listDiagnoseRecords");
+        req.idempotent = true;
+        req.path_template = Some("/v2.0/servicerequest/diagnose/records");
+        if let Some(value) = &self.page_size {
+            req.query.push(("page_size".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.page_no {
+            req.query.push(("page_no".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.r#type {
+            req.query.push(("type".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListDiagnoseRecordsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        ListDiagnoseRecordsResponse,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListDiagnoseRecords<'a> {
+    /// Every item of [`Client::list_diagnose_records`], across pages, as a stream: the page number `page_no` starts where this request sets it (else at 1) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the last page by the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<DiagnoseRecord, Error>> + 'a {
+        let start: u64 = self.page_no.and_then(rt::page_total).unwrap_or(1);
+        let size: Option<u64> = self.page_size.and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Page,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "page_no");
+                async move {
+                    let value = value?;
+                    req.page_no = Some(value);
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.total_count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page).and_then(|v| v.records).unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+/// A request to [`Client::list_diagnose_resources`] (`POST /v2.0/servicerequest/diagnose/job/vm/resources`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListDiagnoseResources<'a> {
+    client: &'a Client,
+    body: ListDiagnoseResourcesRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl ListDiagnoseResources<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(62);
+        path.push_str("/v2.0/servicerequest/diagnose/job/vm/resources");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "listDiagnoseResources");
+        req.idempotent = false;
+        req.path_template = Some("/v2.0/servicerequest/diagnose/job/vm/resources");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListDiagnoseResourcesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListDiagnoseResourcesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::list_area_codes`] (`GET /v2/servicerequest/config/area-codes`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListAreaCodes<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListAreaCodes<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(52);
+        path.push_str("/v2/servicerequest/config/area-codes");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listAreaCodes");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/config/area-codes");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListAreaCodesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListAreaCodesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListAreaCodes<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_problem_types`] (`GET /v2/servicerequest/config/problems`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListProblemTypes<'a> {
+    client: &'a Client,
+    product_category_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListProblemTypes<'_> {
+    /// Specifies the product type ID whose problem types are wanted (see listProductCategories).
+    ///
+    /// Sets the query parameter `product_category_id`.
+    pub fn product_category_id(mut self, value: impl Into<String>) -> Self {
+        self.product_category_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(50);
+        path.push_str("/v2/servicerequest/config/problems");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listProblemTypes");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/config/problems");
+        if let Some(value) = &self.product_category_id {
+            req.query.push(("product_category_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListProblemTypesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListProblemTypesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListProblemTypes<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_additional_parameters`] (`GET /v2/servicerequest/config/extends-map`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListAdditionalParameters<'a> {
+    client: &'a Client,
+    business_type_id: String,
+    incident_sub_type_id: Option<String>,
+    product_category_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListAdditionalParameters<'_> {
+    /// Specifies the service ticket subtype ID.
+    ///
+    /// Sets the query parameter `incident_sub_type_id`. Constraints: length 1..=64 characters.
+    pub fn incident_sub_type_id(mut self, value: impl Into<String>) -> Self {
+        self.incident_sub_type_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the product type ID.
+    ///
+    /// Sets the query parameter `product_category_id`. Constraints: length 1..=64 characters.
+    pub fn product_category_id(mut self, value: impl Into<String>) -> Self {
+        self.product_category_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.business_type_id;
+                v::check_length(
+                    "query.business_type_id",
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.incident_sub_type_id {
+                v::check_length(
+                    "query.incident_sub_type_id",
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.product_category_id {
+                v::check_length(
+                    "query.product_category_id",
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(53);
+        path.push_str("/v2/servicerequest/config/extends-map");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listAdditionalParameters");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/config/extends-map");
+        {
+            let value = &self.business_type_id;
+            req.query.push(("business_type_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.incident_sub_type_id {
+            req.query.push(("incident_sub_type_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.product_category_id {
+            req.query.push(("product_category_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListAdditionalParametersResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListAdditionalParametersResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListAdditionalParameters<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_case_templates`] (`GET /v2/servicerequest/config/templates`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCaseTemplates<'a> {
+    client: &'a Client,
+    business_type_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCaseTemplates<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(51);
+        path.push_str("/v2/servicerequest/config/templates");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listCaseTemplates");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/config/templates");
+        {
+            let value = &self.business_type_id;
+            req.query.push(("business_type_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListCaseTemplatesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListCaseTemplatesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListCaseTemplates<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_case_categories`] (`GET /v2/servicerequest/config/categories`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCaseCategories<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCaseCategories<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(52);
+        path.push_str("/v2/servicerequest/config/categories");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listCaseCategories");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/config/categories");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListCaseCategoriesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListCaseCategoriesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListCaseCategories<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_product_categories`] (`GET /v2/servicerequest/config/product-categories`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListProductCategories<'a> {
+    client: &'a Client,
+    product_category_name: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListProductCategories<'_> {
+    /// Specifies the product type name to filter by.
+    ///
+    /// Sets the query parameter `product_category_name`. Constraints: length 0..=64 characters.
+    pub fn product_category_name(mut self, value: impl Into<String>) -> Self {
+        self.product_category_name = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.product_category_name {
+                v::check_length(
+                    "query.product_category_name",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(60);
+        path.push_str("/v2/servicerequest/config/product-categories");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listProductCategories");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/config/product-categories");
+        if let Some(value) = &self.product_category_name {
+            req.query
+                .push(("product_category_name".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListProductCategoriesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListProductCategoriesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListProductCategories<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_regions`] (`GET /v2/servicerequest/config/regions`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListRegions<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListRegions<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(49);
+        path.push_str("/v2/servicerequest/config/regions");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listRegions");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/config/regions");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListRegionsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListRegionsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListRegions<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_satisfaction_dimensions`] (`GET /v2/servicerequest/config/satisfaction-dimensions`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListSatisfactionDimensions<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListSatisfactionDimensions<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(65);
+        path.push_str("/v2/servicerequest/config/satisfaction-dimensions");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listSatisfactionDimensions");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/config/satisfaction-dimensions");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListSatisfactionDimensionsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListSatisfactionDimensionsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListSatisfactionDimensions<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_severities`] (`GET /v2/servicerequest/config/severities`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListSeverities<'a> {
+    client: &'a Client,
+    product_category_id: String,
+    business_type_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListSeverities<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.product_category_id;
+                v::check_length(
+                    "query.product_category_id",
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.business_type_id;
+                v::check_length(
+                    "query.business_type_id",
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(52);
+        path.push_str("/v2/servicerequest/config/severities");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listSeverities");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/config/severities");
+        {
+            let value = &self.product_category_id;
+            req.query.push(("product_category_id".to_string(), rt::query_value(value)));
+        }
+        {
+            let value = &self.business_type_id;
+            req.query.push(("business_type_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListSeveritiesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListSeveritiesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListSeverities<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_case_limits`] (`GET /v2/servicerequest/config/limits`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListCaseLimits<'a> {
+    client: &'a Client,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListCaseLimits<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(48);
+        path.push_str("/v2/servicerequest/config/limits");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listCaseLimits");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/config/limits");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListCaseLimitsResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListCaseLimitsResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListCaseLimits<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::show_configuration`] (`GET /v2/servicerequest/configurations/{config_key}`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ShowConfiguration<'a> {
+    client: &'a Client,
+    config_key: String,
+    headers: Vec<(String, String)>,
+}
+
+impl ShowConfiguration<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.config_key;
+                v::check_length("path.config_key", value, Some(1u64), None, out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(62);
+        path.push_str("/v2/servicerequest/configurations/");
+        {
+            let value = &self.config_key;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "showConfiguration");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/configurations/{config_key}");
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ShowConfigurationResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        ShowConfigurationResponse,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+/// A request to [`Client::create_message`] (`POST /v2/servicerequest/cases/{case_id}/message`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct CreateMessage<'a> {
+    client: &'a Client,
+    case_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: CreateMessageRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl CreateMessage<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(58);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/message");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "createMessage");
+        req.idempotent = false;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/message");
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for CreateMessage<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_messages`] (`GET /v2/servicerequest/cases/{case_id}/messages`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListMessages<'a> {
+    client: &'a Client,
+    case_id: String,
+    group_id: Option<String>,
+    offset: Option<i32>,
+    limit: Option<i32>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListMessages<'_> {
+    /// Specifies the Huawei Cloud IAM group ID; it is needed to read the tickets of other users in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 0..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the query offset (number of messages to skip).
+    ///
+    /// Sets the query parameter `offset`. Constraints: >= 0; <= 65535.
+    pub fn offset(mut self, value: impl Into<i32>) -> Self {
+        self.offset = Some(value.into());
+        self
+    }
+
+    /// Specifies the maximum number of messages to return.
+    ///
+    /// Sets the query parameter `limit`. Constraints: >= 0; <= 100.
+    pub fn limit(mut self, value: impl Into<i32>) -> Self {
+        self.limit = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.offset {
+                v::check_int_range(
+                    "query.offset",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((65535i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.limit {
+                v::check_int_range(
+                    "query.limit",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(59);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/messages");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listMessages");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/{case_id}/messages");
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.offset {
+            req.query.push(("offset".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.limit {
+            req.query.push(("limit".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListMessagesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListMessagesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl<'a> ListMessages<'a> {
+    /// Every item of [`Client::list_messages`], across pages, as a stream: the offset `offset` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    pub fn into_stream(
+        self,
+    ) -> impl runtime::stream::Stream<Item = Result<CaseMessage, Error>> + 'a {
+        let start: u64 = self.offset.and_then(rt::page_total).unwrap_or(0);
+        let size: Option<u64> = self.limit.and_then(rt::page_total);
+        runtime::paginate(
+            runtime::Paging::Offset,
+            start,
+            size,
+            move |position| {
+                let mut req = self.clone();
+                let value = rt::page_position::<i32>(position, "offset");
+                async move {
+                    let value = value?;
+                    req.offset = Some(value);
+                    let page = req.send().await?;
+                    let total: Option<u64> = Some(&page)
+                        .and_then(|v| v.count.as_ref())
+                        .and_then(|t| rt::page_total(*t));
+                    Ok(runtime::Page {
+                        items: Some(page)
+                            .and_then(|v| v.message_list)
+                            .unwrap_or_default(),
+                        total,
+                    })
+                }
+            },
+        )
+    }
+}
+
+impl super::SharedHeaders for ListMessages<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_more_instant_messages`] (`GET /v2/servicerequest/cases/{case_id}/instant-messages/more`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListMoreInstantMessages<'a> {
+    client: &'a Client,
+    case_id: String,
+    create_time: String,
+    r#type: i32,
+    limit: i32,
+    group_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListMoreInstantMessages<'_> {
+    /// Specifies the Huawei Cloud IAM group ID; it is needed to read the tickets of other users in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 0..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            {
+                let value = &self.create_time;
+                v::check_length(
+                    "query.create_time",
+                    value,
+                    Some(0u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.r#type;
+                v::check_int_range(
+                    "query.type",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+            }
+            {
+                let value = &self.limit;
+                v::check_int_range(
+                    "query.limit",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((100i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(72);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/instant-messages/more");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listMoreInstantMessages");
+        req.idempotent = true;
+        req.path_template = Some(
+            "/v2/servicerequest/cases/{case_id}/instant-messages/more",
+        );
+        {
+            let value = &self.create_time;
+            req.query.push(("create_time".to_string(), rt::query_value(value)));
+        }
+        {
+            let value = &self.r#type;
+            req.query.push(("type".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        {
+            let value = &self.limit;
+            req.query.push(("limit".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListMoreInstantMessagesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListMoreInstantMessagesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListMoreInstantMessages<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_new_instant_messages`] (`GET /v2/servicerequest/cases/instant-messages`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListNewInstantMessages<'a> {
+    client: &'a Client,
+    case_ids: Vec<String>,
+    last_message_time_id: Option<String>,
+    group_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListNewInstantMessages<'_> {
+    /// Specifies the time of the previous query, as returned in `last_message_time_id` by that query.
+    ///
+    /// Sets the query parameter `last_message_time_id`. Constraints: length 0..=64 characters.
+    pub fn last_message_time_id(mut self, value: impl Into<String>) -> Self {
+        self.last_message_time_id = Some(value.into());
+        self
+    }
+
+    /// Specifies the Huawei Cloud IAM group ID; it is needed to read the tickets of other users in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 0..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_ids;
+                v::check_items(
+                    "query.case_ids",
+                    value.len(),
+                    Some(1u64),
+                    Some(100u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.last_message_time_id {
+                v::check_length(
+                    "query.last_message_time_id",
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(57);
+        path.push_str("/v2/servicerequest/cases/instant-messages");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listNewInstantMessages");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/instant-messages");
+        {
+            let value = &self.case_ids;
+            for item in value.iter() {
+                req.query.push(("case_ids".to_string(), rt::query_value(item)));
+            }
+        }
+        if let Some(value) = &self.last_message_time_id {
+            req.query.push(("last_message_time_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListNewInstantMessagesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListNewInstantMessagesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListNewInstantMessages<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::list_unread_instant_messages`] (`GET /v2/servicerequest/cases/instant-messages/unread`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct ListUnreadInstantMessages<'a> {
+    client: &'a Client,
+    case_ids: Vec<String>,
+    group_id: Option<String>,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl ListUnreadInstantMessages<'_> {
+    /// Specifies the Huawei Cloud IAM group ID; it is needed to read the tickets of other users in the same group.
+    ///
+    /// Sets the query parameter `group_id`. Constraints: length 0..=64 characters.
+    pub fn group_id(mut self, value: impl Into<String>) -> Self {
+        self.group_id = Some(value.into());
+        self
+    }
+
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_ids;
+                v::check_items("query.case_ids", value.len(), Some(1u64), None, out);
+            }
+            if let Some(value) = &self.group_id {
+                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(64);
+        path.push_str("/v2/servicerequest/cases/instant-messages/unread");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::GET, path, "listUnreadInstantMessages");
+        req.idempotent = true;
+        req.path_template = Some("/v2/servicerequest/cases/instant-messages/unread");
+        {
+            let value = &self.case_ids;
+            for item in value.iter() {
+                req.query.push(("case_ids".to_string(), rt::query_value(item)));
+            }
+        }
+        if let Some(value) = &self.group_id {
+            req.query.push(("group_id".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<ListUnreadInstantMessagesResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<ListUnreadInstantMessagesResponse>(None).await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for ListUnreadInstantMessages<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::mark_instant_messages_read`] (`POST /v2/servicerequest/cases/{case_id}/instant-messages/unread`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct MarkInstantMessagesRead<'a> {
+    client: &'a Client,
+    case_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    body: MarkMessagesReadRequest,
+    headers: Vec<(String, String)>,
+}
+
+impl MarkInstantMessagesRead<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            {
+                let value = &self.body;
+                value.validate_at("body", out);
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(74);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/instant-messages/unread");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "markInstantMessagesRead");
+        req.idempotent = false;
+        req.path_template = Some(
+            "/v2/servicerequest/cases/{case_id}/instant-messages/unread",
+        );
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for MarkInstantMessagesRead<'_> {
+    fn x_site_mut(&mut self) -> &mut Option<i32> {
+        &mut self.x_site
+    }
+
+    fn x_language_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_language
+    }
+
+    fn x_time_zone_mut(&mut self) -> &mut Option<String> {
+        &mut self.x_time_zone
+    }
+}
+
+/// A request to [`Client::revoke_message`] (`POST /v2/servicerequest/cases/{case_id}/instant-messages/{message_id}/withdraw`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct RevokeMessage<'a> {
+    client: &'a Client,
+    case_id: String,
+    message_id: String,
+    x_site: Option<i32>,
+    x_language: Option<String>,
+    x_time_zone: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+impl RevokeMessage<'_> {
+    /// Adds a header to this request only; it wins over a client default of the same
+    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+    /// credentials cannot be replaced per request), and a value with control characters.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        #[allow(unused_mut)]
+        let mut out: Vec<Violation> = Vec::new();
+        {
+            let out = &mut out;
+            {
+                let value = &self.case_id;
+                v::check_length("path.case_id", value, Some(1u64), Some(32u64), out);
+            }
+            {
+                let value = &self.message_id;
+                v::check_length("path.message_id", value, Some(1u64), Some(64u64), out);
+            }
+            if let Some(value) = &self.x_site {
+                v::check_int_range(
+                    "header.X-Site",
+                    i128::from(*value),
+                    Some((0i128, false)),
+                    Some((1i128, false)),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_language {
+                v::check_length(
+                    "header.X-Language",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            if let Some(value) = &self.x_time_zone {
+                v::check_length(
+                    "header.X-Time-Zone",
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
+            }
+            let _ = out;
+        }
+        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(89);
+        path.push_str("/v2/servicerequest/cases/");
+        {
+            let value = &self.case_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/instant-messages/");
+        {
+            let value = &self.message_id;
+            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+        }
+        path.push_str("/withdraw");
+        #[allow(unused_mut)]
+        let mut req = Request::new(rt::Method::POST, path, "revokeMessage");
+        req.idempotent = false;
+        req.path_template = Some(
+            "/v2/servicerequest/cases/{case_id}/instant-messages/{message_id}/withdraw",
+        );
+        if let Some(value) = &self.x_site {
+            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_language {
+            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+        }
+        if let Some(value) = &self.x_time_zone {
+            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+        }
+        for (name, value) in &self.headers {
+            rt::check_extra_header(name)?;
+            req.headers.push((name.clone(), value.clone()));
+        }
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<ErrorResponse>()`.
+    pub async fn send(self) -> Result<BusinessResult, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => {
+                resp.decode::<
+                        BusinessResult,
+                    >(
+                        Some(rt::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        }),
+                    )
+                    .await
+            }
+            _ => {
+                Err(
+                    resp
+                        .api_error_with(|_status: u16, body: &[u8]| {
+                            serde_json::from_slice::<ErrorResponse>(body).ok()
+                        })
+                        .await,
+                )
+            }
+        }
+    }
+}
+
+impl super::SharedHeaders for RevokeMessage<'_> {
     fn x_site_mut(&mut self) -> &mut Option<i32> {
         &mut self.x_site
     }

@@ -139,7 +139,7 @@ pub struct OperateCaseRequest {
     pub group_id: Option<String>,
     /// Specifies the service ticket satisfaction list. An array per the table; the document's example shows `{}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub incident_satisfaction_list: Option<Vec<IncidentSatisfactionV2Do>>,
+    pub incident_satisfaction_list: Option<Vec<CaseSatisfaction>>,
 }
 
 impl Validate for OperateCaseRequest {
@@ -169,8 +169,7 @@ impl Validate for OperateCaseRequest {
 
 /// One satisfaction rating of a service ticket (document 003).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IncidentSatisfactionV2Do {
+pub struct CaseSatisfaction {
     /// Specifies the total score of satisfaction.
     ///
     /// Constraints: >= 0; <= 65535.
@@ -206,13 +205,13 @@ pub struct IncidentSatisfactionV2Do {
     pub sat_category_name: Option<String>,
 }
 
-impl IncidentSatisfactionV2Do {
-    /// `IncidentSatisfactionV2Do` from its required properties (`satisfaction_id`, `satisfaction_value`). The optional ones are unset: set them on the result, or write `IncidentSatisfactionV2Do { field: Some(..), ..IncidentSatisfactionV2Do::new(..) }`.
+impl CaseSatisfaction {
+    /// `CaseSatisfaction` from its required properties (`satisfaction_id`, `satisfaction_value`). The optional ones are unset: set them on the result, or write `CaseSatisfaction { field: Some(..), ..CaseSatisfaction::new(..) }`.
     pub fn new(
         satisfaction_id: impl Into<i32>,
         satisfaction_value: impl Into<i32>,
     ) -> Self {
-        IncidentSatisfactionV2Do {
+        CaseSatisfaction {
             value: Default::default(),
             satisfaction_id: satisfaction_id.into(),
             satisfaction_value: satisfaction_value.into(),
@@ -224,7 +223,7 @@ impl IncidentSatisfactionV2Do {
     }
 }
 
-impl Validate for IncidentSatisfactionV2Do {
+impl Validate for CaseSatisfaction {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
         if let Some(value) = &self.value {
@@ -533,6 +532,5619 @@ impl Validate for ErrorResponse {
     fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
 }
 
+/// Response body of listRelations.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListRelationsResponse {
+    /// Specifies the associated service tickets.
+    ///
+    /// Constraints: 0..=3 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_relation_list: Option<Vec<RelatedCaseSummary>>,
+}
+
+impl Validate for ListRelationsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.case_relation_list {
+            let field_path = v::join(path, "case_relation_list");
+            v::check_items(&field_path, value.len(), Some(0u64), Some(3u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of showCaseQuota.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseQuota {
+    /// Specifies the total quota.
+    ///
+    /// Constraints: >= -1; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total: Option<i32>,
+    /// Specifies the remaining (unused) quota.
+    ///
+    /// Constraints: >= -1; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub un_used: Option<i32>,
+}
+
+impl Validate for CaseQuota {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total {
+            let field_path = v::join(path, "total");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((-1i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.un_used {
+            let field_path = v::join(path, "un_used");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((-1i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// Response body of listAgencies.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListAgenciesResponse {
+    /// Specifies the total number of agencies.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the agencies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_list: Option<Vec<Agency>>,
+}
+
+impl Validate for ListAgenciesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.agency_list {
+            let field_path = v::join(path, "agency_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of showPartnerCasePrivilege.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PartnerCasePrivilege {
+    /// Indicates whether the partner has the service ticket processing permission.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_privilege: Option<bool>,
+}
+
+impl Validate for PartnerCasePrivilege {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// Response body of listCaseCounts.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListCaseCountsResponse {
+    /// Specifies the number of service tickets per status.
+    ///
+    /// Constraints: 0..=20 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_status_counts: Option<Vec<CaseStatusCount>>,
+}
+
+impl Validate for ListCaseCountsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.incident_status_counts {
+            let field_path = v::join(path, "incident_status_counts");
+            v::check_items(&field_path, value.len(), Some(0u64), Some(20u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of showCaseDetail.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowCaseDetailResponse {
+    /// The `incident_detail_info` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_detail_info: Option<CaseDetail>,
+}
+
+impl Validate for ShowCaseDetailResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.incident_detail_info {
+            let field_path = v::join(path, "incident_detail_info");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// Response body of listCaseOperationLogs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListCaseOperationLogsResponse {
+    /// Specifies the total number of operation logs.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the operation logs of the service ticket.
+    ///
+    /// Constraints: 0..=65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_operate_log_list: Option<Vec<CaseOperationLog>>,
+}
+
+impl Validate for ListCaseOperationLogsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.incident_operate_log_list {
+            let field_path = v::join(path, "incident_operate_log_list");
+            v::check_items(&field_path, value.len(), Some(0u64), Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listCaseCcEmails.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListCaseCcEmailsResponse {
+    /// The `cc_email_info` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc_email_info: Option<CaseCcEmailInfo>,
+    /// Specifies the CC email information.
+    ///
+    /// Constraints: 0..=5 items; each item: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mc_email_infos: Option<Vec<String>>,
+}
+
+impl Validate for ListCaseCcEmailsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.cc_email_info {
+            let field_path = v::join(path, "cc_email_info");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.mc_email_infos {
+            let field_path = v::join(path, "mc_email_infos");
+            v::check_items(&field_path, value.len(), Some(0u64), Some(5u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                v::check_length(&item_path, item, Some(1u64), Some(32u64), out);
+            }
+        }
+    }
+}
+
+/// Response body of showCaseStatus.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowCaseStatusResponse {
+    /// Specifies the ticket status: 0 (to be processed), 1 (processing), 2 (to be confirmed), 3 (completed), 4 (canceled), 12 (invalid), 17 (pending feedback).
+    ///
+    /// Constraints: >= 0; <= 20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+}
+
+impl Validate for ShowCaseStatusResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((20i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// Response body of showPartnerServiceInfo.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowPartnerServiceInfoResponse {
+    /// The `partners_service_info` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partners_service_info: Option<PartnerServiceInfo>,
+}
+
+impl Validate for ShowPartnerServiceInfoResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.partners_service_info {
+            let field_path = v::join(path, "partners_service_info");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// Response body of listCases.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListCasesResponse {
+    /// Specifies the total number of matching service tickets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the service tickets of this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_info_list: Option<Vec<CaseSummary>>,
+}
+
+impl Validate for ListCasesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.incident_info_list {
+            let field_path = v::join(path, "incident_info_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listSubCustomers.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListSubCustomersResponse {
+    /// Specifies the sub-users.
+    ///
+    /// Constraints: 0..=65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_customer_infos: Option<Vec<SubCustomerInfo>>,
+}
+
+impl Validate for ListSubCustomersResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.sub_customer_infos {
+            let field_path = v::join(path, "sub_customer_infos");
+            v::check_items(&field_path, value.len(), Some(0u64), Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listCustomerRegions.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListCustomerRegionsResponse {
+    /// Specifies the total number of regions.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
+    /// Specifies the regions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_infos: Option<Vec<CustomerRegion>>,
+}
+
+impl Validate for ListCustomerRegionsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.count {
+            let field_path = v::join(path, "count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.region_infos {
+            let field_path = v::join(path, "region_infos");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listCasesByPage (camelCase keys).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListCasesByPageResponse {
+    /// Specifies the total number of matching service tickets.
+    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the service tickets of this page.
+    #[serde(
+        rename = "incidentInfoList",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub incident_info_list: Option<Vec<PagedCaseSummary>>,
+}
+
+impl Validate for ListCasesByPageResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.incident_info_list {
+            let field_path = v::join(path, "incidentInfoList");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Request body of createScore.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateScoreRequest {
+    /// Specifies the evaluation text.
+    ///
+    /// Constraints: length 0..=400 characters.
+    pub judgement: String,
+    /// Specifies the rating type. Only the en-us reference page has this field (marked mandatory there, with the remark that it can be removed); the SDK and the other pages lack it, so it is optional here.
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<i32>,
+    /// Specifies the satisfaction scores, one per satisfaction category.
+    ///
+    /// Constraints: 0..=100 items.
+    pub incident_satisfaction_list: Vec<CaseSatisfaction>,
+    /// Specifies the Huawei Cloud IAM group ID; it is mandatory when the ticket belongs to another member of the same group.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+}
+
+impl CreateScoreRequest {
+    /// `CreateScoreRequest` from its required properties (`judgement`, `incident_satisfaction_list`). The optional ones are unset: set them on the result, or write `CreateScoreRequest { field: Some(..), ..CreateScoreRequest::new(..) }`.
+    pub fn new(
+        judgement: impl Into<String>,
+        incident_satisfaction_list: impl Into<Vec<CaseSatisfaction>>,
+    ) -> Self {
+        CreateScoreRequest {
+            judgement: judgement.into(),
+            r#type: Default::default(),
+            incident_satisfaction_list: incident_satisfaction_list.into(),
+            group_id: Default::default(),
+        }
+    }
+}
+
+impl Validate for CreateScoreRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.judgement;
+            let field_path = v::join(path, "judgement");
+            v::check_length(&field_path, value, Some(0u64), Some(400u64), out);
+        }
+        if let Some(value) = &self.r#type {
+            let field_path = v::join(path, "type");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        {
+            let value = &self.incident_satisfaction_list;
+            let field_path = v::join(path, "incident_satisfaction_list");
+            v::check_items(&field_path, value.len(), Some(0u64), Some(100u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+        if let Some(value) = &self.group_id {
+            let field_path = v::join(path, "group_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Request body of createCaseExtendedParameters.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCaseExtendedParametersRequest {
+    /// Specifies the Huawei Cloud IAM group ID; it is mandatory when the ticket belongs to another member of the same group.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Specifies the message ID.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Specifies the extended parameters as name-value pairs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends_map: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+impl Validate for CreateCaseExtendedParametersRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.group_id {
+            let field_path = v::join(path, "group_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.message_id {
+            let field_path = v::join(path, "message_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Request body of createReportFeedback.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReportFeedbackRequest {
+    /// Specifies the report type.
+    ///
+    /// Constraints: length 1..=32 characters.
+    pub r#type: String,
+    /// Specifies the reported Huawei Cloud product or service and the related website, in the form `<product or service>;<website>`.
+    ///
+    /// Constraints: length 0..=2048 characters.
+    pub title: String,
+    /// Specifies the details of the infringement or other reported content.
+    ///
+    /// Constraints: length 1..=5000 characters.
+    pub content: String,
+    /// Specifies the attachment IDs of the proof documents.
+    ///
+    /// Constraints: 1..=3 items; each item: length 1..=32 characters.
+    pub files: Vec<String>,
+    /// The `ip` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip: Option<IntellectualPropertyInfo>,
+    /// The `contacts` property.
+    pub contacts: ReportContactInfo,
+}
+
+impl CreateReportFeedbackRequest {
+    /// `CreateReportFeedbackRequest` from its required properties (`type`, `title`, `content`, `files`, `contacts`). The optional ones are unset: set them on the result, or write `CreateReportFeedbackRequest { field: Some(..), ..CreateReportFeedbackRequest::new(..) }`.
+    pub fn new(
+        r#type: impl Into<String>,
+        title: impl Into<String>,
+        content: impl Into<String>,
+        files: impl Into<Vec<String>>,
+        contacts: impl Into<ReportContactInfo>,
+    ) -> Self {
+        CreateReportFeedbackRequest {
+            r#type: r#type.into(),
+            title: title.into(),
+            content: content.into(),
+            files: files.into(),
+            ip: Default::default(),
+            contacts: contacts.into(),
+        }
+    }
+}
+
+impl Validate for CreateReportFeedbackRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.r#type;
+            let field_path = v::join(path, "type");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+        {
+            let value = &self.title;
+            let field_path = v::join(path, "title");
+            v::check_length(&field_path, value, Some(0u64), Some(2048u64), out);
+        }
+        {
+            let value = &self.content;
+            let field_path = v::join(path, "content");
+            v::check_length(&field_path, value, Some(1u64), Some(5000u64), out);
+        }
+        {
+            let value = &self.files;
+            let field_path = v::join(path, "files");
+            v::check_items(&field_path, value.len(), Some(1u64), Some(3u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                v::check_length(&item_path, item, Some(1u64), Some(32u64), out);
+            }
+        }
+        if let Some(value) = &self.ip {
+            let field_path = v::join(path, "ip");
+            value.validate_at(&field_path, out);
+        }
+        {
+            let value = &self.contacts;
+            let field_path = v::join(path, "contacts");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// Contact information of the reporting party in a report feedback.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportContactInfo {
+    /// Specifies the name of the person or organization.
+    ///
+    /// Constraints: length 1..=512 characters.
+    pub name: String,
+    /// Specifies the contact phone number.
+    pub mobile: String,
+    /// Specifies the contact email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail: Option<String>,
+    /// Specifies the country or region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area: Option<String>,
+    /// Specifies the address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Specifies the identity of the reporting party: 10 (enterprise), 20 (individual), 21 (authorized agent), 22 (lawyer), 23 (intellectual property owner).
+    pub id_type: i32,
+    /// Specifies the company name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    /// Specifies the attachment IDs of the identity proof documents.
+    ///
+    /// Constraints: 1..=3 items.
+    pub id_files: Vec<String>,
+    /// Specifies other contact information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_way: Option<String>,
+}
+
+impl ReportContactInfo {
+    /// `ReportContactInfo` from its required properties (`name`, `mobile`, `id_type`, `id_files`). The optional ones are unset: set them on the result, or write `ReportContactInfo { field: Some(..), ..ReportContactInfo::new(..) }`.
+    pub fn new(
+        name: impl Into<String>,
+        mobile: impl Into<String>,
+        id_type: impl Into<i32>,
+        id_files: impl Into<Vec<String>>,
+    ) -> Self {
+        ReportContactInfo {
+            name: name.into(),
+            mobile: mobile.into(),
+            mail: Default::default(),
+            area: Default::default(),
+            address: Default::default(),
+            id_type: id_type.into(),
+            company_name: Default::default(),
+            id_files: id_files.into(),
+            other_way: Default::default(),
+        }
+    }
+}
+
+impl Validate for ReportContactInfo {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.name;
+            let field_path = v::join(path, "name");
+            v::check_length(&field_path, value, Some(1u64), Some(512u64), out);
+        }
+        {
+            let value = &self.id_files;
+            let field_path = v::join(path, "id_files");
+            v::check_items(&field_path, value.len(), Some(1u64), Some(3u64), out);
+        }
+    }
+}
+
+/// Specifies the intellectual property type.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IntellectualPropertyInfoIpType {
+    /// `copyright`
+    Copyright,
+    /// `trademark`
+    Trademark,
+    /// `patent`
+    Patent,
+    /// A value not listed in the spec, as received from a server. Sending it fails validation.
+    Unknown(String),
+}
+
+impl IntellectualPropertyInfoIpType {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &["copyright", "trademark", "patent"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Copyright => "copyright",
+            Self::Trademark => "trademark",
+            Self::Patent => "patent",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for IntellectualPropertyInfoIpType {
+    fn from(value: &str) -> Self {
+        match value {
+            "copyright" => Self::Copyright,
+            "trademark" => Self::Trademark,
+            "patent" => Self::Patent,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for IntellectualPropertyInfoIpType {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl std::str::FromStr for IntellectualPropertyInfoIpType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for IntellectualPropertyInfoIpType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for IntellectualPropertyInfoIpType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for IntellectualPropertyInfoIpType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
+}
+
+impl Validate for IntellectualPropertyInfoIpType {
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Self::Unknown(value) = self {
+            v::check_enum(path, value, Self::KNOWN, out);
+        }
+    }
+}
+
+/// Intellectual property information of a report feedback.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntellectualPropertyInfo {
+    /// Specifies the intellectual property type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_type: Option<IntellectualPropertyInfoIpType>,
+    /// Specifies the country or region where the intellectual property is registered.
+    ///
+    /// Constraints: length 0..=128 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_area: Option<String>,
+    /// Specifies the trademark registration number or patent application number.
+    ///
+    /// Constraints: length 0..=512 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_number: Option<String>,
+    /// Specifies a brief description of the intellectual property rights.
+    ///
+    /// Constraints: length 0..=5000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_content: Option<String>,
+}
+
+impl Validate for IntellectualPropertyInfo {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.ip_type {
+            let field_path = v::join(path, "ip_type");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.ip_area {
+            let field_path = v::join(path, "ip_area");
+            v::check_length(&field_path, value, Some(0u64), Some(128u64), out);
+        }
+        if let Some(value) = &self.ip_number {
+            let field_path = v::join(path, "ip_number");
+            v::check_length(&field_path, value, Some(0u64), Some(512u64), out);
+        }
+        if let Some(value) = &self.ip_content {
+            let field_path = v::join(path, "ip_content");
+            v::check_length(&field_path, value, Some(0u64), Some(5000u64), out);
+        }
+    }
+}
+
+/// Request body of deleteRelation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeleteRelationRequest {
+    /// Specifies the ID of the service ticket to be disassociated.
+    ///
+    /// Constraints: length 1..=64 characters.
+    pub related_id: String,
+    /// Specifies the Huawei Cloud IAM group ID. Mandatory per the reference page (the SDK marks it optional; the page wins).
+    ///
+    /// Constraints: length 1..=64 characters.
+    pub group_id: String,
+}
+
+impl DeleteRelationRequest {
+    /// `DeleteRelationRequest` from its required properties (`related_id`, `group_id`).
+    pub fn new(related_id: impl Into<String>, group_id: impl Into<String>) -> Self {
+        DeleteRelationRequest {
+            related_id: related_id.into(),
+            group_id: group_id.into(),
+        }
+    }
+}
+
+impl Validate for DeleteRelationRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.related_id;
+            let field_path = v::join(path, "related_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        {
+            let value = &self.group_id;
+            let field_path = v::join(path, "group_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Brief information of an associated service ticket.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RelatedCaseSummary {
+    /// Specifies the service ticket ID.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_id: Option<String>,
+    /// Specifies the brief description of the ticket.
+    ///
+    /// Constraints: length 1..=2000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simple_description: Option<String>,
+    /// Specifies the name of the user who submitted the ticket.
+    ///
+    /// Constraints: length 1..=256 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_name: Option<String>,
+}
+
+impl Validate for RelatedCaseSummary {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.case_id {
+            let field_path = v::join(path, "case_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.simple_description {
+            let field_path = v::join(path, "simple_description");
+            v::check_length(&field_path, value, Some(1u64), Some(2000u64), out);
+        }
+        if let Some(value) = &self.user_name {
+            let field_path = v::join(path, "user_name");
+            v::check_length(&field_path, value, Some(1u64), Some(256u64), out);
+        }
+    }
+}
+
+/// An IAM agency of the account.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Agency {
+    /// Specifies the agency ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Specifies the agency name.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Specifies the validity period of the agency.
+    ///
+    /// Constraints: length 0..=1 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+    /// Specifies the name of the delegated account.
+    ///
+    /// Constraints: length 0..=256 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_domain_name: Option<String>,
+    /// Specifies the ID of the delegated account.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_domain_id: Option<String>,
+    /// Specifies the creation time.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    /// Specifies the expiration time.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_time: Option<String>,
+}
+
+impl Validate for Agency {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.id {
+            let field_path = v::join(path, "id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.name {
+            let field_path = v::join(path, "name");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.duration {
+            let field_path = v::join(path, "duration");
+            v::check_length(&field_path, value, Some(0u64), Some(1u64), out);
+        }
+        if let Some(value) = &self.trust_domain_name {
+            let field_path = v::join(path, "trust_domain_name");
+            v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
+        }
+        if let Some(value) = &self.trust_domain_id {
+            let field_path = v::join(path, "trust_domain_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.create_time {
+            let field_path = v::join(path, "create_time");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.expire_time {
+            let field_path = v::join(path, "expire_time");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+    }
+}
+
+/// Number of service tickets in one status.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseStatusCount {
+    /// Specifies the ticket status: 0 (to be processed), 1 (processing), 2 (to be confirmed), 3 (completed), 4 (canceled), 12 (invalid), 17 (pending feedback).
+    ///
+    /// Constraints: >= 0; <= 20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// Specifies the number of tickets in this status.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
+}
+
+impl Validate for CaseStatusCount {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((20i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.count {
+            let field_path = v::join(path, "count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// Details of a service ticket.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseDetail {
+    /// Specifies the IAM sub-user ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xcustomer_id: Option<String>,
+    /// Specifies the IAM sub-user name.
+    ///
+    /// Constraints: length 0..=256 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xcustomer_name: Option<String>,
+    /// Specifies the ticket status: 0 (to be processed), 1 (processing), 2 (to be confirmed), 3 (completed), 4 (canceled), 12 (invalid), 17 (pending feedback).
+    ///
+    /// Constraints: >= 0; <= 20.
+    pub status: i32,
+    /// Specifies the evaluation text.
+    pub judgement: String,
+    /// Specifies the service ticket ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Specifies the problem type name.
+    pub business_type_name: String,
+    /// Specifies the service ticket type name.
+    pub incident_type_name: String,
+    /// Specifies the account (customer) ID.
+    pub customer_id: String,
+    /// Specifies the region name.
+    pub dc_name: String,
+    /// Specifies the brief description of the problem.
+    pub simple_description: String,
+    /// Specifies the name of the ticket source.
+    pub source_name: String,
+    /// Specifies the creation time.
+    pub create_time: String,
+    /// Specifies the messages of the ticket.
+    pub message_list: Vec<CaseDetailMessage>,
+    /// Specifies the satisfaction ratings of the ticket.
+    pub incident_satisfaction: Vec<CaseSatisfaction>,
+    /// Specifies the severity name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_name: Option<String>,
+    /// Specifies who handles the ticket: 0 (Huawei Cloud), 1 (business partner), 2 (ISV).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_ownership: Option<i32>,
+    /// Specifies the resolution time (an integer; the unit is not documented).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolve_time: Option<i64>,
+    /// The `ext_info` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ext_info: Option<CaseDetailExtension>,
+}
+
+impl CaseDetail {
+    /// `CaseDetail` from its required properties (`status`, `judgement`, `business_type_name`, `incident_type_name`, `customer_id`, `dc_name`, `simple_description`, `source_name`, `create_time`, `message_list`, `incident_satisfaction`). The optional ones are unset: set them on the result, or write `CaseDetail { field: Some(..), ..CaseDetail::new(..) }`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        status: impl Into<i32>,
+        judgement: impl Into<String>,
+        business_type_name: impl Into<String>,
+        incident_type_name: impl Into<String>,
+        customer_id: impl Into<String>,
+        dc_name: impl Into<String>,
+        simple_description: impl Into<String>,
+        source_name: impl Into<String>,
+        create_time: impl Into<String>,
+        message_list: impl Into<Vec<CaseDetailMessage>>,
+        incident_satisfaction: impl Into<Vec<CaseSatisfaction>>,
+    ) -> Self {
+        CaseDetail {
+            xcustomer_id: Default::default(),
+            xcustomer_name: Default::default(),
+            status: status.into(),
+            judgement: judgement.into(),
+            incident_id: Default::default(),
+            business_type_name: business_type_name.into(),
+            incident_type_name: incident_type_name.into(),
+            customer_id: customer_id.into(),
+            dc_name: dc_name.into(),
+            simple_description: simple_description.into(),
+            source_name: source_name.into(),
+            create_time: create_time.into(),
+            message_list: message_list.into(),
+            incident_satisfaction: incident_satisfaction.into(),
+            severity_name: Default::default(),
+            business_ownership: Default::default(),
+            resolve_time: Default::default(),
+            ext_info: Default::default(),
+        }
+    }
+}
+
+impl Validate for CaseDetail {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.xcustomer_id {
+            let field_path = v::join(path, "xcustomer_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.xcustomer_name {
+            let field_path = v::join(path, "xcustomer_name");
+            v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
+        }
+        {
+            let value = &self.status;
+            let field_path = v::join(path, "status");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((20i128, false)),
+                out,
+            );
+        }
+        {
+            let value = &self.message_list;
+            let field_path = v::join(path, "message_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+        {
+            let value = &self.incident_satisfaction;
+            let field_path = v::join(path, "incident_satisfaction");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+        if let Some(value) = &self.ext_info {
+            let field_path = v::join(path, "ext_info");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// Extended (contact and notification) information of a service ticket.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseDetailExtension {
+    /// Specifies the country/region calling code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_code: Option<String>,
+    /// Specifies the mobile number that receives notifications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remind_mobile: Option<String>,
+    /// Specifies the email address that receives notifications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remind_mail: Option<String>,
+    /// Specifies the contact method type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_type: Option<String>,
+    /// Specifies the time window in which notifications are sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remind_time: Option<String>,
+    /// Specifies the CC email addresses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc_email: Option<String>,
+    /// Specifies the ISV commodity ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commodity_id: Option<String>,
+}
+
+impl Validate for CaseDetailExtension {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// A message of a service ticket.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseDetailMessage {
+    /// Specifies the author type of the message: 0 (customer), 1 (Huawei engineer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<i32>,
+    /// Specifies the ID of the author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replier: Option<String>,
+    /// Specifies the message content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Specifies the message ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// Specifies the name of the author.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replier_name: Option<String>,
+    /// Specifies the creation time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    /// Indicates whether this is the first message of the ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_first_message: Option<i32>,
+    /// Specifies the attachments of the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_list: Option<Vec<MessageAttachmentSummary>>,
+}
+
+impl Validate for CaseDetailMessage {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.accessory_list {
+            let field_path = v::join(path, "accessory_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Brief information of an attachment of a message.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct MessageAttachmentSummary {
+    /// Specifies the attachment ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_id: Option<String>,
+    /// Specifies the original file name of the attachment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_actual_name: Option<String>,
+}
+
+impl Validate for MessageAttachmentSummary {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// An operation log entry of a service ticket.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseOperationLog {
+    /// Specifies the log entry ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_log_id: Option<String>,
+    /// Specifies the service ticket ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Specifies the operation type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operate_type: Option<i32>,
+    /// Specifies the operator type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_type: Option<i32>,
+    /// Specifies the operator ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_id: Option<String>,
+    /// Specifies the operator name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator_name: Option<String>,
+    /// Specifies the description of the operation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operate_desc: Option<String>,
+    /// Specifies the operation time as formatted text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operate_time: Option<String>,
+    /// Specifies the operation time as a timestamp.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_operate_time: Option<String>,
+}
+
+impl Validate for CaseOperationLog {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.incident_log_id {
+            let field_path = v::join(path, "incident_log_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Information of the last CC email setting.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseCcEmailInfo {
+    /// Specifies the user ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Specifies the customer (account) ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// Specifies the CC email addresses.
+    ///
+    /// Constraints: length 0..=5000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc_email: Option<String>,
+}
+
+impl Validate for CaseCcEmailInfo {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.user_id {
+            let field_path = v::join(path, "user_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.customer_id {
+            let field_path = v::join(path, "customer_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.cc_email {
+            let field_path = v::join(path, "cc_email");
+            v::check_length(&field_path, value, Some(0u64), Some(5000u64), out);
+        }
+    }
+}
+
+/// Service information of the associated partner.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PartnerServiceInfo {
+    /// Specifies the customer ID.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// Specifies the customer name.
+    ///
+    /// Constraints: length 1..=256 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
+    /// Specifies the service time zone, for example GMT+08:00.
+    ///
+    /// Constraints: length 0..=10 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_time_zone: Option<String>,
+    /// Specifies the number of service days per week.
+    ///
+    /// Constraints: length 1..=7 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_time_day: Option<String>,
+    /// Specifies the number of service hours per day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_time_hour: Option<String>,
+}
+
+impl Validate for PartnerServiceInfo {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.customer_id {
+            let field_path = v::join(path, "customer_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.customer_name {
+            let field_path = v::join(path, "customer_name");
+            v::check_length(&field_path, value, Some(1u64), Some(256u64), out);
+        }
+        if let Some(value) = &self.service_time_zone {
+            let field_path = v::join(path, "service_time_zone");
+            v::check_length(&field_path, value, Some(0u64), Some(10u64), out);
+        }
+        if let Some(value) = &self.service_time_day {
+            let field_path = v::join(path, "service_time_day");
+            v::check_length(&field_path, value, Some(1u64), Some(7u64), out);
+        }
+    }
+}
+
+/// Summary of a service ticket in a ticket list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseSummary {
+    /// Specifies the IAM sub-user ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xcustomer_id: Option<String>,
+    /// Specifies the IAM sub-user name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xcustomer_name: Option<String>,
+    /// Specifies the ticket status: 0 (to be processed), 1 (processing), 2 (to be confirmed), 3 (completed), 4 (canceled), 12 (invalid), 17 (pending feedback).
+    pub status: i32,
+    /// Specifies the service ticket ID.
+    pub incident_id: String,
+    /// Specifies the problem type name.
+    pub business_type_name: String,
+    /// Specifies the service ticket type name.
+    pub incident_type_name: String,
+    /// Specifies the product type name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_category_name: Option<String>,
+    /// Specifies the service type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_service_type: Option<String>,
+    /// Specifies the account (customer) ID.
+    pub customer_id: String,
+    /// Specifies the region name.
+    pub dc_name: String,
+    /// Specifies the brief description of the problem.
+    pub simple_description: String,
+    /// Specifies the party responsible for the problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_cause: Option<String>,
+    /// Specifies the solution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+    /// Specifies the creation time.
+    pub create_time: String,
+    /// Specifies the time when the ticket was resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirmed_time: Option<String>,
+    /// Specifies the labels of the ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_list: Option<Vec<CaseSummaryLabel>>,
+}
+
+impl CaseSummary {
+    /// `CaseSummary` from its required properties (`status`, `incident_id`, `business_type_name`, `incident_type_name`, `customer_id`, `dc_name`, `simple_description`, `create_time`). The optional ones are unset: set them on the result, or write `CaseSummary { field: Some(..), ..CaseSummary::new(..) }`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        status: impl Into<i32>,
+        incident_id: impl Into<String>,
+        business_type_name: impl Into<String>,
+        incident_type_name: impl Into<String>,
+        customer_id: impl Into<String>,
+        dc_name: impl Into<String>,
+        simple_description: impl Into<String>,
+        create_time: impl Into<String>,
+    ) -> Self {
+        CaseSummary {
+            xcustomer_id: Default::default(),
+            xcustomer_name: Default::default(),
+            status: status.into(),
+            incident_id: incident_id.into(),
+            business_type_name: business_type_name.into(),
+            incident_type_name: incident_type_name.into(),
+            product_category_name: Default::default(),
+            incident_service_type: Default::default(),
+            customer_id: customer_id.into(),
+            dc_name: dc_name.into(),
+            simple_description: simple_description.into(),
+            root_cause: Default::default(),
+            resolution: Default::default(),
+            create_time: create_time.into(),
+            confirmed_time: Default::default(),
+            label_list: Default::default(),
+        }
+    }
+}
+
+impl Validate for CaseSummary {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.label_list {
+            let field_path = v::join(path, "label_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// A label attached to a service ticket in a ticket list.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseSummaryLabel {
+    /// Specifies the label ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_id: Option<i32>,
+    /// Specifies the label text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Specifies the color ID of the label.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+}
+
+impl Validate for CaseSummaryLabel {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// An IAM sub-user; contact details are anonymized.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SubCustomerInfo {
+    /// Specifies the mobile number (anonymized).
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    /// Specifies the email address (anonymized).
+    ///
+    /// Constraints: length 0..=256 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Specifies the sub-user ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// Specifies the ID of the main account.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_id: Option<String>,
+    /// Specifies the sub-user name (anonymized).
+    ///
+    /// Constraints: length 0..=256 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_name: Option<String>,
+    /// Specifies the country/region calling code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_code: Option<String>,
+}
+
+impl Validate for SubCustomerInfo {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.mobile {
+            let field_path = v::join(path, "mobile");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.email {
+            let field_path = v::join(path, "email");
+            v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
+        }
+        if let Some(value) = &self.customer_id {
+            let field_path = v::join(path, "customer_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.domain_id {
+            let field_path = v::join(path, "domain_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.customer_name {
+            let field_path = v::join(path, "customer_name");
+            v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
+        }
+    }
+}
+
+/// A region associated with the user.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CustomerRegion {
+    /// Specifies the region ID.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_id: Option<String>,
+    /// Specifies the region name.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_name: Option<String>,
+}
+
+impl Validate for CustomerRegion {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.region_id {
+            let field_path = v::join(path, "region_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.region_name {
+            let field_path = v::join(path, "region_name");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Summary of a service ticket in listCasesByPage (camelCase keys).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PagedCaseSummary {
+    /// Specifies the service ticket ID.
+    #[serde(rename = "incidentId", default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Specifies the ticket type (codes not documented).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<i32>,
+    /// Specifies the business (problem) type name.
+    #[serde(
+        rename = "businessTypeName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub business_type_name: Option<String>,
+    /// Specifies the service ticket type name.
+    #[serde(
+        rename = "incidentTypeName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub incident_type_name: Option<String>,
+    /// Specifies the account (customer) ID.
+    #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// Specifies the IAM sub-user ID.
+    #[serde(rename = "xcustomerId", default, skip_serializing_if = "Option::is_none")]
+    pub xcustomer_id: Option<String>,
+    /// Specifies the IAM sub-user name.
+    #[serde(rename = "xcustomerName", default, skip_serializing_if = "Option::is_none")]
+    pub xcustomer_name: Option<String>,
+    /// Specifies the region (data center) name.
+    #[serde(rename = "dcName", default, skip_serializing_if = "Option::is_none")]
+    pub dc_name: Option<String>,
+    /// Specifies the brief description of the problem.
+    #[serde(rename = "simpleDescribe", default, skip_serializing_if = "Option::is_none")]
+    pub simple_describe: Option<String>,
+    /// Specifies the ticket status (codes as in listCases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// Specifies the creation time.
+    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    /// Indicates whether the ticket is handled in a gray (canary) release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gray: Option<bool>,
+    /// Specifies the labels of the ticket.
+    #[serde(rename = "labelList", default, skip_serializing_if = "Option::is_none")]
+    pub label_list: Option<Vec<PagedCaseSummaryLabel>>,
+}
+
+impl Validate for PagedCaseSummary {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.label_list {
+            let field_path = v::join(path, "labelList");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// A label attached to a service ticket in listCasesByPage.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PagedCaseSummaryLabel {
+    /// Specifies the label ID.
+    #[serde(rename = "labelId", default, skip_serializing_if = "Option::is_none")]
+    pub label_id: Option<String>,
+    /// Specifies the label name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Specifies the label color.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+}
+
+impl Validate for PagedCaseSummaryLabel {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// Response body of uploadAttachment.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct UploadAttachmentResponse {
+    /// Specifies the ID of the uploaded attachment.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_id: Option<String>,
+}
+
+impl Validate for UploadAttachmentResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.accessory_id {
+            let field_path = v::join(path, "accessory_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Response body of uploadAttachmentAsJson.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct UploadAttachmentJsonResponse {
+    /// Specifies the ID of the uploaded attachment.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_id: Option<String>,
+}
+
+impl Validate for UploadAttachmentJsonResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.accessory_id {
+            let field_path = v::join(path, "accessory_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Response body of listAttachmentAccessUrls.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListAttachmentAccessUrlsResponse {
+    /// Specifies the download links of the attachments.
+    ///
+    /// Constraints: at most 65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_urls: Option<Vec<AttachmentUrl>>,
+}
+
+impl Validate for ListAttachmentAccessUrlsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.accessory_urls {
+            let field_path = v::join(path, "accessory_urls");
+            v::check_items(&field_path, value.len(), None, Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of showAttachmentLimits.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowAttachmentLimitsResponse {
+    /// The `accessory_limit` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_limit: Option<AttachmentLimits>,
+}
+
+impl Validate for ShowAttachmentLimitsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.accessory_limit {
+            let field_path = v::join(path, "accessory_limit");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// Response body of showAttachmentDownloadUrl (from the SDK). An absent or empty `error_code` means success.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowAttachmentDownloadUrlResponse {
+    /// Specifies the error code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Specifies the error description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+    /// Specifies the download URL of the attachment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_url: Option<String>,
+}
+
+impl Validate for ShowAttachmentDownloadUrlResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// Response body of showLatestPublishedAgreement.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowLatestPublishedAgreementResponse {
+    /// The `case_agreement` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_agreement: Option<Agreement>,
+}
+
+impl Validate for ShowLatestPublishedAgreementResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.case_agreement {
+            let field_path = v::join(path, "case_agreement");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// Response body of showLatestAgreementSigningStatus.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowLatestAgreementSigningStatusResponse {
+    /// Indicates whether the user has signed the latest version of the agreement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_signed_latest: Option<bool>,
+}
+
+impl Validate for ShowLatestAgreementSigningStatusResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// Response body of signPublishedAgreement.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SignPublishedAgreementResponse {
+    /// Specifies the ID of the signing record.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement_signed_record_id: Option<i32>,
+}
+
+impl Validate for SignPublishedAgreementResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.agreement_signed_record_id {
+            let field_path = v::join(path, "agreement_signed_record_id");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+    }
+}
+
+/// Response body of listLabels.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListLabelsResponse {
+    /// Specifies the total number of labels that match the query.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the labels of the requested page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_list: Option<Vec<LabelDefinition>>,
+}
+
+impl Validate for ListLabelsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.label_list {
+            let field_path = v::join(path, "label_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listCaseLabels.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListCaseLabelsResponse {
+    /// Specifies the labels attached to the service ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_label_list: Option<Vec<LabelDefinition>>,
+}
+
+impl Validate for ListCaseLabelsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.case_label_list {
+            let field_path = v::join(path, "case_label_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of checkPrivilege.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CheckPrivilegeResponse {
+    /// Indicates whether the user holds the permission: 0 (no) or 1 (yes).
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub has_privilege: Option<i32>,
+}
+
+impl Validate for CheckPrivilegeResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.has_privilege {
+            let field_path = v::join(path, "has_privilege");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// Response body of showCustomerPrivilegePolicy.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowCustomerPrivilegePolicyResponse {
+    /// Indicates whether the service ticket permission restriction is enabled (true: member accounts need the permission to submit service tickets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_switch: Option<bool>,
+}
+
+impl Validate for ShowCustomerPrivilegePolicyResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// Multipart body of uploadAttachment: the file itself and a text part with its metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadAttachmentRequest {
+    /// Specifies the file content (sent as application/octet-stream).
+    pub file: String,
+    /// Specifies the attachment information as a JSON object serialized into a string, with the keys `fileName` (the file name), `accessoryFrom` (where the attachment is used: "incident" for service ticket creation, "message" for a ticket message) and `uploadType` (0, the default, for a normal upload; 1 for markdown mode), e.g. {"fileName":"test.jpg","accessoryFrom":"incident","uploadType":0}.
+    ///
+    /// Constraints: length 1..=5000 characters.
+    pub form_data: String,
+}
+
+impl UploadAttachmentRequest {
+    /// `UploadAttachmentRequest` from its required properties (`file`, `form_data`).
+    pub fn new(file: impl Into<String>, form_data: impl Into<String>) -> Self {
+        UploadAttachmentRequest {
+            file: file.into(),
+            form_data: form_data.into(),
+        }
+    }
+}
+
+impl Validate for UploadAttachmentRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.form_data;
+            let field_path = v::join(path, "form_data");
+            v::check_length(&field_path, value, Some(1u64), Some(5000u64), out);
+        }
+    }
+}
+
+/// Specifies where the attachment is used: "incident" for service ticket creation or "message" for a ticket message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum UploadAttachmentJsonRequestAccessoryFrom {
+    /// `incident`
+    Incident,
+    /// `message`
+    Message,
+    /// A value not listed in the spec; the list is open (`x-extensible-enum`), so it may be sent.
+    Unknown(String),
+}
+
+impl UploadAttachmentJsonRequestAccessoryFrom {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &["incident", "message"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Incident => "incident",
+            Self::Message => "message",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for UploadAttachmentJsonRequestAccessoryFrom {
+    fn from(value: &str) -> Self {
+        match value {
+            "incident" => Self::Incident,
+            "message" => Self::Message,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for UploadAttachmentJsonRequestAccessoryFrom {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl std::str::FromStr for UploadAttachmentJsonRequestAccessoryFrom {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for UploadAttachmentJsonRequestAccessoryFrom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for UploadAttachmentJsonRequestAccessoryFrom {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for UploadAttachmentJsonRequestAccessoryFrom {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
+}
+
+impl Validate for UploadAttachmentJsonRequestAccessoryFrom {
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        v::check_length(path, self.as_str(), Some(1u64), Some(32u64), out);
+    }
+}
+
+/// Request body of uploadAttachmentAsJson.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadAttachmentJsonRequest {
+    /// Specifies the file name.
+    ///
+    /// Constraints: length 1..=512 characters.
+    pub accessory_name: String,
+    /// Specifies where the attachment is used: "incident" for service ticket creation or "message" for a ticket message.
+    pub accessory_from: UploadAttachmentJsonRequestAccessoryFrom,
+    /// Specifies the upload type: 0 (normal upload) or 1 (markdown mode).
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_type: Option<i32>,
+    /// Specifies the file content, Base64-encoded. (The page's maximum length, 9223372036854775807, is no real limit and is left out.)
+    ///
+    /// Constraints: at least 1 characters.
+    pub accessory_data: String,
+}
+
+impl UploadAttachmentJsonRequest {
+    /// `UploadAttachmentJsonRequest` from its required properties (`accessory_name`, `accessory_from`, `accessory_data`). The optional ones are unset: set them on the result, or write `UploadAttachmentJsonRequest { field: Some(..), ..UploadAttachmentJsonRequest::new(..) }`.
+    pub fn new(
+        accessory_name: impl Into<String>,
+        accessory_from: impl Into<UploadAttachmentJsonRequestAccessoryFrom>,
+        accessory_data: impl Into<String>,
+    ) -> Self {
+        UploadAttachmentJsonRequest {
+            accessory_name: accessory_name.into(),
+            accessory_from: accessory_from.into(),
+            upload_type: Default::default(),
+            accessory_data: accessory_data.into(),
+        }
+    }
+}
+
+impl Validate for UploadAttachmentJsonRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.accessory_name;
+            let field_path = v::join(path, "accessory_name");
+            v::check_length(&field_path, value, Some(1u64), Some(512u64), out);
+        }
+        {
+            let value = &self.accessory_from;
+            let field_path = v::join(path, "accessory_from");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.upload_type {
+            let field_path = v::join(path, "upload_type");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        {
+            let value = &self.accessory_data;
+            let field_path = v::join(path, "accessory_data");
+            v::check_length(&field_path, value, Some(1u64), None, out);
+        }
+    }
+}
+
+/// The download link of one attachment.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AttachmentUrl {
+    /// Specifies the attachment ID.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_id: Option<String>,
+    /// Specifies the file name of the attachment (from the SDK; not in the page's table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_name: Option<String>,
+    /// Specifies the download URL of the attachment.
+    ///
+    /// Constraints: length 1..=1024 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_url: Option<String>,
+}
+
+impl Validate for AttachmentUrl {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.accessory_id {
+            let field_path = v::join(path, "accessory_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.accessory_url {
+            let field_path = v::join(path, "accessory_url");
+            v::check_length(&field_path, value, Some(1u64), Some(1024u64), out);
+        }
+    }
+}
+
+/// The restrictions on uploaded attachments. All values are strings, numbers included.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AttachmentLimits {
+    /// Specifies the maximum number of files, as a decimal string.
+    ///
+    /// Constraints: length 1..=2 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_count: Option<String>,
+    /// Specifies the maximum size of a file in MB, as a decimal string.
+    ///
+    /// Constraints: length 1..=2 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_size: Option<String>,
+    /// Specifies the allowed file types.
+    ///
+    /// Constraints: length 1..=256 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_file_type: Option<String>,
+}
+
+impl Validate for AttachmentLimits {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.limit_count {
+            let field_path = v::join(path, "limit_count");
+            v::check_length(&field_path, value, Some(1u64), Some(2u64), out);
+        }
+        if let Some(value) = &self.limit_size {
+            let field_path = v::join(path, "limit_size");
+            v::check_length(&field_path, value, Some(1u64), Some(2u64), out);
+        }
+        if let Some(value) = &self.limit_file_type {
+            let field_path = v::join(path, "limit_file_type");
+            v::check_length(&field_path, value, Some(1u64), Some(256u64), out);
+        }
+    }
+}
+
+/// A published version of an agreement.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Agreement {
+    /// Specifies the agreement ID (the integer used by signPublishedAgreement, as a string).
+    ///
+    /// Constraints: length 1..=11 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Specifies the agreement name.
+    ///
+    /// Constraints: length 1..=128 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement_name: Option<String>,
+    /// Specifies the agreement type: 0 (service ticket creation by common users), 1 (service ticket creation by ISV users) or 2 (authorization).
+    ///
+    /// Constraints: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement_type: Option<String>,
+    /// Specifies the display name of the agreement type.
+    ///
+    /// Constraints: length 1..=128 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agreement_type_name: Option<String>,
+    /// Specifies the agreement text. (The page's maximum length, 2147483647, is no real limit and is left out.)
+    ///
+    /// Constraints: at least 1 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Specifies the version of the agreement.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<i32>,
+}
+
+impl Validate for Agreement {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.id {
+            let field_path = v::join(path, "id");
+            v::check_length(&field_path, value, Some(1u64), Some(11u64), out);
+        }
+        if let Some(value) = &self.agreement_name {
+            let field_path = v::join(path, "agreement_name");
+            v::check_length(&field_path, value, Some(1u64), Some(128u64), out);
+        }
+        if let Some(value) = &self.agreement_type {
+            let field_path = v::join(path, "agreement_type");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.agreement_type_name {
+            let field_path = v::join(path, "agreement_type_name");
+            v::check_length(&field_path, value, Some(1u64), Some(128u64), out);
+        }
+        if let Some(value) = &self.content {
+            let field_path = v::join(path, "content");
+            v::check_length(&field_path, value, Some(1u64), None, out);
+        }
+        if let Some(value) = &self.version {
+            let field_path = v::join(path, "version");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+    }
+}
+
+/// Request body of signPublishedAgreement.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignAgreementRequest {
+    /// Specifies the ID of the object the signature relates to.
+    ///
+    /// Constraints: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation_id: Option<String>,
+}
+
+impl Validate for SignAgreementRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.relation_id {
+            let field_path = v::join(path, "relation_id");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+    }
+}
+
+/// Request body of createLabel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateLabelRequest {
+    /// Specifies the label name.
+    ///
+    /// Constraints: length 1..=64 characters.
+    pub name: String,
+    /// Specifies the label color as a hexadecimal color value, for example "#000000".
+    ///
+    /// Constraints: length 1..=7 characters.
+    pub color: String,
+}
+
+impl CreateLabelRequest {
+    /// `CreateLabelRequest` from its required properties (`name`, `color`).
+    pub fn new(name: impl Into<String>, color: impl Into<String>) -> Self {
+        CreateLabelRequest {
+            name: name.into(),
+            color: color.into(),
+        }
+    }
+}
+
+impl Validate for CreateLabelRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.name;
+            let field_path = v::join(path, "name");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        {
+            let value = &self.color;
+            let field_path = v::join(path, "color");
+            v::check_length(&field_path, value, Some(1u64), Some(7u64), out);
+        }
+    }
+}
+
+/// A label (its ID, name and color), as listed by listLabels and listCaseLabels.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct LabelDefinition {
+    /// Specifies the label ID.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_id: Option<i32>,
+    /// Specifies the label name.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Specifies the label color, for example "#000000".
+    ///
+    /// Constraints: length 1..=7 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+}
+
+impl Validate for LabelDefinition {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.label_id {
+            let field_path = v::join(path, "label_id");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.name {
+            let field_path = v::join(path, "name");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.color {
+            let field_path = v::join(path, "color");
+            v::check_length(&field_path, value, Some(1u64), Some(7u64), out);
+        }
+    }
+}
+
+/// Request body of updateLabel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateLabelRequest {
+    /// Specifies the new label name.
+    ///
+    /// Constraints: length 1..=64 characters.
+    pub name: String,
+    /// Specifies the new label color, for example "#000000" (the SDK and the page call it the "color ID"; its length limit of 7 fits a color value).
+    ///
+    /// Constraints: length 1..=7 characters.
+    pub color: String,
+}
+
+impl UpdateLabelRequest {
+    /// `UpdateLabelRequest` from its required properties (`name`, `color`).
+    pub fn new(name: impl Into<String>, color: impl Into<String>) -> Self {
+        UpdateLabelRequest {
+            name: name.into(),
+            color: color.into(),
+        }
+    }
+}
+
+impl Validate for UpdateLabelRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.name;
+            let field_path = v::join(path, "name");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        {
+            let value = &self.color;
+            let field_path = v::join(path, "color");
+            v::check_length(&field_path, value, Some(1u64), Some(7u64), out);
+        }
+    }
+}
+
+/// Specifies the operation: "create" grants the permission, "delete" revokes it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OperatePrivilegeRequestOperation {
+    /// `create`
+    Create,
+    /// `delete`
+    Delete,
+    /// A value not listed in the spec, as received from a server. Sending it fails validation.
+    Unknown(String),
+}
+
+impl OperatePrivilegeRequestOperation {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &["create", "delete"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Create => "create",
+            Self::Delete => "delete",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for OperatePrivilegeRequestOperation {
+    fn from(value: &str) -> Self {
+        match value {
+            "create" => Self::Create,
+            "delete" => Self::Delete,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for OperatePrivilegeRequestOperation {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl std::str::FromStr for OperatePrivilegeRequestOperation {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for OperatePrivilegeRequestOperation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for OperatePrivilegeRequestOperation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for OperatePrivilegeRequestOperation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
+}
+
+impl Validate for OperatePrivilegeRequestOperation {
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Self::Unknown(value) = self {
+            v::check_enum(path, value, Self::KNOWN, out);
+        }
+    }
+}
+
+/// Request body of operatePrivilege.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperatePrivilegeRequest {
+    /// Specifies the operation: "create" grants the permission, "delete" revokes it.
+    pub operation: OperatePrivilegeRequestOperation,
+    /// Specifies the permission identifier, for example "export".
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privilege: Option<String>,
+}
+
+impl OperatePrivilegeRequest {
+    /// `OperatePrivilegeRequest` from its required properties (`operation`). The optional ones are unset: set them on the result, or write `OperatePrivilegeRequest { field: Some(..), ..OperatePrivilegeRequest::new(..) }`.
+    pub fn new(operation: impl Into<OperatePrivilegeRequestOperation>) -> Self {
+        OperatePrivilegeRequest {
+            operation: operation.into(),
+            privilege: Default::default(),
+        }
+    }
+}
+
+impl Validate for OperatePrivilegeRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.operation;
+            let field_path = v::join(path, "operation");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.privilege {
+            let field_path = v::join(path, "privilege");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Response body of listAuthorizations.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListAuthorizationsResponse {
+    /// Specifies the total number of matching authorizations.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// Specifies the authorizations on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_auth_list: Option<Vec<AuthorizationSummary>>,
+}
+
+impl Validate for ListAuthorizationsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.count {
+            let field_path = v::join(path, "count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.incident_auth_list {
+            let field_path = v::join(path, "incident_auth_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of showAuthorizationDetail.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowAuthorizationDetailResponse {
+    /// Specifies the authorization ID.
+    ///
+    /// Constraints: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Specifies the authorization status: 0 (pending authorization), 1 (authorized), 2 (rejected), 3 (expired), 4 (revoked), 5 (canceled).
+    ///
+    /// Constraints: >= 0; <= 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// Specifies the service ticket ID.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Specifies the brief description of the service ticket.
+    ///
+    /// Constraints: length 0..=2000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simple_description: Option<String>,
+    /// Specifies the ID of the resource type the authorization covers.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type_id: Option<String>,
+    /// Specifies the name of the resource type the authorization covers.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type_name: Option<String>,
+    /// Specifies the ID of the access type (for example SSH or console).
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_type_id: Option<String>,
+    /// Specifies the name of the access type.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_type_name: Option<String>,
+    /// Specifies when the authorization takes effect. A string per the documentation (format not documented); the SDK types it as a date-time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_effective_time: Option<String>,
+    /// Specifies when the authorization expires. A string per the documentation (format not documented); the SDK types it as a date-time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_expire_time: Option<String>,
+    /// Specifies the reason given when the authorization was rejected.
+    ///
+    /// Constraints: length 0..=300 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reject_reason: Option<String>,
+    /// Specifies the detail items of the authorization (one per host or console account).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_auth_detail_list: Option<Vec<AuthorizationDetailItem>>,
+    /// Specifies the name of the sub-user (IAM user) who owns the authorization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xcustomer_name: Option<String>,
+    /// Specifies the name of the user who handled (granted or rejected) the authorization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_handler_name: Option<String>,
+    /// Specifies the name of the IAM agency used for console access, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_name: Option<String>,
+    /// Describes what the authorization is requested for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_describe: Option<String>,
+    /// Specifies the ID of the type of authorized content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type_id: Option<String>,
+    /// Specifies the name of the type of authorized content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type_name: Option<String>,
+}
+
+impl Validate for ShowAuthorizationDetailResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.id {
+            let field_path = v::join(path, "id");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((10i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.incident_id {
+            let field_path = v::join(path, "incident_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.simple_description {
+            let field_path = v::join(path, "simple_description");
+            v::check_length(&field_path, value, Some(0u64), Some(2000u64), out);
+        }
+        if let Some(value) = &self.resource_type_id {
+            let field_path = v::join(path, "resource_type_id");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.resource_type_name {
+            let field_path = v::join(path, "resource_type_name");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.visit_type_id {
+            let field_path = v::join(path, "visit_type_id");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.visit_type_name {
+            let field_path = v::join(path, "visit_type_name");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.reject_reason {
+            let field_path = v::join(path, "reject_reason");
+            v::check_length(&field_path, value, Some(0u64), Some(300u64), out);
+        }
+        if let Some(value) = &self.incident_auth_detail_list {
+            let field_path = v::join(path, "incident_auth_detail_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listHistorySessions.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListHistorySessionsResponse {
+    /// Specifies the total number of sessions.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+    /// Specifies the sessions on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_list: Option<Vec<BastionSession>>,
+}
+
+impl Validate for ListHistorySessionsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.session_list {
+            let field_path = v::join(path, "session_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listHistoryOperationLogs.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListHistoryOperationLogsResponse {
+    /// Specifies the total number of commands.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+    /// Specifies the commands on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ops_list: Option<Vec<BastionCommandLog>>,
+}
+
+impl Validate for ListHistoryOperationLogsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.ops_list {
+            let field_path = v::join(path, "ops_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listFileTransferRecords.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListFileTransferRecordsResponse {
+    /// Specifies the total number of file transfers.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+    /// Specifies the file transfers on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_ops_list: Option<Vec<BastionFileTransferLog>>,
+}
+
+impl Validate for ListFileTransferRecordsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.file_ops_list {
+            let field_path = v::join(path, "file_ops_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of showLoginType.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowLoginTypeResponse {
+    /// Specifies the login type of the current user (values not documented).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login_type: Option<String>,
+}
+
+impl Validate for ShowLoginTypeResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// Response body of checkVerificationRequired.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CheckVerificationRequiredResponse {
+    /// Specifies whether verification is required: 0 (no), 1 (yes).
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub need_verify_code: Option<i32>,
+    /// Specifies the expiration time. A string per the documentation, whose example shows "test"; the SDK types it as a date-time.
+    ///
+    /// Constraints: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expire_time: Option<String>,
+}
+
+impl Validate for CheckVerificationRequiredResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.need_verify_code {
+            let field_path = v::join(path, "need_verify_code");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.expire_time {
+            let field_path = v::join(path, "expire_time");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+    }
+}
+
+/// Response body of listVerifiedContacts.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListVerifiedContactsResponse {
+    /// Specifies the total number of verified contacts.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
+    /// Specifies the verified contacts on this page.
+    ///
+    /// Constraints: 0..=65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_list: Option<Vec<VerifiedContact>>,
+}
+
+impl Validate for ListVerifiedContactsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.count {
+            let field_path = v::join(path, "count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.contact_list {
+            let field_path = v::join(path, "contact_list");
+            v::check_items(&field_path, value.len(), Some(0u64), Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of createDiagnoseJob.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CreateDiagnoseJobResponse {
+    /// Specifies the error code; absent or empty on success.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Specifies the error message.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+    /// Specifies the ID of the diagnosis job.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+}
+
+impl Validate for CreateDiagnoseJobResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.error_code {
+            let field_path = v::join(path, "error_code");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.error_msg {
+            let field_path = v::join(path, "error_msg");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.job_id {
+            let field_path = v::join(path, "job_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Response body of listDiagnoseItems.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListDiagnoseItemsResponse {
+    /// Specifies the error code; absent or empty on success.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Specifies the error message.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+    /// Specifies the results of the check items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_results: Option<Vec<DiagnoseItemResultDetail>>,
+}
+
+impl Validate for ListDiagnoseItemsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.error_code {
+            let field_path = v::join(path, "error_code");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.error_msg {
+            let field_path = v::join(path, "error_msg");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.item_results {
+            let field_path = v::join(path, "item_results");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of showDiagnoseJob.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowDiagnoseJobResponse {
+    /// Specifies the job status: 0 (preparing), 2 (running), 3 (completed), 4 (failed), 7 (not executed), 8 (unavailable). 3 means the job has finished; 4, 7 and 8 point to a problem of the diagnosis script that OSM cannot fix.
+    ///
+    /// Constraints: >= 0; <= 8.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// Specifies the error code; absent or empty on success.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Specifies the error message.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+    /// Specifies the job ID. An integer here, although createDiagnoseJob returns it as a string.
+    ///
+    /// Constraints: >= 1; <= 2147483647.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<i64>,
+    /// Specifies the account (domain) ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_id: Option<String>,
+    /// Specifies the results of the check items of the job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items_result: Option<Vec<DiagnoseItemResult>>,
+    /// Specifies when the job was created, as a timestamp (unit not documented).
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+}
+
+impl Validate for ShowDiagnoseJobResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((8i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.error_code {
+            let field_path = v::join(path, "error_code");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.error_msg {
+            let field_path = v::join(path, "error_msg");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.job_id {
+            let field_path = v::join(path, "job_id");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((2147483647i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.domain_id {
+            let field_path = v::join(path, "domain_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.items_result {
+            let field_path = v::join(path, "items_result");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+        if let Some(value) = &self.create_time {
+            let field_path = v::join(path, "create_time");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+    }
+}
+
+/// Response body of listDiagnoseRecords.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListDiagnoseRecordsResponse {
+    /// Specifies the error code; absent or empty on success.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Specifies the error message.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+    /// Specifies the total number of records.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the diagnosis records on this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub records: Option<Vec<DiagnoseRecord>>,
+}
+
+impl Validate for ListDiagnoseRecordsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.error_code {
+            let field_path = v::join(path, "error_code");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.error_msg {
+            let field_path = v::join(path, "error_msg");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.records {
+            let field_path = v::join(path, "records");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listDiagnoseResources.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListDiagnoseResourcesResponse {
+    /// Specifies the total number of resources.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the resources.
+    ///
+    /// Constraints: 0..=65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Vec<DiagnoseResource>>,
+}
+
+impl Validate for ListDiagnoseResourcesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.result {
+            let field_path = v::join(path, "result");
+            v::check_items(&field_path, value.len(), Some(0u64), Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// An authorization requested on a service ticket, as listed by listAuthorizations.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AuthorizationSummary {
+    /// Specifies the authorization ID.
+    ///
+    /// Constraints: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Specifies the authorization status: 0 (pending authorization), 1 (authorized), 2 (rejected), 3 (expired), 4 (revoked), 5 (canceled).
+    ///
+    /// Constraints: >= 0; <= 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// Specifies the service ticket ID.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Specifies the brief description of the service ticket.
+    ///
+    /// Constraints: length 0..=2000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simple_description: Option<String>,
+    /// Describes what the authorization is requested for.
+    ///
+    /// Constraints: length 0..=2000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_describe: Option<String>,
+    /// Specifies the ID of the resource type the authorization covers.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type_id: Option<String>,
+    /// Specifies the name of the resource type the authorization covers.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_type_name: Option<String>,
+    /// Specifies the ID of the access type (for example SSH or console).
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_type_id: Option<String>,
+    /// Specifies the name of the access type.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visit_type_name: Option<String>,
+    /// Specifies when the authorization was requested. A string per the documentation (format not documented); the SDK types it as a date-time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    /// Specifies when the authorization takes effect. A string per the documentation (format not documented); the SDK types it as a date-time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_effective_time: Option<String>,
+    /// Specifies when the authorization expires. A string per the documentation (format not documented); the SDK types it as a date-time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_expire_time: Option<String>,
+    /// Specifies the reason given when the authorization was rejected.
+    ///
+    /// Constraints: length 0..=300 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reject_reason: Option<String>,
+    /// Specifies the ID of the account (main account) that owns the authorization.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// Specifies the ID of the sub-user (IAM user) who owns the authorization.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_customer_id: Option<String>,
+    /// Specifies the name of the sub-user (IAM user) who owns the authorization.
+    ///
+    /// Constraints: length 0..=256 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub xcustomer_name: Option<String>,
+    /// Specifies the text of the authorization letter (commitment) the customer agrees to.
+    ///
+    /// Constraints: length 0..=20000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_of_auth_letter: Option<String>,
+}
+
+impl Validate for AuthorizationSummary {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.id {
+            let field_path = v::join(path, "id");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((10i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.incident_id {
+            let field_path = v::join(path, "incident_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.simple_description {
+            let field_path = v::join(path, "simple_description");
+            v::check_length(&field_path, value, Some(0u64), Some(2000u64), out);
+        }
+        if let Some(value) = &self.auth_describe {
+            let field_path = v::join(path, "auth_describe");
+            v::check_length(&field_path, value, Some(0u64), Some(2000u64), out);
+        }
+        if let Some(value) = &self.resource_type_id {
+            let field_path = v::join(path, "resource_type_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.resource_type_name {
+            let field_path = v::join(path, "resource_type_name");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.visit_type_id {
+            let field_path = v::join(path, "visit_type_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.visit_type_name {
+            let field_path = v::join(path, "visit_type_name");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.reject_reason {
+            let field_path = v::join(path, "reject_reason");
+            v::check_length(&field_path, value, Some(0u64), Some(300u64), out);
+        }
+        if let Some(value) = &self.customer_id {
+            let field_path = v::join(path, "customer_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.x_customer_id {
+            let field_path = v::join(path, "x_customer_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.xcustomer_name {
+            let field_path = v::join(path, "xcustomer_name");
+            v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
+        }
+        if let Some(value) = &self.content_of_auth_letter {
+            let field_path = v::join(path, "content_of_auth_letter");
+            v::check_length(&field_path, value, Some(0u64), Some(20000u64), out);
+        }
+    }
+}
+
+/// One detail item of an authorization: a host or a console account the engineer may access.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AuthorizationDetailItem {
+    /// Specifies the authorization detail ID (used as authorization_detail_id in other operations).
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Specifies the port of the host.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
+    /// Specifies the account used to log in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Specifies the detail type: 0 (console), 1 (host resource).
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<i32>,
+    /// Specifies the ID of the instance (host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_id: Option<String>,
+    /// Specifies the name of the instance (host).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance_name: Option<String>,
+    /// Specifies the ID of the region of the instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_id: Option<String>,
+}
+
+impl Validate for AuthorizationDetailItem {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.id {
+            let field_path = v::join(path, "id");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.port {
+            let field_path = v::join(path, "port");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.r#type {
+            let field_path = v::join(path, "type");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// Request body of confirmAuthorization.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmAuthorizationRequest {
+    /// Specifies the login details of the authorized hosts, one per authorization detail item.
+    ///
+    /// Constraints: 0..=6 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_detail_list: Option<Vec<HostLoginDetail>>,
+    /// Specifies when the authorization takes effect, as a timestamp (assumed epoch milliseconds).
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_effective_time: Option<i64>,
+    /// Specifies when the authorization expires, as a timestamp (assumed epoch milliseconds).
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_expire_time: Option<i64>,
+    /// Specifies the Huawei Cloud IAM user group ID. It is mandatory when the operation concerns a service ticket of another user in the same group.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Specifies the ID of the IAM agency granted for console access.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_id: Option<String>,
+}
+
+impl Validate for ConfirmAuthorizationRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.auth_detail_list {
+            let field_path = v::join(path, "auth_detail_list");
+            v::check_items(&field_path, value.len(), Some(0u64), Some(6u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+        if let Some(value) = &self.auth_effective_time {
+            let field_path = v::join(path, "auth_effective_time");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.auth_expire_time {
+            let field_path = v::join(path, "auth_expire_time");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.group_id {
+            let field_path = v::join(path, "group_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.agency_id {
+            let field_path = v::join(path, "agency_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Login details of one authorized host, supplied when confirming an authorization.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostLoginDetail {
+    /// Specifies the port of the host.
+    ///
+    /// Constraints: >= 1; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i32>,
+    /// Specifies the account used to log in to the host.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Specifies the password of the host account. It is a secret: never log or display it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Specifies the authorization detail ID these login details belong to.
+    ///
+    /// Constraints: >= 0.
+    pub auth_detail_id: i64,
+}
+
+impl HostLoginDetail {
+    /// `HostLoginDetail` from its required properties (`auth_detail_id`). The optional ones are unset: set them on the result, or write `HostLoginDetail { field: Some(..), ..HostLoginDetail::new(..) }`.
+    pub fn new(auth_detail_id: impl Into<i64>) -> Self {
+        HostLoginDetail {
+            port: Default::default(),
+            account: Default::default(),
+            password: Default::default(),
+            auth_detail_id: auth_detail_id.into(),
+        }
+    }
+}
+
+impl Validate for HostLoginDetail {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.port {
+            let field_path = v::join(path, "port");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        {
+            let value = &self.auth_detail_id;
+            let field_path = v::join(path, "auth_detail_id");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+    }
+}
+
+/// Request body of operateAuthorization.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OperateAuthorizationRequest {
+    /// Specifies the reason for rejecting the authorization.
+    ///
+    /// Constraints: length 1..=300 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reject_reason: Option<String>,
+    /// Specifies the Huawei Cloud IAM user group ID. It is mandatory when the operation concerns a service ticket of another user in the same group.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+}
+
+impl Validate for OperateAuthorizationRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.reject_reason {
+            let field_path = v::join(path, "reject_reason");
+            v::check_length(&field_path, value, Some(1u64), Some(300u64), out);
+        }
+        if let Some(value) = &self.group_id {
+            let field_path = v::join(path, "group_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Request body of verifyHost.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyHostRequest {
+    /// Specifies the port of the host.
+    ///
+    /// Constraints: >= 1; <= 65535.
+    pub port: i32,
+    /// Specifies the account used to log in to the host.
+    ///
+    /// Constraints: length 1..=64 characters.
+    pub account: String,
+    /// Specifies the password of the host account. It is a secret: never log or display it.
+    ///
+    /// Constraints: length 1..=1024 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// Specifies the Huawei Cloud IAM user group ID. It is mandatory when the operation concerns a service ticket of another user in the same group.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+}
+
+impl VerifyHostRequest {
+    /// `VerifyHostRequest` from its required properties (`port`, `account`). The optional ones are unset: set them on the result, or write `VerifyHostRequest { field: Some(..), ..VerifyHostRequest::new(..) }`.
+    pub fn new(port: impl Into<i32>, account: impl Into<String>) -> Self {
+        VerifyHostRequest {
+            port: port.into(),
+            account: account.into(),
+            password: Default::default(),
+            group_id: Default::default(),
+        }
+    }
+}
+
+impl Validate for VerifyHostRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.port;
+            let field_path = v::join(path, "port");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        {
+            let value = &self.account;
+            let field_path = v::join(path, "account");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.password {
+            let field_path = v::join(path, "password");
+            v::check_length(&field_path, value, Some(1u64), Some(1024u64), out);
+        }
+        if let Some(value) = &self.group_id {
+            let field_path = v::join(path, "group_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+    }
+}
+
+/// One bastion host session on an authorized host.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BastionSession {
+    /// Specifies the duration of the session, formatted hh:mm:ss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+    /// Specifies the session ID.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<i64>,
+    /// Specifies when the session started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// Specifies when the session ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+}
+
+impl Validate for BastionSession {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.session_id {
+            let field_path = v::join(path, "session_id");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+    }
+}
+
+/// One command run during a bastion host session.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BastionCommandLog {
+    /// Specifies the command that was run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oper: Option<String>,
+    /// Specifies when the command was run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operate_time: Option<String>,
+}
+
+impl Validate for BastionCommandLog {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// One file transfer during a bastion host session.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BastionFileTransferLog {
+    /// Specifies how long the transfer took, formatted hh:mm:ss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+    /// Specifies when the transfer happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operate_time: Option<String>,
+    /// Specifies the type of operation (for example upload or download).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operate_type: Option<String>,
+    /// Specifies the file name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// Specifies the source path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_path: Option<String>,
+    /// Specifies the destination path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_path: Option<String>,
+    /// Specifies the file size as text with a unit (K, M or G).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<String>,
+    /// Specifies the result of the transfer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oper_result: Option<String>,
+}
+
+impl Validate for BastionFileTransferLog {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// Request body of sendVerifyCode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SendVerifyCodeRequest {
+    /// Specifies the mobile number or email address to send the code to.
+    ///
+    /// Constraints: length 0..=64 characters.
+    pub contact_value: String,
+    /// Specifies the contact method type: 0 (mobile phone, SMS), 1 (email).
+    ///
+    /// Constraints: >= 0; <= 1.
+    pub contact_way: i32,
+    /// Specifies the country/region calling code of the mobile number (for example 86).
+    ///
+    /// Constraints: length 0..=16 characters.
+    pub area_code: String,
+}
+
+impl SendVerifyCodeRequest {
+    /// `SendVerifyCodeRequest` from its required properties (`contact_value`, `contact_way`, `area_code`).
+    pub fn new(
+        contact_value: impl Into<String>,
+        contact_way: impl Into<i32>,
+        area_code: impl Into<String>,
+    ) -> Self {
+        SendVerifyCodeRequest {
+            contact_value: contact_value.into(),
+            contact_way: contact_way.into(),
+            area_code: area_code.into(),
+        }
+    }
+}
+
+impl Validate for SendVerifyCodeRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.contact_value;
+            let field_path = v::join(path, "contact_value");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        {
+            let value = &self.contact_way;
+            let field_path = v::join(path, "contact_way");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        {
+            let value = &self.area_code;
+            let field_path = v::join(path, "area_code");
+            v::check_length(&field_path, value, Some(0u64), Some(16u64), out);
+        }
+    }
+}
+
+/// Request body of checkVerifyCode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckVerifyCodeRequest {
+    /// Specifies the verification code received.
+    ///
+    /// Constraints: length 6..=6 characters.
+    pub verify_code: String,
+    /// Specifies the mobile number or email address that received the code.
+    ///
+    /// Constraints: length 0..=64 characters.
+    pub contact_value: String,
+    /// Specifies the contact method type: 0 (mobile phone, SMS), 1 (email).
+    ///
+    /// Constraints: >= 0; <= 1.
+    pub contact_way: i32,
+    /// Specifies the country/region calling code of the mobile number.
+    ///
+    /// Constraints: length 0..=16 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_code: Option<String>,
+    /// Specifies the sub-user (IAM user) ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x_customer_id: Option<String>,
+    /// Specifies the customer (account) ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+}
+
+impl CheckVerifyCodeRequest {
+    /// `CheckVerifyCodeRequest` from its required properties (`verify_code`, `contact_value`, `contact_way`). The optional ones are unset: set them on the result, or write `CheckVerifyCodeRequest { field: Some(..), ..CheckVerifyCodeRequest::new(..) }`.
+    pub fn new(
+        verify_code: impl Into<String>,
+        contact_value: impl Into<String>,
+        contact_way: impl Into<i32>,
+    ) -> Self {
+        CheckVerifyCodeRequest {
+            verify_code: verify_code.into(),
+            contact_value: contact_value.into(),
+            contact_way: contact_way.into(),
+            area_code: Default::default(),
+            x_customer_id: Default::default(),
+            customer_id: Default::default(),
+        }
+    }
+}
+
+impl Validate for CheckVerifyCodeRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.verify_code;
+            let field_path = v::join(path, "verify_code");
+            v::check_length(&field_path, value, Some(6u64), Some(6u64), out);
+        }
+        {
+            let value = &self.contact_value;
+            let field_path = v::join(path, "contact_value");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        {
+            let value = &self.contact_way;
+            let field_path = v::join(path, "contact_way");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.area_code {
+            let field_path = v::join(path, "area_code");
+            v::check_length(&field_path, value, Some(0u64), Some(16u64), out);
+        }
+        if let Some(value) = &self.x_customer_id {
+            let field_path = v::join(path, "x_customer_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.customer_id {
+            let field_path = v::join(path, "customer_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+    }
+}
+
+/// A verified contact method.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct VerifiedContact {
+    /// Specifies the contact method type: 0 (mobile phone, SMS), 1 (email).
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_way: Option<i32>,
+    /// Specifies the mobile number or email address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_value: Option<String>,
+    /// Specifies the country/region calling code of the mobile number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_code: Option<String>,
+    /// Specifies the verification serial number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_id: Option<String>,
+}
+
+impl Validate for VerifiedContact {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.contact_way {
+            let field_path = v::join(path, "contact_way");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// Request body of createDiagnoseFeedback.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDiagnoseFeedbackRequest {
+    /// Specifies the diagnosis task type, for example 1 (ECS diagnosis) or 2 (RDS diagnosis).
+    ///
+    /// Constraints: >= 1; <= 4.
+    pub r#type: i32,
+    /// Specifies the feedback text.
+    ///
+    /// Constraints: length 0..=10000 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Specifies whether the user found the diagnosis helpful.
+    pub is_helpful: bool,
+}
+
+impl CreateDiagnoseFeedbackRequest {
+    /// `CreateDiagnoseFeedbackRequest` from its required properties (`type`, `is_helpful`). The optional ones are unset: set them on the result, or write `CreateDiagnoseFeedbackRequest { field: Some(..), ..CreateDiagnoseFeedbackRequest::new(..) }`.
+    pub fn new(r#type: impl Into<i32>, is_helpful: impl Into<bool>) -> Self {
+        CreateDiagnoseFeedbackRequest {
+            r#type: r#type.into(),
+            content: Default::default(),
+            is_helpful: is_helpful.into(),
+        }
+    }
+}
+
+impl Validate for CreateDiagnoseFeedbackRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.r#type;
+            let field_path = v::join(path, "type");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((4i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.content {
+            let field_path = v::join(path, "content");
+            v::check_length(&field_path, value, Some(0u64), Some(10000u64), out);
+        }
+    }
+}
+
+/// Request body of createDiagnoseJob.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDiagnoseJobRequest {
+    /// Specifies the diagnosis task type, for example 1 (ECS diagnosis) or 2 (RDS diagnosis).
+    ///
+    /// Constraints: >= 1; <= 4.
+    pub r#type: i32,
+    /// Specifies the parameters specific to the task type, for example the EIP for ECS or the instance ID for RDS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<std::collections::BTreeMap<String, String>>,
+    /// Specifies the region ID of the resource.
+    ///
+    /// Constraints: length 0..=65535 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_id: Option<String>,
+}
+
+impl CreateDiagnoseJobRequest {
+    /// `CreateDiagnoseJobRequest` from its required properties (`type`). The optional ones are unset: set them on the result, or write `CreateDiagnoseJobRequest { field: Some(..), ..CreateDiagnoseJobRequest::new(..) }`.
+    pub fn new(r#type: impl Into<i32>) -> Self {
+        CreateDiagnoseJobRequest {
+            r#type: r#type.into(),
+            params: Default::default(),
+            region_id: Default::default(),
+        }
+    }
+}
+
+impl Validate for CreateDiagnoseJobRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.r#type;
+            let field_path = v::join(path, "type");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((4i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.region_id {
+            let field_path = v::join(path, "region_id");
+            v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
+        }
+    }
+}
+
+/// The detailed result of one diagnosis check item.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DiagnoseItemResultDetail {
+    /// Specifies the execution status of the check item (codes not documented).
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// Specifies the risk level of the check item (codes not documented).
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<i32>,
+    /// Specifies the suggested fix for the check item.
+    ///
+    /// Constraints: length 0..=65535 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+    /// Specifies the raw response of the check item.
+    ///
+    /// Constraints: length 0..=65535 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+    /// Specifies the ID of the check item.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_id: Option<String>,
+    /// Specifies the Chinese name of the check item.
+    ///
+    /// Constraints: length 0..=65535 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_name: Option<String>,
+    /// Specifies the English name of the check item.
+    ///
+    /// Constraints: length 0..=65535 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_name_en: Option<String>,
+    /// Specifies the URL of the suggested fix.
+    ///
+    /// Constraints: length 0..=65535 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suggestion_url: Option<String>,
+}
+
+impl Validate for DiagnoseItemResultDetail {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.level {
+            let field_path = v::join(path, "level");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.suggestion {
+            let field_path = v::join(path, "suggestion");
+            v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
+        }
+        if let Some(value) = &self.response {
+            let field_path = v::join(path, "response");
+            v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
+        }
+        if let Some(value) = &self.check_id {
+            let field_path = v::join(path, "check_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.check_name {
+            let field_path = v::join(path, "check_name");
+            v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
+        }
+        if let Some(value) = &self.check_name_en {
+            let field_path = v::join(path, "check_name_en");
+            v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
+        }
+        if let Some(value) = &self.suggestion_url {
+            let field_path = v::join(path, "suggestion_url");
+            v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
+        }
+    }
+}
+
+/// Request body of listDiagnoseItems.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListDiagnoseItemsRequest {
+    /// Specifies the ID of the diagnosis job.
+    ///
+    /// Constraints: length 0..=65535 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    /// Specifies the IDs of the check items, as one string.
+    ///
+    /// Constraints: length 1..=100 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_ids: Option<String>,
+}
+
+impl Validate for ListDiagnoseItemsRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.job_id {
+            let field_path = v::join(path, "job_id");
+            v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
+        }
+        if let Some(value) = &self.item_ids {
+            let field_path = v::join(path, "item_ids");
+            v::check_length(&field_path, value, Some(1u64), Some(100u64), out);
+        }
+    }
+}
+
+/// The summary result of one diagnosis check item.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DiagnoseItemResult {
+    /// Specifies the execution status of the check item (codes not documented).
+    ///
+    /// Constraints: >= 0; <= 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// Specifies whether the result is visible: 0 (no), 1 (yes).
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visible: Option<i32>,
+    /// Specifies the ID of the category the check item belongs to.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_id: Option<String>,
+    /// Specifies the name of the category the check item belongs to.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_name: Option<String>,
+    /// Specifies the ID of the check item.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_id: Option<String>,
+    /// Specifies the name of the check item (the SDK and the documentation mislabel it "execution status").
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_name: Option<String>,
+    /// Specifies the result of the check item: 0 (not executed), 3 (normal), 4 (abnormal).
+    ///
+    /// Constraints: >= 0; <= 4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem_level: Option<i32>,
+}
+
+impl Validate for DiagnoseItemResult {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.visible {
+            let field_path = v::join(path, "visible");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.resource_id {
+            let field_path = v::join(path, "resource_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.resource_name {
+            let field_path = v::join(path, "resource_name");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.check_id {
+            let field_path = v::join(path, "check_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.check_name {
+            let field_path = v::join(path, "check_name");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.problem_level {
+            let field_path = v::join(path, "problem_level");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((4i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// One past quick diagnosis task.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DiagnoseRecord {
+    /// Specifies the record ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Specifies the diagnosis status (values not documented).
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Specifies the parameters specific to the task type that the diagnosis was run with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<std::collections::BTreeMap<String, String>>,
+    /// Specifies the account (domain) ID of the creator.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain_id: Option<String>,
+    /// Specifies when the record was created, as a timestamp (unit not documented).
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<i64>,
+    /// Specifies the ID of the diagnosis job.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    /// Specifies the IDs of the check items found abnormal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abnormal_items: Option<Vec<String>>,
+    /// Specifies the number of abnormal check items.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub red_count: Option<i32>,
+    /// Specifies the region of the diagnosed resource.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl Validate for DiagnoseRecord {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.id {
+            let field_path = v::join(path, "id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.domain_id {
+            let field_path = v::join(path, "domain_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.create_time {
+            let field_path = v::join(path, "create_time");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.job_id {
+            let field_path = v::join(path, "job_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.red_count {
+            let field_path = v::join(path, "red_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+    }
+}
+
+/// A resource (ECS instance) that quick diagnosis can examine. Field names follow the ECS server API (camelCase).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct DiagnoseResource {
+    /// Describes the fault of the resource, if any (the SDK mislabels it "ID").
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<String>,
+    /// Specifies the resource ID (the SDK mislabels it "status").
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Specifies the resource name.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Specifies the IPv4 address.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(rename = "accessIPv4", default, skip_serializing_if = "Option::is_none")]
+    pub access_i_pv4: Option<String>,
+    /// Specifies the IPv6 address.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(rename = "accessIPv6", default, skip_serializing_if = "Option::is_none")]
+    pub access_i_pv6: Option<String>,
+    /// Specifies the resource status.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Specifies the progress.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress: Option<String>,
+    /// Specifies the tenant (project) ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+    /// Specifies the user ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    /// Specifies the resource metadata; any JSON value (an object per the documentation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
+    /// Specifies the host ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(rename = "hostId", default, skip_serializing_if = "Option::is_none")]
+    pub host_id: Option<String>,
+}
+
+impl Validate for DiagnoseResource {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.fault {
+            let field_path = v::join(path, "fault");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.id {
+            let field_path = v::join(path, "id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.name {
+            let field_path = v::join(path, "name");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.access_i_pv4 {
+            let field_path = v::join(path, "accessIPv4");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.access_i_pv6 {
+            let field_path = v::join(path, "accessIPv6");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.progress {
+            let field_path = v::join(path, "progress");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.tenant_id {
+            let field_path = v::join(path, "tenantId");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.user_id {
+            let field_path = v::join(path, "userId");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.host_id {
+            let field_path = v::join(path, "hostId");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Request body of listDiagnoseResources.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListDiagnoseResourcesRequest {
+    /// Specifies the project ID.
+    ///
+    /// Constraints: length 0..=128 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
+    /// Specifies the region.
+    ///
+    /// Constraints: length 1..=128 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+impl Validate for ListDiagnoseResourcesRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.project_id {
+            let field_path = v::join(path, "project_id");
+            v::check_length(&field_path, value, Some(0u64), Some(128u64), out);
+        }
+        if let Some(value) = &self.region {
+            let field_path = v::join(path, "region");
+            v::check_length(&field_path, value, Some(1u64), Some(128u64), out);
+        }
+    }
+}
+
+/// Response body of listAreaCodes.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListAreaCodesResponse {
+    /// Specifies the list of country/region codes.
+    ///
+    /// Constraints: at most 65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_code_list: Option<Vec<AreaCode>>,
+}
+
+impl Validate for ListAreaCodesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.area_code_list {
+            let field_path = v::join(path, "area_code_list");
+            v::check_items(&field_path, value.len(), None, Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listProblemTypes.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListProblemTypesResponse {
+    /// Specifies the total number of problem types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the list of problem types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_business_type_list: Option<Vec<ProblemType>>,
+}
+
+impl Validate for ListProblemTypesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.incident_business_type_list {
+            let field_path = v::join(path, "incident_business_type_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listAdditionalParameters.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListAdditionalParametersResponse {
+    /// Specifies the additional parameters of the problem type.
+    ///
+    /// Constraints: at most 65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends_params: Option<Vec<AdditionalParameter>>,
+    /// Specifies the additional parameters common to all problem types.
+    ///
+    /// Constraints: at most 65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub common_params: Option<Vec<CommonAdditionalParameter>>,
+}
+
+impl Validate for ListAdditionalParametersResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.extends_params {
+            let field_path = v::join(path, "extends_params");
+            v::check_items(&field_path, value.len(), None, Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+        if let Some(value) = &self.common_params {
+            let field_path = v::join(path, "common_params");
+            v::check_items(&field_path, value.len(), None, Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listCaseTemplates.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListCaseTemplatesResponse {
+    /// Specifies the total number of templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the list of templates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_template_list: Option<Vec<CaseTemplate>>,
+}
+
+impl Validate for ListCaseTemplatesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.incident_template_list {
+            let field_path = v::join(path, "incident_template_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listCaseCategories.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListCaseCategoriesResponse {
+    /// Specifies the total number of ticket subtypes.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the list of service ticket subtypes.
+    ///
+    /// Constraints: at most 65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_sub_type_list: Option<Vec<CaseSubtype>>,
+}
+
+impl Validate for ListCaseCategoriesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.incident_sub_type_list {
+            let field_path = v::join(path, "incident_sub_type_list");
+            v::check_items(&field_path, value.len(), None, Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listProductCategories.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListProductCategoriesResponse {
+    /// Specifies the total number of product types.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the list of product types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_product_category_list: Option<Vec<ProductCategory>>,
+}
+
+impl Validate for ListProductCategoriesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.incident_product_category_list {
+            let field_path = v::join(path, "incident_product_category_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listRegions. Some versions of the page name the count `count` in their table but `total_count` in their example; the SDK and the newer pages say `total_count`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListRegionsResponse {
+    /// Specifies the total number of regions.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the list of regions.
+    ///
+    /// Constraints: at most 65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_center_list: Option<Vec<CaseRegion>>,
+}
+
+impl Validate for ListRegionsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.data_center_list {
+            let field_path = v::join(path, "data_center_list");
+            v::check_items(&field_path, value.len(), None, Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listSatisfactionDimensions.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListSatisfactionDimensionsResponse {
+    /// Specifies the total number of satisfaction dimensions.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i32>,
+    /// Specifies the list of satisfaction dimensions.
+    ///
+    /// Constraints: at most 65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction_dimension_list: Option<Vec<SatisfactionDimension>>,
+}
+
+impl Validate for ListSatisfactionDimensionsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.total_count {
+            let field_path = v::join(path, "total_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.satisfaction_dimension_list {
+            let field_path = v::join(path, "satisfaction_dimension_list");
+            v::check_items(&field_path, value.len(), None, Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listSeverities.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListSeveritiesResponse {
+    /// Indicates whether the severity choice is to be shown to the user. A boolean per the page's table; the page's example shows the number 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub show: Option<bool>,
+    /// Specifies the list of severity levels.
+    ///
+    /// Constraints: at most 10 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_list: Option<Vec<Severity>>,
+}
+
+impl Validate for ListSeveritiesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.severity_list {
+            let field_path = v::join(path, "severity_list");
+            v::check_items(&field_path, value.len(), None, Some(10u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listCaseLimits.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListCaseLimitsResponse {
+    /// The `config` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<CaseLimits>,
+}
+
+impl Validate for ListCaseLimitsResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.config {
+            let field_path = v::join(path, "config");
+            value.validate_at(&field_path, out);
+        }
+    }
+}
+
+/// Response body of showConfiguration.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ShowConfigurationResponse {
+    /// Specifies the key of the configuration item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_key: Option<String>,
+    /// Specifies the value of the configuration item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config_value: Option<String>,
+    /// Specifies the error code; empty or absent on success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Describes the error; empty or absent on success.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_msg: Option<String>,
+}
+
+impl Validate for ShowConfigurationResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// Response body of listMessages.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListMessagesResponse {
+    /// Specifies the total number of messages of the ticket.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
+    /// Specifies the messages of this page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_list: Option<Vec<CaseMessage>>,
+}
+
+impl Validate for ListMessagesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.count {
+            let field_path = v::join(path, "count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.message_list {
+            let field_path = v::join(path, "message_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listMoreInstantMessages.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListMoreInstantMessagesResponse {
+    /// Specifies the total number of messages.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
+    /// Specifies the returned messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_list: Option<Vec<CaseMessage>>,
+}
+
+impl Validate for ListMoreInstantMessagesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.count {
+            let field_path = v::join(path, "count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.message_list {
+            let field_path = v::join(path, "message_list");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// Response body of listNewInstantMessages.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListNewInstantMessagesResponse {
+    /// Specifies the status of each polled ticket.
+    ///
+    /// Constraints: at most 100 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imstatus: Option<Vec<InstantMessageCaseStatus>>,
+    /// Specifies the new messages, grouped by ticket.
+    ///
+    /// Constraints: at most 100 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub immsg: Option<Vec<CaseInstantMessages>>,
+    /// Specifies the time of this query, to be passed to the next poll.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message_time_id: Option<String>,
+}
+
+impl Validate for ListNewInstantMessagesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.imstatus {
+            let field_path = v::join(path, "imstatus");
+            v::check_items(&field_path, value.len(), None, Some(100u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+        if let Some(value) = &self.immsg {
+            let field_path = v::join(path, "immsg");
+            v::check_items(&field_path, value.len(), None, Some(100u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+        if let Some(value) = &self.last_message_time_id {
+            let field_path = v::join(path, "last_message_time_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+    }
+}
+
+/// Response body of listUnreadInstantMessages.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListUnreadInstantMessagesResponse {
+    /// Specifies the unread message count of each ticket.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imunread: Option<Vec<UnreadMessageCount>>,
+}
+
+impl Validate for ListUnreadInstantMessagesResponse {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.imunread {
+            let field_path = v::join(path, "imunread");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// A country/region calling code.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AreaCode {
+    /// Specifies the unique ID of the entry.
+    ///
+    /// Constraints: >= 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Specifies the country/region calling code, for example 86.
+    ///
+    /// Constraints: length 1..=16 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_code: Option<String>,
+    /// Specifies the country/region name.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_name: Option<String>,
+}
+
+impl Validate for AreaCode {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.id {
+            let field_path = v::join(path, "id");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.area_code {
+            let field_path = v::join(path, "area_code");
+            v::check_length(&field_path, value, Some(1u64), Some(16u64), out);
+        }
+        if let Some(value) = &self.area_name {
+            let field_path = v::join(path, "area_name");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+    }
+}
+
+/// A problem type (business type) of service tickets.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProblemType {
+    /// Specifies the problem type ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_type_id: Option<String>,
+    /// Specifies the problem type name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_type_name: Option<String>,
+    /// Specifies the kind of ticket the problem type leads to: "0" (consultation) or "5" (fault report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case_type: Option<String>,
+    /// Indicates whether a support plan can be used for this problem type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_use_support_plan: Option<bool>,
+}
+
+impl Validate for ProblemType {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// An additional parameter common to all problem types.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CommonAdditionalParameter {
+    /// Specifies the key identifying the parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param_key: Option<String>,
+    /// Specifies the display name of the parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param_name: Option<String>,
+    /// Indicates whether the parameter is displayed (a 0/1 flag, presumably 1 for yes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_show: Option<i32>,
+    /// Indicates whether the parameter is mandatory (a 0/1 flag, presumably 1 for yes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_required: Option<i32>,
+}
+
+impl Validate for CommonAdditionalParameter {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// An additional parameter to be filled in for a problem type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct AdditionalParameter {
+    /// Specifies the hint shown for the parameter.
+    ///
+    /// Constraints: length 0..=128 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tips: Option<String>,
+    /// Indicates whether the parameter is mandatory (1) or not (0).
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<i32>,
+    /// Specifies the maximum length of the parameter value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<i32>,
+    /// Specifies the language of the texts, for example zh-cn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Specifies the key identifying the parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param_key: Option<String>,
+    /// Specifies the display name of the parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param_name: Option<String>,
+    /// Specifies the type code of the parameter (the codes are not documented).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param_type: Option<i32>,
+    /// Describes the parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub param_desc: Option<String>,
+    /// Specifies the default value of the parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_value: Option<String>,
+    /// Specifies the maximum value of the parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_value: Option<i32>,
+    /// Specifies the minimum value of the parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_value: Option<i32>,
+    /// Specifies the options the value can be chosen from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub select_item: Option<String>,
+    /// Indicates whether the parameter is displayed (a 0/1 flag, presumably 1 for yes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_show: Option<i32>,
+    /// Indicates whether the value is sensitive data (a 0/1 flag, presumably 1 for yes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_sensitive: Option<i32>,
+}
+
+impl Validate for AdditionalParameter {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.tips {
+            let field_path = v::join(path, "tips");
+            v::check_length(&field_path, value, Some(0u64), Some(128u64), out);
+        }
+        if let Some(value) = &self.required {
+            let field_path = v::join(path, "required");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// A description template of a problem type.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseTemplate {
+    /// Specifies the template ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_template_id: Option<String>,
+    /// Specifies the template name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_template_name: Option<String>,
+    /// Specifies the template text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_template_content: Option<String>,
+}
+
+impl Validate for CaseTemplate {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+}
+
+/// A service ticket subtype (category) with its product types.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseSubtype {
+    /// Specifies the service ticket subtype ID.
+    ///
+    /// Constraints: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_sub_type_id: Option<String>,
+    /// Specifies the service ticket subtype name.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_sub_type_name: Option<String>,
+    /// Specifies the product types of the subtype.
+    ///
+    /// Constraints: at most 65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_product_category_list: Option<Vec<ProductCategory>>,
+}
+
+impl Validate for CaseSubtype {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.incident_sub_type_id {
+            let field_path = v::join(path, "incident_sub_type_id");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.incident_sub_type_name {
+            let field_path = v::join(path, "incident_sub_type_name");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.incident_product_category_list {
+            let field_path = v::join(path, "incident_product_category_list");
+            v::check_items(&field_path, value.len(), None, Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// A product type a service ticket can be about.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProductCategory {
+    /// Specifies the product type ID.
+    ///
+    /// Constraints: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_product_category_id: Option<String>,
+    /// Specifies the product type name.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_product_category_name: Option<String>,
+    /// Describes the product type.
+    ///
+    /// Constraints: length 0..=512 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_product_category_desc: Option<String>,
+    /// Specifies the abbreviation of the product type, for example ECS.
+    ///
+    /// Constraints: length 0..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_product_category_acronym: Option<String>,
+    /// Indicates whether support plan benefits can be used for this product type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_use_support_plan: Option<bool>,
+}
+
+impl Validate for ProductCategory {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.incident_product_category_id {
+            let field_path = v::join(path, "incident_product_category_id");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.incident_product_category_name {
+            let field_path = v::join(path, "incident_product_category_name");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.incident_product_category_desc {
+            let field_path = v::join(path, "incident_product_category_desc");
+            v::check_length(&field_path, value, Some(0u64), Some(512u64), out);
+        }
+        if let Some(value) = &self.incident_product_category_acronym {
+            let field_path = v::join(path, "incident_product_category_acronym");
+            v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
+        }
+    }
+}
+
+/// A region a service ticket can refer to.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseRegion {
+    /// Specifies the region type; 0 (Chinese mainland) or 1 (international).
+    ///
+    /// Constraints: >= 0; <= 10.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<i32>,
+    /// Specifies the region ID, for example cn-north-1.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_id: Option<String>,
+    /// Specifies the region name.
+    ///
+    /// Constraints: length 1..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region_name: Option<String>,
+    /// Indicates whether the region is sensitive (1) or not (0).
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_sensitive: Option<i32>,
+}
+
+impl Validate for CaseRegion {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.r#type {
+            let field_path = v::join(path, "type");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((10i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.region_id {
+            let field_path = v::join(path, "region_id");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.region_name {
+            let field_path = v::join(path, "region_name");
+            v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.is_sensitive {
+            let field_path = v::join(path, "is_sensitive");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// A satisfaction dimension in which a service ticket can be rated.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SatisfactionDimension {
+    /// Specifies the total (maximum) score of the dimension.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i32>,
+    /// Specifies the satisfaction ID.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction_id: Option<i32>,
+    /// Specifies the satisfaction name.
+    ///
+    /// Constraints: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction_name: Option<String>,
+    /// Describes the satisfaction dimension.
+    ///
+    /// Constraints: length 0..=128 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub satisfaction_desc: Option<String>,
+    /// Specifies the score of one step of the rating scale.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_value: Option<i32>,
+    /// Specifies the satisfaction category ID.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sat_category_id: Option<String>,
+}
+
+impl Validate for SatisfactionDimension {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.value {
+            let field_path = v::join(path, "value");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.satisfaction_id {
+            let field_path = v::join(path, "satisfaction_id");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.satisfaction_name {
+            let field_path = v::join(path, "satisfaction_name");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.satisfaction_desc {
+            let field_path = v::join(path, "satisfaction_desc");
+            v::check_length(&field_path, value, Some(0u64), Some(128u64), out);
+        }
+        if let Some(value) = &self.per_value {
+            let field_path = v::join(path, "per_value");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// A severity level of a problem.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Severity {
+    /// Specifies the language of the name, for example zh-cn.
+    ///
+    /// Constraints: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Specifies the severity name.
+    ///
+    /// Constraints: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_name: Option<String>,
+    /// Specifies the severity ID.
+    ///
+    /// Constraints: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_id: Option<String>,
+}
+
+impl Validate for Severity {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.language {
+            let field_path = v::join(path, "language");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.severity_name {
+            let field_path = v::join(path, "severity_name");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+        if let Some(value) = &self.severity_id {
+            let field_path = v::join(path, "severity_id");
+            v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
+        }
+    }
+}
+
+/// The limits that apply to service tickets.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseLimits {
+    /// Specifies the maximum number of CC email addresses of a ticket.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_case_ccemail_max_count: Option<i32>,
+}
+
+impl Validate for CaseLimits {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.create_case_ccemail_max_count {
+            let field_path = v::join(path, "create_case_ccemail_max_count");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// Request body of createMessage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateMessageRequest {
+    /// The `message` property.
+    pub message: NewMessage,
+    /// Specifies the Huawei Cloud IAM group ID; it is needed to act on the tickets of other users in the same group.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+}
+
+impl CreateMessageRequest {
+    /// `CreateMessageRequest` from its required properties (`message`). The optional ones are unset: set them on the result, or write `CreateMessageRequest { field: Some(..), ..CreateMessageRequest::new(..) }`.
+    pub fn new(message: impl Into<NewMessage>) -> Self {
+        CreateMessageRequest {
+            message: message.into(),
+            group_id: Default::default(),
+        }
+    }
+}
+
+impl Validate for CreateMessageRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.message;
+            let field_path = v::join(path, "message");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.group_id {
+            let field_path = v::join(path, "group_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+    }
+}
+
+/// The message to submit. `is_authorized` and `authorization_content` are documented by some versions of the API reference page but are not in the SDK's model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewMessage {
+    /// Specifies the message text.
+    ///
+    /// Constraints: length 0..=2000 characters.
+    pub content: String,
+    /// Indicates whether Huawei Cloud is authorized to use the confidential information (1) or not (0). Documented by the page only; the SDK does not send it.
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_authorized: Option<i32>,
+    /// Specifies confidential information (for example access credentials) given for handling the ticket. Documented by the page only; the SDK does not send it.
+    ///
+    /// Constraints: length 0..=400 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization_content: Option<String>,
+    /// Specifies the IDs of the uploaded attachments to add to the message.
+    ///
+    /// Constraints: each item: length 1..=32 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_ids: Option<Vec<String>>,
+}
+
+impl NewMessage {
+    /// `NewMessage` from its required properties (`content`). The optional ones are unset: set them on the result, or write `NewMessage { field: Some(..), ..NewMessage::new(..) }`.
+    pub fn new(content: impl Into<String>) -> Self {
+        NewMessage {
+            content: content.into(),
+            is_authorized: Default::default(),
+            authorization_content: Default::default(),
+            accessory_ids: Default::default(),
+        }
+    }
+}
+
+impl Validate for NewMessage {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.content;
+            let field_path = v::join(path, "content");
+            v::check_length(&field_path, value, Some(0u64), Some(2000u64), out);
+        }
+        if let Some(value) = &self.is_authorized {
+            let field_path = v::join(path, "is_authorized");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.authorization_content {
+            let field_path = v::join(path, "authorization_content");
+            v::check_length(&field_path, value, Some(0u64), Some(400u64), out);
+        }
+        if let Some(value) = &self.accessory_ids {
+            let field_path = v::join(path, "accessory_ids");
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                v::check_length(&item_path, item, Some(1u64), Some(32u64), out);
+            }
+        }
+    }
+}
+
+/// A message of a service ticket.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseMessage {
+    /// Specifies who wrote the message; 0 (the customer) or 1 (a Huawei engineer).
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<i32>,
+    /// Specifies the type of the author; 0 (customer), 1 (Huawei engineer) or 2 (third party). The page allows values up to 3 without naming 3.
+    ///
+    /// Constraints: >= 0; <= 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replier_type: Option<i32>,
+    /// Specifies the ID of the author.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replier: Option<String>,
+    /// Specifies the message text. The page gives a maximum length of 400, although a submitted message may have up to 2000 characters.
+    ///
+    /// Constraints: length 0..=400 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// Specifies the creation time of the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub create_time: Option<String>,
+    /// Specifies the name of the author.
+    ///
+    /// Constraints: length 0..=256 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replier_name: Option<String>,
+    /// Indicates whether this is the first message of the ticket (1) or not (0).
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_first_message: Option<i32>,
+    /// Specifies the IAM user type of the author (the codes are not documented).
+    ///
+    /// Constraints: >= 0; <= 3.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam_user_type: Option<i32>,
+    /// Specifies the attachments of the message.
+    ///
+    /// Constraints: at most 5 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accessory_list: Option<Vec<MessageAttachmentSummary>>,
+}
+
+impl Validate for CaseMessage {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.r#type {
+            let field_path = v::join(path, "type");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.replier_type {
+            let field_path = v::join(path, "replier_type");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((3i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.replier {
+            let field_path = v::join(path, "replier");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.content {
+            let field_path = v::join(path, "content");
+            v::check_length(&field_path, value, Some(0u64), Some(400u64), out);
+        }
+        if let Some(value) = &self.replier_name {
+            let field_path = v::join(path, "replier_name");
+            v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
+        }
+        if let Some(value) = &self.is_first_message {
+            let field_path = v::join(path, "is_first_message");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.iam_user_type {
+            let field_path = v::join(path, "iam_user_type");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((3i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.accessory_list {
+            let field_path = v::join(path, "accessory_list");
+            v::check_items(&field_path, value.len(), None, Some(5u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// The status of one polled service ticket.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct InstantMessageCaseStatus {
+    /// Specifies the status (the meanings of 0 and 1 are not documented).
+    ///
+    /// Constraints: >= 0; <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// Specifies the service ticket ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+}
+
+impl Validate for InstantMessageCaseStatus {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.incident_id {
+            let field_path = v::join(path, "incident_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+    }
+}
+
+/// The new messages of one service ticket.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CaseInstantMessages {
+    /// Specifies the service ticket ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Specifies the new messages of the ticket.
+    ///
+    /// Constraints: at most 65535 items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_list: Option<Vec<CaseMessage>>,
+}
+
+impl Validate for CaseInstantMessages {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.incident_id {
+            let field_path = v::join(path, "incident_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.message_list {
+            let field_path = v::join(path, "message_list");
+            v::check_items(&field_path, value.len(), None, Some(65535u64), out);
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::index(&field_path, i);
+                item.validate_at(&item_path, out);
+            }
+        }
+    }
+}
+
+/// The unread message count of one service ticket.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct UnreadMessageCount {
+    /// Specifies the status of the ticket (the codes are not documented here).
+    ///
+    /// Constraints: >= 0; <= 20.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<i32>,
+    /// Specifies the service ticket ID.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incident_id: Option<String>,
+    /// Specifies the number of unread messages.
+    ///
+    /// Constraints: >= 0; <= 65535.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread_num: Option<i32>,
+}
+
+impl Validate for UnreadMessageCount {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.status {
+            let field_path = v::join(path, "status");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((20i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.incident_id {
+            let field_path = v::join(path, "incident_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+        if let Some(value) = &self.unread_num {
+            let field_path = v::join(path, "unread_num");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+    }
+}
+
+/// Request body of markInstantMessagesRead.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkMessagesReadRequest {
+    /// Specifies the Huawei Cloud IAM group ID; it is needed to act on the tickets of other users in the same group.
+    ///
+    /// Constraints: length 0..=64 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+}
+
+impl Validate for MarkMessagesReadRequest {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.group_id {
+            let field_path = v::join(path, "group_id");
+            v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
+        }
+    }
+}
+
 /// `OperateCaseActionId`, defined at `#/paths/~1v2~1servicerequest~1cases~1{case_id}~1action/post/parameters/1/schema` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OperateCaseActionId {
@@ -612,5 +6224,214 @@ impl<'de> Deserialize<'de> for OperateCaseActionId {
 impl Validate for OperateCaseActionId {
     fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
         v::check_length(path, self.as_str(), Some(1u64), Some(64u64), out);
+    }
+}
+
+/// Multipart body of uploadAttachment: the file itself and a text part with its metadata.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadAttachmentForm {
+    /// Specifies the attachment information as a JSON object serialized into a string, with the keys `fileName` (the file name), `accessoryFrom` (where the attachment is used: "incident" for service ticket creation, "message" for a ticket message) and `uploadType` (0, the default, for a normal upload; 1 for markdown mode), e.g. {"fileName":"test.jpg","accessoryFrom":"incident","uploadType":0}.
+    ///
+    /// Constraints: length 1..=5000 characters.
+    pub form_data: String,
+}
+
+impl UploadAttachmentForm {
+    /// `UploadAttachmentForm` from its required properties (`form_data`).
+    pub fn new(form_data: impl Into<String>) -> Self {
+        UploadAttachmentForm {
+            form_data: form_data.into(),
+        }
+    }
+}
+
+impl Validate for UploadAttachmentForm {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        {
+            let value = &self.form_data;
+            let field_path = v::join(path, "form_data");
+            v::check_length(&field_path, value, Some(1u64), Some(5000u64), out);
+        }
+    }
+}
+
+/// `ShowAttachmentDownloadUrlRelationType`, defined at `#/paths/~1v2~1servicerequest~1accessorys~1{accessory_id}~1access-url/get/parameters/1/schema` in the spec.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ShowAttachmentDownloadUrlRelationType {
+    /// `DEFAULT`
+    Default,
+    /// `NO_RELATION`
+    NoRelation,
+    /// `NOTIFICATION`
+    Notification,
+    /// `INCIDENT`
+    Incident,
+    /// `MESSAGE`
+    Message,
+    /// `INSPECTION`
+    Inspection,
+    /// `CONNECT`
+    Connect,
+    /// A value not listed in the spec; the list is open (`x-extensible-enum`), so it may be sent.
+    Unknown(String),
+}
+
+impl ShowAttachmentDownloadUrlRelationType {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &[
+        "DEFAULT",
+        "NO_RELATION",
+        "NOTIFICATION",
+        "INCIDENT",
+        "MESSAGE",
+        "INSPECTION",
+        "CONNECT",
+    ];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Default => "DEFAULT",
+            Self::NoRelation => "NO_RELATION",
+            Self::Notification => "NOTIFICATION",
+            Self::Incident => "INCIDENT",
+            Self::Message => "MESSAGE",
+            Self::Inspection => "INSPECTION",
+            Self::Connect => "CONNECT",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for ShowAttachmentDownloadUrlRelationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "DEFAULT" => Self::Default,
+            "NO_RELATION" => Self::NoRelation,
+            "NOTIFICATION" => Self::Notification,
+            "INCIDENT" => Self::Incident,
+            "MESSAGE" => Self::Message,
+            "INSPECTION" => Self::Inspection,
+            "CONNECT" => Self::Connect,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for ShowAttachmentDownloadUrlRelationType {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl std::str::FromStr for ShowAttachmentDownloadUrlRelationType {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for ShowAttachmentDownloadUrlRelationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ShowAttachmentDownloadUrlRelationType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ShowAttachmentDownloadUrlRelationType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
+}
+
+impl Validate for ShowAttachmentDownloadUrlRelationType {
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        let _ = (path, out);
+    }
+}
+
+/// `OperateAuthorizationActionId`, defined at `#/paths/~1v2~1servicerequest~1authorizations~1{authorization_id}~1action/put/parameters/1/schema` in the spec.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OperateAuthorizationActionId {
+    /// `reject`
+    Reject,
+    /// `cancel`
+    Cancel,
+    /// A value not listed in the spec, as received from a server. Sending it fails validation.
+    Unknown(String),
+}
+
+impl OperateAuthorizationActionId {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &["reject", "cancel"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Reject => "reject",
+            Self::Cancel => "cancel",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for OperateAuthorizationActionId {
+    fn from(value: &str) -> Self {
+        match value {
+            "reject" => Self::Reject,
+            "cancel" => Self::Cancel,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for OperateAuthorizationActionId {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl std::str::FromStr for OperateAuthorizationActionId {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for OperateAuthorizationActionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for OperateAuthorizationActionId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for OperateAuthorizationActionId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
+}
+
+impl Validate for OperateAuthorizationActionId {
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Self::Unknown(value) = self {
+            v::check_enum(path, value, Self::KNOWN, out);
+        }
+        v::check_length(path, self.as_str(), Some(1u64), Some(16u64), out);
     }
 }

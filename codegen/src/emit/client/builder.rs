@@ -71,6 +71,37 @@ pub(super) fn setters(
             self
         }
     });
+    for f in op.body.iter().flat_map(|b| &b.files).filter(|f| !f.required) {
+        let id = ident(&f.ident);
+        let mut d = f.doc.clone().unwrap_or_default();
+        if !d.is_empty() {
+            d.push_str("\n\n");
+        }
+        if f.multiple {
+            d.push_str(&format!(
+                "Adds a file to the file parts `{}` (streamed from disk when it is a path).",
+                f.wire
+            ));
+        } else {
+            d.push_str(&format!(
+                "Sets the file part `{}` (streamed from disk when it is a path).",
+                f.wire
+            ));
+        }
+        let d = doc(Some(&d));
+        let set = if f.multiple {
+            quote!(self.#id.push(value);)
+        } else {
+            quote!(self.#id = Some(value);)
+        };
+        setters.push(quote! {
+            #d
+            pub fn #id(mut self, value: runtime::Upload) -> Self {
+                #set
+                self
+            }
+        });
+    }
     if multipart {
         setters.push(quote! {
             /// Adds a part to the multipart body (a file part streams from disk).

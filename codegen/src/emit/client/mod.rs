@@ -5,6 +5,7 @@
 //! (decoding it by status); this module puts an operation's pieces together.
 
 mod builder;
+mod paging;
 mod request;
 mod response;
 
@@ -197,6 +198,27 @@ fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
         inits.push(quote!(parts: Vec::new()));
         fields.push(quote!(parts: Vec<runtime::Part>));
     }
+    for f in op.body.iter().flat_map(|b| &b.files) {
+        let id = ident(&f.ident);
+        if f.required {
+            args.push(quote!(#id: runtime::Upload));
+            inits.push(quote!(#id));
+            fields.push(quote!(#id: runtime::Upload));
+            arg_docs.push_str(&format!("\n- `{}`: the file part `{}`", f.ident, f.wire));
+            if let Some(d) = &f.doc {
+                let first = d.lines().next().unwrap_or("").trim();
+                if !first.is_empty() {
+                    arg_docs.push_str(&format!(" — {first}"));
+                }
+            }
+        } else if f.multiple {
+            inits.push(quote!(#id: Vec::new()));
+            fields.push(quote!(#id: Vec<runtime::Upload>));
+        } else {
+            inits.push(quote!(#id: None));
+            fields.push(quote!(#id: Option<runtime::Upload>));
+        }
+    }
     inits.push(quote!(headers: Vec::new()));
     fields.push(quote!(headers: Vec<(String, String)>));
 
@@ -218,6 +240,13 @@ fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     if !op.idempotent {
         mdoc.push_str(" Not retried automatically: the method is not idempotent.");
     }
+    let alias = match &op.sdk_name {
+        Some(name) if name != &op.method_name => {
+            mdoc.push_str(&format!(" The official SDK calls it `{name}`."));
+            quote!(#[doc(alias = #name)])
+        }
+        _ => quote!(),
+    };
     let mdoc = doc(Some(&mdoc));
     let deprecated = if op.deprecated {
         quote!(#[deprecated])
@@ -226,6 +255,7 @@ fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
     };
     let method_tokens = quote! {
         #mdoc
+        #alias
         #deprecated
         pub fn #method(&self, #(#args),*) -> #builder<'_> {
             #builder { client: self, #(#inits,)* }
@@ -283,6 +313,15 @@ fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
                 }
             }
         }
+    };
+    let stream_tokens = op
+        .pagination
+        .as_ref()
+        .map(|p| paging::stream_method(op, p))
+        .unwrap_or_default();
+    let builder_tokens = quote! {
+        #builder_tokens
+        #stream_tokens
     };
     let builder_tokens = if shared.is_empty() {
         builder_tokens

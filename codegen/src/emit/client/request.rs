@@ -169,7 +169,7 @@ pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStr
                     req.body = rt::form_body(#value).map_err(Error::InvalidRequest)?;
                 },
                 BodyKind::Multipart => quote! {
-                    req.body = rt::multipart_body(#value, self.parts.clone()).map_err(Error::InvalidRequest)?;
+                    req.body = rt::multipart_body(#value, parts).map_err(Error::InvalidRequest)?;
                 },
                 BodyKind::Bytes => {
                     let ct = &b.content_type;
@@ -184,18 +184,37 @@ pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStr
                     }
                 }
             };
-            if wrap {
-                if multipart {
-                    quote! {
-                        if let Some(value) = &self.body { #set } else if !self.parts.is_empty() {
-                            req.body = runtime::Body::Multipart(self.parts.clone());
-                        }
+            let prelude = if multipart {
+                let files = b.files.iter().map(|f| {
+                    let id = ident(&f.ident);
+                    let wire = &f.wire;
+                    let part = match &f.content_type {
+                        Some(ct) => quote!(upload.clone().with_content_type(#ct).into_part(#wire)),
+                        None => quote!(upload.clone().into_part(#wire)),
+                    };
+                    if f.required {
+                        quote!({ let upload = &self.#id; parts.push(#part); })
+                    } else {
+                        quote!(for upload in self.#id.iter() { parts.push(#part); })
                     }
-                } else {
-                    quote!(if let Some(value) = &self.body { #set })
+                });
+                quote! {
+                    #[allow(unused_mut)]
+                    let mut parts = self.parts.clone();
+                    #(#files)*
                 }
             } else {
-                set
+                quote!()
+            };
+            match (wrap, multipart) {
+                (true, true) => quote! {
+                    #prelude
+                    if let Some(value) = &self.body { #set } else if !parts.is_empty() {
+                        req.body = runtime::Body::Multipart(parts);
+                    }
+                },
+                (true, false) => quote!(if let Some(value) = &self.body { #set }),
+                (false, _) => quote!(#prelude #set),
             }
         }
     };

@@ -25,7 +25,7 @@ fn body_ty_of(r: &ResponseBody) -> TokenStream {
         ResponseBody::Empty => quote!(()),
         ResponseBody::Json(t) => ty(t),
         ResponseBody::Text => quote!(String),
-        ResponseBody::Bytes => quote!(runtime::Response),
+        ResponseBody::Bytes => quote!(runtime::Download),
     }
 }
 
@@ -51,7 +51,7 @@ fn read_body(r: &ResponseDef) -> TokenStream {
             quote!(resp.decode::<#t>(#rule).await)
         }
         ResponseBody::Text => quote!(resp.text().await),
-        ResponseBody::Bytes => quote!(Ok(resp)),
+        ResponseBody::Bytes => quote!(Ok(runtime::Download::new(resp))),
     }
 }
 

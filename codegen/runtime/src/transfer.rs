@@ -1,0 +1,333 @@
+//! Files in and out, and paging: [`Upload`] (a file part of a multipart body, streamed from
+//! disk), [`Download`] (a file answered by the server, streamed to the caller), and
+//! [`paginate`], which turns a list operation into a stream of its items.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use futures_util::stream::{self, Stream, StreamExt};
+
+use super::error::Error;
+use super::request::{Part, PartData};
+use super::response::Response;
+
+/// A file to upload as one part of a multipart body: from disk (streamed when sent, never
+/// read whole, reopened on a retry) or from memory. The part's field name comes from the
+/// operation; the file name defaults to the file's own name.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    data: PartData,
+    filename: Option<String>,
+    content_type: Option<String>,
+}
+
+impl Upload {
+    /// The file at `path`, streamed from disk when the request is sent.
+    pub fn path(path: impl Into<PathBuf>) -> Self {
+        Upload {
+            data: PartData::File(path.into()),
+            filename: None,
+            content_type: None,
+        }
+    }
+
+    /// Bytes in memory, sent as a file named `filename`.
+    pub fn bytes(filename: impl Into<String>, data: impl Into<Bytes>) -> Self {
+        Upload {
+            data: PartData::Bytes(data.into()),
+            filename: Some(filename.into()),
+            content_type: None,
+        }
+    }
+
+    /// Sets the file name sent (instead of the file's own name).
+    pub fn with_filename(mut self, filename: impl Into<String>) -> Self {
+        self.filename = Some(filename.into());
+        self
+    }
+
+    /// Sets the part's content type (`application/octet-stream` when not set).
+    pub fn with_content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = Some(content_type.into());
+        self
+    }
+
+    /// The multipart part named `field`.
+    pub fn into_part(self, field: &str) -> Part {
+        Part {
+            name: field.to_string(),
+            filename: self.filename,
+            content_type: Some(
+                self.content_type
+                    .unwrap_or_else(|| "application/octet-stream".to_string()),
+            ),
+            data: self.data,
+        }
+    }
+}
+
+/// A file answered by the server (a 2xx binary body), not read yet: its name, type and
+/// length from the headers, and its bytes as a stream ([`Download::into_stream`]) or written
+/// to disk ([`Download::save_to`]) chunk by chunk, so a large file is never held whole in
+/// memory. [`Download::bytes`] reads it whole, within the client's body limit.
+#[derive(Debug)]
+pub struct Download {
+    response: Response,
+}
+
+impl Download {
+    /// Wraps a response whose body is the file.
+    pub fn new(response: Response) -> Self {
+        Download { response }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.response.status()
+    }
+
+    /// The request id (`X-Request-Id`), when the server sent one.
+    pub fn request_id(&self) -> Option<String> {
+        self.response.request_id()
+    }
+
+    /// The `Content-Type` the server gave.
+    pub fn content_type(&self) -> Option<String> {
+        self.response.content_type()
+    }
+
+    /// The length from `Content-Length`, when the server gave it.
+    pub fn content_length(&self) -> Option<u64> {
+        self.response.header("content-length")?.trim().parse().ok()
+    }
+
+    /// The file name from `Content-Disposition` (`filename*=UTF-8''...` preferred to
+    /// `filename=`), reduced to its last path component: never a path, never empty, never
+    /// `.` or `..`, without control characters.
+    pub fn file_name(&self) -> Option<String> {
+        content_disposition_file_name(&self.response.header("content-disposition")?)
+    }
+
+    /// The response headers.
+    pub fn headers(&self) -> &reqwest::header::HeaderMap {
+        self.response.headers()
+    }
+
+    /// The body as a stream of chunks, as they arrive.
+    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, Error>> + Send + 'static {
+        self.response.bytes_stream().map(|chunk| chunk.map_err(Error::transport))
+    }
+
+    /// Writes the body to `path` chunk by chunk (creating or truncating the file) and
+    /// returns the number of bytes written.
+    pub async fn save_to(self, path: impl AsRef<Path>) -> Result<u64, Error> {
+        use tokio::io::AsyncWriteExt;
+        let path = path.as_ref();
+        let io_error =
+            |e: std::io::Error| Error::InvalidRequest(format!("cannot write {}: {e}", path.display()));
+        let mut file = tokio::fs::File::create(path).await.map_err(io_error)?;
+        let mut written = 0u64;
+        let mut chunks = std::pin::pin!(self.into_stream());
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk?;
+            file.write_all(&chunk).await.map_err(io_error)?;
+            written += chunk.len() as u64;
+        }
+        file.flush().await.map_err(io_error)?;
+        Ok(written)
+    }
+
+    /// The whole body, within the client's body limit ([`Error::BodyTooLarge`] beyond).
+    pub async fn bytes(self) -> Result<Bytes, Error> {
+        self.response.bytes().await
+    }
+
+    /// The response itself.
+    pub fn into_response(self) -> Response {
+        self.response
+    }
+}
+
+/// The file name of a `Content-Disposition` value (RFC 6266): `filename*` (RFC 5987,
+/// percent-encoded UTF-8) wins over `filename` (quoted or a token). Only the last path
+/// component is kept; an empty name, `.` and `..` give `None`; control characters are
+/// dropped.
+pub fn content_disposition_file_name(value: &str) -> Option<String> {
+    let mut plain = None;
+    let mut extended = None;
+    for param in split_params(value).into_iter().skip(1) {
+        let Some((key, val)) = param.split_once('=') else {
+            continue;
+        };
+        let key = key.trim().to_ascii_lowercase();
+        let val = val.trim();
+        if key == "filename*" {
+            // charset'language'percent-encoded
+            let mut pieces = val.splitn(3, '\'');
+            let charset = pieces.next().unwrap_or("");
+            let _language = pieces.next();
+            if let Some(encoded) = pieces.next() {
+                if charset.eq_ignore_ascii_case("utf-8") {
+                    extended = percent_encoding::percent_decode_str(encoded)
+                        .decode_utf8()
+                        .ok()
+                        .map(|s| s.into_owned());
+                }
+            }
+        } else if key == "filename" {
+            plain = Some(unquote(val));
+        }
+    }
+    let name = extended.or(plain)?;
+    let last = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>();
+    let last = last.trim().to_string();
+    if last.is_empty() || last == "." || last == ".." {
+        None
+    } else {
+        Some(last)
+    }
+}
+
+/// Splits a header value at `;` outside quotes.
+fn split_params(value: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in value.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ';' if !quoted => {
+                out.push(&value[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&value[start..]);
+    out
+}
+
+fn unquote(v: &str) -> String {
+    match v.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+        Some(inner) => {
+            let mut out = String::with_capacity(inner.len());
+            let mut chars = inner.chars();
+            while let Some(c) = chars.next() {
+                if c == '\\' {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+        None => v.to_string(),
+    }
+}
+
+/// How a list operation pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// By item offset: the next page starts after the items received so far.
+    Offset,
+    /// By page number: the next page is the next number.
+    Page,
+}
+
+/// One page of a list operation: its items and, when the response says it, the total
+/// number of items of the whole listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// The total count, when the response carries one.
+    pub total: Option<u64>,
+}
+
+/// Pages through a list operation as a stream of its items. `fetch(position)` requests the
+/// page at `position` (an offset, or a page number, by `paging`), starting at `start`;
+/// `size` is the page size asked for, when known. The stream ends after the last item: on
+/// an empty page, a page shorter than `size`, or when the total count is reached. An error
+/// is yielded once and ends the stream. Pages are fetched one at a time, when the items of
+/// the previous one have been consumed.
+pub fn paginate<T, F, Fut>(
+    paging: Paging,
+    start: u64,
+    size: Option<u64>,
+    fetch: F,
+) -> impl Stream<Item = Result<T, Error>>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error>>,
+{
+    struct State<F> {
+        fetch: F,
+        position: u64,
+        seen: u64,
+        done: bool,
+    }
+    let state = State {
+        fetch,
+        position: start,
+        seen: 0,
+        done: false,
+    };
+    stream::unfold(state, move |mut st| async move {
+        if st.done {
+            return None;
+        }
+        let batch: Vec<Result<T, Error>> = match (st.fetch)(st.position).await {
+            Err(e) => {
+                st.done = true;
+                vec![Err(e)]
+            }
+            Ok(page) => {
+                let n = page.items.len() as u64;
+                st.seen += n;
+                let reached_total = match (paging, page.total) {
+                    (Paging::Offset, Some(total)) => st.position.saturating_add(n) >= total,
+                    (Paging::Page, Some(total)) => match size {
+                        Some(s) if s > 0 => st.position.saturating_mul(s) >= total,
+                        _ => st.seen >= total,
+                    },
+                    (_, None) => false,
+                };
+                let short = size.is_some_and(|s| n < s);
+                st.done = n == 0 || reached_total || short;
+                st.position = match paging {
+                    Paging::Offset => st.position.saturating_add(n),
+                    Paging::Page => st.position.saturating_add(1),
+                };
+                page.items.into_iter().map(Ok).collect()
+            }
+        };
+        Some((stream::iter(batch), st))
+    })
+    .flatten()
+}
+
+/// Converts a page position to the type of the parameter that carries it.
+pub fn page_position<T: TryFrom<u64>>(position: u64, name: &str) -> Result<T, Error> {
+    T::try_from(position).map_err(|_| {
+        Error::InvalidRequest(format!(
+            "paging: the position {position} does not fit the parameter `{name}`"
+        ))
+    })
+}
+
+/// Converts a total count of any integer type to `u64` (a negative one is no total).
+pub fn page_total<T: TryInto<u64>>(total: T) -> Option<u64> {
+    total.try_into().ok()
+}
