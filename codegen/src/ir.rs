@@ -316,6 +316,8 @@ pub struct Operation {
     pub success_enum: Option<String>,
     /// The enum of its error bodies by status, when they are of several types.
     pub error_enum: Option<String>,
+    /// Its tags, in spec order.
+    pub tags: Vec<String>,
     /// `x-sdk-name`: the official SDK's name of the operation (a rustdoc alias).
     pub sdk_name: Option<String>,
     /// `x-pagination`, resolved against the parameters and the success body.

@@ -111,6 +111,11 @@ pub enum Auth {
     },
     /// A bearer token, sent as `Authorization: Bearer <token>`.
     Bearer(Secret),
+    /// A token obtained by an OAuth client-credentials exchange, sent as an API key, fetched
+    /// at the first request and fetched again before it expires
+    /// ([`Auth::client_credentials`]).
+    #[cfg(feature = "client-credentials")]
+    ClientCredentials(std::sync::Arc<TokenCache>),
 }
 
 impl Auth {
@@ -165,6 +170,30 @@ impl Auth {
         })
     }
 
+    /// A token from the OAuth client-credentials exchange at `token_url` (an absolute URL,
+    /// or a path resolved against the client's endpoint: [`token_url`]), sent in the header
+    /// `header`. The token is fetched at the first request, kept, and fetched again shortly
+    /// before it expires (one exchange at a time, however many requests wait for it). A
+    /// header name that is not valid is refused here.
+    #[cfg(feature = "client-credentials")]
+    pub fn client_credentials(
+        token_url: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: impl Into<Secret>,
+        header: &str,
+    ) -> Result<Self, Error> {
+        let header = reqwest::header::HeaderName::from_bytes(header.as_bytes())
+            .map_err(|_| Error::InvalidRequest(format!("{header:?} is not a valid header name")))?;
+        Ok(Auth::ClientCredentials(std::sync::Arc::new(TokenCache {
+            token_url: token_url.into(),
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            header,
+            cached: tokio::sync::RwLock::new(None),
+            refresh: tokio::sync::Mutex::new(()),
+        })))
+    }
+
     /// A bearer token (`Authorization: Bearer <token>`).
     pub fn bearer(token: impl Into<Secret>) -> Self {
         Auth::Bearer(token.into())
@@ -207,6 +236,85 @@ impl AccessToken {
     /// The token as an API key in the header `header` (the AICC's `access-token`).
     pub fn into_auth(self, header: &str) -> Result<Auth, Error> {
         Auth::api_key(header, self.access_token)
+    }
+}
+
+/// The cache of [`Auth::client_credentials`]: the exchange's parameters and the current
+/// token with the instant it must be replaced.
+#[cfg(feature = "client-credentials")]
+pub struct TokenCache {
+    token_url: String,
+    client_id: String,
+    client_secret: Secret,
+    header: reqwest::header::HeaderName,
+    cached: tokio::sync::RwLock<Option<(Secret, Option<std::time::Instant>)>>,
+    refresh: tokio::sync::Mutex<()>,
+}
+
+#[cfg(feature = "client-credentials")]
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("header", &self.header)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long before its expiry a client-credentials token is replaced: a tenth of its
+/// lifetime, at least 5 s and at most 5 minutes.
+#[cfg(feature = "client-credentials")]
+fn token_margin(lifetime: std::time::Duration) -> std::time::Duration {
+    (lifetime / 10).clamp(
+        std::time::Duration::from_secs(5),
+        std::time::Duration::from_secs(300),
+    )
+}
+
+#[cfg(feature = "client-credentials")]
+impl TokenCache {
+    fn fresh(&self, entry: &Option<(Secret, Option<std::time::Instant>)>) -> Option<Secret> {
+        match entry {
+            Some((token, None)) => Some(token.clone()),
+            Some((token, Some(replace_at))) if std::time::Instant::now() < *replace_at => {
+                Some(token.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The header and the current token, fetched (through `client`, against its endpoint
+    /// `base_url`) when there is none or it is due for replacement.
+    pub(crate) async fn current(
+        &self,
+        client: &super::client::Client,
+        base_url: &str,
+    ) -> Result<(reqwest::header::HeaderName, Secret), Error> {
+        if let Some(t) = self.fresh(&*self.cached.read().await) {
+            return Ok((self.header.clone(), t));
+        }
+        let _one_at_a_time = self.refresh.lock().await;
+        if let Some(t) = self.fresh(&*self.cached.read().await) {
+            return Ok((self.header.clone(), t));
+        }
+        let url = token_url(base_url, &self.token_url)?;
+        let fetched = std::time::Instant::now();
+        let token = fetch_client_credentials_token(client, &url, &self.client_id, &self.client_secret)
+            .await?;
+        let replace_at = token.expires_in.map(|secs| {
+            let lifetime = std::time::Duration::from_secs(secs);
+            fetched + lifetime.saturating_sub(token_margin(lifetime))
+        });
+        #[cfg(feature = "tracing")]
+        tracing::debug!(
+            token_url = %url,
+            expires_in = ?token.expires_in,
+            "fetched a client-credentials token"
+        );
+        let value = token.access_token.clone();
+        *self.cached.write().await = Some((token.access_token, replace_at));
+        Ok((self.header.clone(), value))
     }
 }
 

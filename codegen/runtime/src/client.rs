@@ -676,6 +676,14 @@ impl Client {
         now: SystemTime,
     ) -> Result<reqwest::Request, Error> {
         let auth = self.auth();
+        #[cfg(feature = "client-credentials")]
+        let auth = match auth {
+            Auth::ClientCredentials(cache) => {
+                let (header, value) = cache.current(self, base).await?;
+                Auth::ApiKey { header, value }
+            }
+            other => other,
+        };
         #[cfg(feature = "huawei-aksk")]
         let auth = match auth {
             Auth::Provider(cache) => Auth::AkSk(cache.current().await?),
@@ -782,6 +790,10 @@ fn apply_auth(rq: &mut reqwest::Request, auth: &Auth, now: SystemTime) -> Result
         #[cfg(feature = "huawei-aksk")]
         Auth::Provider(_) => Err(Error::Credentials(
             "the provider's credentials were not resolved".to_owned(),
+        )),
+        #[cfg(feature = "client-credentials")]
+        Auth::ClientCredentials(_) => Err(Error::Credentials(
+            "the client-credentials token was not fetched".to_owned(),
         )),
         #[cfg(feature = "huawei-aksk")]
         Auth::AkSk(creds) => {

@@ -52,7 +52,7 @@ mod validate;
 #[cfg(feature = "huawei-aksk")]
 pub use auth::AkSkCredentials;
 #[cfg(feature = "client-credentials")]
-pub use auth::{fetch_client_credentials_token, token_url, AccessToken};
+pub use auth::{fetch_client_credentials_token, token_url, AccessToken, TokenCache};
 pub use auth::{Auth, Secret};
 pub use bytes::Bytes;
 pub use client::{endpoint_for_region, Client, ClientBuilder, Hook, RetryPolicy};

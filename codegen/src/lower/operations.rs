@@ -348,6 +348,7 @@ impl<'a> Lowerer<'a> {
             pointer: pointer.to_string(),
             success_enum: None,
             error_enum: None,
+            tags: op.tags.clone(),
             sdk_name,
             pagination: None,
         }
