@@ -32,7 +32,7 @@ fn types_with_required_fields_have_no_default_and_a_constructor() {
     // Required fields: no Default (an empty `business_type_id` would pass for a value).
     assert!(!has_default!(osm::types::CreateCaseRequest));
     assert!(!has_default!(osm::types::CreateRelationsRequest));
-    assert!(!has_default!(osm::types::IncidentSatisfactionV2Do));
+    assert!(!has_default!(osm::types::CaseSatisfaction));
     assert!(!has_default!(aicc_case::types::ModifyCaseRequest));
     // Every field optional: Default means something.
     assert!(has_default!(osm::types::OperateCaseRequest));

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use generated_client::aicc_case::types::{CaseInfoPriority, ModifyCaseRequest};
 use generated_client::osm::types::{
-    CreateCaseRequest, CreateRelationsRequest, ErrorResponse, IncidentSatisfactionV2Do,
+    CreateCaseRequest, CreateRelationsRequest, ErrorResponse, CaseSatisfaction,
     OperateCaseActionId, OperateCaseRequest, UpdateContactInfoRequest,
 };
 use generated_client::osm::SharedHeaders as _;
@@ -409,7 +409,7 @@ async fn operate_case_with_satisfaction_items_on_the_wire() {
         judgement: Some("很好".into()),
         operate_desc: None,
         group_id: None,
-        incident_satisfaction_list: Some(vec![IncidentSatisfactionV2Do {
+        incident_satisfaction_list: Some(vec![CaseSatisfaction {
             value: Some(65535),
             satisfaction_id: 9999,
             satisfaction_value: 0,
@@ -1172,7 +1172,7 @@ async fn invalid_requests_list_every_violation_and_send_nothing() {
     );
 
     // operateCase: satisfaction_id 10000 in the second item, case_id of 65.
-    let item = |id: i32| IncidentSatisfactionV2Do {
+    let item = |id: i32| CaseSatisfaction {
         value: None,
         satisfaction_id: id,
         satisfaction_value: 1,

@@ -40,13 +40,21 @@ impl Client {
     ///
     /// Arguments:
     /// - `body`: the request body
+    /// - `document`: the file part `document` — The main document.
     ///
     /// Optional parameters are set on the returned [`Upload`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
-    pub fn upload(&self, body: impl Into<UploadBody>) -> Upload<'_> {
+    pub fn upload(
+        &self,
+        body: impl Into<UploadForm>,
+        document: runtime::Upload,
+    ) -> Upload<'_> {
         Upload {
             client: self,
             body: body.into(),
             parts: Vec::new(),
+            document,
+            file: None,
+            attachments: Vec::new(),
             headers: Vec::new(),
         }
     }
@@ -69,8 +77,11 @@ impl From<Client> for runtime::Client {
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct Upload<'a> {
     client: &'a Client,
-    body: UploadBody,
+    body: UploadForm,
     parts: Vec<runtime::Part>,
+    document: runtime::Upload,
+    file: Option<runtime::Upload>,
+    attachments: Vec<runtime::Upload>,
     headers: Vec<(String, String)>,
 }
 
@@ -81,6 +92,18 @@ impl Upload<'_> {
     /// credentials cannot be replaced per request), and a value with control characters.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the file part `file` (streamed from disk when it is a path).
+    pub fn file(mut self, value: runtime::Upload) -> Self {
+        self.file = Some(value);
+        self
+    }
+
+    /// Adds a file to the file parts `attachments` (streamed from disk when it is a path).
+    pub fn attachments(mut self, value: runtime::Upload) -> Self {
+        self.attachments.push(value);
         self
     }
 
@@ -119,8 +142,26 @@ impl Upload<'_> {
             rt::check_extra_header(name)?;
             req.headers.push((name.clone(), value.clone()));
         }
-        req.body = rt::multipart_body(&self.body, self.parts.clone())
-            .map_err(Error::InvalidRequest)?;
+
+        #[allow(unused_mut)]
+        let mut parts = self.parts.clone();
+        {
+            let upload = &self.document;
+            parts
+                .push(
+                    upload
+                        .clone()
+                        .with_content_type("application/pdf")
+                        .into_part("document"),
+                );
+        }
+        for upload in self.file.iter() {
+            parts.push(upload.clone().into_part("file"));
+        }
+        for upload in self.attachments.iter() {
+            parts.push(upload.clone().into_part("attachments"));
+        }
+        req.body = rt::multipart_body(&self.body, parts).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
 

@@ -11,30 +11,24 @@ use crate::runtime::__private::validate as v;
 #[allow(unused_imports)]
 use crate::runtime::{Validate, Violation};
 
-/// `UploadBody`, defined at `#/paths/~1uploads/post/requestBody/content/multipart~1form-data/schema` in the spec.
+/// `UploadForm`, defined at `#/paths/~1uploads/post/requestBody/content/multipart~1form-data/schema` in the spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct UploadBody {
+pub struct UploadForm {
     /// The `title` property.
     ///
     /// Constraints: at most 20 characters.
     pub title: String,
-    /// The `file` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
 }
 
-impl UploadBody {
-    /// `UploadBody` from its required properties (`title`). The optional ones are unset: set them on the result, or write `UploadBody { field: Some(..), ..UploadBody::new(..) }`.
+impl UploadForm {
+    /// `UploadForm` from its required properties (`title`).
     pub fn new(title: impl Into<String>) -> Self {
-        UploadBody {
-            title: title.into(),
-            file: Default::default(),
-        }
+        UploadForm { title: title.into() }
     }
 }
 
-impl Validate for UploadBody {
+impl Validate for UploadForm {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
         {

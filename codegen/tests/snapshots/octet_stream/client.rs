@@ -137,11 +137,11 @@ impl GetBlob<'_> {
 
     /// Validates and sends the request, and decodes the response by status.
     /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
-    pub async fn send(self) -> Result<runtime::Response, Error> {
+    pub async fn send(self) -> Result<runtime::Download, Error> {
         let req = self.request()?;
         let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
-            status if (200..300).contains(&status) => Ok(resp),
+            status if (200..300).contains(&status) => Ok(runtime::Download::new(resp)),
             _ => {
                 Err(
                     resp
