@@ -61,7 +61,12 @@ fn fields(doc: &Value, schema: &Value) -> BTreeMap<String, bool> {
         .flatten()
         .filter_map(Value::as_str)
         .collect();
-    for name in schema["properties"].as_object().into_iter().flatten().map(|(k, _)| k) {
+    for name in schema["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+    {
         out.insert(name.clone(), required.contains(name.as_str()));
     }
     out
@@ -77,7 +82,8 @@ fn differences() -> BTreeMap<(String, String), String> {
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("path item") {
             if let Some(name) = op.get("x-sdk-name").and_then(Value::as_str) {
-                let before = spec_ops.insert(name.to_string(), (method.to_uppercase(), path.clone(), op));
+                let before =
+                    spec_ops.insert(name.to_string(), (method.to_uppercase(), path.clone(), op));
                 assert!(before.is_none(), "x-sdk-name {name} is on two operations");
             }
         }
@@ -102,7 +108,11 @@ fn differences() -> BTreeMap<(String, String), String> {
         }
         // Parameters.
         let mut sdk_params: BTreeMap<(String, String), bool> = BTreeMap::new();
-        for (key, loc) in [("path_params", "path"), ("query_params", "query"), ("header_params", "header")] {
+        for (key, loc) in [
+            ("path_params", "path"),
+            ("query_params", "query"),
+            ("header_params", "header"),
+        ] {
             for p in o[key].as_array().into_iter().flatten() {
                 sdk_params.insert(
                     (loc.to_string(), p["name"].as_str().unwrap().to_string()),
@@ -175,7 +185,10 @@ fn differences() -> BTreeMap<(String, String), String> {
         if o["response_is_stream"].as_bool() == Some(true) {
             let content = &resolve(&doc, &op["responses"]["200"])["content"];
             if content.get("application/octet-stream").is_none() {
-                diff("response", "the SDK streams a file; the spec has no octet-stream 200".into());
+                diff(
+                    "response",
+                    "the SDK streams a file; the spec has no octet-stream 200".into(),
+                );
             }
             continue;
         }

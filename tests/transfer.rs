@@ -92,7 +92,8 @@ async fn serve_upload(listener: TcpListener) -> Received {
         ..Received::default()
     };
     let chunked = header(&got.head, "transfer-encoding").is_some_and(|v| v.contains("chunked"));
-    let mut remaining: Option<u64> = header(&got.head, "content-length").map(|v| v.parse().unwrap());
+    let mut remaining: Option<u64> =
+        header(&got.head, "content-length").map(|v| v.parse().unwrap());
     let mut buf = vec![0u8; 64 * 1024];
     // The file part starts after the blank line that ends its part headers.
     let mut file_at: Option<u64> = None;
@@ -139,10 +140,7 @@ async fn serve_upload(listener: TcpListener) -> Received {
             let mut left = size;
             while left > 0 {
                 let want = left.min(buf.len() as u64) as usize;
-                let n = r
-                    .read(&mut buf[..want])
-                    .await
-                    .expect("chunk");
+                let n = r.read(&mut buf[..want]).await.expect("chunk");
                 assert!(n > 0, "connection closed inside a chunk");
                 take(&buf[..n], &mut got);
                 left -= n as u64;
@@ -225,12 +223,17 @@ async fn a_50_mib_upload_streams_from_disk_with_flat_memory() {
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(serve_upload(listener));
     // Signed with an access key: a streamed body is signed as UNSIGNED-PAYLOAD.
-    let client = client(addr, Auth::ak_sk("AK0123", "secret-key").with_domain_id("domain-1"));
+    let client = client(
+        addr,
+        Auth::ak_sk("AK0123", "secret-key").with_domain_id("domain-1"),
+    );
 
     let before = reset_peak();
     let answer = client
         .upload_attachment(
-            UploadAttachmentForm::new(r#"{"fileName":"big.bin","accessoryFrom":"incident","uploadType":0}"#),
+            UploadAttachmentForm::new(
+                r#"{"fileName":"big.bin","accessoryFrom":"incident","uploadType":0}"#,
+            ),
             Upload::path(&path),
         )
         .send()
@@ -241,16 +244,31 @@ async fn a_50_mib_upload_streams_from_disk_with_flat_memory() {
     assert_eq!(answer.accessory_id.as_deref(), Some("a1b2c3"));
     let got = server.await.unwrap();
     let start = String::from_utf8_lossy(&got.start);
-    assert!(got.head[0].starts_with("POST /v2/servicerequest/accessorys "), "{:?}", got.head[0]);
     assert!(
-        header(&got.head, "content-type").is_some_and(|v| v.starts_with("multipart/form-data; boundary=")),
+        got.head[0].starts_with("POST /v2/servicerequest/accessorys "),
+        "{:?}",
+        got.head[0]
+    );
+    assert!(
+        header(&got.head, "content-type")
+            .is_some_and(|v| v.starts_with("multipart/form-data; boundary=")),
         "{:?}",
         got.head
     );
-    assert_eq!(header(&got.head, "x-sdk-content-sha256"), Some("UNSIGNED-PAYLOAD"));
+    assert_eq!(
+        header(&got.head, "x-sdk-content-sha256"),
+        Some("UNSIGNED-PAYLOAD")
+    );
     assert!(start.contains("name=\"form_data\""), "{start}");
-    assert!(start.contains("name=\"file\"; filename=\"big.bin\""), "{start}");
-    assert!(got.body_len > SIZE && got.body_len < SIZE + 2048, "body of {} bytes", got.body_len);
+    assert!(
+        start.contains("name=\"file\"; filename=\"big.bin\""),
+        "{start}"
+    );
+    assert!(
+        got.body_len > SIZE && got.body_len < SIZE + 2048,
+        "body of {} bytes",
+        got.body_len
+    );
     assert_eq!(got.wrong, 0, "the file part arrived intact");
     assert!(
         grown < FLAT,
@@ -277,15 +295,25 @@ async fn a_50_mib_download_streams_to_disk_with_flat_memory() {
         .await
         .expect("download");
     assert_eq!(file.content_length(), Some(SIZE));
-    assert_eq!(file.content_type().as_deref(), Some("application/octet-stream"));
-    assert_eq!(file.file_name().as_deref(), Some("报告.bin"), "filename* wins");
+    assert_eq!(
+        file.content_type().as_deref(),
+        Some("application/octet-stream")
+    );
+    assert_eq!(
+        file.file_name().as_deref(),
+        Some("报告.bin"),
+        "filename* wins"
+    );
     assert_eq!(file.request_id().as_deref(), Some("down-1"));
     let out = dir.path().join("out.bin");
     let written = file.save_to(&out).await.expect("saved");
     let grown = peak().saturating_sub(before);
 
     let head = server.await.unwrap();
-    assert_eq!(head[0], "GET /v2/servicerequest/accessorys/att-1?group_id=group-7 HTTP/1.1");
+    assert_eq!(
+        head[0],
+        "GET /v2/servicerequest/accessorys/att-1?group_id=group-7 HTTP/1.1"
+    );
     assert_eq!(written, SIZE);
     let mut f = std::io::BufReader::new(std::fs::File::open(&out).unwrap());
     let mut buf = vec![0u8; 1 << 20];
@@ -296,7 +324,10 @@ async fn a_50_mib_download_streams_to_disk_with_flat_memory() {
             break;
         }
         assert!(
-            buf[..n].iter().enumerate().all(|(i, b)| *b == pattern(offset + i as u64)),
+            buf[..n]
+                .iter()
+                .enumerate()
+                .all(|(i, b)| *b == pattern(offset + i as u64)),
             "the file differs near byte {offset}"
         );
         offset += n as u64;
@@ -327,7 +358,10 @@ async fn a_download_read_as_a_stream_and_one_read_whole_past_the_limit() {
     let mut offset = 0u64;
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk.expect("chunk");
-        assert!(chunk.iter().enumerate().all(|(i, b)| *b == pattern(offset + i as u64)));
+        assert!(chunk
+            .iter()
+            .enumerate()
+            .all(|(i, b)| *b == pattern(offset + i as u64)));
         offset += chunk.len() as u64;
     }
     assert_eq!(offset, SIZE);
@@ -344,7 +378,11 @@ async fn a_download_read_as_a_stream_and_one_read_whole_past_the_limit() {
         .max_body_bytes(1024 * 1024)
         .build()
         .unwrap();
-    let file = client.download_attachment("att-3").send().await.expect("download");
+    let file = client
+        .download_attachment("att-3")
+        .send()
+        .await
+        .expect("download");
     match file.bytes().await {
         Err(runtime::Error::BodyTooLarge { limit, .. }) => assert_eq!(limit, 1024 * 1024),
         other => panic!("expected BodyTooLarge, got {other:?}"),

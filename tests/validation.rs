@@ -13,8 +13,9 @@ use generated_client::aicc_case::types::{
     CaseInfo, CaseInfoPriority, CaseResult, ModifyCaseRequest,
 };
 use generated_client::osm::types::{
-    BusinessResult, CreateCaseRequest, CreateCaseResponse, CreateRelationsRequest, ErrorResponse,
-    CaseSatisfaction, OperateCaseActionId, OperateCaseRequest, UpdateContactInfoRequest,
+    BusinessResult, CaseSatisfaction, CreateCaseRequest, CreateCaseResponse,
+    CreateRelationsRequest, ErrorResponse, OperateCaseActionId, OperateCaseRequest,
+    UpdateContactInfoRequest,
 };
 use generated_client::osm::SharedHeaders as _;
 use generated_client::runtime::{Error, Rule, Validate, ValidationErrors};

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use generated_client::aicc_case::types::{CaseInfoPriority, ModifyCaseRequest};
 use generated_client::osm::types::{
-    CreateCaseRequest, CreateRelationsRequest, ErrorResponse, CaseSatisfaction,
+    CaseSatisfaction, CreateCaseRequest, CreateRelationsRequest, ErrorResponse,
     OperateCaseActionId, OperateCaseRequest, UpdateContactInfoRequest,
 };
 use generated_client::osm::SharedHeaders as _;

@@ -419,7 +419,9 @@ pub(crate) fn pagination(ext: &Ext, pointer: &str, sink: &mut Sink) -> Option<Pa
     };
     let pointer_of = |key: &str, s: String, sink: &mut Sink| -> Option<Vec<String>> {
         match s.strip_prefix('/') {
-            Some(rest) if !rest.is_empty() => Some(rest.split('/').map(diag::unescape_token).collect()),
+            Some(rest) if !rest.is_empty() => {
+                Some(rest.split('/').map(diag::unescape_token).collect())
+            }
             _ => {
                 sink.error(
                     &diag::push(&here, key),
@@ -439,7 +441,10 @@ pub(crate) fn pagination(ext: &Ext, pointer: &str, sink: &mut Sink) -> Option<Pa
         (Some(o), None, l, None) => (false, o, l),
         (None, Some(p), None, s) => (true, p, s),
         _ => {
-            sink.error(&here, format!("{shape}: give `offset` (with `limit`) or `page` (with `size`)"));
+            sink.error(
+                &here,
+                format!("{shape}: give `offset` (with `limit`) or `page` (with `size`)"),
+            );
             return None;
         }
     };

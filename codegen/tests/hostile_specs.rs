@@ -784,3 +784,105 @@ components:
     let wires: Vec<&str> = s.fields.iter().map(|f| f.wire.as_str()).collect();
     assert_eq!(wires, ["gid", "name"]);
 }
+
+#[test]
+fn paging_and_sdk_name_extensions_are_checked_against_the_operation() {
+    let text = format!(
+        "{HEAD}paths:
+  /a:
+    get:
+      operationId: listA
+      x-sdk-name: 'list a; drop'
+      x-pagination: {{offset: offset, limit: limit, items: /items, total: /total}}
+      parameters:
+        - {{name: limit, in: query, schema: {{type: string}}}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  items: {{type: string}}
+                  total: {{type: string}}
+  /b:
+    get:
+      operationId: listB
+      x-pagination: {{offset: start, page: p, items: /x}}
+      responses:
+        '204': {{description: none}}
+  /c:
+    get:
+      operationId: listC
+      x-pagination: {{page: p, items: x}}
+      parameters:
+        - {{name: p, in: query, schema: {{type: integer}}}}
+      responses:
+        '200': {{description: ok}}
+  /d:
+    post:
+      operationId: listD
+      x-pagination: {{offset: 'body:start', items: /rows, total: /meta/count, unknown: 1}}
+      responses:
+        '200': {{description: ok}}
+  /e:
+    post:
+      operationId: listE
+      x-pagination: {{offset: 'body:start', items: /rows/0}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                start: {{type: integer}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  rows: {{type: array, items: {{type: string}}}}
+"
+    );
+    let all = errors(check_text("x.yaml", &text));
+    for (pointer, what) in [
+        ("/paths/~1a/get/x-sdk-name", "`x-sdk-name` must be a name"),
+        ("/paths/~1a/get/x-pagination", "no query parameter `offset`"),
+        (
+            "/paths/~1b/get/x-pagination",
+            "give `offset` (with `limit`) or `page`",
+        ),
+        (
+            "/paths/~1c/get/x-pagination/items",
+            "must be a JSON pointer",
+        ),
+        (
+            "/paths/~1d/post/x-pagination/unknown",
+            "unknown key `unknown`",
+        ),
+        ("/paths/~1e/post/x-pagination", "is not inside an object"),
+    ] {
+        let e = all
+            .iter()
+            .find(|d| d.severity == Severity::Error && d.pointer == pointer)
+            .unwrap_or_else(|| panic!("no error at {pointer}: {all:#?}"));
+        assert!(e.message.contains(what), "{e}");
+    }
+    // The limit that is not an integer and the items that are not an array are reported
+    // once the offset is fixed.
+    let fixed = text.replace(
+        "        - {name: limit, in: query, schema: {type: string}}",
+        "        - {name: limit, in: query, schema: {type: string}}\n        - {name: offset, in: query, schema: {type: integer}}",
+    );
+    let all = errors(check_text("x.yaml", &fixed));
+    let e = find(&all, Severity::Error, "/paths/~1a/get/x-pagination");
+    assert!(
+        e.message.contains("`limit`: `limit` is not an integer"),
+        "{e}"
+    );
+}

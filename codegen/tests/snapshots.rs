@@ -194,6 +194,7 @@ snapshot_tests!(
     multi_success,
     media_types,
     multipart,
+    paging,
     form,
     octet_stream,
     text_response,

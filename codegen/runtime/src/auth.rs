@@ -300,8 +300,9 @@ impl TokenCache {
         }
         let url = token_url(base_url, &self.token_url)?;
         let fetched = std::time::Instant::now();
-        let token = fetch_client_credentials_token(client, &url, &self.client_id, &self.client_secret)
-            .await?;
+        let token =
+            fetch_client_credentials_token(client, &url, &self.client_id, &self.client_secret)
+                .await?;
         let replace_at = token.expires_in.map(|secs| {
             let lifetime = std::time::Duration::from_secs(secs);
             fetched + lifetime.saturating_sub(token_margin(lifetime))

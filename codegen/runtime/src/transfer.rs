@@ -116,7 +116,9 @@ impl Download {
 
     /// The body as a stream of chunks, as they arrive.
     pub fn into_stream(self) -> impl Stream<Item = Result<Bytes, Error>> + Send + 'static {
-        self.response.bytes_stream().map(|chunk| chunk.map_err(Error::transport))
+        self.response
+            .bytes_stream()
+            .map(|chunk| chunk.map_err(Error::transport))
     }
 
     /// Writes the body to `path` chunk by chunk (creating or truncating the file) and
@@ -124,8 +126,9 @@ impl Download {
     pub async fn save_to(self, path: impl AsRef<Path>) -> Result<u64, Error> {
         use tokio::io::AsyncWriteExt;
         let path = path.as_ref();
-        let io_error =
-            |e: std::io::Error| Error::InvalidRequest(format!("cannot write {}: {e}", path.display()));
+        let io_error = |e: std::io::Error| {
+            Error::InvalidRequest(format!("cannot write {}: {e}", path.display()))
+        };
         let mut file = tokio::fs::File::create(path).await.map_err(io_error)?;
         let mut written = 0u64;
         let mut chunks = std::pin::pin!(self.into_stream());
@@ -330,4 +333,184 @@ pub fn page_position<T: TryFrom<u64>>(position: u64, name: &str) -> Result<T, Er
 /// Converts a total count of any integer type to `u64` (a negative one is no total).
 pub fn page_total<T: TryInto<u64>>(total: T) -> Option<u64> {
     total.try_into().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    #[test]
+    fn file_names_from_content_disposition() {
+        let f = content_disposition_file_name;
+        assert_eq!(
+            f("attachment; filename=\"a b.pdf\"").as_deref(),
+            Some("a b.pdf")
+        );
+        assert_eq!(
+            f("attachment; filename=plain.txt").as_deref(),
+            Some("plain.txt")
+        );
+        // filename* (RFC 5987) wins, wherever it stands.
+        assert_eq!(
+            f("attachment; filename*=UTF-8''%E6%8A%A5%E5%91%8A.pdf; filename=\"report.pdf\"")
+                .as_deref(),
+            Some("报告.pdf")
+        );
+        // Quoted `;` and escapes stay in the name.
+        assert_eq!(
+            f(r#"attachment; filename="a;b \"c\".txt""#).as_deref(),
+            Some("a;b \"c\".txt")
+        );
+        // Paths are reduced to their last component; nothing that names a directory.
+        assert_eq!(
+            f("attachment; filename=\"../../etc/passwd\"").as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(
+            f("attachment; filename=\"C:\\\\temp\\\\x.exe\"").as_deref(),
+            Some("x.exe")
+        );
+        assert_eq!(f("attachment; filename=\"..\""), None);
+        assert_eq!(f("attachment; filename=\"dir/\""), None);
+        assert_eq!(f("attachment; filename=\"\""), None);
+        assert_eq!(f("attachment"), None);
+        // Control characters are dropped; an unknown charset is ignored.
+        assert_eq!(f("attachment; filename=\"a\u{7}b\"").as_deref(), Some("ab"));
+        assert_eq!(
+            f("attachment; filename*=ISO-8859-1''%E9t%E9.txt; filename=ete.txt").as_deref(),
+            Some("ete.txt")
+        );
+    }
+
+    #[test]
+    fn an_upload_becomes_a_named_part() {
+        let p = Upload::path("/tmp/x/report.pdf").into_part("file");
+        assert_eq!(p.name, "file");
+        assert_eq!(p.filename, None, "the file's own name is sent");
+        assert_eq!(p.content_type.as_deref(), Some("application/octet-stream"));
+        assert!(matches!(p.data, PartData::File(ref path) if path.ends_with("report.pdf")));
+        let p = Upload::bytes("a.txt", &b"hi"[..])
+            .with_content_type("text/plain")
+            .with_filename("b.txt")
+            .into_part("doc");
+        assert_eq!(p.filename.as_deref(), Some("b.txt"));
+        assert_eq!(p.content_type.as_deref(), Some("text/plain"));
+    }
+
+    /// Pages of `sizes` items (numbered across pages), recording the positions asked for;
+    /// `fail_at` makes that call fail.
+    async fn run(
+        paging: Paging,
+        start: u64,
+        size: Option<u64>,
+        sizes: Vec<u64>,
+        total: Option<u64>,
+        fail_at: Option<usize>,
+    ) -> (Vec<Result<u64, String>>, Vec<u64>) {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        let mut calls = 0usize;
+        let mut next = 0u64;
+        let stream = paginate(paging, start, size, move |position| {
+            log.lock().unwrap().push(position);
+            let i = calls;
+            calls += 1;
+            let n = sizes.get(i).copied().unwrap_or(0);
+            let items: Vec<u64> = (next..next + n).collect();
+            next += n;
+            async move {
+                if fail_at == Some(i) {
+                    return Err(Error::InvalidRequest(format!("page {i} failed")));
+                }
+                Ok(Page { items, total })
+            }
+        });
+        let got: Vec<Result<u64, String>> =
+            stream.map(|r| r.map_err(|e| e.to_string())).collect().await;
+        let asked = asked.lock().unwrap().clone();
+        (got, asked)
+    }
+
+    fn ok(range: std::ops::Range<u64>) -> Vec<Result<u64, String>> {
+        range.map(Ok).collect()
+    }
+
+    #[tokio::test]
+    async fn offsets_advance_by_the_items_received_and_stop_at_the_total() {
+        let (got, asked) = run(Paging::Offset, 0, Some(2), vec![2, 2, 1], Some(5), None).await;
+        assert_eq!(got, ok(0..5));
+        assert_eq!(asked, [0, 2, 4]);
+        // Exactly at the total after a full page: no extra request.
+        let (got, asked) = run(Paging::Offset, 0, Some(2), vec![2, 2], Some(4), None).await;
+        assert_eq!(got, ok(0..4));
+        assert_eq!(asked, [0, 2]);
+        // Starting elsewhere.
+        let (_, asked) = run(Paging::Offset, 10, Some(5), vec![5, 3], None, None).await;
+        assert_eq!(asked, [10, 15]);
+    }
+
+    #[tokio::test]
+    async fn a_short_or_empty_page_ends_the_stream_without_a_total() {
+        let (got, asked) = run(Paging::Offset, 0, Some(3), vec![3, 3, 2, 9], None, None).await;
+        assert_eq!(got, ok(0..8));
+        assert_eq!(asked, [0, 3, 6]);
+        // Without a page size, only an empty page ends it.
+        let (got, asked) = run(Paging::Offset, 0, None, vec![3, 1, 0], None, None).await;
+        assert_eq!(got, ok(0..4));
+        assert_eq!(asked, [0, 3, 4]);
+    }
+
+    #[tokio::test]
+    async fn page_numbers_advance_by_one() {
+        let (got, asked) = run(Paging::Page, 1, Some(2), vec![2, 2, 2, 2], Some(5), None).await;
+        assert_eq!(
+            got,
+            ok(0..6),
+            "the third page (5..6 of 5) is the last by the total"
+        );
+        assert_eq!(asked, [1, 2, 3]);
+        let (got, asked) = run(Paging::Page, 1, None, vec![2, 2, 2], Some(4), None).await;
+        assert_eq!(got, ok(0..4));
+        assert_eq!(asked, [1, 2]);
+    }
+
+    #[tokio::test]
+    async fn an_error_is_yielded_once_and_ends_the_stream() {
+        let (got, asked) = run(Paging::Offset, 0, Some(2), vec![2, 2, 2], None, Some(1)).await;
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[..2], ok(0..2)[..]);
+        assert!(got[2].as_ref().is_err_and(|e| e.contains("page 1 failed")));
+        assert_eq!(asked, [0, 2]);
+    }
+
+    #[tokio::test]
+    async fn pages_are_fetched_as_items_are_consumed() {
+        let asked = Arc::new(Mutex::new(0u32));
+        let log = asked.clone();
+        let stream = paginate(Paging::Offset, 0, Some(2), move |p| {
+            *log.lock().unwrap() += 1;
+            async move {
+                Ok(Page {
+                    items: vec![p, p + 1],
+                    total: None,
+                })
+            }
+        });
+        let first: Vec<Result<u64, Error>> = stream.take(3).collect().await;
+        assert_eq!(first.len(), 3);
+        assert_eq!(
+            *asked.lock().unwrap(),
+            2,
+            "two pages for three items, not more"
+        );
+    }
+
+    #[test]
+    fn positions_convert_to_the_parameter_type() {
+        assert_eq!(page_position::<i32>(7, "offset").unwrap(), 7);
+        assert!(page_position::<i32>(u64::MAX, "offset").is_err());
+        assert_eq!(page_total(-1i32), None);
+        assert_eq!(page_total(12i64), Some(12));
+    }
 }

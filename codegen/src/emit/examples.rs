@@ -131,7 +131,11 @@ pub fn emit_examples(m: &ModuleInput, crate_ident: &str) -> Vec<(String, TokenSt
             let stem = if tag.is_empty() {
                 m.module.clone()
             } else {
-                format!("{}_{}", m.module, naming::field_ident(&tag).trim_start_matches("r#"))
+                format!(
+                    "{}_{}",
+                    m.module,
+                    naming::field_ident(&tag).trim_start_matches("r#")
+                )
             };
             let file = used.unique(&stem);
             let tokens = emit_tag_example(m, crate_ident, &tag, &ops, &file);
@@ -163,8 +167,14 @@ fn emit_tag_example(
     });
     let (auth, auth_docs) = auth_code(api, &prefix);
     let mut doc = match tag {
-        "" => format!("Runs one operation of `{}` and prints the answer.", m.spec_name),
-        t => format!("Runs one operation of the tag \"{t}\" of `{}` and prints the answer.", m.spec_name),
+        "" => format!(
+            "Runs one operation of `{}` and prints the answer.",
+            m.spec_name
+        ),
+        t => format!(
+            "Runs one operation of the tag \"{t}\" of `{}` and prints the answer.",
+            m.spec_name
+        ),
     };
     doc.push_str(&format!(
         "\n\n`cargo run -p <this crate> --example {file} -- <operation>`, the operation one of:\n"
@@ -177,8 +187,16 @@ fn emit_tag_example(
         let cmd = command(op);
         let fn_name = format_ident!("run_{}", op.method_name.trim_start_matches("r#"));
         let what = match &op.pagination {
-            Some(_) => " (every item, page by page, at most `".to_string() + &prefix + "_MAX_ITEMS`, default 100)",
-            None if is_download(op) => " (the file is written to `".to_string() + &prefix + "_OUTPUT`, else the name the server gives)",
+            Some(_) => {
+                " (every item, page by page, at most `".to_string()
+                    + &prefix
+                    + "_MAX_ITEMS`, default 100)"
+            }
+            None if is_download(op) => {
+                " (the file is written to `".to_string()
+                    + &prefix
+                    + "_OUTPUT`, else the name the server gives)"
+            }
             None => String::new(),
         };
         doc.push_str(&format!(
@@ -319,12 +337,19 @@ fn op_fn(op: &Operation, prefix: &str) -> (TokenStream, Vec<String>) {
         args.push(quote!(#local));
     }
     if let Some(b) = &op.body {
-        if b.required && matches!(b.kind, BodyKind::Json | BodyKind::Form | BodyKind::Multipart) {
+        if b.required
+            && matches!(
+                b.kind,
+                BodyKind::Json | BodyKind::Form | BodyKind::Multipart
+            )
+        {
             let var_name = format!("{prefix}_BODY");
             let t = ty_in(&b.ty, Some(&quote!(api::types)));
             let default = b.example.as_ref().map(|v| v.to_string());
             env_docs.push(match &default {
-                Some(_) => format!("`{var_name}`: the request body as JSON (default: the spec's example)"),
+                Some(_) => {
+                    format!("`{var_name}`: the request body as JSON (default: the spec's example)")
+                }
                 None => format!("`{var_name}`: the request body as JSON (required)"),
             });
             let fallback = match &default {

@@ -556,11 +556,12 @@ impl<'a> Lowerer<'a> {
                     &diag::push(&content_ptr, "schema"),
                 )
             }
-            (Some(s), BodyKind::Json | BodyKind::Form | BodyKind::Multipart, None) => self.lower_ref_or(
-                s,
-                &format!("{op_name}Body"),
-                &diag::push(&content_ptr, "schema"),
-            ),
+            (Some(s), BodyKind::Json | BodyKind::Form | BodyKind::Multipart, None) => self
+                .lower_ref_or(
+                    s,
+                    &format!("{op_name}Body"),
+                    &diag::push(&content_ptr, "schema"),
+                ),
             (None, BodyKind::Json, _) => Lowered {
                 ty: Ty::Json,
                 constraints: Constraints::default(),

@@ -58,9 +58,7 @@ fn resolve_one(
             _ => return Err("`x-pagination` needs a JSON success body".to_string()),
         },
         _ => {
-            return Err(
-                "`x-pagination` needs exactly one success response (the page)".to_string(),
-            )
+            return Err("`x-pagination` needs exactly one success response (the page)".to_string())
         }
     };
     let (items, items_ty) = walk(body_ty, &ext.items, "items", types)?;

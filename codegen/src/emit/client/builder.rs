@@ -71,7 +71,12 @@ pub(super) fn setters(
             self
         }
     });
-    for f in op.body.iter().flat_map(|b| &b.files).filter(|f| !f.required) {
+    for f in op
+        .body
+        .iter()
+        .flat_map(|b| &b.files)
+        .filter(|f| !f.required)
+    {
         let id = ident(&f.ident);
         let mut d = f.doc.clone().unwrap_or_default();
         if !d.is_empty() {
