@@ -3,11 +3,17 @@
 
 use generated_client::{
     osm,
-    runtime::{Auth, Error, RetryPolicy},
+    runtime::{self, Auth, Error, RetryPolicy},
 };
 
 #[allow(dead_code)]
-async fn readme_example(ak: String, sk: String, domain_id: String) -> Result<(), Error> {
+async fn readme_example(
+    ak: String,
+    sk: String,
+    domain_id: String,
+    client_id: String,
+    client_secret: String,
+) -> Result<(), Error> {
     // README-BEGIN
     let client = osm::Client::builder() // endpoint preset to osm::servers::CN_SOUTH_1
         .endpoint(osm::servers::AP_SOUTHEAST_3) // or any URL
@@ -28,6 +34,40 @@ async fn readme_example(ak: String, sk: String, domain_id: String) -> Result<(),
         .operate_case(case_id, "close", osm::types::OperateCaseRequest::default())
         .send()
         .await?;
+
+    // Paging: every ticket, fetched page by page as the stream is read.
+    use generated_client::runtime::stream::StreamExt as _;
+    let mut tickets = std::pin::pin!(client.list_cases().limit(50).into_stream());
+    while let Some(ticket) = tickets.next().await {
+        println!("{:?}", ticket?.incident_id);
+    }
+
+    // Files: an upload streams from disk; a download streams to disk (or `into_stream()`).
+    let form = osm::types::UploadAttachmentForm::new(
+        r#"{"fileName":"log.txt","accessoryFrom":"incident"}"#,
+    );
+    let up = client
+        .upload_attachment(form, runtime::Upload::path("log.txt"))
+        .send()
+        .await?;
+    let file = client
+        .download_attachment(up.accessory_id.unwrap_or_default())
+        .send()
+        .await?;
+    let name = file.file_name().unwrap_or_else(|| "attachment".into());
+    file.save_to(name).await?;
+
+    // AICC: the access token is fetched, and fetched again before it expires, by the client.
+    let aicc = generated_client::aicc_case::Client::builder()
+        .endpoint("https://service.besclouds.com/service/AICC__Case/1.0.0")
+        .auth(Auth::client_credentials(
+            "/baas/auth/v1.0/oauth2/token",
+            client_id,
+            client_secret,
+            "access-token",
+        )?)
+        .build()?;
+    let _ = aicc;
     // README-END
     Ok(())
 }

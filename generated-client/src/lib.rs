@@ -2,9 +2,9 @@
 
 //! Typed, validated async clients for Huawei Cloud's service-ticket API (OSM, `/v2/servicerequest/...`) and the AICC case API, generated from `spec/osm.yaml` and `spec/aicc-case.yaml` by `codegen`. Do not edit: edit the spec and run `cargo build`.
 //!
-//! - [`osm`]: service tickets: create a ticket, create associations, operate on a ticket (cancel, close, press, delete), modify contact information.
-//! - [`aicc_case`]: AICC (Customer Engagement Center) cases: modify a case.
-//! - [`runtime`]: the HTTP client, authentication (IAM token, AK/SK signing, AICC access token), errors, retries and validation.
+//! - [`osm`]: service tickets, all 82 operations of the official SDK: tickets, messages, labels, attachments (uploads and downloads streamed), authorizations, configuration, verification codes, diagnosis. Each method carries the SDK's name as a search alias (`create_cases` finds [`osm::Client::create_case`]); list operations page through all results with `into_stream()`.
+//! - [`aicc_case`]: AICC (Customer Engagement Center) cases: create, list, show, modify, process, cancel, change status; case types. The access token is fetched and renewed by the client (`Auth::client_credentials`).
+//! - [`runtime`]: the HTTP client, authentication (IAM token, AK/SK signing, AICC access token), errors, retries, validation, uploads, downloads and paging.
 //!
 //! ```no_run
 //! use generated_client::osm::{self, SharedHeaders as _};
@@ -22,6 +22,28 @@
 //! );
 //! let created = client.create_case(body).x_language("en-us").send().await?;
 //! println!("ticket {:?}", created.incident_id);
+//!
+//! // Every open ticket, page by page (offset and limit move on by themselves).
+//! use generated_client::runtime::stream::StreamExt as _;
+//! let mut tickets = std::pin::pin!(client.list_cases().status(1).limit(50).into_stream());
+//! while let Some(ticket) = tickets.next().await {
+//!     println!("{:?}", ticket?.incident_id);
+//! }
+//!
+//! // An attachment: streamed from disk up, streamed to disk down.
+//! let form = osm::types::UploadAttachmentForm::new(
+//!     r#"{"fileName":"log.txt","accessoryFrom":"incident","uploadType":0}"#,
+//! );
+//! let uploaded = client
+//!     .upload_attachment(form, generated_client::runtime::Upload::path("log.txt"))
+//!     .send()
+//!     .await?;
+//! let file = client
+//!     .download_attachment(uploaded.accessory_id.unwrap_or_default())
+//!     .send()
+//!     .await?;
+//! let name = file.file_name().unwrap_or_else(|| "attachment.bin".into());
+//! file.save_to(name).await?;
 //! # Ok(())
 //! # }
 //! ```
