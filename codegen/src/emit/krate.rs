@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{client, doc, format, inner_doc, types};
+use super::{client, doc, format, inner_doc, parallel, types};
 use crate::ir::{Api, ModuleInput};
 
 /// The runtime crate's sources, embedded so the generator can vendor them into a crate that
@@ -268,33 +268,115 @@ pub fn crate_files(
         }
     }
 
+    // The modules' files, built and printed in parallel chunks (see `parallel`).
+    let contexts: Vec<types::TypesContext> = modules
+        .iter()
+        .map(|m| types::TypesContext::new(&m.api))
+        .collect();
+    let mut jobs = Vec::new();
+    for (i, m) in modules.iter().enumerate() {
+        jobs.push(Job::ModRoot(m));
+        jobs.push(Job::TypesHead);
+        for r in parallel::chunks(m.api.types.len()) {
+            jobs.push(Job::Types(m, &contexts[i], r));
+        }
+        jobs.push(Job::ClientHead(m));
+        for r in parallel::chunks(m.api.operations.len()) {
+            jobs.push(Job::Builders(m, r));
+        }
+        if examples_for.is_some() {
+            jobs.push(Job::Examples(m));
+        }
+    }
+    let printed = parallel::par_map(&jobs, |job| job.run(examples_for.unwrap_or("")));
+    let mut pieces = jobs.iter().zip(printed);
     for m in modules {
         let dir = PathBuf::from("src").join(&m.module);
         let head = header(&m.spec_name);
+        let mut text_of = |n: usize| -> Result<String, String> {
+            let mut text = String::new();
+            for (_, piece) in pieces.by_ref().take(n) {
+                match piece? {
+                    Piece::Text(t) => text.push_str(&t),
+                    Piece::Files(_) => unreachable!("examples come last"),
+                }
+            }
+            Ok(format!("{head}{}", super::space_items(&text)))
+        };
         files.push(GeneratedFile {
             path: dir.join("mod.rs"),
-            contents: format!("{head}{}", format(module_root(m), "mod.rs")?),
+            contents: text_of(1)?,
         });
-        let t = types::emit_types(&m.api);
         files.push(GeneratedFile {
             path: dir.join("types.rs"),
-            contents: format!("{head}{}", format(t, "types.rs")?),
+            contents: text_of(1 + parallel::chunks(m.api.types.len()).count())?,
         });
-        let c = client::emit_client(&m.api);
         files.push(GeneratedFile {
             path: dir.join("client.rs"),
-            contents: format!("{head}{}", format(c, "client.rs")?),
+            contents: text_of(1 + parallel::chunks(m.api.operations.len()).count())?,
         });
-        if let Some(crate_ident) = examples_for {
-            for (name, tokens) in super::examples::emit_examples(m, crate_ident) {
-                files.push(GeneratedFile {
-                    path: PathBuf::from("examples").join(format!("{name}.rs")),
-                    contents: format!("{head}{}", format(tokens, "an example")?),
-                });
+        if examples_for.is_some() {
+            if let Some((_, piece)) = pieces.next() {
+                match piece? {
+                    Piece::Files(examples) => files.extend(examples),
+                    Piece::Text(_) => unreachable!("the examples job gives files"),
+                }
             }
         }
     }
     Ok(files)
+}
+
+/// One piece of a module's files, built and printed on a worker thread.
+enum Job<'a> {
+    /// `mod.rs`.
+    ModRoot(&'a ModuleInput),
+    /// The doc and imports of `types.rs`.
+    TypesHead,
+    /// Some of the types.
+    Types(&'a ModuleInput, &'a types::TypesContext, std::ops::Range<usize>),
+    /// The imports, `Client` and its methods, of `client.rs`.
+    ClientHead(&'a ModuleInput),
+    /// Some of the request builders.
+    Builders(&'a ModuleInput, std::ops::Range<usize>),
+    /// The module's examples (files of their own).
+    Examples(&'a ModuleInput),
+}
+
+/// What a job printed.
+enum Piece {
+    /// Part of a file, without the blank lines between items (added to the whole file).
+    Text(String),
+    /// Whole files.
+    Files(Vec<GeneratedFile>),
+}
+
+impl Job<'_> {
+    fn run(&self, crate_ident: &str) -> Result<Piece, String> {
+        let text = match self {
+            Job::ModRoot(m) => super::print(module_root(m), "mod.rs")?,
+            Job::TypesHead => super::print(types::types_head(), "types.rs")?,
+            Job::Types(m, ctx, r) => {
+                super::print(types::type_items(&m.api, ctx, r.clone()), "types.rs")?
+            }
+            Job::ClientHead(m) => super::print(client::client_head(&m.api), "client.rs")?,
+            Job::Builders(m, r) => {
+                super::print(client::builder_items(&m.api, r.clone()), "client.rs")?
+            }
+            Job::Examples(m) => {
+                let head = header(&m.spec_name);
+                let mut files = Vec::new();
+                for (name, tokens) in super::examples::emit_examples(m, crate_ident) {
+                    files.push(GeneratedFile {
+                        path: PathBuf::from("examples").join(format!("{name}.rs")),
+                        contents: format!("{head}{}", format(tokens, "an example")?),
+                    });
+                }
+                return Ok(Piece::Files(files));
+            }
+        };
+        Ok(Piece::Text(text))
+    }
 }
 
 /// An extension trait of the runtime's client builder: one method per reusable header

@@ -5,6 +5,7 @@ pub mod client;
 pub mod docs;
 pub mod examples;
 pub mod krate;
+pub mod parallel;
 pub mod types;
 pub mod validate;
 
@@ -138,10 +139,17 @@ pub fn allow_lints() -> TokenStream {
 
 /// Formats a token stream as a Rust file.
 pub fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
+    Ok(space_items(&print(tokens, what)?))
+}
+
+/// Parses and prints tokens (a file, or some of its items) with prettyplease, without the
+/// blank lines between items ([`space_items`] adds them to the whole file): the pieces of
+/// a file printed apart and joined are the file printed whole.
+pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("internal error: generated {what} does not parse as Rust: {e}"))?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut OneLineDocs, &mut file);
-    Ok(space_items(&prettyplease::unparse(&file)))
+    Ok(prettyplease::unparse(&file))
 }
 
 /// Every doc attribute is one line of the doc comment: spec text spliced into a one-line

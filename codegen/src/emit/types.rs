@@ -10,12 +10,30 @@ use crate::ir::*;
 
 /// Emits the `types` module of one API.
 pub fn emit_types(api: &Api) -> TokenStream {
-    let defaults = defaultable_types(api);
-    let strict = request_only_types(api);
-    let items = api
-        .types
-        .iter()
-        .map(|t| emit_type(api, t, &defaults, strict.contains(&t.name)));
+    let ctx = TypesContext::new(api);
+    let head = types_head();
+    let items = type_items(api, &ctx, 0..api.types.len());
+    quote!(#head #items)
+}
+
+/// What the emission of each type needs to know of the whole API, computed once.
+pub struct TypesContext {
+    defaults: std::collections::BTreeSet<String>,
+    strict: std::collections::BTreeSet<String>,
+}
+
+impl TypesContext {
+    /// The context of `api`'s types.
+    pub fn new(api: &Api) -> Self {
+        TypesContext {
+            defaults: defaultable_types(api),
+            strict: request_only_types(api),
+        }
+    }
+}
+
+/// The head of `types.rs`: its doc and imports.
+pub fn types_head() -> TokenStream {
     quote! {
         #![doc = " Models of the API: request and response bodies and the types they use."]
         #[allow(unused_imports)]
@@ -24,8 +42,15 @@ pub fn emit_types(api: &Api) -> TokenStream {
         use crate::runtime::__private::validate as v;
         #[allow(unused_imports)]
         use crate::runtime::{Validate, Violation};
-        #(#items)*
     }
+}
+
+/// The items of the types `api.types[range]`.
+pub fn type_items(api: &Api, ctx: &TypesContext, range: std::ops::Range<usize>) -> TokenStream {
+    let items = api.types[range]
+        .iter()
+        .map(|t| emit_type(api, t, &ctx.defaults, ctx.strict.contains(&t.name)));
+    quote!(#(#items)*)
 }
 
 /// The named types reached from `roots` through fields, items, values, alternatives and

@@ -63,13 +63,35 @@ pub fn shared_headers<'a>(api: &'a Api, op: &'a Operation) -> Vec<(&'a Param, &'
 
 /// Emits the client module of one API.
 pub fn emit_client(api: &Api) -> TokenStream {
-    let mut methods = Vec::new();
-    let mut builders = Vec::new();
-    for op in &api.operations {
-        let (m, b) = emit_operation(api, op);
-        methods.push(m);
-        builders.push(b);
-    }
+    let head = client_head(api);
+    let builders = builder_items(api, 0..api.operations.len());
+    quote!(#head #builders)
+}
+
+/// The request builders (and their response types) of `api.operations[range]`.
+pub fn builder_items(api: &Api, range: std::ops::Range<usize>) -> TokenStream {
+    let builders = api.operations[range]
+        .iter()
+        .map(|op| emit_operation(api, op, Part::Builder));
+    quote!(#(#builders)*)
+}
+
+/// What of an operation to emit.
+#[derive(Clone, Copy, PartialEq)]
+enum Part {
+    /// The client's method.
+    Method,
+    /// The request builder and its types.
+    Builder,
+}
+
+/// The head of `client.rs`: imports, `Client` and its methods (one per operation).
+pub fn client_head(api: &Api) -> TokenStream {
+    let methods: Vec<TokenStream> = api
+        .operations
+        .iter()
+        .map(|op| emit_operation(api, op, Part::Method))
+        .collect();
     let title = format!(" A client for {} {}.", api.title.trim(), api.version.trim());
     let first_server = api.servers.first().map(|s| {
         let c = format_ident!("{}", s.const_name);
@@ -130,21 +152,12 @@ pub fn emit_client(api: &Api) -> TokenStream {
                 client.runtime
             }
         }
-
-        #(#builders)*
     }
 }
 
-fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
+fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = format_ident!("{}", op.builder_name);
-    let plan = response::plan_responses(op);
-    let success_ty = &plan.success_ty;
-    let send_errors_doc = format!(
-        " A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<{}>()`.",
-        plan.error_ty.to_string().replace(' ', "")
-    );
-
     let required: Vec<&Param> = op.params.iter().filter(|p| p.required).collect();
     let optional: Vec<&Param> = op.params.iter().filter(|p| !p.required).collect();
 
@@ -261,6 +274,16 @@ fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             #builder { client: self, #(#inits,)* }
         }
     };
+    if part == Part::Method {
+        return method_tokens;
+    }
+
+    let plan = response::plan_responses(op);
+    let success_ty = &plan.success_ty;
+    let send_errors_doc = format!(
+        " A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<{}>()`.",
+        plan.error_ty.to_string().replace(' ', "")
+    );
 
     let shared = shared_headers(api, op);
     let setters = builder::setters(op, &optional, &shared, multipart);
@@ -344,5 +367,5 @@ fn emit_operation(api: &Api, op: &Operation) -> (TokenStream, TokenStream) {
             }
         }
     };
-    (method_tokens, builder_tokens)
+    builder_tokens
 }
