@@ -331,6 +331,9 @@ pub struct Pagination {
     pub by_page: bool,
     /// The field carrying the offset or page number.
     pub position: PageField,
+    /// Where paging starts when the request does not set the position: the parameter's
+    /// `default`, else 0 (offsets) or 1 (page numbers).
+    pub start: u64,
     /// The field carrying the page size.
     pub size: Option<PageField>,
     /// Fields from the success body to the items array.

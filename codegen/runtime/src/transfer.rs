@@ -319,6 +319,8 @@ where
         Some((stream::iter(batch), st))
     })
     .flatten()
+    // Polling again after the end keeps answering the end.
+    .fuse()
 }
 
 /// Converts a page position to the type of the parameter that carries it.

@@ -334,7 +334,11 @@ enum Job<'a> {
     /// The doc and imports of `types.rs`.
     TypesHead,
     /// Some of the types.
-    Types(&'a ModuleInput, &'a types::TypesContext, std::ops::Range<usize>),
+    Types(
+        &'a ModuleInput,
+        &'a types::TypesContext,
+        std::ops::Range<usize>,
+    ),
     /// The imports, `Client` and its methods, of `client.rs`.
     ClientHead(&'a ModuleInput),
     /// Some of the request builders.

@@ -81,8 +81,18 @@ fn resolve_one(
         }
         None => None,
     };
+    let default_start = match &ext.position {
+        PageSlot::Query(wire) => op
+            .params
+            .iter()
+            .find(|p| p.location == Location::Query && &p.wire == wire)
+            .and_then(|p| p.default.as_ref())
+            .and_then(serde_json::Value::as_u64),
+        PageSlot::Body(_) => None,
+    };
     Ok(Pagination {
         by_page: ext.by_page,
+        start: default_start.unwrap_or(if ext.by_page { 1 } else { 0 }),
         position,
         size,
         items,

@@ -11783,11 +11783,11 @@ impl ListVerifiedContacts<'_> {
 }
 
 impl<'a> ListVerifiedContacts<'a> {
-    /// Every item of [`Client::list_verified_contacts`], across pages, as a stream: the offset `offset` starts where this request sets it (else at 0) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
+    /// Every item of [`Client::list_verified_contacts`], across pages, as a stream: the offset `offset` starts where this request sets it (else at 1) and moves on page by page; the other parameters stay as set. The stream ends after an empty page, a page shorter than the page size, or the offset reaching the total count; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.
     pub fn into_stream(
         self,
     ) -> impl runtime::stream::Stream<Item = Result<VerifiedContact, Error>> + 'a {
-        let start: u64 = self.offset.and_then(rt::page_total).unwrap_or(0);
+        let start: u64 = self.offset.and_then(rt::page_total).unwrap_or(1);
         let size: Option<u64> = self.limit.and_then(rt::page_total);
         runtime::paginate(
             runtime::Paging::Offset,

@@ -11,11 +11,12 @@ use crate::ir::*;
 pub(super) fn stream_method(op: &Operation, p: &Pagination) -> TokenStream {
     let builder = format_ident!("{}", op.builder_name);
     let item_ty = ty(&p.item_ty);
-    let (paging, first) = if p.by_page {
-        (quote!(runtime::Paging::Page), quote!(1))
+    let paging = if p.by_page {
+        quote!(runtime::Paging::Page)
     } else {
-        (quote!(runtime::Paging::Offset), quote!(0))
+        quote!(runtime::Paging::Offset)
     };
+    let first = proc_macro2::Literal::u64_unsuffixed(p.start);
     let position = &p.position;
     let read_position = read_field(position);
     let start = quote!(#read_position.and_then(rt::page_total).unwrap_or(#first));
@@ -58,7 +59,7 @@ pub(super) fn stream_method(op: &Operation, p: &Pagination) -> TokenStream {
     let doc = format!(
         " Every item of [`Client::{}`], across pages, as a stream: the {unit} `{pos_wire}` starts where this request sets it (else at {first}) and moves on page by page; the other parameters stay as set. The stream ends after {stop}; an error is yielded once and ends it. Pages are fetched one at a time, as the items are consumed.",
         op.method_name,
-        first = if p.by_page { 1 } else { 0 },
+        first = p.start,
     );
     quote! {
         impl<'a> #builder<'a> {
