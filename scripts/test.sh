@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: spec lint, TypeScript and Python clients from dist/,
-# format, build (which regenerates generated-client from spec/), no drift (generated-client/,
+# the HTML references of dist/ in headless Chromium, format, build (which regenerates generated-client from spec/), no drift (generated-client/,
 # dist/), clippy, every test, and the public-spec corpus.
 # Usage: scripts/test.sh [--quick]   (--quick skips the corpus)
 set -euo pipefail
@@ -19,6 +19,9 @@ bash scripts/check-typescript.sh
 
 step "Python: openapi-python-client packages for dist/*.json, imported"
 bash scripts/check-python.sh
+
+step "HTML references: dist/*.html in headless Chromium (every operation and tag visible)"
+bash scripts/check-reference.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
