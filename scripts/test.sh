@@ -17,7 +17,7 @@ bash scripts/lint-spec.sh
 step "TypeScript: openapi-typescript types for dist/*.json, tsc --strict on scripts/ts/"
 bash scripts/check-typescript.sh
 
-step "Python: openapi-python-client packages for dist/*.json, imported"
+step "Python: openapi-python-client packages for dist/*.json, imported; every example round-tripped"
 bash scripts/check-python.sh
 
 step "HTML references: dist/*.html in headless Chromium (every operation and tag visible)"
