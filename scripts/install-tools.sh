@@ -2,7 +2,7 @@
 # Installs the pinned npm tools of scripts/lint-tools/ (Redocly CLI, Spectral, openapi-typescript,
 # TypeScript, playwright-core) into .tools/ (gitignored) with `npm ci`, whenever .tools/ lacks
 # one of them or was installed from a different lock file. Run by scripts/lint-spec.sh,
-# scripts/check-typescript.sh and
+# scripts/check-typescript.sh, scripts/check-openapi-generator.sh and
 # scripts/check-reference.sh; to change a version, edit package.json and run
 # `npm install --package-lock-only` in scripts/lint-tools/. playwright-core downloads no
 # browser (it has no install script, and --ignore-scripts runs none anyway): the reference
