@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Checks that the bundled specs in dist/ serve Python: openapi-python-client (pinned below,
 # installed into .tools/venv) generates a client package for each dist/*.json into target/py/,
-# and every module of each package is imported. Fails on any error, and on any warning or other unexpected
-# output of the generator. Run `cargo run -p codegen -- bundle` first if spec/ changed.
+# every module of each package is imported, and scripts/python/examples.py builds a model from
+# every example of the spec (request bodies, responses, component schemas; the model found by
+# the media type's schema $ref) with from_dict, and fails unless to_dict gives the example back
+# as equal JSON. Fails on any error, and on any warning or other unexpected output of the
+# generator. Run `cargo run -p codegen -- bundle` first if spec/ changed.
 set -euo pipefail
 
 version="0.29.1"
@@ -31,6 +34,7 @@ rm -rf "$out"
 mkdir -p "$out"
 status=0
 packages=()
+specs=()
 for input in "${inputs[@]}"; do
   package="$(basename "$input" .json | tr '-' '_')_client"
   echo "==> openapi-python-client $input -> $out/$package"
@@ -47,6 +51,7 @@ for input in "${inputs[@]}"; do
     status=1
   fi
   packages+=("$package")
+  specs+=("$root/$input")
 done
 [ "$status" -eq 0 ] || { echo "check-python.sh: FAILED" >&2; exit 1; }
 
@@ -58,4 +63,11 @@ for p in sys.argv[1:]:
     for m in pkgutil.walk_packages(package.__path__, p + '.'):
         importlib.import_module(m.name)
 " "${packages[@]}")
+
+echo "==> every example through from_dict and to_dict"
+for i in "${!packages[@]}"; do
+  (cd "$out" && "$venv/bin/python" -W error "$root/scripts/python/examples.py" \
+    "${specs[$i]}" "${packages[$i]}") || status=1
+done
+[ "$status" -eq 0 ] || { echo "check-python.sh: FAILED" >&2; exit 1; }
 echo "check-python.sh: OK"

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the pinned npm tools of scripts/lint-tools/ (Redocly CLI, Spectral, openapi-typescript,
-# TypeScript) into .tools/ (gitignored) with `npm ci`, whenever .tools/ lacks one of them or was
-# installed from a different lock file. Run by scripts/lint-spec.sh and
-# scripts/check-typescript.sh; to change a version, edit package.json and run
-# `npm install --package-lock-only` in scripts/lint-tools/.
+# TypeScript, playwright-core) into .tools/ (gitignored) with `npm ci`, whenever .tools/ lacks
+# one of them or was installed from a different lock file. Run by scripts/lint-spec.sh,
+# scripts/check-typescript.sh, scripts/check-openapi-generator.sh and
+# scripts/check-reference.sh; to change a version, edit package.json and run
+# `npm install --package-lock-only` in scripts/lint-tools/. playwright-core downloads no
+# browser (it has no install script, and --ignore-scripts runs none anyway): the reference
+# check drives Debian's chromium.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -11,7 +14,7 @@ tools="$root/.tools"
 lock_src="$root/scripts/lint-tools/package-lock.json"
 stamp="$tools/.installed-from-lock"
 
-for bin in redocly spectral openapi-typescript tsc; do
+for bin in redocly spectral openapi-typescript tsc playwright-core; do
   if [ ! -x "$tools/node_modules/.bin/$bin" ]; then
     rm -f "$stamp"
   fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: spec lint, TypeScript and Python clients from dist/,
-# format, build (which regenerates generated-client from spec/), no drift (generated-client/,
-# dist/), clippy, every test, and the public-spec corpus.
+# The whole test suite, as CI runs it: spec lint, TypeScript and Python clients from dist/
+# (openapi-typescript, openapi-python-client, OpenAPI Generator), the HTML references of dist/
+# in headless Chromium, format, build (which regenerates generated-client from spec/), no drift
+# (generated-client/, dist/), clippy, every test, and the public-spec corpus.
 # Usage: scripts/test.sh [--quick]   (--quick skips the corpus)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,8 +18,14 @@ bash scripts/lint-spec.sh
 step "TypeScript: openapi-typescript types for dist/*.json, tsc --strict on scripts/ts/"
 bash scripts/check-typescript.sh
 
-step "Python: openapi-python-client packages for dist/*.json, imported"
+step "Python: openapi-python-client packages for dist/*.json, imported; every example round-tripped"
 bash scripts/check-python.sh
+
+step "OpenAPI Generator: typescript-fetch (tsc --strict) and python (imported, examples round-tripped)"
+bash scripts/check-openapi-generator.sh
+
+step "HTML references: dist/*.html in headless Chromium (every operation and tag visible)"
+bash scripts/check-reference.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check

@@ -1,5 +1,6 @@
 //! Bundling: each spec of a workspace's `spec/` as one self-contained file in JSON and in
-//! YAML, under `dist/`, for generators of other languages (`codegen bundle`).
+//! YAML, under `dist/`, for generators of other languages, and as an HTML API reference
+//! ([`crate::reference`]) for people (`codegen bundle`).
 //!
 //! A `$ref` to another file (`common.yaml#/components/schemas/Money`) is replaced by what it
 //! points at, itself bundled; a `$ref` inside the spec (`#/components/...`) stays as written.
@@ -7,8 +8,8 @@
 //! means nothing in the bundle); one that points back into the spec becomes a local `$ref`.
 //! Keys keep the order of the source; the YAML quotes every string a YAML 1.1 parser would
 //! read as something else ([`to_yaml`]). Every file ends with a newline and is written only when
-//! its bytes change; `.json` and `.yaml` files in `dist/` that no spec produces any more are
-//! removed ([`write()`]) or reported ([`drift`]).
+//! its bytes change; `.json`, `.yaml` and `.html` files in `dist/` that no spec produces any
+//! more are removed ([`write()`]) or reported ([`drift`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,14 +26,14 @@ pub const DIST_DIR: &str = "dist";
 /// One bundled file: its path relative to the workspace root and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BundledFile {
-    /// `dist/<spec name>.json` or `dist/<spec name>.yaml`.
+    /// `dist/<spec name>.json`, `.yaml` or `.html`.
     pub path: PathBuf,
     /// The whole file, ending with a newline.
     pub contents: String,
 }
 
 /// The bundles of every spec in `<root>/spec` (see [`crate::workspace::specs`]): for each,
-/// `dist/<name>.json` then `dist/<name>.yaml`, in the order of the specs.
+/// `dist/<name>.json`, `dist/<name>.yaml` then `dist/<name>.html`, in the order of the specs.
 pub fn render(root: &Path) -> Result<Vec<BundledFile>, Error> {
     let specs = crate::workspace::specs(&root.join("spec"));
     if specs.is_empty() {
@@ -68,6 +69,7 @@ pub fn render(root: &Path) -> Result<Vec<BundledFile>, Error> {
         let yaml = format!(
             "# Bundled from {source} by `cargo run -p codegen -- bundle`: do not edit.\n{yaml}"
         );
+        let html = crate::reference::render(&tree, &name);
         let dist = Path::new(DIST_DIR);
         files.push(BundledFile {
             path: dist.join(format!("{name}.json")),
@@ -77,12 +79,16 @@ pub fn render(root: &Path) -> Result<Vec<BundledFile>, Error> {
             path: dist.join(format!("{name}.yaml")),
             contents: yaml,
         });
+        files.push(BundledFile {
+            path: dist.join(format!("{name}.html")),
+            contents: html,
+        });
     }
     Ok(files)
 }
 
 /// Writes the bundles of `<root>/spec` into `<root>/dist`, each file only when its bytes
-/// change, and removes the `.json` and `.yaml` files of `dist/` that no spec produces.
+/// change, and removes the `.json`, `.yaml` and `.html` files of `dist/` that no spec produces.
 pub fn write(root: &Path) -> Result<WriteReport, Error> {
     let files = render(root)?;
     let mut report = WriteReport::default();
@@ -126,7 +132,8 @@ pub fn drift(root: &Path) -> Result<Vec<PathBuf>, Error> {
     Ok(differ)
 }
 
-/// The `.json` and `.yaml` files directly in `<root>/dist` that `files` does not name, sorted.
+/// The `.json`, `.yaml` and `.html` files directly in `<root>/dist` that `files` does not name,
+/// sorted.
 fn stale(root: &Path, files: &[BundledFile]) -> Vec<PathBuf> {
     let mut stale: Vec<PathBuf> = std::fs::read_dir(root.join(DIST_DIR))
         .map(|entries| {
@@ -137,7 +144,7 @@ fn stale(root: &Path, files: &[BundledFile]) -> Vec<PathBuf> {
                 .filter(|p| {
                     p.extension()
                         .and_then(|e| e.to_str())
-                        .is_some_and(|e| matches!(e, "json" | "yaml"))
+                        .is_some_and(|e| matches!(e, "json" | "yaml" | "html"))
                         && !files.iter().any(|f| &f.path == p)
                 })
                 .collect()

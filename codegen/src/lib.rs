@@ -27,6 +27,7 @@ mod lower;
 pub mod naming;
 pub mod pattern;
 mod pipeline;
+pub mod reference;
 pub mod workspace;
 mod write;
 

@@ -46,7 +46,8 @@ enum Command {
         check: bool,
     },
     /// Writes each spec of ROOT/spec as one self-contained file, JSON and YAML, into
-    /// ROOT/dist (references to other files resolved, key order kept), for other languages.
+    /// ROOT/dist (references to other files resolved, key order kept), for other languages,
+    /// and as an HTML API reference (ROOT/dist/NAME.html).
     Bundle {
         /// The workspace root.
         #[arg(value_name = "ROOT", default_value = ".")]

@@ -303,6 +303,8 @@ fn bundle_inlines_external_refs_keeps_local_ones_and_check_detects_drift() {
     assert!(o.status.success(), "{}", stderr(&o));
     let json = std::fs::read_to_string(root.join("dist/things.json")).unwrap();
     let yaml = std::fs::read_to_string(root.join("dist/things.yaml")).unwrap();
+    let html = std::fs::read_to_string(root.join("dist/things.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>") && html.ends_with("</html>\n"));
     assert!(json.ends_with("}\n") && yaml.ends_with('\n'));
     let tree: serde_json::Value = serde_json::from_str(&json).unwrap();
     let from_yaml: serde_json::Value = serde_yaml::from_str(&yaml).unwrap();
@@ -330,18 +332,21 @@ fn bundle_inlines_external_refs_keeps_local_ones_and_check_detects_drift() {
     assert!(ok.status.success(), "{}", stderr(&ok));
     let again = codegen(&["bundle", r]);
     assert!(
-        stderr(&again).contains("wrote 0 file(s), 2 unchanged"),
+        stderr(&again).contains("wrote 0 file(s), 3 unchanged"),
         "{}",
         stderr(&again)
     );
 
     std::fs::write(root.join("dist/things.yaml"), "stale\n").unwrap();
     std::fs::write(root.join("dist/gone.json"), "{}\n").unwrap();
+    std::fs::write(root.join("dist/gone.html"), "<p>old</p>\n").unwrap();
     let drift = codegen(&["bundle", "--check", r]);
     assert_eq!(drift.status.code(), Some(1));
     let err = stderr(&drift);
     assert!(
-        err.contains("dist/things.yaml") && err.contains("dist/gone.json"),
+        err.contains("dist/things.yaml")
+            && err.contains("dist/gone.json")
+            && err.contains("dist/gone.html"),
         "{err}"
     );
     assert!(!err.contains("dist/things.json"), "{err}");
