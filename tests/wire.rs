@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use generated_client::aicc_case::types::{CaseInfoPriority, ModifyCaseRequest};
+use generated_client::aicc_case::types::{CasePriority, ModifyCaseRequest};
 use generated_client::osm::types::{
     CaseSatisfaction, CreateCaseRequest, CreateRelationsRequest, ErrorResponse,
     OperateCaseActionId, OperateCaseRequest, UpdateContactInfoRequest,
@@ -507,7 +507,7 @@ async fn modify_case_sends_priority_and_template_fields() {
         "id": "1", "title": "t", "description": "d", "creatorId": "c"
     }}))
     .unwrap();
-    body.case_info.priority = Some(CaseInfoPriority::High);
+    body.case_info.priority = Some(CasePriority::High);
     body.case_info
         .additional_properties
         .insert("customerLevel".into(), json!("gold"));

@@ -40,90 +40,6 @@ impl Validate for ModifyCaseRequest {
     }
 }
 
-/// Priority, which can be Low, Medium, High, or Critical.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CaseInfoPriority {
-    /// `Low`
-    Low,
-    /// `Medium`
-    Medium,
-    /// `High`
-    High,
-    /// `Critical`
-    Critical,
-    /// A value not listed in the spec, as received from a server. Sending it fails validation.
-    Unknown(String),
-}
-
-impl CaseInfoPriority {
-    /// Every value the spec lists.
-    pub const KNOWN: &'static [&'static str] = &["Low", "Medium", "High", "Critical"];
-    /// The value on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Low => "Low",
-            Self::Medium => "Medium",
-            Self::High => "High",
-            Self::Critical => "Critical",
-            Self::Unknown(value) => value.as_str(),
-        }
-    }
-}
-
-impl From<&str> for CaseInfoPriority {
-    fn from(value: &str) -> Self {
-        match value {
-            "Low" => Self::Low,
-            "Medium" => Self::Medium,
-            "High" => Self::High,
-            "Critical" => Self::Critical,
-            other => Self::Unknown(other.to_string()),
-        }
-    }
-}
-
-impl From<String> for CaseInfoPriority {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::str::FromStr for CaseInfoPriority {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for CaseInfoPriority {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for CaseInfoPriority {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for CaseInfoPriority {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
-
-impl Validate for CaseInfoPriority {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
-        if let Self::Unknown(value) = self {
-            v::check_enum(path, value, Self::KNOWN, out);
-        }
-    }
-}
-
 /// Case information (document 001, table 3). Lengths are in UTF-8 bytes (`x-max-bytes`), as the document counts them, not characters, so there is no `maxLength`. Extended fields of a customized case template may be added, hence `additionalProperties: true`. The document numbers its rows 1-9 and 11 (there is no row 10) and marks creatorId mandatory as "True" instead of "Yes"; creatorId is required.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseInfo {
@@ -131,26 +47,26 @@ pub struct CaseInfo {
     ///
     /// Constraints: at most 20 UTF-8 bytes.
     pub id: String,
-    /// Case title. Length: 128 bytes.
+    /// The `title` property.
     ///
     /// Constraints: at most 128 UTF-8 bytes.
     pub title: String,
-    /// Case description. Length: 20,000 bytes.
+    /// The `description` property.
     ///
     /// Constraints: at most 20000 UTF-8 bytes.
     pub description: String,
     /// Case owner ID.
     #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
-    /// Priority, which can be Low, Medium, High, or Critical.
+    /// The `priority` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<CaseInfoPriority>,
-    /// Deadline, in YYYY-MM-DD HH:mm:ss format. The document's type is "Datetime"; the format is not RFC 3339, so this is a string with a pattern, not `format: date-time`.
+    pub priority: Option<CasePriority>,
+    /// The `dueDate` property.
     ///
     /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// Case contact. Length: 20 bytes.
+    /// The `contactId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
@@ -160,12 +76,12 @@ pub struct CaseInfo {
     /// Constraints: at most 20 UTF-8 bytes.
     #[serde(rename = "creatorId")]
     pub creator_id: String,
-    /// Contact phone number. Length: 20 bytes.
+    /// The `contactPhone` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
     #[serde(rename = "contactPhone", default, skip_serializing_if = "Option::is_none")]
     pub contact_phone: Option<String>,
-    /// Case attachment.
+    /// The `attachment` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<String>,
     /// Properties beyond the declared ones (`additionalProperties`).
@@ -244,13 +160,107 @@ impl Validate for CaseInfo {
     }
 }
 
+/// Case title. Length: 128 bytes.
+pub type CaseTitle = String;
+/// Case description. Length: 20,000 bytes.
+pub type CaseDescription = String;
+/// Priority, which can be Low, Medium, High, or Critical.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CasePriority {
+    /// `Low`
+    Low,
+    /// `Medium`
+    Medium,
+    /// `High`
+    High,
+    /// `Critical`
+    Critical,
+    /// A value not listed in the spec, as received from a server. Sending it fails validation.
+    Unknown(String),
+}
+
+impl CasePriority {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &["Low", "Medium", "High", "Critical"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Low => "Low",
+            Self::Medium => "Medium",
+            Self::High => "High",
+            Self::Critical => "Critical",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for CasePriority {
+    fn from(value: &str) -> Self {
+        match value {
+            "Low" => Self::Low,
+            "Medium" => Self::Medium,
+            "High" => Self::High,
+            "Critical" => Self::Critical,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+impl From<String> for CasePriority {
+    fn from(value: String) -> Self {
+        Self::from(value.as_str())
+    }
+}
+
+impl std::str::FromStr for CasePriority {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for CasePriority {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for CasePriority {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CasePriority {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        Ok(Self::from(value))
+    }
+}
+
+impl Validate for CasePriority {
+    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+        if let Self::Unknown(value) = self {
+            v::check_enum(path, value, Self::KNOWN, out);
+        }
+    }
+}
+
+/// Case contact. Length: 20 bytes.
+pub type ContactId = String;
+/// Contact phone number. Length: 20 bytes.
+pub type ContactPhone = String;
+/// Case attachment.
+pub type CaseAttachment = String;
 /// Result of an AICC case open API call. Not in document 001's table (it says "None"); taken from its response example and shared/reference/README.md.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CaseResult {
-    /// Result code; "0" is success, any other value a failure.
+    /// The `resCode` property.
     #[serde(rename = "resCode", default, skip_serializing_if = "Option::is_none")]
     pub res_code: Option<String>,
-    /// Result message, e.g. "Success".
+    /// The `resMsg` property.
     #[serde(rename = "resMsg", default, skip_serializing_if = "Option::is_none")]
     pub res_msg: Option<String>,
 }
@@ -260,13 +270,17 @@ impl Validate for CaseResult {
     fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
 }
 
+/// Result code; "0" is success, any other value a failure.
+pub type ResultCode = String;
+/// Result message, e.g. "Success".
+pub type ResultMessage = String;
 /// ID of a case (also a parent case). Length: 20 bytes.
 pub type CaseId = String;
 /// ID of an AICC user: a case's owner or creator, the handler of an operation, a sender. Length: 20 bytes.
 pub type UserId = String;
 /// ID of a case type. Length: 20 bytes.
 pub type CaseTypeId = String;
-/// A date and time in YYYY-MM-DD HH:mm:ss format (the pages' "Datetime" or String with that format; not RFC 3339, so a pattern rather than `format: date-time`). The same form as `CaseInfo.dueDate`, which keeps its own inline copy as document 001 transcribed it.
+/// A date and time in YYYY-MM-DD HH:mm:ss format (the pages' "Datetime" or String with that format; not RFC 3339, so a pattern rather than `format: date-time`). Document 001's `dueDate` (the deadline; its type "Datetime") is of this form.
 pub type AiccDateTime = String;
 /// Status of a case. "Completed" is the built-in status (the pages call it the default value); every other status is defined by the business side in the case type's configuration, hence an open list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -483,7 +497,7 @@ pub struct CreateCaseInfo {
     pub is_atuo_assigned: bool,
     /// The `priority` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<CaseInfoPriority>,
+    pub priority: Option<CasePriority>,
     /// The `origin` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<CaseOrigin>,
@@ -679,7 +693,7 @@ pub struct ListCasesRequest {
     pub status: Option<CaseStatus>,
     /// The `priority` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<CaseInfoPriority>,
+    pub priority: Option<CasePriority>,
     /// The `origin` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<CaseOrigin>,
@@ -974,7 +988,7 @@ pub struct CaseDetailsInfo {
     pub title: Option<String>,
     /// The `priority` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<CaseInfoPriority>,
+    pub priority: Option<CasePriority>,
     /// The `parentId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
