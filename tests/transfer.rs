@@ -8,7 +8,6 @@
 //! keep whole bodies, in this same process).
 
 use std::io::Write;
-use std::sync::Mutex;
 
 use generated_client::osm::{self, types::UploadAttachmentForm};
 use generated_client::runtime::{self, stream::StreamExt as _, Auth, Upload};
@@ -21,7 +20,7 @@ const SIZE: u64 = 50 * 1024 * 1024;
 const FLAT: u64 = 16 * 1024 * 1024;
 
 /// One transfer at a time: the peak is process-wide.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// The byte at `offset` of the test file: a pattern that catches reordering and loss.
 fn pattern(offset: u64) -> u8 {
@@ -206,7 +205,7 @@ fn client(addr: std::net::SocketAddr, auth: Auth) -> osm::Client {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_50_mib_upload_streams_from_disk_with_flat_memory() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.bin");
     {
@@ -280,7 +279,7 @@ async fn a_50_mib_upload_streams_from_disk_with_flat_memory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_50_mib_download_streams_to_disk_with_flat_memory() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     let dir = tempfile::tempdir().unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -343,7 +342,7 @@ async fn a_50_mib_download_streams_to_disk_with_flat_memory() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_download_read_as_a_stream_and_one_read_whole_past_the_limit() {
-    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = ONE_AT_A_TIME.lock().await;
     // As a stream: every byte, in order, chunk by chunk.
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -107,6 +107,19 @@ pub fn push(pointer: &str, token: &str) -> String {
 /// matched as `key:` on a line indented deeper than the previous match, JSON keys as `"key"`
 /// after the previous match. Returns the best position reached (at worst, line 1).
 pub fn locate(source: &str, pointer: &str) -> (usize, usize) {
+    locate_in(source, &line_starts(source), pointer)
+}
+
+/// The byte offset where each line of `source` starts.
+pub fn line_starts(source: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// [`locate`] with the line starts of `source` computed once ([`line_starts`]): a spec with
+/// many diagnostics is not scanned from its start for each.
+pub fn locate_in(source: &str, lines: &[usize], pointer: &str) -> (usize, usize) {
     let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape_token).collect();
     let json = source.trim_start().starts_with('{');
     let mut offset = 0usize;
@@ -121,9 +134,10 @@ pub fn locate(source: &str, pointer: &str) -> (usize, usize) {
         };
         match hit {
             Some(pos) => {
-                let line_start = source[..pos].rfind('\n').map(|i| i + 1).unwrap_or(0);
+                // The last line start at or before `pos`.
+                let line = lines.partition_point(|&start| start <= pos);
+                let line_start = lines[line - 1];
                 min_indent = (pos - line_start) as isize;
-                let line = source[..pos].matches('\n').count() + 1;
                 let column = source[line_start..pos].chars().count() + 1;
                 found = (line, column);
                 offset = pos + token.len().max(1);
@@ -185,8 +199,12 @@ fn find_yaml_key(source: &str, offset: usize, key: &str, min_indent: isize) -> O
 pub struct Sink<'a> {
     file: &'a Path,
     source: &'a str,
+    /// The line starts of `source`, computed at the first report.
+    lines: Option<Vec<usize>>,
     /// What has been reported so far.
     pub items: Vec<Diagnostic>,
+    /// (severity, pointer, message) of `items`: a diagnostic is reported once.
+    seen: std::collections::HashSet<(bool, String, String)>,
 }
 
 impl<'a> Sink<'a> {
@@ -195,12 +213,24 @@ impl<'a> Sink<'a> {
         Sink {
             file,
             source,
+            lines: None,
             items: Vec::new(),
+            seen: std::collections::HashSet::new(),
         }
     }
 
     fn report(&mut self, severity: Severity, pointer: &str, message: String) {
-        let (line, column) = locate(self.source, pointer);
+        let key = (
+            severity == Severity::Error,
+            pointer.to_string(),
+            message.clone(),
+        );
+        if !self.seen.insert(key) {
+            return;
+        }
+        let source = self.source;
+        let lines = self.lines.get_or_insert_with(|| line_starts(source));
+        let (line, column) = locate_in(source, lines, pointer);
         let d = Diagnostic {
             severity,
             file: self.file.to_path_buf(),
@@ -209,9 +239,7 @@ impl<'a> Sink<'a> {
             pointer: pointer.to_string(),
             message,
         };
-        if !self.items.contains(&d) {
-            self.items.push(d);
-        }
+        self.items.push(d);
     }
 
     /// Reports an error at `pointer`.
