@@ -98,6 +98,32 @@ fn ascii_fold(s: &str) -> String {
 /// `snake_case` identifier for a field, parameter or method (keywords become raw identifiers
 /// by the caller: see [`is_keyword`]).
 pub fn snake(s: &str) -> String {
+    memo(&SNAKE, s, snake_uncached)
+}
+
+thread_local! {
+    static SNAKE: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
+    static CAMEL: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
+}
+
+/// `f(s)`, remembered per thread: specs repeat the same names (`id`, `name`, `created_at`)
+/// thousands of times, and case conversion allocates for every one.
+fn memo(
+    cache: &'static std::thread::LocalKey<
+        std::cell::RefCell<std::collections::HashMap<String, String>>,
+    >,
+    s: &str,
+    f: fn(&str) -> String,
+) -> String {
+    if let Some(hit) = cache.with(|c| c.borrow().get(s).cloned()) {
+        return hit;
+    }
+    let out = f(s);
+    cache.with(|c| c.borrow_mut().insert(s.to_string(), out.clone()));
+    out
+}
+
+fn snake_uncached(s: &str) -> String {
     if let Some(word) = symbol_word(s) {
         return word;
     }
@@ -114,6 +140,10 @@ pub fn snake(s: &str) -> String {
 
 /// `UpperCamelCase` identifier for a type or variant.
 pub fn camel(s: &str) -> String {
+    memo(&CAMEL, s, camel_uncached)
+}
+
+fn camel_uncached(s: &str) -> String {
     if let Some(word) = symbol_word(s) {
         return word.to_upper_camel_case();
     }

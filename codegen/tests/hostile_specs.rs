@@ -598,13 +598,14 @@ fn the_aicc_due_date_pattern_gets_ecma_digits() {
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec/aicc-case.yaml");
     let raw: serde_yaml::Value =
         serde_yaml::from_str(&std::fs::read_to_string(&spec).unwrap()).unwrap();
-    let original = raw["components"]["schemas"]
-        .as_mapping()
-        .unwrap()
-        .values()
-        .find_map(|s| s["properties"]["dueDate"]["pattern"].as_str())
-        .expect("a dueDate pattern")
-        .to_string();
+    // CaseInfo's dueDate, inline or a `$ref` to a component.
+    let schemas = &raw["components"]["schemas"];
+    let due = &schemas["CaseInfo"]["properties"]["dueDate"];
+    let due = match due["$ref"].as_str() {
+        Some(r) => &schemas[r.rsplit('/').next().unwrap()],
+        None => due,
+    };
+    let original = due["pattern"].as_str().expect("a dueDate pattern").to_string();
     let (api, _) = codegen::lower_spec(&spec).expect("lowers");
     let translated = api
         .types

@@ -356,7 +356,7 @@ impl<'a> Lowerer<'a> {
 
     /// Resolves a local `$ref` to a parameter, request body or response (`what` names it in
     /// messages), following chains of references; anything else is reported at `here`.
-    fn resolve_local<T: serde::de::DeserializeOwned + Clone>(
+    fn resolve_local<T: LocalComponent>(
         &mut self,
         item: &ReferenceOr<T>,
         what: &str,
@@ -368,10 +368,15 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Item(t) => return Some(t),
                 ReferenceOr::Reference { reference } => reference,
             };
-            let next = reference
-                .strip_prefix('#')
-                .and_then(|ptr| self.spec.raw.pointer(ptr))
-                .and_then(|v| serde_json::from_value::<ReferenceOr<T>>(v.clone()).ok());
+            // A component already read into the document; anything else from the raw tree.
+            let next = T::component(&self.spec.doc, &reference)
+                .cloned()
+                .or_else(|| {
+                    reference
+                        .strip_prefix('#')
+                        .and_then(|ptr| self.spec.raw.pointer(ptr))
+                        .and_then(|v| serde_json::from_value::<ReferenceOr<T>>(v.clone()).ok())
+                });
             match next {
                 Some(n) => current = n,
                 None => {
@@ -755,3 +760,69 @@ fn is_binary(s: &openapiv3::Schema) -> bool {
         _ => false,
     }
 }
+
+/// What a local `$ref` outside schemas can point at: parameters, request bodies and responses
+/// are found among the document's components as they were read; a path item, or a `$ref`
+/// anywhere else in the document, is read from the raw tree.
+pub(super) trait LocalComponent: serde::de::DeserializeOwned + Clone {
+    /// The component `reference` names, when it is `#/components/<kind>/<name>`.
+    fn component<'d>(
+        _doc: &'d openapiv3::OpenAPI,
+        _reference: &str,
+    ) -> Option<&'d ReferenceOr<Self>> {
+        None
+    }
+}
+
+fn component_named<'d, T>(
+    map: Option<&'d indexmap::IndexMap<String, ReferenceOr<T>>>,
+    prefix: &str,
+    reference: &str,
+) -> Option<&'d ReferenceOr<T>> {
+    let name = reference.strip_prefix(prefix)?;
+    if name.contains('/') {
+        return None;
+    }
+    map?.get(&diag::unescape_token(name))
+}
+
+impl LocalComponent for Parameter {
+    fn component<'d>(
+        doc: &'d openapiv3::OpenAPI,
+        reference: &str,
+    ) -> Option<&'d ReferenceOr<Self>> {
+        component_named(
+            doc.components.as_ref().map(|c| &c.parameters),
+            "#/components/parameters/",
+            reference,
+        )
+    }
+}
+
+impl LocalComponent for RequestBody {
+    fn component<'d>(
+        doc: &'d openapiv3::OpenAPI,
+        reference: &str,
+    ) -> Option<&'d ReferenceOr<Self>> {
+        component_named(
+            doc.components.as_ref().map(|c| &c.request_bodies),
+            "#/components/requestBodies/",
+            reference,
+        )
+    }
+}
+
+impl LocalComponent for Response {
+    fn component<'d>(
+        doc: &'d openapiv3::OpenAPI,
+        reference: &str,
+    ) -> Option<&'d ReferenceOr<Self>> {
+        component_named(
+            doc.components.as_ref().map(|c| &c.responses),
+            "#/components/responses/",
+            reference,
+        )
+    }
+}
+
+impl LocalComponent for PathItem {}
