@@ -99,7 +99,15 @@ pub fn unescape_token(token: &str) -> String {
 
 /// Appends a token to a pointer.
 pub fn push(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", escape_token(token))
+    let mut out = String::with_capacity(pointer.len() + token.len() + 1);
+    out.push_str(pointer);
+    out.push('/');
+    if token.contains(['~', '/']) {
+        out.push_str(&escape_token(token));
+    } else {
+        out.push_str(token);
+    }
+    out
 }
 
 /// Finds the line and column of a JSON pointer in the source text, by walking the keys of the

@@ -53,7 +53,26 @@ pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
         Some(rest) => rest.to_string(),
         None => source,
     };
-    let mut raw = parse_tree(path, &source)?;
+    // A JSON document is also read straight into `openapiv3` on a second thread, while this
+    // one builds the tree: when the tolerant step and the `$ref` decoding change nothing, that
+    // document is the one the tree would give, and the second conversion is saved.
+    let looks_json = source.trim_start().starts_with('{');
+    let (tree, straight) = std::thread::scope(|scope| {
+        let straight = looks_json.then(|| {
+            std::thread::Builder::new()
+                .stack_size(32 << 20)
+                .spawn_scoped(scope, || {
+                    serde_json::from_str::<openapiv3::OpenAPI>(&source).ok()
+                })
+        });
+        let tree = parse_tree(path, &source);
+        let straight = match straight {
+            Some(Ok(handle)) => handle.join().ok().flatten(),
+            _ => None,
+        };
+        (tree, straight)
+    });
+    let mut raw = tree?;
 
     let mut sink = Sink::new(path, &source);
     match raw.get("openapi").and_then(Value::as_str) {
@@ -71,10 +90,20 @@ pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
         return Err(Diagnostics(sink.items));
     }
 
-    tolerate(&mut raw);
-    decode_refs(&mut raw);
+    let changed = tolerate(&mut raw) | decode_refs(&mut raw);
+    if let (Some(doc), false) = (straight, changed) {
+        return Ok(Spec {
+            path: path.to_path_buf(),
+            source,
+            raw,
+            doc,
+        });
+    }
 
-    let doc: openapiv3::OpenAPI = match serde_path_to_error::deserialize(&raw) {
+    // The document read straight from the tree; only when that fails, again with the path
+    // to each failure tracked (which costs on every key).
+    let direct = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&raw);
+    let doc: openapiv3::OpenAPI = match direct.or_else(|_| serde_path_to_error::deserialize(&raw)) {
         Ok(doc) => doc,
         Err(e) => {
             // serde stops at the first failure, and loses the path inside untagged enums:
@@ -356,14 +385,16 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
 
 /// The tolerant step: rewrites what `openapiv3` would reject or silently mistype, keeping
 /// the meaning in extensions the generator reads.
-fn tolerate(value: &mut Value) {
+/// True when it changed anything.
+fn tolerate(value: &mut Value) -> bool {
     // Iterative: the tree is as deep as the parser allowed, and this must not add a limit.
+    let mut changed = false;
     let mut stack = vec![value];
     while let Some(value) = stack.pop() {
         match value {
             Value::Object(map) => {
                 if map.get("type").and_then(Value::as_str) == Some("integer") {
-                    tolerate_integer(map);
+                    changed |= tolerate_integer(map);
                 }
                 stack.extend(map.values_mut());
             }
@@ -371,19 +402,22 @@ fn tolerate(value: &mut Value) {
             _ => {}
         }
     }
+    changed
 }
 
 /// A `$ref` is a URI: its fragment (the JSON pointer) may be percent-encoded
 /// (`#/components/schemas/Foo%20Bar`, `#/paths/~1%7Bid%7D`). Every `$ref` (and every
 /// discriminator mapping target) is decoded once here, so each resolver downstream sees the
 /// plain JSON pointer (RFC 6901, section 6: percent-decode first, then unescape `~1`, `~0`).
-fn decode_refs(value: &mut Value) {
+fn decode_refs(value: &mut Value) -> bool {
+    let mut changed = false;
     let mut stack = vec![value];
     while let Some(value) = stack.pop() {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(r)) = map.get_mut("$ref") {
                     if let Some(decoded) = percent_decode(r) {
+                        changed |= *r != decoded;
                         *r = decoded;
                     }
                 }
@@ -395,6 +429,7 @@ fn decode_refs(value: &mut Value) {
                         if let Value::String(t) = target {
                             if t.contains('#') {
                                 if let Some(decoded) = percent_decode(t) {
+                                    changed |= *t != decoded;
                                     *t = decoded;
                                 }
                             }
@@ -407,6 +442,7 @@ fn decode_refs(value: &mut Value) {
             _ => {}
         }
     }
+    changed
 }
 
 /// Decodes `%XX` escapes; `None` when there are none, or the text is not valid percent-encoded
@@ -436,7 +472,9 @@ fn is_i64(v: &Value) -> bool {
     v.as_i64().is_some() || v.as_u64().is_some_and(|u| u <= i64::MAX as u64)
 }
 
-fn tolerate_integer(map: &mut Map<String, Value>) {
+/// True when it changed `map`.
+fn tolerate_integer(map: &mut Map<String, Value>) -> bool {
+    let mut changed = false;
     let mut kept = Map::new();
     for key in ["minimum", "maximum", "multipleOf"] {
         if let Some(v) = map.get(key) {
@@ -446,19 +484,23 @@ fn tolerate_integer(map: &mut Map<String, Value>) {
                 }
             } else if !v.is_number() {
                 map.remove(key);
+                changed = true;
             }
         }
     }
     if !kept.is_empty() {
         map.insert(X_INT_BOUNDS.to_string(), Value::Object(kept));
+        changed = true;
     }
     if let Some(Value::Array(values)) = map.get("enum") {
         if !values.iter().all(|v| v.is_null() || is_i64(v)) {
             if let Some(v) = map.remove("enum") {
                 map.insert(X_INT_ENUM.to_string(), v);
+                changed = true;
             }
         }
     }
+    changed
 }
 
 #[cfg(test)]

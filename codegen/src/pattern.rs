@@ -12,6 +12,20 @@ const WORD: &str = "0-9A-Za-z_";
 /// there. `Err` carries the reason a pattern cannot be used (lookaround, back-references,
 /// invalid syntax...), for a warning.
 pub fn translate(pattern: &str) -> Result<String, String> {
+    thread_local! {
+        // Specs repeat their patterns (a date, an id format) on many properties.
+        static DONE: std::cell::RefCell<std::collections::HashMap<String, Result<String, String>>> =
+            Default::default();
+    }
+    if let Some(hit) = DONE.with(|d| d.borrow().get(pattern).cloned()) {
+        return hit;
+    }
+    let out = translate_uncached(pattern);
+    DONE.with(|d| d.borrow_mut().insert(pattern.to_string(), out.clone()));
+    out
+}
+
+fn translate_uncached(pattern: &str) -> Result<String, String> {
     let out = to_rust_syntax(pattern);
     match regex::Regex::new(&out) {
         Ok(_) => Ok(out),

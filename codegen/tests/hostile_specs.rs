@@ -605,7 +605,10 @@ fn the_aicc_due_date_pattern_gets_ecma_digits() {
         Some(r) => &schemas[r.rsplit('/').next().unwrap()],
         None => due,
     };
-    let original = due["pattern"].as_str().expect("a dueDate pattern").to_string();
+    let original = due["pattern"]
+        .as_str()
+        .expect("a dueDate pattern")
+        .to_string();
     let (api, _) = codegen::lower_spec(&spec).expect("lowers");
     let translated = api
         .types

@@ -96,7 +96,7 @@ impl<'a> Lowerer<'a> {
         let paths = &self.spec.doc.paths;
         for (path, item) in &paths.paths {
             let item_ptr = diag::push("/paths", path);
-            let Some(item) = self.resolve_local(item, "path item", &item_ptr) else {
+            let Some(item) = self.resolve_cow(item, "path item", &item_ptr) else {
                 continue;
             };
             for method in METHODS {
@@ -175,10 +175,10 @@ impl<'a> Lowerer<'a> {
         builder_name: String,
     ) -> Operation {
         // Parameters: path-item level first, overridden by operation level (same name and in).
-        let mut params: Vec<(ReferenceOr<Parameter>, String)> = Vec::new();
+        let mut params: Vec<(&ReferenceOr<Parameter>, String)> = Vec::new();
         for (i, p) in item.parameters.iter().enumerate() {
             params.push((
-                p.clone(),
+                p,
                 diag::push(
                     &diag::push(&diag::push("/paths", path), "parameters"),
                     &i.to_string(),
@@ -187,13 +187,13 @@ impl<'a> Lowerer<'a> {
         }
         for (i, p) in op.parameters.iter().enumerate() {
             params.push((
-                p.clone(),
+                p,
                 diag::push(&diag::push(pointer, "parameters"), &i.to_string()),
             ));
         }
-        let mut resolved: Vec<(Parameter, String)> = Vec::new();
+        let mut resolved: Vec<(std::borrow::Cow<'_, Parameter>, String)> = Vec::new();
         for (p, here) in params {
-            let Some(p) = self.resolve_local(&p, "parameter", &here) else {
+            let Some(p) = self.resolve_cow(p, "parameter", &here) else {
                 continue;
             };
             let key = (
@@ -356,6 +356,21 @@ impl<'a> Lowerer<'a> {
 
     /// Resolves a local `$ref` to a parameter, request body or response (`what` names it in
     /// messages), following chains of references; anything else is reported at `here`.
+    /// [`Self::resolve_local`], borrowing an item that is no `$ref` instead of cloning it.
+    fn resolve_cow<'r, T: LocalComponent>(
+        &mut self,
+        item: &'r ReferenceOr<T>,
+        what: &str,
+        here: &str,
+    ) -> Option<std::borrow::Cow<'r, T>> {
+        match item {
+            ReferenceOr::Item(t) => Some(std::borrow::Cow::Borrowed(t)),
+            ReferenceOr::Reference { .. } => self
+                .resolve_local(item, what, here)
+                .map(std::borrow::Cow::Owned),
+        }
+    }
+
     fn resolve_local<T: LocalComponent>(
         &mut self,
         item: &ReferenceOr<T>,
@@ -542,7 +557,7 @@ impl<'a> Lowerer<'a> {
         op_name: &str,
         here: &str,
     ) -> Option<BodyDef> {
-        let body = self.resolve_local(b, "request body", here)?;
+        let body = self.resolve_cow(b, "request body", here)?;
         let (mt, media, kind) = pick_media(&body.content)?;
         let content_ptr = diag::push(&diag::push(here, "content"), &mt);
         // A multipart body's binary properties are file parts, passed as uploads; the type
@@ -667,7 +682,7 @@ impl<'a> Lowerer<'a> {
         op_name: &str,
         here: &str,
     ) -> Option<ResponseDef> {
-        let resp = self.resolve_local(r, "response", here)?;
+        let resp = self.resolve_cow(r, "response", here)?;
         let business = crate::extensions::business_error(&resp.extensions, here, &mut self.sink);
         let body = match pick_media(&resp.content) {
             None => ResponseBody::Empty,
