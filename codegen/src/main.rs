@@ -12,6 +12,10 @@
 //! Exit codes: 0 when all went well (and for `--help` and `--version`), 1 on any error,
 //! usage errors included (clap's own code for those, 2, is not used).
 
+#[cfg(feature = "fast-alloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 

@@ -158,7 +158,7 @@ pub fn manifest(m: &Manifest, specs: &[String]) -> String {
     if let Some((_, codegen_path)) = &m.build_script {
         s.push_str("# `regenerate` runs the generator in the build script; the workspace turns it on.\n# Consumers leave it off and build from the committed sources alone.\nregenerate = [\"dep:codegen\"]\n");
         s.push_str(&format!(
-            "\n[build-dependencies]\ncodegen = {{ path = \"{codegen_path}\", optional = true }}\n"
+            "\n[build-dependencies]\ncodegen = {{ path = \"{codegen_path}\", default-features = false, optional = true }}\n"
         ));
     }
     s.push_str("\n[dependencies]\n");
