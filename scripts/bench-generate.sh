@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Benchmark 1 (BENCHMARKS.md): generation time, spec to formatted crate on disk, of our release
-# CLI (`codegen generate`) against progenitor's CLI (`cargo-progenitor`, installed from crates.io
-# into target/bench-tools, not committed) on the largest public specs of ../shared/corpus, timed
-# with hyperfine in the same run. A spec progenitor fails on is recorded with what it said.
+# Benchmark 1 (BENCHMARKS.md): generation, spec to crate on disk, whole process, of our release
+# CLI (`codegen generate`) against ploidy 0.15.0 and cargo-progenitor 0.15.1 (installed from
+# crates.io into the ignored target/bench-tools/, not committed), in the same run:
+#   - wall time: hyperfine, RUNS timed runs per tool and spec after one warm-up, the output
+#     directory removed before each run; the median is reported, and the ratio of ours to the
+#     fastest peer that handles the spec (below 1: ours is faster);
+#   - peak memory: /usr/bin/time's maximum resident set size, median of 3 runs;
+#   - output: KiB of Rust written;
+#   - COMPILE=1 (default on): `cargo check` of each generated crate alone, its dependencies
+#     built first (median of 3 checks after touching the crate's sources), on COMPILE_SPECS;
+#   - SCALING=1 (default on): ours on 1 CPU and on every CPU (`taskset`), on the first spec.
+# A spec a tool fails on is recorded with the first lines it printed.
 #
-#   bash scripts/bench-generate.sh            # RUNS=5 timed runs per tool and spec (1 warm-up)
-#   RUNS=10 SPECS="oxide-nexus.json" bash scripts/bench-generate.sh
+#   bash scripts/bench-generate.sh
+#   RUNS=10 SPECS="oxide-nexus.json" COMPILE=0 bash scripts/bench-generate.sh
 #
-# Output: target/bench-generate/summary.tsv (+ hyperfine JSON and each tool's log per spec).
-# Also prints the in-process figures of `cargo bench -p codegen --bench generate` unless
-# INPROCESS=0.
+# Output: target/bench-generate/summary.tsv, compile.tsv, scaling.tsv (+ hyperfine JSON and
+# each tool's log per spec).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,19 +25,26 @@ RUNS=${RUNS:-5}
 TOOLS=$ROOT/target/bench-tools
 OUT=$ROOT/target/bench-generate
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target/bench}
+PLOIDY_VERSION=0.15.0
 PROGENITOR_VERSION=0.15.1
 LIMIT=600   # seconds: no single generation may run longer
 SPECS=${SPECS:-"stripe-2023-09.yaml github.json digitalocean.yaml box.json oxide-nexus.json oxide-propolis-server.json oxide-buildomat.json oxide-keeper.json"}
+COMPILE=${COMPILE:-1}
+COMPILE_SPECS=${COMPILE_SPECS:-"stripe-2023-09.yaml github.json oxide-nexus.json"}
+SCALING=${SCALING:-1}
 
 command -v hyperfine >/dev/null || { echo "hyperfine missing: apt-get install hyperfine" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install time" >&2; exit 1; }
 [ -d "$CORPUS" ] || { echo "no corpus at $CORPUS" >&2; exit 1; }
 
-if [ ! -x "$TOOLS/bin/cargo-progenitor" ]; then
-  echo "== installing cargo-progenitor $PROGENITOR_VERSION into $TOOLS"
-  CARGO_TARGET_DIR=$TOOLS/build cargo install cargo-progenitor --version "$PROGENITOR_VERSION" \
-    --locked --root "$TOOLS"
-fi
-PROG=$TOOLS/bin/cargo-progenitor
+install() { # crate version binary
+  if [ ! -x "$TOOLS/bin/$3" ]; then
+    echo "== installing $1 $2 into $TOOLS"
+    CARGO_TARGET_DIR=$TOOLS/build cargo install "$1" --version "$2" --locked --root "$TOOLS"
+  fi
+}
+install ploidy "$PLOIDY_VERSION" ploidy
+install cargo-progenitor "$PROGENITOR_VERSION" cargo-progenitor
 
 echo "== building codegen (release)"
 cargo build --release -p codegen --bin codegen --manifest-path "$ROOT/Cargo.toml"
@@ -39,10 +53,10 @@ OURS=$CARGO_TARGET_DIR/release/codegen
 rm -rf "$OUT"
 mkdir -p "$OUT"
 SUMMARY=$OUT/summary.tsv
-printf 'spec\tsize_kib\tours_mean_s\tours_sd_s\tours_rs_kib\tprogenitor_mean_s\tprogenitor_sd_s\tprogenitor_rs_kib\tratio_progenitor_over_ours\tours_status\tprogenitor_status\n' > "$SUMMARY"
+printf 'spec\tsize_kib\ttool\tstatus\tmedian_s\tratio_to_fastest_peer\tpeak_mib\trust_kib\n' > "$SUMMARY"
 
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
-echo "   $("$PROG" --version 2>/dev/null || echo cargo-progenitor $PROGENITOR_VERSION); $(rustc --version)"
+echo "   $("$TOOLS/bin/ploidy" --version 2>/dev/null || echo ploidy $PLOIDY_VERSION); cargo-progenitor $PROGENITOR_VERSION; $(rustc --version)"
 
 said() { # the first two lines of a failure, without backtrace noise
   grep -v '^\s*$' "$1" \
@@ -54,8 +68,21 @@ rust_kib() { # KiB of Rust written under a directory
   find "$1" -name '*.rs' -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print int(s/1024)}'
 }
 
-mean_sd() { # hyperfine JSON, command index -> "mean sd"
-  python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]; print("%.4f %.4f" % (r["mean"], r["stddev"] or 0))' "$1" "$2"
+cmd_of() { # tool spec-path out-dir name -> the command line
+  case $1 in
+    ours) echo "$OURS generate $2 --out $3 --name bench-$4" ;;
+    ploidy) echo "$TOOLS/bin/ploidy generate rust $2 -o $3 --name bench-$4" ;;
+    progenitor) echo "$TOOLS/bin/cargo-progenitor progenitor -i $2 -o $3 -n bench-$4 -v 0.1.0" ;;
+  esac
+}
+
+peak_mib() { # median of 3 peak RSS, MiB
+  local out=$1; shift
+  for _ in 1 2 3; do
+    rm -rf "$out"
+    /usr/bin/time -f '%M' -o "$OUT/rss" "$@" > /dev/null 2>&1 || true
+    cat "$OUT/rss"
+  done | sort -n | sed -n 2p | awk '{printf "%.0f", $1/1024}'
 }
 
 for spec in $SPECS; do
@@ -63,45 +90,84 @@ for spec in $SPECS; do
   [ -f "$path" ] || { echo "skip $spec: not found"; continue; }
   name=${spec%.*}
   size=$(( $(stat -c %s "$path") / 1024 ))
-  o_ours=$OUT/$name.ours
-  o_prog=$OUT/$name.progenitor
-  ours_cmd="$OURS generate $path --out $o_ours --name bench-$name"
-  prog_cmd="$PROG progenitor -i $path -o $o_prog -n bench-$name -v 0.1.0"
   echo "== $spec ($size KiB)"
-
-  # One run each, untimed: does it generate at all, and what does it say?
-  ours_status=ok
-  rc=0; timeout $LIMIT $ours_cmd > "$OUT/$name.ours.log" 2>&1 || rc=$?
-  [ $rc = 0 ] || ours_status="failed (exit $rc): $(said "$OUT/$name.ours.log")"
-  prog_status=ok
-  rc=0; timeout $LIMIT $prog_cmd > "$OUT/$name.progenitor.log" 2>&1 || rc=$?
-  [ $rc = 0 ] || prog_status="failed (exit $rc): $(said "$OUT/$name.progenitor.log")"
-  echo "   ours: $ours_status"
-  echo "   progenitor: $prog_status"
-
+  declare -A status=()
   cmds=()
-  [ "$ours_status" = ok ] && cmds+=(-n ours --prepare "rm -rf $o_ours" "$ours_cmd")
-  [ "$prog_status" = ok ] && cmds+=(-n progenitor --prepare "rm -rf $o_prog" "$prog_cmd")
-  om=-; osd=-; pm=-; psd=-; ratio=-
+  for tool in ours ploidy progenitor; do
+    o=$OUT/$name.$tool
+    rc=0; timeout $LIMIT $(cmd_of $tool "$path" "$o" "$name") > "$OUT/$name.$tool.log" 2>&1 || rc=$?
+    if [ $rc = 0 ]; then status[$tool]=ok; else status[$tool]="failed (exit $rc): $(said "$OUT/$name.$tool.log")"; fi
+    echo "   $tool: ${status[$tool]}"
+    [ "${status[$tool]}" = ok ] && cmds+=(-n "$tool" --prepare "rm -rf $o" "$(cmd_of $tool "$path" "$o" "$name")")
+  done
+  declare -A median=()
   if [ ${#cmds[@]} -gt 0 ]; then
-    hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$OUT/$name.json" "${cmds[@]}"
-    i=0
-    if [ "$ours_status" = ok ]; then read -r om osd < <(mean_sd "$OUT/$name.json" $i); i=1; fi
-    if [ "$prog_status" = ok ]; then read -r pm psd < <(mean_sd "$OUT/$name.json" $i); fi
-    if [ "$om" != - ] && [ "$pm" != - ]; then
-      ratio=$(python3 -c "print('%.2f' % ($pm / $om))")
-    fi
+    hyperfine --style basic --warmup 1 --runs "$RUNS" --export-json "$OUT/$name.json" "${cmds[@]}" > "$OUT/$name.hyperfine.txt"
+    while read -r tool m; do median[$tool]=$m; done < <(python3 -c '
+import json,sys
+for r in json.load(open(sys.argv[1]))["results"]:
+    print(r["command"], "%.4f" % r["median"])' "$OUT/$name.json")
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$spec" "$size" "$om" "$osd" "$(rust_kib "$o_ours")" \
-    "$pm" "$psd" "$(rust_kib "$o_prog")" "$ratio" "$ours_status" "$prog_status" >> "$SUMMARY"
+  fastest_peer=$(for t in ploidy progenitor; do [ -n "${median[$t]:-}" ] && echo "${median[$t]}"; done | sort -g | head -1)
+  for tool in ours ploidy progenitor; do
+    m=${median[$tool]:--}; ratio=-; peak=-
+    if [ "$m" != - ]; then
+      [ -n "$fastest_peer" ] && ratio=$(python3 -c "print('%.2f' % ($m / $fastest_peer))")
+      peak=$(peak_mib "$OUT/$name.$tool" $(cmd_of $tool "$path" "$OUT/$name.$tool" "$name"))
+    fi
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$spec" "$size" "$tool" "${status[$tool]}" "$m" "$ratio" "$peak" \
+      "$(rust_kib "$OUT/$name.$tool")" >> "$SUMMARY"
+  done
+  unset status median
 done
 
 echo
-echo "== summary ($SUMMARY); ratio = progenitor mean / ours mean (> 1: ours is faster)"
-column -t -s $'\t' "$SUMMARY" || cat "$SUMMARY"
+echo "== generation ($SUMMARY): median wall seconds; ratio = this tool / the fastest peer"
+column -t -s $'\t' "$SUMMARY" | cut -c1-200 || cat "$SUMMARY"
 
-if [ "${INPROCESS:-1}" != 0 ]; then
+if [ "$COMPILE" = 1 ]; then
+  CSUM=$OUT/compile.tsv
+  printf 'spec\ttool\tcheck_median_s\n' > "$CSUM"
+  for spec in $COMPILE_SPECS; do
+    name=${spec%.*}
+    for tool in ours ploidy progenitor; do
+      dir=$OUT/$name.$tool
+      [ -f "$dir/Cargo.toml" ] || { printf '%s\t%s\t-\n' "$spec" "$tool" >> "$CSUM"; continue; }
+      grep -q '^\[workspace\]' "$dir/Cargo.toml" || printf '\n[workspace]\n' >> "$dir/Cargo.toml"
+      export_dir=$OUT/compile-target.$tool
+      # Dependencies first (and the crate once), then the crate alone, timed.
+      if ! CARGO_TARGET_DIR=$export_dir cargo check --quiet --manifest-path "$dir/Cargo.toml" > "$OUT/$name.$tool.check.log" 2>&1; then
+        printf '%s\t%s\tfailed: %s\n' "$spec" "$tool" "$(said "$OUT/$name.$tool.check.log")" >> "$CSUM"
+        continue
+      fi
+      t=$(for _ in 1 2 3; do
+        find "$dir/src" -name '*.rs' -exec touch {} +
+        s=$(date +%s.%N)
+        CARGO_TARGET_DIR=$export_dir cargo check --quiet --manifest-path "$dir/Cargo.toml" > /dev/null 2>&1
+        e=$(date +%s.%N)
+        python3 -c "print('%.3f' % ($e - $s))"
+      done | sort -g | sed -n 2p)
+      printf '%s\t%s\t%s\n' "$spec" "$tool" "$t" >> "$CSUM"
+    done
+  done
   echo
-  echo "== in process: Config::render() (cargo bench -p codegen --bench generate)"
-  cargo bench -p codegen --bench generate --manifest-path "$ROOT/Cargo.toml"
+  echo "== cargo check of the generated crate alone, dependencies built ($CSUM)"
+  column -t -s $'\t' "$CSUM" || cat "$CSUM"
+fi
+
+if [ "$SCALING" = 1 ]; then
+  spec=$(echo $SPECS | cut -d' ' -f1); path=$CORPUS/$spec; name=${spec%.*}
+  SSUM=$OUT/scaling.tsv
+  printf 'spec\tcpus\tmedian_s\n' > "$SSUM"
+  all=$(( $(nproc) - 1 ))
+  for cpus in 0 "0-$all"; do
+    hyperfine --style none --warmup 1 --runs "$RUNS" --export-json "$OUT/scaling.json" \
+      --prepare "rm -rf $OUT/$name.scaling" "taskset -c $cpus $(cmd_of ours "$path" "$OUT/$name.scaling" "$name")" > /dev/null
+    m=$(python3 -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$OUT/scaling.json")
+    n=$(python3 -c "import sys; a=sys.argv[1]; print(1 if '-' not in a else int(a.split('-')[1]) + 1)" "$cpus")
+    printf '%s\t%s\t%s\n' "$spec" "$n" "$m" >> "$SSUM"
+  done
+  echo
+  echo "== ours on 1 CPU and on all $(nproc) ($SSUM)"
+  column -t -s $'\t' "$SSUM" || cat "$SSUM"
 fi
