@@ -108,7 +108,7 @@ import json,sys
 for r in json.load(open(sys.argv[1]))["results"]:
     print(r["command"], "%.4f" % r["median"])' "$OUT/$name.json")
   fi
-  fastest_peer=$(for t in ploidy progenitor; do [ -n "${median[$t]:-}" ] && echo "${median[$t]}"; done | sort -g | head -1)
+  fastest_peer=$(for t in ploidy progenitor; do if [ -n "${median[$t]:-}" ]; then echo "${median[$t]}"; fi; done | sort -g | head -1)
   for tool in ours ploidy progenitor; do
     m=${median[$tool]:--}; ratio=-; peak=-
     if [ "$m" != - ]; then
@@ -123,7 +123,10 @@ done
 
 echo
 echo "== generation ($SUMMARY): median wall seconds; ratio = this tool / the fastest peer"
-column -t -s $'\t' "$SUMMARY" | cut -c1-200 || cat "$SUMMARY"
+python3 -c '
+import csv, sys
+for r in csv.reader(open(sys.argv[1]), delimiter="\t"):
+    print("\t".join(r[:3] + r[4:] + [r[3][:60]]))' "$SUMMARY" | column -t -s $'\t' 
 
 if [ "$COMPILE" = 1 ]; then
   CSUM=$OUT/compile.tsv
