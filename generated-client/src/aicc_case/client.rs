@@ -121,7 +121,7 @@ impl Client {
     /// Arguments:
     /// - `body`: the request body
     ///
-    /// Optional parameters are set on the returned [`ListCases`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    /// Optional parameters are set on the returned [`ListCases`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. Every item across pages: [`ListCases::into_stream`].
     pub fn list_cases(&self, body: impl Into<ListCasesRequest>) -> ListCases<'_> {
         ListCases {
             client: self,
@@ -283,7 +283,7 @@ impl Client {
     /// Arguments:
     /// - `body`: the request body
     ///
-    /// Optional parameters are set on the returned [`ListCaseTypes`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    /// Optional parameters are set on the returned [`ListCaseTypes`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. Every item across pages: [`ListCaseTypes::into_stream`].
     pub fn list_case_types(
         &self,
         body: impl Into<ListCaseTypesRequest>,

@@ -42,7 +42,7 @@ impl Client {
     ///
     /// `GET /v2/servicerequest/cases` (operationId `listCases`).
     ///
-    /// Optional parameters are set on the returned [`ListCases`]; `send` validates the whole request first and sends nothing if it is invalid.
+    /// Optional parameters are set on the returned [`ListCases`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListCases::into_stream`].
     pub fn list_cases(&self) -> ListCases<'_> {
         ListCases {
             client: self,
@@ -492,7 +492,7 @@ impl Client {
     /// Arguments:
     /// - `case_id`: path `case_id` — Specifies the service ticket ID.
     ///
-    /// Optional parameters are set on the returned [`ListCaseOperationLogs`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_case_operate_logs`.
+    /// Optional parameters are set on the returned [`ListCaseOperationLogs`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListCaseOperationLogs::into_stream`]. The official SDK calls it `list_case_operate_logs`.
     #[doc(alias = "list_case_operate_logs")]
     pub fn list_case_operation_logs(
         &self,
@@ -612,7 +612,7 @@ impl Client {
     ///
     /// `GET /osm/incidentservice/api/v1/queryincident` (operationId `listCasesByPage`).
     ///
-    /// Optional parameters are set on the returned [`ListCasesByPage`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_order_incident`.
+    /// Optional parameters are set on the returned [`ListCasesByPage`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListCasesByPage::into_stream`]. The official SDK calls it `list_order_incident`.
     #[doc(alias = "list_order_incident")]
     pub fn list_cases_by_page(&self) -> ListCasesByPage<'_> {
         ListCasesByPage {
@@ -911,7 +911,7 @@ impl Client {
     ///
     /// `GET /v2/servicerequest/labels` (operationId `listLabels`).
     ///
-    /// Optional parameters are set on the returned [`ListLabels`]; `send` validates the whole request first and sends nothing if it is invalid.
+    /// Optional parameters are set on the returned [`ListLabels`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListLabels::into_stream`].
     pub fn list_labels(&self) -> ListLabels<'_> {
         ListLabels {
             client: self,
@@ -1143,7 +1143,7 @@ impl Client {
     ///
     /// `GET /v2/servicerequest/authorizations` (operationId `listAuthorizations`).
     ///
-    /// Optional parameters are set on the returned [`ListAuthorizations`]; `send` validates the whole request first and sends nothing if it is invalid.
+    /// Optional parameters are set on the returned [`ListAuthorizations`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListAuthorizations::into_stream`].
     pub fn list_authorizations(&self) -> ListAuthorizations<'_> {
         ListAuthorizations {
             client: self,
@@ -1281,7 +1281,7 @@ impl Client {
     /// - `authorization_id`: path `authorization_id` — Specifies the authorization ID.
     /// - `authorization_detail_id`: path `authorization_detail_id` — Specifies the authorization detail ID.
     ///
-    /// Optional parameters are set on the returned [`ListHistorySessions`]; `send` validates the whole request first and sends nothing if it is invalid.
+    /// Optional parameters are set on the returned [`ListHistorySessions`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListHistorySessions::into_stream`].
     pub fn list_history_sessions(
         &self,
         authorization_id: impl Into<String>,
@@ -1312,7 +1312,7 @@ impl Client {
     /// - `authorization_detail_id`: path `authorization_detail_id` — Specifies the authorization detail ID.
     /// - `session_id`: path `session_id` — Specifies the session ID.
     ///
-    /// Optional parameters are set on the returned [`ListHistoryOperationLogs`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_history_operate_logs`.
+    /// Optional parameters are set on the returned [`ListHistoryOperationLogs`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListHistoryOperationLogs::into_stream`]. The official SDK calls it `list_history_operate_logs`.
     #[doc(alias = "list_history_operate_logs")]
     pub fn list_history_operation_logs(
         &self,
@@ -1347,7 +1347,7 @@ impl Client {
     /// - `authorization_detail_id`: path `authorization_detail_id` — Specifies the authorization detail ID.
     /// - `session_id`: path `session_id` — Specifies the session ID.
     ///
-    /// Optional parameters are set on the returned [`ListFileTransferRecords`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_transport_histories`.
+    /// Optional parameters are set on the returned [`ListFileTransferRecords`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListFileTransferRecords::into_stream`]. The official SDK calls it `list_transport_histories`.
     #[doc(alias = "list_transport_histories")]
     pub fn list_file_transfer_records(
         &self,
@@ -1472,7 +1472,7 @@ impl Client {
     ///
     /// `GET /v2/servicerequest/verifycodes/has-verified` (operationId `listVerifiedContacts`).
     ///
-    /// Optional parameters are set on the returned [`ListVerifiedContacts`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_has_verified_contacts`.
+    /// Optional parameters are set on the returned [`ListVerifiedContacts`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListVerifiedContacts::into_stream`]. The official SDK calls it `list_has_verified_contacts`.
     #[doc(alias = "list_has_verified_contacts")]
     pub fn list_verified_contacts(&self) -> ListVerifiedContacts<'_> {
         ListVerifiedContacts {
@@ -1578,7 +1578,7 @@ impl Client {
     ///
     /// `GET /v2.0/servicerequest/diagnose/records` (operationId `listDiagnoseRecords`).
     ///
-    /// Optional parameters are set on the returned [`ListDiagnoseRecords`]; `send` validates the whole request first and sends nothing if it is invalid.
+    /// Optional parameters are set on the returned [`ListDiagnoseRecords`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListDiagnoseRecords::into_stream`].
     pub fn list_diagnose_records(&self) -> ListDiagnoseRecords<'_> {
         ListDiagnoseRecords {
             client: self,
@@ -1867,7 +1867,7 @@ impl Client {
     /// Arguments:
     /// - `case_id`: path `case_id` — Specifies the service ticket ID. The page gives a minimum length of 0; an empty path segment cannot be sent, so the minimum is 1 here.
     ///
-    /// Optional parameters are set on the returned [`ListMessages`]; `send` validates the whole request first and sends nothing if it is invalid.
+    /// Optional parameters are set on the returned [`ListMessages`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListMessages::into_stream`].
     pub fn list_messages(&self, case_id: impl Into<String>) -> ListMessages<'_> {
         ListMessages {
             client: self,

@@ -253,6 +253,12 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
     if !op.idempotent {
         mdoc.push_str(" Not retried automatically: the method is not idempotent.");
     }
+    if op.pagination.is_some() {
+        mdoc.push_str(&format!(
+            " Every item across pages: [`{}::into_stream`].",
+            op.builder_name
+        ));
+    }
     let alias = match &op.sdk_name {
         Some(name) if name != &op.method_name => {
             mdoc.push_str(&format!(" The official SDK calls it `{name}`."));

@@ -38,7 +38,7 @@ impl Client {
 
     /// `GET /items` (operationId `listItems`).
     ///
-    /// Optional parameters are set on the returned [`ListItems`]; `send` validates the whole request first and sends nothing if it is invalid. The official SDK calls it `list_all_items`.
+    /// Optional parameters are set on the returned [`ListItems`]; `send` validates the whole request first and sends nothing if it is invalid. Every item across pages: [`ListItems::into_stream`]. The official SDK calls it `list_all_items`.
     #[doc(alias = "list_all_items")]
     pub fn list_items(&self) -> ListItems<'_> {
         ListItems {
@@ -55,7 +55,7 @@ impl Client {
     /// Arguments:
     /// - `body`: the request body
     ///
-    /// Optional parameters are set on the returned [`SearchPages`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent.
+    /// Optional parameters are set on the returned [`SearchPages`]; `send` validates the whole request first and sends nothing if it is invalid. Not retried automatically: the method is not idempotent. Every item across pages: [`SearchPages::into_stream`].
     pub fn search_pages(&self, body: impl Into<SearchPagesBody>) -> SearchPages<'_> {
         SearchPages {
             client: self,
