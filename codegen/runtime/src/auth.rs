@@ -303,9 +303,11 @@ impl TokenCache {
         let token =
             fetch_client_credentials_token(client, &url, &self.client_id, &self.client_secret)
                 .await?;
-        let replace_at = token.expires_in.map(|secs| {
+        // A lifetime too long to add to the clock (a hostile `expires_in` of u64::MAX) is
+        // taken as no expiry, not a panic.
+        let replace_at = token.expires_in.and_then(|secs| {
             let lifetime = std::time::Duration::from_secs(secs);
-            fetched + lifetime.saturating_sub(token_margin(lifetime))
+            fetched.checked_add(lifetime.saturating_sub(token_margin(lifetime)))
         });
         #[cfg(feature = "tracing")]
         tracing::debug!(

@@ -959,3 +959,47 @@ async fn token_exchange_honours_the_client_timeout() {
     assert!(err.is_timeout(), "{err:?}");
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[tokio::test]
+async fn a_hostile_token_lifetime_is_no_expiry_not_a_panic() {
+    // `expires_in` of u64::MAX seconds cannot be added to the clock: the token is kept for
+    // good (one exchange for both calls), and nothing panics.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth2/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"access_token":"tok-forever","expires_in":18446744073709551615}"#,
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/things"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{}", "application/json"))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .endpoint(server.uri())
+        .auth(Auth::client_credentials("/oauth2/token", "id", "secret", "access-token").unwrap())
+        .build()
+        .unwrap();
+    for _ in 0..2 {
+        let resp = client
+            .execute(Request::new(Method::GET, "/things", "getThings"))
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    let reqs = received(&server).await;
+    let tokens = reqs
+        .iter()
+        .filter(|r| r.url.path() == "/oauth2/token")
+        .count();
+    assert_eq!(tokens, 1, "one exchange");
+    let calls: Vec<&wiremock::Request> =
+        reqs.iter().filter(|r| r.url.path() == "/things").collect();
+    assert_eq!(calls.len(), 2);
+    assert!(calls
+        .iter()
+        .all(|r| header(r, "access-token") == Some("tok-forever")));
+}
