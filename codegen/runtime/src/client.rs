@@ -908,20 +908,23 @@ async fn multipart_form(parts: &[Part]) -> Result<reqwest::multipart::Form, Erro
 /// (`cn-south-1` finds `CN_SOUTH_1`); an unknown name is [`Error::InvalidRequest`] listing
 /// the known ones.
 pub fn endpoint_for_region<'a>(known: &[(&str, &'a str)], name: &str) -> Result<&'a str, Error> {
+    let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
+    region_index(&names, name).map(|i| known[i].1)
+}
+
+/// The position of the region `name` among `names`, matched without regard to case, `-` and
+/// `_`; an unknown name is [`Error::InvalidRequest`] listing the known ones (its own text
+/// escaped). [`endpoint_for_region`] and the generated `Region::from_name` both use it.
+pub fn region_index(names: &[&str], name: &str) -> Result<usize, Error> {
     let norm = |s: &str| s.trim().replace('-', "_").to_ascii_uppercase();
     let wanted = norm(name);
-    known
-        .iter()
-        .find(|(n, _)| norm(n) == wanted)
-        .map(|(_, url)| *url)
-        .ok_or_else(|| {
-            let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
-            Error::InvalidRequest(format!(
-                "unknown region {:?}; known: {}",
-                super::error::escape_control(name),
-                names.join(", ")
-            ))
-        })
+    names.iter().position(|n| norm(n) == wanted).ok_or_else(|| {
+        Error::InvalidRequest(format!(
+            "unknown region {:?}; known: {}",
+            super::error::escape_control(name),
+            names.join(", ")
+        ))
+    })
 }
 
 /// Parses and checks the endpoint; returns `scheme://host[:port]/base/path` without a

@@ -76,7 +76,7 @@ pub use validate::{Rule, Validate, ValidationErrors, Violation};
 #[doc(hidden)]
 pub mod __private {
     pub use super::client::{
-        is_retryable_status, parse_http_date, retry_after, DEFAULT_CONNECT_TIMEOUT,
+        is_retryable_status, parse_http_date, region_index, retry_after, DEFAULT_CONNECT_TIMEOUT,
         DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
     };
     pub use super::error::{

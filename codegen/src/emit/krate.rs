@@ -639,16 +639,8 @@ fn regions(api: &Api) -> TokenStream {
             /// The region called `name`, matched without regard to case, `-` and `_`; an
             /// unknown name is an error that lists the known ones.
             pub fn from_name(name: &str) -> Result<Region, crate::runtime::Error> {
-                let norm = |s: &str| s.trim().replace('_', "-").to_ascii_lowercase();
-                let wanted = norm(name);
-                Self::ALL.iter().copied().find(|r| norm(r.name) == wanted).ok_or_else(|| {
-                    let known: Vec<&str> = Self::ALL.iter().map(|r| r.name).collect();
-                    crate::runtime::Error::InvalidRequest(format!(
-                        "unknown region {:?}; known: {}",
-                        name.escape_debug().to_string(),
-                        known.join(", ")
-                    ))
-                })
+                let names: Vec<&str> = Self::ALL.iter().map(|r| r.name).collect();
+                crate::runtime::__private::region_index(&names, name).map(|i| Self::ALL[i])
             }
         }
 
