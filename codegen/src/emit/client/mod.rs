@@ -235,53 +235,54 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
     inits.push(quote!(headers: Vec::new()));
     fields.push(quote!(headers: Vec<(String, String)>));
 
-    let mut mdoc = op.doc.clone().unwrap_or_default();
-    if !mdoc.is_empty() {
-        mdoc.push_str("\n\n");
-    }
-    mdoc.push_str(&format!(
-        "`{} {}` (operationId `{}`).",
-        op.http_method, op.path, op.operation_id
-    ));
-    if !arg_docs.is_empty() {
-        mdoc.push_str(&format!("\n\nArguments:{arg_docs}"));
-    }
-    mdoc.push_str(&format!(
-        "\n\nOptional parameters are set on the returned [`{}`]; `send` validates the whole request first and sends nothing if it is invalid.",
-        op.builder_name
-    ));
-    if !op.idempotent {
-        mdoc.push_str(" Not retried automatically: the method is not idempotent.");
-    }
-    if op.pagination.is_some() {
+    // The method and its doc only for the client's head (the builder's part does not need
+    // them: rendering the description is the costly part).
+    if part == Part::Method {
+        let mut mdoc = op.doc.clone().unwrap_or_default();
+        if !mdoc.is_empty() {
+            mdoc.push_str("\n\n");
+        }
         mdoc.push_str(&format!(
-            " Every item across pages: [`{}::into_stream`].",
+            "`{} {}` (operationId `{}`).",
+            op.http_method, op.path, op.operation_id
+        ));
+        if !arg_docs.is_empty() {
+            mdoc.push_str(&format!("\n\nArguments:{arg_docs}"));
+        }
+        mdoc.push_str(&format!(
+            "\n\nOptional parameters are set on the returned [`{}`]; `send` validates the whole request first and sends nothing if it is invalid.",
             op.builder_name
         ));
-    }
-    let alias = match &op.sdk_name {
-        Some(name) if name != &op.method_name => {
-            mdoc.push_str(&format!(" The official SDK calls it `{name}`."));
-            quote!(#[doc(alias = #name)])
+        if !op.idempotent {
+            mdoc.push_str(" Not retried automatically: the method is not idempotent.");
         }
-        _ => quote!(),
-    };
-    let mdoc = doc(Some(&mdoc));
-    let deprecated = if op.deprecated {
-        quote!(#[deprecated])
-    } else {
-        quote!()
-    };
-    let method_tokens = quote! {
-        #mdoc
-        #alias
-        #deprecated
-        pub fn #method(&self, #(#args),*) -> #builder<'_> {
-            #builder { client: self, #(#inits,)* }
+        if op.pagination.is_some() {
+            mdoc.push_str(&format!(
+                " Every item across pages: [`{}::into_stream`].",
+                op.builder_name
+            ));
         }
-    };
-    if part == Part::Method {
-        return method_tokens;
+        let alias = match &op.sdk_name {
+            Some(name) if name != &op.method_name => {
+                mdoc.push_str(&format!(" The official SDK calls it `{name}`."));
+                quote!(#[doc(alias = #name)])
+            }
+            _ => quote!(),
+        };
+        let mdoc = doc(Some(&mdoc));
+        let deprecated = if op.deprecated {
+            quote!(#[deprecated])
+        } else {
+            quote!()
+        };
+        return quote! {
+            #mdoc
+            #alias
+            #deprecated
+            pub fn #method(&self, #(#args),*) -> #builder<'_> {
+                #builder { client: self, #(#inits,)* }
+            }
+        };
     }
 
     let plan = response::plan_responses(op);
