@@ -17,7 +17,7 @@ use super::request::{encode_query, Body, Part, PartData, Request};
 use super::response::{Response, DEFAULT_MAX_BODY_BYTES};
 #[cfg(feature = "huawei-aksk")]
 use super::signing;
-use super::validate::{check_control_characters, ValidationErrors, Violation};
+use super::validate::{check_control_characters, Path, ValidationErrors, Violation};
 
 /// A function that sees (and may change) every request before auth and signing are
 /// applied; it runs again on every retry.
@@ -352,7 +352,7 @@ impl<C> ClientBuilder<C> {
                 retry: self.retry,
                 default_headers: checked,
                 user_agent,
-                auth: RwLock::new(self.auth),
+                auth: RwLock::new(Arc::new(self.auth)),
                 hook: self.hook,
                 max_body_bytes: self.max_body_bytes,
                 rng: AtomicU64::new(seed | 1),
@@ -372,7 +372,8 @@ struct Inner {
     retry: RetryPolicy,
     default_headers: Vec<(HeaderName, HeaderValue)>,
     user_agent: HeaderValue,
-    auth: RwLock<Auth>,
+    /// Shared, so that a request takes the credentials without copying them.
+    auth: RwLock<Arc<Auth>>,
     hook: Option<Arc<Hook>>,
     max_body_bytes: u64,
     rng: AtomicU64,
@@ -457,9 +458,14 @@ impl Client {
 
     /// The current credentials.
     pub fn auth(&self) -> Auth {
+        Auth::clone(&self.shared_auth())
+    }
+
+    /// The current credentials, shared with the client.
+    fn shared_auth(&self) -> Arc<Auth> {
         match self.inner.auth.read() {
-            Ok(a) => a.clone(),
-            Err(poisoned) => poisoned.into_inner().clone(),
+            Ok(a) => Arc::clone(&a),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
     }
 
@@ -467,8 +473,8 @@ impl Client {
     /// client.
     pub fn set_auth(&self, auth: Auth) {
         match self.inner.auth.write() {
-            Ok(mut a) => *a = auth,
-            Err(poisoned) => *poisoned.into_inner() = auth,
+            Ok(mut a) => *a = Arc::new(auth),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(auth),
         }
     }
 
@@ -675,20 +681,19 @@ impl Client {
         base: &str,
         now: SystemTime,
     ) -> Result<reqwest::Request, Error> {
-        let auth = self.auth();
-        #[cfg(feature = "client-credentials")]
-        let auth = match auth {
+        let shared = self.shared_auth();
+        // Credentials that a cache resolves for this attempt; the others are used in place.
+        let resolved = match &*shared {
+            #[cfg(feature = "client-credentials")]
             Auth::ClientCredentials(cache) => {
                 let (header, value) = cache.current(self, base).await?;
-                Auth::ApiKey { header, value }
+                Some(Auth::ApiKey { header, value })
             }
-            other => other,
+            #[cfg(feature = "huawei-aksk")]
+            Auth::Provider(cache) => Some(Auth::AkSk(cache.current().await?)),
+            _ => None,
         };
-        #[cfg(feature = "huawei-aksk")]
-        let auth = match auth {
-            Auth::Provider(cache) => Auth::AkSk(cache.current().await?),
-            other => other,
-        };
+        let auth = resolved.as_ref().unwrap_or(&shared);
         #[cfg(feature = "huawei-aksk")]
         let signing = matches!(auth, Auth::AkSk(_));
         #[cfg(not(feature = "huawei-aksk"))]
@@ -738,10 +743,12 @@ impl Client {
                 headers.insert(reqwest::header::CONTENT_TYPE, ct);
             }
         }
-        let present: HashSet<HeaderName> = headers.keys().cloned().collect();
-        for (name, value) in &self.inner.default_headers {
-            if !present.contains(name) {
-                headers.append(name.clone(), value.clone());
+        if !self.inner.default_headers.is_empty() {
+            let present: HashSet<HeaderName> = headers.keys().cloned().collect();
+            for (name, value) in &self.inner.default_headers {
+                if !present.contains(name) {
+                    headers.append(name.clone(), value.clone());
+                }
             }
         }
         if !headers.contains_key(reqwest::header::USER_AGENT) {
@@ -751,7 +758,7 @@ impl Client {
         if let Some(hook) = &self.inner.hook {
             hook(&mut rq);
         }
-        apply_auth(&mut rq, &auth, now)?;
+        apply_auth(&mut rq, auth, now)?;
         Ok(rq)
     }
 }
@@ -830,17 +837,13 @@ fn apply_auth(rq: &mut reqwest::Request, auth: &Auth, now: SystemTime) -> Result
                     HeaderValue::from_static(signing::UNSIGNED_PAYLOAD),
                 );
             }
-            let pairs: Vec<(String, String)> = headers
+            let pairs: Vec<(&str, std::borrow::Cow<'_, str>)> = rq
+                .headers()
                 .iter()
-                .map(|(n, v)| {
-                    (
-                        n.as_str().to_owned(),
-                        String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                    )
-                })
+                .map(|(n, v)| (n.as_str(), String::from_utf8_lossy(v.as_bytes())))
                 .collect();
             let body = rq.body().and_then(|b| b.as_bytes());
-            let signed = signing::sign_request(
+            let signed = signing::sign_parts(
                 rq.method().as_str(),
                 rq.url(),
                 &pairs,
@@ -984,8 +987,9 @@ fn check_path(path: &str) -> Result<(), Error> {
 /// [`Error::InvalidRequest`].
 fn header_pairs(pairs: &[(String, String)]) -> Result<Vec<(HeaderName, HeaderValue)>, Error> {
     let mut violations: Vec<Violation> = Vec::new();
+    let headers = Path::Text("header");
     for (name, value) in pairs {
-        let path = format!("header.{name}");
+        let path = headers.field(name);
         check_control_characters(&path, name, &mut violations);
         check_control_characters(&path, value, &mut violations);
     }

@@ -69,7 +69,7 @@ pub use transfer::{content_disposition_file_name, paginate, Download, Page, Pagi
 pub mod stream {
     pub use futures_util::stream::{Stream, StreamExt, TryStreamExt};
 }
-pub use validate::{Rule, Validate, ValidationErrors, Violation};
+pub use validate::{Path, Rule, Validate, ValidationErrors, Violation};
 
 /// What generated code calls: request encodings, response decoding, and one check per kind
 /// of constraint. Not a stable API; programs use the items at the crate root.

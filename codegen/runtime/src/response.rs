@@ -67,7 +67,7 @@ impl Response {
     /// whole body fits, `(first limit bytes, true)` when it does not (the rest is not
     /// read). With `refuse_early`, a `Content-Length` above the limit gives
     /// `(empty, true)` without reading anything.
-    async fn read_limited(mut self, refuse_early: bool) -> Result<(Bytes, bool), Error> {
+    async fn read_limited(&mut self, refuse_early: bool) -> Result<(Bytes, bool), Error> {
         let limit = self.max_body_bytes;
         let declared = self.inner.content_length();
         if refuse_early && declared.is_some_and(|n| n > limit) {
@@ -123,39 +123,43 @@ impl Response {
 
     /// The whole body, at most [`Response::max_body_bytes`] ([`Error::BodyTooLarge`]
     /// beyond, refused from the `Content-Length` when it says so).
-    pub async fn bytes(self) -> Result<Bytes, Error> {
-        let too_large = self.too_large();
+    pub async fn bytes(mut self) -> Result<Bytes, Error> {
+        self.read_whole().await
+    }
+
+    /// The whole body within the limit; the response keeps its status and headers for the
+    /// error paths, so nothing is copied out of them on success.
+    async fn read_whole(&mut self) -> Result<Bytes, Error> {
         match self.read_limited(true).await? {
             (body, false) => Ok(body),
-            (_, true) => Err(too_large),
+            (_, true) => Err(self.too_large()),
         }
     }
 
+    /// [`Error::Decode`] for this response's `body`.
+    fn decode_error(&self, message: String, body: &Bytes) -> Error {
+        Error::decode(
+            self.status(),
+            self.request_id(),
+            self.content_type(),
+            message,
+            body,
+        )
+    }
+
     /// The whole body as UTF-8 text ([`Error::Decode`] when it is not UTF-8).
-    pub async fn text(self) -> Result<String, Error> {
-        let status = self.status();
-        let request_id = self.request_id();
-        let content_type = self.content_type();
-        let body = self.bytes().await?;
-        match String::from_utf8(body.to_vec()) {
-            Ok(s) => Ok(s),
-            Err(e) => Err(Error::decode(
-                status,
-                request_id,
-                content_type,
-                format!("the body is not UTF-8: {}", e.utf8_error()),
-                &body,
-            )),
+    pub async fn text(mut self) -> Result<String, Error> {
+        let body = self.read_whole().await?;
+        match std::str::from_utf8(&body) {
+            Ok(s) => Ok(s.to_owned()),
+            Err(e) => Err(self.decode_error(format!("the body is not UTF-8: {e}"), &body)),
         }
     }
 
     /// The whole body decoded as JSON ([`decode_json`]).
-    pub async fn json<T: DeserializeOwned>(self) -> Result<T, Error> {
-        let status = self.status();
-        let request_id = self.request_id();
-        let content_type = self.content_type();
-        let body = self.bytes().await?;
-        decode_json(status, request_id, content_type, &body)
+    pub async fn json<T: DeserializeOwned>(mut self) -> Result<T, Error> {
+        let body = self.read_whole().await?;
+        json_value(&body).map_err(|message| self.decode_error(message, &body))
     }
 
     /// The reqwest response, for anything this wrapper does not cover.
@@ -194,6 +198,12 @@ pub fn decode_json<T: DeserializeOwned>(
     content_type: Option<String>,
     body: &Bytes,
 ) -> Result<T, Error> {
+    json_value(body)
+        .map_err(|message| Error::decode(status, request_id, content_type, message, body))
+}
+
+/// [`decode_json`] without the error's context: the serde message on failure.
+fn json_value<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
     match serde_json::from_slice::<T>(body) {
         Ok(v) => Ok(v),
         Err(e) => {
@@ -207,13 +217,7 @@ pub fn decode_json<T: DeserializeOwned>(
                     return Ok(v);
                 }
             }
-            Err(Error::decode(
-                status,
-                request_id,
-                content_type,
-                e.to_string(),
-                body,
-            ))
+            Err(e.to_string())
         }
     }
 }
@@ -233,19 +237,43 @@ pub fn check_business(
     message_field: &str,
     success: &[&str],
 ) -> Result<(), Error> {
-    let Some(code) = probe_field(body, code_field) else {
-        return Ok(());
-    };
-    if code.is_empty() || success.contains(&code.as_str()) {
-        return Ok(());
+    match business_failure(body, code_field, success) {
+        None => Ok(()),
+        Some(code) => Err(business_error(
+            status,
+            request_id,
+            body,
+            code,
+            message_field,
+        )),
     }
-    Err(Error::Business(Box::new(BusinessError {
+}
+
+/// The failure code of [`check_business`], when the body has one.
+fn business_failure(body: &[u8], code_field: &str, success: &[&str]) -> Option<String> {
+    let code = probe_field(body, code_field)?;
+    if code.is_empty() || success.contains(&code.as_str()) {
+        None
+    } else {
+        Some(code)
+    }
+}
+
+/// [`Error::Business`] for a failure `code` found in `body`.
+fn business_error(
+    status: u16,
+    request_id: Option<String>,
+    body: &Bytes,
+    code: String,
+    message_field: &str,
+) -> Error {
+    Error::Business(Box::new(BusinessError {
         status,
         request_id,
         code,
         message: probe_field(body, message_field),
         body: error_body(body),
-    })))
+    }))
 }
 
 /// The text of the scalar at `field` (a top-level key, or a JSON pointer when it starts
@@ -415,7 +443,7 @@ impl Response {
     /// the status and the raw body read (at most [`Response::max_body_bytes`]): generated
     /// code decodes each status's own schema.
     pub async fn api_error_with<E: TypedBody>(
-        self,
+        mut self,
         decode: impl FnOnce(u16, &[u8]) -> Option<E>,
     ) -> Error {
         let status = self.status();
@@ -456,42 +484,37 @@ impl Response {
     /// first (a failure is [`Error::Business`]; only its two fields are looked at, no JSON
     /// tree is built), then decodes the body as `T` ([`decode_json`]).
     pub async fn decode<T: DeserializeOwned>(
-        self,
+        mut self,
         business: Option<BusinessRule>,
     ) -> Result<T, Error> {
-        let status = self.status();
-        let request_id = self.request_id();
-        let content_type = self.content_type();
-        let bytes = self.bytes().await?;
+        let bytes = self.read_whole().await?;
         if let Some(rule) = business {
-            check_business(
-                status,
-                request_id.clone(),
-                &bytes,
-                rule.code,
-                rule.message,
-                rule.success,
-            )?;
+            self.check_rule(&bytes, rule)?;
         }
-        decode_json::<T>(status, request_id, content_type, &bytes)
+        json_value(&bytes).map_err(|message| self.decode_error(message, &bytes))
+    }
+
+    /// [`check_business`] on `bytes`, this response's body.
+    fn check_rule(&self, bytes: &Bytes, rule: BusinessRule) -> Result<(), Error> {
+        match business_failure(bytes, rule.code, rule.success) {
+            None => Ok(()),
+            Some(code) => Err(business_error(
+                self.status(),
+                self.request_id(),
+                bytes,
+                code,
+                rule.message,
+            )),
+        }
     }
 
     /// Reads a success answer that has no declared body, checking `business` on whatever
     /// body came (an empty body passes).
-    pub async fn check_empty(self, business: BusinessRule) -> Result<(), Error> {
-        let status = self.status();
-        let request_id = self.request_id();
-        let bytes = self.bytes().await?;
+    pub async fn check_empty(mut self, business: BusinessRule) -> Result<(), Error> {
+        let bytes = self.read_whole().await?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(());
         }
-        check_business(
-            status,
-            request_id,
-            &bytes,
-            business.code,
-            business.message,
-            business.success,
-        )
+        self.check_rule(&bytes, business)
     }
 }

@@ -33,43 +33,51 @@ pub struct Signed {
     pub authorization: String,
 }
 
-fn encode_bytes(b: &[u8]) -> String {
-    percent_encode(b, UNRESERVED).to_string()
-}
-
 /// The canonical URI: the path percent-decoded, split on `/`, each segment encoded keeping
 /// only `A-Z a-z 0-9 - _ . ~`, joined by `/`, with a trailing `/` (so a `%2F` inside a
 /// segment becomes a literal `/`, as the SDK does).
 pub fn canonical_uri(path: &str) -> String {
-    let decoded: Vec<u8> = percent_decode_str(path).collect();
-    let mut out = decoded
-        .split(|b| *b == b'/')
-        .map(encode_bytes)
-        .collect::<Vec<_>>()
-        .join("/");
-    if !out.ends_with('/') {
+    let mut out = String::with_capacity(path.len() + 1);
+    push_canonical_uri(path, &mut out);
+    out
+}
+
+/// Appends [`canonical_uri`] of `path` to `out`.
+fn push_canonical_uri(path: &str, out: &mut String) {
+    let start = out.len();
+    let decoded: std::borrow::Cow<'_, [u8]> = percent_decode_str(path).into();
+    for (i, segment) in decoded.split(|b| *b == b'/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.extend(percent_encode(segment, UNRESERVED));
+    }
+    if !out[start..].ends_with('/') {
         out.push('/');
     }
-    out
 }
 
 /// The canonical query: pairs sorted by raw key then raw value, each side encoded keeping
 /// only unreserved characters (space is `%20`), joined as `k=v&...`. This is also the query
 /// sent on the wire by a signed request.
 pub fn canonical_query(pairs: &[(String, String)]) -> String {
+    let mut out = String::new();
+    push_canonical_query(pairs, &mut out);
+    out
+}
+
+/// Appends [`canonical_query`] of `pairs` to `out`.
+fn push_canonical_query(pairs: &[(String, String)], out: &mut String) {
     let mut sorted: Vec<&(String, String)> = pairs.iter().collect();
     sorted.sort();
-    sorted
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{}={}",
-                encode_bytes(k.as_bytes()),
-                encode_bytes(v.as_bytes())
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+    for (i, (k, v)) in sorted.into_iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.extend(percent_encode(k.as_bytes(), UNRESERVED));
+        out.push('=');
+        out.extend(percent_encode(v.as_bytes(), UNRESERVED));
+    }
 }
 
 /// Decodes a URL's query (`k=v&...`, percent-encoded, `+` kept as `+`) into raw pairs.
@@ -91,32 +99,54 @@ pub fn parse_query(query: &str) -> Vec<(String, String)> {
 /// left out; names are lower-cased and sorted, values trimmed; each line is
 /// `name:value\n`. Repeated names are joined with `,` in their order.
 pub fn canonical_headers(headers: &[(String, String)]) -> (String, String) {
-    let mut lowered: Vec<(String, &str)> = headers
+    let borrowed: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let mut canonical = String::new();
+    let signed = push_canonical_headers(&borrowed, &mut canonical);
+    (canonical, signed)
+}
+
+/// Appends the canonical header lines of [`canonical_headers`] to `out`; returns the signed
+/// header list.
+fn push_canonical_headers<V: AsRef<str>>(headers: &[(&str, V)], out: &mut String) -> String {
+    // Names are lower-cased only when they are not already (HTTP/2 and `http` keep them
+    // lower-case).
+    let mut lowered: Vec<(std::borrow::Cow<'_, str>, &str)> = headers
         .iter()
         .filter(|(name, _)| !name.contains('_'))
-        .map(|(name, value)| (name.to_ascii_lowercase(), value.trim()))
+        .map(|(name, value)| {
+            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                std::borrow::Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(*name)
+            };
+            (name, value.as_ref().trim())
+        })
         .collect();
     // Stable: repeated names keep their order.
     lowered.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut canonical = String::new();
-    let mut signed: Vec<&str> = Vec::new();
-    let mut i = 0;
-    while i < lowered.len() {
-        let name = &lowered[i].0;
-        let mut values = vec![lowered[i].1];
-        let mut j = i + 1;
-        while j < lowered.len() && lowered[j].0 == *name {
-            values.push(lowered[j].1);
-            j += 1;
+    let mut signed = String::new();
+    let mut previous: Option<&str> = None;
+    for (name, value) in &lowered {
+        if previous == Some(name) {
+            // A repeated name: its values are joined with `,` on one line.
+            out.pop();
+            out.push(',');
+        } else {
+            if previous.is_some() {
+                signed.push(';');
+            }
+            signed.push_str(name);
+            out.push_str(name);
+            out.push(':');
         }
-        canonical.push_str(name);
-        canonical.push(':');
-        canonical.push_str(&values.join(","));
-        canonical.push('\n');
-        signed.push(name);
-        i = j;
+        out.push_str(value);
+        out.push('\n');
+        previous = Some(name);
     }
-    (canonical, signed.join(";"))
+    signed
 }
 
 /// Lower-case hex SHA-256 of `data`.
@@ -174,23 +204,50 @@ pub fn sign_request(
     secret_key: &str,
     date: &str,
 ) -> Signed {
+    let borrowed: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    sign_parts(method, url, &borrowed, body, access_key, secret_key, date)
+}
+
+/// [`sign_request`] with borrowed header names (a request's `HeaderMap` is signed without
+/// copying it); the canonical request is written into one buffer.
+pub(crate) fn sign_parts<V: AsRef<str>>(
+    method: &str,
+    url: &url::Url,
+    headers: &[(&str, V)],
+    body: Option<&[u8]>,
+    access_key: &str,
+    secret_key: &str,
+    date: &str,
+) -> Signed {
     let unsigned = headers.iter().any(|(name, value)| {
-        name.eq_ignore_ascii_case(HEADER_CONTENT_SHA256) && value.trim() == UNSIGNED_PAYLOAD
+        name.eq_ignore_ascii_case(HEADER_CONTENT_SHA256)
+            && value.as_ref().trim() == UNSIGNED_PAYLOAD
     });
-    let (canonical_hdrs, signed_headers) = canonical_headers(headers);
-    let canonical_request = format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        method.to_ascii_uppercase(),
-        canonical_uri(url.path()),
-        canonical_query(&parse_query(url.query().unwrap_or(""))),
-        canonical_hdrs,
-        signed_headers,
-        payload_hash(body, unsigned)
-    );
+    let path = url.path();
+    let query = url.query().unwrap_or("");
+    let mut canonical_request = String::with_capacity(256 + path.len() + 2 * query.len());
+    canonical_request.push_str(method);
+    canonical_request.make_ascii_uppercase();
+    canonical_request.push('\n');
+    push_canonical_uri(path, &mut canonical_request);
+    canonical_request.push('\n');
+    if !query.is_empty() {
+        push_canonical_query(&parse_query(query), &mut canonical_request);
+    }
+    canonical_request.push('\n');
+    let signed_headers = push_canonical_headers(headers, &mut canonical_request);
+    canonical_request.push('\n');
+    canonical_request.push_str(&signed_headers);
+    canonical_request.push('\n');
+    canonical_request.push_str(&payload_hash(body, unsigned));
     let sts = string_to_sign(date, &canonical_request);
     let signature = sign(secret_key, &sts);
+    let authorization = authorization(access_key, &signed_headers, &signature);
     Signed {
-        authorization: authorization(access_key, &signed_headers, &signature),
+        authorization,
         canonical_request,
         string_to_sign: sts,
     }

@@ -176,13 +176,13 @@ impl std::error::Error for ValidationErrors {}
 /// A value that can check its own constraints.
 pub trait Validate {
     /// Pushes every violation found in `self` onto `out`, with paths starting at `path`
-    /// (`""` for the root).
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>);
+    /// ([`Path::ROOT`] for the root). A path is rendered only for a violation.
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>);
 
     /// Checks `self` from the root path and returns every violation found.
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut out = Vec::new();
-        self.validate_at("", &mut out);
+        self.validate_at(&Path::ROOT, &mut out);
         if out.is_empty() {
             Ok(())
         } else {
@@ -192,13 +192,13 @@ pub trait Validate {
 }
 
 impl<T: Validate + ?Sized> Validate for &T {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         (**self).validate_at(path, out);
     }
 }
 
 impl<T: Validate> Validate for Option<T> {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         if let Some(v) = self {
             v.validate_at(path, out);
         }
@@ -206,40 +206,40 @@ impl<T: Validate> Validate for Option<T> {
 }
 
 impl<T: Validate + ?Sized> Validate for Box<T> {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         (**self).validate_at(path, out);
     }
 }
 
 impl<T: Validate> Validate for [T] {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         for (i, item) in self.iter().enumerate() {
-            item.validate_at(&index(path, i), out);
+            item.validate_at(&path.index(i), out);
         }
     }
 }
 
 impl<T: Validate> Validate for Vec<T> {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         self.as_slice().validate_at(path, out);
     }
 }
 
 impl<T: Validate> Validate for BTreeMap<String, T> {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         for (k, v) in self {
-            v.validate_at(&key(path, k), out);
+            v.validate_at(&path.key(k), out);
         }
     }
 }
 
 impl<T: Validate, S> Validate for HashMap<String, T, S> {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         // Sorted, so that the order of the violations does not depend on the hasher.
         let mut entries: Vec<(&String, &T)> = self.iter().collect();
         entries.sort_by(|a, b| a.0.cmp(b.0));
         for (k, v) in entries {
-            v.validate_at(&key(path, k), out);
+            v.validate_at(&path.key(k), out);
         }
     }
 }
@@ -248,7 +248,7 @@ macro_rules! no_constraints {
     ($($t:ty),* $(,)?) => {
         $(
             impl Validate for $t {
-                fn validate_at(&self, _path: &str, _out: &mut Vec<Violation>) {}
+                fn validate_at(&self, _path: &Path<'_>, _out: &mut Vec<Violation>) {}
             }
         )*
     };
@@ -279,38 +279,89 @@ no_constraints!(
     std::path::PathBuf,
 );
 
-/// Joins a field name onto a path: `join("", "a") == "a"`, `join("a", "b") == "a.b"`.
-pub fn join(path: &str, field: &str) -> String {
-    if path.is_empty() {
-        field.to_owned()
-    } else {
-        let mut s = String::with_capacity(path.len() + 1 + field.len());
-        s.push_str(path);
-        s.push('.');
-        s.push_str(field);
-        s
+/// Where a value sits in the request, as in `body.items[2].name`: built on the stack while
+/// validating (no allocation), rendered to text only when a violation is recorded.
+#[derive(Debug, Clone, Copy)]
+pub enum Path<'a> {
+    /// A path given as text: `""` for the root, `"body"`, `"header.X-Site"`.
+    Text(&'a str),
+    /// A property of the object at the first path: `parent.name` (`name` at the root).
+    Field(&'a Path<'a>, &'a str),
+    /// An item of the array at the first path: `parent[2]`.
+    Index(&'a Path<'a>, usize),
+    /// An entry of the map at the first path: `parent.key` when the key is an
+    /// identifier-like word (ASCII letters, digits and `_`, not starting with a digit),
+    /// else `parent["key"]`.
+    Key(&'a Path<'a>, &'a str),
+}
+
+impl Path<'_> {
+    /// The root of a value validated on its own.
+    pub const ROOT: Path<'static> = Path::Text("");
+
+    /// The path of the property `name` of the object at this path.
+    pub fn field<'b>(&'b self, name: &'b str) -> Path<'b> {
+        Path::Field(self, name)
+    }
+
+    /// The path of item `i` of the array at this path.
+    pub fn index(&self, i: usize) -> Path<'_> {
+        Path::Index(self, i)
+    }
+
+    /// The path of the entry `key` of the map at this path.
+    pub fn key<'b>(&'b self, key: &'b str) -> Path<'b> {
+        Path::Key(self, key)
+    }
+
+    fn write_to(&self, out: &mut String) {
+        match self {
+            Path::Text(text) => out.push_str(text),
+            Path::Field(parent, name) => {
+                parent.write_to(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(name);
+            }
+            Path::Index(parent, i) => {
+                parent.write_to(out);
+                out.push('[');
+                out.push_str(&i.to_string());
+                out.push(']');
+            }
+            Path::Key(parent, key) => {
+                let mut chars = key.chars();
+                let identifier = match chars.next() {
+                    Some(c) if c.is_ascii_alphabetic() || c == '_' => {
+                        chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    }
+                    _ => false,
+                };
+                if identifier {
+                    Path::Field(parent, key).write_to(out);
+                } else {
+                    parent.write_to(out);
+                    out.push('[');
+                    out.push_str(&format!("{key:?}"));
+                    out.push(']');
+                }
+            }
+        }
     }
 }
 
-/// The path of an array item: `index("a", 2) == "a[2]"`.
-pub fn index(path: &str, i: usize) -> String {
-    format!("{path}[{i}]")
+impl fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut text = String::new();
+        self.write_to(&mut text);
+        f.write_str(&text)
+    }
 }
 
-/// The path of a map entry: `p.key` when the key is an identifier-like word
-/// (ASCII letters, digits and `_`, not starting with a digit), else `p["key"]`.
-pub fn key(path: &str, k: &str) -> String {
-    let mut chars = k.chars();
-    let identifier = match chars.next() {
-        Some(c) if c.is_ascii_alphabetic() || c == '_' => {
-            chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        }
-        _ => false,
-    };
-    if identifier {
-        join(path, k)
-    } else {
-        format!("{path}[{k:?}]")
+impl<'a> From<&'a str> for Path<'a> {
+    fn from(text: &'a str) -> Self {
+        Path::Text(text)
     }
 }
 
@@ -323,24 +374,24 @@ pub fn render_str(s: &str) -> String {
     }
 }
 
-fn push(out: &mut Vec<Violation>, path: &str, rule: Rule, value: String) {
+fn push(out: &mut Vec<Violation>, path: &Path<'_>, rule: Rule, value: String) {
     out.push(Violation {
-        path: path.to_owned(),
+        path: path.to_string(),
         rule,
         value,
     });
 }
 
 /// Pushes a [`Rule::Required`] violation for `field` of the object at `path`.
-pub fn required(path: &str, field: &str, out: &mut Vec<Violation>) {
-    push(out, &join(path, field), Rule::Required, String::new());
+pub fn required(path: &Path<'_>, field: &str, out: &mut Vec<Violation>) {
+    push(out, &path.field(field), Rule::Required, String::new());
 }
 
 /// Pushes a [`Rule::RequiredIf`] violation for `missing_field` of the object at
 /// `path_of_object`: the caller has already found that `property` equals `equals` and that
 /// `missing_field` is absent.
 pub fn required_if(
-    path_of_object: &str,
+    path_of_object: &Path<'_>,
     property: &str,
     equals: &str,
     missing_field: &str,
@@ -348,7 +399,7 @@ pub fn required_if(
 ) {
     push(
         out,
-        &join(path_of_object, missing_field),
+        &path_of_object.field(missing_field),
         Rule::RequiredIf {
             property: property.to_owned(),
             equals: equals.to_owned(),
@@ -360,7 +411,7 @@ pub fn required_if(
 /// Checks the length of `s` in characters (Unicode scalar values), as JSON Schema's
 /// `minLength`/`maxLength` count.
 pub fn check_length(
-    path: &str,
+    path: &Path<'_>,
     s: &str,
     min: Option<u64>,
     max: Option<u64>,
@@ -381,7 +432,7 @@ pub fn check_length(
 
 /// Checks the length of `s` in UTF-8 bytes (`x-min-bytes`/`x-max-bytes`).
 pub fn check_bytes(
-    path: &str,
+    path: &Path<'_>,
     s: &str,
     min: Option<u64>,
     max: Option<u64>,
@@ -417,7 +468,7 @@ fn compiled(pattern: &'static str) -> Option<Regex> {
 
 /// Checks `s` against the ECMA-style regular expression `pattern` (unanchored, as in JSON
 /// Schema). A pattern that the `regex` crate cannot compile is skipped.
-pub fn check_pattern(path: &str, s: &str, pattern: &'static str, out: &mut Vec<Violation>) {
+pub fn check_pattern(path: &Path<'_>, s: &str, pattern: &'static str, out: &mut Vec<Violation>) {
     if let Some(re) = compiled(pattern) {
         if !re.is_match(s) {
             push(out, path, Rule::Pattern(pattern.to_owned()), render_str(s));
@@ -427,7 +478,7 @@ pub fn check_pattern(path: &str, s: &str, pattern: &'static str, out: &mut Vec<V
 
 /// Checks an integer against optional bounds; each bound is `(value, exclusive)`.
 pub fn check_int_range(
-    path: &str,
+    path: &Path<'_>,
     v: i128,
     min: Option<(i128, bool)>,
     max: Option<(i128, bool)>,
@@ -464,7 +515,7 @@ pub fn check_int_range(
 /// Checks a number against optional bounds; each bound is `(value, exclusive)`.
 /// A NaN breaks every bound.
 pub fn check_float_range(
-    path: &str,
+    path: &Path<'_>,
     v: f64,
     min: Option<(f64, bool)>,
     max: Option<(f64, bool)>,
@@ -486,7 +537,7 @@ pub fn check_float_range(
 
 /// Checks that `v` is a multiple of `m`, tolerating floating-point error (so `0.3` is a
 /// multiple of `0.1`). A non-positive or non-finite `m` is ignored.
-pub fn check_multiple_of(path: &str, v: f64, m: f64, out: &mut Vec<Violation>) {
+pub fn check_multiple_of(path: &Path<'_>, v: f64, m: f64, out: &mut Vec<Violation>) {
     if !(m.is_finite() && m > 0.0) {
         return;
     }
@@ -503,7 +554,7 @@ pub fn check_multiple_of(path: &str, v: f64, m: f64, out: &mut Vec<Violation>) {
 
 /// Checks the number of items of an array.
 pub fn check_items(
-    path: &str,
+    path: &Path<'_>,
     len: usize,
     min: Option<u64>,
     max: Option<u64>,
@@ -556,7 +607,7 @@ fn canonical_json(v: &serde_json::Value, out: &mut String) {
 
 /// Checks that no item of `items` repeats an earlier one (compared as JSON values); one
 /// violation per repeated item, naming its index. Items that do not serialize are skipped.
-pub fn check_unique<T: serde::Serialize>(path: &str, items: &[T], out: &mut Vec<Violation>) {
+pub fn check_unique<T: serde::Serialize>(path: &Path<'_>, items: &[T], out: &mut Vec<Violation>) {
     let mut seen: HashMap<String, usize> = HashMap::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let Ok(value) = serde_json::to_value(item) else {
@@ -579,7 +630,7 @@ pub fn check_unique<T: serde::Serialize>(path: &str, items: &[T], out: &mut Vec<
 
 /// Checks the number of properties of an object (map).
 pub fn check_properties(
-    path: &str,
+    path: &Path<'_>,
     len: usize,
     min: Option<u64>,
     max: Option<u64>,
@@ -609,7 +660,7 @@ pub fn check_properties(
 }
 
 /// Checks that `value` is one of `allowed` (for closed string enums kept as strings).
-pub fn check_enum(path: &str, value: &str, allowed: &[&str], out: &mut Vec<Violation>) {
+pub fn check_enum(path: &Path<'_>, value: &str, allowed: &[&str], out: &mut Vec<Violation>) {
     if !allowed.contains(&value) {
         push(
             out,
@@ -631,7 +682,7 @@ pub fn find_control_character(s: &str) -> Option<(usize, char)> {
 /// Checks that `s` (e.g. a header value) has no control characters (CR, LF, NUL, ...).
 /// The violation names the character and its position, never the value, which may be a
 /// credential.
-pub fn check_control_characters(path: &str, s: &str, out: &mut Vec<Violation>) {
+pub fn check_control_characters(path: &Path<'_>, s: &str, out: &mut Vec<Violation>) {
     if let Some((i, c)) = find_control_character(s) {
         push(
             out,

@@ -24,56 +24,55 @@ fn run(f: impl FnOnce(&mut Vec<Violation>)) -> Vec<String> {
 fn length_counts_characters_at_the_boundary() {
     let at = "a".repeat(128);
     let past = "a".repeat(129);
-    assert!(run(|o| check_length("body.title", &at, Some(1), Some(128), o)).is_empty());
+    assert!(run(|o| check_length(&"body.title".into(), &at, Some(1), Some(128), o)).is_empty());
     assert_eq!(
-        run(|o| check_length("body.title", &past, Some(1), Some(128), o)),
+        run(|o| check_length(&"body.title".into(), &past, Some(1), Some(128), o)),
         ["body.title: length 129 > maxLength 128"]
     );
     assert_eq!(
-        run(|o| check_length("body.title", "", Some(1), Some(128), o)),
+        run(|o| check_length(&"body.title".into(), "", Some(1), Some(128), o)),
         ["body.title: length 0 < minLength 1"]
     );
     // 128 Chinese characters are 128 characters (384 bytes): at the limit.
     let cjk = "网".repeat(128);
-    assert!(run(|o| check_length("body.title", &cjk, None, Some(128), o)).is_empty());
+    assert!(run(|o| check_length(&"body.title".into(), &cjk, None, Some(128), o)).is_empty());
     let cjk_past = "网".repeat(129);
     assert_eq!(
-        run(|o| check_length("body.title", &cjk_past, None, Some(128), o)),
+        run(|o| check_length(&"body.title".into(), &cjk_past, None, Some(128), o)),
         ["body.title: length 129 > maxLength 128"]
     );
     // An emoji is one character (one scalar value).
-    assert!(run(|o| check_length("p", "😀", Some(1), Some(1), o)).is_empty());
+    assert!(run(|o| check_length(&"p".into(), "😀", Some(1), Some(1), o)).is_empty());
 }
 
 #[test]
 fn bytes_count_utf8_bytes_at_the_boundary() {
     // "é" is 2 bytes: 10 of them are 20 bytes.
     let at = "é".repeat(10);
-    assert!(run(|o| check_bytes("body.caseInfo.id", &at, None, Some(20), o)).is_empty());
+    assert!(run(|o| check_bytes(&"body.caseInfo.id".into(), &at, None, Some(20), o)).is_empty());
     let past = format!("{at}a");
     assert_eq!(
-        run(|o| check_bytes("body.caseInfo.id", &past, None, Some(20), o)),
+        run(|o| check_bytes(&"body.caseInfo.id".into(), &past, None, Some(20), o)),
         ["body.caseInfo.id: 21 bytes > x-max-bytes 20"]
     );
     // 7 CJK characters: within maxLength 20 but 21 bytes.
     let cjk = "故".repeat(7);
-    assert!(run(|o| check_length("body.caseInfo.id", &cjk, None, Some(20), o)).is_empty());
+    assert!(run(|o| check_length(&"body.caseInfo.id".into(), &cjk, None, Some(20), o)).is_empty());
     assert_eq!(
-        run(|o| check_bytes("body.caseInfo.id", &cjk, None, Some(20), o)),
+        run(|o| check_bytes(&"body.caseInfo.id".into(), &cjk, None, Some(20), o)),
         ["body.caseInfo.id: 21 bytes > x-max-bytes 20"]
     );
     assert_eq!(
-        run(|o| check_bytes("p", "a", Some(2), None, o)),
+        run(|o| check_bytes(&"p".into(), "a", Some(2), None, o)),
         ["p: 1 bytes < x-min-bytes 2"]
     );
 }
 
 #[test]
 fn integer_bounds_inclusive_and_exclusive() {
-    let path = validate::join(
-        &validate::index("body.incident_satisfaction_list", 0),
-        "satisfaction_id",
-    );
+    let list = Path::Text("body.incident_satisfaction_list");
+    let item = list.index(0);
+    let path = item.field("satisfaction_id");
     assert!(
         run(|o| check_int_range(&path, 9999, Some((1, false)), Some((9999, false)), o)).is_empty()
     );
@@ -81,23 +80,23 @@ fn integer_bounds_inclusive_and_exclusive() {
         run(|o| check_int_range(&path, 10000, Some((1, false)), Some((9999, false)), o)),
         ["body.incident_satisfaction_list[0].satisfaction_id: 10000 > maximum 9999"]
     );
-    assert!(run(|o| check_int_range("p", 1, Some((1, false)), None, o)).is_empty());
+    assert!(run(|o| check_int_range(&"p".into(), 1, Some((1, false)), None, o)).is_empty());
     assert_eq!(
-        run(|o| check_int_range("p", 0, Some((1, false)), None, o)),
+        run(|o| check_int_range(&"p".into(), 0, Some((1, false)), None, o)),
         ["p: 0 < minimum 1"]
     );
     assert_eq!(
-        run(|o| check_int_range("p", 1, Some((1, true)), None, o)),
+        run(|o| check_int_range(&"p".into(), 1, Some((1, true)), None, o)),
         ["p: 1 <= exclusiveMinimum 1"]
     );
     assert_eq!(
-        run(|o| check_int_range("p", 10, None, Some((10, true)), o)),
+        run(|o| check_int_range(&"p".into(), 10, None, Some((10, true)), o)),
         ["p: 10 >= exclusiveMaximum 10"]
     );
-    assert!(run(|o| check_int_range("p", 9, None, Some((10, true)), o)).is_empty());
+    assert!(run(|o| check_int_range(&"p".into(), 9, None, Some((10, true)), o)).is_empty());
     // Bounds beyond i64 are kept.
     assert!(run(|o| check_int_range(
-        "p",
+        &"p".into(),
         i128::from(u64::MAX),
         None,
         Some((i128::from(u64::MAX), false)),
@@ -108,46 +107,53 @@ fn integer_bounds_inclusive_and_exclusive() {
 
 #[test]
 fn float_bounds_and_multiple_of() {
-    assert!(
-        run(|o| check_float_range("p", 1.5, Some((1.5, false)), Some((2.5, false)), o)).is_empty()
-    );
+    assert!(run(|o| check_float_range(
+        &"p".into(),
+        1.5,
+        Some((1.5, false)),
+        Some((2.5, false)),
+        o
+    ))
+    .is_empty());
     assert_eq!(
-        run(|o| check_float_range("p", 2.75, None, Some((2.5, false)), o)),
+        run(|o| check_float_range(&"p".into(), 2.75, None, Some((2.5, false)), o)),
         ["p: 2.75 > maximum 2.5"]
     );
     assert_eq!(
-        run(|o| check_float_range("p", 1.5, Some((1.5, true)), None, o)),
+        run(|o| check_float_range(&"p".into(), 1.5, Some((1.5, true)), None, o)),
         ["p: 1.5 <= exclusiveMinimum 1.5"]
     );
     assert_eq!(
-        run(|o| check_float_range("p", f64::NAN, Some((0.0, false)), None, o)).len(),
+        run(|o| check_float_range(&"p".into(), f64::NAN, Some((0.0, false)), None, o)).len(),
         1
     );
-    assert!(run(|o| check_multiple_of("p", 0.3, 0.1, o)).is_empty());
-    assert!(run(|o| check_multiple_of("p", 15.0, 5.0, o)).is_empty());
-    assert!(run(|o| check_multiple_of("p", -0.7, 0.1, o)).is_empty());
+    assert!(run(|o| check_multiple_of(&"p".into(), 0.3, 0.1, o)).is_empty());
+    assert!(run(|o| check_multiple_of(&"p".into(), 15.0, 5.0, o)).is_empty());
+    assert!(run(|o| check_multiple_of(&"p".into(), -0.7, 0.1, o)).is_empty());
     assert_eq!(
-        run(|o| check_multiple_of("p", 0.35, 0.1, o)),
+        run(|o| check_multiple_of(&"p".into(), 0.35, 0.1, o)),
         ["p: 0.35 is not a multipleOf 0.1"]
     );
     // A nonsensical divisor is ignored, never a panic.
-    assert!(run(|o| check_multiple_of("p", 1.0, 0.0, o)).is_empty());
+    assert!(run(|o| check_multiple_of(&"p".into(), 1.0, 0.0, o)).is_empty());
 }
 
 #[test]
 fn items_unique_properties_enum() {
-    assert!(run(|o| check_items("body.related_id_list", 3, Some(1), Some(3), o)).is_empty());
+    assert!(
+        run(|o| check_items(&"body.related_id_list".into(), 3, Some(1), Some(3), o)).is_empty()
+    );
     assert_eq!(
-        run(|o| check_items("body.related_id_list", 4, Some(1), Some(3), o)),
+        run(|o| check_items(&"body.related_id_list".into(), 4, Some(1), Some(3), o)),
         ["body.related_id_list: 4 items > maxItems 3"]
     );
     assert_eq!(
-        run(|o| check_items("body.related_id_list", 0, Some(1), Some(3), o)),
+        run(|o| check_items(&"body.related_id_list".into(), 0, Some(1), Some(3), o)),
         ["body.related_id_list: 0 items < minItems 1"]
     );
-    assert!(run(|o| check_unique("t", &["a", "b"], o)).is_empty());
+    assert!(run(|o| check_unique(&"t".into(), &["a", "b"], o)).is_empty());
     assert_eq!(
-        run(|o| check_unique("t", &["a", "b", "a", "a"], o)),
+        run(|o| check_unique(&"t".into(), &["a", "b", "a", "a"], o)),
         [
             "t: item [2] (same as [0]) repeats an earlier item (uniqueItems)",
             "t: item [3] (same as [0]) repeats an earlier item (uniqueItems)"
@@ -160,39 +166,39 @@ fn items_unique_properties_enum() {
         serde_json::to_value(&a).unwrap(),
         serde_json::to_value(&b).unwrap(),
     ];
-    assert_eq!(run(|o| check_unique("t", &items, o)).len(), 1);
-    assert!(run(|o| check_properties("m", 2, Some(1), Some(2), o)).is_empty());
+    assert_eq!(run(|o| check_unique(&"t".into(), &items, o)).len(), 1);
+    assert!(run(|o| check_properties(&"m".into(), 2, Some(1), Some(2), o)).is_empty());
     assert_eq!(
-        run(|o| check_properties("m", 3, Some(1), Some(2), o)),
+        run(|o| check_properties(&"m".into(), 3, Some(1), Some(2), o)),
         ["m: 3 properties > maxProperties 2"]
     );
     assert_eq!(
-        run(|o| check_properties("m", 0, Some(1), None, o)),
+        run(|o| check_properties(&"m".into(), 0, Some(1), None, o)),
         ["m: 0 properties < minProperties 1"]
     );
-    assert!(run(|o| check_enum("e", "asc", &["asc", "desc"], o)).is_empty());
+    assert!(run(|o| check_enum(&"e".into(), "asc", &["asc", "desc"], o)).is_empty());
     assert_eq!(
-        run(|o| check_enum("e", "ASC", &["asc", "desc"], o)),
+        run(|o| check_enum(&"e".into(), "ASC", &["asc", "desc"], o)),
         [r#"e: "ASC" is not one of ["asc", "desc"]"#]
     );
 }
 
 #[test]
 fn pattern_compiled_once_and_bad_patterns_skipped() {
-    assert!(run(|o| check_pattern("p", "12345", "^[0-9]{1,5}$", o)).is_empty());
+    assert!(run(|o| check_pattern(&"p".into(), "12345", "^[0-9]{1,5}$", o)).is_empty());
     assert_eq!(
-        run(|o| check_pattern("p", "123456", "^[0-9]{1,5}$", o)),
+        run(|o| check_pattern(&"p".into(), "123456", "^[0-9]{1,5}$", o)),
         [r#"p: "123456" does not match pattern ^[0-9]{1,5}$"#]
     );
     // Unanchored, as in JSON Schema.
-    assert!(run(|o| check_pattern("p", "xx12", "[0-9]", o)).is_empty());
+    assert!(run(|o| check_pattern(&"p".into(), "xx12", "[0-9]", o)).is_empty());
     // Look-behind is not supported by the regex crate: skipped, no panic, twice.
     for _ in 0..2 {
-        assert!(run(|o| check_pattern("p", "anything", "(?<=a)b", o)).is_empty());
+        assert!(run(|o| check_pattern(&"p".into(), "anything", "(?<=a)b", o)).is_empty());
     }
     // The offending value is truncated to about 64 characters.
     let long = "x".repeat(500);
-    let msgs = run(|o| check_pattern("p", &long, "^[0-9]+$", o));
+    let msgs = run(|o| check_pattern(&"p".into(), &long, "^[0-9]+$", o));
     assert!(msgs[0].len() < 120, "{}", msgs[0]);
     assert!(msgs[0].contains('…'));
 }
@@ -200,44 +206,56 @@ fn pattern_compiled_once_and_bad_patterns_skipped() {
 #[test]
 fn required_and_required_if_messages() {
     assert_eq!(
-        run(|o| required_if("body", "business_type_id", "5", "region_id", o)),
+        run(|o| required_if(&"body".into(), "business_type_id", "5", "region_id", o)),
         [r#"body.region_id: required when business_type_id is "5""#]
     );
     assert_eq!(
-        run(|o| validate::required("body", "group_id", o)),
+        run(|o| validate::required(&"body".into(), "group_id", o)),
         ["body.group_id: required"]
     );
     assert_eq!(
-        run(|o| validate::required("", "group_id", o)),
+        run(|o| validate::required(&"".into(), "group_id", o)),
         ["group_id: required"]
     );
 }
 
 #[test]
 fn control_characters_are_reported_without_the_value() {
-    let msgs = run(|o| check_control_characters("header.X-Token", "secret\r\nInjected: 1", o));
+    let msgs =
+        run(|o| check_control_characters(&"header.X-Token".into(), "secret\r\nInjected: 1", o));
     assert_eq!(
         msgs,
         ["header.X-Token: U+000D at character 6 is not allowed (control characters)"]
     );
     assert!(!msgs[0].contains("secret"));
-    assert!(run(|o| check_control_characters("h", "tab\tis fine", o)).is_empty());
-    assert_eq!(run(|o| check_control_characters("h", "nul\0", o)).len(), 1);
+    assert!(run(|o| check_control_characters(&"h".into(), "tab\tis fine", o)).is_empty());
     assert_eq!(
-        run(|o| check_control_characters("h", "del\u{7f}", o)).len(),
+        run(|o| check_control_characters(&"h".into(), "nul\0", o)).len(),
+        1
+    );
+    assert_eq!(
+        run(|o| check_control_characters(&"h".into(), "del\u{7f}", o)).len(),
         1
     );
 }
 
 #[test]
 fn paths_join_index_and_map_keys() {
-    assert_eq!(validate::join("", "a"), "a");
-    assert_eq!(validate::join("a", "b"), "a.b");
-    assert_eq!(validate::index("a", 3), "a[3]");
-    assert_eq!(validate::key("m", "ok_key1"), "m.ok_key1");
-    assert_eq!(validate::key("m", "x-y"), r#"m["x-y"]"#);
-    assert_eq!(validate::key("m", "1a"), r#"m["1a"]"#);
-    assert_eq!(validate::key("m", ""), r#"m[""]"#);
+    let (root, a, m) = (Path::ROOT, Path::Text("a"), Path::Text("m"));
+    assert_eq!(root.field("a").to_string(), "a");
+    assert_eq!(a.field("b").to_string(), "a.b");
+    assert_eq!(a.index(3).to_string(), "a[3]");
+    assert_eq!(root.index(3).to_string(), "[3]");
+    assert_eq!(m.key("ok_key1").to_string(), "m.ok_key1");
+    assert_eq!(m.key("x-y").to_string(), r#"m["x-y"]"#);
+    assert_eq!(m.key("1a").to_string(), r#"m["1a"]"#);
+    assert_eq!(m.key("").to_string(), r#"m[""]"#);
+    assert_eq!(root.key("x-y").to_string(), r#"["x-y"]"#);
+    // Nested: each level renders once, in order.
+    let items = a.field("items");
+    let second = items.index(1);
+    let tags = second.key("tag s");
+    assert_eq!(tags.field("id").to_string(), r#"a.items[1]["tag s"].id"#);
 }
 
 /// A hand-written model, shaped like generated ones.
@@ -247,16 +265,16 @@ struct Item {
 }
 
 impl Validate for Item {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         check_int_range(
-            &validate::join(path, "id"),
+            &path.field("id"),
             i128::from(self.id),
             None,
             Some((9999, false)),
             out,
         );
         match &self.name {
-            Some(n) => check_length(&validate::join(path, "name"), n, Some(1), Some(4), out),
+            Some(n) => check_length(&path.field("name"), n, Some(1), Some(4), out),
             None => validate::required(path, "name", out),
         }
     }
@@ -269,21 +287,13 @@ struct CaseBody {
 }
 
 impl Validate for CaseBody {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &Path<'_>, out: &mut Vec<Violation>) {
         if let Some(items) = &self.items {
-            check_items(
-                &validate::join(path, "items"),
-                items.len(),
-                None,
-                Some(2),
-                out,
-            );
+            check_items(&path.field("items"), items.len(), None, Some(2), out);
         }
-        self.items.validate_at(&validate::join(path, "items"), out);
-        self.by_key
-            .validate_at(&validate::join(path, "by_key"), out);
-        self.by_hash
-            .validate_at(&validate::join(path, "by_hash"), out);
+        self.items.validate_at(&path.field("items"), out);
+        self.by_key.validate_at(&path.field("by_key"), out);
+        self.by_hash.validate_at(&path.field("by_hash"), out);
     }
 }
 
@@ -319,7 +329,7 @@ fn every_violation_is_collected_with_its_path() {
         .collect(),
     };
     let mut out = Vec::new();
-    body.validate_at("body", &mut out);
+    body.validate_at(&Path::Text("body"), &mut out);
     let msgs: Vec<String> = out.iter().map(ToString::to_string).collect();
     assert_eq!(
         msgs,

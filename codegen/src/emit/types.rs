@@ -264,7 +264,7 @@ fn emit_type(
 
                 impl Validate for #name {
                     #[allow(unused_variables)]
-                    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+                    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
                         match self { #(#arms)* }
                     }
                 }
@@ -437,7 +437,7 @@ fn emit_struct(
 
         impl Validate for #name {
             #[allow(unused_variables)]
-            fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+            fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
                 #validation
             }
         }
@@ -550,7 +550,7 @@ fn emit_enum(name: &str, docs: Option<&str>, e: &EnumDef) -> TokenStream {
         }
 
         impl Validate for #name_id {
-            fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+            fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
                 #validate_body
             }
         }

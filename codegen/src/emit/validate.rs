@@ -74,7 +74,8 @@ pub fn needs_checks(t: &Ty, c: &Constraints) -> bool {
         }
 }
 
-/// Checks of one value. `val` is an expression of type `&T`, `path` one of type `&str`.
+/// Checks of one value. `val` is an expression of type `&T`, `path` one of type
+/// `&v::Path<'_>` (the runtime's lazily rendered path).
 pub fn checks(t: &Ty, c: &Constraints, val: TokenStream, path: TokenStream) -> TokenStream {
     if !needs_checks(t, c) {
         return TokenStream::new();
@@ -152,7 +153,7 @@ pub fn checks(t: &Ty, c: &Constraints, val: TokenStream, path: TokenStream) -> T
             if !body.is_empty() {
                 out.push(quote! {
                     for (i, item) in #val.iter().enumerate() {
-                        let item_path = v::index(#path, i);
+                        let item_path = v::Path::index(#path, i);
                         #body
                     }
                 });
@@ -168,7 +169,7 @@ pub fn checks(t: &Ty, c: &Constraints, val: TokenStream, path: TokenStream) -> T
             if !body.is_empty() {
                 out.push(quote! {
                     for (key, value) in #val.iter() {
-                        let value_path = v::key(#path, key);
+                        let value_path = v::Path::key(#path, key);
                         #body
                     }
                 });
@@ -184,7 +185,7 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
     for f in &s.fields {
         let fname = ident(&f.ident);
         let wire = &f.wire;
-        let optional = !f.required || (f.nullable && !matches!(f.ty, Ty::Json | Ty::Option(_)));
+        let optional = f.is_option();
         let inner_val = if f.boxed {
             quote!(value.as_ref())
         } else {
@@ -202,7 +203,7 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
         if optional {
             out.push(quote! {
                 if let Some(value) = &self.#fname {
-                    let field_path = v::join(path, #wire);
+                    let field_path = v::Path::field(path, #wire);
                     #body
                 }
             });
@@ -210,7 +211,7 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
             out.push(quote! {
                 {
                     let value = &self.#fname;
-                    let field_path = v::join(path, #wire);
+                    let field_path = v::Path::field(path, #wire);
                     #body
                 }
             });
@@ -227,7 +228,7 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
         if !body.is_empty() {
             out.push(quote! {
                 for (key, value) in self.#fname.iter() {
-                    let value_path = v::key(path, key);
+                    let value_path = v::Path::key(path, key);
                     #body
                 }
             });
@@ -256,8 +257,14 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
                 continue;
             }
             let target_id = ident(&target.ident);
+            // A string is compared as it is; other types by their wire text.
+            let tested_text = match (&tested.ty, tested.is_option()) {
+                (Ty::String, false) => quote!(self.#tested_id.as_str()),
+                (Ty::String, true) => quote!(self.#tested_id.as_deref().unwrap_or_default()),
+                _ => quote!(crate::runtime::__private::query_value(&self.#tested_id).as_str()),
+            };
             out.push(quote! {
-                if crate::runtime::__private::query_value(&self.#tested_id) == #equals && self.#target_id.is_none() {
+                if #tested_text == #equals && self.#target_id.is_none() {
                     v::required_if(path, #prop, #equals, #req, out);
                 }
             });

@@ -336,7 +336,7 @@ impl ModifyCase<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -419,7 +419,7 @@ impl CreateCase<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -502,7 +502,7 @@ impl ListCases<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -616,7 +616,7 @@ impl ShowCase<'_> {
             let out = &mut out;
             {
                 let value = &self.id;
-                v::check_bytes("path.id", value, None, Some(20u64), out);
+                v::check_bytes(&v::Path::Text("path.id"), value, None, Some(20u64), out);
             }
             let _ = out;
         }
@@ -630,7 +630,7 @@ impl ShowCase<'_> {
         path.push_str("/openapi/case/");
         {
             let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -703,7 +703,7 @@ impl ProcessCase<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -786,7 +786,7 @@ impl CancelCase<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -869,7 +869,7 @@ impl UpdateCaseStatus<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -952,7 +952,7 @@ impl ShowCaseType<'_> {
             let out = &mut out;
             {
                 let value = &self.id;
-                v::check_bytes("path.id", value, None, Some(20u64), out);
+                v::check_bytes(&v::Path::Text("path.id"), value, None, Some(20u64), out);
             }
             let _ = out;
         }
@@ -966,7 +966,7 @@ impl ShowCaseType<'_> {
         path.push_str("/openapi/caseType/");
         {
             let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -1039,7 +1039,7 @@ impl ListCaseTypes<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }

@@ -31,10 +31,10 @@ impl ModifyCaseRequest {
 
 impl Validate for ModifyCaseRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_info;
-            let field_path = v::join(path, "caseInfo");
+            let field_path = v::Path::field(path, "caseInfo");
             value.validate_at(&field_path, out);
         }
     }
@@ -115,28 +115,28 @@ impl CaseInfo {
 
 impl Validate for CaseInfo {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.id;
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         {
             let value = &self.title;
-            let field_path = v::join(path, "title");
+            let field_path = v::Path::field(path, "title");
             v::check_bytes(&field_path, value, None, Some(128u64), out);
         }
         {
             let value = &self.description;
-            let field_path = v::join(path, "description");
+            let field_path = v::Path::field(path, "description");
             v::check_bytes(&field_path, value, None, Some(20000u64), out);
         }
         if let Some(value) = &self.priority {
-            let field_path = v::join(path, "priority");
+            let field_path = v::Path::field(path, "priority");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.due_date {
-            let field_path = v::join(path, "dueDate");
+            let field_path = v::Path::field(path, "dueDate");
             v::check_pattern(
                 &field_path,
                 value,
@@ -145,16 +145,16 @@ impl Validate for CaseInfo {
             );
         }
         if let Some(value) = &self.contact_id {
-            let field_path = v::join(path, "contactId");
+            let field_path = v::Path::field(path, "contactId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         {
             let value = &self.creator_id;
-            let field_path = v::join(path, "creatorId");
+            let field_path = v::Path::field(path, "creatorId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         if let Some(value) = &self.contact_phone {
-            let field_path = v::join(path, "contactPhone");
+            let field_path = v::Path::field(path, "contactPhone");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
     }
@@ -241,7 +241,7 @@ impl<'de> Deserialize<'de> for CasePriority {
 }
 
 impl Validate for CasePriority {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }
@@ -267,7 +267,7 @@ pub struct CaseResult {
 
 impl Validate for CaseResult {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// Result code; "0" is success, any other value a failure.
@@ -347,7 +347,7 @@ impl<'de> Deserialize<'de> for CaseStatus {
 }
 
 impl Validate for CaseStatus {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         let _ = (path, out);
     }
 }
@@ -434,7 +434,7 @@ impl<'de> Deserialize<'de> for CaseOrigin {
 }
 
 impl Validate for CaseOrigin {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         let _ = (path, out);
     }
 }
@@ -463,10 +463,10 @@ impl CreateCaseRequest {
 
 impl Validate for CreateCaseRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_info;
-            let field_path = v::join(path, "caseInfo");
+            let field_path = v::Path::field(path, "caseInfo");
             value.validate_at(&field_path, out);
         }
     }
@@ -546,36 +546,36 @@ impl CreateCaseInfo {
 
 impl Validate for CreateCaseInfo {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.title;
-            let field_path = v::join(path, "title");
+            let field_path = v::Path::field(path, "title");
             v::check_bytes(&field_path, value, None, Some(128u64), out);
         }
         {
             let value = &self.description;
-            let field_path = v::join(path, "description");
+            let field_path = v::Path::field(path, "description");
             v::check_bytes(&field_path, value, None, Some(20000u64), out);
         }
         {
             let value = &self.r#type;
-            let field_path = v::join(path, "type");
+            let field_path = v::Path::field(path, "type");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         if let Some(value) = &self.owner_id {
-            let field_path = v::join(path, "ownerId");
+            let field_path = v::Path::field(path, "ownerId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         if let Some(value) = &self.priority {
-            let field_path = v::join(path, "priority");
+            let field_path = v::Path::field(path, "priority");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.origin {
-            let field_path = v::join(path, "origin");
+            let field_path = v::Path::field(path, "origin");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.due_date {
-            let field_path = v::join(path, "dueDate");
+            let field_path = v::Path::field(path, "dueDate");
             v::check_pattern(
                 &field_path,
                 value,
@@ -585,7 +585,7 @@ impl Validate for CreateCaseInfo {
         }
         {
             let value = &self.contact_id;
-            let field_path = v::join(path, "contactId");
+            let field_path = v::Path::field(path, "contactId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
     }
@@ -673,7 +673,7 @@ impl<'de> Deserialize<'de> for ListCasesRequestClassification {
 }
 
 impl Validate for ListCasesRequestClassification {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }
@@ -785,45 +785,45 @@ impl ListCasesRequest {
 
 impl Validate for ListCasesRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.title {
-            let field_path = v::join(path, "title");
+            let field_path = v::Path::field(path, "title");
             v::check_bytes(&field_path, value, None, Some(128u64), out);
         }
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.priority {
-            let field_path = v::join(path, "priority");
+            let field_path = v::Path::field(path, "priority");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.origin {
-            let field_path = v::join(path, "origin");
+            let field_path = v::Path::field(path, "origin");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.owner_id {
-            let field_path = v::join(path, "ownerId");
+            let field_path = v::Path::field(path, "ownerId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         if let Some(value) = &self.r#type {
-            let field_path = v::join(path, "type");
+            let field_path = v::Path::field(path, "type");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         if let Some(value) = &self.contact_id {
-            let field_path = v::join(path, "contactId");
+            let field_path = v::Path::field(path, "contactId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         if let Some(value) = &self.contact_phone {
-            let field_path = v::join(path, "contactPhone");
+            let field_path = v::Path::field(path, "contactPhone");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         if let Some(value) = &self.creator_id {
-            let field_path = v::join(path, "creatorId");
+            let field_path = v::Path::field(path, "creatorId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         if let Some(value) = &self.start_time {
-            let field_path = v::join(path, "startTime");
+            let field_path = v::Path::field(path, "startTime");
             v::check_pattern(
                 &field_path,
                 value,
@@ -832,7 +832,7 @@ impl Validate for ListCasesRequest {
             );
         }
         if let Some(value) = &self.end_time {
-            let field_path = v::join(path, "endTime");
+            let field_path = v::Path::field(path, "endTime");
             v::check_pattern(
                 &field_path,
                 value,
@@ -842,7 +842,7 @@ impl Validate for ListCasesRequest {
         }
         {
             let value = &self.start;
-            let field_path = v::join(path, "start");
+            let field_path = v::Path::field(path, "start");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -853,7 +853,7 @@ impl Validate for ListCasesRequest {
         }
         {
             let value = &self.limit;
-            let field_path = v::join(path, "limit");
+            let field_path = v::Path::field(path, "limit");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -863,7 +863,7 @@ impl Validate for ListCasesRequest {
             );
         }
         if let Some(value) = &self.classification {
-            let field_path = v::join(path, "classification");
+            let field_path = v::Path::field(path, "classification");
             value.validate_at(&field_path, out);
         }
     }
@@ -893,16 +893,16 @@ pub struct ListCasesResponse {
 
 impl Validate for ListCasesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.cases {
-            let field_path = v::join(path, "cases");
+            let field_path = v::Path::field(path, "cases");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         if let Some(value) = &self.count {
-            let field_path = v::join(path, "count");
+            let field_path = v::Path::field(path, "count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -960,10 +960,10 @@ impl ShowCaseResponse {
 
 impl Validate for ShowCaseResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_info;
-            let field_path = v::join(path, "caseInfo");
+            let field_path = v::Path::field(path, "caseInfo");
             value.validate_at(&field_path, out);
         }
     }
@@ -1027,32 +1027,32 @@ impl CaseDetailsInfo {
 
 impl Validate for CaseDetailsInfo {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.id;
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         {
             let value = &self.status;
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.title {
-            let field_path = v::join(path, "title");
+            let field_path = v::Path::field(path, "title");
             v::check_bytes(&field_path, value, None, Some(128u64), out);
         }
         if let Some(value) = &self.priority {
-            let field_path = v::join(path, "priority");
+            let field_path = v::Path::field(path, "priority");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.parent_id {
-            let field_path = v::join(path, "parentId");
+            let field_path = v::Path::field(path, "parentId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         {
             let value = &self.owner_id;
-            let field_path = v::join(path, "ownerId");
+            let field_path = v::Path::field(path, "ownerId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
     }
@@ -1099,20 +1099,20 @@ impl ProcessCaseRequest {
 
 impl Validate for ProcessCaseRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_id;
-            let field_path = v::join(path, "caseId");
+            let field_path = v::Path::field(path, "caseId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         {
             let value = &self.process_info;
-            let field_path = v::join(path, "processInfo");
+            let field_path = v::Path::field(path, "processInfo");
             value.validate_at(&field_path, out);
         }
         {
             let value = &self.creator_id;
-            let field_path = v::join(path, "creatorId");
+            let field_path = v::Path::field(path, "creatorId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
     }
@@ -1191,7 +1191,7 @@ impl<'de> Deserialize<'de> for ProcessInfoType {
 }
 
 impl Validate for ProcessInfoType {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         let _ = (path, out);
     }
 }
@@ -1253,36 +1253,36 @@ impl ProcessInfo {
 
 impl Validate for ProcessInfo {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.r#type;
-            let field_path = v::join(path, "type");
+            let field_path = v::Path::field(path, "type");
             value.validate_at(&field_path, out);
         }
         {
             let value = &self.title;
-            let field_path = v::join(path, "title");
+            let field_path = v::Path::field(path, "title");
             v::check_bytes(&field_path, value, None, Some(128u64), out);
         }
         {
             let value = &self.description;
-            let field_path = v::join(path, "description");
+            let field_path = v::Path::field(path, "description");
             v::check_bytes(&field_path, value, None, Some(20000u64), out);
         }
         if let Some(value) = &self.from {
-            let field_path = v::join(path, "from");
+            let field_path = v::Path::field(path, "from");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         if let Some(value) = &self.from_name {
-            let field_path = v::join(path, "fromName");
+            let field_path = v::Path::field(path, "fromName");
             v::check_bytes(&field_path, value, None, Some(80u64), out);
         }
         if let Some(value) = &self.to_address {
-            let field_path = v::join(path, "toAddress");
+            let field_path = v::Path::field(path, "toAddress");
             v::check_bytes(&field_path, value, None, Some(2000u64), out);
         }
         if let Some(value) = &self.creator_id {
-            let field_path = v::join(path, "creatorId");
+            let field_path = v::Path::field(path, "creatorId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
     }
@@ -1324,20 +1324,20 @@ impl CancelCaseRequest {
 
 impl Validate for CancelCaseRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.id;
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         {
             let value = &self.creator_id;
-            let field_path = v::join(path, "creatorId");
+            let field_path = v::Path::field(path, "creatorId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         {
             let value = &self.remark;
-            let field_path = v::join(path, "remark");
+            let field_path = v::Path::field(path, "remark");
             v::check_bytes(&field_path, value, None, Some(2000u64), out);
         }
     }
@@ -1377,20 +1377,20 @@ impl UpdateCaseStatusRequest {
 
 impl Validate for UpdateCaseStatusRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.id;
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         {
             let value = &self.creator_id;
-            let field_path = v::join(path, "creatorId");
+            let field_path = v::Path::field(path, "creatorId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         {
             let value = &self.status;
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             value.validate_at(&field_path, out);
         }
     }
@@ -1465,7 +1465,7 @@ impl<'de> Deserialize<'de> for CaseTypeStatus {
 }
 
 impl Validate for CaseTypeStatus {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }
@@ -1508,18 +1508,18 @@ impl ListCaseTypesRequest {
 
 impl Validate for ListCaseTypesRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.type_name {
-            let field_path = v::join(path, "typeName");
+            let field_path = v::Path::field(path, "typeName");
             v::check_bytes(&field_path, value, None, Some(128u64), out);
         }
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             value.validate_at(&field_path, out);
         }
         {
             let value = &self.start;
-            let field_path = v::join(path, "start");
+            let field_path = v::Path::field(path, "start");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -1530,7 +1530,7 @@ impl Validate for ListCaseTypesRequest {
         }
         {
             let value = &self.limit;
-            let field_path = v::join(path, "limit");
+            let field_path = v::Path::field(path, "limit");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -1574,18 +1574,18 @@ impl ListCaseTypesResponse {
 
 impl Validate for ListCaseTypesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_types;
-            let field_path = v::join(path, "caseTypes");
+            let field_path = v::Path::field(path, "caseTypes");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         {
             let value = &self.count;
-            let field_path = v::join(path, "count");
+            let field_path = v::Path::field(path, "count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -1624,10 +1624,10 @@ impl ShowCaseTypeResponse {
 
 impl Validate for ShowCaseTypeResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_type_info;
-            let field_path = v::join(path, "caseTypeInfo");
+            let field_path = v::Path::field(path, "caseTypeInfo");
             value.validate_at(&field_path, out);
         }
     }
@@ -1735,23 +1735,23 @@ impl CaseType {
 
 impl Validate for CaseType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.id;
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         {
             let value = &self.status;
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.parent_id {
-            let field_path = v::join(path, "parentId");
+            let field_path = v::Path::field(path, "parentId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
         if let Some(value) = &self.created_date {
-            let field_path = v::join(path, "createdDate");
+            let field_path = v::Path::field(path, "createdDate");
             v::check_pattern(
                 &field_path,
                 value,
@@ -1760,7 +1760,7 @@ impl Validate for CaseType {
             );
         }
         if let Some(value) = &self.last_modified_date {
-            let field_path = v::join(path, "lastModifiedDate");
+            let field_path = v::Path::field(path, "lastModifiedDate");
             v::check_pattern(
                 &field_path,
                 value,

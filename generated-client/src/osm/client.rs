@@ -2183,7 +2183,7 @@ impl ListCases<'_> {
             let out = &mut out;
             if let Some(value) = &self.search_key {
                 v::check_items(
-                    "query.search_key",
+                    &v::Path::Text("query.search_key"),
                     value.len(),
                     Some(0u64),
                     Some(32u64),
@@ -2192,7 +2192,7 @@ impl ListCases<'_> {
             }
             if let Some(value) = &self.label_id_list {
                 v::check_items(
-                    "query.label_id_list",
+                    &v::Path::Text("query.label_id_list"),
                     value.len(),
                     Some(0u64),
                     Some(5u64),
@@ -2200,11 +2200,17 @@ impl ListCases<'_> {
                 );
             }
             if let Some(value) = &self.app_key {
-                v::check_length("query.app_key", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.app_key"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.incident_id {
                 v::check_length(
-                    "query.incident_id",
+                    &v::Path::Text("query.incident_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -2213,7 +2219,7 @@ impl ListCases<'_> {
             }
             if let Some(value) = &self.query_start_time {
                 v::check_length(
-                    "query.query_start_time",
+                    &v::Path::Text("query.query_start_time"),
                     value,
                     Some(0u64),
                     Some(32u64),
@@ -2222,7 +2228,7 @@ impl ListCases<'_> {
             }
             if let Some(value) = &self.query_end_time {
                 v::check_length(
-                    "query.query_end_time",
+                    &v::Path::Text("query.query_end_time"),
                     value,
                     Some(0u64),
                     Some(32u64),
@@ -2231,7 +2237,7 @@ impl ListCases<'_> {
             }
             if let Some(value) = &self.status {
                 v::check_int_range(
-                    "query.status",
+                    &v::Path::Text("query.status"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((20i128, false)),
@@ -2240,7 +2246,7 @@ impl ListCases<'_> {
             }
             if let Some(value) = &self.incident_status {
                 v::check_length(
-                    "query.incident_status",
+                    &v::Path::Text("query.incident_status"),
                     value,
                     Some(0u64),
                     Some(32u64),
@@ -2249,7 +2255,7 @@ impl ListCases<'_> {
             }
             if let Some(value) = &self.x_customer_id {
                 v::check_length(
-                    "query.x_customer_id",
+                    &v::Path::Text("query.x_customer_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -2258,7 +2264,7 @@ impl ListCases<'_> {
             }
             if let Some(value) = &self.x_customer_name {
                 v::check_length(
-                    "query.x_customer_name",
+                    &v::Path::Text("query.x_customer_name"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -2266,11 +2272,17 @@ impl ListCases<'_> {
                 );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.offset {
                 v::check_int_range(
-                    "query.offset",
+                    &v::Path::Text("query.offset"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((65535i128, false)),
@@ -2279,7 +2291,7 @@ impl ListCases<'_> {
             }
             if let Some(value) = &self.limit {
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((100i128, false)),
@@ -2288,7 +2300,7 @@ impl ListCases<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -2297,7 +2309,7 @@ impl ListCases<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2306,7 +2318,7 @@ impl ListCases<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2329,55 +2341,55 @@ impl ListCases<'_> {
         req.path_template = Some("/v2/servicerequest/cases");
         if let Some(value) = &self.search_key {
             for item in value.iter() {
-                req.query.push(("search_key".to_string(), rt::query_value(item)));
+                req.query.push(("search_key".to_string(), item.to_string()));
             }
         }
         if let Some(value) = &self.label_id_list {
             for item in value.iter() {
-                req.query.push(("label_id_list".to_string(), rt::query_value(item)));
+                req.query.push(("label_id_list".to_string(), item.to_string()));
             }
         }
         if let Some(value) = &self.app_key {
-            req.query.push(("app_key".to_string(), rt::query_value(value)));
+            req.query.push(("app_key".to_string(), value.to_string()));
         }
         if let Some(value) = &self.incident_id {
-            req.query.push(("incident_id".to_string(), rt::query_value(value)));
+            req.query.push(("incident_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.query_start_time {
-            req.query.push(("query_start_time".to_string(), rt::query_value(value)));
+            req.query.push(("query_start_time".to_string(), value.to_string()));
         }
         if let Some(value) = &self.query_end_time {
-            req.query.push(("query_end_time".to_string(), rt::query_value(value)));
+            req.query.push(("query_end_time".to_string(), value.to_string()));
         }
         if let Some(value) = &self.status {
-            req.query.push(("status".to_string(), rt::query_value(value)));
+            req.query.push(("status".to_string(), value.to_string()));
         }
         if let Some(value) = &self.incident_status {
-            req.query.push(("incident_status".to_string(), rt::query_value(value)));
+            req.query.push(("incident_status".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_customer_id {
-            req.query.push(("x_customer_id".to_string(), rt::query_value(value)));
+            req.query.push(("x_customer_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_customer_name {
-            req.query.push(("x_customer_name".to_string(), rt::query_value(value)));
+            req.query.push(("x_customer_name".to_string(), value.to_string()));
         }
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.offset {
-            req.query.push(("offset".to_string(), rt::query_value(value)));
+            req.query.push(("offset".to_string(), value.to_string()));
         }
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -2504,7 +2516,7 @@ impl CreateCase<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -2513,7 +2525,7 @@ impl CreateCase<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2522,7 +2534,7 @@ impl CreateCase<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2531,7 +2543,7 @@ impl CreateCase<'_> {
             }
             if let Some(value) = &self.x_phone_verifiedid {
                 v::check_length(
-                    "header.x-phone-verifiedid",
+                    &v::Path::Text("header.x-phone-verifiedid"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2540,7 +2552,7 @@ impl CreateCase<'_> {
             }
             if let Some(value) = &self.x_email_verifiedid {
                 v::check_length(
-                    "header.x-email-verifiedid",
+                    &v::Path::Text("header.x-email-verifiedid"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2549,7 +2561,7 @@ impl CreateCase<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -2566,19 +2578,19 @@ impl CreateCase<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/cases");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_phone_verifiedid {
-            req.headers.push(("x-phone-verifiedid".to_string(), rt::query_value(value)));
+            req.headers.push(("x-phone-verifiedid".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_email_verifiedid {
-            req.headers.push(("x-email-verifiedid".to_string(), rt::query_value(value)));
+            req.headers.push(("x-email-verifiedid".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -2665,11 +2677,17 @@ impl UpdateContactInfo<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(32u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -2678,7 +2696,7 @@ impl UpdateContactInfo<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2687,7 +2705,7 @@ impl UpdateContactInfo<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2696,7 +2714,7 @@ impl UpdateContactInfo<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -2710,7 +2728,7 @@ impl UpdateContactInfo<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/contact-info");
         #[allow(unused_mut)]
@@ -2718,13 +2736,13 @@ impl UpdateContactInfo<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/contact-info");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -2810,11 +2828,17 @@ impl ListRelations<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -2823,7 +2847,7 @@ impl ListRelations<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2832,7 +2856,7 @@ impl ListRelations<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2851,7 +2875,7 @@ impl ListRelations<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/relations");
         #[allow(unused_mut)]
@@ -2859,13 +2883,13 @@ impl ListRelations<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/relations");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -2942,11 +2966,17 @@ impl CreateRelations<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -2955,7 +2985,7 @@ impl CreateRelations<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2964,7 +2994,7 @@ impl CreateRelations<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -2973,7 +3003,7 @@ impl CreateRelations<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -2987,7 +3017,7 @@ impl CreateRelations<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/relations");
         #[allow(unused_mut)]
@@ -2995,13 +3025,13 @@ impl CreateRelations<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/relations");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -3088,11 +3118,17 @@ impl DeleteRelation<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -3101,7 +3137,7 @@ impl DeleteRelation<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -3110,7 +3146,7 @@ impl DeleteRelation<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -3119,7 +3155,7 @@ impl DeleteRelation<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -3133,7 +3169,7 @@ impl DeleteRelation<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/relations");
         #[allow(unused_mut)]
@@ -3141,13 +3177,13 @@ impl DeleteRelation<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/relations");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -3235,15 +3271,21 @@ impl OperateCase<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             {
                 let value = &self.action_id;
-                value.validate_at("query.action_id", out);
+                value.validate_at(&v::Path::Text("query.action_id"), out);
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -3252,7 +3294,7 @@ impl OperateCase<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -3261,7 +3303,7 @@ impl OperateCase<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -3270,7 +3312,7 @@ impl OperateCase<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -3284,7 +3326,7 @@ impl OperateCase<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/action");
         #[allow(unused_mut)]
@@ -3296,13 +3338,13 @@ impl OperateCase<'_> {
             req.query.push(("action_id".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -3389,11 +3431,17 @@ impl CreateScore<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -3402,7 +3450,7 @@ impl CreateScore<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -3411,7 +3459,7 @@ impl CreateScore<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -3420,7 +3468,7 @@ impl CreateScore<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -3434,7 +3482,7 @@ impl CreateScore<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/score");
         #[allow(unused_mut)]
@@ -3442,13 +3490,13 @@ impl CreateScore<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/score");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -3543,7 +3591,7 @@ impl ShowCaseExtendedParameters<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -3552,7 +3600,7 @@ impl ShowCaseExtendedParameters<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -3561,7 +3609,7 @@ impl ShowCaseExtendedParameters<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -3580,7 +3628,7 @@ impl ShowCaseExtendedParameters<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/extends-param");
         #[allow(unused_mut)]
@@ -3588,16 +3636,16 @@ impl ShowCaseExtendedParameters<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/extends-param");
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -3683,11 +3731,17 @@ impl CreateCaseExtendedParameters<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(32u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -3696,7 +3750,7 @@ impl CreateCaseExtendedParameters<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -3705,7 +3759,7 @@ impl CreateCaseExtendedParameters<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -3714,7 +3768,7 @@ impl CreateCaseExtendedParameters<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -3728,7 +3782,7 @@ impl CreateCaseExtendedParameters<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/extends-param");
         #[allow(unused_mut)]
@@ -3740,13 +3794,13 @@ impl CreateCaseExtendedParameters<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/extends-param");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -3829,7 +3883,7 @@ impl CreateReportFeedback<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -4015,15 +4069,27 @@ impl ExportCases<'_> {
             let out = &mut out;
             {
                 let value = &self.language;
-                v::check_length("query.language", value, Some(1u64), Some(32u64), out);
+                v::check_length(
+                    &v::Path::Text("query.language"),
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
             }
             {
                 let value = &self.timezone;
-                v::check_length("query.timezone", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.timezone"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.incident_id {
                 v::check_length(
-                    "query.incident_id",
+                    &v::Path::Text("query.incident_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -4032,7 +4098,7 @@ impl ExportCases<'_> {
             }
             if let Some(value) = &self.query_start_time {
                 v::check_length(
-                    "query.query_start_time",
+                    &v::Path::Text("query.query_start_time"),
                     value,
                     Some(0u64),
                     Some(32u64),
@@ -4041,7 +4107,7 @@ impl ExportCases<'_> {
             }
             if let Some(value) = &self.query_end_time {
                 v::check_length(
-                    "query.query_end_time",
+                    &v::Path::Text("query.query_end_time"),
                     value,
                     Some(0u64),
                     Some(32u64),
@@ -4050,7 +4116,7 @@ impl ExportCases<'_> {
             }
             if let Some(value) = &self.x_customer_name {
                 v::check_length(
-                    "query.x_customer_name",
+                    &v::Path::Text("query.x_customer_name"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -4058,11 +4124,17 @@ impl ExportCases<'_> {
                 );
             }
             if let Some(value) = &self.search_key {
-                v::check_length("query.search_key", value, Some(0u64), Some(32u64), out);
+                v::check_length(
+                    &v::Path::Text("query.search_key"),
+                    value,
+                    Some(0u64),
+                    Some(32u64),
+                    out,
+                );
             }
             if let Some(value) = &self.status {
                 v::check_int_range(
-                    "query.status",
+                    &v::Path::Text("query.status"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((20i128, false)),
@@ -4071,7 +4143,7 @@ impl ExportCases<'_> {
             }
             if let Some(value) = &self.customer_id {
                 v::check_length(
-                    "query.customer_id",
+                    &v::Path::Text("query.customer_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -4080,7 +4152,7 @@ impl ExportCases<'_> {
             }
             if let Some(value) = &self.tenant_source_id_list {
                 v::check_items(
-                    "query.tenant_source_id_list",
+                    &v::Path::Text("query.tenant_source_id_list"),
                     value.len(),
                     Some(0u64),
                     Some(10u64),
@@ -4089,7 +4161,7 @@ impl ExportCases<'_> {
             }
             if let Some(value) = &self.sub_customer_id {
                 v::check_length(
-                    "query.sub_customer_id",
+                    &v::Path::Text("query.sub_customer_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -4098,7 +4170,7 @@ impl ExportCases<'_> {
             }
             if let Some(value) = &self.offset {
                 v::check_int_range(
-                    "query.offset",
+                    &v::Path::Text("query.offset"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((65535i128, false)),
@@ -4107,7 +4179,7 @@ impl ExportCases<'_> {
             }
             if let Some(value) = &self.limit {
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((100i128, false)),
@@ -4116,7 +4188,7 @@ impl ExportCases<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -4125,7 +4197,7 @@ impl ExportCases<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4134,7 +4206,7 @@ impl ExportCases<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4157,56 +4229,55 @@ impl ExportCases<'_> {
         req.path_template = Some("/v2/servicerequest/cases/export");
         {
             let value = &self.language;
-            req.query.push(("language".to_string(), rt::query_value(value)));
+            req.query.push(("language".to_string(), value.to_string()));
         }
         {
             let value = &self.timezone;
-            req.query.push(("timezone".to_string(), rt::query_value(value)));
+            req.query.push(("timezone".to_string(), value.to_string()));
         }
         if let Some(value) = &self.incident_id {
-            req.query.push(("incident_id".to_string(), rt::query_value(value)));
+            req.query.push(("incident_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.query_start_time {
-            req.query.push(("query_start_time".to_string(), rt::query_value(value)));
+            req.query.push(("query_start_time".to_string(), value.to_string()));
         }
         if let Some(value) = &self.query_end_time {
-            req.query.push(("query_end_time".to_string(), rt::query_value(value)));
+            req.query.push(("query_end_time".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_customer_name {
-            req.query.push(("x_customer_name".to_string(), rt::query_value(value)));
+            req.query.push(("x_customer_name".to_string(), value.to_string()));
         }
         if let Some(value) = &self.search_key {
-            req.query.push(("search_key".to_string(), rt::query_value(value)));
+            req.query.push(("search_key".to_string(), value.to_string()));
         }
         if let Some(value) = &self.status {
-            req.query.push(("status".to_string(), rt::query_value(value)));
+            req.query.push(("status".to_string(), value.to_string()));
         }
         if let Some(value) = &self.customer_id {
-            req.query.push(("customer_id".to_string(), rt::query_value(value)));
+            req.query.push(("customer_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.tenant_source_id_list {
             for item in value.iter() {
-                req.query
-                    .push(("tenant_source_id_list".to_string(), rt::query_value(item)));
+                req.query.push(("tenant_source_id_list".to_string(), item.to_string()));
             }
         }
         if let Some(value) = &self.sub_customer_id {
-            req.query.push(("sub_customer_id".to_string(), rt::query_value(value)));
+            req.query.push(("sub_customer_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.offset {
-            req.query.push(("offset".to_string(), rt::query_value(value)));
+            req.query.push(("offset".to_string(), value.to_string()));
         }
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -4289,7 +4360,7 @@ impl ShowCaseQuota<'_> {
             let out = &mut out;
             if let Some(value) = &self.product_category_id {
                 v::check_length(
-                    "query.product_category_id",
+                    &v::Path::Text("query.product_category_id"),
                     value,
                     Some(0u64),
                     Some(32u64),
@@ -4299,7 +4370,7 @@ impl ShowCaseQuota<'_> {
             {
                 let value = &self.business_type_id;
                 v::check_length(
-                    "query.business_type_id",
+                    &v::Path::Text("query.business_type_id"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4308,7 +4379,7 @@ impl ShowCaseQuota<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -4317,7 +4388,7 @@ impl ShowCaseQuota<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4326,7 +4397,7 @@ impl ShowCaseQuota<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4348,20 +4419,20 @@ impl ShowCaseQuota<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/quotas");
         if let Some(value) = &self.product_category_id {
-            req.query.push(("product_category_id".to_string(), rt::query_value(value)));
+            req.query.push(("product_category_id".to_string(), value.to_string()));
         }
         {
             let value = &self.business_type_id;
-            req.query.push(("business_type_id".to_string(), rt::query_value(value)));
+            req.query.push(("business_type_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -4436,7 +4507,7 @@ impl ListAgencies<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -4445,7 +4516,7 @@ impl ListAgencies<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4454,7 +4525,7 @@ impl ListAgencies<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4476,13 +4547,13 @@ impl ListAgencies<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/agencies");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -4557,7 +4628,7 @@ impl ShowPartnerCasePrivilege<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -4566,7 +4637,7 @@ impl ShowPartnerCasePrivilege<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4575,7 +4646,7 @@ impl ShowPartnerCasePrivilege<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4599,13 +4670,13 @@ impl ShowPartnerCasePrivilege<'_> {
             "/v2/servicerequest/cases/partners/privilege/cases-processing",
         );
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -4689,7 +4760,7 @@ impl ListCaseCounts<'_> {
             let out = &mut out;
             if let Some(value) = &self.status {
                 v::check_int_range(
-                    "query.status",
+                    &v::Path::Text("query.status"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((20i128, false)),
@@ -4698,7 +4769,7 @@ impl ListCaseCounts<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -4707,7 +4778,7 @@ impl ListCaseCounts<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4716,7 +4787,7 @@ impl ListCaseCounts<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4738,16 +4809,16 @@ impl ListCaseCounts<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/count");
         if let Some(value) = &self.status {
-            req.query.push(("status".to_string(), rt::query_value(value)));
+            req.query.push(("status".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -4832,14 +4903,26 @@ impl ShowCaseDetail<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -4848,7 +4931,7 @@ impl ShowCaseDetail<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4857,7 +4940,7 @@ impl ShowCaseDetail<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -4876,7 +4959,7 @@ impl ShowCaseDetail<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -4884,16 +4967,16 @@ impl ShowCaseDetail<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}");
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -4996,14 +5079,26 @@ impl ListCaseOperationLogs<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.offset {
                 v::check_int_range(
-                    "query.offset",
+                    &v::Path::Text("query.offset"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((65535i128, false)),
@@ -5012,7 +5107,7 @@ impl ListCaseOperationLogs<'_> {
             }
             if let Some(value) = &self.limit {
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((100i128, false)),
@@ -5021,7 +5116,7 @@ impl ListCaseOperationLogs<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -5030,7 +5125,7 @@ impl ListCaseOperationLogs<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5039,7 +5134,7 @@ impl ListCaseOperationLogs<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5058,7 +5153,7 @@ impl ListCaseOperationLogs<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/operate-logs");
         #[allow(unused_mut)]
@@ -5066,22 +5161,22 @@ impl ListCaseOperationLogs<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/operate-logs");
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.offset {
-            req.query.push(("offset".to_string(), rt::query_value(value)));
+            req.query.push(("offset".to_string(), value.to_string()));
         }
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -5189,7 +5284,7 @@ impl ListCaseCcEmails<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -5198,7 +5293,7 @@ impl ListCaseCcEmails<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5207,7 +5302,7 @@ impl ListCaseCcEmails<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5229,13 +5324,13 @@ impl ListCaseCcEmails<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/carbon-copy-emails");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -5311,11 +5406,17 @@ impl ShowCaseStatus<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -5324,7 +5425,7 @@ impl ShowCaseStatus<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5333,7 +5434,7 @@ impl ShowCaseStatus<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5352,7 +5453,7 @@ impl ShowCaseStatus<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/status");
         #[allow(unused_mut)]
@@ -5360,13 +5461,13 @@ impl ShowCaseStatus<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/status");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -5459,7 +5560,7 @@ impl ShowPartnerServiceInfo<'_> {
             let out = &mut out;
             if let Some(value) = &self.case_sub_type_id {
                 v::check_length(
-                    "query.case_sub_type_id",
+                    &v::Path::Text("query.case_sub_type_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -5467,11 +5568,17 @@ impl ShowPartnerServiceInfo<'_> {
                 );
             }
             if let Some(value) = &self.product_id {
-                v::check_length("query.product_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.product_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -5480,7 +5587,7 @@ impl ShowPartnerServiceInfo<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5489,7 +5596,7 @@ impl ShowPartnerServiceInfo<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5511,19 +5618,19 @@ impl ShowPartnerServiceInfo<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/partners/service-info");
         if let Some(value) = &self.case_sub_type_id {
-            req.query.push(("case_sub_type_id".to_string(), rt::query_value(value)));
+            req.query.push(("case_sub_type_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.product_id {
-            req.query.push(("product_id".to_string(), rt::query_value(value)));
+            req.query.push(("product_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -5616,7 +5723,7 @@ impl ListSubCustomers<'_> {
             let out = &mut out;
             if let Some(value) = &self.sub_customer_name {
                 v::check_length(
-                    "query.sub_customer_name",
+                    &v::Path::Text("query.sub_customer_name"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -5625,7 +5732,7 @@ impl ListSubCustomers<'_> {
             }
             if let Some(value) = &self.sub_customer_id {
                 v::check_length(
-                    "query.sub_customer_id",
+                    &v::Path::Text("query.sub_customer_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -5634,7 +5741,7 @@ impl ListSubCustomers<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -5643,7 +5750,7 @@ impl ListSubCustomers<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5652,7 +5759,7 @@ impl ListSubCustomers<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5674,19 +5781,19 @@ impl ListSubCustomers<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/customers/sub-customers");
         if let Some(value) = &self.sub_customer_name {
-            req.query.push(("sub_customer_name".to_string(), rt::query_value(value)));
+            req.query.push(("sub_customer_name".to_string(), value.to_string()));
         }
         if let Some(value) = &self.sub_customer_id {
-            req.query.push(("sub_customer_id".to_string(), rt::query_value(value)));
+            req.query.push(("sub_customer_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -5761,7 +5868,7 @@ impl ListCustomerRegions<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -5770,7 +5877,7 @@ impl ListCustomerRegions<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5779,7 +5886,7 @@ impl ListCustomerRegions<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -5801,13 +5908,13 @@ impl ListCustomerRegions<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/customers/regions");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -6036,56 +6143,56 @@ impl ListCasesByPage<'_> {
         req.idempotent = true;
         req.path_template = Some("/osm/incidentservice/api/v1/queryincident");
         if let Some(value) = &self.version {
-            req.query.push(("version".to_string(), rt::query_value(value)));
+            req.query.push(("version".to_string(), value.to_string()));
         }
         if let Some(value) = &self.search_key {
             for item in value.iter() {
-                req.query.push(("searchKey".to_string(), rt::query_value(item)));
+                req.query.push(("searchKey".to_string(), item.to_string()));
             }
         }
         if let Some(value) = &self.label_id_list {
             for item in value.iter() {
-                req.query.push(("labelIdList".to_string(), rt::query_value(item)));
+                req.query.push(("labelIdList".to_string(), item.to_string()));
             }
         }
         if let Some(value) = &self.app_key {
-            req.query.push(("appKey".to_string(), rt::query_value(value)));
+            req.query.push(("appKey".to_string(), value.to_string()));
         }
         if let Some(value) = &self.incident_id {
-            req.query.push(("incidentId".to_string(), rt::query_value(value)));
+            req.query.push(("incidentId".to_string(), value.to_string()));
         }
         if let Some(value) = &self.query_start_time {
-            req.query.push(("queryStartTime".to_string(), rt::query_value(value)));
+            req.query.push(("queryStartTime".to_string(), value.to_string()));
         }
         if let Some(value) = &self.query_end_time {
-            req.query.push(("queryEndTime".to_string(), rt::query_value(value)));
+            req.query.push(("queryEndTime".to_string(), value.to_string()));
         }
         if let Some(value) = &self.status {
-            req.query.push(("status".to_string(), rt::query_value(value)));
+            req.query.push(("status".to_string(), value.to_string()));
         }
         if let Some(value) = &self.incident_status {
-            req.query.push(("incidentStatus".to_string(), rt::query_value(value)));
+            req.query.push(("incidentStatus".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_customer_name {
-            req.query.push(("xCustomerName".to_string(), rt::query_value(value)));
+            req.query.push(("xCustomerName".to_string(), value.to_string()));
         }
         if let Some(value) = &self.group_id {
-            req.query.push(("groupId".to_string(), rt::query_value(value)));
+            req.query.push(("groupId".to_string(), value.to_string()));
         }
         if let Some(value) = &self.product_category_id {
-            req.query.push(("productCategoryId".to_string(), rt::query_value(value)));
+            req.query.push(("productCategoryId".to_string(), value.to_string()));
         }
         if let Some(value) = &self.business_type_id {
-            req.query.push(("businessTypeId".to_string(), rt::query_value(value)));
+            req.query.push(("businessTypeId".to_string(), value.to_string()));
         }
         if let Some(value) = &self.page_no {
-            req.query.push(("pageNo".to_string(), rt::query_value(value)));
+            req.query.push(("pageNo".to_string(), value.to_string()));
         }
         if let Some(value) = &self.page_size {
-            req.query.push(("pageSize".to_string(), rt::query_value(value)));
+            req.query.push(("pageSize".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_customer_id {
-            req.query.push(("xCustomerId".to_string(), rt::query_value(value)));
+            req.query.push(("xCustomerId".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -6188,7 +6295,7 @@ impl UploadAttachment<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -6197,7 +6304,7 @@ impl UploadAttachment<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6206,7 +6313,7 @@ impl UploadAttachment<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6215,7 +6322,7 @@ impl UploadAttachment<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -6232,13 +6339,13 @@ impl UploadAttachment<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/accessorys");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -6328,7 +6435,7 @@ impl UploadAttachmentAsJson<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -6337,7 +6444,7 @@ impl UploadAttachmentAsJson<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6346,7 +6453,7 @@ impl UploadAttachmentAsJson<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6355,7 +6462,7 @@ impl UploadAttachmentAsJson<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -6372,13 +6479,13 @@ impl UploadAttachmentAsJson<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/accessorys/json-format-content");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -6465,7 +6572,7 @@ impl DownloadAttachment<'_> {
             {
                 let value = &self.accessory_id;
                 v::check_length(
-                    "path.accessory_id",
+                    &v::Path::Text("path.accessory_id"),
                     value,
                     Some(1u64),
                     Some(650u64),
@@ -6473,11 +6580,17 @@ impl DownloadAttachment<'_> {
                 );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -6486,7 +6599,7 @@ impl DownloadAttachment<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6495,7 +6608,7 @@ impl DownloadAttachment<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6514,7 +6627,7 @@ impl DownloadAttachment<'_> {
         path.push_str("/v2/servicerequest/accessorys/");
         {
             let value = &self.accessory_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -6522,16 +6635,16 @@ impl DownloadAttachment<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/{accessory_id}");
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -6606,7 +6719,7 @@ impl DeleteAttachment<'_> {
             {
                 let value = &self.accessory_id;
                 v::check_length(
-                    "path.accessory_id",
+                    &v::Path::Text("path.accessory_id"),
                     value,
                     Some(1u64),
                     Some(64u64),
@@ -6615,7 +6728,7 @@ impl DeleteAttachment<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -6624,7 +6737,7 @@ impl DeleteAttachment<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6633,7 +6746,7 @@ impl DeleteAttachment<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6652,7 +6765,7 @@ impl DeleteAttachment<'_> {
         path.push_str("/v2/servicerequest/accessorys/");
         {
             let value = &self.accessory_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -6660,13 +6773,13 @@ impl DeleteAttachment<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/{accessory_id}");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -6761,7 +6874,7 @@ impl DownloadAttachmentImage<'_> {
             {
                 let value = &self.accessory_id;
                 v::check_length(
-                    "path.accessory_id",
+                    &v::Path::Text("path.accessory_id"),
                     value,
                     Some(1u64),
                     Some(64u64),
@@ -6769,11 +6882,17 @@ impl DownloadAttachmentImage<'_> {
                 );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -6782,7 +6901,7 @@ impl DownloadAttachmentImage<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6791,7 +6910,7 @@ impl DownloadAttachmentImage<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6810,7 +6929,7 @@ impl DownloadAttachmentImage<'_> {
         path.push_str("/v2/servicerequest/accessorys/");
         {
             let value = &self.accessory_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/image");
         #[allow(unused_mut)]
@@ -6818,16 +6937,16 @@ impl DownloadAttachmentImage<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/{accessory_id}/image");
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -6909,12 +7028,18 @@ impl ListAttachmentAccessUrls<'_> {
         {
             let out = &mut out;
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(1u64), Some(32u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
             }
             {
                 let value = &self.accessory_ids;
                 v::check_items(
-                    "query.accessory_ids",
+                    &v::Path::Text("query.accessory_ids"),
                     value.len(),
                     Some(1u64),
                     Some(100u64),
@@ -6923,7 +7048,7 @@ impl ListAttachmentAccessUrls<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -6932,7 +7057,7 @@ impl ListAttachmentAccessUrls<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6941,7 +7066,7 @@ impl ListAttachmentAccessUrls<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -6963,22 +7088,22 @@ impl ListAttachmentAccessUrls<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/access-urls");
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         {
             let value = &self.accessory_ids;
             for item in value.iter() {
-                req.query.push(("accessory_ids".to_string(), rt::query_value(item)));
+                req.query.push(("accessory_ids".to_string(), item.to_string()));
             }
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -7053,7 +7178,7 @@ impl ShowAttachmentLimits<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -7062,7 +7187,7 @@ impl ShowAttachmentLimits<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7071,7 +7196,7 @@ impl ShowAttachmentLimits<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7093,13 +7218,13 @@ impl ShowAttachmentLimits<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/limits");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -7191,7 +7316,7 @@ impl ShowAttachmentDownloadUrl<'_> {
             let out = &mut out;
             {
                 let value = &self.relation_type;
-                value.validate_at("query.relation_type", out);
+                value.validate_at(&v::Path::Text("query.relation_type"), out);
             }
             let _ = out;
         }
@@ -7205,7 +7330,7 @@ impl ShowAttachmentDownloadUrl<'_> {
         path.push_str("/v2/servicerequest/accessorys/");
         {
             let value = &self.accessory_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/access-url");
         #[allow(unused_mut)]
@@ -7219,10 +7344,10 @@ impl ShowAttachmentDownloadUrl<'_> {
             req.query.push(("relation_type".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.relation_id {
-            req.query.push(("relation_id".to_string(), rt::query_value(value)));
+            req.query.push(("relation_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.incident_id {
-            req.query.push(("incident_id".to_string(), rt::query_value(value)));
+            req.query.push(("incident_id".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -7301,7 +7426,7 @@ impl ShowLatestPublishedAgreement<'_> {
             let out = &mut out;
             if let Some(value) = &self.agreement_type {
                 v::check_length(
-                    "query.agreement_type",
+                    &v::Path::Text("query.agreement_type"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7310,7 +7435,7 @@ impl ShowLatestPublishedAgreement<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -7319,7 +7444,7 @@ impl ShowLatestPublishedAgreement<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7328,7 +7453,7 @@ impl ShowLatestPublishedAgreement<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7354,16 +7479,16 @@ impl ShowLatestPublishedAgreement<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/agreements/published-agreement");
         if let Some(value) = &self.agreement_type {
-            req.query.push(("agreement_type".to_string(), rt::query_value(value)));
+            req.query.push(("agreement_type".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -7447,7 +7572,7 @@ impl ShowLatestAgreementSigningStatus<'_> {
             let out = &mut out;
             if let Some(value) = &self.agreement_type {
                 v::check_length(
-                    "query.agreement_type",
+                    &v::Path::Text("query.agreement_type"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7456,7 +7581,7 @@ impl ShowLatestAgreementSigningStatus<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -7465,7 +7590,7 @@ impl ShowLatestAgreementSigningStatus<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7474,7 +7599,7 @@ impl ShowLatestAgreementSigningStatus<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7500,16 +7625,16 @@ impl ShowLatestAgreementSigningStatus<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/agreements/signed-latest");
         if let Some(value) = &self.agreement_type {
-            req.query.push(("agreement_type".to_string(), rt::query_value(value)));
+            req.query.push(("agreement_type".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -7587,7 +7712,7 @@ impl SignPublishedAgreement<'_> {
             {
                 let value = &self.id;
                 v::check_int_range(
-                    "path.id",
+                    &v::Path::Text("path.id"),
                     i128::from(*value),
                     Some((1i128, false)),
                     None,
@@ -7596,7 +7721,7 @@ impl SignPublishedAgreement<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -7605,7 +7730,7 @@ impl SignPublishedAgreement<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7614,7 +7739,7 @@ impl SignPublishedAgreement<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7623,7 +7748,7 @@ impl SignPublishedAgreement<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -7637,7 +7762,7 @@ impl SignPublishedAgreement<'_> {
         path.push_str("/v2/servicerequest/agreements/");
         {
             let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/signed");
         #[allow(unused_mut)]
@@ -7645,13 +7770,13 @@ impl SignPublishedAgreement<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/agreements/{id}/signed");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -7763,7 +7888,7 @@ impl ListLabels<'_> {
             let out = &mut out;
             if let Some(value) = &self.offset {
                 v::check_int_range(
-                    "query.offset",
+                    &v::Path::Text("query.offset"),
                     i128::from(*value),
                     Some((0i128, false)),
                     None,
@@ -7772,7 +7897,7 @@ impl ListLabels<'_> {
             }
             if let Some(value) = &self.limit {
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((100i128, false)),
@@ -7780,11 +7905,17 @@ impl ListLabels<'_> {
                 );
             }
             if let Some(value) = &self.name {
-                v::check_length("query.name", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.name"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.label_id {
                 v::check_int_range(
-                    "query.label_id",
+                    &v::Path::Text("query.label_id"),
                     i128::from(*value),
                     Some((0i128, false)),
                     None,
@@ -7793,7 +7924,7 @@ impl ListLabels<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -7802,7 +7933,7 @@ impl ListLabels<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7811,7 +7942,7 @@ impl ListLabels<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7833,25 +7964,25 @@ impl ListLabels<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/labels");
         if let Some(value) = &self.offset {
-            req.query.push(("offset".to_string(), rt::query_value(value)));
+            req.query.push(("offset".to_string(), value.to_string()));
         }
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.name {
-            req.query.push(("name".to_string(), rt::query_value(value)));
+            req.query.push(("name".to_string(), value.to_string()));
         }
         if let Some(value) = &self.label_id {
-            req.query.push(("label_id".to_string(), rt::query_value(value)));
+            req.query.push(("label_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -7958,7 +8089,7 @@ impl CreateLabel<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -7967,7 +8098,7 @@ impl CreateLabel<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7976,7 +8107,7 @@ impl CreateLabel<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -7985,7 +8116,7 @@ impl CreateLabel<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -8002,13 +8133,13 @@ impl CreateLabel<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/labels");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -8096,7 +8227,7 @@ impl UpdateLabel<'_> {
             {
                 let value = &self.label_id;
                 v::check_int_range(
-                    "path.label_id",
+                    &v::Path::Text("path.label_id"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((65535i128, false)),
@@ -8105,7 +8236,7 @@ impl UpdateLabel<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -8114,7 +8245,7 @@ impl UpdateLabel<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8123,7 +8254,7 @@ impl UpdateLabel<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8132,7 +8263,7 @@ impl UpdateLabel<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -8146,7 +8277,7 @@ impl UpdateLabel<'_> {
         path.push_str("/v2/servicerequest/labels/");
         {
             let value = &self.label_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -8154,13 +8285,13 @@ impl UpdateLabel<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/labels/{label_id}");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -8247,7 +8378,7 @@ impl DeleteLabel<'_> {
             {
                 let value = &self.label_id;
                 v::check_int_range(
-                    "path.label_id",
+                    &v::Path::Text("path.label_id"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((65535i128, false)),
@@ -8256,7 +8387,7 @@ impl DeleteLabel<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -8265,7 +8396,7 @@ impl DeleteLabel<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8274,7 +8405,7 @@ impl DeleteLabel<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8293,7 +8424,7 @@ impl DeleteLabel<'_> {
         path.push_str("/v2/servicerequest/labels/");
         {
             let value = &self.label_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -8301,13 +8432,13 @@ impl DeleteLabel<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/labels/{label_id}");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -8392,11 +8523,17 @@ impl ListCaseLabels<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -8405,7 +8542,7 @@ impl ListCaseLabels<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8414,7 +8551,7 @@ impl ListCaseLabels<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8433,7 +8570,7 @@ impl ListCaseLabels<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/labels");
         #[allow(unused_mut)]
@@ -8441,13 +8578,13 @@ impl ListCaseLabels<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/labels");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -8524,19 +8661,25 @@ impl CreateCaseLabels<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             {
                 let value = &self.label_ids;
                 v::check_items(
-                    "query.label_ids",
+                    &v::Path::Text("query.label_ids"),
                     value.len(),
                     Some(1u64),
                     Some(5u64),
                     out,
                 );
                 for (i, item) in value.iter().enumerate() {
-                    let item_path = v::index("query.label_ids", i);
+                    let item_path = v::Path::index(&v::Path::Text("query.label_ids"), i);
                     v::check_int_range(
                         &item_path,
                         i128::from(*item),
@@ -8548,7 +8691,7 @@ impl CreateCaseLabels<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -8557,7 +8700,7 @@ impl CreateCaseLabels<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8566,7 +8709,7 @@ impl CreateCaseLabels<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8585,7 +8728,7 @@ impl CreateCaseLabels<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/labels");
         #[allow(unused_mut)]
@@ -8595,17 +8738,17 @@ impl CreateCaseLabels<'_> {
         {
             let value = &self.label_ids;
             for item in value.iter() {
-                req.query.push(("label_ids".to_string(), rt::query_value(item)));
+                req.query.push(("label_ids".to_string(), item.to_string()));
             }
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -8691,19 +8834,25 @@ impl DeleteCaseLabels<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             {
                 let value = &self.label_ids;
                 v::check_items(
-                    "query.label_ids",
+                    &v::Path::Text("query.label_ids"),
                     value.len(),
                     Some(1u64),
                     Some(5u64),
                     out,
                 );
                 for (i, item) in value.iter().enumerate() {
-                    let item_path = v::index("query.label_ids", i);
+                    let item_path = v::Path::index(&v::Path::Text("query.label_ids"), i);
                     v::check_int_range(
                         &item_path,
                         i128::from(*item),
@@ -8715,7 +8864,7 @@ impl DeleteCaseLabels<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -8724,7 +8873,7 @@ impl DeleteCaseLabels<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8733,7 +8882,7 @@ impl DeleteCaseLabels<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8752,7 +8901,7 @@ impl DeleteCaseLabels<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/labels");
         #[allow(unused_mut)]
@@ -8762,17 +8911,17 @@ impl DeleteCaseLabels<'_> {
         {
             let value = &self.label_ids;
             for item in value.iter() {
-                req.query.push(("label_ids".to_string(), rt::query_value(item)));
+                req.query.push(("label_ids".to_string(), item.to_string()));
             }
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -8857,11 +9006,17 @@ impl CheckPrivilege<'_> {
             let out = &mut out;
             {
                 let value = &self.privilege;
-                v::check_length("query.privilege", value, Some(1u64), Some(32u64), out);
+                v::check_length(
+                    &v::Path::Text("query.privilege"),
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -8870,7 +9025,7 @@ impl CheckPrivilege<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8879,7 +9034,7 @@ impl CheckPrivilege<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -8902,16 +9057,16 @@ impl CheckPrivilege<'_> {
         req.path_template = Some("/v2/servicerequest/privileges");
         {
             let value = &self.privilege;
-            req.query.push(("privilege".to_string(), rt::query_value(value)));
+            req.query.push(("privilege".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -8987,7 +9142,7 @@ impl OperatePrivilege<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -8996,7 +9151,7 @@ impl OperatePrivilege<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9005,7 +9160,7 @@ impl OperatePrivilege<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9014,7 +9169,7 @@ impl OperatePrivilege<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -9031,13 +9186,13 @@ impl OperatePrivilege<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/privileges");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -9122,7 +9277,7 @@ impl ShowCustomerPrivilegePolicy<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -9131,7 +9286,7 @@ impl ShowCustomerPrivilegePolicy<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9140,7 +9295,7 @@ impl ShowCustomerPrivilegePolicy<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9162,13 +9317,13 @@ impl ShowCustomerPrivilegePolicy<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/privileges/privilege-policy");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -9306,7 +9461,7 @@ impl ListAuthorizations<'_> {
             let out = &mut out;
             if let Some(value) = &self.sub_customer_name {
                 v::check_length(
-                    "query.sub_customer_name",
+                    &v::Path::Text("query.sub_customer_name"),
                     value,
                     Some(0u64),
                     Some(256u64),
@@ -9315,7 +9470,7 @@ impl ListAuthorizations<'_> {
             }
             if let Some(value) = &self.incident_id {
                 v::check_length(
-                    "query.incident_id",
+                    &v::Path::Text("query.incident_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -9324,7 +9479,7 @@ impl ListAuthorizations<'_> {
             }
             if let Some(value) = &self.status {
                 v::check_int_range(
-                    "query.status",
+                    &v::Path::Text("query.status"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((10i128, false)),
@@ -9333,7 +9488,7 @@ impl ListAuthorizations<'_> {
             }
             if let Some(value) = &self.simple_description {
                 v::check_length(
-                    "query.simple_description",
+                    &v::Path::Text("query.simple_description"),
                     value,
                     Some(0u64),
                     Some(2000u64),
@@ -9342,7 +9497,7 @@ impl ListAuthorizations<'_> {
             }
             if let Some(value) = &self.offset {
                 v::check_int_range(
-                    "query.offset",
+                    &v::Path::Text("query.offset"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((65535i128, false)),
@@ -9351,7 +9506,7 @@ impl ListAuthorizations<'_> {
             }
             if let Some(value) = &self.limit {
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((1i128, false)),
                     Some((100i128, false)),
@@ -9359,11 +9514,17 @@ impl ListAuthorizations<'_> {
                 );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -9372,7 +9533,7 @@ impl ListAuthorizations<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9381,7 +9542,7 @@ impl ListAuthorizations<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9403,34 +9564,34 @@ impl ListAuthorizations<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/authorizations");
         if let Some(value) = &self.sub_customer_name {
-            req.query.push(("sub_customer_name".to_string(), rt::query_value(value)));
+            req.query.push(("sub_customer_name".to_string(), value.to_string()));
         }
         if let Some(value) = &self.incident_id {
-            req.query.push(("incident_id".to_string(), rt::query_value(value)));
+            req.query.push(("incident_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.status {
-            req.query.push(("status".to_string(), rt::query_value(value)));
+            req.query.push(("status".to_string(), value.to_string()));
         }
         if let Some(value) = &self.simple_description {
-            req.query.push(("simple_description".to_string(), rt::query_value(value)));
+            req.query.push(("simple_description".to_string(), value.to_string()));
         }
         if let Some(value) = &self.offset {
-            req.query.push(("offset".to_string(), rt::query_value(value)));
+            req.query.push(("offset".to_string(), value.to_string()));
         }
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -9549,7 +9710,7 @@ impl ShowAuthorizationDetail<'_> {
             {
                 let value = &self.authorization_id;
                 v::check_length(
-                    "path.authorization_id",
+                    &v::Path::Text("path.authorization_id"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9557,11 +9718,17 @@ impl ShowAuthorizationDetail<'_> {
                 );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -9570,7 +9737,7 @@ impl ShowAuthorizationDetail<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9579,7 +9746,7 @@ impl ShowAuthorizationDetail<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9598,7 +9765,7 @@ impl ShowAuthorizationDetail<'_> {
         path.push_str("/v2/servicerequest/authorizations/");
         {
             let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -9606,16 +9773,16 @@ impl ShowAuthorizationDetail<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/authorizations/{authorization_id}");
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -9693,7 +9860,7 @@ impl ConfirmAuthorization<'_> {
             {
                 let value = &self.authorization_id;
                 v::check_length(
-                    "path.authorization_id",
+                    &v::Path::Text("path.authorization_id"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9702,7 +9869,7 @@ impl ConfirmAuthorization<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -9711,7 +9878,7 @@ impl ConfirmAuthorization<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9720,7 +9887,7 @@ impl ConfirmAuthorization<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9729,7 +9896,7 @@ impl ConfirmAuthorization<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -9743,7 +9910,7 @@ impl ConfirmAuthorization<'_> {
         path.push_str("/v2/servicerequest/authorizations/");
         {
             let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -9751,13 +9918,13 @@ impl ConfirmAuthorization<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/authorizations/{authorization_id}");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -9854,7 +10021,7 @@ impl OperateAuthorization<'_> {
             {
                 let value = &self.authorization_id;
                 v::check_length(
-                    "path.authorization_id",
+                    &v::Path::Text("path.authorization_id"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9862,11 +10029,11 @@ impl OperateAuthorization<'_> {
                 );
             }
             if let Some(value) = &self.action_id {
-                value.validate_at("query.action_id", out);
+                value.validate_at(&v::Path::Text("query.action_id"), out);
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -9875,7 +10042,7 @@ impl OperateAuthorization<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9884,7 +10051,7 @@ impl OperateAuthorization<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -9893,7 +10060,7 @@ impl OperateAuthorization<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -9907,7 +10074,7 @@ impl OperateAuthorization<'_> {
         path.push_str("/v2/servicerequest/authorizations/");
         {
             let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/action");
         #[allow(unused_mut)]
@@ -9920,13 +10087,13 @@ impl OperateAuthorization<'_> {
             req.query.push(("action_id".to_string(), rt::query_value(value)));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -10014,7 +10181,7 @@ impl VerifyHost<'_> {
             {
                 let value = &self.authorization_detail_id;
                 v::check_int_range(
-                    "path.authorization_detail_id",
+                    &v::Path::Text("path.authorization_detail_id"),
                     i128::from(*value),
                     Some((0i128, false)),
                     None,
@@ -10023,7 +10190,7 @@ impl VerifyHost<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -10032,7 +10199,7 @@ impl VerifyHost<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10041,7 +10208,7 @@ impl VerifyHost<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10050,7 +10217,7 @@ impl VerifyHost<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -10064,7 +10231,7 @@ impl VerifyHost<'_> {
         path.push_str("/v2/servicerequest/authorizations/authorization-details/");
         {
             let value = &self.authorization_detail_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/verify-host");
         #[allow(unused_mut)]
@@ -10074,13 +10241,13 @@ impl VerifyHost<'_> {
             "/v2/servicerequest/authorizations/authorization-details/{authorization_detail_id}/verify-host",
         );
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -10195,7 +10362,7 @@ impl ListHistorySessions<'_> {
             {
                 let value = &self.authorization_id;
                 v::check_length(
-                    "path.authorization_id",
+                    &v::Path::Text("path.authorization_id"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10205,7 +10372,7 @@ impl ListHistorySessions<'_> {
             {
                 let value = &self.authorization_detail_id;
                 v::check_int_range(
-                    "path.authorization_detail_id",
+                    &v::Path::Text("path.authorization_detail_id"),
                     i128::from(*value),
                     Some((0i128, false)),
                     None,
@@ -10213,11 +10380,17 @@ impl ListHistorySessions<'_> {
                 );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.offset {
                 v::check_int_range(
-                    "query.offset",
+                    &v::Path::Text("query.offset"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((65535i128, false)),
@@ -10226,7 +10399,7 @@ impl ListHistorySessions<'_> {
             }
             if let Some(value) = &self.limit {
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((1i128, false)),
                     Some((100i128, false)),
@@ -10235,7 +10408,7 @@ impl ListHistorySessions<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -10244,7 +10417,7 @@ impl ListHistorySessions<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10253,7 +10426,7 @@ impl ListHistorySessions<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10272,12 +10445,12 @@ impl ListHistorySessions<'_> {
         path.push_str("/v2/servicerequest/authorizations/");
         {
             let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/authorization-details/");
         {
             let value = &self.authorization_detail_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/history-sessions");
         #[allow(unused_mut)]
@@ -10287,22 +10460,22 @@ impl ListHistorySessions<'_> {
             "/v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/history-sessions",
         );
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.offset {
-            req.query.push(("offset".to_string(), rt::query_value(value)));
+            req.query.push(("offset".to_string(), value.to_string()));
         }
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -10450,7 +10623,7 @@ impl ListHistoryOperationLogs<'_> {
             {
                 let value = &self.authorization_id;
                 v::check_length(
-                    "path.authorization_id",
+                    &v::Path::Text("path.authorization_id"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10460,7 +10633,7 @@ impl ListHistoryOperationLogs<'_> {
             {
                 let value = &self.authorization_detail_id;
                 v::check_int_range(
-                    "path.authorization_detail_id",
+                    &v::Path::Text("path.authorization_detail_id"),
                     i128::from(*value),
                     Some((0i128, false)),
                     None,
@@ -10470,7 +10643,7 @@ impl ListHistoryOperationLogs<'_> {
             {
                 let value = &self.session_id;
                 v::check_int_range(
-                    "path.session_id",
+                    &v::Path::Text("path.session_id"),
                     i128::from(*value),
                     Some((0i128, false)),
                     None,
@@ -10478,11 +10651,17 @@ impl ListHistoryOperationLogs<'_> {
                 );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.sort {
                 v::check_int_range(
-                    "query.sort",
+                    &v::Path::Text("query.sort"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -10491,7 +10670,7 @@ impl ListHistoryOperationLogs<'_> {
             }
             if let Some(value) = &self.offset {
                 v::check_int_range(
-                    "query.offset",
+                    &v::Path::Text("query.offset"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((65535i128, false)),
@@ -10500,7 +10679,7 @@ impl ListHistoryOperationLogs<'_> {
             }
             if let Some(value) = &self.limit {
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((1i128, false)),
                     Some((100i128, false)),
@@ -10509,7 +10688,7 @@ impl ListHistoryOperationLogs<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -10518,7 +10697,7 @@ impl ListHistoryOperationLogs<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10527,7 +10706,7 @@ impl ListHistoryOperationLogs<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10546,17 +10725,17 @@ impl ListHistoryOperationLogs<'_> {
         path.push_str("/v2/servicerequest/authorizations/");
         {
             let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/authorization-details/");
         {
             let value = &self.authorization_detail_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/sessions/");
         {
             let value = &self.session_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/operation-logs");
         #[allow(unused_mut)]
@@ -10566,25 +10745,25 @@ impl ListHistoryOperationLogs<'_> {
             "/v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/sessions/{session_id}/operation-logs",
         );
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.sort {
-            req.query.push(("sort".to_string(), rt::query_value(value)));
+            req.query.push(("sort".to_string(), value.to_string()));
         }
         if let Some(value) = &self.offset {
-            req.query.push(("offset".to_string(), rt::query_value(value)));
+            req.query.push(("offset".to_string(), value.to_string()));
         }
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -10730,7 +10909,7 @@ impl ListFileTransferRecords<'_> {
             {
                 let value = &self.authorization_id;
                 v::check_length(
-                    "path.authorization_id",
+                    &v::Path::Text("path.authorization_id"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10740,7 +10919,7 @@ impl ListFileTransferRecords<'_> {
             {
                 let value = &self.authorization_detail_id;
                 v::check_int_range(
-                    "path.authorization_detail_id",
+                    &v::Path::Text("path.authorization_detail_id"),
                     i128::from(*value),
                     Some((0i128, false)),
                     None,
@@ -10750,7 +10929,7 @@ impl ListFileTransferRecords<'_> {
             {
                 let value = &self.session_id;
                 v::check_int_range(
-                    "path.session_id",
+                    &v::Path::Text("path.session_id"),
                     i128::from(*value),
                     Some((0i128, false)),
                     None,
@@ -10758,11 +10937,17 @@ impl ListFileTransferRecords<'_> {
                 );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.sort {
                 v::check_int_range(
-                    "query.sort",
+                    &v::Path::Text("query.sort"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -10771,7 +10956,7 @@ impl ListFileTransferRecords<'_> {
             }
             if let Some(value) = &self.offset {
                 v::check_int_range(
-                    "query.offset",
+                    &v::Path::Text("query.offset"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((65535i128, false)),
@@ -10780,7 +10965,7 @@ impl ListFileTransferRecords<'_> {
             }
             if let Some(value) = &self.limit {
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((1i128, false)),
                     Some((100i128, false)),
@@ -10789,7 +10974,7 @@ impl ListFileTransferRecords<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -10798,7 +10983,7 @@ impl ListFileTransferRecords<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10807,7 +10992,7 @@ impl ListFileTransferRecords<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10826,17 +11011,17 @@ impl ListFileTransferRecords<'_> {
         path.push_str("/v2/servicerequest/authorizations/");
         {
             let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/authorization-details/");
         {
             let value = &self.authorization_detail_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/sessions/");
         {
             let value = &self.session_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/operation-file-logs");
         #[allow(unused_mut)]
@@ -10846,25 +11031,25 @@ impl ListFileTransferRecords<'_> {
             "/v2/servicerequest/authorizations/{authorization_id}/authorization-details/{authorization_detail_id}/sessions/{session_id}/operation-file-logs",
         );
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.sort {
-            req.query.push(("sort".to_string(), rt::query_value(value)));
+            req.query.push(("sort".to_string(), value.to_string()));
         }
         if let Some(value) = &self.offset {
-            req.query.push(("offset".to_string(), rt::query_value(value)));
+            req.query.push(("offset".to_string(), value.to_string()));
         }
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -10989,7 +11174,7 @@ impl ShowLoginType<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -10998,7 +11183,7 @@ impl ShowLoginType<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -11020,10 +11205,10 @@ impl ShowLoginType<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/authorizations/login-type");
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -11085,7 +11270,7 @@ impl SendVerifyCode<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -11094,7 +11279,7 @@ impl SendVerifyCode<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -11103,7 +11288,7 @@ impl SendVerifyCode<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -11112,7 +11297,7 @@ impl SendVerifyCode<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -11129,13 +11314,13 @@ impl SendVerifyCode<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/verifycodes/send");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -11221,7 +11406,7 @@ impl CheckVerifyCode<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -11230,7 +11415,7 @@ impl CheckVerifyCode<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -11239,7 +11424,7 @@ impl CheckVerifyCode<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -11248,7 +11433,7 @@ impl CheckVerifyCode<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -11265,13 +11450,13 @@ impl CheckVerifyCode<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/verifycodes");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -11368,7 +11553,7 @@ impl CheckVerificationRequired<'_> {
             {
                 let value = &self.contact_value;
                 v::check_length(
-                    "query.contact_value",
+                    &v::Path::Text("query.contact_value"),
                     value,
                     Some(1u64),
                     Some(64u64),
@@ -11378,7 +11563,7 @@ impl CheckVerificationRequired<'_> {
             {
                 let value = &self.contact_way;
                 v::check_int_range(
-                    "query.contact_way",
+                    &v::Path::Text("query.contact_way"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -11386,11 +11571,17 @@ impl CheckVerificationRequired<'_> {
                 );
             }
             if let Some(value) = &self.area_code {
-                v::check_length("query.area_code", value, Some(0u64), Some(16u64), out);
+                v::check_length(
+                    &v::Path::Text("query.area_code"),
+                    value,
+                    Some(0u64),
+                    Some(16u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -11399,7 +11590,7 @@ impl CheckVerificationRequired<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -11408,7 +11599,7 @@ impl CheckVerificationRequired<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -11431,23 +11622,23 @@ impl CheckVerificationRequired<'_> {
         req.path_template = Some("/v2/servicerequest/verifycodes/need-verify");
         {
             let value = &self.contact_value;
-            req.query.push(("contact_value".to_string(), rt::query_value(value)));
+            req.query.push(("contact_value".to_string(), value.to_string()));
         }
         {
             let value = &self.contact_way;
-            req.query.push(("contact_way".to_string(), rt::query_value(value)));
+            req.query.push(("contact_way".to_string(), value.to_string()));
         }
         if let Some(value) = &self.area_code {
-            req.query.push(("area_code".to_string(), rt::query_value(value)));
+            req.query.push(("area_code".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -11603,7 +11794,7 @@ impl ListVerifiedContacts<'_> {
             let out = &mut out;
             if let Some(value) = &self.contact_way {
                 v::check_int_range(
-                    "query.contact_way",
+                    &v::Path::Text("query.contact_way"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -11612,7 +11803,7 @@ impl ListVerifiedContacts<'_> {
             }
             if let Some(value) = &self.customer_id {
                 v::check_length(
-                    "query.customer_id",
+                    &v::Path::Text("query.customer_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -11621,7 +11812,7 @@ impl ListVerifiedContacts<'_> {
             }
             if let Some(value) = &self.sub_customer_id {
                 v::check_length(
-                    "query.sub_customer_id",
+                    &v::Path::Text("query.sub_customer_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -11630,7 +11821,7 @@ impl ListVerifiedContacts<'_> {
             }
             if let Some(value) = &self.expired_time {
                 v::check_length(
-                    "query.expired_time",
+                    &v::Path::Text("query.expired_time"),
                     value,
                     Some(0u64),
                     Some(32u64),
@@ -11639,7 +11830,7 @@ impl ListVerifiedContacts<'_> {
             }
             if let Some(value) = &self.verified_id {
                 v::check_length(
-                    "query.verified_id",
+                    &v::Path::Text("query.verified_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -11648,7 +11839,7 @@ impl ListVerifiedContacts<'_> {
             }
             if let Some(value) = &self.contact_value {
                 v::check_length(
-                    "query.contact_value",
+                    &v::Path::Text("query.contact_value"),
                     value,
                     Some(0u64),
                     Some(256u64),
@@ -11656,11 +11847,17 @@ impl ListVerifiedContacts<'_> {
                 );
             }
             if let Some(value) = &self.area_code {
-                v::check_length("query.area_code", value, Some(0u64), Some(16u64), out);
+                v::check_length(
+                    &v::Path::Text("query.area_code"),
+                    value,
+                    Some(0u64),
+                    Some(16u64),
+                    out,
+                );
             }
             if let Some(value) = &self.offset {
                 v::check_int_range(
-                    "query.offset",
+                    &v::Path::Text("query.offset"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((65535i128, false)),
@@ -11669,7 +11866,7 @@ impl ListVerifiedContacts<'_> {
             }
             if let Some(value) = &self.limit {
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((100i128, false)),
@@ -11678,7 +11875,7 @@ impl ListVerifiedContacts<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -11687,7 +11884,7 @@ impl ListVerifiedContacts<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -11696,7 +11893,7 @@ impl ListVerifiedContacts<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -11718,40 +11915,40 @@ impl ListVerifiedContacts<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/verifycodes/has-verified");
         if let Some(value) = &self.contact_way {
-            req.query.push(("contact_way".to_string(), rt::query_value(value)));
+            req.query.push(("contact_way".to_string(), value.to_string()));
         }
         if let Some(value) = &self.customer_id {
-            req.query.push(("customer_id".to_string(), rt::query_value(value)));
+            req.query.push(("customer_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.sub_customer_id {
-            req.query.push(("sub_customer_id".to_string(), rt::query_value(value)));
+            req.query.push(("sub_customer_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.expired_time {
-            req.query.push(("expired_time".to_string(), rt::query_value(value)));
+            req.query.push(("expired_time".to_string(), value.to_string()));
         }
         if let Some(value) = &self.verified_id {
-            req.query.push(("verified_id".to_string(), rt::query_value(value)));
+            req.query.push(("verified_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.contact_value {
-            req.query.push(("contact_value".to_string(), rt::query_value(value)));
+            req.query.push(("contact_value".to_string(), value.to_string()));
         }
         if let Some(value) = &self.area_code {
-            req.query.push(("area_code".to_string(), rt::query_value(value)));
+            req.query.push(("area_code".to_string(), value.to_string()));
         }
         if let Some(value) = &self.offset {
-            req.query.push(("offset".to_string(), rt::query_value(value)));
+            req.query.push(("offset".to_string(), value.to_string()));
         }
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -11857,7 +12054,7 @@ impl CreateDiagnoseFeedback<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -11940,7 +12137,7 @@ impl CreateDiagnoseJob<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -12023,7 +12220,7 @@ impl ListDiagnoseItems<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -12113,7 +12310,13 @@ impl ShowDiagnoseJob<'_> {
         {
             let out = &mut out;
             if let Some(value) = &self.job_id {
-                v::check_length("query.job_id", value, Some(0u64), Some(65535u64), out);
+                v::check_length(
+                    &v::Path::Text("query.job_id"),
+                    value,
+                    Some(0u64),
+                    Some(65535u64),
+                    out,
+                );
             }
             let _ = out;
         }
@@ -12130,7 +12333,7 @@ impl ShowDiagnoseJob<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2.0/servicerequest/diagnose/job");
         if let Some(value) = &self.job_id {
-            req.query.push(("job_id".to_string(), rt::query_value(value)));
+            req.query.push(("job_id".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -12224,7 +12427,7 @@ impl ListDiagnoseRecords<'_> {
             let out = &mut out;
             if let Some(value) = &self.page_size {
                 v::check_int_range(
-                    "query.page_size",
+                    &v::Path::Text("query.page_size"),
                     i128::from(*value),
                     Some((1i128, false)),
                     Some((100i128, false)),
@@ -12233,7 +12436,7 @@ impl ListDiagnoseRecords<'_> {
             }
             if let Some(value) = &self.page_no {
                 v::check_int_range(
-                    "query.page_no",
+                    &v::Path::Text("query.page_no"),
                     i128::from(*value),
                     Some((1i128, false)),
                     None,
@@ -12242,7 +12445,7 @@ impl ListDiagnoseRecords<'_> {
             }
             if let Some(value) = &self.r#type {
                 v::check_int_range(
-                    "query.type",
+                    &v::Path::Text("query.type"),
                     i128::from(*value),
                     Some((1i128, false)),
                     Some((2i128, false)),
@@ -12264,13 +12467,13 @@ impl ListDiagnoseRecords<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2.0/servicerequest/diagnose/records");
         if let Some(value) = &self.page_size {
-            req.query.push(("page_size".to_string(), rt::query_value(value)));
+            req.query.push(("page_size".to_string(), value.to_string()));
         }
         if let Some(value) = &self.page_no {
-            req.query.push(("page_no".to_string(), rt::query_value(value)));
+            req.query.push(("page_no".to_string(), value.to_string()));
         }
         if let Some(value) = &self.r#type {
-            req.query.push(("type".to_string(), rt::query_value(value)));
+            req.query.push(("type".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -12369,7 +12572,7 @@ impl ListDiagnoseResources<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -12445,7 +12648,7 @@ impl ListAreaCodes<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -12454,7 +12657,7 @@ impl ListAreaCodes<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -12463,7 +12666,7 @@ impl ListAreaCodes<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -12485,13 +12688,13 @@ impl ListAreaCodes<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/area-codes");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -12575,7 +12778,7 @@ impl ListProblemTypes<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -12584,7 +12787,7 @@ impl ListProblemTypes<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -12593,7 +12796,7 @@ impl ListProblemTypes<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -12615,16 +12818,16 @@ impl ListProblemTypes<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/problems");
         if let Some(value) = &self.product_category_id {
-            req.query.push(("product_category_id".to_string(), rt::query_value(value)));
+            req.query.push(("product_category_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -12719,7 +12922,7 @@ impl ListAdditionalParameters<'_> {
             {
                 let value = &self.business_type_id;
                 v::check_length(
-                    "query.business_type_id",
+                    &v::Path::Text("query.business_type_id"),
                     value,
                     Some(1u64),
                     Some(64u64),
@@ -12728,7 +12931,7 @@ impl ListAdditionalParameters<'_> {
             }
             if let Some(value) = &self.incident_sub_type_id {
                 v::check_length(
-                    "query.incident_sub_type_id",
+                    &v::Path::Text("query.incident_sub_type_id"),
                     value,
                     Some(1u64),
                     Some(64u64),
@@ -12737,7 +12940,7 @@ impl ListAdditionalParameters<'_> {
             }
             if let Some(value) = &self.product_category_id {
                 v::check_length(
-                    "query.product_category_id",
+                    &v::Path::Text("query.product_category_id"),
                     value,
                     Some(1u64),
                     Some(64u64),
@@ -12746,7 +12949,7 @@ impl ListAdditionalParameters<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -12755,7 +12958,7 @@ impl ListAdditionalParameters<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -12764,7 +12967,7 @@ impl ListAdditionalParameters<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -12787,22 +12990,22 @@ impl ListAdditionalParameters<'_> {
         req.path_template = Some("/v2/servicerequest/config/extends-map");
         {
             let value = &self.business_type_id;
-            req.query.push(("business_type_id".to_string(), rt::query_value(value)));
+            req.query.push(("business_type_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.incident_sub_type_id {
-            req.query.push(("incident_sub_type_id".to_string(), rt::query_value(value)));
+            req.query.push(("incident_sub_type_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.product_category_id {
-            req.query.push(("product_category_id".to_string(), rt::query_value(value)));
+            req.query.push(("product_category_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -12878,7 +13081,7 @@ impl ListCaseTemplates<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -12887,7 +13090,7 @@ impl ListCaseTemplates<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -12896,7 +13099,7 @@ impl ListCaseTemplates<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -12919,16 +13122,16 @@ impl ListCaseTemplates<'_> {
         req.path_template = Some("/v2/servicerequest/config/templates");
         {
             let value = &self.business_type_id;
-            req.query.push(("business_type_id".to_string(), rt::query_value(value)));
+            req.query.push(("business_type_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -13003,7 +13206,7 @@ impl ListCaseCategories<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -13012,7 +13215,7 @@ impl ListCaseCategories<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13021,7 +13224,7 @@ impl ListCaseCategories<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13043,13 +13246,13 @@ impl ListCaseCategories<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/categories");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -13133,7 +13336,7 @@ impl ListProductCategories<'_> {
             let out = &mut out;
             if let Some(value) = &self.product_category_name {
                 v::check_length(
-                    "query.product_category_name",
+                    &v::Path::Text("query.product_category_name"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -13142,7 +13345,7 @@ impl ListProductCategories<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -13151,7 +13354,7 @@ impl ListProductCategories<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13160,7 +13363,7 @@ impl ListProductCategories<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13182,17 +13385,16 @@ impl ListProductCategories<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/product-categories");
         if let Some(value) = &self.product_category_name {
-            req.query
-                .push(("product_category_name".to_string(), rt::query_value(value)));
+            req.query.push(("product_category_name".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -13267,7 +13469,7 @@ impl ListRegions<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -13276,7 +13478,7 @@ impl ListRegions<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13285,7 +13487,7 @@ impl ListRegions<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13307,13 +13509,13 @@ impl ListRegions<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/regions");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -13388,7 +13590,7 @@ impl ListSatisfactionDimensions<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -13397,7 +13599,7 @@ impl ListSatisfactionDimensions<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13406,7 +13608,7 @@ impl ListSatisfactionDimensions<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13428,13 +13630,13 @@ impl ListSatisfactionDimensions<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/satisfaction-dimensions");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -13512,7 +13714,7 @@ impl ListSeverities<'_> {
             {
                 let value = &self.product_category_id;
                 v::check_length(
-                    "query.product_category_id",
+                    &v::Path::Text("query.product_category_id"),
                     value,
                     Some(1u64),
                     Some(64u64),
@@ -13522,7 +13724,7 @@ impl ListSeverities<'_> {
             {
                 let value = &self.business_type_id;
                 v::check_length(
-                    "query.business_type_id",
+                    &v::Path::Text("query.business_type_id"),
                     value,
                     Some(1u64),
                     Some(64u64),
@@ -13531,7 +13733,7 @@ impl ListSeverities<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -13540,7 +13742,7 @@ impl ListSeverities<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13549,7 +13751,7 @@ impl ListSeverities<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13572,20 +13774,20 @@ impl ListSeverities<'_> {
         req.path_template = Some("/v2/servicerequest/config/severities");
         {
             let value = &self.product_category_id;
-            req.query.push(("product_category_id".to_string(), rt::query_value(value)));
+            req.query.push(("product_category_id".to_string(), value.to_string()));
         }
         {
             let value = &self.business_type_id;
-            req.query.push(("business_type_id".to_string(), rt::query_value(value)));
+            req.query.push(("business_type_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -13660,7 +13862,7 @@ impl ListCaseLimits<'_> {
             let out = &mut out;
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -13669,7 +13871,7 @@ impl ListCaseLimits<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13678,7 +13880,7 @@ impl ListCaseLimits<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13700,13 +13902,13 @@ impl ListCaseLimits<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/limits");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -13779,7 +13981,13 @@ impl ShowConfiguration<'_> {
             let out = &mut out;
             {
                 let value = &self.config_key;
-                v::check_length("path.config_key", value, Some(1u64), None, out);
+                v::check_length(
+                    &v::Path::Text("path.config_key"),
+                    value,
+                    Some(1u64),
+                    None,
+                    out,
+                );
             }
             let _ = out;
         }
@@ -13793,7 +14001,7 @@ impl ShowConfiguration<'_> {
         path.push_str("/v2/servicerequest/configurations/");
         {
             let value = &self.config_key;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -13870,11 +14078,17 @@ impl CreateMessage<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -13883,7 +14097,7 @@ impl CreateMessage<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13892,7 +14106,7 @@ impl CreateMessage<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -13901,7 +14115,7 @@ impl CreateMessage<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -13915,7 +14129,7 @@ impl CreateMessage<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/message");
         #[allow(unused_mut)]
@@ -13923,13 +14137,13 @@ impl CreateMessage<'_> {
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/message");
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -14042,14 +14256,26 @@ impl ListMessages<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.offset {
                 v::check_int_range(
-                    "query.offset",
+                    &v::Path::Text("query.offset"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((65535i128, false)),
@@ -14058,7 +14284,7 @@ impl ListMessages<'_> {
             }
             if let Some(value) = &self.limit {
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((100i128, false)),
@@ -14067,7 +14293,7 @@ impl ListMessages<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -14076,7 +14302,7 @@ impl ListMessages<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14085,7 +14311,7 @@ impl ListMessages<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14104,7 +14330,7 @@ impl ListMessages<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/messages");
         #[allow(unused_mut)]
@@ -14112,22 +14338,22 @@ impl ListMessages<'_> {
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/messages");
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.offset {
-            req.query.push(("offset".to_string(), rt::query_value(value)));
+            req.query.push(("offset".to_string(), value.to_string()));
         }
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -14248,12 +14474,18 @@ impl ListMoreInstantMessages<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             {
                 let value = &self.create_time;
                 v::check_length(
-                    "query.create_time",
+                    &v::Path::Text("query.create_time"),
                     value,
                     Some(0u64),
                     Some(32u64),
@@ -14263,7 +14495,7 @@ impl ListMoreInstantMessages<'_> {
             {
                 let value = &self.r#type;
                 v::check_int_range(
-                    "query.type",
+                    &v::Path::Text("query.type"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -14271,12 +14503,18 @@ impl ListMoreInstantMessages<'_> {
                 );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             {
                 let value = &self.limit;
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((100i128, false)),
@@ -14285,7 +14523,7 @@ impl ListMoreInstantMessages<'_> {
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -14294,7 +14532,7 @@ impl ListMoreInstantMessages<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14303,7 +14541,7 @@ impl ListMoreInstantMessages<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14322,7 +14560,7 @@ impl ListMoreInstantMessages<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/instant-messages/more");
         #[allow(unused_mut)]
@@ -14333,27 +14571,27 @@ impl ListMoreInstantMessages<'_> {
         );
         {
             let value = &self.create_time;
-            req.query.push(("create_time".to_string(), rt::query_value(value)));
+            req.query.push(("create_time".to_string(), value.to_string()));
         }
         {
             let value = &self.r#type;
-            req.query.push(("type".to_string(), rt::query_value(value)));
+            req.query.push(("type".to_string(), value.to_string()));
         }
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         {
             let value = &self.limit;
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -14448,7 +14686,7 @@ impl ListNewInstantMessages<'_> {
             {
                 let value = &self.case_ids;
                 v::check_items(
-                    "query.case_ids",
+                    &v::Path::Text("query.case_ids"),
                     value.len(),
                     Some(1u64),
                     Some(100u64),
@@ -14457,7 +14695,7 @@ impl ListNewInstantMessages<'_> {
             }
             if let Some(value) = &self.last_message_time_id {
                 v::check_length(
-                    "query.last_message_time_id",
+                    &v::Path::Text("query.last_message_time_id"),
                     value,
                     Some(0u64),
                     Some(64u64),
@@ -14465,11 +14703,17 @@ impl ListNewInstantMessages<'_> {
                 );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -14478,7 +14722,7 @@ impl ListNewInstantMessages<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14487,7 +14731,7 @@ impl ListNewInstantMessages<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14511,23 +14755,23 @@ impl ListNewInstantMessages<'_> {
         {
             let value = &self.case_ids;
             for item in value.iter() {
-                req.query.push(("case_ids".to_string(), rt::query_value(item)));
+                req.query.push(("case_ids".to_string(), item.to_string()));
             }
         }
         if let Some(value) = &self.last_message_time_id {
-            req.query.push(("last_message_time_id".to_string(), rt::query_value(value)));
+            req.query.push(("last_message_time_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -14612,14 +14856,26 @@ impl ListUnreadInstantMessages<'_> {
             let out = &mut out;
             {
                 let value = &self.case_ids;
-                v::check_items("query.case_ids", value.len(), Some(1u64), None, out);
+                v::check_items(
+                    &v::Path::Text("query.case_ids"),
+                    value.len(),
+                    Some(1u64),
+                    None,
+                    out,
+                );
             }
             if let Some(value) = &self.group_id {
-                v::check_length("query.group_id", value, Some(0u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("query.group_id"),
+                    value,
+                    Some(0u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -14628,7 +14884,7 @@ impl ListUnreadInstantMessages<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14637,7 +14893,7 @@ impl ListUnreadInstantMessages<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14661,20 +14917,20 @@ impl ListUnreadInstantMessages<'_> {
         {
             let value = &self.case_ids;
             for item in value.iter() {
-                req.query.push(("case_ids".to_string(), rt::query_value(item)));
+                req.query.push(("case_ids".to_string(), item.to_string()));
             }
         }
         if let Some(value) = &self.group_id {
-            req.query.push(("group_id".to_string(), rt::query_value(value)));
+            req.query.push(("group_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -14751,11 +15007,17 @@ impl MarkInstantMessagesRead<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -14764,7 +15026,7 @@ impl MarkInstantMessagesRead<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14773,7 +15035,7 @@ impl MarkInstantMessagesRead<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14782,7 +15044,7 @@ impl MarkInstantMessagesRead<'_> {
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -14796,7 +15058,7 @@ impl MarkInstantMessagesRead<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/instant-messages/unread");
         #[allow(unused_mut)]
@@ -14806,13 +15068,13 @@ impl MarkInstantMessagesRead<'_> {
             "/v2/servicerequest/cases/{case_id}/instant-messages/unread",
         );
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -14899,15 +15161,27 @@ impl RevokeMessage<'_> {
             let out = &mut out;
             {
                 let value = &self.case_id;
-                v::check_length("path.case_id", value, Some(1u64), Some(32u64), out);
+                v::check_length(
+                    &v::Path::Text("path.case_id"),
+                    value,
+                    Some(1u64),
+                    Some(32u64),
+                    out,
+                );
             }
             {
                 let value = &self.message_id;
-                v::check_length("path.message_id", value, Some(1u64), Some(64u64), out);
+                v::check_length(
+                    &v::Path::Text("path.message_id"),
+                    value,
+                    Some(1u64),
+                    Some(64u64),
+                    out,
+                );
             }
             if let Some(value) = &self.x_site {
                 v::check_int_range(
-                    "header.X-Site",
+                    &v::Path::Text("header.X-Site"),
                     i128::from(*value),
                     Some((0i128, false)),
                     Some((1i128, false)),
@@ -14916,7 +15190,7 @@ impl RevokeMessage<'_> {
             }
             if let Some(value) = &self.x_language {
                 v::check_length(
-                    "header.X-Language",
+                    &v::Path::Text("header.X-Language"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14925,7 +15199,7 @@ impl RevokeMessage<'_> {
             }
             if let Some(value) = &self.x_time_zone {
                 v::check_length(
-                    "header.X-Time-Zone",
+                    &v::Path::Text("header.X-Time-Zone"),
                     value,
                     Some(1u64),
                     Some(32u64),
@@ -14944,12 +15218,12 @@ impl RevokeMessage<'_> {
         path.push_str("/v2/servicerequest/cases/");
         {
             let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/instant-messages/");
         {
             let value = &self.message_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/withdraw");
         #[allow(unused_mut)]
@@ -14959,13 +15233,13 @@ impl RevokeMessage<'_> {
             "/v2/servicerequest/cases/{case_id}/instant-messages/{message_id}/withdraw",
         );
         if let Some(value) = &self.x_site {
-            req.headers.push(("X-Site".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Site".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_language {
-            req.headers.push(("X-Language".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Language".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_time_zone {
-            req.headers.push(("X-Time-Zone".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;

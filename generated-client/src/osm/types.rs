@@ -47,25 +47,25 @@ pub struct UpdateContactInfoRequest {
 
 impl Validate for UpdateContactInfoRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.area_code {
-            let field_path = v::join(path, "area_code");
+            let field_path = v::Path::field(path, "area_code");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
         if let Some(value) = &self.remind_mobile {
-            let field_path = v::join(path, "remind_mobile");
+            let field_path = v::Path::field(path, "remind_mobile");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
         if let Some(value) = &self.remind_mail {
-            let field_path = v::join(path, "remind_mail");
+            let field_path = v::Path::field(path, "remind_mail");
             v::check_length(&field_path, value, Some(1u64), Some(128u64), out);
         }
         if let Some(value) = &self.remind_time {
-            let field_path = v::join(path, "remind_time");
+            let field_path = v::Path::field(path, "remind_time");
             v::check_length(&field_path, value, Some(1u64), Some(16u64), out);
         }
         if let Some(value) = &self.group_id {
-            let field_path = v::join(path, "group_id");
+            let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
     }
@@ -100,19 +100,19 @@ impl CreateRelationsRequest {
 
 impl Validate for CreateRelationsRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.related_id_list;
-            let field_path = v::join(path, "related_id_list");
+            let field_path = v::Path::field(path, "related_id_list");
             v::check_items(&field_path, value.len(), Some(1u64), Some(3u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 v::check_length(&item_path, item, Some(1u64), Some(32u64), out);
             }
         }
         {
             let value = &self.group_id;
-            let field_path = v::join(path, "group_id");
+            let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
     }
@@ -144,23 +144,23 @@ pub struct OperateCaseRequest {
 
 impl Validate for OperateCaseRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.judgement {
-            let field_path = v::join(path, "judgement");
+            let field_path = v::Path::field(path, "judgement");
             v::check_length(&field_path, value, Some(0u64), Some(400u64), out);
         }
         if let Some(value) = &self.operate_desc {
-            let field_path = v::join(path, "operate_desc");
+            let field_path = v::Path::field(path, "operate_desc");
             v::check_length(&field_path, value, Some(0u64), Some(400u64), out);
         }
         if let Some(value) = &self.group_id {
-            let field_path = v::join(path, "group_id");
+            let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.incident_satisfaction_list {
-            let field_path = v::join(path, "incident_satisfaction_list");
+            let field_path = v::Path::field(path, "incident_satisfaction_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -225,9 +225,9 @@ impl CaseSatisfaction {
 
 impl Validate for CaseSatisfaction {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.value {
-            let field_path = v::join(path, "value");
+            let field_path = v::Path::field(path, "value");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -238,7 +238,7 @@ impl Validate for CaseSatisfaction {
         }
         {
             let value = &self.satisfaction_id;
-            let field_path = v::join(path, "satisfaction_id");
+            let field_path = v::Path::field(path, "satisfaction_id");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -249,7 +249,7 @@ impl Validate for CaseSatisfaction {
         }
         {
             let value = &self.satisfaction_value;
-            let field_path = v::join(path, "satisfaction_value");
+            let field_path = v::Path::field(path, "satisfaction_value");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -259,11 +259,11 @@ impl Validate for CaseSatisfaction {
             );
         }
         if let Some(value) = &self.satisfaction_name {
-            let field_path = v::join(path, "satisfaction_name");
+            let field_path = v::Path::field(path, "satisfaction_name");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.per_value {
-            let field_path = v::join(path, "per_value");
+            let field_path = v::Path::field(path, "per_value");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -273,11 +273,11 @@ impl Validate for CaseSatisfaction {
             );
         }
         if let Some(value) = &self.sat_category_id {
-            let field_path = v::join(path, "sat_category_id");
+            let field_path = v::Path::field(path, "sat_category_id");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.sat_category_name {
-            let field_path = v::join(path, "sat_category_name");
+            let field_path = v::Path::field(path, "sat_category_name");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
     }
@@ -392,73 +392,71 @@ impl CreateCaseRequest {
 
 impl Validate for CreateCaseRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_sub_type_id {
-            let field_path = v::join(path, "incident_sub_type_id");
+            let field_path = v::Path::field(path, "incident_sub_type_id");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.product_category_id {
-            let field_path = v::join(path, "product_category_id");
+            let field_path = v::Path::field(path, "product_category_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         {
             let value = &self.business_type_id;
-            let field_path = v::join(path, "business_type_id");
+            let field_path = v::Path::field(path, "business_type_id");
             v::check_length(&field_path, value, Some(0u64), Some(512u64), out);
         }
         if let Some(value) = &self.region_id {
-            let field_path = v::join(path, "region_id");
+            let field_path = v::Path::field(path, "region_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         {
             let value = &self.simple_description;
-            let field_path = v::join(path, "simple_description");
+            let field_path = v::Path::field(path, "simple_description");
             v::check_length(&field_path, value, Some(0u64), Some(1200u64), out);
         }
         {
             let value = &self.source_id;
-            let field_path = v::join(path, "source_id");
+            let field_path = v::Path::field(path, "source_id");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.remind_mobile {
-            let field_path = v::join(path, "remind_mobile");
+            let field_path = v::Path::field(path, "remind_mobile");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.remind_mail {
-            let field_path = v::join(path, "remind_mail");
+            let field_path = v::Path::field(path, "remind_mail");
             v::check_length(&field_path, value, Some(0u64), Some(128u64), out);
         }
         if let Some(value) = &self.remind_time {
-            let field_path = v::join(path, "remind_time");
+            let field_path = v::Path::field(path, "remind_time");
             v::check_length(&field_path, value, Some(0u64), Some(16u64), out);
         }
         if let Some(value) = &self.project_id {
-            let field_path = v::join(path, "project_id");
+            let field_path = v::Path::field(path, "project_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.accessory_ids {
-            let field_path = v::join(path, "accessory_ids");
+            let field_path = v::Path::field(path, "accessory_ids");
             v::check_items(&field_path, value.len(), Some(0u64), Some(5u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 v::check_length(&item_path, item, Some(1u64), Some(32u64), out);
             }
         }
         if let Some(value) = &self.severity_id {
-            let field_path = v::join(path, "severity_id");
+            let field_path = v::Path::field(path, "severity_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.verify_code {
-            let field_path = v::join(path, "verify_code");
+            let field_path = v::Path::field(path, "verify_code");
             v::check_length(&field_path, value, Some(0u64), Some(6u64), out);
         }
         if let Some(value) = &self.area_code {
-            let field_path = v::join(path, "area_code");
+            let field_path = v::Path::field(path, "area_code");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
-        if crate::runtime::__private::query_value(&self.business_type_id) == "5"
-            && self.region_id.is_none()
-        {
+        if self.business_type_id.as_str() == "5" && self.region_id.is_none() {
             v::required_if(path, "business_type_id", "5", "region_id", out);
         }
     }
@@ -476,9 +474,9 @@ pub struct CreateCaseResponse {
 
 impl Validate for CreateCaseResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_id {
-            let field_path = v::join(path, "incident_id");
+            let field_path = v::Path::field(path, "incident_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -501,13 +499,13 @@ pub struct BusinessResult {
 
 impl Validate for BusinessResult {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.error_code {
-            let field_path = v::join(path, "error_code");
+            let field_path = v::Path::field(path, "error_code");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.error_msg {
-            let field_path = v::join(path, "error_msg");
+            let field_path = v::Path::field(path, "error_msg");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
     }
@@ -529,7 +527,7 @@ pub struct ErrorResponse {
 
 impl Validate for ErrorResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// Response body of listRelations.
@@ -544,12 +542,12 @@ pub struct ListRelationsResponse {
 
 impl Validate for ListRelationsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.case_relation_list {
-            let field_path = v::join(path, "case_relation_list");
+            let field_path = v::Path::field(path, "case_relation_list");
             v::check_items(&field_path, value.len(), Some(0u64), Some(3u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -573,9 +571,9 @@ pub struct CaseQuota {
 
 impl Validate for CaseQuota {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total {
-            let field_path = v::join(path, "total");
+            let field_path = v::Path::field(path, "total");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -585,7 +583,7 @@ impl Validate for CaseQuota {
             );
         }
         if let Some(value) = &self.un_used {
-            let field_path = v::join(path, "un_used");
+            let field_path = v::Path::field(path, "un_used");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -612,9 +610,9 @@ pub struct ListAgenciesResponse {
 
 impl Validate for ListAgenciesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -624,9 +622,9 @@ impl Validate for ListAgenciesResponse {
             );
         }
         if let Some(value) = &self.agency_list {
-            let field_path = v::join(path, "agency_list");
+            let field_path = v::Path::field(path, "agency_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -643,7 +641,7 @@ pub struct PartnerCasePrivilege {
 
 impl Validate for PartnerCasePrivilege {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// Response body of listCaseCounts.
@@ -658,12 +656,12 @@ pub struct ListCaseCountsResponse {
 
 impl Validate for ListCaseCountsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_status_counts {
-            let field_path = v::join(path, "incident_status_counts");
+            let field_path = v::Path::field(path, "incident_status_counts");
             v::check_items(&field_path, value.len(), Some(0u64), Some(20u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -680,9 +678,9 @@ pub struct ShowCaseDetailResponse {
 
 impl Validate for ShowCaseDetailResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_detail_info {
-            let field_path = v::join(path, "incident_detail_info");
+            let field_path = v::Path::field(path, "incident_detail_info");
             value.validate_at(&field_path, out);
         }
     }
@@ -705,9 +703,9 @@ pub struct ListCaseOperationLogsResponse {
 
 impl Validate for ListCaseOperationLogsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -717,10 +715,10 @@ impl Validate for ListCaseOperationLogsResponse {
             );
         }
         if let Some(value) = &self.incident_operate_log_list {
-            let field_path = v::join(path, "incident_operate_log_list");
+            let field_path = v::Path::field(path, "incident_operate_log_list");
             v::check_items(&field_path, value.len(), Some(0u64), Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -742,16 +740,16 @@ pub struct ListCaseCcEmailsResponse {
 
 impl Validate for ListCaseCcEmailsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.cc_email_info {
-            let field_path = v::join(path, "cc_email_info");
+            let field_path = v::Path::field(path, "cc_email_info");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.mc_email_infos {
-            let field_path = v::join(path, "mc_email_infos");
+            let field_path = v::Path::field(path, "mc_email_infos");
             v::check_items(&field_path, value.len(), Some(0u64), Some(5u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 v::check_length(&item_path, item, Some(1u64), Some(32u64), out);
             }
         }
@@ -770,9 +768,9 @@ pub struct ShowCaseStatusResponse {
 
 impl Validate for ShowCaseStatusResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -794,9 +792,9 @@ pub struct ShowPartnerServiceInfoResponse {
 
 impl Validate for ShowPartnerServiceInfoResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.partners_service_info {
-            let field_path = v::join(path, "partners_service_info");
+            let field_path = v::Path::field(path, "partners_service_info");
             value.validate_at(&field_path, out);
         }
     }
@@ -815,11 +813,11 @@ pub struct ListCasesResponse {
 
 impl Validate for ListCasesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_info_list {
-            let field_path = v::join(path, "incident_info_list");
+            let field_path = v::Path::field(path, "incident_info_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -838,12 +836,12 @@ pub struct ListSubCustomersResponse {
 
 impl Validate for ListSubCustomersResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.sub_customer_infos {
-            let field_path = v::join(path, "sub_customer_infos");
+            let field_path = v::Path::field(path, "sub_customer_infos");
             v::check_items(&field_path, value.len(), Some(0u64), Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -865,9 +863,9 @@ pub struct ListCustomerRegionsResponse {
 
 impl Validate for ListCustomerRegionsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.count {
-            let field_path = v::join(path, "count");
+            let field_path = v::Path::field(path, "count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -877,9 +875,9 @@ impl Validate for ListCustomerRegionsResponse {
             );
         }
         if let Some(value) = &self.region_infos {
-            let field_path = v::join(path, "region_infos");
+            let field_path = v::Path::field(path, "region_infos");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -903,11 +901,11 @@ pub struct ListCasesByPageResponse {
 
 impl Validate for ListCasesByPageResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_info_list {
-            let field_path = v::join(path, "incidentInfoList");
+            let field_path = v::Path::field(path, "incidentInfoList");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -955,14 +953,14 @@ impl CreateScoreRequest {
 
 impl Validate for CreateScoreRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.judgement;
-            let field_path = v::join(path, "judgement");
+            let field_path = v::Path::field(path, "judgement");
             v::check_length(&field_path, value, Some(0u64), Some(400u64), out);
         }
         if let Some(value) = &self.r#type {
-            let field_path = v::join(path, "type");
+            let field_path = v::Path::field(path, "type");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -973,15 +971,15 @@ impl Validate for CreateScoreRequest {
         }
         {
             let value = &self.incident_satisfaction_list;
-            let field_path = v::join(path, "incident_satisfaction_list");
+            let field_path = v::Path::field(path, "incident_satisfaction_list");
             v::check_items(&field_path, value.len(), Some(0u64), Some(100u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         if let Some(value) = &self.group_id {
-            let field_path = v::join(path, "group_id");
+            let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -1008,13 +1006,13 @@ pub struct CreateCaseExtendedParametersRequest {
 
 impl Validate for CreateCaseExtendedParametersRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.group_id {
-            let field_path = v::join(path, "group_id");
+            let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.message_id {
-            let field_path = v::join(path, "message_id");
+            let field_path = v::Path::field(path, "message_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
     }
@@ -1069,38 +1067,38 @@ impl CreateReportFeedbackRequest {
 
 impl Validate for CreateReportFeedbackRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.r#type;
-            let field_path = v::join(path, "type");
+            let field_path = v::Path::field(path, "type");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
         {
             let value = &self.title;
-            let field_path = v::join(path, "title");
+            let field_path = v::Path::field(path, "title");
             v::check_length(&field_path, value, Some(0u64), Some(2048u64), out);
         }
         {
             let value = &self.content;
-            let field_path = v::join(path, "content");
+            let field_path = v::Path::field(path, "content");
             v::check_length(&field_path, value, Some(1u64), Some(5000u64), out);
         }
         {
             let value = &self.files;
-            let field_path = v::join(path, "files");
+            let field_path = v::Path::field(path, "files");
             v::check_items(&field_path, value.len(), Some(1u64), Some(3u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 v::check_length(&item_path, item, Some(1u64), Some(32u64), out);
             }
         }
         if let Some(value) = &self.ip {
-            let field_path = v::join(path, "ip");
+            let field_path = v::Path::field(path, "ip");
             value.validate_at(&field_path, out);
         }
         {
             let value = &self.contacts;
-            let field_path = v::join(path, "contacts");
+            let field_path = v::Path::field(path, "contacts");
             value.validate_at(&field_path, out);
         }
     }
@@ -1163,15 +1161,15 @@ impl ReportContactInfo {
 
 impl Validate for ReportContactInfo {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
-            let field_path = v::join(path, "name");
+            let field_path = v::Path::field(path, "name");
             v::check_length(&field_path, value, Some(1u64), Some(512u64), out);
         }
         {
             let value = &self.id_files;
-            let field_path = v::join(path, "id_files");
+            let field_path = v::Path::field(path, "id_files");
             v::check_items(&field_path, value.len(), Some(1u64), Some(3u64), out);
         }
     }
@@ -1250,7 +1248,7 @@ impl<'de> Deserialize<'de> for IntellectualPropertyInfoIpType {
 }
 
 impl Validate for IntellectualPropertyInfoIpType {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }
@@ -1283,21 +1281,21 @@ pub struct IntellectualPropertyInfo {
 
 impl Validate for IntellectualPropertyInfo {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.ip_type {
-            let field_path = v::join(path, "ip_type");
+            let field_path = v::Path::field(path, "ip_type");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.ip_area {
-            let field_path = v::join(path, "ip_area");
+            let field_path = v::Path::field(path, "ip_area");
             v::check_length(&field_path, value, Some(0u64), Some(128u64), out);
         }
         if let Some(value) = &self.ip_number {
-            let field_path = v::join(path, "ip_number");
+            let field_path = v::Path::field(path, "ip_number");
             v::check_length(&field_path, value, Some(0u64), Some(512u64), out);
         }
         if let Some(value) = &self.ip_content {
-            let field_path = v::join(path, "ip_content");
+            let field_path = v::Path::field(path, "ip_content");
             v::check_length(&field_path, value, Some(0u64), Some(5000u64), out);
         }
     }
@@ -1329,15 +1327,15 @@ impl DeleteRelationRequest {
 
 impl Validate for DeleteRelationRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.related_id;
-            let field_path = v::join(path, "related_id");
+            let field_path = v::Path::field(path, "related_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         {
             let value = &self.group_id;
-            let field_path = v::join(path, "group_id");
+            let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
     }
@@ -1365,17 +1363,17 @@ pub struct RelatedCaseSummary {
 
 impl Validate for RelatedCaseSummary {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.case_id {
-            let field_path = v::join(path, "case_id");
+            let field_path = v::Path::field(path, "case_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.simple_description {
-            let field_path = v::join(path, "simple_description");
+            let field_path = v::Path::field(path, "simple_description");
             v::check_length(&field_path, value, Some(1u64), Some(2000u64), out);
         }
         if let Some(value) = &self.user_name {
-            let field_path = v::join(path, "user_name");
+            let field_path = v::Path::field(path, "user_name");
             v::check_length(&field_path, value, Some(1u64), Some(256u64), out);
         }
     }
@@ -1423,33 +1421,33 @@ pub struct Agency {
 
 impl Validate for Agency {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.name {
-            let field_path = v::join(path, "name");
+            let field_path = v::Path::field(path, "name");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.duration {
-            let field_path = v::join(path, "duration");
+            let field_path = v::Path::field(path, "duration");
             v::check_length(&field_path, value, Some(0u64), Some(1u64), out);
         }
         if let Some(value) = &self.trust_domain_name {
-            let field_path = v::join(path, "trust_domain_name");
+            let field_path = v::Path::field(path, "trust_domain_name");
             v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
         }
         if let Some(value) = &self.trust_domain_id {
-            let field_path = v::join(path, "trust_domain_id");
+            let field_path = v::Path::field(path, "trust_domain_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.create_time {
-            let field_path = v::join(path, "create_time");
+            let field_path = v::Path::field(path, "create_time");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.expire_time {
-            let field_path = v::join(path, "expire_time");
+            let field_path = v::Path::field(path, "expire_time");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
     }
@@ -1472,9 +1470,9 @@ pub struct CaseStatusCount {
 
 impl Validate for CaseStatusCount {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -1484,7 +1482,7 @@ impl Validate for CaseStatusCount {
             );
         }
         if let Some(value) = &self.count {
-            let field_path = v::join(path, "count");
+            let field_path = v::Path::field(path, "count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -1591,18 +1589,18 @@ impl CaseDetail {
 
 impl Validate for CaseDetail {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.xcustomer_id {
-            let field_path = v::join(path, "xcustomer_id");
+            let field_path = v::Path::field(path, "xcustomer_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.xcustomer_name {
-            let field_path = v::join(path, "xcustomer_name");
+            let field_path = v::Path::field(path, "xcustomer_name");
             v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
         }
         {
             let value = &self.status;
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -1613,22 +1611,22 @@ impl Validate for CaseDetail {
         }
         {
             let value = &self.message_list;
-            let field_path = v::join(path, "message_list");
+            let field_path = v::Path::field(path, "message_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         {
             let value = &self.incident_satisfaction;
-            let field_path = v::join(path, "incident_satisfaction");
+            let field_path = v::Path::field(path, "incident_satisfaction");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         if let Some(value) = &self.ext_info {
-            let field_path = v::join(path, "ext_info");
+            let field_path = v::Path::field(path, "ext_info");
             value.validate_at(&field_path, out);
         }
     }
@@ -1662,7 +1660,7 @@ pub struct CaseDetailExtension {
 
 impl Validate for CaseDetailExtension {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// A message of a service ticket.
@@ -1696,11 +1694,11 @@ pub struct CaseDetailMessage {
 
 impl Validate for CaseDetailMessage {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_list {
-            let field_path = v::join(path, "accessory_list");
+            let field_path = v::Path::field(path, "accessory_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -1720,7 +1718,7 @@ pub struct MessageAttachmentSummary {
 
 impl Validate for MessageAttachmentSummary {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// An operation log entry of a service ticket.
@@ -1759,9 +1757,9 @@ pub struct CaseOperationLog {
 
 impl Validate for CaseOperationLog {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_log_id {
-            let field_path = v::join(path, "incident_log_id");
+            let field_path = v::Path::field(path, "incident_log_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -1789,17 +1787,17 @@ pub struct CaseCcEmailInfo {
 
 impl Validate for CaseCcEmailInfo {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.user_id {
-            let field_path = v::join(path, "user_id");
+            let field_path = v::Path::field(path, "user_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.customer_id {
-            let field_path = v::join(path, "customer_id");
+            let field_path = v::Path::field(path, "customer_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.cc_email {
-            let field_path = v::join(path, "cc_email");
+            let field_path = v::Path::field(path, "cc_email");
             v::check_length(&field_path, value, Some(0u64), Some(5000u64), out);
         }
     }
@@ -1835,21 +1833,21 @@ pub struct PartnerServiceInfo {
 
 impl Validate for PartnerServiceInfo {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.customer_id {
-            let field_path = v::join(path, "customer_id");
+            let field_path = v::Path::field(path, "customer_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.customer_name {
-            let field_path = v::join(path, "customer_name");
+            let field_path = v::Path::field(path, "customer_name");
             v::check_length(&field_path, value, Some(1u64), Some(256u64), out);
         }
         if let Some(value) = &self.service_time_zone {
-            let field_path = v::join(path, "service_time_zone");
+            let field_path = v::Path::field(path, "service_time_zone");
             v::check_length(&field_path, value, Some(0u64), Some(10u64), out);
         }
         if let Some(value) = &self.service_time_day {
-            let field_path = v::join(path, "service_time_day");
+            let field_path = v::Path::field(path, "service_time_day");
             v::check_length(&field_path, value, Some(1u64), Some(7u64), out);
         }
     }
@@ -1936,11 +1934,11 @@ impl CaseSummary {
 
 impl Validate for CaseSummary {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.label_list {
-            let field_path = v::join(path, "label_list");
+            let field_path = v::Path::field(path, "label_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -1963,7 +1961,7 @@ pub struct CaseSummaryLabel {
 
 impl Validate for CaseSummaryLabel {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// An IAM sub-user; contact details are anonymized.
@@ -2001,25 +1999,25 @@ pub struct SubCustomerInfo {
 
 impl Validate for SubCustomerInfo {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.mobile {
-            let field_path = v::join(path, "mobile");
+            let field_path = v::Path::field(path, "mobile");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.email {
-            let field_path = v::join(path, "email");
+            let field_path = v::Path::field(path, "email");
             v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
         }
         if let Some(value) = &self.customer_id {
-            let field_path = v::join(path, "customer_id");
+            let field_path = v::Path::field(path, "customer_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.domain_id {
-            let field_path = v::join(path, "domain_id");
+            let field_path = v::Path::field(path, "domain_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.customer_name {
-            let field_path = v::join(path, "customer_name");
+            let field_path = v::Path::field(path, "customer_name");
             v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
         }
     }
@@ -2042,13 +2040,13 @@ pub struct CustomerRegion {
 
 impl Validate for CustomerRegion {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.region_id {
-            let field_path = v::join(path, "region_id");
+            let field_path = v::Path::field(path, "region_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.region_name {
-            let field_path = v::join(path, "region_name");
+            let field_path = v::Path::field(path, "region_name");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
     }
@@ -2108,11 +2106,11 @@ pub struct PagedCaseSummary {
 
 impl Validate for PagedCaseSummary {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.label_list {
-            let field_path = v::join(path, "labelList");
+            let field_path = v::Path::field(path, "labelList");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -2135,7 +2133,7 @@ pub struct PagedCaseSummaryLabel {
 
 impl Validate for PagedCaseSummaryLabel {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// Response body of uploadAttachment.
@@ -2150,9 +2148,9 @@ pub struct UploadAttachmentResponse {
 
 impl Validate for UploadAttachmentResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_id {
-            let field_path = v::join(path, "accessory_id");
+            let field_path = v::Path::field(path, "accessory_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
     }
@@ -2170,9 +2168,9 @@ pub struct UploadAttachmentJsonResponse {
 
 impl Validate for UploadAttachmentJsonResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_id {
-            let field_path = v::join(path, "accessory_id");
+            let field_path = v::Path::field(path, "accessory_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
     }
@@ -2190,12 +2188,12 @@ pub struct ListAttachmentAccessUrlsResponse {
 
 impl Validate for ListAttachmentAccessUrlsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_urls {
-            let field_path = v::join(path, "accessory_urls");
+            let field_path = v::Path::field(path, "accessory_urls");
             v::check_items(&field_path, value.len(), None, Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -2212,9 +2210,9 @@ pub struct ShowAttachmentLimitsResponse {
 
 impl Validate for ShowAttachmentLimitsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_limit {
-            let field_path = v::join(path, "accessory_limit");
+            let field_path = v::Path::field(path, "accessory_limit");
             value.validate_at(&field_path, out);
         }
     }
@@ -2236,7 +2234,7 @@ pub struct ShowAttachmentDownloadUrlResponse {
 
 impl Validate for ShowAttachmentDownloadUrlResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// Response body of showLatestPublishedAgreement.
@@ -2249,9 +2247,9 @@ pub struct ShowLatestPublishedAgreementResponse {
 
 impl Validate for ShowLatestPublishedAgreementResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.case_agreement {
-            let field_path = v::join(path, "case_agreement");
+            let field_path = v::Path::field(path, "case_agreement");
             value.validate_at(&field_path, out);
         }
     }
@@ -2267,7 +2265,7 @@ pub struct ShowLatestAgreementSigningStatusResponse {
 
 impl Validate for ShowLatestAgreementSigningStatusResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// Response body of signPublishedAgreement.
@@ -2282,9 +2280,9 @@ pub struct SignPublishedAgreementResponse {
 
 impl Validate for SignPublishedAgreementResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.agreement_signed_record_id {
-            let field_path = v::join(path, "agreement_signed_record_id");
+            let field_path = v::Path::field(path, "agreement_signed_record_id");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -2311,9 +2309,9 @@ pub struct ListLabelsResponse {
 
 impl Validate for ListLabelsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -2323,9 +2321,9 @@ impl Validate for ListLabelsResponse {
             );
         }
         if let Some(value) = &self.label_list {
-            let field_path = v::join(path, "label_list");
+            let field_path = v::Path::field(path, "label_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -2342,11 +2340,11 @@ pub struct ListCaseLabelsResponse {
 
 impl Validate for ListCaseLabelsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.case_label_list {
-            let field_path = v::join(path, "case_label_list");
+            let field_path = v::Path::field(path, "case_label_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -2365,9 +2363,9 @@ pub struct CheckPrivilegeResponse {
 
 impl Validate for CheckPrivilegeResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.has_privilege {
-            let field_path = v::join(path, "has_privilege");
+            let field_path = v::Path::field(path, "has_privilege");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -2389,7 +2387,7 @@ pub struct ShowCustomerPrivilegePolicyResponse {
 
 impl Validate for ShowCustomerPrivilegePolicyResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// Multipart body of uploadAttachment: the file itself and a text part with its metadata.
@@ -2415,10 +2413,10 @@ impl UploadAttachmentRequest {
 
 impl Validate for UploadAttachmentRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.form_data;
-            let field_path = v::join(path, "form_data");
+            let field_path = v::Path::field(path, "form_data");
             v::check_length(&field_path, value, Some(1u64), Some(5000u64), out);
         }
     }
@@ -2493,7 +2491,7 @@ impl<'de> Deserialize<'de> for UploadAttachmentJsonRequestAccessoryFrom {
 }
 
 impl Validate for UploadAttachmentJsonRequestAccessoryFrom {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         v::check_length(path, self.as_str(), Some(1u64), Some(32u64), out);
     }
 }
@@ -2537,19 +2535,19 @@ impl UploadAttachmentJsonRequest {
 
 impl Validate for UploadAttachmentJsonRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.accessory_name;
-            let field_path = v::join(path, "accessory_name");
+            let field_path = v::Path::field(path, "accessory_name");
             v::check_length(&field_path, value, Some(1u64), Some(512u64), out);
         }
         {
             let value = &self.accessory_from;
-            let field_path = v::join(path, "accessory_from");
+            let field_path = v::Path::field(path, "accessory_from");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.upload_type {
-            let field_path = v::join(path, "upload_type");
+            let field_path = v::Path::field(path, "upload_type");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -2560,7 +2558,7 @@ impl Validate for UploadAttachmentJsonRequest {
         }
         {
             let value = &self.accessory_data;
-            let field_path = v::join(path, "accessory_data");
+            let field_path = v::Path::field(path, "accessory_data");
             v::check_length(&field_path, value, Some(1u64), None, out);
         }
     }
@@ -2586,13 +2584,13 @@ pub struct AttachmentUrl {
 
 impl Validate for AttachmentUrl {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_id {
-            let field_path = v::join(path, "accessory_id");
+            let field_path = v::Path::field(path, "accessory_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.accessory_url {
-            let field_path = v::join(path, "accessory_url");
+            let field_path = v::Path::field(path, "accessory_url");
             v::check_length(&field_path, value, Some(1u64), Some(1024u64), out);
         }
     }
@@ -2620,17 +2618,17 @@ pub struct AttachmentLimits {
 
 impl Validate for AttachmentLimits {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.limit_count {
-            let field_path = v::join(path, "limit_count");
+            let field_path = v::Path::field(path, "limit_count");
             v::check_length(&field_path, value, Some(1u64), Some(2u64), out);
         }
         if let Some(value) = &self.limit_size {
-            let field_path = v::join(path, "limit_size");
+            let field_path = v::Path::field(path, "limit_size");
             v::check_length(&field_path, value, Some(1u64), Some(2u64), out);
         }
         if let Some(value) = &self.limit_file_type {
-            let field_path = v::join(path, "limit_file_type");
+            let field_path = v::Path::field(path, "limit_file_type");
             v::check_length(&field_path, value, Some(1u64), Some(256u64), out);
         }
     }
@@ -2673,29 +2671,29 @@ pub struct Agreement {
 
 impl Validate for Agreement {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_length(&field_path, value, Some(1u64), Some(11u64), out);
         }
         if let Some(value) = &self.agreement_name {
-            let field_path = v::join(path, "agreement_name");
+            let field_path = v::Path::field(path, "agreement_name");
             v::check_length(&field_path, value, Some(1u64), Some(128u64), out);
         }
         if let Some(value) = &self.agreement_type {
-            let field_path = v::join(path, "agreement_type");
+            let field_path = v::Path::field(path, "agreement_type");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
         if let Some(value) = &self.agreement_type_name {
-            let field_path = v::join(path, "agreement_type_name");
+            let field_path = v::Path::field(path, "agreement_type_name");
             v::check_length(&field_path, value, Some(1u64), Some(128u64), out);
         }
         if let Some(value) = &self.content {
-            let field_path = v::join(path, "content");
+            let field_path = v::Path::field(path, "content");
             v::check_length(&field_path, value, Some(1u64), None, out);
         }
         if let Some(value) = &self.version {
-            let field_path = v::join(path, "version");
+            let field_path = v::Path::field(path, "version");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -2720,9 +2718,9 @@ pub struct SignAgreementRequest {
 
 impl Validate for SignAgreementRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.relation_id {
-            let field_path = v::join(path, "relation_id");
+            let field_path = v::Path::field(path, "relation_id");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
     }
@@ -2754,15 +2752,15 @@ impl CreateLabelRequest {
 
 impl Validate for CreateLabelRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
-            let field_path = v::join(path, "name");
+            let field_path = v::Path::field(path, "name");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         {
             let value = &self.color;
-            let field_path = v::join(path, "color");
+            let field_path = v::Path::field(path, "color");
             v::check_length(&field_path, value, Some(1u64), Some(7u64), out);
         }
     }
@@ -2790,9 +2788,9 @@ pub struct LabelDefinition {
 
 impl Validate for LabelDefinition {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.label_id {
-            let field_path = v::join(path, "label_id");
+            let field_path = v::Path::field(path, "label_id");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -2802,11 +2800,11 @@ impl Validate for LabelDefinition {
             );
         }
         if let Some(value) = &self.name {
-            let field_path = v::join(path, "name");
+            let field_path = v::Path::field(path, "name");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.color {
-            let field_path = v::join(path, "color");
+            let field_path = v::Path::field(path, "color");
             v::check_length(&field_path, value, Some(1u64), Some(7u64), out);
         }
     }
@@ -2838,15 +2836,15 @@ impl UpdateLabelRequest {
 
 impl Validate for UpdateLabelRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
-            let field_path = v::join(path, "name");
+            let field_path = v::Path::field(path, "name");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         {
             let value = &self.color;
-            let field_path = v::join(path, "color");
+            let field_path = v::Path::field(path, "color");
             v::check_length(&field_path, value, Some(1u64), Some(7u64), out);
         }
     }
@@ -2921,7 +2919,7 @@ impl<'de> Deserialize<'de> for OperatePrivilegeRequestOperation {
 }
 
 impl Validate for OperatePrivilegeRequestOperation {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }
@@ -2953,14 +2951,14 @@ impl OperatePrivilegeRequest {
 
 impl Validate for OperatePrivilegeRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.operation;
-            let field_path = v::join(path, "operation");
+            let field_path = v::Path::field(path, "operation");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.privilege {
-            let field_path = v::join(path, "privilege");
+            let field_path = v::Path::field(path, "privilege");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -2981,9 +2979,9 @@ pub struct ListAuthorizationsResponse {
 
 impl Validate for ListAuthorizationsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.count {
-            let field_path = v::join(path, "count");
+            let field_path = v::Path::field(path, "count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -2993,9 +2991,9 @@ impl Validate for ListAuthorizationsResponse {
             );
         }
         if let Some(value) = &self.incident_auth_list {
-            let field_path = v::join(path, "incident_auth_list");
+            let field_path = v::Path::field(path, "incident_auth_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -3081,13 +3079,13 @@ pub struct ShowAuthorizationDetailResponse {
 
 impl Validate for ShowAuthorizationDetailResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3097,37 +3095,37 @@ impl Validate for ShowAuthorizationDetailResponse {
             );
         }
         if let Some(value) = &self.incident_id {
-            let field_path = v::join(path, "incident_id");
+            let field_path = v::Path::field(path, "incident_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.simple_description {
-            let field_path = v::join(path, "simple_description");
+            let field_path = v::Path::field(path, "simple_description");
             v::check_length(&field_path, value, Some(0u64), Some(2000u64), out);
         }
         if let Some(value) = &self.resource_type_id {
-            let field_path = v::join(path, "resource_type_id");
+            let field_path = v::Path::field(path, "resource_type_id");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.resource_type_name {
-            let field_path = v::join(path, "resource_type_name");
+            let field_path = v::Path::field(path, "resource_type_name");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.visit_type_id {
-            let field_path = v::join(path, "visit_type_id");
+            let field_path = v::Path::field(path, "visit_type_id");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.visit_type_name {
-            let field_path = v::join(path, "visit_type_name");
+            let field_path = v::Path::field(path, "visit_type_name");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.reject_reason {
-            let field_path = v::join(path, "reject_reason");
+            let field_path = v::Path::field(path, "reject_reason");
             v::check_length(&field_path, value, Some(0u64), Some(300u64), out);
         }
         if let Some(value) = &self.incident_auth_detail_list {
-            let field_path = v::join(path, "incident_auth_detail_list");
+            let field_path = v::Path::field(path, "incident_auth_detail_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -3149,9 +3147,9 @@ pub struct ListHistorySessionsResponse {
 
 impl Validate for ListHistorySessionsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3161,9 +3159,9 @@ impl Validate for ListHistorySessionsResponse {
             );
         }
         if let Some(value) = &self.session_list {
-            let field_path = v::join(path, "session_list");
+            let field_path = v::Path::field(path, "session_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -3185,9 +3183,9 @@ pub struct ListHistoryOperationLogsResponse {
 
 impl Validate for ListHistoryOperationLogsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3197,9 +3195,9 @@ impl Validate for ListHistoryOperationLogsResponse {
             );
         }
         if let Some(value) = &self.ops_list {
-            let field_path = v::join(path, "ops_list");
+            let field_path = v::Path::field(path, "ops_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -3221,9 +3219,9 @@ pub struct ListFileTransferRecordsResponse {
 
 impl Validate for ListFileTransferRecordsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3233,9 +3231,9 @@ impl Validate for ListFileTransferRecordsResponse {
             );
         }
         if let Some(value) = &self.file_ops_list {
-            let field_path = v::join(path, "file_ops_list");
+            let field_path = v::Path::field(path, "file_ops_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -3252,7 +3250,7 @@ pub struct ShowLoginTypeResponse {
 
 impl Validate for ShowLoginTypeResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// Response body of checkVerificationRequired.
@@ -3272,9 +3270,9 @@ pub struct CheckVerificationRequiredResponse {
 
 impl Validate for CheckVerificationRequiredResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.need_verify_code {
-            let field_path = v::join(path, "need_verify_code");
+            let field_path = v::Path::field(path, "need_verify_code");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3284,7 +3282,7 @@ impl Validate for CheckVerificationRequiredResponse {
             );
         }
         if let Some(value) = &self.expire_time {
-            let field_path = v::join(path, "expire_time");
+            let field_path = v::Path::field(path, "expire_time");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
     }
@@ -3307,9 +3305,9 @@ pub struct ListVerifiedContactsResponse {
 
 impl Validate for ListVerifiedContactsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.count {
-            let field_path = v::join(path, "count");
+            let field_path = v::Path::field(path, "count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3319,10 +3317,10 @@ impl Validate for ListVerifiedContactsResponse {
             );
         }
         if let Some(value) = &self.contact_list {
-            let field_path = v::join(path, "contact_list");
+            let field_path = v::Path::field(path, "contact_list");
             v::check_items(&field_path, value.len(), Some(0u64), Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -3351,17 +3349,17 @@ pub struct CreateDiagnoseJobResponse {
 
 impl Validate for CreateDiagnoseJobResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.error_code {
-            let field_path = v::join(path, "error_code");
+            let field_path = v::Path::field(path, "error_code");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.error_msg {
-            let field_path = v::join(path, "error_msg");
+            let field_path = v::Path::field(path, "error_msg");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.job_id {
-            let field_path = v::join(path, "job_id");
+            let field_path = v::Path::field(path, "job_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
     }
@@ -3387,19 +3385,19 @@ pub struct ListDiagnoseItemsResponse {
 
 impl Validate for ListDiagnoseItemsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.error_code {
-            let field_path = v::join(path, "error_code");
+            let field_path = v::Path::field(path, "error_code");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.error_msg {
-            let field_path = v::join(path, "error_msg");
+            let field_path = v::Path::field(path, "error_msg");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.item_results {
-            let field_path = v::join(path, "item_results");
+            let field_path = v::Path::field(path, "item_results");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -3446,9 +3444,9 @@ pub struct ShowDiagnoseJobResponse {
 
 impl Validate for ShowDiagnoseJobResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3458,15 +3456,15 @@ impl Validate for ShowDiagnoseJobResponse {
             );
         }
         if let Some(value) = &self.error_code {
-            let field_path = v::join(path, "error_code");
+            let field_path = v::Path::field(path, "error_code");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.error_msg {
-            let field_path = v::join(path, "error_msg");
+            let field_path = v::Path::field(path, "error_msg");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.job_id {
-            let field_path = v::join(path, "job_id");
+            let field_path = v::Path::field(path, "job_id");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3476,18 +3474,18 @@ impl Validate for ShowDiagnoseJobResponse {
             );
         }
         if let Some(value) = &self.domain_id {
-            let field_path = v::join(path, "domain_id");
+            let field_path = v::Path::field(path, "domain_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.items_result {
-            let field_path = v::join(path, "items_result");
+            let field_path = v::Path::field(path, "items_result");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         if let Some(value) = &self.create_time {
-            let field_path = v::join(path, "create_time");
+            let field_path = v::Path::field(path, "create_time");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3524,17 +3522,17 @@ pub struct ListDiagnoseRecordsResponse {
 
 impl Validate for ListDiagnoseRecordsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.error_code {
-            let field_path = v::join(path, "error_code");
+            let field_path = v::Path::field(path, "error_code");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.error_msg {
-            let field_path = v::join(path, "error_msg");
+            let field_path = v::Path::field(path, "error_msg");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3544,9 +3542,9 @@ impl Validate for ListDiagnoseRecordsResponse {
             );
         }
         if let Some(value) = &self.records {
-            let field_path = v::join(path, "records");
+            let field_path = v::Path::field(path, "records");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -3570,9 +3568,9 @@ pub struct ListDiagnoseResourcesResponse {
 
 impl Validate for ListDiagnoseResourcesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3582,10 +3580,10 @@ impl Validate for ListDiagnoseResourcesResponse {
             );
         }
         if let Some(value) = &self.result {
-            let field_path = v::join(path, "result");
+            let field_path = v::Path::field(path, "result");
             v::check_items(&field_path, value.len(), Some(0u64), Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -3678,13 +3676,13 @@ pub struct AuthorizationSummary {
 
 impl Validate for AuthorizationSummary {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3694,51 +3692,51 @@ impl Validate for AuthorizationSummary {
             );
         }
         if let Some(value) = &self.incident_id {
-            let field_path = v::join(path, "incident_id");
+            let field_path = v::Path::field(path, "incident_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.simple_description {
-            let field_path = v::join(path, "simple_description");
+            let field_path = v::Path::field(path, "simple_description");
             v::check_length(&field_path, value, Some(0u64), Some(2000u64), out);
         }
         if let Some(value) = &self.auth_describe {
-            let field_path = v::join(path, "auth_describe");
+            let field_path = v::Path::field(path, "auth_describe");
             v::check_length(&field_path, value, Some(0u64), Some(2000u64), out);
         }
         if let Some(value) = &self.resource_type_id {
-            let field_path = v::join(path, "resource_type_id");
+            let field_path = v::Path::field(path, "resource_type_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.resource_type_name {
-            let field_path = v::join(path, "resource_type_name");
+            let field_path = v::Path::field(path, "resource_type_name");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.visit_type_id {
-            let field_path = v::join(path, "visit_type_id");
+            let field_path = v::Path::field(path, "visit_type_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.visit_type_name {
-            let field_path = v::join(path, "visit_type_name");
+            let field_path = v::Path::field(path, "visit_type_name");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.reject_reason {
-            let field_path = v::join(path, "reject_reason");
+            let field_path = v::Path::field(path, "reject_reason");
             v::check_length(&field_path, value, Some(0u64), Some(300u64), out);
         }
         if let Some(value) = &self.customer_id {
-            let field_path = v::join(path, "customer_id");
+            let field_path = v::Path::field(path, "customer_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.x_customer_id {
-            let field_path = v::join(path, "x_customer_id");
+            let field_path = v::Path::field(path, "x_customer_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.xcustomer_name {
-            let field_path = v::join(path, "xcustomer_name");
+            let field_path = v::Path::field(path, "xcustomer_name");
             v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
         }
         if let Some(value) = &self.content_of_auth_letter {
-            let field_path = v::join(path, "content_of_auth_letter");
+            let field_path = v::Path::field(path, "content_of_auth_letter");
             v::check_length(&field_path, value, Some(0u64), Some(20000u64), out);
         }
     }
@@ -3778,9 +3776,9 @@ pub struct AuthorizationDetailItem {
 
 impl Validate for AuthorizationDetailItem {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3790,7 +3788,7 @@ impl Validate for AuthorizationDetailItem {
             );
         }
         if let Some(value) = &self.port {
-            let field_path = v::join(path, "port");
+            let field_path = v::Path::field(path, "port");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3800,7 +3798,7 @@ impl Validate for AuthorizationDetailItem {
             );
         }
         if let Some(value) = &self.r#type {
-            let field_path = v::join(path, "type");
+            let field_path = v::Path::field(path, "type");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3845,17 +3843,17 @@ pub struct ConfirmAuthorizationRequest {
 
 impl Validate for ConfirmAuthorizationRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.auth_detail_list {
-            let field_path = v::join(path, "auth_detail_list");
+            let field_path = v::Path::field(path, "auth_detail_list");
             v::check_items(&field_path, value.len(), Some(0u64), Some(6u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         if let Some(value) = &self.auth_effective_time {
-            let field_path = v::join(path, "auth_effective_time");
+            let field_path = v::Path::field(path, "auth_effective_time");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3865,7 +3863,7 @@ impl Validate for ConfirmAuthorizationRequest {
             );
         }
         if let Some(value) = &self.auth_expire_time {
-            let field_path = v::join(path, "auth_expire_time");
+            let field_path = v::Path::field(path, "auth_expire_time");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3875,11 +3873,11 @@ impl Validate for ConfirmAuthorizationRequest {
             );
         }
         if let Some(value) = &self.group_id {
-            let field_path = v::join(path, "group_id");
+            let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.agency_id {
-            let field_path = v::join(path, "agency_id");
+            let field_path = v::Path::field(path, "agency_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -3920,9 +3918,9 @@ impl HostLoginDetail {
 
 impl Validate for HostLoginDetail {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.port {
-            let field_path = v::join(path, "port");
+            let field_path = v::Path::field(path, "port");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3933,7 +3931,7 @@ impl Validate for HostLoginDetail {
         }
         {
             let value = &self.auth_detail_id;
-            let field_path = v::join(path, "auth_detail_id");
+            let field_path = v::Path::field(path, "auth_detail_id");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -3963,13 +3961,13 @@ pub struct OperateAuthorizationRequest {
 
 impl Validate for OperateAuthorizationRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.reject_reason {
-            let field_path = v::join(path, "reject_reason");
+            let field_path = v::Path::field(path, "reject_reason");
             v::check_length(&field_path, value, Some(1u64), Some(300u64), out);
         }
         if let Some(value) = &self.group_id {
-            let field_path = v::join(path, "group_id");
+            let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
     }
@@ -4013,10 +4011,10 @@ impl VerifyHostRequest {
 
 impl Validate for VerifyHostRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.port;
-            let field_path = v::join(path, "port");
+            let field_path = v::Path::field(path, "port");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4027,15 +4025,15 @@ impl Validate for VerifyHostRequest {
         }
         {
             let value = &self.account;
-            let field_path = v::join(path, "account");
+            let field_path = v::Path::field(path, "account");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.password {
-            let field_path = v::join(path, "password");
+            let field_path = v::Path::field(path, "password");
             v::check_length(&field_path, value, Some(1u64), Some(1024u64), out);
         }
         if let Some(value) = &self.group_id {
-            let field_path = v::join(path, "group_id");
+            let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -4062,9 +4060,9 @@ pub struct BastionSession {
 
 impl Validate for BastionSession {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.session_id {
-            let field_path = v::join(path, "session_id");
+            let field_path = v::Path::field(path, "session_id");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4089,7 +4087,7 @@ pub struct BastionCommandLog {
 
 impl Validate for BastionCommandLog {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// One file transfer during a bastion host session.
@@ -4123,7 +4121,7 @@ pub struct BastionFileTransferLog {
 
 impl Validate for BastionFileTransferLog {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// Request body of sendVerifyCode.
@@ -4161,15 +4159,15 @@ impl SendVerifyCodeRequest {
 
 impl Validate for SendVerifyCodeRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.contact_value;
-            let field_path = v::join(path, "contact_value");
+            let field_path = v::Path::field(path, "contact_value");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         {
             let value = &self.contact_way;
-            let field_path = v::join(path, "contact_way");
+            let field_path = v::Path::field(path, "contact_way");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4180,7 +4178,7 @@ impl Validate for SendVerifyCodeRequest {
         }
         {
             let value = &self.area_code;
-            let field_path = v::join(path, "area_code");
+            let field_path = v::Path::field(path, "area_code");
             v::check_length(&field_path, value, Some(0u64), Some(16u64), out);
         }
     }
@@ -4239,20 +4237,20 @@ impl CheckVerifyCodeRequest {
 
 impl Validate for CheckVerifyCodeRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.verify_code;
-            let field_path = v::join(path, "verify_code");
+            let field_path = v::Path::field(path, "verify_code");
             v::check_length(&field_path, value, Some(6u64), Some(6u64), out);
         }
         {
             let value = &self.contact_value;
-            let field_path = v::join(path, "contact_value");
+            let field_path = v::Path::field(path, "contact_value");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         {
             let value = &self.contact_way;
-            let field_path = v::join(path, "contact_way");
+            let field_path = v::Path::field(path, "contact_way");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4262,15 +4260,15 @@ impl Validate for CheckVerifyCodeRequest {
             );
         }
         if let Some(value) = &self.area_code {
-            let field_path = v::join(path, "area_code");
+            let field_path = v::Path::field(path, "area_code");
             v::check_length(&field_path, value, Some(0u64), Some(16u64), out);
         }
         if let Some(value) = &self.x_customer_id {
-            let field_path = v::join(path, "x_customer_id");
+            let field_path = v::Path::field(path, "x_customer_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.customer_id {
-            let field_path = v::join(path, "customer_id");
+            let field_path = v::Path::field(path, "customer_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -4297,9 +4295,9 @@ pub struct VerifiedContact {
 
 impl Validate for VerifiedContact {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.contact_way {
-            let field_path = v::join(path, "contact_way");
+            let field_path = v::Path::field(path, "contact_way");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4341,10 +4339,10 @@ impl CreateDiagnoseFeedbackRequest {
 
 impl Validate for CreateDiagnoseFeedbackRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.r#type;
-            let field_path = v::join(path, "type");
+            let field_path = v::Path::field(path, "type");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4354,7 +4352,7 @@ impl Validate for CreateDiagnoseFeedbackRequest {
             );
         }
         if let Some(value) = &self.content {
-            let field_path = v::join(path, "content");
+            let field_path = v::Path::field(path, "content");
             v::check_length(&field_path, value, Some(0u64), Some(10000u64), out);
         }
     }
@@ -4391,10 +4389,10 @@ impl CreateDiagnoseJobRequest {
 
 impl Validate for CreateDiagnoseJobRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.r#type;
-            let field_path = v::join(path, "type");
+            let field_path = v::Path::field(path, "type");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4404,7 +4402,7 @@ impl Validate for CreateDiagnoseJobRequest {
             );
         }
         if let Some(value) = &self.region_id {
-            let field_path = v::join(path, "region_id");
+            let field_path = v::Path::field(path, "region_id");
             v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
         }
     }
@@ -4457,9 +4455,9 @@ pub struct DiagnoseItemResultDetail {
 
 impl Validate for DiagnoseItemResultDetail {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4469,7 +4467,7 @@ impl Validate for DiagnoseItemResultDetail {
             );
         }
         if let Some(value) = &self.level {
-            let field_path = v::join(path, "level");
+            let field_path = v::Path::field(path, "level");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4479,27 +4477,27 @@ impl Validate for DiagnoseItemResultDetail {
             );
         }
         if let Some(value) = &self.suggestion {
-            let field_path = v::join(path, "suggestion");
+            let field_path = v::Path::field(path, "suggestion");
             v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
         }
         if let Some(value) = &self.response {
-            let field_path = v::join(path, "response");
+            let field_path = v::Path::field(path, "response");
             v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
         }
         if let Some(value) = &self.check_id {
-            let field_path = v::join(path, "check_id");
+            let field_path = v::Path::field(path, "check_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.check_name {
-            let field_path = v::join(path, "check_name");
+            let field_path = v::Path::field(path, "check_name");
             v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
         }
         if let Some(value) = &self.check_name_en {
-            let field_path = v::join(path, "check_name_en");
+            let field_path = v::Path::field(path, "check_name_en");
             v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
         }
         if let Some(value) = &self.suggestion_url {
-            let field_path = v::join(path, "suggestion_url");
+            let field_path = v::Path::field(path, "suggestion_url");
             v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
         }
     }
@@ -4523,13 +4521,13 @@ pub struct ListDiagnoseItemsRequest {
 
 impl Validate for ListDiagnoseItemsRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.job_id {
-            let field_path = v::join(path, "job_id");
+            let field_path = v::Path::field(path, "job_id");
             v::check_length(&field_path, value, Some(0u64), Some(65535u64), out);
         }
         if let Some(value) = &self.item_ids {
-            let field_path = v::join(path, "item_ids");
+            let field_path = v::Path::field(path, "item_ids");
             v::check_length(&field_path, value, Some(1u64), Some(100u64), out);
         }
     }
@@ -4577,9 +4575,9 @@ pub struct DiagnoseItemResult {
 
 impl Validate for DiagnoseItemResult {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4589,7 +4587,7 @@ impl Validate for DiagnoseItemResult {
             );
         }
         if let Some(value) = &self.visible {
-            let field_path = v::join(path, "visible");
+            let field_path = v::Path::field(path, "visible");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4599,23 +4597,23 @@ impl Validate for DiagnoseItemResult {
             );
         }
         if let Some(value) = &self.resource_id {
-            let field_path = v::join(path, "resource_id");
+            let field_path = v::Path::field(path, "resource_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.resource_name {
-            let field_path = v::join(path, "resource_name");
+            let field_path = v::Path::field(path, "resource_name");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.check_id {
-            let field_path = v::join(path, "check_id");
+            let field_path = v::Path::field(path, "check_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.check_name {
-            let field_path = v::join(path, "check_name");
+            let field_path = v::Path::field(path, "check_name");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.problem_level {
-            let field_path = v::join(path, "problem_level");
+            let field_path = v::Path::field(path, "problem_level");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4673,21 +4671,21 @@ pub struct DiagnoseRecord {
 
 impl Validate for DiagnoseRecord {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.domain_id {
-            let field_path = v::join(path, "domain_id");
+            let field_path = v::Path::field(path, "domain_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.create_time {
-            let field_path = v::join(path, "create_time");
+            let field_path = v::Path::field(path, "create_time");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4697,11 +4695,11 @@ impl Validate for DiagnoseRecord {
             );
         }
         if let Some(value) = &self.job_id {
-            let field_path = v::join(path, "job_id");
+            let field_path = v::Path::field(path, "job_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.red_count {
-            let field_path = v::join(path, "red_count");
+            let field_path = v::Path::field(path, "red_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4773,45 +4771,45 @@ pub struct DiagnoseResource {
 
 impl Validate for DiagnoseResource {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.fault {
-            let field_path = v::join(path, "fault");
+            let field_path = v::Path::field(path, "fault");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.id {
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.name {
-            let field_path = v::join(path, "name");
+            let field_path = v::Path::field(path, "name");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.access_i_pv4 {
-            let field_path = v::join(path, "accessIPv4");
+            let field_path = v::Path::field(path, "accessIPv4");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.access_i_pv6 {
-            let field_path = v::join(path, "accessIPv6");
+            let field_path = v::Path::field(path, "accessIPv6");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.progress {
-            let field_path = v::join(path, "progress");
+            let field_path = v::Path::field(path, "progress");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.tenant_id {
-            let field_path = v::join(path, "tenantId");
+            let field_path = v::Path::field(path, "tenantId");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.user_id {
-            let field_path = v::join(path, "userId");
+            let field_path = v::Path::field(path, "userId");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.host_id {
-            let field_path = v::join(path, "hostId");
+            let field_path = v::Path::field(path, "hostId");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -4835,13 +4833,13 @@ pub struct ListDiagnoseResourcesRequest {
 
 impl Validate for ListDiagnoseResourcesRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.project_id {
-            let field_path = v::join(path, "project_id");
+            let field_path = v::Path::field(path, "project_id");
             v::check_length(&field_path, value, Some(0u64), Some(128u64), out);
         }
         if let Some(value) = &self.region {
-            let field_path = v::join(path, "region");
+            let field_path = v::Path::field(path, "region");
             v::check_length(&field_path, value, Some(1u64), Some(128u64), out);
         }
     }
@@ -4859,12 +4857,12 @@ pub struct ListAreaCodesResponse {
 
 impl Validate for ListAreaCodesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.area_code_list {
-            let field_path = v::join(path, "area_code_list");
+            let field_path = v::Path::field(path, "area_code_list");
             v::check_items(&field_path, value.len(), None, Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -4884,11 +4882,11 @@ pub struct ListProblemTypesResponse {
 
 impl Validate for ListProblemTypesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_business_type_list {
-            let field_path = v::join(path, "incident_business_type_list");
+            let field_path = v::Path::field(path, "incident_business_type_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -4912,20 +4910,20 @@ pub struct ListAdditionalParametersResponse {
 
 impl Validate for ListAdditionalParametersResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.extends_params {
-            let field_path = v::join(path, "extends_params");
+            let field_path = v::Path::field(path, "extends_params");
             v::check_items(&field_path, value.len(), None, Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         if let Some(value) = &self.common_params {
-            let field_path = v::join(path, "common_params");
+            let field_path = v::Path::field(path, "common_params");
             v::check_items(&field_path, value.len(), None, Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -4945,11 +4943,11 @@ pub struct ListCaseTemplatesResponse {
 
 impl Validate for ListCaseTemplatesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_template_list {
-            let field_path = v::join(path, "incident_template_list");
+            let field_path = v::Path::field(path, "incident_template_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -4973,9 +4971,9 @@ pub struct ListCaseCategoriesResponse {
 
 impl Validate for ListCaseCategoriesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -4985,10 +4983,10 @@ impl Validate for ListCaseCategoriesResponse {
             );
         }
         if let Some(value) = &self.incident_sub_type_list {
-            let field_path = v::join(path, "incident_sub_type_list");
+            let field_path = v::Path::field(path, "incident_sub_type_list");
             v::check_items(&field_path, value.len(), None, Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -5010,9 +5008,9 @@ pub struct ListProductCategoriesResponse {
 
 impl Validate for ListProductCategoriesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5022,9 +5020,9 @@ impl Validate for ListProductCategoriesResponse {
             );
         }
         if let Some(value) = &self.incident_product_category_list {
-            let field_path = v::join(path, "incident_product_category_list");
+            let field_path = v::Path::field(path, "incident_product_category_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -5048,9 +5046,9 @@ pub struct ListRegionsResponse {
 
 impl Validate for ListRegionsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5060,10 +5058,10 @@ impl Validate for ListRegionsResponse {
             );
         }
         if let Some(value) = &self.data_center_list {
-            let field_path = v::join(path, "data_center_list");
+            let field_path = v::Path::field(path, "data_center_list");
             v::check_items(&field_path, value.len(), None, Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -5087,9 +5085,9 @@ pub struct ListSatisfactionDimensionsResponse {
 
 impl Validate for ListSatisfactionDimensionsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
-            let field_path = v::join(path, "total_count");
+            let field_path = v::Path::field(path, "total_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5099,10 +5097,10 @@ impl Validate for ListSatisfactionDimensionsResponse {
             );
         }
         if let Some(value) = &self.satisfaction_dimension_list {
-            let field_path = v::join(path, "satisfaction_dimension_list");
+            let field_path = v::Path::field(path, "satisfaction_dimension_list");
             v::check_items(&field_path, value.len(), None, Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -5124,12 +5122,12 @@ pub struct ListSeveritiesResponse {
 
 impl Validate for ListSeveritiesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.severity_list {
-            let field_path = v::join(path, "severity_list");
+            let field_path = v::Path::field(path, "severity_list");
             v::check_items(&field_path, value.len(), None, Some(10u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -5146,9 +5144,9 @@ pub struct ListCaseLimitsResponse {
 
 impl Validate for ListCaseLimitsResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.config {
-            let field_path = v::join(path, "config");
+            let field_path = v::Path::field(path, "config");
             value.validate_at(&field_path, out);
         }
     }
@@ -5173,7 +5171,7 @@ pub struct ShowConfigurationResponse {
 
 impl Validate for ShowConfigurationResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// Response body of listMessages.
@@ -5191,9 +5189,9 @@ pub struct ListMessagesResponse {
 
 impl Validate for ListMessagesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.count {
-            let field_path = v::join(path, "count");
+            let field_path = v::Path::field(path, "count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5203,9 +5201,9 @@ impl Validate for ListMessagesResponse {
             );
         }
         if let Some(value) = &self.message_list {
-            let field_path = v::join(path, "message_list");
+            let field_path = v::Path::field(path, "message_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -5227,9 +5225,9 @@ pub struct ListMoreInstantMessagesResponse {
 
 impl Validate for ListMoreInstantMessagesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.count {
-            let field_path = v::join(path, "count");
+            let field_path = v::Path::field(path, "count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5239,9 +5237,9 @@ impl Validate for ListMoreInstantMessagesResponse {
             );
         }
         if let Some(value) = &self.message_list {
-            let field_path = v::join(path, "message_list");
+            let field_path = v::Path::field(path, "message_list");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -5270,25 +5268,25 @@ pub struct ListNewInstantMessagesResponse {
 
 impl Validate for ListNewInstantMessagesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.imstatus {
-            let field_path = v::join(path, "imstatus");
+            let field_path = v::Path::field(path, "imstatus");
             v::check_items(&field_path, value.len(), None, Some(100u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         if let Some(value) = &self.immsg {
-            let field_path = v::join(path, "immsg");
+            let field_path = v::Path::field(path, "immsg");
             v::check_items(&field_path, value.len(), None, Some(100u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         if let Some(value) = &self.last_message_time_id {
-            let field_path = v::join(path, "last_message_time_id");
+            let field_path = v::Path::field(path, "last_message_time_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -5304,11 +5302,11 @@ pub struct ListUnreadInstantMessagesResponse {
 
 impl Validate for ListUnreadInstantMessagesResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.imunread {
-            let field_path = v::join(path, "imunread");
+            let field_path = v::Path::field(path, "imunread");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -5337,9 +5335,9 @@ pub struct AreaCode {
 
 impl Validate for AreaCode {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
-            let field_path = v::join(path, "id");
+            let field_path = v::Path::field(path, "id");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5349,11 +5347,11 @@ impl Validate for AreaCode {
             );
         }
         if let Some(value) = &self.area_code {
-            let field_path = v::join(path, "area_code");
+            let field_path = v::Path::field(path, "area_code");
             v::check_length(&field_path, value, Some(1u64), Some(16u64), out);
         }
         if let Some(value) = &self.area_name {
-            let field_path = v::join(path, "area_name");
+            let field_path = v::Path::field(path, "area_name");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
     }
@@ -5378,7 +5376,7 @@ pub struct ProblemType {
 
 impl Validate for ProblemType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// An additional parameter common to all problem types.
@@ -5400,7 +5398,7 @@ pub struct CommonAdditionalParameter {
 
 impl Validate for CommonAdditionalParameter {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// An additional parameter to be filled in for a problem type.
@@ -5456,13 +5454,13 @@ pub struct AdditionalParameter {
 
 impl Validate for AdditionalParameter {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.tips {
-            let field_path = v::join(path, "tips");
+            let field_path = v::Path::field(path, "tips");
             v::check_length(&field_path, value, Some(0u64), Some(128u64), out);
         }
         if let Some(value) = &self.required {
-            let field_path = v::join(path, "required");
+            let field_path = v::Path::field(path, "required");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5490,7 +5488,7 @@ pub struct CaseTemplate {
 
 impl Validate for CaseTemplate {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// A service ticket subtype (category) with its product types.
@@ -5515,20 +5513,20 @@ pub struct CaseSubtype {
 
 impl Validate for CaseSubtype {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_sub_type_id {
-            let field_path = v::join(path, "incident_sub_type_id");
+            let field_path = v::Path::field(path, "incident_sub_type_id");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
         if let Some(value) = &self.incident_sub_type_name {
-            let field_path = v::join(path, "incident_sub_type_name");
+            let field_path = v::Path::field(path, "incident_sub_type_name");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.incident_product_category_list {
-            let field_path = v::join(path, "incident_product_category_list");
+            let field_path = v::Path::field(path, "incident_product_category_list");
             v::check_items(&field_path, value.len(), None, Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -5565,21 +5563,21 @@ pub struct ProductCategory {
 
 impl Validate for ProductCategory {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_product_category_id {
-            let field_path = v::join(path, "incident_product_category_id");
+            let field_path = v::Path::field(path, "incident_product_category_id");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
         if let Some(value) = &self.incident_product_category_name {
-            let field_path = v::join(path, "incident_product_category_name");
+            let field_path = v::Path::field(path, "incident_product_category_name");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.incident_product_category_desc {
-            let field_path = v::join(path, "incident_product_category_desc");
+            let field_path = v::Path::field(path, "incident_product_category_desc");
             v::check_length(&field_path, value, Some(0u64), Some(512u64), out);
         }
         if let Some(value) = &self.incident_product_category_acronym {
-            let field_path = v::join(path, "incident_product_category_acronym");
+            let field_path = v::Path::field(path, "incident_product_category_acronym");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
     }
@@ -5612,9 +5610,9 @@ pub struct CaseRegion {
 
 impl Validate for CaseRegion {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.r#type {
-            let field_path = v::join(path, "type");
+            let field_path = v::Path::field(path, "type");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5624,15 +5622,15 @@ impl Validate for CaseRegion {
             );
         }
         if let Some(value) = &self.region_id {
-            let field_path = v::join(path, "region_id");
+            let field_path = v::Path::field(path, "region_id");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.region_name {
-            let field_path = v::join(path, "region_name");
+            let field_path = v::Path::field(path, "region_name");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
         if let Some(value) = &self.is_sensitive {
-            let field_path = v::join(path, "is_sensitive");
+            let field_path = v::Path::field(path, "is_sensitive");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5679,9 +5677,9 @@ pub struct SatisfactionDimension {
 
 impl Validate for SatisfactionDimension {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.value {
-            let field_path = v::join(path, "value");
+            let field_path = v::Path::field(path, "value");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5691,7 +5689,7 @@ impl Validate for SatisfactionDimension {
             );
         }
         if let Some(value) = &self.satisfaction_id {
-            let field_path = v::join(path, "satisfaction_id");
+            let field_path = v::Path::field(path, "satisfaction_id");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5701,15 +5699,15 @@ impl Validate for SatisfactionDimension {
             );
         }
         if let Some(value) = &self.satisfaction_name {
-            let field_path = v::join(path, "satisfaction_name");
+            let field_path = v::Path::field(path, "satisfaction_name");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
         if let Some(value) = &self.satisfaction_desc {
-            let field_path = v::join(path, "satisfaction_desc");
+            let field_path = v::Path::field(path, "satisfaction_desc");
             v::check_length(&field_path, value, Some(0u64), Some(128u64), out);
         }
         if let Some(value) = &self.per_value {
-            let field_path = v::join(path, "per_value");
+            let field_path = v::Path::field(path, "per_value");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5743,17 +5741,17 @@ pub struct Severity {
 
 impl Validate for Severity {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.language {
-            let field_path = v::join(path, "language");
+            let field_path = v::Path::field(path, "language");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
         if let Some(value) = &self.severity_name {
-            let field_path = v::join(path, "severity_name");
+            let field_path = v::Path::field(path, "severity_name");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
         if let Some(value) = &self.severity_id {
-            let field_path = v::join(path, "severity_id");
+            let field_path = v::Path::field(path, "severity_id");
             v::check_length(&field_path, value, Some(1u64), Some(32u64), out);
         }
     }
@@ -5771,9 +5769,9 @@ pub struct CaseLimits {
 
 impl Validate for CaseLimits {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.create_case_ccemail_max_count {
-            let field_path = v::join(path, "create_case_ccemail_max_count");
+            let field_path = v::Path::field(path, "create_case_ccemail_max_count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5810,14 +5808,14 @@ impl CreateMessageRequest {
 
 impl Validate for CreateMessageRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.message;
-            let field_path = v::join(path, "message");
+            let field_path = v::Path::field(path, "message");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.group_id {
-            let field_path = v::join(path, "group_id");
+            let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -5862,14 +5860,14 @@ impl NewMessage {
 
 impl Validate for NewMessage {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.content;
-            let field_path = v::join(path, "content");
+            let field_path = v::Path::field(path, "content");
             v::check_length(&field_path, value, Some(0u64), Some(2000u64), out);
         }
         if let Some(value) = &self.is_authorized {
-            let field_path = v::join(path, "is_authorized");
+            let field_path = v::Path::field(path, "is_authorized");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5879,13 +5877,13 @@ impl Validate for NewMessage {
             );
         }
         if let Some(value) = &self.authorization_content {
-            let field_path = v::join(path, "authorization_content");
+            let field_path = v::Path::field(path, "authorization_content");
             v::check_length(&field_path, value, Some(0u64), Some(400u64), out);
         }
         if let Some(value) = &self.accessory_ids {
-            let field_path = v::join(path, "accessory_ids");
+            let field_path = v::Path::field(path, "accessory_ids");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 v::check_length(&item_path, item, Some(1u64), Some(32u64), out);
             }
         }
@@ -5942,9 +5940,9 @@ pub struct CaseMessage {
 
 impl Validate for CaseMessage {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.r#type {
-            let field_path = v::join(path, "type");
+            let field_path = v::Path::field(path, "type");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5954,7 +5952,7 @@ impl Validate for CaseMessage {
             );
         }
         if let Some(value) = &self.replier_type {
-            let field_path = v::join(path, "replier_type");
+            let field_path = v::Path::field(path, "replier_type");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5964,19 +5962,19 @@ impl Validate for CaseMessage {
             );
         }
         if let Some(value) = &self.replier {
-            let field_path = v::join(path, "replier");
+            let field_path = v::Path::field(path, "replier");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.content {
-            let field_path = v::join(path, "content");
+            let field_path = v::Path::field(path, "content");
             v::check_length(&field_path, value, Some(0u64), Some(400u64), out);
         }
         if let Some(value) = &self.replier_name {
-            let field_path = v::join(path, "replier_name");
+            let field_path = v::Path::field(path, "replier_name");
             v::check_length(&field_path, value, Some(0u64), Some(256u64), out);
         }
         if let Some(value) = &self.is_first_message {
-            let field_path = v::join(path, "is_first_message");
+            let field_path = v::Path::field(path, "is_first_message");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5986,7 +5984,7 @@ impl Validate for CaseMessage {
             );
         }
         if let Some(value) = &self.iam_user_type {
-            let field_path = v::join(path, "iam_user_type");
+            let field_path = v::Path::field(path, "iam_user_type");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -5996,10 +5994,10 @@ impl Validate for CaseMessage {
             );
         }
         if let Some(value) = &self.accessory_list {
-            let field_path = v::join(path, "accessory_list");
+            let field_path = v::Path::field(path, "accessory_list");
             v::check_items(&field_path, value.len(), None, Some(5u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -6023,9 +6021,9 @@ pub struct InstantMessageCaseStatus {
 
 impl Validate for InstantMessageCaseStatus {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -6035,7 +6033,7 @@ impl Validate for InstantMessageCaseStatus {
             );
         }
         if let Some(value) = &self.incident_id {
-            let field_path = v::join(path, "incident_id");
+            let field_path = v::Path::field(path, "incident_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -6058,16 +6056,16 @@ pub struct CaseInstantMessages {
 
 impl Validate for CaseInstantMessages {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_id {
-            let field_path = v::join(path, "incident_id");
+            let field_path = v::Path::field(path, "incident_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.message_list {
-            let field_path = v::join(path, "message_list");
+            let field_path = v::Path::field(path, "message_list");
             v::check_items(&field_path, value.len(), None, Some(65535u64), out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -6096,9 +6094,9 @@ pub struct UnreadMessageCount {
 
 impl Validate for UnreadMessageCount {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
-            let field_path = v::join(path, "status");
+            let field_path = v::Path::field(path, "status");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -6108,11 +6106,11 @@ impl Validate for UnreadMessageCount {
             );
         }
         if let Some(value) = &self.incident_id {
-            let field_path = v::join(path, "incident_id");
+            let field_path = v::Path::field(path, "incident_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
         if let Some(value) = &self.unread_num {
-            let field_path = v::join(path, "unread_num");
+            let field_path = v::Path::field(path, "unread_num");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -6137,9 +6135,9 @@ pub struct MarkMessagesReadRequest {
 
 impl Validate for MarkMessagesReadRequest {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.group_id {
-            let field_path = v::join(path, "group_id");
+            let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
     }
@@ -6222,7 +6220,7 @@ impl<'de> Deserialize<'de> for OperateCaseActionId {
 }
 
 impl Validate for OperateCaseActionId {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         v::check_length(path, self.as_str(), Some(1u64), Some(64u64), out);
     }
 }
@@ -6248,10 +6246,10 @@ impl UploadAttachmentForm {
 
 impl Validate for UploadAttachmentForm {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.form_data;
-            let field_path = v::join(path, "form_data");
+            let field_path = v::Path::field(path, "form_data");
             v::check_length(&field_path, value, Some(1u64), Some(5000u64), out);
         }
     }
@@ -6354,7 +6352,7 @@ impl<'de> Deserialize<'de> for ShowAttachmentDownloadUrlRelationType {
 }
 
 impl Validate for ShowAttachmentDownloadUrlRelationType {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         let _ = (path, out);
     }
 }
@@ -6428,7 +6426,7 @@ impl<'de> Deserialize<'de> for OperateAuthorizationActionId {
 }
 
 impl Validate for OperateAuthorizationActionId {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }

@@ -125,7 +125,12 @@ pub(super) fn validation(op: &Operation) -> Vec<TokenStream> {
     for p in &op.params {
         let id = ident(&p.ident);
         let path = format!("{}.{}", p.location.prefix(), p.wire);
-        let body = checks(&p.ty, &p.constraints, quote!(value), quote!(#path));
+        let body = checks(
+            &p.ty,
+            &p.constraints,
+            quote!(value),
+            quote!(&v::Path::Text(#path)),
+        );
         if body.is_empty() {
             continue;
         }
@@ -140,7 +145,12 @@ pub(super) fn validation(op: &Operation) -> Vec<TokenStream> {
             b.kind,
             BodyKind::Json | BodyKind::Form | BodyKind::Multipart
         ) {
-            let body = checks(&b.ty, &b.constraints, quote!(value), quote!("body"));
+            let body = checks(
+                &b.ty,
+                &b.constraints,
+                quote!(value),
+                quote!(&v::Path::Text("body")),
+            );
             if !body.is_empty() {
                 if b.required {
                     checks_code.push(quote! {{ let value = &self.body; #body }});

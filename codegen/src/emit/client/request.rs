@@ -8,8 +8,36 @@ use super::is_struct;
 use crate::emit::ident;
 use crate::ir::*;
 
-fn join_items(sep: &str, v: TokenStream) -> TokenStream {
-    quote!(#v.iter().map(rt::query_value).collect::<Vec<_>>().join(#sep))
+/// Whether `to_string` gives a value's wire text (the same text as its JSON): strings,
+/// integers and booleans, which are then sent without going through serde.
+fn displays_as_wire_text(t: &Ty) -> bool {
+    matches!(
+        t,
+        Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::U32 | Ty::U64
+    )
+}
+
+/// The text of one scalar parameter value `v` (an expression of type `&T`).
+fn scalar_text(t: &Ty, v: TokenStream) -> TokenStream {
+    if displays_as_wire_text(t) {
+        quote!(#v.to_string())
+    } else {
+        quote!(rt::query_value(#v))
+    }
+}
+
+/// The items of the array `v` (of type `ty`) joined by `sep`.
+fn join_items(ty: &Ty, sep: &str, v: TokenStream) -> TokenStream {
+    let item = match ty {
+        Ty::Vec(item) => item.as_ref(),
+        other => other,
+    };
+    let text = if displays_as_wire_text(item) {
+        quote!(ToString::to_string)
+    } else {
+        quote!(rt::query_value)
+    };
+    quote!(#v.iter().map(#text).collect::<Vec<_>>().join(#sep))
 }
 
 /// A cookie name from the spec as a `token` (RFC 6265 / RFC 9110): any other byte
@@ -34,24 +62,27 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
     match p.location {
         Location::Path => {
             let s = match inner_ty {
-                Ty::Vec(_) => join_items(",", value),
-                _ => quote!(rt::query_value(value)),
+                Ty::Vec(_) => join_items(inner_ty, ",", value),
+                t => scalar_text(t, value),
             };
             quote!(rt::encode_path_segment(&#s))
         }
         Location::Query => match (inner_ty, p.style) {
-            (Ty::Vec(_), Style::FormExplode | Style::DeepObject) => quote! {
-                for item in value.iter() {
-                    req.query.push((#wire.to_string(), rt::query_value(item)));
+            (Ty::Vec(item_ty), Style::FormExplode | Style::DeepObject) => {
+                let text = scalar_text(item_ty, quote!(item));
+                quote! {
+                    for item in value.iter() {
+                        req.query.push((#wire.to_string(), #text));
+                    }
                 }
-            },
+            }
             (Ty::Vec(_), style) => {
                 let sep = match style {
                     Style::Space => " ",
                     Style::Pipe => "|",
                     _ => ",",
                 };
-                let joined = join_items(sep, value);
+                let joined = join_items(inner_ty, sep, value);
                 quote!(req.query.push((#wire.to_string(), #joined));)
             }
             (t, Style::DeepObject) if is_struct(api, t) => {
@@ -60,14 +91,15 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
             (t, Style::FormExplode) if is_struct(api, t) => {
                 quote!(req.query.extend(rt::form_object(value));)
             }
-            _ => {
-                quote!(req.query.push((#wire.to_string(), rt::query_value(value)));)
+            (t, _) => {
+                let text = scalar_text(t, value);
+                quote!(req.query.push((#wire.to_string(), #text));)
             }
         },
         Location::Header => {
             let s = match inner_ty {
-                Ty::Vec(_) => join_items(",", value),
-                _ => quote!(rt::query_value(value)),
+                Ty::Vec(_) => join_items(inner_ty, ",", value),
+                t => scalar_text(t, value),
             };
             quote!(req.headers.push((#wire.to_string(), #s));)
         }
@@ -75,8 +107,9 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
             // The value is encoded when sent (it must not end the cookie or add one); the
             // name, from the spec, is encoded here.
             let name = cookie_name(wire);
+            let text = scalar_text(inner_ty, value);
             quote! {
-                let text = rt::cookie_value(&rt::query_value(value));
+                let text = rt::cookie_value(&#text);
                 cookies.push(format!("{}={}", #name, text));
             }
         }

@@ -33,7 +33,7 @@ impl Base {
 
 impl Validate for Base {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `Dog`, defined at `#/components/schemas/Dog` in the spec.
@@ -63,10 +63,10 @@ impl Dog {
 
 impl Validate for Dog {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
-            let field_path = v::join(path, "name");
+            let field_path = v::Path::field(path, "name");
             v::check_length(&field_path, value, None, Some(10u64), out);
         }
     }

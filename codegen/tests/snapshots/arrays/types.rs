@@ -21,7 +21,7 @@ pub struct BatchEntriesItem {
 
 impl Validate for BatchEntriesItem {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `Batch`, defined at `#/components/schemas/Batch` in the spec.
@@ -62,11 +62,11 @@ impl Batch {
 
 impl Validate for Batch {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.entries {
-            let field_path = v::join(path, "entries");
+            let field_path = v::Path::field(path, "entries");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }

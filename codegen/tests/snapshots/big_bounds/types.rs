@@ -46,9 +46,9 @@ impl Bounds {
 
 impl Validate for Bounds {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.low_only {
-            let field_path = v::join(path, "lowOnly");
+            let field_path = v::Path::field(path, "lowOnly");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -58,7 +58,7 @@ impl Validate for Bounds {
             );
         }
         if let Some(value) = &self.fractional {
-            let field_path = v::join(path, "fractional");
+            let field_path = v::Path::field(path, "fractional");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),

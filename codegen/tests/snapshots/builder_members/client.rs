@@ -177,7 +177,7 @@ impl Collide<'_> {
         {
             let out = &mut out;
             if let Some(value) = &self.body {
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -191,7 +191,7 @@ impl Collide<'_> {
         path.push_str("/things/");
         {
             let value = &self.request2;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -199,35 +199,35 @@ impl Collide<'_> {
         req.idempotent = false;
         req.path_template = Some("/things/{request}");
         if let Some(value) = &self.header2 {
-            req.query.push(("header".to_string(), rt::query_value(value)));
+            req.query.push(("header".to_string(), value.to_string()));
         }
         if let Some(value) = &self.headers2 {
-            req.query.push(("headers".to_string(), rt::query_value(value)));
+            req.query.push(("headers".to_string(), value.to_string()));
         }
         if let Some(value) = &self.send2 {
-            req.query.push(("send".to_string(), rt::query_value(value)));
+            req.query.push(("send".to_string(), value.to_string()));
         }
         {
             let value = &self.validate2;
-            req.query.push(("validate".to_string(), rt::query_value(value)));
+            req.query.push(("validate".to_string(), value.to_string()));
         }
         if let Some(value) = &self.client2 {
-            req.query.push(("client".to_string(), rt::query_value(value)));
+            req.query.push(("client".to_string(), value.to_string()));
         }
         if let Some(value) = &self.body2 {
-            req.headers.push(("body".to_string(), rt::query_value(value)));
+            req.headers.push(("body".to_string(), value.to_string()));
         }
         if let Some(value) = &self.parts2 {
-            req.query.push(("parts".to_string(), rt::query_value(value)));
+            req.query.push(("parts".to_string(), value.to_string()));
         }
         if let Some(value) = &self.part2 {
-            req.query.push(("part".to_string(), rt::query_value(value)));
+            req.query.push(("part".to_string(), value.to_string()));
         }
         if let Some(value) = &self.self_ {
-            req.query.push(("self".to_string(), rt::query_value(value)));
+            req.query.push(("self".to_string(), value.to_string()));
         }
         if let Some(value) = &self.r#type {
-            req.query.push(("type".to_string(), rt::query_value(value)));
+            req.query.push(("type".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;

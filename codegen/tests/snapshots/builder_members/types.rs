@@ -25,5 +25,5 @@ pub struct CollideBody {
 
 impl Validate for CollideBody {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }

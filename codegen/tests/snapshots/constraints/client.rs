@@ -114,11 +114,11 @@ impl PostChecked<'_> {
             let out = &mut out;
             {
                 let value = &self.code;
-                v::check_pattern("path.code", value, "^[A-Z]{3}$", out);
+                v::check_pattern(&v::Path::Text("path.code"), value, "^[A-Z]{3}$", out);
             }
             if let Some(value) = &self.page {
                 v::check_int_range(
-                    "query.page",
+                    &v::Path::Text("query.page"),
                     i128::from(*value),
                     Some((1i128, false)),
                     Some((100i128, false)),
@@ -126,11 +126,17 @@ impl PostChecked<'_> {
                 );
             }
             if let Some(value) = &self.x_trace {
-                v::check_length("header.X-Trace", value, None, Some(8u64), out);
+                v::check_length(
+                    &v::Path::Text("header.X-Trace"),
+                    value,
+                    None,
+                    Some(8u64),
+                    out,
+                );
             }
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -144,7 +150,7 @@ impl PostChecked<'_> {
         path.push_str("/checked/");
         {
             let value = &self.code;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -152,10 +158,10 @@ impl PostChecked<'_> {
         req.idempotent = false;
         req.path_template = Some("/checked/{code}");
         if let Some(value) = &self.page {
-            req.query.push(("page".to_string(), rt::query_value(value)));
+            req.query.push(("page".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_trace {
-            req.headers.push(("X-Trace".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Trace".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;

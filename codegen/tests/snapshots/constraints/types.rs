@@ -80,7 +80,7 @@ impl<'de> Deserialize<'de> for CheckedMode {
 }
 
 impl Validate for CheckedMode {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }
@@ -177,22 +177,22 @@ impl Checked {
 
 impl Validate for Checked {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
-            let field_path = v::join(path, "name");
+            let field_path = v::Path::field(path, "name");
             v::check_length(&field_path, value, Some(2u64), Some(5u64), out);
         }
         if let Some(value) = &self.nick {
-            let field_path = v::join(path, "nick");
+            let field_path = v::Path::field(path, "nick");
             v::check_bytes(&field_path, value, Some(2u64), Some(6u64), out);
         }
         if let Some(value) = &self.code {
-            let field_path = v::join(path, "code");
+            let field_path = v::Path::field(path, "code");
             v::check_pattern(&field_path, value, "^[a-z]+$", out);
         }
         if let Some(value) = &self.count {
-            let field_path = v::join(path, "count");
+            let field_path = v::Path::field(path, "count");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -202,7 +202,7 @@ impl Validate for Checked {
             );
         }
         if let Some(value) = &self.ratio {
-            let field_path = v::join(path, "ratio");
+            let field_path = v::Path::field(path, "ratio");
             v::check_float_range(
                 &field_path,
                 *value,
@@ -212,39 +212,39 @@ impl Validate for Checked {
             );
         }
         if let Some(value) = &self.step {
-            let field_path = v::join(path, "step");
+            let field_path = v::Path::field(path, "step");
             v::check_multiple_of(&field_path, *value as f64, 5f64, out);
         }
         if let Some(value) = &self.price {
-            let field_path = v::join(path, "price");
+            let field_path = v::Path::field(path, "price");
             v::check_multiple_of(&field_path, *value, 0.25f64, out);
         }
         if let Some(value) = &self.level {
-            let field_path = v::join(path, "level");
+            let field_path = v::Path::field(path, "level");
             v::check_enum(&field_path, &value.to_string(), &["1", "2", "3"], out);
         }
         if let Some(value) = &self.tags {
-            let field_path = v::join(path, "tags");
+            let field_path = v::Path::field(path, "tags");
             v::check_items(&field_path, value.len(), Some(1u64), Some(3u64), out);
             v::check_unique(&field_path, value, out);
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 v::check_length(&item_path, item, None, Some(4u64), out);
             }
         }
         {
             let value = &self.items;
-            let field_path = v::join(path, "items");
+            let field_path = v::Path::field(path, "items");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         if let Some(value) = &self.scores {
-            let field_path = v::join(path, "scores");
+            let field_path = v::Path::field(path, "scores");
             v::check_properties(&field_path, value.len(), Some(1u64), Some(2u64), out);
             for (key, value) in value.iter() {
-                let value_path = v::key(&field_path, key);
+                let value_path = v::Path::key(&field_path, key);
                 v::check_int_range(
                     &value_path,
                     i128::from(*value),
@@ -255,11 +255,11 @@ impl Validate for Checked {
             }
         }
         if let Some(value) = &self.child {
-            let field_path = v::join(path, "child");
+            let field_path = v::Path::field(path, "child");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.mode {
-            let field_path = v::join(path, "mode");
+            let field_path = v::Path::field(path, "mode");
             value.validate_at(&field_path, out);
         }
     }
@@ -292,14 +292,14 @@ impl Item {
 
 impl Validate for Item {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
-            let field_path = v::join(path, "name");
+            let field_path = v::Path::field(path, "name");
             v::check_length(&field_path, value, Some(1u64), Some(3u64), out);
         }
         if let Some(value) = &self.qty {
-            let field_path = v::join(path, "qty");
+            let field_path = v::Path::field(path, "qty");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -327,7 +327,7 @@ pub struct SizedType {
 
 impl Validate for SizedType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(self) {
             v::check_properties(path, map.len(), Some(1u64), Some(2u64), out);
         }
@@ -403,7 +403,7 @@ impl<'de> Deserialize<'de> for ConditionalKind {
 }
 
 impl Validate for ConditionalKind {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }
@@ -436,18 +436,18 @@ impl Conditional {
 
 impl Validate for Conditional {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.kind;
-            let field_path = v::join(path, "kind");
+            let field_path = v::Path::field(path, "kind");
             value.validate_at(&field_path, out);
         }
-        if crate::runtime::__private::query_value(&self.kind) == "email"
+        if crate::runtime::__private::query_value(&self.kind).as_str() == "email"
             && self.email.is_none()
         {
             v::required_if(path, "kind", "email", "email", out);
         }
-        if crate::runtime::__private::query_value(&self.kind) == "phone"
+        if crate::runtime::__private::query_value(&self.kind).as_str() == "phone"
             && self.phone.is_none()
         {
             v::required_if(path, "kind", "phone", "phone", out);

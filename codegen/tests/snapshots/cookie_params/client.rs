@@ -114,11 +114,11 @@ impl GetSession<'_> {
         let mut cookies: Vec<String> = Vec::new();
         {
             let value = &self.session_id;
-            let text = rt::cookie_value(&rt::query_value(value));
+            let text = rt::cookie_value(&value.to_string());
             cookies.push(format!("{}={}", "session_id", text));
         }
         if let Some(value) = &self.theme {
-            let text = rt::cookie_value(&rt::query_value(value));
+            let text = rt::cookie_value(&value.to_string());
             cookies.push(format!("{}={}", "theme", text));
         }
         if !cookies.is_empty() {

@@ -101,7 +101,7 @@ impl FilterItems<'_> {
         {
             let out = &mut out;
             if let Some(value) = &self.filter {
-                value.validate_at("query.filter", out);
+                value.validate_at(&v::Path::Text("query.filter"), out);
             }
             let _ = out;
         }
@@ -124,7 +124,7 @@ impl FilterItems<'_> {
             req.query
                 .push((
                     "ids".to_string(),
-                    value.iter().map(rt::query_value).collect::<Vec<_>>().join(","),
+                    value.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
                 ));
         }
         for (name, value) in &self.headers {

@@ -115,10 +115,10 @@ impl ListItems<'_> {
         req.idempotent = true;
         req.path_template = Some("/items");
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.sort {
-            req.query.push(("sort".to_string(), rt::query_value(value)));
+            req.query.push(("sort".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;

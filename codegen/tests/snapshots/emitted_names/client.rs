@@ -160,7 +160,7 @@ impl New<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }
@@ -177,7 +177,7 @@ impl New<'_> {
         req.idempotent = false;
         req.path_template = Some("/things");
         if let Some(value) = &self.x_shared {
-            req.headers.push(("X-Shared".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Shared".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -262,7 +262,7 @@ impl Builder<'_> {
         path.push_str("/things/");
         {
             let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -270,7 +270,7 @@ impl Builder<'_> {
         req.idempotent = true;
         req.path_template = Some("/things/{id}");
         if let Some(value) = &self.x_shared {
-            req.headers.push(("X-Shared".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Shared".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -345,7 +345,7 @@ impl Runtime2<'_> {
         path.push_str("/things/");
         {
             let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]

@@ -22,7 +22,7 @@ pub struct RequestType {
 
 impl Validate for RequestType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `ClientType`, defined at `#/components/schemas/Client` in the spec.
@@ -35,7 +35,7 @@ pub struct ClientType {
 
 impl Validate for ClientType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `ErrorType`, defined at `#/components/schemas/Error` in the spec.
@@ -48,7 +48,7 @@ pub struct ErrorType {
 
 impl Validate for ErrorType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `ValidateType`, defined at `#/components/schemas/Validate` in the spec.
@@ -61,7 +61,7 @@ pub struct ValidateType {
 
 impl Validate for ValidateType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `ViolationType`, defined at `#/components/schemas/Violation` in the spec.
@@ -74,7 +74,7 @@ pub struct ViolationType {
 
 impl Validate for ViolationType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `ValidationErrorsType`, defined at `#/components/schemas/ValidationErrors` in the spec.
@@ -89,7 +89,7 @@ pub struct NewResponse {
 
 impl Validate for NewResponse {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `NewError`, defined at `#/components/schemas/NewError` in the spec.
@@ -102,7 +102,7 @@ pub struct NewError {
 
 impl Validate for NewError {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `SharedHeadersType`, defined at `#/components/schemas/SharedHeaders` in the spec.
@@ -115,7 +115,7 @@ pub struct SharedHeadersType {
 
 impl Validate for SharedHeadersType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `ClientBuilderExtType`, defined at `#/components/schemas/ClientBuilderExt` in the spec.
@@ -128,7 +128,7 @@ pub struct ClientBuilderExtType {
 
 impl Validate for ClientBuilderExtType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `Runtime`, defined at `#/components/schemas/Runtime` in the spec.
@@ -143,7 +143,7 @@ pub struct OptionType {
 
 impl Validate for OptionType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `ResultType`, defined at `#/components/schemas/Result` in the spec.
@@ -156,7 +156,7 @@ pub struct ResultType {
 
 impl Validate for ResultType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `VecType`, defined at `#/components/schemas/Vec` in the spec.
@@ -173,7 +173,7 @@ pub struct BoxType {
 
 impl Validate for BoxType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `DefaultType`, defined at `#/components/schemas/Default` in the spec.
@@ -186,7 +186,7 @@ pub struct DefaultType {
 
 impl Validate for DefaultType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `SerializeType`, defined at `#/components/schemas/Serialize` in the spec.
@@ -199,7 +199,7 @@ pub struct SerializeType {
 
 impl Validate for SerializeType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `DeserializeType`, defined at `#/components/schemas/Deserialize` in the spec.
@@ -212,5 +212,5 @@ pub struct DeserializeType {
 
 impl Validate for DeserializeType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }

@@ -93,7 +93,7 @@ impl Search<'_> {
         {
             let out = &mut out;
             if let Some(value) = &self.order {
-                value.validate_at("query.order", out);
+                value.validate_at(&v::Path::Text("query.order"), out);
             }
             let _ = out;
         }

@@ -88,7 +88,7 @@ impl<'de> Deserialize<'de> for SortOrder {
 }
 
 impl Validate for SortOrder {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }
@@ -168,7 +168,7 @@ impl<'de> Deserialize<'de> for Sign {
 }
 
 impl Validate for Sign {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }
@@ -277,7 +277,7 @@ impl<'de> Deserialize<'de> for Odd {
 }
 
 impl Validate for Odd {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }
@@ -353,7 +353,7 @@ impl<'de> Deserialize<'de> for ResultTypeInlineState {
 }
 
 impl Validate for ResultTypeInlineState {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }
@@ -396,26 +396,26 @@ impl ResultType {
 
 impl Validate for ResultType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.order;
-            let field_path = v::join(path, "order");
+            let field_path = v::Path::field(path, "order");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.sign {
-            let field_path = v::join(path, "sign");
+            let field_path = v::Path::field(path, "sign");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.odd {
-            let field_path = v::join(path, "odd");
+            let field_path = v::Path::field(path, "odd");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.inline_state {
-            let field_path = v::join(path, "inlineState");
+            let field_path = v::Path::field(path, "inlineState");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.priority {
-            let field_path = v::join(path, "priority");
+            let field_path = v::Path::field(path, "priority");
             v::check_enum(&field_path, &value.to_string(), &["1", "2", "3"], out);
         }
     }

@@ -84,7 +84,7 @@ impl<'de> Deserialize<'de> for Color {
 }
 
 impl Validate for Color {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         let _ = (path, out);
     }
 }
@@ -99,9 +99,9 @@ pub struct Paint {
 
 impl Validate for Paint {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.color {
-            let field_path = v::join(path, "color");
+            let field_path = v::Path::field(path, "color");
             value.validate_at(&field_path, out);
         }
     }

@@ -34,7 +34,7 @@ impl GetTokenBody {
 
 impl Validate for GetTokenBody {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `GetTokenResponse200`, defined at `#/paths/~1token/post/responses/200/content/application~1json/schema` in the spec.
@@ -47,5 +47,5 @@ pub struct GetTokenResponse200 {
 
 impl Validate for GetTokenResponse200 {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }

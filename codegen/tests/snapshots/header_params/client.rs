@@ -121,17 +121,17 @@ impl Hello<'_> {
         req.path_template = Some("/hello");
         {
             let value = &self.x_request_id;
-            req.headers.push(("X-Request-Id".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Request-Id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.x_tags {
             req.headers
                 .push((
                     "X-Tags".to_string(),
-                    value.iter().map(rt::query_value).collect::<Vec<_>>().join(","),
+                    value.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
                 ));
         }
         if let Some(value) = &self.x_count {
-            req.headers.push(("X-Count".to_string(), rt::query_value(value)));
+            req.headers.push(("X-Count".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;

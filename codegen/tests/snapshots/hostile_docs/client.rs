@@ -135,7 +135,7 @@ impl GetHostile<'_> {
         req.idempotent = true;
         req.path_template = Some("/hostile");
         if let Some(value) = &self.q {
-            req.query.push(("q".to_string(), rt::query_value(value)));
+            req.query.push(("q".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;

@@ -32,9 +32,9 @@ pub struct Hostile {
 
 impl Validate for Hostile {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.kind {
-            let field_path = v::join(path, "kind");
+            let field_path = v::Path::field(path, "kind");
             value.validate_at(&field_path, out);
         }
     }
@@ -115,7 +115,7 @@ impl<'de> Deserialize<'de> for HostileKind {
 }
 
 impl Validate for HostileKind {
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
         }

@@ -117,7 +117,7 @@ impl Match<'_> {
         path.push_str("/match/");
         {
             let value = &self.r#type;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -125,10 +125,10 @@ impl Match<'_> {
         req.idempotent = true;
         req.path_template = Some("/match/{type}");
         if let Some(value) = &self.self_ {
-            req.query.push(("self".to_string(), rt::query_value(value)));
+            req.query.push(("self".to_string(), value.to_string()));
         }
         if let Some(value) = &self.r#async {
-            req.headers.push(("async".to_string(), rt::query_value(value)));
+            req.headers.push(("async".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;

@@ -36,7 +36,7 @@ pub struct Type {
 
 impl Validate for Type {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `SelfType`, defined at `#/components/schemas/Self` in the spec.
@@ -49,5 +49,5 @@ pub struct SelfType {
 
 impl Validate for SelfType {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }

@@ -22,7 +22,7 @@ pub struct LabelsNestedValue {
 
 impl Validate for LabelsNestedValue {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `Labels`, defined at `#/components/schemas/Labels` in the spec.
@@ -63,11 +63,11 @@ impl Labels {
 
 impl Validate for Labels {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.nested {
-            let field_path = v::join(path, "nested");
+            let field_path = v::Path::field(path, "nested");
             for (key, value) in value.iter() {
-                let value_path = v::key(&field_path, key);
+                let value_path = v::Path::key(&field_path, key);
                 value.validate_at(&value_path, out);
             }
         }
@@ -87,5 +87,5 @@ pub struct OpenBag {
 
 impl Validate for OpenBag {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }

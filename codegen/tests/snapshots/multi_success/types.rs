@@ -21,7 +21,7 @@ pub struct Job {
 
 impl Validate for Job {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `Accepted`, defined at `#/components/schemas/Accepted` in the spec.
@@ -34,7 +34,7 @@ pub struct Accepted {
 
 impl Validate for Accepted {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `Problem`, defined at `#/components/schemas/Problem` in the spec.
@@ -50,7 +50,7 @@ pub struct Problem {
 
 impl Validate for Problem {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `RateLimited`, defined at `#/components/schemas/RateLimited` in the spec.
@@ -63,5 +63,5 @@ pub struct RateLimited {
 
 impl Validate for RateLimited {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }

@@ -30,10 +30,10 @@ impl UploadForm {
 
 impl Validate for UploadForm {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.title;
-            let field_path = v::join(path, "title");
+            let field_path = v::Path::field(path, "title");
             v::check_length(&field_path, value, None, Some(20u64), out);
         }
     }

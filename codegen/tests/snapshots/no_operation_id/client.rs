@@ -121,7 +121,7 @@ impl GetUsersUserIdKeys<'_> {
         path.push_str("/users/");
         {
             let value = &self.user_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/keys");
         #[allow(unused_mut)]
@@ -195,7 +195,7 @@ impl DeleteUsersUserIdKeys<'_> {
         path.push_str("/users/");
         {
             let value = &self.user_id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
         path.push_str("/keys");
         #[allow(unused_mut)]

@@ -91,7 +91,7 @@ impl PostThing<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }

@@ -44,9 +44,9 @@ pub struct Thing {
 
 impl Validate for Thing {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.nullable_ref {
-            let field_path = v::join(path, "nullableRef");
+            let field_path = v::Path::field(path, "nullableRef");
             value.validate_at(&field_path, out);
         }
     }
@@ -62,5 +62,5 @@ pub struct Inner {
 
 impl Validate for Inner {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }

@@ -64,5 +64,5 @@ impl Numbers {
 
 impl Validate for Numbers {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }

@@ -24,7 +24,7 @@ pub struct OrderShippingAddress {
 
 impl Validate for OrderShippingAddress {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// An order with a nested customer and an inline nested address.
@@ -65,14 +65,14 @@ impl Order {
 
 impl Validate for Order {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.customer;
-            let field_path = v::join(path, "customer");
+            let field_path = v::Path::field(path, "customer");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.shipping_address {
-            let field_path = v::join(path, "shippingAddress");
+            let field_path = v::Path::field(path, "shippingAddress");
             value.validate_at(&field_path, out);
         }
     }
@@ -100,5 +100,5 @@ impl Customer {
 
 impl Validate for Customer {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }

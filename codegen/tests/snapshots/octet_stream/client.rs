@@ -121,7 +121,7 @@ impl GetBlob<'_> {
         path.push_str("/blobs/");
         {
             let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]
@@ -194,7 +194,7 @@ impl PutBlob<'_> {
         path.push_str("/blobs/");
         {
             let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&rt::query_value(value)));
+            path.push_str(&rt::encode_path_segment(&value.to_string()));
         }
 
         #[allow(unused_mut)]

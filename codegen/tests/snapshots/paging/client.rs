@@ -125,7 +125,7 @@ impl ListItems<'_> {
             let out = &mut out;
             if let Some(value) = &self.offset {
                 v::check_int_range(
-                    "query.offset",
+                    &v::Path::Text("query.offset"),
                     i128::from(*value),
                     Some((0i128, false)),
                     None,
@@ -134,7 +134,7 @@ impl ListItems<'_> {
             }
             if let Some(value) = &self.limit {
                 v::check_int_range(
-                    "query.limit",
+                    &v::Path::Text("query.limit"),
                     i128::from(*value),
                     Some((1i128, false)),
                     Some((100i128, false)),
@@ -156,13 +156,13 @@ impl ListItems<'_> {
         req.idempotent = true;
         req.path_template = Some("/items");
         if let Some(value) = &self.offset {
-            req.query.push(("offset".to_string(), rt::query_value(value)));
+            req.query.push(("offset".to_string(), value.to_string()));
         }
         if let Some(value) = &self.limit {
-            req.query.push(("limit".to_string(), rt::query_value(value)));
+            req.query.push(("limit".to_string(), value.to_string()));
         }
         if let Some(value) = &self.q {
-            req.query.push(("q".to_string(), rt::query_value(value)));
+            req.query.push(("q".to_string(), value.to_string()));
         }
         for (name, value) in &self.headers {
             rt::check_extra_header(name)?;
@@ -256,7 +256,7 @@ impl SearchPages<'_> {
             let out = &mut out;
             {
                 let value = &self.body;
-                value.validate_at("body", out);
+                value.validate_at(&v::Path::Text("body"), out);
             }
             let _ = out;
         }

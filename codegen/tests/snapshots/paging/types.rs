@@ -27,7 +27,7 @@ impl Item {
 
 impl Validate for Item {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `ListItemsResponse200Data`, defined at `#/paths/~1items/get/responses/200/content/application~1json/schema/properties/data` in the spec.
@@ -43,11 +43,11 @@ pub struct ListItemsResponse200Data {
 
 impl Validate for ListItemsResponse200Data {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
-            let field_path = v::join(path, "items");
+            let field_path = v::Path::field(path, "items");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
@@ -64,9 +64,9 @@ pub struct ListItemsResponse200 {
 
 impl Validate for ListItemsResponse200 {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.data {
-            let field_path = v::join(path, "data");
+            let field_path = v::Path::field(path, "data");
             value.validate_at(&field_path, out);
         }
     }
@@ -101,10 +101,10 @@ impl SearchPagesBody {
 
 impl Validate for SearchPagesBody {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.page;
-            let field_path = v::join(path, "page");
+            let field_path = v::Path::field(path, "page");
             v::check_int_range(
                 &field_path,
                 i128::from(*value),
@@ -134,5 +134,5 @@ impl SearchPagesResponse200 {
 
 impl Validate for SearchPagesResponse200 {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }

@@ -43,27 +43,27 @@ impl Node {
 
 impl Validate for Node {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
-            let field_path = v::join(path, "name");
+            let field_path = v::Path::field(path, "name");
             v::check_length(&field_path, value, None, Some(8u64), out);
         }
         if let Some(value) = &self.children {
-            let field_path = v::join(path, "children");
+            let field_path = v::Path::field(path, "children");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         if let Some(value) = &self.parent {
-            let field_path = v::join(path, "parent");
+            let field_path = v::Path::field(path, "parent");
             value.as_ref().validate_at(&field_path, out);
         }
         if let Some(value) = &self.attrs {
-            let field_path = v::join(path, "attrs");
+            let field_path = v::Path::field(path, "attrs");
             for (key, value) in value.iter() {
-                let value_path = v::key(&field_path, key);
+                let value_path = v::Path::key(&field_path, key);
                 value.validate_at(&value_path, out);
             }
         }
@@ -80,9 +80,9 @@ pub struct Ping {
 
 impl Validate for Ping {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.pong {
-            let field_path = v::join(path, "pong");
+            let field_path = v::Path::field(path, "pong");
             value.as_ref().validate_at(&field_path, out);
         }
     }
@@ -98,9 +98,9 @@ pub struct Pong {
 
 impl Validate for Pong {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.ping {
-            let field_path = v::join(path, "ping");
+            let field_path = v::Path::field(path, "ping");
             value.as_ref().validate_at(&field_path, out);
         }
     }

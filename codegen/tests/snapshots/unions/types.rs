@@ -32,7 +32,7 @@ impl Circle {
 
 impl Validate for Circle {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `Square`, defined at `#/components/schemas/Square` in the spec.
@@ -56,7 +56,7 @@ impl Square {
 
 impl Validate for Square {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
 
 /// `Shape`, defined at `#/components/schemas/Shape` in the spec.
@@ -119,7 +119,7 @@ impl<'de> Deserialize<'de> for Shape {
 
 impl Validate for Shape {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         match self {
             Self::Circle(value) => {
                 value.validate_at(path, out);
@@ -143,7 +143,7 @@ pub enum IdOrName {
 
 impl Validate for IdOrName {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         match self {
             Self::Integer(_) => {}
             Self::String(_) => {}
@@ -165,7 +165,7 @@ pub enum AnyValue {
 
 impl Validate for AnyValue {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         match self {
             Self::String(value) => {
                 v::check_length(path, value, None, Some(3u64), out);
@@ -202,21 +202,21 @@ impl Drawing {
 
 impl Validate for Drawing {
     #[allow(unused_variables)]
-    fn validate_at(&self, path: &str, out: &mut Vec<Violation>) {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.shapes;
-            let field_path = v::join(path, "shapes");
+            let field_path = v::Path::field(path, "shapes");
             for (i, item) in value.iter().enumerate() {
-                let item_path = v::index(&field_path, i);
+                let item_path = v::Path::index(&field_path, i);
                 item.validate_at(&item_path, out);
             }
         }
         if let Some(value) = &self.owner {
-            let field_path = v::join(path, "owner");
+            let field_path = v::Path::field(path, "owner");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.extra {
-            let field_path = v::join(path, "extra");
+            let field_path = v::Path::field(path, "extra");
             value.validate_at(&field_path, out);
         }
     }
