@@ -17,18 +17,54 @@ use std::hint::black_box;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use generated_client::osm;
 use generated_client::osm::types::CreateCaseRequest;
 use generated_client::runtime::__private::DEFAULT_USER_AGENT;
-use generated_client::runtime::Auth;
+use generated_client::runtime::{signing, Auth};
+use hmac::{Hmac, Mac};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// Counts the heap allocations of each thread, to report how many each kind of request
+/// makes on the client's thread (the server's thread is not counted).
+struct CountingAlloc;
+
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn count_allocation() {
+    // `try_with`: during thread teardown the counter may be gone; nothing is counted then.
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator; only a counter is added.
+unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count_allocation();
+        // SAFETY: the caller's contract is passed on.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: the caller's contract is passed on.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new: usize) -> *mut u8 {
+        count_allocation();
+        // SAFETY: the caller's contract is passed on.
+        unsafe { std::alloc::System.realloc(ptr, layout, new) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc;
 
 const TOKEN: &str = "iam-token-bench";
 const PATH: &str = "/v2/servicerequest/cases";
@@ -214,6 +250,63 @@ async fn hand_send(
         .incident_id
 }
 
+/// The headers a hand-written AK/SK client signs for this one request, in canonical order.
+const HAND_SIGNED_HEADERS: &str = "content-type;host;user-agent;x-domain-id;x-sdk-date";
+
+/// SDK-HMAC-SHA256 written by hand for this one request (`POST`, no query, the five headers
+/// above), as a careful client that signs only this request would: one `format!` for the
+/// canonical request, SHA-256 and HMAC from RustCrypto. The date is formatted by the
+/// runtime's `sdk_date` (a hand-written client would use a date crate).
+fn hand_authorization(date: &str, host: &str, body: &[u8]) -> String {
+    let canonical = format!(
+        "POST\n{PATH}/\n\ncontent-type:application/json\nhost:{host}\nuser-agent:{DEFAULT_USER_AGENT}\nx-domain-id:d\nx-sdk-date:{date}\n\n{HAND_SIGNED_HEADERS}\n{}",
+        hex::encode(Sha256::digest(body))
+    );
+    let to_sign = format!(
+        "SDK-HMAC-SHA256\n{date}\n{}",
+        hex::encode(Sha256::digest(canonical.as_bytes()))
+    );
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(b"SK").expect("any key length");
+    mac.update(to_sign.as_bytes());
+    format!(
+        "SDK-HMAC-SHA256 Access=AK, SignedHeaders={HAND_SIGNED_HEADERS}, Signature={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
+}
+
+/// Hand-written reqwest with hand-written AK/SK signing: the same request as the generated
+/// client signed with `Auth::ak_sk("AK", "SK").with_domain_id("d")`.
+async fn hand_send_signed(
+    http: &reqwest::Client,
+    url: &str,
+    host: &str,
+    body: HandCase,
+) -> Option<String> {
+    let bytes = serde_json::to_vec(&body).ok()?;
+    let date = signing::sdk_date(SystemTime::now());
+    let authorization = hand_authorization(&date, host, &bytes);
+    let resp = http
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(reqwest::header::USER_AGENT, DEFAULT_USER_AGENT)
+        .header(reqwest::header::HOST, host)
+        .header("x-domain-id", "d")
+        .header("x-sdk-date", date)
+        .header(reqwest::header::AUTHORIZATION, authorization)
+        .timeout(Duration::from_secs(30))
+        .body(bytes)
+        .send()
+        .await
+        .ok()?;
+    if !resp.status().is_success() {
+        return None;
+    }
+    let data = resp.bytes().await.ok()?;
+    serde_json::from_slice::<HandCaseResponse>(&data)
+        .ok()?
+        .incident_id
+}
+
 fn osm_client(url: &str, auth: Auth) -> osm::Client {
     osm::Client::new(
         osm::Client::builder()
@@ -253,6 +346,7 @@ fn interleaved(
     signed: &osm::Client,
     http: &reqwest::Client,
     url: &str,
+    host: &str,
     body: &CreateCaseRequest,
     hand: &HandCase,
 ) {
@@ -267,15 +361,45 @@ fn interleaved(
         "generated_client (iam token)",
         "hand_written_reqwest_no_auth",
         "generated_client_ak_sk_signed",
+        "hand_written_reqwest_ak_sk_signed",
     ];
-    let mut per: [Vec<f64>; 4] = Default::default();
+    const VARIANTS: usize = 5;
+    let mut per: [Vec<f64>; VARIANTS] = Default::default();
+    // For profiling one variant against another: `INTERLEAVED_VARIANTS=0,1` runs only those
+    // (numbered as in `names`); the others then print NaN.
+    let only: Vec<usize> = std::env::var("INTERLEAVED_VARIANTS")
+        .map(|v| v.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_default();
+    // Heap allocations per request on the client's thread (request, connection task and
+    // response), each variant alone.
+    const COUNTED: u32 = 200;
+    let mut allocations = [0f64; VARIANTS];
+    for (v, slot) in allocations.iter_mut().enumerate() {
+        let before = ALLOCATIONS.with(std::cell::Cell::get);
+        rt.block_on(async {
+            for _ in 0..COUNTED {
+                match v {
+                    0 => drop(hand_send(http, url, hand.clone(), true).await),
+                    1 => drop(plain.create_case(body.clone()).send().await),
+                    2 => drop(hand_send(http, url, hand.clone(), false).await),
+                    3 => drop(signed.create_case(body.clone()).send().await),
+                    _ => drop(hand_send_signed(http, url, host, hand.clone()).await),
+                }
+            }
+        });
+        let after = ALLOCATIONS.with(std::cell::Cell::get);
+        *slot = (after - before) as f64 / f64::from(COUNTED);
+    }
     let deadline = Instant::now() + INTERLEAVED_LIMIT;
     for round in 0..rounds {
         if Instant::now() > deadline {
             break;
         }
-        for k in 0..4 {
-            let v = (k + round) % 4;
+        for k in 0..VARIANTS {
+            let v = (k + round) % VARIANTS;
+            if !only.is_empty() && !only.contains(&v) {
+                continue;
+            }
             let t = Instant::now();
             rt.block_on(async {
                 for _ in 0..BATCH {
@@ -289,8 +413,11 @@ fn interleaved(
                         2 => {
                             black_box(hand_send(http, url, hand.clone(), false).await);
                         }
-                        _ => {
+                        3 => {
                             black_box(signed.create_case(body.clone()).send().await.ok());
+                        }
+                        _ => {
+                            black_box(hand_send_signed(http, url, host, hand.clone()).await);
                         }
                     }
                 }
@@ -300,20 +427,25 @@ fn interleaved(
     }
     let median = |v: &mut Vec<f64>| {
         v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
     };
     let m: Vec<f64> = per.iter_mut().map(median).collect();
     println!(
         "interleaved: {} rounds x {BATCH} requests per variant, median per request",
-        per[0].len()
+        rounds.min(per.iter().map(Vec::len).max().unwrap_or(0))
     );
-    for (name, t) in names.iter().zip(&m) {
-        println!("  {name:<40} {t:>8.2} us");
+    for ((name, t), a) in names.iter().zip(&m).zip(&allocations) {
+        println!("  {name:<40} {t:>8.2} us   {a:>6.1} allocations");
     }
     println!(
         "  ratio generated / hand-written (same headers)      {:.3}  (+{:.2} us)",
         m[1] / m[0],
         m[1] - m[0]
+    );
+    println!(
+        "  ratio generated AK/SK signed / hand-written signed  {:.3}  (+{:.2} us)",
+        m[3] / m[4],
+        m[3] - m[4]
     );
     println!(
         "  ratio generated AK/SK signed / hand-written no auth {:.3}  (+{:.2} us)",
@@ -359,8 +491,45 @@ fn benches(c: &mut Criterion) {
         .expect("signed request");
     let signed_seen = take_seen(&seen);
     eprintln!("signed request headers: {:?}", signed_seen.2);
+    let host = addr.to_string();
+    let got = rt.block_on(hand_send_signed(&http, &url, &host, hand.clone()));
+    assert_eq!(got.as_deref(), Some("123"));
+    assert_eq!(
+        signed_seen,
+        take_seen(&seen),
+        "generated and hand-written signed requests differ"
+    );
+    // The hand-written signature is the one the generated client computes for the same
+    // request at the same time.
+    let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000);
+    let req = plain.create_case(body.clone()).request().expect("request");
+    let prepared = rt
+        .block_on(signed.runtime().prepare_at(&req, at))
+        .expect("signed request");
+    let header = |name: &str| {
+        prepared
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let sent_body = prepared
+        .body()
+        .and_then(|b| b.as_bytes())
+        .unwrap_or_default();
+    assert_eq!(
+        header("authorization"),
+        hand_authorization(&signing::sdk_date(at), &host, sent_body),
+        "the hand-written signature differs from the generated client's"
+    );
 
-    interleaved(&rt, &plain, &signed, &http, &url, &body, &hand);
+    eprintln!(
+        "future sizes: generated send {} bytes, hand-written {} bytes",
+        std::mem::size_of_val(&plain.create_case(body.clone()).send()),
+        std::mem::size_of_val(&hand_send(&http, &url, hand.clone(), true))
+    );
+    interleaved(&rt, &plain, &signed, &http, &url, &host, &body, &hand);
 
     let mut g = c.benchmark_group("create_case");
     g.bench_function("hand_written_reqwest", |b| {
@@ -385,6 +554,16 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
+    g.bench_function("hand_written_reqwest_ak_sk_signed", |b| {
+        b.iter(|| {
+            black_box(rt.block_on(hand_send_signed(
+                &http,
+                &url,
+                &host,
+                black_box(hand.clone()),
+            )))
+        })
+    });
     g.finish();
 
     let mut g = c.benchmark_group("create_case_cpu");
@@ -397,6 +576,73 @@ fn benches(c: &mut Criterion) {
     });
     g.bench_function("hand_written_serialize", |b| {
         b.iter(|| black_box(serde_json::to_vec(black_box(&hand)).ok()))
+    });
+    // Everything between the request and the wire, without sending: the generated client's
+    // plan, URL, default headers and auth (`prepare`), against reqwest's builder alone.
+    let req = builder.request().expect("request");
+    g.bench_function("prepare_iam_token", |b| {
+        b.iter(|| black_box(rt.block_on(plain.runtime().prepare(black_box(&req))).ok()))
+    });
+    g.bench_function("prepare_ak_sk_signed", |b| {
+        b.iter(|| black_box(rt.block_on(signed.runtime().prepare(black_box(&req))).ok()))
+    });
+    let hand_bytes = serde_json::to_vec(&hand).expect("hand body");
+    g.bench_function("hand_written_build", |b| {
+        b.iter(|| {
+            black_box(
+                http.post(&url)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .header(reqwest::header::USER_AGENT, DEFAULT_USER_AGENT)
+                    .header("x-auth-token", TOKEN)
+                    .timeout(Duration::from_secs(30))
+                    .body(black_box(hand_bytes.clone()))
+                    .build()
+                    .ok(),
+            )
+        })
+    });
+    // The response side: a 200 with the server's headers and body, decoded by the
+    // generated code (body limit, business-error check, typed decode) and by hand.
+    let answer = || {
+        reqwest::Response::from(
+            hyper::Response::builder()
+                .status(200)
+                .header("content-type", "application/json")
+                .header("x-request-id", "bench-request")
+                .body(ANSWER)
+                .expect("response"),
+        )
+    };
+    g.bench_function("decode_generated", |b| {
+        b.iter(|| {
+            black_box(
+                rt.block_on(
+                    generated_client::runtime::Response::new(answer())
+                        .decode::<generated_client::osm::types::CreateCaseResponse>(Some(
+                        generated_client::runtime::__private::BusinessRule {
+                            code: "error_code",
+                            message: "error_msg",
+                            success: &[""],
+                        },
+                    )),
+                )
+                .ok(),
+            )
+        })
+    });
+    g.bench_function("decode_hand_written", |b| {
+        b.iter(|| {
+            black_box(rt.block_on(async {
+                let resp = answer();
+                if !resp.status().is_success() {
+                    return None;
+                }
+                let data = resp.bytes().await.ok()?;
+                serde_json::from_slice::<HandCaseResponse>(&data)
+                    .ok()?
+                    .incident_id
+            }))
+        })
     });
     g.bench_function("body_clone_generated", |b| {
         b.iter(|| black_box(black_box(&body).clone()))

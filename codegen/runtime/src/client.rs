@@ -764,16 +764,15 @@ impl Client {
 }
 
 /// A header value holding a credential: never logged by `Debug`, not indexed by HPACK.
-fn secret_value(value: &str, what: &str) -> Result<HeaderValue, Error> {
-    let mut v = HeaderValue::from_str(value)
-        .map_err(|_| Error::InvalidRequest(format!("the {what} is not a valid header value")))?;
+fn secret_value(value: impl Into<String>, what: &str) -> Result<HeaderValue, Error> {
+    let mut v = plain_value(value, what)?;
     v.set_sensitive(true);
     Ok(v)
 }
 
-#[cfg(feature = "huawei-aksk")]
-fn plain_value(value: &str, what: &str) -> Result<HeaderValue, Error> {
-    HeaderValue::from_str(value)
+/// A header value from text; from a `String` it takes over the buffer instead of copying it.
+fn plain_value(value: impl Into<String>, what: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::try_from(value.into())
         .map_err(|_| Error::InvalidRequest(format!("the {what} is not a valid header value")))
 }
 
@@ -790,7 +789,7 @@ fn apply_auth(rq: &mut reqwest::Request, auth: &Auth, now: SystemTime) -> Result
             Ok(())
         }
         Auth::Bearer(token) => {
-            let v = secret_value(&format!("Bearer {}", token.expose()), "bearer token")?;
+            let v = secret_value(format!("Bearer {}", token.expose()), "bearer token")?;
             rq.headers_mut().insert(reqwest::header::AUTHORIZATION, v);
             Ok(())
         }
@@ -816,10 +815,10 @@ fn apply_auth(rq: &mut reqwest::Request, auth: &Auth, now: SystemTime) -> Result
             };
             let streamed = rq.body().is_some_and(|b| b.as_bytes().is_none());
             let headers = rq.headers_mut();
-            headers.insert("x-sdk-date", plain_value(&date, "date")?);
-            headers.insert(reqwest::header::HOST, plain_value(&host, "host")?);
+            headers.insert("x-sdk-date", plain_value(date.as_str(), "date")?);
+            headers.insert(reqwest::header::HOST, plain_value(host, "host")?);
             if let Some(domain) = &creds.domain_id {
-                headers.insert("x-domain-id", plain_value(domain, "domain id")?);
+                headers.insert("x-domain-id", plain_value(domain.as_str(), "domain id")?);
             }
             if let Some(token) = &creds.security_token {
                 headers.insert(
@@ -852,7 +851,7 @@ fn apply_auth(rq: &mut reqwest::Request, auth: &Auth, now: SystemTime) -> Result
                 creds.secret_key.expose(),
                 &date,
             );
-            let v = secret_value(&signed.authorization, "signature")?;
+            let v = secret_value(signed.authorization, "signature")?;
             rq.headers_mut().insert(reqwest::header::AUTHORIZATION, v);
             Ok(())
         }

@@ -127,7 +127,7 @@ fn push_canonical_headers<V: AsRef<str>>(headers: &[(&str, V)], out: &mut String
         .collect();
     // Stable: repeated names keep their order.
     lowered.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut signed = String::new();
+    let mut signed = String::with_capacity(lowered.iter().map(|(n, _)| n.len() + 1).sum());
     let mut previous: Option<&str> = None;
     for (name, value) in &lowered {
         if previous == Some(name) {
@@ -151,44 +151,82 @@ fn push_canonical_headers<V: AsRef<str>>(headers: &[(&str, V)], out: &mut String
 
 /// Lower-case hex SHA-256 of `data`.
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+    let mut out = String::with_capacity(64);
+    push_hex(&Sha256::digest(data), &mut out);
+    out
+}
+
+/// Appends the lower-case hex of `bytes` (a digest: at most 32 bytes) to `out`.
+fn push_hex(bytes: &[u8], out: &mut String) {
+    let mut buf = [0u8; 64];
+    let n = bytes.len().min(32);
+    if hex::encode_to_slice(&bytes[..n], &mut buf[..2 * n]).is_ok() {
+        out.push_str(std::str::from_utf8(&buf[..2 * n]).unwrap_or_default());
+    }
 }
 
 /// The payload hash: `UNSIGNED-PAYLOAD` when `unsigned`, else the hex SHA-256 of the body
 /// (of `""` when there is none).
 pub fn payload_hash(body: Option<&[u8]>, unsigned: bool) -> String {
+    let mut out = String::with_capacity(64);
+    push_payload_hash(body, unsigned, &mut out);
+    out
+}
+
+fn push_payload_hash(body: Option<&[u8]>, unsigned: bool, out: &mut String) {
     if unsigned {
-        UNSIGNED_PAYLOAD.to_owned()
+        out.push_str(UNSIGNED_PAYLOAD);
     } else {
-        sha256_hex(body.unwrap_or_default())
+        push_hex(&Sha256::digest(body.unwrap_or_default()), out);
     }
 }
 
 /// The string to sign: `SDK-HMAC-SHA256\n{date}\n{hex sha256(canonical_request)}`.
 pub fn string_to_sign(date: &str, canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{date}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    )
+    let mut out = String::with_capacity(ALGORITHM.len() + date.len() + 66);
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    out.push_str(date);
+    out.push('\n');
+    push_hex(&Sha256::digest(canonical_request.as_bytes()), &mut out);
+    out
 }
 
 /// The hex HMAC-SHA256 of `string_to_sign` keyed with `secret`.
 pub fn sign(secret: &str, string_to_sign: &str) -> String {
+    let mut out = String::with_capacity(64);
+    push_signature(secret, string_to_sign, &mut out);
+    out
+}
+
+fn push_signature(secret: &str, string_to_sign: &str, out: &mut String) {
     // HMAC accepts keys of any length, so this never fails.
-    match <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()) {
-        Ok(mut mac) => {
-            mac.update(string_to_sign.as_bytes());
-            hex::encode(mac.finalize().into_bytes())
-        }
-        Err(_) => String::new(),
+    if let Ok(mut mac) = <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes()) {
+        mac.update(string_to_sign.as_bytes());
+        push_hex(&mac.finalize().into_bytes(), out);
     }
 }
 
 /// The `Authorization` header value.
 pub fn authorization(access_key: &str, signed_headers: &str, signature: &str) -> String {
-    format!(
-        "{ALGORITHM} Access={access_key}, SignedHeaders={signed_headers}, Signature={signature}"
-    )
+    let mut out = authorization_head(access_key, signed_headers, signature.len());
+    out.push_str(signature);
+    out
+}
+
+/// The `Authorization` value up to its signature, with room for a signature of
+/// `signature_len` bytes.
+fn authorization_head(access_key: &str, signed_headers: &str, signature_len: usize) -> String {
+    let mut out = String::with_capacity(
+        ALGORITHM.len() + access_key.len() + signed_headers.len() + signature_len + 40,
+    );
+    out.push_str(ALGORITHM);
+    out.push_str(" Access=");
+    out.push_str(access_key);
+    out.push_str(", SignedHeaders=");
+    out.push_str(signed_headers);
+    out.push_str(", Signature=");
+    out
 }
 
 /// Signs one request. `url` is the final URL (path as sent, query encoded and sorted),
@@ -242,10 +280,10 @@ pub(crate) fn sign_parts<V: AsRef<str>>(
     canonical_request.push('\n');
     canonical_request.push_str(&signed_headers);
     canonical_request.push('\n');
-    canonical_request.push_str(&payload_hash(body, unsigned));
+    push_payload_hash(body, unsigned, &mut canonical_request);
     let sts = string_to_sign(date, &canonical_request);
-    let signature = sign(secret_key, &sts);
-    let authorization = authorization(access_key, &signed_headers, &signature);
+    let mut authorization = authorization_head(access_key, &signed_headers, 64);
+    push_signature(secret_key, &sts, &mut authorization);
     Signed {
         authorization,
         canonical_request,
