@@ -306,11 +306,11 @@ impl<C> ClientBuilder<C> {
         let Some(endpoint) = self.endpoint else {
             return Err(Error::InvalidRequest("no endpoint given".to_owned()));
         };
-        let base = parse_endpoint(&endpoint)?;
+        let base = Base::new(&endpoint)?;
         let fallbacks = self
             .fallbacks
             .iter()
-            .map(|e| parse_endpoint(e))
+            .map(|e| Base::new(e))
             .collect::<Result<Vec<_>, _>>()?;
         let mut pairs = self.default_headers.clone();
         pairs.push(("User-Agent".to_owned(), self.user_agent.clone()));
@@ -364,10 +364,10 @@ impl<C> ClientBuilder<C> {
 struct Inner {
     http: reqwest::Client,
     endpoint: String,
-    /// `scheme://host[:port]` plus the base path without a trailing `/`.
-    base: String,
+    /// The endpoint's base.
+    base: Base,
     /// The bases of the endpoints to fail over to, in order.
-    fallbacks: Vec<String>,
+    fallbacks: Vec<Base>,
     timeout: Duration,
     retry: RetryPolicy,
     default_headers: Vec<(HeaderName, HeaderValue)>,
@@ -678,7 +678,7 @@ impl Client {
     async fn attempt(
         &self,
         plan: &Plan,
-        base: &str,
+        base: &Base,
         now: SystemTime,
     ) -> Result<reqwest::Request, Error> {
         let shared = self.shared_auth();
@@ -686,7 +686,7 @@ impl Client {
         let resolved = match &*shared {
             #[cfg(feature = "client-credentials")]
             Auth::ClientCredentials(cache) => {
-                let (header, value) = cache.current(self, base).await?;
+                let (header, value) = cache.current(self, &base.text).await?;
                 Some(Auth::ApiKey { header, value })
             }
             #[cfg(feature = "huawei-aksk")]
@@ -694,23 +694,24 @@ impl Client {
             _ => None,
         };
         let auth = resolved.as_ref().unwrap_or(&shared);
-        #[cfg(feature = "huawei-aksk")]
-        let signing = matches!(auth, Auth::AkSk(_));
-        #[cfg(not(feature = "huawei-aksk"))]
-        let signing = false;
-        let mut url = format!("{base}{}", plan.path);
+        // The endpoint was parsed once; only the path and query are set (and parsed) here.
+        let mut url = base.url.clone();
+        let mut path = String::with_capacity(base.path.len() + plan.path.len());
+        path.push_str(&base.path);
+        path.push_str(&plan.path);
+        url.set_path(&path);
         if !plan.query.is_empty() {
-            url.push('?');
             // A signed request sends the query sorted, as the signature covers it.
-            if signing {
-                #[cfg(feature = "huawei-aksk")]
-                url.push_str(&signing::canonical_query(&plan.query));
+            #[cfg(feature = "huawei-aksk")]
+            let query = if matches!(auth, Auth::AkSk(_)) {
+                signing::canonical_query(&plan.query)
             } else {
-                url.push_str(&encode_query(&plan.query));
-            }
+                encode_query(&plan.query)
+            };
+            #[cfg(not(feature = "huawei-aksk"))]
+            let query = encode_query(&plan.query);
+            url.set_query(Some(&query));
         }
-        let url = url::Url::parse(&url)
-            .map_err(|e| Error::InvalidRequest(format!("invalid request URL: {e}")))?;
 
         let mut builder = self.inner.http.request(plan.method.clone(), url);
         let mut body_content_type = None;
@@ -929,37 +930,52 @@ pub fn region_index(names: &[&str], name: &str) -> Result<usize, Error> {
     })
 }
 
-/// Parses and checks the endpoint; returns `scheme://host[:port]/base/path` without a
-/// trailing `/`.
-fn parse_endpoint(endpoint: &str) -> Result<String, Error> {
-    let url = url::Url::parse(endpoint.trim())
-        .map_err(|e| Error::InvalidRequest(format!("invalid endpoint {endpoint:?}: {e}")))?;
-    if url.scheme() != "https" && url.scheme() != "http" {
-        return Err(Error::InvalidRequest(format!(
-            "invalid endpoint {endpoint:?}: the scheme must be https or http"
-        )));
+/// An endpoint, parsed and checked once when the client is built.
+struct Base {
+    /// `scheme://host[:port]` plus the base path without a trailing `/` (token URLs of
+    /// client credentials are resolved against it).
+    #[cfg_attr(not(feature = "client-credentials"), allow(dead_code))]
+    text: String,
+    /// The same, parsed; each request sets its path and query on a copy.
+    url: url::Url,
+    /// The base path without a trailing `/` (`""` or `/v1`).
+    path: String,
+}
+
+impl Base {
+    /// Parses and checks an endpoint: `http` or `https`, a host, no credentials, query or
+    /// fragment.
+    fn new(endpoint: &str) -> Result<Self, Error> {
+        let url = url::Url::parse(endpoint.trim())
+            .map_err(|e| Error::InvalidRequest(format!("invalid endpoint {endpoint:?}: {e}")))?;
+        if url.scheme() != "https" && url.scheme() != "http" {
+            return Err(Error::InvalidRequest(format!(
+                "invalid endpoint {endpoint:?}: the scheme must be https or http"
+            )));
+        }
+        let Some(host) = url.host_str() else {
+            return Err(Error::InvalidRequest(format!(
+                "invalid endpoint {endpoint:?}: no host"
+            )));
+        };
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(Error::InvalidRequest(
+                "invalid endpoint: credentials in the URL are not supported".to_owned(),
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(Error::InvalidRequest(format!(
+                "invalid endpoint {endpoint:?}: no query or fragment allowed"
+            )));
+        }
+        let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        let path = url.path().trim_end_matches('/').to_owned();
+        Ok(Base {
+            text: format!("{}://{host}{port}{path}", url.scheme()),
+            url,
+            path,
+        })
     }
-    let Some(host) = url.host_str() else {
-        return Err(Error::InvalidRequest(format!(
-            "invalid endpoint {endpoint:?}: no host"
-        )));
-    };
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::InvalidRequest(
-            "invalid endpoint: credentials in the URL are not supported".to_owned(),
-        ));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::InvalidRequest(format!(
-            "invalid endpoint {endpoint:?}: no query or fragment allowed"
-        )));
-    }
-    let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    Ok(format!(
-        "{}://{host}{port}{}",
-        url.scheme(),
-        url.path().trim_end_matches('/')
-    ))
 }
 
 /// Refuses paths that would not reach the intended resource: `?`, `#` or `\` (the caller
