@@ -96,5 +96,59 @@ pub mod __private {
         pub use super::super::validate::*;
     }
     pub use super::transfer::{page_position, page_total};
+    pub use crate::__string_enum_impls as string_enum_impls;
     pub use reqwest::Method;
+}
+
+/// The impls that every string enum of a spec shares, written once here instead of in each
+/// enum: `From<String>`, `FromStr`, `Display`, and serde as the wire string. The enum
+/// provides `as_str()`, `From<&str>` and an `Unknown(String)` variant for values the spec
+/// does not list. Generated code invokes it once per enum, as
+/// `crate::runtime::__private::string_enum_impls!(Name);`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __string_enum_impls {
+    ($name:ident) => {
+        impl ::std::convert::From<::std::string::String> for $name {
+            fn from(value: ::std::string::String) -> Self {
+                // A listed value, or the string itself (not a copy of it) as `Unknown`.
+                match Self::from(value.as_str()) {
+                    Self::Unknown(_) => Self::Unknown(value),
+                    known => known,
+                }
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+                Ok(Self::from(value))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(
+                &self,
+                serializer: S,
+            ) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                let value =
+                    <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(Self::from(value))
+            }
+        }
+    };
 }

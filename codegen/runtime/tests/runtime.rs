@@ -884,3 +884,64 @@ fn multipart_body_from_an_object() {
     }
     assert!(multipart_body(&5, vec![]).is_err());
 }
+
+/// A string enum shaped like generated ones: the shared impls come from the runtime's macro.
+#[derive(Debug, Clone, PartialEq)]
+enum Priority {
+    Low,
+    High,
+    Unknown(String),
+}
+
+impl Priority {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Low => "Low",
+            Self::High => "High",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Priority {
+    fn from(value: &str) -> Self {
+        match value {
+            "Low" => Self::Low,
+            "High" => Self::High,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+runtime::__private::string_enum_impls!(Priority);
+
+#[test]
+fn string_enum_impls_parse_print_and_round_trip_unknown_values() {
+    assert_eq!(Priority::from("High".to_owned()), Priority::High);
+    assert_eq!("Low".parse::<Priority>(), Ok(Priority::Low));
+    assert_eq!(Priority::High.to_string(), "High");
+    assert_eq!(
+        serde_json::to_string(&Priority::Low).expect("serialize"),
+        r#""Low""#
+    );
+    assert_eq!(
+        serde_json::from_str::<Priority>(r#""High""#).expect("deserialize"),
+        Priority::High
+    );
+    // An unlisted value is kept as it came, and sent back the same.
+    let unknown: Priority = serde_json::from_str(r#""Urgent""#).expect("deserialize");
+    assert_eq!(unknown, Priority::Unknown("Urgent".to_owned()));
+    assert_eq!(
+        serde_json::to_string(&unknown).expect("serialize"),
+        r#""Urgent""#
+    );
+    assert_eq!(unknown.to_string(), "Urgent");
+    // From<String> keeps the String itself for an unlisted value, not a copy of it.
+    let text = String::from("Someday");
+    let buffer = text.as_ptr();
+    match Priority::from(text) {
+        Priority::Unknown(kept) => assert_eq!(kept.as_ptr(), buffer),
+        other => panic!("expected Unknown, got {other:?}"),
+    }
+    assert!(serde_json::from_str::<Priority>("3").is_err());
+}

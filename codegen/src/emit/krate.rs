@@ -226,8 +226,10 @@ pub fn crate_files(
     });
     let lib_doc = super::inner_doc_verbatim(crate_doc);
     let runtime_item = match runtime {
+        // Not `#[rustfmt::skip]`: the runtime's sources are rustfmt-formatted already, and
+        // the attribute would make the runtime's exported macros count as macro-expanded,
+        // which may not be named by path (rust-lang/rust#52234).
         Runtime::Vendored => quote! {
-            #[rustfmt::skip]
             pub mod runtime;
         },
         Runtime::Path(_) | Runtime::Version(_) => quote! {

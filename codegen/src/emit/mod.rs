@@ -187,7 +187,7 @@ impl syn::visit_mut::VisitMut for OneLineDocs {
 pub fn space_items(text: &str) -> String {
     const ITEM_STARTS: &[&str] = &[
         "///", "#[", "pub ", "impl", "fn ", "async fn", "struct ", "enum ", "mod ", "const ",
-        "type ", "use ", "static ", "trait ",
+        "type ", "use ", "static ", "trait ", "crate::",
     ];
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut prev: Option<&str> = None;
@@ -197,7 +197,11 @@ pub fn space_items(text: &str) -> String {
             let (pt, ct) = (p.trim(), line.trim());
             let same_depth = indent(p) == indent(line);
             let starts_item = ITEM_STARTS.iter().any(|s| ct.starts_with(s));
-            let after_block = pt == "}" || pt == "};";
+            // A closing brace, or a one-line macro item at the top level
+            // (`crate::runtime::__private::string_enum_impls!(Name);`).
+            let after_block = pt == "}"
+                || pt == "};"
+                || (indent(p) == 0 && pt.contains("!(") && pt.ends_with(");"));
             let declaration = ["use ", "pub use ", "mod ", "pub mod "]
                 .iter()
                 .any(|k| pt.starts_with(k))

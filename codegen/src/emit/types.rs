@@ -517,37 +517,7 @@ fn emit_enum(name: &str, docs: Option<&str>, e: &EnumDef) -> TokenStream {
             }
         }
 
-        impl From<String> for #name_id {
-            fn from(value: String) -> Self {
-                Self::from(value.as_str())
-            }
-        }
-
-        impl std::str::FromStr for #name_id {
-            type Err = std::convert::Infallible;
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok(Self::from(value))
-            }
-        }
-
-        impl std::fmt::Display for #name_id {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl Serialize for #name_id {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for #name_id {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = String::deserialize(deserializer)?;
-                Ok(Self::from(value))
-            }
-        }
+        crate::runtime::__private::string_enum_impls!(#name_id);
 
         impl Validate for #name_id {
             fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {

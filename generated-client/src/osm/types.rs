@@ -1213,39 +1213,7 @@ impl From<&str> for IntellectualPropertyInfoIpType {
     }
 }
 
-impl From<String> for IntellectualPropertyInfoIpType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::str::FromStr for IntellectualPropertyInfoIpType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for IntellectualPropertyInfoIpType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for IntellectualPropertyInfoIpType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for IntellectualPropertyInfoIpType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
+crate::runtime::__private::string_enum_impls!(IntellectualPropertyInfoIpType);
 
 impl Validate for IntellectualPropertyInfoIpType {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
@@ -2456,39 +2424,7 @@ impl From<&str> for UploadAttachmentJsonRequestAccessoryFrom {
     }
 }
 
-impl From<String> for UploadAttachmentJsonRequestAccessoryFrom {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::str::FromStr for UploadAttachmentJsonRequestAccessoryFrom {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for UploadAttachmentJsonRequestAccessoryFrom {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for UploadAttachmentJsonRequestAccessoryFrom {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for UploadAttachmentJsonRequestAccessoryFrom {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
+crate::runtime::__private::string_enum_impls!(UploadAttachmentJsonRequestAccessoryFrom);
 
 impl Validate for UploadAttachmentJsonRequestAccessoryFrom {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
@@ -2884,39 +2820,7 @@ impl From<&str> for OperatePrivilegeRequestOperation {
     }
 }
 
-impl From<String> for OperatePrivilegeRequestOperation {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::str::FromStr for OperatePrivilegeRequestOperation {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OperatePrivilegeRequestOperation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for OperatePrivilegeRequestOperation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for OperatePrivilegeRequestOperation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
+crate::runtime::__private::string_enum_impls!(OperatePrivilegeRequestOperation);
 
 impl Validate for OperatePrivilegeRequestOperation {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
@@ -6185,39 +6089,7 @@ impl From<&str> for OperateCaseActionId {
     }
 }
 
-impl From<String> for OperateCaseActionId {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::str::FromStr for OperateCaseActionId {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OperateCaseActionId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for OperateCaseActionId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for OperateCaseActionId {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
+crate::runtime::__private::string_enum_impls!(OperateCaseActionId);
 
 impl Validate for OperateCaseActionId {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
@@ -6317,39 +6189,7 @@ impl From<&str> for ShowAttachmentDownloadUrlRelationType {
     }
 }
 
-impl From<String> for ShowAttachmentDownloadUrlRelationType {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::str::FromStr for ShowAttachmentDownloadUrlRelationType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ShowAttachmentDownloadUrlRelationType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ShowAttachmentDownloadUrlRelationType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ShowAttachmentDownloadUrlRelationType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
+crate::runtime::__private::string_enum_impls!(ShowAttachmentDownloadUrlRelationType);
 
 impl Validate for ShowAttachmentDownloadUrlRelationType {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
@@ -6391,39 +6231,7 @@ impl From<&str> for OperateAuthorizationActionId {
     }
 }
 
-impl From<String> for OperateAuthorizationActionId {
-    fn from(value: String) -> Self {
-        Self::from(value.as_str())
-    }
-}
-
-impl std::str::FromStr for OperateAuthorizationActionId {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OperateAuthorizationActionId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for OperateAuthorizationActionId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for OperateAuthorizationActionId {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = String::deserialize(deserializer)?;
-        Ok(Self::from(value))
-    }
-}
+crate::runtime::__private::string_enum_impls!(OperateAuthorizationActionId);
 
 impl Validate for OperateAuthorizationActionId {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
