@@ -42,8 +42,11 @@ rm -f "$RES"/*.json
 
 cd "$WS"
 # The line both edits change: its marker toggles between bench-edit-A and bench-edit-B.
-SPEC_LINE="Describes the problem. Minimum length: 0 Maximum length: 1200"
-grep -q "$SPEC_LINE" spec/osm.yaml || { echo "the edited line is gone from spec/osm.yaml" >&2; exit 1; }
+# createCase's `simple_description`: the only description with this text (in quotes in the
+# spec, so the marker stays inside them).
+SPEC_LINE="Describes the problem."
+[ "$(grep -c "'$SPEC_LINE'" spec/osm.yaml)" = 1 ] \
+  || { echo "the edited line is not exactly once in spec/osm.yaml: '$SPEC_LINE'" >&2; exit 1; }
 sed -i "s/$SPEC_LINE/$SPEC_LINE (bench-edit-A)/" spec/osm.yaml
 TOGGLE='s/bench-edit-A/bench-edit-X/;s/bench-edit-B/bench-edit-A/;s/bench-edit-X/bench-edit-B/'
 

@@ -9,6 +9,10 @@
 #   - output: KiB of Rust written;
 #   - COMPILE=1 (default on): `cargo check` of each generated crate alone, its dependencies
 #     built first (median of 3 checks after touching the crate's sources), on COMPILE_SPECS;
+#   - PAIRS=N (default 5): ours and ploidy run in turn, ours ploidy ours ploidy ..., N pairs per
+#     spec, and the median of the pairs' ratios (ours / ploidy). A drift in the machine's speed
+#     during the run hits both alike, which hyperfine's runs of one tool after the other do not
+#     allow; this is the ratio to quote on a shared machine;
 #   - SCALING=1 (default on): ours on 1 CPU and on every CPU (`taskset`), on the first spec.
 # A spec a tool fails on is recorded with the first lines it printed.
 #
@@ -32,6 +36,7 @@ SPECS=${SPECS:-"stripe-2023-09.yaml github.json digitalocean.yaml box.json oxide
 COMPILE=${COMPILE:-1}
 COMPILE_SPECS=${COMPILE_SPECS:-"stripe-2023-09.yaml github.json oxide-nexus.json"}
 SCALING=${SCALING:-1}
+PAIRS=${PAIRS:-5}
 
 command -v hyperfine >/dev/null || { echo "hyperfine missing: apt-get install hyperfine" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install time" >&2; exit 1; }
@@ -54,6 +59,8 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 SUMMARY=$OUT/summary.tsv
 printf 'spec\tsize_kib\ttool\tstatus\tmedian_s\tratio_to_fastest_peer\tpeak_mib\trust_kib\n' > "$SUMMARY"
+PSUM=$OUT/paired.tsv
+printf 'spec\tpairs\tours_median_s\tploidy_median_s\tpaired_ratio_median\tpaired_ratio_min\tpaired_ratio_max\n' > "$PSUM"
 
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 echo "   $("$TOOLS/bin/ploidy" --version 2>/dev/null || echo ploidy $PLOIDY_VERSION); cargo-progenitor $PROGENITOR_VERSION; $(rustc --version)"
@@ -118,6 +125,27 @@ for r in json.load(open(sys.argv[1]))["results"]:
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$spec" "$size" "$tool" "${status[$tool]}" "$m" "$ratio" "$peak" \
       "$(rust_kib "$OUT/$name.$tool")" >> "$SUMMARY"
   done
+  if [ "$PAIRS" -gt 0 ] && [ "${status[ours]}" = ok ] && [ "${status[ploidy]}" = ok ]; then
+    # ours ploidy ours ploidy ...: each pair's ratio, then their median.
+    for _ in $(seq "$PAIRS"); do
+      for tool in ours ploidy; do
+        o=$OUT/$name.$tool; rm -rf "$o"
+        s=$(date +%s.%N)
+        $(cmd_of $tool "$path" "$o" "$name") > /dev/null 2>&1
+        e=$(date +%s.%N)
+        printf '%s ' "$(python3 -c "print('%.4f' % ($e - $s))")"
+      done
+      echo
+    done > "$OUT/$name.pairs"
+    python3 -c '
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+ratios = [a / b for a, b in rows]
+print("\t".join([sys.argv[2], str(len(rows)),
+    "%.4f" % statistics.median(a for a, _ in rows), "%.4f" % statistics.median(b for _, b in rows),
+    "%.2f" % statistics.median(ratios), "%.2f" % min(ratios), "%.2f" % max(ratios)]))' \
+      "$OUT/$name.pairs" "$spec" >> "$PSUM"
+  fi
   unset status median
 done
 
@@ -127,6 +155,11 @@ python3 -c '
 import csv, sys
 for r in csv.reader(open(sys.argv[1]), delimiter="\t"):
     print("\t".join(r[:3] + r[4:] + [r[3][:60]]))' "$SUMMARY" | column -t -s $'\t' 
+if [ "$PAIRS" -gt 0 ]; then
+  echo
+  echo "== ours and ploidy in turn, $PAIRS pairs per spec ($PSUM): ratio = ours / ploidy"
+  column -t -s $'\t' "$PSUM" || cat "$PSUM"
+fi
 
 if [ "$COMPILE" = 1 ]; then
   CSUM=$OUT/compile.tsv
