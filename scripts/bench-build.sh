@@ -4,6 +4,9 @@
 #  (a) no-op `cargo build` (whole workspace, `regenerate` on: the build script and the codegen
 #      build-dependency are part of the graph) vs no-op `cargo build -p generated-client`
 #      (feature off: the committed sources only);
+#  (a2) the same for one package: `cargo build -p generated-client --features regenerate` (the
+#      build script in the graph) vs `cargo build -p generated-client` (feature off), which
+#      isolates the build script from the other workspace members' fingerprints;
 #  (b) rebuild after a one-line spec edit (a description in spec/osm.yaml; `cargo build`) vs
 #      rebuild after the same one-line edit of the generated source (the doc comment that
 #      description becomes, in generated-client/src/osm/types.rs; `cargo build -p
@@ -64,6 +67,12 @@ echo "== (a) no-op builds"
   -n "cargo build (workspace, regenerate on)" "timeout $LIMIT cargo build --offline" \
   -n "cargo build -p generated-client (feature off)" "timeout $LIMIT cargo build --offline -p generated-client"
 
+echo "== (a2) no-op builds of the same package, build script on and off"
+"${HF[@]}" "$RES/a2-noop-package.json" --warmup 3 --runs "$RUNS_NOOP" \
+  -n "cargo build -p generated-client --features regenerate (build script)" \
+  "timeout $LIMIT cargo build --offline -p generated-client --features regenerate" \
+  -n "cargo build -p generated-client (feature off)" "timeout $LIMIT cargo build --offline -p generated-client"
+
 echo "== (c) codegen step alone: regen --check on spec/ (both specs)"
 "${HF[@]}" "$RES/c-codegen.json" --warmup 2 --runs "$RUNS_NOOP" \
   -n "codegen regen --check (dev profile)" "$CARGO_TARGET_DIR/debug/codegen regen --check $WS" \
@@ -81,7 +90,7 @@ import json, sys, os
 res = sys.argv[1]
 print("benchmark\tcommand\tmean_s\tsd_s\tmin_s\truns")
 ratios = []
-for f in ("a-noop", "b-edit", "c-codegen"):
+for f in ("a-noop", "a2-noop-package", "b-edit", "c-codegen"):
     rs = json.load(open(os.path.join(res, f + ".json")))["results"]
     for r in rs:
         print(f"{f}\t{r['command']}\t{r['mean']:.3f}\t{(r['stddev'] or 0):.3f}\t{r['min']:.3f}\t{len(r['times'])}")
