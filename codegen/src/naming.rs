@@ -106,15 +106,13 @@ thread_local! {
     static CAMEL: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
 }
 
-/// `f(s)`, remembered per thread: specs repeat the same names (`id`, `name`, `created_at`)
-/// thousands of times, and case conversion allocates for every one.
-fn memo(
-    cache: &'static std::thread::LocalKey<
-        std::cell::RefCell<std::collections::HashMap<String, String>>,
-    >,
-    s: &str,
-    f: fn(&str) -> String,
-) -> String {
+/// A per-thread cache of a function of a string, for [`memo`].
+pub(crate) type Memo<V> =
+    std::thread::LocalKey<std::cell::RefCell<std::collections::HashMap<String, V>>>;
+
+/// `f(s)`, remembered per thread in `cache`: specs repeat the same names (`id`, `name`,
+/// `created_at`) and patterns thousands of times, and converting each allocates.
+pub(crate) fn memo<V: Clone>(cache: &'static Memo<V>, s: &str, f: fn(&str) -> V) -> V {
     if let Some(hit) = cache.with(|c| c.borrow().get(s).cloned()) {
         return hit;
     }

@@ -17,12 +17,7 @@ pub fn translate(pattern: &str) -> Result<String, String> {
         static DONE: std::cell::RefCell<std::collections::HashMap<String, Result<String, String>>> =
             Default::default();
     }
-    if let Some(hit) = DONE.with(|d| d.borrow().get(pattern).cloned()) {
-        return hit;
-    }
-    let out = translate_uncached(pattern);
-    DONE.with(|d| d.borrow_mut().insert(pattern.to_string(), out.clone()));
-    out
+    crate::naming::memo(&DONE, pattern, translate_uncached)
 }
 
 fn translate_uncached(pattern: &str) -> Result<String, String> {

@@ -102,8 +102,8 @@ pub mod __private {
 
 /// The impls that every string enum of a spec shares, written once here instead of in each
 /// enum: `From<String>`, `FromStr`, `Display`, and serde as the wire string. The enum
-/// provides `as_str()`, `From<&str>` and an `Unknown(String)` variant for values the spec
-/// does not list. Generated code invokes it once per enum, as
+/// provides `as_str()`, `From<&str>`, `KNOWN` (the listed values) and an `Unknown(String)`
+/// variant for values the spec does not list. Generated code invokes it once per enum, as
 /// `crate::runtime::__private::string_enum_impls!(Name);`.
 #[doc(hidden)]
 #[macro_export]
@@ -112,9 +112,10 @@ macro_rules! __string_enum_impls {
         impl ::std::convert::From<::std::string::String> for $name {
             fn from(value: ::std::string::String) -> Self {
                 // A listed value, or the string itself (not a copy of it) as `Unknown`.
-                match Self::from(value.as_str()) {
-                    Self::Unknown(_) => Self::Unknown(value),
-                    known => known,
+                if Self::KNOWN.contains(&value.as_str()) {
+                    Self::from(value.as_str())
+                } else {
+                    Self::Unknown(value)
                 }
             }
         }

@@ -5,7 +5,7 @@
 //! call collects every violation with its path (`body.items[0].id: 10000 > maximum 9999`).
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::{Mutex, OnceLock};
 
 use regex::Regex;
@@ -326,9 +326,7 @@ impl Path<'_> {
             }
             Path::Index(parent, i) => {
                 parent.write_to(out);
-                out.push('[');
-                out.push_str(&i.to_string());
-                out.push(']');
+                let _ = write!(out, "[{i}]");
             }
             Path::Key(parent, key) => {
                 let mut chars = key.chars();
@@ -342,9 +340,7 @@ impl Path<'_> {
                     Path::Field(parent, key).write_to(out);
                 } else {
                     parent.write_to(out);
-                    out.push('[');
-                    out.push_str(&format!("{key:?}"));
-                    out.push(']');
+                    let _ = write!(out, "[{key:?}]");
                 }
             }
         }

@@ -894,6 +894,8 @@ enum Priority {
 }
 
 impl Priority {
+    const KNOWN: &'static [&'static str] = &["Low", "High"];
+
     fn as_str(&self) -> &str {
         match self {
             Self::Low => "Low",

@@ -96,7 +96,7 @@ impl<'a> Lowerer<'a> {
         let paths = &self.spec.doc.paths;
         for (path, item) in &paths.paths {
             let item_ptr = diag::push("/paths", path);
-            let Some(item) = self.resolve_cow(item, "path item", &item_ptr) else {
+            let Some(item) = self.resolve_local(item, "path item", &item_ptr) else {
                 continue;
             };
             for method in METHODS {
@@ -193,7 +193,7 @@ impl<'a> Lowerer<'a> {
         }
         let mut resolved: Vec<(std::borrow::Cow<'_, Parameter>, String)> = Vec::new();
         for (p, here) in params {
-            let Some(p) = self.resolve_cow(p, "parameter", &here) else {
+            let Some(p) = self.resolve_local(p, "parameter", &here) else {
                 continue;
             };
             let key = (
@@ -354,46 +354,31 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    /// Resolves a local `$ref` to a parameter, request body or response (`what` names it in
-    /// messages), following chains of references; anything else is reported at `here`.
-    /// [`Self::resolve_local`], borrowing an item that is no `$ref` instead of cloning it.
-    fn resolve_cow<'r, T: LocalComponent>(
+    /// Resolves a local `$ref` to a path item, parameter, request body or response (`what`
+    /// names it in messages), following chains of references; anything else is reported at
+    /// `here`. An item that is no `$ref` is borrowed, not cloned.
+    fn resolve_local<'r, T: LocalComponent>(
         &mut self,
         item: &'r ReferenceOr<T>,
         what: &str,
         here: &str,
     ) -> Option<std::borrow::Cow<'r, T>> {
-        match item {
-            ReferenceOr::Item(t) => Some(std::borrow::Cow::Borrowed(t)),
-            ReferenceOr::Reference { .. } => self
-                .resolve_local(item, what, here)
-                .map(std::borrow::Cow::Owned),
-        }
-    }
-
-    fn resolve_local<T: LocalComponent>(
-        &mut self,
-        item: &ReferenceOr<T>,
-        what: &str,
-        here: &str,
-    ) -> Option<T> {
-        let mut current = item.clone();
-        for _ in 0..8 {
-            let reference = match current {
-                ReferenceOr::Item(t) => return Some(t),
-                ReferenceOr::Reference { reference } => reference,
-            };
+        let mut reference = match item {
+            ReferenceOr::Item(t) => return Some(std::borrow::Cow::Borrowed(t)),
+            ReferenceOr::Reference { reference } => reference.clone(),
+        };
+        // A chain of at most 7 references resolves; a longer one is taken as a cycle.
+        for _ in 0..7 {
             // A component already read into the document; anything else from the raw tree.
-            let next = T::component(&self.spec.doc, &reference)
-                .cloned()
-                .or_else(|| {
-                    reference
-                        .strip_prefix('#')
-                        .and_then(|ptr| self.spec.raw.pointer(ptr))
-                        .and_then(|v| serde_json::from_value::<ReferenceOr<T>>(v.clone()).ok())
-                });
+            let next = component(&self.spec.doc, &reference).cloned().or_else(|| {
+                reference
+                    .strip_prefix('#')
+                    .and_then(|ptr| self.spec.raw.pointer(ptr))
+                    .and_then(|v| serde_json::from_value::<ReferenceOr<T>>(v.clone()).ok())
+            });
             match next {
-                Some(n) => current = n,
+                Some(ReferenceOr::Item(t)) => return Some(std::borrow::Cow::Owned(t)),
+                Some(ReferenceOr::Reference { reference: r }) => reference = r,
                 None => {
                     self.sink.error(
                         here,
@@ -557,7 +542,7 @@ impl<'a> Lowerer<'a> {
         op_name: &str,
         here: &str,
     ) -> Option<BodyDef> {
-        let body = self.resolve_cow(b, "request body", here)?;
+        let body = self.resolve_local(b, "request body", here)?;
         let (mt, media, kind) = pick_media(&body.content)?;
         let content_ptr = diag::push(&diag::push(here, "content"), &mt);
         // A multipart body's binary properties are file parts, passed as uploads; the type
@@ -682,7 +667,7 @@ impl<'a> Lowerer<'a> {
         op_name: &str,
         here: &str,
     ) -> Option<ResponseDef> {
-        let resp = self.resolve_cow(r, "response", here)?;
+        let resp = self.resolve_local(r, "response", here)?;
         let business = crate::extensions::business_error(&resp.extensions, here, &mut self.sink);
         let body = match pick_media(&resp.content) {
             None => ResponseBody::Empty,
@@ -780,63 +765,43 @@ fn is_binary(s: &openapiv3::Schema) -> bool {
 /// are found among the document's components as they were read; a path item, or a `$ref`
 /// anywhere else in the document, is read from the raw tree.
 pub(super) trait LocalComponent: serde::de::DeserializeOwned + Clone {
-    /// The component `reference` names, when it is `#/components/<kind>/<name>`.
-    fn component<'d>(
-        _doc: &'d openapiv3::OpenAPI,
-        _reference: &str,
-    ) -> Option<&'d ReferenceOr<Self>> {
+    /// Where components of this kind are kept: their map and the `$ref` prefix of their names.
+    fn kept(_components: &openapiv3::Components) -> Option<Kept<'_, Self>> {
         None
     }
 }
 
-fn component_named<'d, T>(
-    map: Option<&'d indexmap::IndexMap<String, ReferenceOr<T>>>,
-    prefix: &str,
+/// A kind of component's map in `components`, and the `$ref` prefix of its names.
+type Kept<'c, T> = (&'c indexmap::IndexMap<String, ReferenceOr<T>>, &'static str);
+
+/// The component `reference` names, when it is `#/components/<kind>/<name>` of `T`'s kind.
+fn component<'d, T: LocalComponent>(
+    doc: &'d openapiv3::OpenAPI,
     reference: &str,
 ) -> Option<&'d ReferenceOr<T>> {
+    let (map, prefix) = T::kept(doc.components.as_ref()?)?;
     let name = reference.strip_prefix(prefix)?;
     if name.contains('/') {
         return None;
     }
-    map?.get(&diag::unescape_token(name))
+    map.get(&diag::unescape_token(name))
 }
 
 impl LocalComponent for Parameter {
-    fn component<'d>(
-        doc: &'d openapiv3::OpenAPI,
-        reference: &str,
-    ) -> Option<&'d ReferenceOr<Self>> {
-        component_named(
-            doc.components.as_ref().map(|c| &c.parameters),
-            "#/components/parameters/",
-            reference,
-        )
+    fn kept(c: &openapiv3::Components) -> Option<Kept<'_, Self>> {
+        Some((&c.parameters, "#/components/parameters/"))
     }
 }
 
 impl LocalComponent for RequestBody {
-    fn component<'d>(
-        doc: &'d openapiv3::OpenAPI,
-        reference: &str,
-    ) -> Option<&'d ReferenceOr<Self>> {
-        component_named(
-            doc.components.as_ref().map(|c| &c.request_bodies),
-            "#/components/requestBodies/",
-            reference,
-        )
+    fn kept(c: &openapiv3::Components) -> Option<Kept<'_, Self>> {
+        Some((&c.request_bodies, "#/components/requestBodies/"))
     }
 }
 
 impl LocalComponent for Response {
-    fn component<'d>(
-        doc: &'d openapiv3::OpenAPI,
-        reference: &str,
-    ) -> Option<&'d ReferenceOr<Self>> {
-        component_named(
-            doc.components.as_ref().map(|c| &c.responses),
-            "#/components/responses/",
-            reference,
-        )
+    fn kept(c: &openapiv3::Components) -> Option<Kept<'_, Self>> {
+        Some((&c.responses, "#/components/responses/"))
     }
 }
 
