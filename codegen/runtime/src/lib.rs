@@ -44,6 +44,7 @@ mod date;
 mod error;
 mod request;
 mod response;
+mod serde_struct;
 #[cfg(feature = "huawei-aksk")]
 pub mod signing;
 mod transfer;
@@ -95,7 +96,12 @@ pub mod __private {
     pub mod validate {
         pub use super::super::validate::*;
     }
+    /// Serialization and deserialization of generated structs (`serde_struct!`).
+    pub mod serde_struct {
+        pub use super::super::serde_struct::*;
+    }
     pub use super::transfer::{page_position, page_total};
+    pub use crate::__serde_struct as serde_struct;
     pub use crate::__string_enum_impls as string_enum_impls;
     pub use reqwest::Method;
 }

@@ -23,6 +23,10 @@ pub const RUNTIME_FILES: &[(&str, &str)] = &[
     ("error.rs", include_str!("../../runtime/src/error.rs")),
     ("request.rs", include_str!("../../runtime/src/request.rs")),
     ("response.rs", include_str!("../../runtime/src/response.rs")),
+    (
+        "serde_struct.rs",
+        include_str!("../../runtime/src/serde_struct.rs"),
+    ),
     ("signing.rs", include_str!("../../runtime/src/signing.rs")),
     ("transfer.rs", include_str!("../../runtime/src/transfer.rs")),
     ("validate.rs", include_str!("../../runtime/src/validate.rs")),

@@ -149,7 +149,98 @@ pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("internal error: generated {what} does not parse as Rust: {e}"))?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut OneLineDocs, &mut file);
-    Ok(prettyplease::unparse(&file))
+    if !file.items.iter().any(|item| property_list(item).is_some()) {
+        return Ok(prettyplease::unparse(&file));
+    }
+    // prettyplease fills a macro's tokens into lines like prose; a struct's property list
+    // reads better one property to a line, as written by hand. The items between are printed
+    // by prettyplease as before.
+    let mut out = String::new();
+    let mut run = syn::File {
+        shebang: file.shebang,
+        attrs: file.attrs,
+        items: Vec::new(),
+    };
+    for item in file.items {
+        match property_list(&item) {
+            Some(text) => {
+                if !run.items.is_empty() || !run.attrs.is_empty() {
+                    out.push_str(&prettyplease::unparse(&run));
+                    run.items.clear();
+                    run.attrs.clear();
+                }
+                out.push_str(&text);
+            }
+            None => run.items.push(item),
+        }
+    }
+    if !run.items.is_empty() {
+        out.push_str(&prettyplease::unparse(&run));
+    }
+    Ok(out)
+}
+
+/// A `serde_struct!(Name { field: "wire" kind, ... } mode);` item, one property to a
+/// line; `None` for any other item.
+fn property_list(item: &syn::Item) -> Option<String> {
+    use proc_macro2::{Delimiter, TokenTree};
+    let syn::Item::Macro(m) = item else {
+        return None;
+    };
+    if !m.attrs.is_empty()
+        || m.ident.is_some()
+        || m.mac.path.segments.last()?.ident != "serde_struct"
+    {
+        return None;
+    }
+    let mut path = String::new();
+    if m.mac.path.leading_colon.is_some() {
+        path.push_str("::");
+    }
+    for (i, segment) in m.mac.path.segments.iter().enumerate() {
+        if i > 0 {
+            path.push_str("::");
+        }
+        path.push_str(&segment.ident.to_string());
+    }
+    let mut tokens = m.mac.tokens.clone().into_iter();
+    let name = match tokens.next()? {
+        TokenTree::Ident(name) => name,
+        _ => return None,
+    };
+    let body = match tokens.next()? {
+        TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => g.stream(),
+        _ => return None,
+    };
+    let rest: Vec<String> = tokens.map(|t| t.to_string()).collect();
+    let mut text = format!("{path}!({name} {{");
+    let mut entry = String::new();
+    let mut any = false;
+    for token in body {
+        match &token {
+            TokenTree::Punct(p) if p.as_char() == ',' => {
+                text.push_str(&format!("\n    {entry},"));
+                entry.clear();
+                any = true;
+            }
+            TokenTree::Punct(p) if p.as_char() == ':' => entry.push(':'),
+            _ => {
+                if !entry.is_empty() {
+                    entry.push(' ');
+                }
+                entry.push_str(&token.to_string());
+            }
+        }
+    }
+    if !entry.is_empty() {
+        text.push_str(&format!("\n    {entry},"));
+        any = true;
+    }
+    if any {
+        text.push('\n');
+    }
+    text.push_str(&format!("}} {});\n", rest.join("")));
+    Some(text)
 }
 
 /// Every doc attribute is one line of the doc comment: spec text spliced into a one-line
@@ -197,11 +288,15 @@ pub fn space_items(text: &str) -> String {
             let (pt, ct) = (p.trim(), line.trim());
             let same_depth = indent(p) == indent(line);
             let starts_item = ITEM_STARTS.iter().any(|s| ct.starts_with(s));
-            // A closing brace, or a one-line macro item at the top level
-            // (`crate::runtime::__private::string_enum_impls!(Name);`).
+            // A closing brace, the end of a macro item at the top level
+            // (`crate::runtime::__private::string_enum_impls!(Name);`, on one line or more), or
+            // a type alias.
             let after_block = pt == "}"
                 || pt == "};"
-                || (indent(p) == 0 && pt.contains("!(") && pt.ends_with(");"));
+                || (indent(p) == 0
+                    && pt.ends_with(");")
+                    && (pt.contains("!(") || pt.starts_with(')') || pt.starts_with('}')))
+                || (indent(p) == 0 && pt.starts_with("pub type ") && pt.ends_with(';'));
             let declaration = ["use ", "pub use ", "mod ", "pub mod "]
                 .iter()
                 .any(|k| pt.starts_with(k))

@@ -20,6 +20,7 @@ pub fn emit_types(api: &Api) -> TokenStream {
 pub struct TypesContext {
     defaults: std::collections::BTreeSet<String>,
     strict: std::collections::BTreeSet<String>,
+    shared: std::collections::HashMap<String, String>,
 }
 
 impl TypesContext {
@@ -28,8 +29,42 @@ impl TypesContext {
         TypesContext {
             defaults: defaultable_types(api),
             strict: request_only_types(api),
+            shared: shared_enums(api),
         }
     }
+}
+
+/// String enums written inline in the spec with the same values, variants and constraints as
+/// an enum before them: each is emitted as an alias of that first one (`pub type Name =
+/// First;`), keeping its name, instead of as a copy (stripe repeats `enum: [""]` hundreds of
+/// times). Maps the alias's name to the first's. Enums of `components/schemas` keep a type of
+/// their own, as the spec names them.
+fn shared_enums(api: &Api) -> std::collections::HashMap<String, String> {
+    let mut first: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    let mut shared = std::collections::HashMap::new();
+    for t in &api.types {
+        let TypeKind::Enum(e) = &t.kind else {
+            continue;
+        };
+        let key = format!("{:?}", (&e.variants, e.extensible, &e.constraints));
+        match first.get(&key) {
+            Some(canonical) if !is_component(&t.pointer) => {
+                shared.insert(t.name.clone(), canonical.to_string());
+            }
+            Some(_) => {}
+            None => {
+                first.insert(key, &t.name);
+            }
+        }
+    }
+    shared
+}
+
+/// A schema of `components/schemas` itself, not one written inside it.
+fn is_component(pointer: &str) -> bool {
+    pointer
+        .strip_prefix("/components/schemas/")
+        .is_some_and(|name| !name.contains('/'))
 }
 
 /// The head of `types.rs`: its doc and imports.
@@ -47,9 +82,10 @@ pub fn types_head() -> TokenStream {
 
 /// The items of the types `api.types[range]`.
 pub fn type_items(api: &Api, ctx: &TypesContext, range: std::ops::Range<usize>) -> TokenStream {
-    let items = api.types[range]
-        .iter()
-        .map(|t| emit_type(api, t, &ctx.defaults, ctx.strict.contains(&t.name)));
+    let items = api.types[range].iter().map(|t| match ctx.shared.get(&t.name) {
+        Some(canonical) => shared_alias(t, canonical),
+        None => emit_type(api, t, &ctx.defaults, ctx.strict.contains(&t.name)),
+    });
     quote!(#(#items)*)
 }
 
@@ -217,6 +253,20 @@ fn fallback_doc(t: &TypeDef) -> String {
         .unwrap_or_else(|| format!("`{}`, defined at `#{}` in the spec.", t.name, t.pointer))
 }
 
+/// An enum with the values of an earlier one, as an alias of it.
+fn shared_alias(t: &TypeDef, canonical: &str) -> TokenStream {
+    let docs = doc(Some(&format!(
+        "{}\n\nThe same values as [`{canonical}`], so the same type.",
+        fallback_doc(t)
+    )));
+    let name = ident(&t.name);
+    let canonical = ident(canonical);
+    quote! {
+        #docs
+        pub type #name = #canonical;
+    }
+}
+
 fn emit_type(
     api: &Api,
     t: &TypeDef,
@@ -345,6 +395,8 @@ fn emit_struct(
     let name = ident(&t.name);
     let docs = doc(Some(&fallback_doc(t)));
     let mut fields = Vec::new();
+    // The properties as `serde_struct!` takes them: `field: "wire" req|opt|nullable`.
+    let mut properties = Vec::new();
     for f in &s.fields {
         let fname = ident(&f.ident);
         let mut fty = ty(&f.ty);
@@ -352,10 +404,6 @@ fn emit_struct(
             fty = quote!(Box<#fty>);
         }
         let wire = &f.wire;
-        let mut args: Vec<TokenStream> = Vec::new();
-        if f.ident.as_str() != wire.as_str() {
-            args.push(quote!(rename = #wire));
-        }
         let mut fdoc = f
             .doc
             .clone()
@@ -368,31 +416,31 @@ fn emit_struct(
             fdoc.push_str(&format!("Constraints: {rules}."));
         }
         let fdoc = doc(Some(&fdoc));
-        let field_ty = if !f.required {
-            args.push(quote!(default));
-            args.push(quote!(skip_serializing_if = "Option::is_none"));
-            quote!(Option<#fty>)
+        // How `serde_struct!` writes and reads it: `opt` left out when `None` and `None` when
+        // absent; `nullable` always written, its default (`None`, JSON `null`) when absent;
+        // `req` always written, an error when absent.
+        let (field_ty, kind) = if !f.required {
+            (quote!(Option<#fty>), quote!(opt))
         } else if f.nullable && !matches!(f.ty, Ty::Json | Ty::Option(_)) {
-            args.push(quote!(default));
-            quote!(Option<#fty>)
+            (quote!(Option<#fty>), quote!(nullable))
+        } else if matches!(f.ty, Ty::Json) {
+            (fty, quote!(nullable))
         } else {
-            if matches!(f.ty, Ty::Json) {
-                args.push(quote!(default));
-            }
-            fty
+            (fty, quote!(req))
         };
-        let serde_attr = if args.is_empty() {
-            quote!()
-        } else {
-            quote!(#[serde(#(#args),*)])
-        };
-        let tokens = quote! {
+        properties.push(quote!(#fname: #wire #kind));
+        fields.push(quote! {
             #fdoc
-            #serde_attr
             pub #fname: #field_ty,
-        };
-        fields.push(tokens);
+        });
     }
+    // A type only requests use is written by the program: a property it does not declare is a
+    // mistake to refuse, not data to drop (with `additionalProperties`, the map keeps it).
+    let mut unknown = if request_only {
+        quote!(deny)
+    } else {
+        quote!(ignore)
+    };
     if let Some((vty, _)) = &s.additional {
         let vty = ty(vty);
         let taken = s.fields.iter().any(|f| f.ident == "additional_properties");
@@ -401,9 +449,9 @@ fn emit_struct(
         } else {
             "additional_properties"
         });
+        unknown = quote!(additional(#fname));
         fields.push(quote! {
             /// Properties beyond the declared ones (`additionalProperties`).
-            #[serde(flatten)]
             pub #fname: std::collections::BTreeMap<String, #vty>,
         });
     }
@@ -418,20 +466,14 @@ fn emit_struct(
     } else {
         constructor(t, s)
     };
-    // A type only requests use is written by the program: a property it does not declare is a
-    // mistake to refuse, not data to drop (with `additionalProperties`, the map keeps it).
-    let strict = if request_only && s.additional.is_none() {
-        quote!(#[serde(deny_unknown_fields)])
-    } else {
-        quote!()
-    };
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #derive_default Serialize, Deserialize)]
-        #strict
+        #[derive(Debug, Clone, PartialEq, #derive_default)]
         pub struct #name {
             #(#fields)*
         }
+
+        crate::runtime::__private::serde_struct!(#name { #(#properties),* } #unknown);
 
         #new
 

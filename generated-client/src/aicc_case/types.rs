@@ -12,13 +12,15 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// Request body of modifyCase (document 001).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ModifyCaseRequest {
     /// The `caseInfo` property.
-    #[serde(rename = "caseInfo")]
     pub case_info: CaseInfo,
 }
+
+crate::runtime::__private::serde_struct!(ModifyCaseRequest {
+    case_info: "caseInfo" req,
+} deny);
 
 impl ModifyCaseRequest {
     /// `ModifyCaseRequest` from its required properties (`caseInfo`).
@@ -41,7 +43,7 @@ impl Validate for ModifyCaseRequest {
 }
 
 /// Case information (document 001, table 3). Lengths are in UTF-8 bytes (`x-max-bytes`), as the document counts them, not characters, so there is no `maxLength`. Extended fields of a customized case template may be added, hence `additionalProperties: true`. The document numbers its rows 1-9 and 11 (there is no row 10) and marks creatorId mandatory as "True" instead of "Yes"; creatorId is required.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CaseInfo {
     /// Case ID, which cannot be modified. Length: 20 bytes.
     ///
@@ -56,38 +58,43 @@ pub struct CaseInfo {
     /// Constraints: at most 20000 UTF-8 bytes.
     pub description: String,
     /// Case owner ID.
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// The `priority` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<CasePriority>,
     /// The `dueDate` property.
     ///
     /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
     /// The `contactId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
     /// Creator ID. Length: 20 bytes. Mandatory (the document writes "True").
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "creatorId")]
     pub creator_id: String,
     /// The `contactPhone` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "contactPhone", default, skip_serializing_if = "Option::is_none")]
     pub contact_phone: Option<String>,
     /// The `attachment` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<String>,
     /// Properties beyond the declared ones (`additionalProperties`).
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::runtime::__private::serde_struct!(CaseInfo {
+    id: "id" req,
+    title: "title" req,
+    description: "description" req,
+    owner_id: "ownerId" opt,
+    priority: "priority" opt,
+    due_date: "dueDate" opt,
+    contact_id: "contactId" opt,
+    creator_id: "creatorId" req,
+    contact_phone: "contactPhone" opt,
+    attachment: "attachment" opt,
+} additional(additional_properties));
 
 impl CaseInfo {
     /// `CaseInfo` from its required properties (`id`, `title`, `description`, `creatorId`). The optional ones are unset: set them on the result, or write `CaseInfo { field: Some(..), ..CaseInfo::new(..) }`.
@@ -162,8 +169,10 @@ impl Validate for CaseInfo {
 
 /// Case title. Length: 128 bytes.
 pub type CaseTitle = String;
+
 /// Case description. Length: 20,000 bytes.
 pub type CaseDescription = String;
+
 /// Priority, which can be Low, Medium, High, or Critical.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CasePriority {
@@ -218,20 +227,26 @@ impl Validate for CasePriority {
 
 /// Case contact. Length: 20 bytes.
 pub type ContactId = String;
+
 /// Contact phone number. Length: 20 bytes.
 pub type ContactPhone = String;
+
 /// Case attachment.
 pub type CaseAttachment = String;
+
 /// Result of an AICC case open API call. Not in document 001's table (it says "None"); taken from its response example and shared/reference/README.md.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseResult {
     /// The `resCode` property.
-    #[serde(rename = "resCode", default, skip_serializing_if = "Option::is_none")]
     pub res_code: Option<String>,
     /// The `resMsg` property.
-    #[serde(rename = "resMsg", default, skip_serializing_if = "Option::is_none")]
     pub res_msg: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CaseResult {
+    res_code: "resCode" opt,
+    res_msg: "resMsg" opt,
+} ignore);
 
 impl Validate for CaseResult {
     #[allow(unused_variables)]
@@ -240,16 +255,22 @@ impl Validate for CaseResult {
 
 /// Result code; "0" is success, any other value a failure.
 pub type ResultCode = String;
+
 /// Result message, e.g. "Success".
 pub type ResultMessage = String;
+
 /// ID of a case (also a parent case). Length: 20 bytes.
 pub type CaseId = String;
+
 /// ID of an AICC user: a case's owner or creator, the handler of an operation, a sender. Length: 20 bytes.
 pub type UserId = String;
+
 /// ID of a case type. Length: 20 bytes.
 pub type CaseTypeId = String;
+
 /// A date and time in YYYY-MM-DD HH:mm:ss format (the pages' "Datetime" or String with that format; not RFC 3339, so a pattern rather than `format: date-time`). Document 001's `dueDate` (the deadline; its type "Datetime") is of this form.
 pub type AiccDateTime = String;
+
 /// Status of a case. "Completed" is the built-in status (the pages call it the default value); every other status is defined by the business side in the case type's configuration, hence an open list.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CaseStatus {
@@ -345,16 +366,20 @@ impl Validate for CaseOrigin {
 
 /// Row to start from (the pages' "start row number"; minimum 0).
 pub type PageStart = i32;
+
 /// Number of rows to return (1 to 100).
 pub type PageLimit = i32;
+
 /// Request body of createCase (page cec_07_3406, table 2).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCaseRequest {
     /// The `caseInfo` property.
-    #[serde(rename = "caseInfo")]
     pub case_info: CreateCaseInfo,
 }
+
+crate::runtime::__private::serde_struct!(CreateCaseRequest {
+    case_info: "caseInfo" req,
+} deny);
 
 impl CreateCaseRequest {
     /// `CreateCaseRequest` from its required properties (`caseInfo`).
@@ -377,7 +402,7 @@ impl Validate for CreateCaseRequest {
 }
 
 /// The new case (page cec_07_3406, table 3). Lengths are UTF-8 bytes (`x-max-bytes`). The fields it shares with `CaseInfo` (title, description, priority, dueDate, contactId, attachment) are `CaseInfo`'s own definitions; `ownerId` differs (20 bytes here, no length in document 001). Fields of the case type's template may be added, hence `additionalProperties: true`. `isAtuoAssigned` is the page's spelling, kept as the wire name. Attachments: at most 5, 5 MB in total, JPG, PNG, PDF, JPEG, GIF, DOC or DOCX.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCaseInfo {
     /// The `title` property.
     ///
@@ -394,34 +419,39 @@ pub struct CreateCaseInfo {
     /// The `ownerId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// Whether the case is assigned automatically (then `ownerId` may be left out). The name is spelled so on the page.
-    #[serde(rename = "isAtuoAssigned")]
     pub is_atuo_assigned: bool,
     /// The `priority` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<CasePriority>,
     /// The `origin` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<CaseOrigin>,
     /// The `dueDate` property.
     ///
     /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
-    #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
     /// The `contactId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "contactId")]
     pub contact_id: String,
     /// The `attachment` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachment: Option<String>,
     /// Properties beyond the declared ones (`additionalProperties`).
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::runtime::__private::serde_struct!(CreateCaseInfo {
+    title: "title" req,
+    description: "description" req,
+    r#type: "type" req,
+    owner_id: "ownerId" opt,
+    is_atuo_assigned: "isAtuoAssigned" req,
+    priority: "priority" opt,
+    origin: "origin" opt,
+    due_date: "dueDate" opt,
+    contact_id: "contactId" req,
+    attachment: "attachment" opt,
+} additional(additional_properties));
 
 impl CreateCaseInfo {
     /// `CreateCaseInfo` from its required properties (`title`, `description`, `type`, `isAtuoAssigned`, `contactId`). The optional ones are unset: set them on the result, or write `CreateCaseInfo { field: Some(..), ..CreateCaseInfo::new(..) }`.
@@ -553,56 +583,45 @@ impl Validate for ListCasesRequestClassification {
 }
 
 /// Request body of listCases (page cec_07_3407 table 2; rows 15-17 from cec_07_0267). Every condition is optional except the paging fields `start` and `limit`. Lengths are UTF-8 bytes. `startTime` and `endTime` bound the period searched; they may be at most 31 days apart. Fields of a customized case template may be added as conditions, hence `additionalProperties: true`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListCasesRequest {
     /// The `title` property.
     ///
     /// Constraints: at most 128 UTF-8 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The `status` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CaseStatus>,
     /// The `priority` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<CasePriority>,
     /// The `origin` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<CaseOrigin>,
     /// The `ownerId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
     /// The `type` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The `contactId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
     /// The `contactPhone` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "contactPhone", default, skip_serializing_if = "Option::is_none")]
     pub contact_phone: Option<String>,
     /// The `creatorId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
     /// The `startTime` property.
     ///
     /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// The `endTime` property.
     ///
     /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
     /// The `start` property.
     ///
@@ -613,21 +632,36 @@ pub struct ListCasesRequest {
     /// Constraints: >= 1; <= 100.
     pub limit: i32,
     /// Case category (the list page's four values).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classification: Option<ListCasesRequestClassification>,
     /// Queue ID (only on the newer page cec_07_0267).
-    #[serde(rename = "queueId", default, skip_serializing_if = "Option::is_none")]
     pub queue_id: Option<String>,
     /// Case number (only on the newer page cec_07_0267).
-    #[serde(rename = "caseNo", default, skip_serializing_if = "Option::is_none")]
     pub case_no: Option<String>,
     /// Whether the case was reopened (only on the newer page cec_07_0267, whose row was cut off after its type: optional and this meaning are assumptions).
-    #[serde(rename = "isReopen", default, skip_serializing_if = "Option::is_none")]
     pub is_reopen: Option<bool>,
     /// Properties beyond the declared ones (`additionalProperties`).
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::runtime::__private::serde_struct!(ListCasesRequest {
+    title: "title" opt,
+    status: "status" opt,
+    priority: "priority" opt,
+    origin: "origin" opt,
+    owner_id: "ownerId" opt,
+    r#type: "type" opt,
+    contact_id: "contactId" opt,
+    contact_phone: "contactPhone" opt,
+    creator_id: "creatorId" opt,
+    start_time: "startTime" opt,
+    end_time: "endTime" opt,
+    start: "start" req,
+    limit: "limit" req,
+    classification: "classification" opt,
+    queue_id: "queueId" opt,
+    case_no: "caseNo" opt,
+    is_reopen: "isReopen" opt,
+} additional(additional_properties));
 
 impl ListCasesRequest {
     /// `ListCasesRequest` from its required properties (`start`, `limit`). The optional ones are unset: set them on the result, or write `ListCasesRequest { field: Some(..), ..ListCasesRequest::new(..) }`.
@@ -742,26 +776,28 @@ impl Validate for ListCasesRequest {
 }
 
 /// Response body of listCases. `resCode`/`resMsg` as in every response of the family; `cases` and `count` are ASSUMED (by analogy with the case type list's `caseTypes` and `count`): the page's response table was not readable. Other fields are allowed.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCasesResponse {
     /// The `resCode` property.
-    #[serde(rename = "resCode", default, skip_serializing_if = "Option::is_none")]
     pub res_code: Option<String>,
     /// The `resMsg` property.
-    #[serde(rename = "resMsg", default, skip_serializing_if = "Option::is_none")]
     pub res_msg: Option<String>,
     /// The cases of this page (assumed name and item shape).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cases: Option<Vec<CaseDetailsInfo>>,
     /// Total number of cases matching the conditions (assumed name).
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// Properties beyond the declared ones (`additionalProperties`).
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::runtime::__private::serde_struct!(ListCasesResponse {
+    res_code: "resCode" opt,
+    res_msg: "resMsg" opt,
+    cases: "cases" opt,
+    count: "count" opt,
+} additional(additional_properties));
 
 impl Validate for ListCasesResponse {
     #[allow(unused_variables)]
@@ -787,30 +823,33 @@ impl Validate for ListCasesResponse {
 }
 
 /// Response body of showCase (page cec_07_3408, table 3), with the family's `resCode`/`resMsg`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ShowCaseResponse {
     /// The `resCode` property.
-    #[serde(rename = "resCode", default, skip_serializing_if = "Option::is_none")]
     pub res_code: Option<String>,
     /// The `resMsg` property.
-    #[serde(rename = "resMsg", default, skip_serializing_if = "Option::is_none")]
     pub res_msg: Option<String>,
     /// The `caseInfo` property.
-    #[serde(rename = "caseInfo")]
     pub case_info: CaseDetailsInfo,
     /// The case's track (page table 5, not read; items kept open).
-    #[serde(rename = "caseTrace", default, skip_serializing_if = "Option::is_none")]
     pub case_trace: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
     /// The case's contact, as the contact query interface returns it for the case's customer ID (page table 6, not read; kept open).
-    #[serde(rename = "customerInfo", default, skip_serializing_if = "Option::is_none")]
     pub customer_info: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Tasks of the case (the page gives no table of their fields; kept open).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
     /// Whether the case is followed.
-    #[serde(rename = "isFollower")]
     pub is_follower: bool,
 }
+
+crate::runtime::__private::serde_struct!(ShowCaseResponse {
+    res_code: "resCode" opt,
+    res_msg: "resMsg" opt,
+    case_info: "caseInfo" req,
+    case_trace: "caseTrace" opt,
+    customer_info: "customerInfo" opt,
+    tasks: "tasks" opt,
+    is_follower: "isFollower" req,
+} ignore);
 
 impl ShowCaseResponse {
     /// `ShowCaseResponse` from its required properties (`caseInfo`, `isFollower`). The optional ones are unset: set them on the result, or write `ShowCaseResponse { field: Some(..), ..ShowCaseResponse::new(..) }`.
@@ -842,39 +881,43 @@ impl Validate for ShowCaseResponse {
 }
 
 /// A case as the details operation returns it (page cec_07_3408, table 4; read up to row 7, `ownerId`; later rows not read). The page's response table has no length column; the shared definitions carry the lengths the request pages give. Fields of the case template may come too, hence `additionalProperties: true`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CaseDetailsInfo {
     /// The `id` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
     pub id: String,
     /// Case number.
-    #[serde(rename = "caseNo")]
     pub case_no: String,
     /// The `status` property.
     pub status: CaseStatus,
     /// The `title` property.
     ///
     /// Constraints: at most 128 UTF-8 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// The `priority` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<CasePriority>,
     /// The `parentId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// The `ownerId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "ownerId")]
     pub owner_id: String,
     /// Properties beyond the declared ones (`additionalProperties`).
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::runtime::__private::serde_struct!(CaseDetailsInfo {
+    id: "id" req,
+    case_no: "caseNo" req,
+    status: "status" req,
+    title: "title" opt,
+    priority: "priority" opt,
+    parent_id: "parentId" opt,
+    owner_id: "ownerId" req,
+} additional(additional_properties));
 
 impl CaseDetailsInfo {
     /// `CaseDetailsInfo` from its required properties (`id`, `caseNo`, `status`, `ownerId`). The optional ones are unset: set them on the result, or write `CaseDetailsInfo { field: Some(..), ..CaseDetailsInfo::new(..) }`.
@@ -932,26 +975,29 @@ impl Validate for CaseDetailsInfo {
 
 /// One entry of a case's track (the details page's table 5, which was not readable; no field is invented, the object is kept open).
 pub type CaseTrace = std::collections::BTreeMap<String, serde_json::Value>;
+
 /// Request body of processCase (page cec_07_3411, table 2). Lengths are UTF-8 bytes. Fields of a customized case template may be added, hence `additionalProperties: true`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProcessCaseRequest {
     /// The `caseId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "caseId")]
     pub case_id: String,
     /// The `processInfo` property.
-    #[serde(rename = "processInfo")]
     pub process_info: ProcessInfo,
     /// The `creatorId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "creatorId")]
     pub creator_id: String,
     /// Properties beyond the declared ones (`additionalProperties`).
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::runtime::__private::serde_struct!(ProcessCaseRequest {
+    case_id: "caseId" req,
+    process_info: "processInfo" req,
+    creator_id: "creatorId" req,
+} additional(additional_properties));
 
 impl ProcessCaseRequest {
     /// `ProcessCaseRequest` from its required properties (`caseId`, `processInfo`, `creatorId`).
@@ -1037,8 +1083,7 @@ impl Validate for ProcessInfoType {
 }
 
 /// The handling record (page cec_07_3411, table 3). Lengths are UTF-8 bytes. `from` and `creatorId` are user IDs (sender, handler).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ProcessInfo {
     /// Kind of handling: an internal record, an email or an SMS. The page (table and example) spells the first value "Iternal", kept as written; an open list, so a correctly spelled "Internal" is not rejected should the service use it.
     pub r#type: ProcessInfoType,
@@ -1053,24 +1098,30 @@ pub struct ProcessInfo {
     /// The `from` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
     /// Name of the sender. Length: 80 bytes.
     ///
     /// Constraints: at most 80 UTF-8 bytes.
-    #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
     /// Recipient's email address. Length: 2000 bytes.
     ///
     /// Constraints: at most 2000 UTF-8 bytes.
-    #[serde(rename = "toAddress", default, skip_serializing_if = "Option::is_none")]
     pub to_address: Option<String>,
     /// The `creatorId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ProcessInfo {
+    r#type: "type" req,
+    title: "title" req,
+    description: "description" req,
+    from: "from" opt,
+    from_name: "fromName" opt,
+    to_address: "toAddress" opt,
+    creator_id: "creatorId" opt,
+} deny);
 
 impl ProcessInfo {
     /// `ProcessInfo` from its required properties (`type`, `title`, `description`). The optional ones are unset: set them on the result, or write `ProcessInfo { field: Some(..), ..ProcessInfo::new(..) }`.
@@ -1129,8 +1180,7 @@ impl Validate for ProcessInfo {
 }
 
 /// Request body of cancelCase (page cec_07_3412, table 2). Lengths are UTF-8 bytes. `creatorId` is the handler. `remark` is marked "True" (mandatory).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CancelCaseRequest {
     /// The `id` property.
     ///
@@ -1139,13 +1189,18 @@ pub struct CancelCaseRequest {
     /// The `creatorId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "creatorId")]
     pub creator_id: String,
     /// Remark on the cancellation. Length: 2000 bytes.
     ///
     /// Constraints: at most 2000 UTF-8 bytes.
     pub remark: String,
 }
+
+crate::runtime::__private::serde_struct!(CancelCaseRequest {
+    id: "id" req,
+    creator_id: "creatorId" req,
+    remark: "remark" req,
+} deny);
 
 impl CancelCaseRequest {
     /// `CancelCaseRequest` from its required properties (`id`, `creatorId`, `remark`).
@@ -1184,8 +1239,7 @@ impl Validate for CancelCaseRequest {
 }
 
 /// Request body of updateCaseStatus (page cec_07_3413, table 2). `creatorId` is the handler; `status` is the status to move the case to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateCaseStatusRequest {
     /// The `id` property.
     ///
@@ -1194,11 +1248,16 @@ pub struct UpdateCaseStatusRequest {
     /// The `creatorId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "creatorId")]
     pub creator_id: String,
     /// The `status` property.
     pub status: CaseStatus,
 }
+
+crate::runtime::__private::serde_struct!(UpdateCaseStatusRequest {
+    id: "id" req,
+    creator_id: "creatorId" req,
+    status: "status" req,
+} deny);
 
 impl UpdateCaseStatusRequest {
     /// `UpdateCaseStatusRequest` from its required properties (`id`, `creatorId`, `status`).
@@ -1281,16 +1340,13 @@ impl Validate for CaseTypeStatus {
 }
 
 /// Request body of listCaseTypes (page cec_07_3403, table 2). Lengths are UTF-8 bytes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListCaseTypesRequest {
     /// Case type name, matched fuzzily. Length: 128 bytes.
     ///
     /// Constraints: at most 128 UTF-8 bytes.
-    #[serde(rename = "typeName", default, skip_serializing_if = "Option::is_none")]
     pub type_name: Option<String>,
     /// The `status` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CaseTypeStatus>,
     /// The `start` property.
     ///
@@ -1301,6 +1357,13 @@ pub struct ListCaseTypesRequest {
     /// Constraints: >= 1; <= 100.
     pub limit: i32,
 }
+
+crate::runtime::__private::serde_struct!(ListCaseTypesRequest {
+    type_name: "typeName" opt,
+    status: "status" opt,
+    start: "start" req,
+    limit: "limit" req,
+} deny);
 
 impl ListCaseTypesRequest {
     /// `ListCaseTypesRequest` from its required properties (`start`, `limit`). The optional ones are unset: set them on the result, or write `ListCaseTypesRequest { field: Some(..), ..ListCaseTypesRequest::new(..) }`.
@@ -1351,22 +1414,26 @@ impl Validate for ListCaseTypesRequest {
 }
 
 /// Response body of listCaseTypes (page cec_07_3403, table 3), with the family's `resCode`/`resMsg`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ListCaseTypesResponse {
     /// The `resCode` property.
-    #[serde(rename = "resCode", default, skip_serializing_if = "Option::is_none")]
     pub res_code: Option<String>,
     /// The `resMsg` property.
-    #[serde(rename = "resMsg", default, skip_serializing_if = "Option::is_none")]
     pub res_msg: Option<String>,
     /// The case types of this page.
-    #[serde(rename = "caseTypes")]
     pub case_types: Vec<CaseType>,
     /// Total number of case types matching the conditions.
     ///
     /// Constraints: >= 0.
     pub count: i32,
 }
+
+crate::runtime::__private::serde_struct!(ListCaseTypesResponse {
+    res_code: "resCode" opt,
+    res_msg: "resMsg" opt,
+    case_types: "caseTypes" req,
+    count: "count" req,
+} ignore);
 
 impl ListCaseTypesResponse {
     /// `ListCaseTypesResponse` from its required properties (`caseTypes`, `count`). The optional ones are unset: set them on the result, or write `ListCaseTypesResponse { field: Some(..), ..ListCaseTypesResponse::new(..) }`.
@@ -1406,18 +1473,21 @@ impl Validate for ListCaseTypesResponse {
 }
 
 /// Response body of showCaseType (page cec_07_3404), with the family's `resCode`/`resMsg`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ShowCaseTypeResponse {
     /// The `resCode` property.
-    #[serde(rename = "resCode", default, skip_serializing_if = "Option::is_none")]
     pub res_code: Option<String>,
     /// The `resMsg` property.
-    #[serde(rename = "resMsg", default, skip_serializing_if = "Option::is_none")]
     pub res_msg: Option<String>,
     /// The `caseTypeInfo` property.
-    #[serde(rename = "caseTypeInfo")]
     pub case_type_info: CaseType,
 }
+
+crate::runtime::__private::serde_struct!(ShowCaseTypeResponse {
+    res_code: "resCode" opt,
+    res_msg: "resMsg" opt,
+    case_type_info: "caseTypeInfo" req,
+} ignore);
 
 impl ShowCaseTypeResponse {
     /// `ShowCaseTypeResponse` from its required properties (`caseTypeInfo`). The optional ones are unset: set them on the result, or write `ShowCaseTypeResponse { field: Some(..), ..ShowCaseTypeResponse::new(..) }`.
@@ -1442,75 +1512,67 @@ impl Validate for ShowCaseTypeResponse {
 }
 
 /// A case type ("CaseTypes" on both pages): the details page cec_07_3404 (table 3, all 13 rows read) and the list page cec_07_3403 (table 4, read to row 9 and the start of row 10). The pages disagree on names: details has `tempalteId` and `isStrctOrder`; list has `templateId`, `templateName` and a row 10 beginning "isStric...". Both spellings are declared, and only the fields both pages mark mandatory under the same name are required (`id`, `typeName`, `status`, `caseStatus`); the details page also marks `tempalteId`, `isStrctOrder`, `creatorName`, `createdDate`, `lastModifiedName` and `lastModifiedDate` mandatory, the list page `templateId` and `templateName`. Other fields are allowed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CaseType {
     /// The `id` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
     pub id: String,
     /// Name of the case type (the pages say of the case template); unique.
-    #[serde(rename = "typeName")]
     pub type_name: String,
     /// Description of the case type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// The `status` property.
     pub status: CaseTypeStatus,
     /// The statuses a case of this type can have, comma-separated.
-    #[serde(rename = "caseStatus")]
     pub case_status: String,
     /// Case template the type is associated with (details page's spelling; mandatory there).
-    #[serde(rename = "tempalteId", default, skip_serializing_if = "Option::is_none")]
     pub tempalte_id: Option<String>,
     /// Case template the type is associated with (list page's spelling; mandatory there).
-    #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
     /// Name of the associated case template (list page only; mandatory there).
-    #[serde(rename = "templateName", default, skip_serializing_if = "Option::is_none")]
     pub template_name: Option<String>,
     /// Associated content template (spelled so on both pages).
-    #[serde(
-        rename = "contentTempalteId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub content_tempalte_id: Option<String>,
     /// The `parentId` property.
     ///
     /// Constraints: at most 20 UTF-8 bytes.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
     /// Whether the strict mode is used (details page's spelling; the list page's row 10 begins "isStric..." and was cut off).
-    #[serde(rename = "isStrctOrder", default, skip_serializing_if = "Option::is_none")]
     pub is_strct_order: Option<bool>,
     /// Name of the creator.
-    #[serde(rename = "creatorName", default, skip_serializing_if = "Option::is_none")]
     pub creator_name: Option<String>,
     /// The `createdDate` property.
     ///
     /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
-    #[serde(rename = "createdDate", default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<String>,
     /// Name of the last modifier.
-    #[serde(
-        rename = "lastModifiedName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_modified_name: Option<String>,
     /// The `lastModifiedDate` property.
     ///
     /// Constraints: matches `^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$`.
-    #[serde(
-        rename = "lastModifiedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub last_modified_date: Option<String>,
     /// Properties beyond the declared ones (`additionalProperties`).
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::runtime::__private::serde_struct!(CaseType {
+    id: "id" req,
+    type_name: "typeName" req,
+    description: "description" opt,
+    status: "status" req,
+    case_status: "caseStatus" req,
+    tempalte_id: "tempalteId" opt,
+    template_id: "templateId" opt,
+    template_name: "templateName" opt,
+    content_tempalte_id: "contentTempalteId" opt,
+    parent_id: "parentId" opt,
+    is_strct_order: "isStrctOrder" opt,
+    creator_name: "creatorName" opt,
+    created_date: "createdDate" opt,
+    last_modified_name: "lastModifiedName" opt,
+    last_modified_date: "lastModifiedDate" opt,
+} additional(additional_properties));
 
 impl CaseType {
     /// `CaseType` from its required properties (`id`, `typeName`, `status`, `caseStatus`). The optional ones are unset: set them on the result, or write `CaseType { field: Some(..), ..CaseType::new(..) }`.

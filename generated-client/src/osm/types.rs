@@ -12,38 +12,40 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// Request body of updateContactInfo (document 000).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateContactInfoRequest {
     /// Specifies the country/region code.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
     /// Specifies the mobile number.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_mobile: Option<String>,
     /// Specifies the Email address.
     ///
     /// Constraints: length 1..=128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_mail: Option<String>,
     /// Specifies the available time.
     ///
     /// Constraints: length 1..=16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_time: Option<String>,
     /// Specifies the group ID.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Specifies extended parameters. Map<String,Object> per the table; the document's example shows `[]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension_map: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
+crate::runtime::__private::serde_struct!(UpdateContactInfoRequest {
+    area_code: "area_code" opt,
+    remind_mobile: "remind_mobile" opt,
+    remind_mail: "remind_mail" opt,
+    remind_time: "remind_time" opt,
+    group_id: "group_id" opt,
+    extension_map: "extension_map" opt,
+} deny);
 
 impl Validate for UpdateContactInfoRequest {
     #[allow(unused_variables)]
@@ -72,8 +74,7 @@ impl Validate for UpdateContactInfoRequest {
 }
 
 /// Request body of createRelations (document 002).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateRelationsRequest {
     /// Specifies the list of at most three IDs of the service tickets to be associated. "At most three" is `maxItems: 3`; `minItems: 1` is inferred from the field being mandatory and the operation creating associations. The document's example shows the string "123456"; the table says an array of strings.
     ///
@@ -84,6 +85,11 @@ pub struct CreateRelationsRequest {
     /// Constraints: length 1..=64 characters.
     pub group_id: String,
 }
+
+crate::runtime::__private::serde_struct!(CreateRelationsRequest {
+    related_id_list: "related_id_list" req,
+    group_id: "group_id" req,
+} deny);
 
 impl CreateRelationsRequest {
     /// `CreateRelationsRequest` from its required properties (`related_id_list`, `group_id`).
@@ -119,28 +125,30 @@ impl Validate for CreateRelationsRequest {
 }
 
 /// Request body of operateCase (document 003).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OperateCaseRequest {
     /// Indicates the evaluation content.
     ///
     /// Constraints: length 0..=400 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judgement: Option<String>,
     /// Description of the operation.
     ///
     /// Constraints: length 0..=400 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_desc: Option<String>,
     /// Specifies the group ID. Its minimum length is 0 as document 003 gives it (documents 000 and 002 give minimum length 1 for their group_id).
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Specifies the service ticket satisfaction list. An array per the table; the document's example shows `{}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_satisfaction_list: Option<Vec<CaseSatisfaction>>,
 }
+
+crate::runtime::__private::serde_struct!(OperateCaseRequest {
+    judgement: "judgement" opt,
+    operate_desc: "operate_desc" opt,
+    group_id: "group_id" opt,
+    incident_satisfaction_list: "incident_satisfaction_list" opt,
+} deny);
 
 impl Validate for OperateCaseRequest {
     #[allow(unused_variables)]
@@ -168,12 +176,11 @@ impl Validate for OperateCaseRequest {
 }
 
 /// One satisfaction rating of a service ticket (document 003).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CaseSatisfaction {
     /// Specifies the total score of satisfaction.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i32>,
     /// Specifies the satisfaction category ID.
     ///
@@ -186,24 +193,30 @@ pub struct CaseSatisfaction {
     /// Specifies the satisfaction category name.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfaction_name: Option<String>,
     /// Specifies the score of a scale.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_value: Option<i32>,
     /// Specifies the satisfaction dimension ID.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sat_category_id: Option<String>,
     /// Specifies the satisfaction dimension name.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sat_category_name: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CaseSatisfaction {
+    value: "value" opt,
+    satisfaction_id: "satisfaction_id" req,
+    satisfaction_value: "satisfaction_value" req,
+    satisfaction_name: "satisfaction_name" opt,
+    per_value: "per_value" opt,
+    sat_category_id: "sat_category_id" opt,
+    sat_category_name: "sat_category_name" opt,
+} ignore);
 
 impl CaseSatisfaction {
     /// `CaseSatisfaction` from its required properties (`satisfaction_id`, `satisfaction_value`). The optional ones are unset: set them on the result, or write `CaseSatisfaction { field: Some(..), ..CaseSatisfaction::new(..) }`.
@@ -284,18 +297,15 @@ impl Validate for CaseSatisfaction {
 }
 
 /// Request body of createCase (document 004). `region_id` is mandatory when `business_type_id` is "5" (`x-required-if`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateCaseRequest {
     /// Specifies the subtype of a service ticket. Its value can be obtained through the API for querying the service ticket category list.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_sub_type_id: Option<String>,
     /// Specifies the product category of a service ticket. Its value can be obtained through the API for querying the service ticket category list.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_category_id: Option<String>,
     /// Specifies the problem type of a service ticket. Its value can be obtained through the API for querying the problem type list.
     ///
@@ -304,7 +314,6 @@ pub struct CreateCaseRequest {
     /// Specifies the region ID. It is mandatory if business_type_id is 5. Its value can be obtained through the API for querying the problem type list.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
     /// Describes the problem.
     ///
@@ -317,50 +326,59 @@ pub struct CreateCaseRequest {
     /// Specifies the notification receiving mobile phone number. The document's example shows `null`; the table types it as a string (omit it instead).
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_mobile: Option<String>,
     /// Specifies the notification receiving email address. The document's example shows `null`; the table types it as a string (omit it instead).
     ///
     /// Constraints: length 0..=128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_mail: Option<String>,
     /// Specifies the time when the notification is sent.
     ///
     /// Constraints: length 0..=16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_time: Option<String>,
     /// ProjectId. The document's example shows `null`; the table types it as a string (omit it instead).
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// Specifies the attachment ID list. Its value is returned by the API for uploading attachments. Array length: 0 - 5
     ///
     /// Constraints: 0..=5 items; each item: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_ids: Option<Vec<String>>,
     /// Specifies additional parameters. Map<String,Object> per the table; the document's example shows `[]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends_map: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Specifies extended parameters. Map<String,Object> per the table; the document's example shows `[]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension_map: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// Identifies the problem severity of a service ticket. Its value can be obtained through the API for querying the problem severity list.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity_id: Option<String>,
     /// Specifies the verification code. If the contact information is not registered, the value of this parameter needs to be obtained through the API for obtaining verification codes. The document's example shows `null`; the table types it as a string (omit it instead).
     ///
     /// Constraints: length 0..=6 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verify_code: Option<String>,
     /// Specifies the country/region code. A string per the table; the document's example shows the number 86.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CreateCaseRequest {
+    incident_sub_type_id: "incident_sub_type_id" opt,
+    product_category_id: "product_category_id" opt,
+    business_type_id: "business_type_id" req,
+    region_id: "region_id" opt,
+    simple_description: "simple_description" req,
+    source_id: "source_id" req,
+    remind_mobile: "remind_mobile" opt,
+    remind_mail: "remind_mail" opt,
+    remind_time: "remind_time" opt,
+    project_id: "project_id" opt,
+    accessory_ids: "accessory_ids" opt,
+    extends_map: "extends_map" opt,
+    extension_map: "extension_map" opt,
+    severity_id: "severity_id" opt,
+    verify_code: "verify_code" opt,
+    area_code: "area_code" opt,
+} deny);
 
 impl CreateCaseRequest {
     /// `CreateCaseRequest` from its required properties (`business_type_id`, `simple_description`, `source_id`). The optional ones are unset: set them on the result, or write `CreateCaseRequest { field: Some(..), ..CreateCaseRequest::new(..) }`.
@@ -463,14 +481,17 @@ impl Validate for CreateCaseRequest {
 }
 
 /// Response body of createCase (document 004).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateCaseResponse {
     /// Specifies the service ticket ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CreateCaseResponse {
+    incident_id: "incident_id" opt,
+} ignore);
 
 impl Validate for CreateCaseResponse {
     #[allow(unused_variables)]
@@ -483,19 +504,22 @@ impl Validate for CreateCaseResponse {
 }
 
 /// Response body of updateContactInfo, createRelations and operateCase (documents 000, 002, 003). An absent or empty `error_code` means success.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BusinessResult {
     /// Specifies the error code.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Specifies the error description (002/003: "Description of the error."). The maximum length is documentary: some current messages are longer.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(BusinessResult {
+    error_code: "error_code" opt,
+    error_msg: "error_msg" opt,
+} ignore);
 
 impl Validate for BusinessResult {
     #[allow(unused_variables)]
@@ -512,18 +536,21 @@ impl Validate for BusinessResult {
 }
 
 /// Body of 4xx and 5xx responses (shared/reference/README.md; the documents refer to an error code page they do not include). All fields are optional here because some gateways answer other shapes (`errorCode`/`errorMsg`, `code`/`message`, or the pair nested under `error`); a client should keep the raw body.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorResponse {
     /// Error code, e.g. OSM.0001.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// Encoded authorization failure details; may come with a 403.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoded_authorization_message: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ErrorResponse {
+    error_code: "error_code" opt,
+    error_msg: "error_msg" opt,
+    encoded_authorization_message: "encoded_authorization_message" opt,
+} ignore);
 
 impl Validate for ErrorResponse {
     #[allow(unused_variables)]
@@ -531,14 +558,17 @@ impl Validate for ErrorResponse {
 }
 
 /// Response body of listRelations.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListRelationsResponse {
     /// Specifies the associated service tickets.
     ///
     /// Constraints: 0..=3 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_relation_list: Option<Vec<RelatedCaseSummary>>,
 }
+
+crate::runtime::__private::serde_struct!(ListRelationsResponse {
+    case_relation_list: "case_relation_list" opt,
+} ignore);
 
 impl Validate for ListRelationsResponse {
     #[allow(unused_variables)]
@@ -555,19 +585,22 @@ impl Validate for ListRelationsResponse {
 }
 
 /// Response body of showCaseQuota.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseQuota {
     /// Specifies the total quota.
     ///
     /// Constraints: >= -1; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i32>,
     /// Specifies the remaining (unused) quota.
     ///
     /// Constraints: >= -1; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub un_used: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(CaseQuota {
+    total: "total" opt,
+    un_used: "un_used" opt,
+} ignore);
 
 impl Validate for CaseQuota {
     #[allow(unused_variables)]
@@ -596,17 +629,20 @@ impl Validate for CaseQuota {
 }
 
 /// Response body of listAgencies.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAgenciesResponse {
     /// Specifies the total number of agencies.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the agencies.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agency_list: Option<Vec<Agency>>,
 }
+
+crate::runtime::__private::serde_struct!(ListAgenciesResponse {
+    total_count: "total_count" opt,
+    agency_list: "agency_list" opt,
+} ignore);
 
 impl Validate for ListAgenciesResponse {
     #[allow(unused_variables)]
@@ -632,12 +668,15 @@ impl Validate for ListAgenciesResponse {
 }
 
 /// Response body of showPartnerCasePrivilege.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PartnerCasePrivilege {
     /// Indicates whether the partner has the service ticket processing permission.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_privilege: Option<bool>,
 }
+
+crate::runtime::__private::serde_struct!(PartnerCasePrivilege {
+    has_privilege: "has_privilege" opt,
+} ignore);
 
 impl Validate for PartnerCasePrivilege {
     #[allow(unused_variables)]
@@ -645,14 +684,17 @@ impl Validate for PartnerCasePrivilege {
 }
 
 /// Response body of listCaseCounts.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCaseCountsResponse {
     /// Specifies the number of service tickets per status.
     ///
     /// Constraints: 0..=20 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_status_counts: Option<Vec<CaseStatusCount>>,
 }
+
+crate::runtime::__private::serde_struct!(ListCaseCountsResponse {
+    incident_status_counts: "incident_status_counts" opt,
+} ignore);
 
 impl Validate for ListCaseCountsResponse {
     #[allow(unused_variables)]
@@ -669,12 +711,15 @@ impl Validate for ListCaseCountsResponse {
 }
 
 /// Response body of showCaseDetail.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowCaseDetailResponse {
     /// The `incident_detail_info` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_detail_info: Option<CaseDetail>,
 }
+
+crate::runtime::__private::serde_struct!(ShowCaseDetailResponse {
+    incident_detail_info: "incident_detail_info" opt,
+} ignore);
 
 impl Validate for ShowCaseDetailResponse {
     #[allow(unused_variables)]
@@ -687,19 +732,22 @@ impl Validate for ShowCaseDetailResponse {
 }
 
 /// Response body of listCaseOperationLogs.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCaseOperationLogsResponse {
     /// Specifies the total number of operation logs.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the operation logs of the service ticket.
     ///
     /// Constraints: 0..=65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_operate_log_list: Option<Vec<CaseOperationLog>>,
 }
+
+crate::runtime::__private::serde_struct!(ListCaseOperationLogsResponse {
+    total_count: "total_count" opt,
+    incident_operate_log_list: "incident_operate_log_list" opt,
+} ignore);
 
 impl Validate for ListCaseOperationLogsResponse {
     #[allow(unused_variables)]
@@ -726,17 +774,20 @@ impl Validate for ListCaseOperationLogsResponse {
 }
 
 /// Response body of listCaseCcEmails.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCaseCcEmailsResponse {
     /// The `cc_email_info` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc_email_info: Option<CaseCcEmailInfo>,
     /// Specifies the CC email information.
     ///
     /// Constraints: 0..=5 items; each item: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mc_email_infos: Option<Vec<String>>,
 }
+
+crate::runtime::__private::serde_struct!(ListCaseCcEmailsResponse {
+    cc_email_info: "cc_email_info" opt,
+    mc_email_infos: "mc_email_infos" opt,
+} ignore);
 
 impl Validate for ListCaseCcEmailsResponse {
     #[allow(unused_variables)]
@@ -757,14 +808,17 @@ impl Validate for ListCaseCcEmailsResponse {
 }
 
 /// Response body of showCaseStatus.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowCaseStatusResponse {
     /// Specifies the ticket status: 0 (to be processed), 1 (processing), 2 (to be confirmed), 3 (completed), 4 (canceled), 12 (invalid), 17 (pending feedback).
     ///
     /// Constraints: >= 0; <= 20.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(ShowCaseStatusResponse {
+    status: "status" opt,
+} ignore);
 
 impl Validate for ShowCaseStatusResponse {
     #[allow(unused_variables)]
@@ -783,12 +837,15 @@ impl Validate for ShowCaseStatusResponse {
 }
 
 /// Response body of showPartnerServiceInfo.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowPartnerServiceInfoResponse {
     /// The `partners_service_info` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partners_service_info: Option<PartnerServiceInfo>,
 }
+
+crate::runtime::__private::serde_struct!(ShowPartnerServiceInfoResponse {
+    partners_service_info: "partners_service_info" opt,
+} ignore);
 
 impl Validate for ShowPartnerServiceInfoResponse {
     #[allow(unused_variables)]
@@ -801,15 +858,18 @@ impl Validate for ShowPartnerServiceInfoResponse {
 }
 
 /// Response body of listCases.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCasesResponse {
     /// Specifies the total number of matching service tickets.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the service tickets of this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_info_list: Option<Vec<CaseSummary>>,
 }
+
+crate::runtime::__private::serde_struct!(ListCasesResponse {
+    total_count: "total_count" opt,
+    incident_info_list: "incident_info_list" opt,
+} ignore);
 
 impl Validate for ListCasesResponse {
     #[allow(unused_variables)]
@@ -825,14 +885,17 @@ impl Validate for ListCasesResponse {
 }
 
 /// Response body of listSubCustomers.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSubCustomersResponse {
     /// Specifies the sub-users.
     ///
     /// Constraints: 0..=65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_customer_infos: Option<Vec<SubCustomerInfo>>,
 }
+
+crate::runtime::__private::serde_struct!(ListSubCustomersResponse {
+    sub_customer_infos: "sub_customer_infos" opt,
+} ignore);
 
 impl Validate for ListSubCustomersResponse {
     #[allow(unused_variables)]
@@ -849,17 +912,20 @@ impl Validate for ListSubCustomersResponse {
 }
 
 /// Response body of listCustomerRegions.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCustomerRegionsResponse {
     /// Specifies the total number of regions.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// Specifies the regions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_infos: Option<Vec<CustomerRegion>>,
 }
+
+crate::runtime::__private::serde_struct!(ListCustomerRegionsResponse {
+    count: "count" opt,
+    region_infos: "region_infos" opt,
+} ignore);
 
 impl Validate for ListCustomerRegionsResponse {
     #[allow(unused_variables)]
@@ -885,19 +951,18 @@ impl Validate for ListCustomerRegionsResponse {
 }
 
 /// Response body of listCasesByPage (camelCase keys).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCasesByPageResponse {
     /// Specifies the total number of matching service tickets.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the service tickets of this page.
-    #[serde(
-        rename = "incidentInfoList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub incident_info_list: Option<Vec<PagedCaseSummary>>,
 }
+
+crate::runtime::__private::serde_struct!(ListCasesByPageResponse {
+    total_count: "totalCount" opt,
+    incident_info_list: "incidentInfoList" opt,
+} ignore);
 
 impl Validate for ListCasesByPageResponse {
     #[allow(unused_variables)]
@@ -913,8 +978,7 @@ impl Validate for ListCasesByPageResponse {
 }
 
 /// Request body of createScore.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateScoreRequest {
     /// Specifies the evaluation text.
     ///
@@ -923,7 +987,6 @@ pub struct CreateScoreRequest {
     /// Specifies the rating type. Only the en-us reference page has this field (marked mandatory there, with the remark that it can be removed); the SDK and the other pages lack it, so it is optional here.
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i32>,
     /// Specifies the satisfaction scores, one per satisfaction category.
     ///
@@ -932,9 +995,15 @@ pub struct CreateScoreRequest {
     /// Specifies the Huawei Cloud IAM group ID; it is mandatory when the ticket belongs to another member of the same group.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CreateScoreRequest {
+    judgement: "judgement" req,
+    r#type: "type" opt,
+    incident_satisfaction_list: "incident_satisfaction_list" req,
+    group_id: "group_id" opt,
+} deny);
 
 impl CreateScoreRequest {
     /// `CreateScoreRequest` from its required properties (`judgement`, `incident_satisfaction_list`). The optional ones are unset: set them on the result, or write `CreateScoreRequest { field: Some(..), ..CreateScoreRequest::new(..) }`.
@@ -986,23 +1055,25 @@ impl Validate for CreateScoreRequest {
 }
 
 /// Request body of createCaseExtendedParameters.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateCaseExtendedParametersRequest {
     /// Specifies the Huawei Cloud IAM group ID; it is mandatory when the ticket belongs to another member of the same group.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Specifies the message ID.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// Specifies the extended parameters as name-value pairs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends_map: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
+crate::runtime::__private::serde_struct!(CreateCaseExtendedParametersRequest {
+    group_id: "group_id" opt,
+    message_id: "message_id" opt,
+    extends_map: "extends_map" opt,
+} deny);
 
 impl Validate for CreateCaseExtendedParametersRequest {
     #[allow(unused_variables)]
@@ -1019,8 +1090,7 @@ impl Validate for CreateCaseExtendedParametersRequest {
 }
 
 /// Request body of createReportFeedback.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateReportFeedbackRequest {
     /// Specifies the report type.
     ///
@@ -1039,11 +1109,19 @@ pub struct CreateReportFeedbackRequest {
     /// Constraints: 1..=3 items; each item: length 1..=32 characters.
     pub files: Vec<String>,
     /// The `ip` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<IntellectualPropertyInfo>,
     /// The `contacts` property.
     pub contacts: ReportContactInfo,
 }
+
+crate::runtime::__private::serde_struct!(CreateReportFeedbackRequest {
+    r#type: "type" req,
+    title: "title" req,
+    content: "content" req,
+    files: "files" req,
+    ip: "ip" opt,
+    contacts: "contacts" req,
+} deny);
 
 impl CreateReportFeedbackRequest {
     /// `CreateReportFeedbackRequest` from its required properties (`type`, `title`, `content`, `files`, `contacts`). The optional ones are unset: set them on the result, or write `CreateReportFeedbackRequest { field: Some(..), ..CreateReportFeedbackRequest::new(..) }`.
@@ -1105,8 +1183,7 @@ impl Validate for CreateReportFeedbackRequest {
 }
 
 /// Contact information of the reporting party in a report feedback.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReportContactInfo {
     /// Specifies the name of the person or organization.
     ///
@@ -1115,27 +1192,34 @@ pub struct ReportContactInfo {
     /// Specifies the contact phone number.
     pub mobile: String,
     /// Specifies the contact email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail: Option<String>,
     /// Specifies the country or region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area: Option<String>,
     /// Specifies the address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// Specifies the identity of the reporting party: 10 (enterprise), 20 (individual), 21 (authorized agent), 22 (lawyer), 23 (intellectual property owner).
     pub id_type: i32,
     /// Specifies the company name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
     /// Specifies the attachment IDs of the identity proof documents.
     ///
     /// Constraints: 1..=3 items.
     pub id_files: Vec<String>,
     /// Specifies other contact information.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other_way: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ReportContactInfo {
+    name: "name" req,
+    mobile: "mobile" req,
+    mail: "mail" opt,
+    area: "area" opt,
+    address: "address" opt,
+    id_type: "id_type" req,
+    company_name: "company_name" opt,
+    id_files: "id_files" req,
+    other_way: "other_way" opt,
+} deny);
 
 impl ReportContactInfo {
     /// `ReportContactInfo` from its required properties (`name`, `mobile`, `id_type`, `id_files`). The optional ones are unset: set them on the result, or write `ReportContactInfo { field: Some(..), ..ReportContactInfo::new(..) }`.
@@ -1224,28 +1308,30 @@ impl Validate for IntellectualPropertyInfoIpType {
 }
 
 /// Intellectual property information of a report feedback.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct IntellectualPropertyInfo {
     /// Specifies the intellectual property type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_type: Option<IntellectualPropertyInfoIpType>,
     /// Specifies the country or region where the intellectual property is registered.
     ///
     /// Constraints: length 0..=128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_area: Option<String>,
     /// Specifies the trademark registration number or patent application number.
     ///
     /// Constraints: length 0..=512 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_number: Option<String>,
     /// Specifies a brief description of the intellectual property rights.
     ///
     /// Constraints: length 0..=5000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_content: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(IntellectualPropertyInfo {
+    ip_type: "ip_type" opt,
+    ip_area: "ip_area" opt,
+    ip_number: "ip_number" opt,
+    ip_content: "ip_content" opt,
+} deny);
 
 impl Validate for IntellectualPropertyInfo {
     #[allow(unused_variables)]
@@ -1270,8 +1356,7 @@ impl Validate for IntellectualPropertyInfo {
 }
 
 /// Request body of deleteRelation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeleteRelationRequest {
     /// Specifies the ID of the service ticket to be disassociated.
     ///
@@ -1282,6 +1367,11 @@ pub struct DeleteRelationRequest {
     /// Constraints: length 1..=64 characters.
     pub group_id: String,
 }
+
+crate::runtime::__private::serde_struct!(DeleteRelationRequest {
+    related_id: "related_id" req,
+    group_id: "group_id" req,
+} deny);
 
 impl DeleteRelationRequest {
     /// `DeleteRelationRequest` from its required properties (`related_id`, `group_id`).
@@ -1310,24 +1400,27 @@ impl Validate for DeleteRelationRequest {
 }
 
 /// Brief information of an associated service ticket.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RelatedCaseSummary {
     /// Specifies the service ticket ID.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
     /// Specifies the brief description of the ticket.
     ///
     /// Constraints: length 1..=2000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simple_description: Option<String>,
     /// Specifies the name of the user who submitted the ticket.
     ///
     /// Constraints: length 1..=256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(RelatedCaseSummary {
+    case_id: "case_id" opt,
+    simple_description: "simple_description" opt,
+    user_name: "user_name" opt,
+} ignore);
 
 impl Validate for RelatedCaseSummary {
     #[allow(unused_variables)]
@@ -1348,44 +1441,47 @@ impl Validate for RelatedCaseSummary {
 }
 
 /// An IAM agency of the account.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Agency {
     /// Specifies the agency ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Specifies the agency name.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Specifies the validity period of the agency.
     ///
     /// Constraints: length 0..=1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<String>,
     /// Specifies the name of the delegated account.
     ///
     /// Constraints: length 0..=256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust_domain_name: Option<String>,
     /// Specifies the ID of the delegated account.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trust_domain_id: Option<String>,
     /// Specifies the creation time.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// Specifies the expiration time.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(Agency {
+    id: "id" opt,
+    name: "name" opt,
+    duration: "duration" opt,
+    trust_domain_name: "trust_domain_name" opt,
+    trust_domain_id: "trust_domain_id" opt,
+    create_time: "create_time" opt,
+    expire_time: "expire_time" opt,
+} ignore);
 
 impl Validate for Agency {
     #[allow(unused_variables)]
@@ -1422,19 +1518,22 @@ impl Validate for Agency {
 }
 
 /// Number of service tickets in one status.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseStatusCount {
     /// Specifies the ticket status: 0 (to be processed), 1 (processing), 2 (to be confirmed), 3 (completed), 4 (canceled), 12 (invalid), 17 (pending feedback).
     ///
     /// Constraints: >= 0; <= 20.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
     /// Specifies the number of tickets in this status.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(CaseStatusCount {
+    status: "status" opt,
+    count: "count" opt,
+} ignore);
 
 impl Validate for CaseStatusCount {
     #[allow(unused_variables)]
@@ -1463,17 +1562,15 @@ impl Validate for CaseStatusCount {
 }
 
 /// Details of a service ticket.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CaseDetail {
     /// Specifies the IAM sub-user ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xcustomer_id: Option<String>,
     /// Specifies the IAM sub-user name.
     ///
     /// Constraints: length 0..=256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xcustomer_name: Option<String>,
     /// Specifies the ticket status: 0 (to be processed), 1 (processing), 2 (to be confirmed), 3 (completed), 4 (canceled), 12 (invalid), 17 (pending feedback).
     ///
@@ -1482,7 +1579,6 @@ pub struct CaseDetail {
     /// Specifies the evaluation text.
     pub judgement: String,
     /// Specifies the service ticket ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
     /// Specifies the problem type name.
     pub business_type_name: String,
@@ -1503,18 +1599,35 @@ pub struct CaseDetail {
     /// Specifies the satisfaction ratings of the ticket.
     pub incident_satisfaction: Vec<CaseSatisfaction>,
     /// Specifies the severity name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity_name: Option<String>,
     /// Specifies who handles the ticket: 0 (Huawei Cloud), 1 (business partner), 2 (ISV).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_ownership: Option<i32>,
     /// Specifies the resolution time (an integer; the unit is not documented).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolve_time: Option<i64>,
     /// The `ext_info` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ext_info: Option<CaseDetailExtension>,
 }
+
+crate::runtime::__private::serde_struct!(CaseDetail {
+    xcustomer_id: "xcustomer_id" opt,
+    xcustomer_name: "xcustomer_name" opt,
+    status: "status" req,
+    judgement: "judgement" req,
+    incident_id: "incident_id" opt,
+    business_type_name: "business_type_name" req,
+    incident_type_name: "incident_type_name" req,
+    customer_id: "customer_id" req,
+    dc_name: "dc_name" req,
+    simple_description: "simple_description" req,
+    source_name: "source_name" req,
+    create_time: "create_time" req,
+    message_list: "message_list" req,
+    incident_satisfaction: "incident_satisfaction" req,
+    severity_name: "severity_name" opt,
+    business_ownership: "business_ownership" opt,
+    resolve_time: "resolve_time" opt,
+    ext_info: "ext_info" opt,
+} ignore);
 
 impl CaseDetail {
     /// `CaseDetail` from its required properties (`status`, `judgement`, `business_type_name`, `incident_type_name`, `customer_id`, `dc_name`, `simple_description`, `source_name`, `create_time`, `message_list`, `incident_satisfaction`). The optional ones are unset: set them on the result, or write `CaseDetail { field: Some(..), ..CaseDetail::new(..) }`.
@@ -1601,30 +1714,33 @@ impl Validate for CaseDetail {
 }
 
 /// Extended (contact and notification) information of a service ticket.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseDetailExtension {
     /// Specifies the country/region calling code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
     /// Specifies the mobile number that receives notifications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_mobile: Option<String>,
     /// Specifies the email address that receives notifications.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_mail: Option<String>,
     /// Specifies the contact method type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_type: Option<String>,
     /// Specifies the time window in which notifications are sent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remind_time: Option<String>,
     /// Specifies the CC email addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc_email: Option<String>,
     /// Specifies the ISV commodity ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commodity_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CaseDetailExtension {
+    area_code: "area_code" opt,
+    remind_mobile: "remind_mobile" opt,
+    remind_mail: "remind_mail" opt,
+    contact_type: "contact_type" opt,
+    remind_time: "remind_time" opt,
+    cc_email: "cc_email" opt,
+    commodity_id: "commodity_id" opt,
+} ignore);
 
 impl Validate for CaseDetailExtension {
     #[allow(unused_variables)]
@@ -1632,33 +1748,36 @@ impl Validate for CaseDetailExtension {
 }
 
 /// A message of a service ticket.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseDetailMessage {
     /// Specifies the author type of the message: 0 (customer), 1 (Huawei engineer).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i32>,
     /// Specifies the ID of the author.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replier: Option<String>,
     /// Specifies the message content.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Specifies the message ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
     /// Specifies the name of the author.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replier_name: Option<String>,
     /// Specifies the creation time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// Indicates whether this is the first message of the ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_first_message: Option<i32>,
     /// Specifies the attachments of the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_list: Option<Vec<MessageAttachmentSummary>>,
 }
+
+crate::runtime::__private::serde_struct!(CaseDetailMessage {
+    r#type: "type" opt,
+    replier: "replier" opt,
+    content: "content" opt,
+    message_id: "message_id" opt,
+    replier_name: "replier_name" opt,
+    create_time: "create_time" opt,
+    is_first_message: "is_first_message" opt,
+    accessory_list: "accessory_list" opt,
+} ignore);
 
 impl Validate for CaseDetailMessage {
     #[allow(unused_variables)]
@@ -1674,15 +1793,18 @@ impl Validate for CaseDetailMessage {
 }
 
 /// Brief information of an attachment of a message.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MessageAttachmentSummary {
     /// Specifies the attachment ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_id: Option<String>,
     /// Specifies the original file name of the attachment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_actual_name: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(MessageAttachmentSummary {
+    accessory_id: "accessory_id" opt,
+    file_actual_name: "file_actual_name" opt,
+} ignore);
 
 impl Validate for MessageAttachmentSummary {
     #[allow(unused_variables)]
@@ -1690,38 +1812,41 @@ impl Validate for MessageAttachmentSummary {
 }
 
 /// An operation log entry of a service ticket.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseOperationLog {
     /// Specifies the log entry ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_log_id: Option<String>,
     /// Specifies the service ticket ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
     /// Specifies the operation type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_type: Option<i32>,
     /// Specifies the operator type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_type: Option<i32>,
     /// Specifies the operator ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_id: Option<String>,
     /// Specifies the operator name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operator_name: Option<String>,
     /// Specifies the description of the operation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_desc: Option<String>,
     /// Specifies the operation time as formatted text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_time: Option<String>,
     /// Specifies the operation time as a timestamp.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp_operate_time: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CaseOperationLog {
+    incident_log_id: "incident_log_id" opt,
+    incident_id: "incident_id" opt,
+    operate_type: "operate_type" opt,
+    operator_type: "operator_type" opt,
+    operator_id: "operator_id" opt,
+    operator_name: "operator_name" opt,
+    operate_desc: "operate_desc" opt,
+    operate_time: "operate_time" opt,
+    timestamp_operate_time: "timestamp_operate_time" opt,
+} ignore);
 
 impl Validate for CaseOperationLog {
     #[allow(unused_variables)]
@@ -1734,24 +1859,27 @@ impl Validate for CaseOperationLog {
 }
 
 /// Information of the last CC email setting.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseCcEmailInfo {
     /// Specifies the user ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Specifies the customer (account) ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     /// Specifies the CC email addresses.
     ///
     /// Constraints: length 0..=5000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc_email: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CaseCcEmailInfo {
+    user_id: "user_id" opt,
+    customer_id: "customer_id" opt,
+    cc_email: "cc_email" opt,
+} ignore);
 
 impl Validate for CaseCcEmailInfo {
     #[allow(unused_variables)]
@@ -1772,32 +1900,35 @@ impl Validate for CaseCcEmailInfo {
 }
 
 /// Service information of the associated partner.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PartnerServiceInfo {
     /// Specifies the customer ID.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     /// Specifies the customer name.
     ///
     /// Constraints: length 1..=256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// Specifies the service time zone, for example GMT+08:00.
     ///
     /// Constraints: length 0..=10 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_time_zone: Option<String>,
     /// Specifies the number of service days per week.
     ///
     /// Constraints: length 1..=7 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_time_day: Option<String>,
     /// Specifies the number of service hours per day.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_time_hour: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(PartnerServiceInfo {
+    customer_id: "customer_id" opt,
+    customer_name: "customer_name" opt,
+    service_time_zone: "service_time_zone" opt,
+    service_time_day: "service_time_day" opt,
+    service_time_hour: "service_time_hour" opt,
+} ignore);
 
 impl Validate for PartnerServiceInfo {
     #[allow(unused_variables)]
@@ -1822,13 +1953,11 @@ impl Validate for PartnerServiceInfo {
 }
 
 /// Summary of a service ticket in a ticket list.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CaseSummary {
     /// Specifies the IAM sub-user ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xcustomer_id: Option<String>,
     /// Specifies the IAM sub-user name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xcustomer_name: Option<String>,
     /// Specifies the ticket status: 0 (to be processed), 1 (processing), 2 (to be confirmed), 3 (completed), 4 (canceled), 12 (invalid), 17 (pending feedback).
     pub status: i32,
@@ -1839,10 +1968,8 @@ pub struct CaseSummary {
     /// Specifies the service ticket type name.
     pub incident_type_name: String,
     /// Specifies the product type name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product_category_name: Option<String>,
     /// Specifies the service type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_service_type: Option<String>,
     /// Specifies the account (customer) ID.
     pub customer_id: String,
@@ -1851,20 +1978,35 @@ pub struct CaseSummary {
     /// Specifies the brief description of the problem.
     pub simple_description: String,
     /// Specifies the party responsible for the problem.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub root_cause: Option<String>,
     /// Specifies the solution.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<String>,
     /// Specifies the creation time.
     pub create_time: String,
     /// Specifies the time when the ticket was resolved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed_time: Option<String>,
     /// Specifies the labels of the ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_list: Option<Vec<CaseSummaryLabel>>,
 }
+
+crate::runtime::__private::serde_struct!(CaseSummary {
+    xcustomer_id: "xcustomer_id" opt,
+    xcustomer_name: "xcustomer_name" opt,
+    status: "status" req,
+    incident_id: "incident_id" req,
+    business_type_name: "business_type_name" req,
+    incident_type_name: "incident_type_name" req,
+    product_category_name: "product_category_name" opt,
+    incident_service_type: "incident_service_type" opt,
+    customer_id: "customer_id" req,
+    dc_name: "dc_name" req,
+    simple_description: "simple_description" req,
+    root_cause: "root_cause" opt,
+    resolution: "resolution" opt,
+    create_time: "create_time" req,
+    confirmed_time: "confirmed_time" opt,
+    label_list: "label_list" opt,
+} ignore);
 
 impl CaseSummary {
     /// `CaseSummary` from its required properties (`status`, `incident_id`, `business_type_name`, `incident_type_name`, `customer_id`, `dc_name`, `simple_description`, `create_time`). The optional ones are unset: set them on the result, or write `CaseSummary { field: Some(..), ..CaseSummary::new(..) }`.
@@ -1914,18 +2056,21 @@ impl Validate for CaseSummary {
 }
 
 /// A label attached to a service ticket in a ticket list.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseSummaryLabel {
     /// Specifies the label ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_id: Option<i32>,
     /// Specifies the label text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Specifies the color ID of the label.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CaseSummaryLabel {
+    label_id: "label_id" opt,
+    name: "name" opt,
+    color: "color" opt,
+} ignore);
 
 impl Validate for CaseSummaryLabel {
     #[allow(unused_variables)]
@@ -1933,37 +2078,40 @@ impl Validate for CaseSummaryLabel {
 }
 
 /// An IAM sub-user; contact details are anonymized.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SubCustomerInfo {
     /// Specifies the mobile number (anonymized).
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mobile: Option<String>,
     /// Specifies the email address (anonymized).
     ///
     /// Constraints: length 0..=256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Specifies the sub-user ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     /// Specifies the ID of the main account.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
     /// Specifies the sub-user name (anonymized).
     ///
     /// Constraints: length 0..=256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_name: Option<String>,
     /// Specifies the country/region calling code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(SubCustomerInfo {
+    mobile: "mobile" opt,
+    email: "email" opt,
+    customer_id: "customer_id" opt,
+    domain_id: "domain_id" opt,
+    customer_name: "customer_name" opt,
+    area_code: "area_code" opt,
+} ignore);
 
 impl Validate for SubCustomerInfo {
     #[allow(unused_variables)]
@@ -1992,19 +2140,22 @@ impl Validate for SubCustomerInfo {
 }
 
 /// A region associated with the user.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CustomerRegion {
     /// Specifies the region ID.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
     /// Specifies the region name.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_name: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CustomerRegion {
+    region_id: "region_id" opt,
+    region_name: "region_name" opt,
+} ignore);
 
 impl Validate for CustomerRegion {
     #[allow(unused_variables)]
@@ -2021,56 +2172,51 @@ impl Validate for CustomerRegion {
 }
 
 /// Summary of a service ticket in listCasesByPage (camelCase keys).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PagedCaseSummary {
     /// Specifies the service ticket ID.
-    #[serde(rename = "incidentId", default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
     /// Specifies the ticket type (codes not documented).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i32>,
     /// Specifies the business (problem) type name.
-    #[serde(
-        rename = "businessTypeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub business_type_name: Option<String>,
     /// Specifies the service ticket type name.
-    #[serde(
-        rename = "incidentTypeName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub incident_type_name: Option<String>,
     /// Specifies the account (customer) ID.
-    #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     /// Specifies the IAM sub-user ID.
-    #[serde(rename = "xcustomerId", default, skip_serializing_if = "Option::is_none")]
     pub xcustomer_id: Option<String>,
     /// Specifies the IAM sub-user name.
-    #[serde(rename = "xcustomerName", default, skip_serializing_if = "Option::is_none")]
     pub xcustomer_name: Option<String>,
     /// Specifies the region (data center) name.
-    #[serde(rename = "dcName", default, skip_serializing_if = "Option::is_none")]
     pub dc_name: Option<String>,
     /// Specifies the brief description of the problem.
-    #[serde(rename = "simpleDescribe", default, skip_serializing_if = "Option::is_none")]
     pub simple_describe: Option<String>,
     /// Specifies the ticket status (codes as in listCases).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
     /// Specifies the creation time.
-    #[serde(rename = "createTime", default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// Indicates whether the ticket is handled in a gray (canary) release.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gray: Option<bool>,
     /// Specifies the labels of the ticket.
-    #[serde(rename = "labelList", default, skip_serializing_if = "Option::is_none")]
     pub label_list: Option<Vec<PagedCaseSummaryLabel>>,
 }
+
+crate::runtime::__private::serde_struct!(PagedCaseSummary {
+    incident_id: "incidentId" opt,
+    r#type: "type" opt,
+    business_type_name: "businessTypeName" opt,
+    incident_type_name: "incidentTypeName" opt,
+    customer_id: "customerId" opt,
+    xcustomer_id: "xcustomerId" opt,
+    xcustomer_name: "xcustomerName" opt,
+    dc_name: "dcName" opt,
+    simple_describe: "simpleDescribe" opt,
+    status: "status" opt,
+    create_time: "createTime" opt,
+    gray: "gray" opt,
+    label_list: "labelList" opt,
+} ignore);
 
 impl Validate for PagedCaseSummary {
     #[allow(unused_variables)]
@@ -2086,18 +2232,21 @@ impl Validate for PagedCaseSummary {
 }
 
 /// A label attached to a service ticket in listCasesByPage.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PagedCaseSummaryLabel {
     /// Specifies the label ID.
-    #[serde(rename = "labelId", default, skip_serializing_if = "Option::is_none")]
     pub label_id: Option<String>,
     /// Specifies the label name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Specifies the label color.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(PagedCaseSummaryLabel {
+    label_id: "labelId" opt,
+    name: "name" opt,
+    color: "color" opt,
+} ignore);
 
 impl Validate for PagedCaseSummaryLabel {
     #[allow(unused_variables)]
@@ -2105,14 +2254,17 @@ impl Validate for PagedCaseSummaryLabel {
 }
 
 /// Response body of uploadAttachment.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadAttachmentResponse {
     /// Specifies the ID of the uploaded attachment.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(UploadAttachmentResponse {
+    accessory_id: "accessory_id" opt,
+} ignore);
 
 impl Validate for UploadAttachmentResponse {
     #[allow(unused_variables)]
@@ -2125,14 +2277,17 @@ impl Validate for UploadAttachmentResponse {
 }
 
 /// Response body of uploadAttachmentAsJson.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UploadAttachmentJsonResponse {
     /// Specifies the ID of the uploaded attachment.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(UploadAttachmentJsonResponse {
+    accessory_id: "accessory_id" opt,
+} ignore);
 
 impl Validate for UploadAttachmentJsonResponse {
     #[allow(unused_variables)]
@@ -2145,14 +2300,17 @@ impl Validate for UploadAttachmentJsonResponse {
 }
 
 /// Response body of listAttachmentAccessUrls.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAttachmentAccessUrlsResponse {
     /// Specifies the download links of the attachments.
     ///
     /// Constraints: at most 65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_urls: Option<Vec<AttachmentUrl>>,
 }
+
+crate::runtime::__private::serde_struct!(ListAttachmentAccessUrlsResponse {
+    accessory_urls: "accessory_urls" opt,
+} ignore);
 
 impl Validate for ListAttachmentAccessUrlsResponse {
     #[allow(unused_variables)]
@@ -2169,12 +2327,15 @@ impl Validate for ListAttachmentAccessUrlsResponse {
 }
 
 /// Response body of showAttachmentLimits.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowAttachmentLimitsResponse {
     /// The `accessory_limit` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_limit: Option<AttachmentLimits>,
 }
+
+crate::runtime::__private::serde_struct!(ShowAttachmentLimitsResponse {
+    accessory_limit: "accessory_limit" opt,
+} ignore);
 
 impl Validate for ShowAttachmentLimitsResponse {
     #[allow(unused_variables)]
@@ -2187,18 +2348,21 @@ impl Validate for ShowAttachmentLimitsResponse {
 }
 
 /// Response body of showAttachmentDownloadUrl (from the SDK). An absent or empty `error_code` means success.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowAttachmentDownloadUrlResponse {
     /// Specifies the error code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Specifies the error description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// Specifies the download URL of the attachment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_url: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ShowAttachmentDownloadUrlResponse {
+    error_code: "error_code" opt,
+    error_msg: "error_msg" opt,
+    accessory_url: "accessory_url" opt,
+} ignore);
 
 impl Validate for ShowAttachmentDownloadUrlResponse {
     #[allow(unused_variables)]
@@ -2206,12 +2370,15 @@ impl Validate for ShowAttachmentDownloadUrlResponse {
 }
 
 /// Response body of showLatestPublishedAgreement.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowLatestPublishedAgreementResponse {
     /// The `case_agreement` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_agreement: Option<Agreement>,
 }
+
+crate::runtime::__private::serde_struct!(ShowLatestPublishedAgreementResponse {
+    case_agreement: "case_agreement" opt,
+} ignore);
 
 impl Validate for ShowLatestPublishedAgreementResponse {
     #[allow(unused_variables)]
@@ -2224,12 +2391,15 @@ impl Validate for ShowLatestPublishedAgreementResponse {
 }
 
 /// Response body of showLatestAgreementSigningStatus.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowLatestAgreementSigningStatusResponse {
     /// Indicates whether the user has signed the latest version of the agreement.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_signed_latest: Option<bool>,
 }
+
+crate::runtime::__private::serde_struct!(ShowLatestAgreementSigningStatusResponse {
+    is_signed_latest: "is_signed_latest" opt,
+} ignore);
 
 impl Validate for ShowLatestAgreementSigningStatusResponse {
     #[allow(unused_variables)]
@@ -2237,14 +2407,17 @@ impl Validate for ShowLatestAgreementSigningStatusResponse {
 }
 
 /// Response body of signPublishedAgreement.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SignPublishedAgreementResponse {
     /// Specifies the ID of the signing record.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement_signed_record_id: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(SignPublishedAgreementResponse {
+    agreement_signed_record_id: "agreement_signed_record_id" opt,
+} ignore);
 
 impl Validate for SignPublishedAgreementResponse {
     #[allow(unused_variables)]
@@ -2263,17 +2436,20 @@ impl Validate for SignPublishedAgreementResponse {
 }
 
 /// Response body of listLabels.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListLabelsResponse {
     /// Specifies the total number of labels that match the query.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the labels of the requested page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_list: Option<Vec<LabelDefinition>>,
 }
+
+crate::runtime::__private::serde_struct!(ListLabelsResponse {
+    total_count: "total_count" opt,
+    label_list: "label_list" opt,
+} ignore);
 
 impl Validate for ListLabelsResponse {
     #[allow(unused_variables)]
@@ -2299,12 +2475,15 @@ impl Validate for ListLabelsResponse {
 }
 
 /// Response body of listCaseLabels.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCaseLabelsResponse {
     /// Specifies the labels attached to the service ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_label_list: Option<Vec<LabelDefinition>>,
 }
+
+crate::runtime::__private::serde_struct!(ListCaseLabelsResponse {
+    case_label_list: "case_label_list" opt,
+} ignore);
 
 impl Validate for ListCaseLabelsResponse {
     #[allow(unused_variables)]
@@ -2320,14 +2499,17 @@ impl Validate for ListCaseLabelsResponse {
 }
 
 /// Response body of checkPrivilege.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CheckPrivilegeResponse {
     /// Indicates whether the user holds the permission: 0 (no) or 1 (yes).
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub has_privilege: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(CheckPrivilegeResponse {
+    has_privilege: "has_privilege" opt,
+} ignore);
 
 impl Validate for CheckPrivilegeResponse {
     #[allow(unused_variables)]
@@ -2346,12 +2528,15 @@ impl Validate for CheckPrivilegeResponse {
 }
 
 /// Response body of showCustomerPrivilegePolicy.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowCustomerPrivilegePolicyResponse {
     /// Indicates whether the service ticket permission restriction is enabled (true: member accounts need the permission to submit service tickets).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_switch: Option<bool>,
 }
+
+crate::runtime::__private::serde_struct!(ShowCustomerPrivilegePolicyResponse {
+    policy_switch: "policy_switch" opt,
+} ignore);
 
 impl Validate for ShowCustomerPrivilegePolicyResponse {
     #[allow(unused_variables)]
@@ -2359,7 +2544,7 @@ impl Validate for ShowCustomerPrivilegePolicyResponse {
 }
 
 /// Multipart body of uploadAttachment: the file itself and a text part with its metadata.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UploadAttachmentRequest {
     /// Specifies the file content (sent as application/octet-stream).
     pub file: String,
@@ -2368,6 +2553,11 @@ pub struct UploadAttachmentRequest {
     /// Constraints: length 1..=5000 characters.
     pub form_data: String,
 }
+
+crate::runtime::__private::serde_struct!(UploadAttachmentRequest {
+    file: "file" req,
+    form_data: "form_data" req,
+} ignore);
 
 impl UploadAttachmentRequest {
     /// `UploadAttachmentRequest` from its required properties (`file`, `form_data`).
@@ -2433,8 +2623,7 @@ impl Validate for UploadAttachmentJsonRequestAccessoryFrom {
 }
 
 /// Request body of uploadAttachmentAsJson.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UploadAttachmentJsonRequest {
     /// Specifies the file name.
     ///
@@ -2445,13 +2634,19 @@ pub struct UploadAttachmentJsonRequest {
     /// Specifies the upload type: 0 (normal upload) or 1 (markdown mode).
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upload_type: Option<i32>,
     /// Specifies the file content, Base64-encoded. (The page's maximum length, 9223372036854775807, is no real limit and is left out.)
     ///
     /// Constraints: at least 1 characters.
     pub accessory_data: String,
 }
+
+crate::runtime::__private::serde_struct!(UploadAttachmentJsonRequest {
+    accessory_name: "accessory_name" req,
+    accessory_from: "accessory_from" req,
+    upload_type: "upload_type" opt,
+    accessory_data: "accessory_data" req,
+} deny);
 
 impl UploadAttachmentJsonRequest {
     /// `UploadAttachmentJsonRequest` from its required properties (`accessory_name`, `accessory_from`, `accessory_data`). The optional ones are unset: set them on the result, or write `UploadAttachmentJsonRequest { field: Some(..), ..UploadAttachmentJsonRequest::new(..) }`.
@@ -2501,22 +2696,25 @@ impl Validate for UploadAttachmentJsonRequest {
 }
 
 /// The download link of one attachment.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttachmentUrl {
     /// Specifies the attachment ID.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_id: Option<String>,
     /// Specifies the file name of the attachment (from the SDK; not in the page's table).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_name: Option<String>,
     /// Specifies the download URL of the attachment.
     ///
     /// Constraints: length 1..=1024 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_url: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(AttachmentUrl {
+    accessory_id: "accessory_id" opt,
+    accessory_name: "accessory_name" opt,
+    accessory_url: "accessory_url" opt,
+} ignore);
 
 impl Validate for AttachmentUrl {
     #[allow(unused_variables)]
@@ -2533,24 +2731,27 @@ impl Validate for AttachmentUrl {
 }
 
 /// The restrictions on uploaded attachments. All values are strings, numbers included.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AttachmentLimits {
     /// Specifies the maximum number of files, as a decimal string.
     ///
     /// Constraints: length 1..=2 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_count: Option<String>,
     /// Specifies the maximum size of a file in MB, as a decimal string.
     ///
     /// Constraints: length 1..=2 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_size: Option<String>,
     /// Specifies the allowed file types.
     ///
     /// Constraints: length 1..=256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit_file_type: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(AttachmentLimits {
+    limit_count: "limit_count" opt,
+    limit_size: "limit_size" opt,
+    limit_file_type: "limit_file_type" opt,
+} ignore);
 
 impl Validate for AttachmentLimits {
     #[allow(unused_variables)]
@@ -2571,39 +2772,42 @@ impl Validate for AttachmentLimits {
 }
 
 /// A published version of an agreement.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Agreement {
     /// Specifies the agreement ID (the integer used by signPublishedAgreement, as a string).
     ///
     /// Constraints: length 1..=11 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Specifies the agreement name.
     ///
     /// Constraints: length 1..=128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement_name: Option<String>,
     /// Specifies the agreement type: 0 (service ticket creation by common users), 1 (service ticket creation by ISV users) or 2 (authorization).
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement_type: Option<String>,
     /// Specifies the display name of the agreement type.
     ///
     /// Constraints: length 1..=128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agreement_type_name: Option<String>,
     /// Specifies the agreement text. (The page's maximum length, 2147483647, is no real limit and is left out.)
     ///
     /// Constraints: at least 1 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Specifies the version of the agreement.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(Agreement {
+    id: "id" opt,
+    agreement_name: "agreement_name" opt,
+    agreement_type: "agreement_type" opt,
+    agreement_type_name: "agreement_type_name" opt,
+    content: "content" opt,
+    version: "version" opt,
+} ignore);
 
 impl Validate for Agreement {
     #[allow(unused_variables)]
@@ -2642,15 +2846,17 @@ impl Validate for Agreement {
 }
 
 /// Request body of signPublishedAgreement.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SignAgreementRequest {
     /// Specifies the ID of the object the signature relates to.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relation_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(SignAgreementRequest {
+    relation_id: "relation_id" opt,
+} deny);
 
 impl Validate for SignAgreementRequest {
     #[allow(unused_variables)]
@@ -2663,8 +2869,7 @@ impl Validate for SignAgreementRequest {
 }
 
 /// Request body of createLabel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateLabelRequest {
     /// Specifies the label name.
     ///
@@ -2675,6 +2880,11 @@ pub struct CreateLabelRequest {
     /// Constraints: length 1..=7 characters.
     pub color: String,
 }
+
+crate::runtime::__private::serde_struct!(CreateLabelRequest {
+    name: "name" req,
+    color: "color" req,
+} deny);
 
 impl CreateLabelRequest {
     /// `CreateLabelRequest` from its required properties (`name`, `color`).
@@ -2703,24 +2913,27 @@ impl Validate for CreateLabelRequest {
 }
 
 /// A label (its ID, name and color), as listed by listLabels and listCaseLabels.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LabelDefinition {
     /// Specifies the label ID.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label_id: Option<i32>,
     /// Specifies the label name.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Specifies the label color, for example "#000000".
     ///
     /// Constraints: length 1..=7 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(LabelDefinition {
+    label_id: "label_id" opt,
+    name: "name" opt,
+    color: "color" opt,
+} ignore);
 
 impl Validate for LabelDefinition {
     #[allow(unused_variables)]
@@ -2747,8 +2960,7 @@ impl Validate for LabelDefinition {
 }
 
 /// Request body of updateLabel.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateLabelRequest {
     /// Specifies the new label name.
     ///
@@ -2759,6 +2971,11 @@ pub struct UpdateLabelRequest {
     /// Constraints: length 1..=7 characters.
     pub color: String,
 }
+
+crate::runtime::__private::serde_struct!(UpdateLabelRequest {
+    name: "name" req,
+    color: "color" req,
+} deny);
 
 impl UpdateLabelRequest {
     /// `UpdateLabelRequest` from its required properties (`name`, `color`).
@@ -2831,17 +3048,20 @@ impl Validate for OperatePrivilegeRequestOperation {
 }
 
 /// Request body of operatePrivilege.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OperatePrivilegeRequest {
     /// Specifies the operation: "create" grants the permission, "delete" revokes it.
     pub operation: OperatePrivilegeRequestOperation,
     /// Specifies the permission identifier, for example "export".
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privilege: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(OperatePrivilegeRequest {
+    operation: "operation" req,
+    privilege: "privilege" opt,
+} deny);
 
 impl OperatePrivilegeRequest {
     /// `OperatePrivilegeRequest` from its required properties (`operation`). The optional ones are unset: set them on the result, or write `OperatePrivilegeRequest { field: Some(..), ..OperatePrivilegeRequest::new(..) }`.
@@ -2869,17 +3089,20 @@ impl Validate for OperatePrivilegeRequest {
 }
 
 /// Response body of listAuthorizations.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAuthorizationsResponse {
     /// Specifies the total number of matching authorizations.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// Specifies the authorizations on this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_auth_list: Option<Vec<AuthorizationSummary>>,
 }
+
+crate::runtime::__private::serde_struct!(ListAuthorizationsResponse {
+    count: "count" opt,
+    incident_auth_list: "incident_auth_list" opt,
+} ignore);
 
 impl Validate for ListAuthorizationsResponse {
     #[allow(unused_variables)]
@@ -2905,81 +3128,84 @@ impl Validate for ListAuthorizationsResponse {
 }
 
 /// Response body of showAuthorizationDetail.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowAuthorizationDetailResponse {
     /// Specifies the authorization ID.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Specifies the authorization status: 0 (pending authorization), 1 (authorized), 2 (rejected), 3 (expired), 4 (revoked), 5 (canceled).
     ///
     /// Constraints: >= 0; <= 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
     /// Specifies the service ticket ID.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
     /// Specifies the brief description of the service ticket.
     ///
     /// Constraints: length 0..=2000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simple_description: Option<String>,
     /// Specifies the ID of the resource type the authorization covers.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type_id: Option<String>,
     /// Specifies the name of the resource type the authorization covers.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type_name: Option<String>,
     /// Specifies the ID of the access type (for example SSH or console).
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit_type_id: Option<String>,
     /// Specifies the name of the access type.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit_type_name: Option<String>,
     /// Specifies when the authorization takes effect. A string per the documentation (format not documented); the SDK types it as a date-time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_effective_time: Option<String>,
     /// Specifies when the authorization expires. A string per the documentation (format not documented); the SDK types it as a date-time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_expire_time: Option<String>,
     /// Specifies the reason given when the authorization was rejected.
     ///
     /// Constraints: length 0..=300 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
     /// Specifies the detail items of the authorization (one per host or console account).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_auth_detail_list: Option<Vec<AuthorizationDetailItem>>,
     /// Specifies the name of the sub-user (IAM user) who owns the authorization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xcustomer_name: Option<String>,
     /// Specifies the name of the user who handled (granted or rejected) the authorization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_handler_name: Option<String>,
     /// Specifies the name of the IAM agency used for console access, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agency_name: Option<String>,
     /// Describes what the authorization is requested for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_describe: Option<String>,
     /// Specifies the ID of the type of authorized content.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type_id: Option<String>,
     /// Specifies the name of the type of authorized content.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_type_name: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ShowAuthorizationDetailResponse {
+    id: "id" opt,
+    status: "status" opt,
+    incident_id: "incident_id" opt,
+    simple_description: "simple_description" opt,
+    resource_type_id: "resource_type_id" opt,
+    resource_type_name: "resource_type_name" opt,
+    visit_type_id: "visit_type_id" opt,
+    visit_type_name: "visit_type_name" opt,
+    auth_effective_time: "auth_effective_time" opt,
+    auth_expire_time: "auth_expire_time" opt,
+    reject_reason: "reject_reason" opt,
+    incident_auth_detail_list: "incident_auth_detail_list" opt,
+    xcustomer_name: "xcustomer_name" opt,
+    auth_handler_name: "auth_handler_name" opt,
+    agency_name: "agency_name" opt,
+    auth_describe: "auth_describe" opt,
+    content_type_id: "content_type_id" opt,
+    content_type_name: "content_type_name" opt,
+} ignore);
 
 impl Validate for ShowAuthorizationDetailResponse {
     #[allow(unused_variables)]
@@ -3037,17 +3263,20 @@ impl Validate for ShowAuthorizationDetailResponse {
 }
 
 /// Response body of listHistorySessions.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListHistorySessionsResponse {
     /// Specifies the total number of sessions.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
     /// Specifies the sessions on this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_list: Option<Vec<BastionSession>>,
 }
+
+crate::runtime::__private::serde_struct!(ListHistorySessionsResponse {
+    total_count: "total_count" opt,
+    session_list: "session_list" opt,
+} ignore);
 
 impl Validate for ListHistorySessionsResponse {
     #[allow(unused_variables)]
@@ -3073,17 +3302,20 @@ impl Validate for ListHistorySessionsResponse {
 }
 
 /// Response body of listHistoryOperationLogs.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListHistoryOperationLogsResponse {
     /// Specifies the total number of commands.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
     /// Specifies the commands on this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ops_list: Option<Vec<BastionCommandLog>>,
 }
+
+crate::runtime::__private::serde_struct!(ListHistoryOperationLogsResponse {
+    total_count: "total_count" opt,
+    ops_list: "ops_list" opt,
+} ignore);
 
 impl Validate for ListHistoryOperationLogsResponse {
     #[allow(unused_variables)]
@@ -3109,17 +3341,20 @@ impl Validate for ListHistoryOperationLogsResponse {
 }
 
 /// Response body of listFileTransferRecords.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListFileTransferRecordsResponse {
     /// Specifies the total number of file transfers.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
     /// Specifies the file transfers on this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_ops_list: Option<Vec<BastionFileTransferLog>>,
 }
+
+crate::runtime::__private::serde_struct!(ListFileTransferRecordsResponse {
+    total_count: "total_count" opt,
+    file_ops_list: "file_ops_list" opt,
+} ignore);
 
 impl Validate for ListFileTransferRecordsResponse {
     #[allow(unused_variables)]
@@ -3145,12 +3380,15 @@ impl Validate for ListFileTransferRecordsResponse {
 }
 
 /// Response body of showLoginType.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowLoginTypeResponse {
     /// Specifies the login type of the current user (values not documented).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub login_type: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ShowLoginTypeResponse {
+    login_type: "login_type" opt,
+} ignore);
 
 impl Validate for ShowLoginTypeResponse {
     #[allow(unused_variables)]
@@ -3158,19 +3396,22 @@ impl Validate for ShowLoginTypeResponse {
 }
 
 /// Response body of checkVerificationRequired.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CheckVerificationRequiredResponse {
     /// Specifies whether verification is required: 0 (no), 1 (yes).
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub need_verify_code: Option<i32>,
     /// Specifies the expiration time. A string per the documentation, whose example shows "test"; the SDK types it as a date-time.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire_time: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CheckVerificationRequiredResponse {
+    need_verify_code: "need_verify_code" opt,
+    expire_time: "expire_time" opt,
+} ignore);
 
 impl Validate for CheckVerificationRequiredResponse {
     #[allow(unused_variables)]
@@ -3193,19 +3434,22 @@ impl Validate for CheckVerificationRequiredResponse {
 }
 
 /// Response body of listVerifiedContacts.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListVerifiedContactsResponse {
     /// Specifies the total number of verified contacts.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// Specifies the verified contacts on this page.
     ///
     /// Constraints: 0..=65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_list: Option<Vec<VerifiedContact>>,
 }
+
+crate::runtime::__private::serde_struct!(ListVerifiedContactsResponse {
+    count: "count" opt,
+    contact_list: "contact_list" opt,
+} ignore);
 
 impl Validate for ListVerifiedContactsResponse {
     #[allow(unused_variables)]
@@ -3232,24 +3476,27 @@ impl Validate for ListVerifiedContactsResponse {
 }
 
 /// Response body of createDiagnoseJob.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CreateDiagnoseJobResponse {
     /// Specifies the error code; absent or empty on success.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Specifies the error message.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// Specifies the ID of the diagnosis job.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CreateDiagnoseJobResponse {
+    error_code: "error_code" opt,
+    error_msg: "error_msg" opt,
+    job_id: "job_id" opt,
+} ignore);
 
 impl Validate for CreateDiagnoseJobResponse {
     #[allow(unused_variables)]
@@ -3270,22 +3517,25 @@ impl Validate for CreateDiagnoseJobResponse {
 }
 
 /// Response body of listDiagnoseItems.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListDiagnoseItemsResponse {
     /// Specifies the error code; absent or empty on success.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Specifies the error message.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// Specifies the results of the check items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_results: Option<Vec<DiagnoseItemResultDetail>>,
 }
+
+crate::runtime::__private::serde_struct!(ListDiagnoseItemsResponse {
+    error_code: "error_code" opt,
+    error_msg: "error_msg" opt,
+    item_results: "item_results" opt,
+} ignore);
 
 impl Validate for ListDiagnoseItemsResponse {
     #[allow(unused_variables)]
@@ -3309,42 +3559,45 @@ impl Validate for ListDiagnoseItemsResponse {
 }
 
 /// Response body of showDiagnoseJob.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowDiagnoseJobResponse {
     /// Specifies the job status: 0 (preparing), 2 (running), 3 (completed), 4 (failed), 7 (not executed), 8 (unavailable). 3 means the job has finished; 4, 7 and 8 point to a problem of the diagnosis script that OSM cannot fix.
     ///
     /// Constraints: >= 0; <= 8.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
     /// Specifies the error code; absent or empty on success.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Specifies the error message.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// Specifies the job ID. An integer here, although createDiagnoseJob returns it as a string.
     ///
     /// Constraints: >= 1; <= 2147483647.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<i64>,
     /// Specifies the account (domain) ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
     /// Specifies the results of the check items of the job.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items_result: Option<Vec<DiagnoseItemResult>>,
     /// Specifies when the job was created, as a timestamp (unit not documented).
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
 }
+
+crate::runtime::__private::serde_struct!(ShowDiagnoseJobResponse {
+    status: "status" opt,
+    error_code: "error_code" opt,
+    error_msg: "error_msg" opt,
+    job_id: "job_id" opt,
+    domain_id: "domain_id" opt,
+    items_result: "items_result" opt,
+    create_time: "create_time" opt,
+} ignore);
 
 impl Validate for ShowDiagnoseJobResponse {
     #[allow(unused_variables)]
@@ -3402,27 +3655,30 @@ impl Validate for ShowDiagnoseJobResponse {
 }
 
 /// Response body of listDiagnoseRecords.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListDiagnoseRecordsResponse {
     /// Specifies the error code; absent or empty on success.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Specifies the error message.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
     /// Specifies the total number of records.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the diagnosis records on this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<DiagnoseRecord>>,
 }
+
+crate::runtime::__private::serde_struct!(ListDiagnoseRecordsResponse {
+    error_code: "error_code" opt,
+    error_msg: "error_msg" opt,
+    total_count: "total_count" opt,
+    records: "records" opt,
+} ignore);
 
 impl Validate for ListDiagnoseRecordsResponse {
     #[allow(unused_variables)]
@@ -3456,19 +3712,22 @@ impl Validate for ListDiagnoseRecordsResponse {
 }
 
 /// Response body of listDiagnoseResources.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListDiagnoseResourcesResponse {
     /// Specifies the total number of resources.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the resources.
     ///
     /// Constraints: 0..=65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<Vec<DiagnoseResource>>,
 }
+
+crate::runtime::__private::serde_struct!(ListDiagnoseResourcesResponse {
+    total_count: "total_count" opt,
+    result: "result" opt,
+} ignore);
 
 impl Validate for ListDiagnoseResourcesResponse {
     #[allow(unused_variables)]
@@ -3495,88 +3754,91 @@ impl Validate for ListDiagnoseResourcesResponse {
 }
 
 /// An authorization requested on a service ticket, as listed by listAuthorizations.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationSummary {
     /// Specifies the authorization ID.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Specifies the authorization status: 0 (pending authorization), 1 (authorized), 2 (rejected), 3 (expired), 4 (revoked), 5 (canceled).
     ///
     /// Constraints: >= 0; <= 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
     /// Specifies the service ticket ID.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
     /// Specifies the brief description of the service ticket.
     ///
     /// Constraints: length 0..=2000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub simple_description: Option<String>,
     /// Describes what the authorization is requested for.
     ///
     /// Constraints: length 0..=2000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_describe: Option<String>,
     /// Specifies the ID of the resource type the authorization covers.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type_id: Option<String>,
     /// Specifies the name of the resource type the authorization covers.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_type_name: Option<String>,
     /// Specifies the ID of the access type (for example SSH or console).
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit_type_id: Option<String>,
     /// Specifies the name of the access type.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visit_type_name: Option<String>,
     /// Specifies when the authorization was requested. A string per the documentation (format not documented); the SDK types it as a date-time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// Specifies when the authorization takes effect. A string per the documentation (format not documented); the SDK types it as a date-time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_effective_time: Option<String>,
     /// Specifies when the authorization expires. A string per the documentation (format not documented); the SDK types it as a date-time.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_expire_time: Option<String>,
     /// Specifies the reason given when the authorization was rejected.
     ///
     /// Constraints: length 0..=300 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
     /// Specifies the ID of the account (main account) that owns the authorization.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
     /// Specifies the ID of the sub-user (IAM user) who owns the authorization.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_customer_id: Option<String>,
     /// Specifies the name of the sub-user (IAM user) who owns the authorization.
     ///
     /// Constraints: length 0..=256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub xcustomer_name: Option<String>,
     /// Specifies the text of the authorization letter (commitment) the customer agrees to.
     ///
     /// Constraints: length 0..=20000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_of_auth_letter: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(AuthorizationSummary {
+    id: "id" opt,
+    status: "status" opt,
+    incident_id: "incident_id" opt,
+    simple_description: "simple_description" opt,
+    auth_describe: "auth_describe" opt,
+    resource_type_id: "resource_type_id" opt,
+    resource_type_name: "resource_type_name" opt,
+    visit_type_id: "visit_type_id" opt,
+    visit_type_name: "visit_type_name" opt,
+    create_time: "create_time" opt,
+    auth_effective_time: "auth_effective_time" opt,
+    auth_expire_time: "auth_expire_time" opt,
+    reject_reason: "reject_reason" opt,
+    customer_id: "customer_id" opt,
+    x_customer_id: "x_customer_id" opt,
+    xcustomer_name: "xcustomer_name" opt,
+    content_of_auth_letter: "content_of_auth_letter" opt,
+} ignore);
 
 impl Validate for AuthorizationSummary {
     #[allow(unused_variables)]
@@ -3647,36 +3909,39 @@ impl Validate for AuthorizationSummary {
 }
 
 /// One detail item of an authorization: a host or a console account the engineer may access.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthorizationDetailItem {
     /// Specifies the authorization detail ID (used as authorization_detail_id in other operations).
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Specifies the port of the host.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
     /// Specifies the account used to log in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     /// Specifies the detail type: 0 (console), 1 (host resource).
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i32>,
     /// Specifies the ID of the instance (host).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
     /// Specifies the name of the instance (host).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance_name: Option<String>,
     /// Specifies the ID of the region of the instance.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(AuthorizationDetailItem {
+    id: "id" opt,
+    port: "port" opt,
+    account: "account" opt,
+    r#type: "type" opt,
+    instance_id: "instance_id" opt,
+    instance_name: "instance_name" opt,
+    region_id: "region_id" opt,
+} ignore);
 
 impl Validate for AuthorizationDetailItem {
     #[allow(unused_variables)]
@@ -3715,35 +3980,37 @@ impl Validate for AuthorizationDetailItem {
 }
 
 /// Request body of confirmAuthorization.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ConfirmAuthorizationRequest {
     /// Specifies the login details of the authorized hosts, one per authorization detail item.
     ///
     /// Constraints: 0..=6 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_detail_list: Option<Vec<HostLoginDetail>>,
     /// Specifies when the authorization takes effect, as a timestamp (assumed epoch milliseconds).
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_effective_time: Option<i64>,
     /// Specifies when the authorization expires, as a timestamp (assumed epoch milliseconds).
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_expire_time: Option<i64>,
     /// Specifies the Huawei Cloud IAM user group ID. It is mandatory when the operation concerns a service ticket of another user in the same group.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
     /// Specifies the ID of the IAM agency granted for console access.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agency_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ConfirmAuthorizationRequest {
+    auth_detail_list: "auth_detail_list" opt,
+    auth_effective_time: "auth_effective_time" opt,
+    auth_expire_time: "auth_expire_time" opt,
+    group_id: "group_id" opt,
+    agency_id: "agency_id" opt,
+} deny);
 
 impl Validate for ConfirmAuthorizationRequest {
     #[allow(unused_variables)]
@@ -3788,25 +4055,28 @@ impl Validate for ConfirmAuthorizationRequest {
 }
 
 /// Login details of one authorized host, supplied when confirming an authorization.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HostLoginDetail {
     /// Specifies the port of the host.
     ///
     /// Constraints: >= 1; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<i32>,
     /// Specifies the account used to log in to the host.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
     /// Specifies the password of the host account. It is a secret: never log or display it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Specifies the authorization detail ID these login details belong to.
     ///
     /// Constraints: >= 0.
     pub auth_detail_id: i64,
 }
+
+crate::runtime::__private::serde_struct!(HostLoginDetail {
+    port: "port" opt,
+    account: "account" opt,
+    password: "password" opt,
+    auth_detail_id: "auth_detail_id" req,
+} deny);
 
 impl HostLoginDetail {
     /// `HostLoginDetail` from its required properties (`auth_detail_id`). The optional ones are unset: set them on the result, or write `HostLoginDetail { field: Some(..), ..HostLoginDetail::new(..) }`.
@@ -3848,20 +4118,22 @@ impl Validate for HostLoginDetail {
 }
 
 /// Request body of operateAuthorization.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OperateAuthorizationRequest {
     /// Specifies the reason for rejecting the authorization.
     ///
     /// Constraints: length 1..=300 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reject_reason: Option<String>,
     /// Specifies the Huawei Cloud IAM user group ID. It is mandatory when the operation concerns a service ticket of another user in the same group.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(OperateAuthorizationRequest {
+    reject_reason: "reject_reason" opt,
+    group_id: "group_id" opt,
+} deny);
 
 impl Validate for OperateAuthorizationRequest {
     #[allow(unused_variables)]
@@ -3878,8 +4150,7 @@ impl Validate for OperateAuthorizationRequest {
 }
 
 /// Request body of verifyHost.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VerifyHostRequest {
     /// Specifies the port of the host.
     ///
@@ -3892,14 +4163,19 @@ pub struct VerifyHostRequest {
     /// Specifies the password of the host account. It is a secret: never log or display it.
     ///
     /// Constraints: length 1..=1024 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Specifies the Huawei Cloud IAM user group ID. It is mandatory when the operation concerns a service ticket of another user in the same group.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(VerifyHostRequest {
+    port: "port" req,
+    account: "account" req,
+    password: "password" opt,
+    group_id: "group_id" opt,
+} deny);
 
 impl VerifyHostRequest {
     /// `VerifyHostRequest` from its required properties (`port`, `account`). The optional ones are unset: set them on the result, or write `VerifyHostRequest { field: Some(..), ..VerifyHostRequest::new(..) }`.
@@ -3944,23 +4220,26 @@ impl Validate for VerifyHostRequest {
 }
 
 /// One bastion host session on an authorized host.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BastionSession {
     /// Specifies the duration of the session, formatted hh:mm:ss.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<String>,
     /// Specifies the session ID.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<i64>,
     /// Specifies when the session started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
     /// Specifies when the session ended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(BastionSession {
+    duration: "duration" opt,
+    session_id: "session_id" opt,
+    start_time: "start_time" opt,
+    end_time: "end_time" opt,
+} ignore);
 
 impl Validate for BastionSession {
     #[allow(unused_variables)]
@@ -3979,15 +4258,18 @@ impl Validate for BastionSession {
 }
 
 /// One command run during a bastion host session.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BastionCommandLog {
     /// Specifies the command that was run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oper: Option<String>,
     /// Specifies when the command was run.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_time: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(BastionCommandLog {
+    oper: "oper" opt,
+    operate_time: "operate_time" opt,
+} ignore);
 
 impl Validate for BastionCommandLog {
     #[allow(unused_variables)]
@@ -3995,33 +4277,36 @@ impl Validate for BastionCommandLog {
 }
 
 /// One file transfer during a bastion host session.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BastionFileTransferLog {
     /// Specifies how long the transfer took, formatted hh:mm:ss.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<String>,
     /// Specifies when the transfer happened.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_time: Option<String>,
     /// Specifies the type of operation (for example upload or download).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operate_type: Option<String>,
     /// Specifies the file name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
     /// Specifies the source path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_path: Option<String>,
     /// Specifies the destination path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to_path: Option<String>,
     /// Specifies the file size as text with a unit (K, M or G).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_size: Option<String>,
     /// Specifies the result of the transfer.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oper_result: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(BastionFileTransferLog {
+    duration: "duration" opt,
+    operate_time: "operate_time" opt,
+    operate_type: "operate_type" opt,
+    file_name: "file_name" opt,
+    from_path: "from_path" opt,
+    to_path: "to_path" opt,
+    file_size: "file_size" opt,
+    oper_result: "oper_result" opt,
+} ignore);
 
 impl Validate for BastionFileTransferLog {
     #[allow(unused_variables)]
@@ -4029,8 +4314,7 @@ impl Validate for BastionFileTransferLog {
 }
 
 /// Request body of sendVerifyCode.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SendVerifyCodeRequest {
     /// Specifies the mobile number or email address to send the code to.
     ///
@@ -4045,6 +4329,12 @@ pub struct SendVerifyCodeRequest {
     /// Constraints: length 0..=16 characters.
     pub area_code: String,
 }
+
+crate::runtime::__private::serde_struct!(SendVerifyCodeRequest {
+    contact_value: "contact_value" req,
+    contact_way: "contact_way" req,
+    area_code: "area_code" req,
+} deny);
 
 impl SendVerifyCodeRequest {
     /// `SendVerifyCodeRequest` from its required properties (`contact_value`, `contact_way`, `area_code`).
@@ -4089,8 +4379,7 @@ impl Validate for SendVerifyCodeRequest {
 }
 
 /// Request body of checkVerifyCode.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CheckVerifyCodeRequest {
     /// Specifies the verification code received.
     ///
@@ -4107,19 +4396,25 @@ pub struct CheckVerifyCodeRequest {
     /// Specifies the country/region calling code of the mobile number.
     ///
     /// Constraints: length 0..=16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
     /// Specifies the sub-user (IAM user) ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x_customer_id: Option<String>,
     /// Specifies the customer (account) ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CheckVerifyCodeRequest {
+    verify_code: "verify_code" req,
+    contact_value: "contact_value" req,
+    contact_way: "contact_way" req,
+    area_code: "area_code" opt,
+    x_customer_id: "x_customer_id" opt,
+    customer_id: "customer_id" opt,
+} deny);
 
 impl CheckVerifyCodeRequest {
     /// `CheckVerifyCodeRequest` from its required properties (`verify_code`, `contact_value`, `contact_way`). The optional ones are unset: set them on the result, or write `CheckVerifyCodeRequest { field: Some(..), ..CheckVerifyCodeRequest::new(..) }`.
@@ -4179,23 +4474,26 @@ impl Validate for CheckVerifyCodeRequest {
 }
 
 /// A verified contact method.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifiedContact {
     /// Specifies the contact method type: 0 (mobile phone, SMS), 1 (email).
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_way: Option<i32>,
     /// Specifies the mobile number or email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact_value: Option<String>,
     /// Specifies the country/region calling code of the mobile number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
     /// Specifies the verification serial number.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(VerifiedContact {
+    contact_way: "contact_way" opt,
+    contact_value: "contact_value" opt,
+    area_code: "area_code" opt,
+    verified_id: "verified_id" opt,
+} ignore);
 
 impl Validate for VerifiedContact {
     #[allow(unused_variables)]
@@ -4214,8 +4512,7 @@ impl Validate for VerifiedContact {
 }
 
 /// Request body of createDiagnoseFeedback.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateDiagnoseFeedbackRequest {
     /// Specifies the diagnosis task type, for example 1 (ECS diagnosis) or 2 (RDS diagnosis).
     ///
@@ -4224,11 +4521,16 @@ pub struct CreateDiagnoseFeedbackRequest {
     /// Specifies the feedback text.
     ///
     /// Constraints: length 0..=10000 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Specifies whether the user found the diagnosis helpful.
     pub is_helpful: bool,
 }
+
+crate::runtime::__private::serde_struct!(CreateDiagnoseFeedbackRequest {
+    r#type: "type" req,
+    content: "content" opt,
+    is_helpful: "is_helpful" req,
+} deny);
 
 impl CreateDiagnoseFeedbackRequest {
     /// `CreateDiagnoseFeedbackRequest` from its required properties (`type`, `is_helpful`). The optional ones are unset: set them on the result, or write `CreateDiagnoseFeedbackRequest { field: Some(..), ..CreateDiagnoseFeedbackRequest::new(..) }`.
@@ -4263,22 +4565,25 @@ impl Validate for CreateDiagnoseFeedbackRequest {
 }
 
 /// Request body of createDiagnoseJob.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateDiagnoseJobRequest {
     /// Specifies the diagnosis task type, for example 1 (ECS diagnosis) or 2 (RDS diagnosis).
     ///
     /// Constraints: >= 1; <= 4.
     pub r#type: i32,
     /// Specifies the parameters specific to the task type, for example the EIP for ECS or the instance ID for RDS.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<std::collections::BTreeMap<String, String>>,
     /// Specifies the region ID of the resource.
     ///
     /// Constraints: length 0..=65535 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CreateDiagnoseJobRequest {
+    r#type: "type" req,
+    params: "params" opt,
+    region_id: "region_id" opt,
+} deny);
 
 impl CreateDiagnoseJobRequest {
     /// `CreateDiagnoseJobRequest` from its required properties (`type`). The optional ones are unset: set them on the result, or write `CreateDiagnoseJobRequest { field: Some(..), ..CreateDiagnoseJobRequest::new(..) }`.
@@ -4313,49 +4618,52 @@ impl Validate for CreateDiagnoseJobRequest {
 }
 
 /// The detailed result of one diagnosis check item.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiagnoseItemResultDetail {
     /// Specifies the execution status of the check item (codes not documented).
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
     /// Specifies the risk level of the check item (codes not documented).
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<i32>,
     /// Specifies the suggested fix for the check item.
     ///
     /// Constraints: length 0..=65535 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// Specifies the raw response of the check item.
     ///
     /// Constraints: length 0..=65535 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
     /// Specifies the ID of the check item.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_id: Option<String>,
     /// Specifies the Chinese name of the check item.
     ///
     /// Constraints: length 0..=65535 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_name: Option<String>,
     /// Specifies the English name of the check item.
     ///
     /// Constraints: length 0..=65535 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_name_en: Option<String>,
     /// Specifies the URL of the suggested fix.
     ///
     /// Constraints: length 0..=65535 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suggestion_url: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(DiagnoseItemResultDetail {
+    status: "status" opt,
+    level: "level" opt,
+    suggestion: "suggestion" opt,
+    response: "response" opt,
+    check_id: "check_id" opt,
+    check_name: "check_name" opt,
+    check_name_en: "check_name_en" opt,
+    suggestion_url: "suggestion_url" opt,
+} ignore);
 
 impl Validate for DiagnoseItemResultDetail {
     #[allow(unused_variables)]
@@ -4408,20 +4716,22 @@ impl Validate for DiagnoseItemResultDetail {
 }
 
 /// Request body of listDiagnoseItems.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListDiagnoseItemsRequest {
     /// Specifies the ID of the diagnosis job.
     ///
     /// Constraints: length 0..=65535 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// Specifies the IDs of the check items, as one string.
     ///
     /// Constraints: length 1..=100 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_ids: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ListDiagnoseItemsRequest {
+    job_id: "job_id" opt,
+    item_ids: "item_ids" opt,
+} deny);
 
 impl Validate for ListDiagnoseItemsRequest {
     #[allow(unused_variables)]
@@ -4438,44 +4748,47 @@ impl Validate for ListDiagnoseItemsRequest {
 }
 
 /// The summary result of one diagnosis check item.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiagnoseItemResult {
     /// Specifies the execution status of the check item (codes not documented).
     ///
     /// Constraints: >= 0; <= 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
     /// Specifies whether the result is visible: 0 (no), 1 (yes).
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub visible: Option<i32>,
     /// Specifies the ID of the category the check item belongs to.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
     /// Specifies the name of the category the check item belongs to.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
     /// Specifies the ID of the check item.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_id: Option<String>,
     /// Specifies the name of the check item (the SDK and the documentation mislabel it "execution status").
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_name: Option<String>,
     /// Specifies the result of the check item: 0 (not executed), 3 (normal), 4 (abnormal).
     ///
     /// Constraints: >= 0; <= 4.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem_level: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(DiagnoseItemResult {
+    status: "status" opt,
+    visible: "visible" opt,
+    resource_id: "resource_id" opt,
+    resource_name: "resource_name" opt,
+    check_id: "check_id" opt,
+    check_name: "check_name" opt,
+    problem_level: "problem_level" opt,
+} ignore);
 
 impl Validate for DiagnoseItemResult {
     #[allow(unused_variables)]
@@ -4530,48 +4843,51 @@ impl Validate for DiagnoseItemResult {
 }
 
 /// One past quick diagnosis task.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiagnoseRecord {
     /// Specifies the record ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Specifies the diagnosis status (values not documented).
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Specifies the parameters specific to the task type that the diagnosis was run with.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<std::collections::BTreeMap<String, String>>,
     /// Specifies the account (domain) ID of the creator.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
     /// Specifies when the record was created, as a timestamp (unit not documented).
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// Specifies the ID of the diagnosis job.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
     /// Specifies the IDs of the check items found abnormal.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abnormal_items: Option<Vec<String>>,
     /// Specifies the number of abnormal check items.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub red_count: Option<i32>,
     /// Specifies the region of the diagnosed resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(DiagnoseRecord {
+    id: "id" opt,
+    status: "status" opt,
+    params: "params" opt,
+    domain_id: "domain_id" opt,
+    create_time: "create_time" opt,
+    job_id: "job_id" opt,
+    abnormal_items: "abnormal_items" opt,
+    red_count: "red_count" opt,
+    region: "region" opt,
+} ignore);
 
 impl Validate for DiagnoseRecord {
     #[allow(unused_variables)]
@@ -4616,62 +4932,65 @@ impl Validate for DiagnoseRecord {
 }
 
 /// A resource (ECS instance) that quick diagnosis can examine. Field names follow the ECS server API (camelCase).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiagnoseResource {
     /// Describes the fault of the resource, if any (the SDK mislabels it "ID").
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<String>,
     /// Specifies the resource ID (the SDK mislabels it "status").
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Specifies the resource name.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Specifies the IPv4 address.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(rename = "accessIPv4", default, skip_serializing_if = "Option::is_none")]
     pub access_i_pv4: Option<String>,
     /// Specifies the IPv6 address.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(rename = "accessIPv6", default, skip_serializing_if = "Option::is_none")]
     pub access_i_pv6: Option<String>,
     /// Specifies the resource status.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Specifies the progress.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub progress: Option<String>,
     /// Specifies the tenant (project) ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
     /// Specifies the user ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Specifies the resource metadata; any JSON value (an object per the documentation).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<serde_json::Value>,
     /// Specifies the host ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(rename = "hostId", default, skip_serializing_if = "Option::is_none")]
     pub host_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(DiagnoseResource {
+    fault: "fault" opt,
+    id: "id" opt,
+    name: "name" opt,
+    access_i_pv4: "accessIPv4" opt,
+    access_i_pv6: "accessIPv6" opt,
+    status: "status" opt,
+    progress: "progress" opt,
+    tenant_id: "tenantId" opt,
+    user_id: "userId" opt,
+    metadata: "metadata" opt,
+    host_id: "hostId" opt,
+} ignore);
 
 impl Validate for DiagnoseResource {
     #[allow(unused_variables)]
@@ -4720,20 +5039,22 @@ impl Validate for DiagnoseResource {
 }
 
 /// Request body of listDiagnoseResources.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListDiagnoseResourcesRequest {
     /// Specifies the project ID.
     ///
     /// Constraints: length 0..=128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// Specifies the region.
     ///
     /// Constraints: length 1..=128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ListDiagnoseResourcesRequest {
+    project_id: "project_id" opt,
+    region: "region" opt,
+} deny);
 
 impl Validate for ListDiagnoseResourcesRequest {
     #[allow(unused_variables)]
@@ -4750,14 +5071,17 @@ impl Validate for ListDiagnoseResourcesRequest {
 }
 
 /// Response body of listAreaCodes.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAreaCodesResponse {
     /// Specifies the list of country/region codes.
     ///
     /// Constraints: at most 65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_code_list: Option<Vec<AreaCode>>,
 }
+
+crate::runtime::__private::serde_struct!(ListAreaCodesResponse {
+    area_code_list: "area_code_list" opt,
+} ignore);
 
 impl Validate for ListAreaCodesResponse {
     #[allow(unused_variables)]
@@ -4774,15 +5098,18 @@ impl Validate for ListAreaCodesResponse {
 }
 
 /// Response body of listProblemTypes.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListProblemTypesResponse {
     /// Specifies the total number of problem types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the list of problem types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_business_type_list: Option<Vec<ProblemType>>,
 }
+
+crate::runtime::__private::serde_struct!(ListProblemTypesResponse {
+    total_count: "total_count" opt,
+    incident_business_type_list: "incident_business_type_list" opt,
+} ignore);
 
 impl Validate for ListProblemTypesResponse {
     #[allow(unused_variables)]
@@ -4798,19 +5125,22 @@ impl Validate for ListProblemTypesResponse {
 }
 
 /// Response body of listAdditionalParameters.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListAdditionalParametersResponse {
     /// Specifies the additional parameters of the problem type.
     ///
     /// Constraints: at most 65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extends_params: Option<Vec<AdditionalParameter>>,
     /// Specifies the additional parameters common to all problem types.
     ///
     /// Constraints: at most 65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub common_params: Option<Vec<CommonAdditionalParameter>>,
 }
+
+crate::runtime::__private::serde_struct!(ListAdditionalParametersResponse {
+    extends_params: "extends_params" opt,
+    common_params: "common_params" opt,
+} ignore);
 
 impl Validate for ListAdditionalParametersResponse {
     #[allow(unused_variables)]
@@ -4835,15 +5165,18 @@ impl Validate for ListAdditionalParametersResponse {
 }
 
 /// Response body of listCaseTemplates.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCaseTemplatesResponse {
     /// Specifies the total number of templates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the list of templates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_template_list: Option<Vec<CaseTemplate>>,
 }
+
+crate::runtime::__private::serde_struct!(ListCaseTemplatesResponse {
+    total_count: "total_count" opt,
+    incident_template_list: "incident_template_list" opt,
+} ignore);
 
 impl Validate for ListCaseTemplatesResponse {
     #[allow(unused_variables)]
@@ -4859,19 +5192,22 @@ impl Validate for ListCaseTemplatesResponse {
 }
 
 /// Response body of listCaseCategories.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCaseCategoriesResponse {
     /// Specifies the total number of ticket subtypes.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the list of service ticket subtypes.
     ///
     /// Constraints: at most 65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_sub_type_list: Option<Vec<CaseSubtype>>,
 }
+
+crate::runtime::__private::serde_struct!(ListCaseCategoriesResponse {
+    total_count: "total_count" opt,
+    incident_sub_type_list: "incident_sub_type_list" opt,
+} ignore);
 
 impl Validate for ListCaseCategoriesResponse {
     #[allow(unused_variables)]
@@ -4898,17 +5234,20 @@ impl Validate for ListCaseCategoriesResponse {
 }
 
 /// Response body of listProductCategories.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListProductCategoriesResponse {
     /// Specifies the total number of product types.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the list of product types.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_product_category_list: Option<Vec<ProductCategory>>,
 }
+
+crate::runtime::__private::serde_struct!(ListProductCategoriesResponse {
+    total_count: "total_count" opt,
+    incident_product_category_list: "incident_product_category_list" opt,
+} ignore);
 
 impl Validate for ListProductCategoriesResponse {
     #[allow(unused_variables)]
@@ -4934,19 +5273,22 @@ impl Validate for ListProductCategoriesResponse {
 }
 
 /// Response body of listRegions. Some versions of the page name the count `count` in their table but `total_count` in their example; the SDK and the newer pages say `total_count`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListRegionsResponse {
     /// Specifies the total number of regions.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the list of regions.
     ///
     /// Constraints: at most 65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_center_list: Option<Vec<CaseRegion>>,
 }
+
+crate::runtime::__private::serde_struct!(ListRegionsResponse {
+    total_count: "total_count" opt,
+    data_center_list: "data_center_list" opt,
+} ignore);
 
 impl Validate for ListRegionsResponse {
     #[allow(unused_variables)]
@@ -4973,19 +5315,22 @@ impl Validate for ListRegionsResponse {
 }
 
 /// Response body of listSatisfactionDimensions.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSatisfactionDimensionsResponse {
     /// Specifies the total number of satisfaction dimensions.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i32>,
     /// Specifies the list of satisfaction dimensions.
     ///
     /// Constraints: at most 65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfaction_dimension_list: Option<Vec<SatisfactionDimension>>,
 }
+
+crate::runtime::__private::serde_struct!(ListSatisfactionDimensionsResponse {
+    total_count: "total_count" opt,
+    satisfaction_dimension_list: "satisfaction_dimension_list" opt,
+} ignore);
 
 impl Validate for ListSatisfactionDimensionsResponse {
     #[allow(unused_variables)]
@@ -5012,17 +5357,20 @@ impl Validate for ListSatisfactionDimensionsResponse {
 }
 
 /// Response body of listSeverities.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListSeveritiesResponse {
     /// Indicates whether the severity choice is to be shown to the user. A boolean per the page's table; the page's example shows the number 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub show: Option<bool>,
     /// Specifies the list of severity levels.
     ///
     /// Constraints: at most 10 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity_list: Option<Vec<Severity>>,
 }
+
+crate::runtime::__private::serde_struct!(ListSeveritiesResponse {
+    show: "show" opt,
+    severity_list: "severity_list" opt,
+} ignore);
 
 impl Validate for ListSeveritiesResponse {
     #[allow(unused_variables)]
@@ -5039,12 +5387,15 @@ impl Validate for ListSeveritiesResponse {
 }
 
 /// Response body of listCaseLimits.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCaseLimitsResponse {
     /// The `config` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<CaseLimits>,
 }
+
+crate::runtime::__private::serde_struct!(ListCaseLimitsResponse {
+    config: "config" opt,
+} ignore);
 
 impl Validate for ListCaseLimitsResponse {
     #[allow(unused_variables)]
@@ -5057,21 +5408,24 @@ impl Validate for ListCaseLimitsResponse {
 }
 
 /// Response body of showConfiguration.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowConfigurationResponse {
     /// Specifies the key of the configuration item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_key: Option<String>,
     /// Specifies the value of the configuration item.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_value: Option<String>,
     /// Specifies the error code; empty or absent on success.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// Describes the error; empty or absent on success.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ShowConfigurationResponse {
+    config_key: "config_key" opt,
+    config_value: "config_value" opt,
+    error_code: "error_code" opt,
+    error_msg: "error_msg" opt,
+} ignore);
 
 impl Validate for ShowConfigurationResponse {
     #[allow(unused_variables)]
@@ -5079,17 +5433,20 @@ impl Validate for ShowConfigurationResponse {
 }
 
 /// Response body of listMessages.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListMessagesResponse {
     /// Specifies the total number of messages of the ticket.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// Specifies the messages of this page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<Vec<CaseMessage>>,
 }
+
+crate::runtime::__private::serde_struct!(ListMessagesResponse {
+    count: "count" opt,
+    message_list: "message_list" opt,
+} ignore);
 
 impl Validate for ListMessagesResponse {
     #[allow(unused_variables)]
@@ -5115,17 +5472,20 @@ impl Validate for ListMessagesResponse {
 }
 
 /// Response body of listMoreInstantMessages.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListMoreInstantMessagesResponse {
     /// Specifies the total number of messages.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// Specifies the returned messages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<Vec<CaseMessage>>,
 }
+
+crate::runtime::__private::serde_struct!(ListMoreInstantMessagesResponse {
+    count: "count" opt,
+    message_list: "message_list" opt,
+} ignore);
 
 impl Validate for ListMoreInstantMessagesResponse {
     #[allow(unused_variables)]
@@ -5151,24 +5511,27 @@ impl Validate for ListMoreInstantMessagesResponse {
 }
 
 /// Response body of listNewInstantMessages.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListNewInstantMessagesResponse {
     /// Specifies the status of each polled ticket.
     ///
     /// Constraints: at most 100 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imstatus: Option<Vec<InstantMessageCaseStatus>>,
     /// Specifies the new messages, grouped by ticket.
     ///
     /// Constraints: at most 100 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub immsg: Option<Vec<CaseInstantMessages>>,
     /// Specifies the time of this query, to be passed to the next poll.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message_time_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ListNewInstantMessagesResponse {
+    imstatus: "imstatus" opt,
+    immsg: "immsg" opt,
+    last_message_time_id: "last_message_time_id" opt,
+} ignore);
 
 impl Validate for ListNewInstantMessagesResponse {
     #[allow(unused_variables)]
@@ -5197,12 +5560,15 @@ impl Validate for ListNewInstantMessagesResponse {
 }
 
 /// Response body of listUnreadInstantMessages.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListUnreadInstantMessagesResponse {
     /// Specifies the unread message count of each ticket.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub imunread: Option<Vec<UnreadMessageCount>>,
 }
+
+crate::runtime::__private::serde_struct!(ListUnreadInstantMessagesResponse {
+    imunread: "imunread" opt,
+} ignore);
 
 impl Validate for ListUnreadInstantMessagesResponse {
     #[allow(unused_variables)]
@@ -5218,24 +5584,27 @@ impl Validate for ListUnreadInstantMessagesResponse {
 }
 
 /// A country/region calling code.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AreaCode {
     /// Specifies the unique ID of the entry.
     ///
     /// Constraints: >= 0.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// Specifies the country/region calling code, for example 86.
     ///
     /// Constraints: length 1..=16 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_code: Option<String>,
     /// Specifies the country/region name.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_name: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(AreaCode {
+    id: "id" opt,
+    area_code: "area_code" opt,
+    area_name: "area_name" opt,
+} ignore);
 
 impl Validate for AreaCode {
     #[allow(unused_variables)]
@@ -5262,21 +5631,24 @@ impl Validate for AreaCode {
 }
 
 /// A problem type (business type) of service tickets.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProblemType {
     /// Specifies the problem type ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_type_id: Option<String>,
     /// Specifies the problem type name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business_type_name: Option<String>,
     /// Specifies the kind of ticket the problem type leads to: "0" (consultation) or "5" (fault report).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_type: Option<String>,
     /// Indicates whether a support plan can be used for this problem type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_use_support_plan: Option<bool>,
 }
+
+crate::runtime::__private::serde_struct!(ProblemType {
+    business_type_id: "business_type_id" opt,
+    business_type_name: "business_type_name" opt,
+    case_type: "case_type" opt,
+    can_use_support_plan: "can_use_support_plan" opt,
+} ignore);
 
 impl Validate for ProblemType {
     #[allow(unused_variables)]
@@ -5284,21 +5656,24 @@ impl Validate for ProblemType {
 }
 
 /// An additional parameter common to all problem types.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CommonAdditionalParameter {
     /// Specifies the key identifying the parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param_key: Option<String>,
     /// Specifies the display name of the parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param_name: Option<String>,
     /// Indicates whether the parameter is displayed (a 0/1 flag, presumably 1 for yes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_show: Option<i32>,
     /// Indicates whether the parameter is mandatory (a 0/1 flag, presumably 1 for yes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_required: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(CommonAdditionalParameter {
+    param_key: "param_key" opt,
+    param_name: "param_name" opt,
+    is_show: "is_show" opt,
+    is_required: "is_required" opt,
+} ignore);
 
 impl Validate for CommonAdditionalParameter {
     #[allow(unused_variables)]
@@ -5306,55 +5681,58 @@ impl Validate for CommonAdditionalParameter {
 }
 
 /// An additional parameter to be filled in for a problem type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AdditionalParameter {
     /// Specifies the hint shown for the parameter.
     ///
     /// Constraints: length 0..=128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tips: Option<String>,
     /// Indicates whether the parameter is mandatory (1) or not (0).
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<i32>,
     /// Specifies the maximum length of the parameter value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub length: Option<i32>,
     /// Specifies the language of the texts, for example zh-cn.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Specifies the key identifying the parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param_key: Option<String>,
     /// Specifies the display name of the parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param_name: Option<String>,
     /// Specifies the type code of the parameter (the codes are not documented).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param_type: Option<i32>,
     /// Describes the parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub param_desc: Option<String>,
     /// Specifies the default value of the parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
     /// Specifies the maximum value of the parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_value: Option<i32>,
     /// Specifies the minimum value of the parameter.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_value: Option<i32>,
     /// Specifies the options the value can be chosen from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub select_item: Option<String>,
     /// Indicates whether the parameter is displayed (a 0/1 flag, presumably 1 for yes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_show: Option<i32>,
     /// Indicates whether the value is sensitive data (a 0/1 flag, presumably 1 for yes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_sensitive: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(AdditionalParameter {
+    tips: "tips" opt,
+    required: "required" opt,
+    length: "length" opt,
+    language: "language" opt,
+    param_key: "param_key" opt,
+    param_name: "param_name" opt,
+    param_type: "param_type" opt,
+    param_desc: "param_desc" opt,
+    default_value: "default_value" opt,
+    max_value: "max_value" opt,
+    min_value: "min_value" opt,
+    select_item: "select_item" opt,
+    is_show: "is_show" opt,
+    is_sensitive: "is_sensitive" opt,
+} ignore);
 
 impl Validate for AdditionalParameter {
     #[allow(unused_variables)]
@@ -5377,18 +5755,21 @@ impl Validate for AdditionalParameter {
 }
 
 /// A description template of a problem type.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseTemplate {
     /// Specifies the template ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_template_id: Option<String>,
     /// Specifies the template name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_template_name: Option<String>,
     /// Specifies the template text.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_template_content: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CaseTemplate {
+    incident_template_id: "incident_template_id" opt,
+    incident_template_name: "incident_template_name" opt,
+    incident_template_content: "incident_template_content" opt,
+} ignore);
 
 impl Validate for CaseTemplate {
     #[allow(unused_variables)]
@@ -5396,24 +5777,27 @@ impl Validate for CaseTemplate {
 }
 
 /// A service ticket subtype (category) with its product types.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseSubtype {
     /// Specifies the service ticket subtype ID.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_sub_type_id: Option<String>,
     /// Specifies the service ticket subtype name.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_sub_type_name: Option<String>,
     /// Specifies the product types of the subtype.
     ///
     /// Constraints: at most 65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_product_category_list: Option<Vec<ProductCategory>>,
 }
+
+crate::runtime::__private::serde_struct!(CaseSubtype {
+    incident_sub_type_id: "incident_sub_type_id" opt,
+    incident_sub_type_name: "incident_sub_type_name" opt,
+    incident_product_category_list: "incident_product_category_list" opt,
+} ignore);
 
 impl Validate for CaseSubtype {
     #[allow(unused_variables)]
@@ -5438,32 +5822,35 @@ impl Validate for CaseSubtype {
 }
 
 /// A product type a service ticket can be about.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductCategory {
     /// Specifies the product type ID.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_product_category_id: Option<String>,
     /// Specifies the product type name.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_product_category_name: Option<String>,
     /// Describes the product type.
     ///
     /// Constraints: length 0..=512 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_product_category_desc: Option<String>,
     /// Specifies the abbreviation of the product type, for example ECS.
     ///
     /// Constraints: length 0..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_product_category_acronym: Option<String>,
     /// Indicates whether support plan benefits can be used for this product type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub can_use_support_plan: Option<bool>,
 }
+
+crate::runtime::__private::serde_struct!(ProductCategory {
+    incident_product_category_id: "incident_product_category_id" opt,
+    incident_product_category_name: "incident_product_category_name" opt,
+    incident_product_category_desc: "incident_product_category_desc" opt,
+    incident_product_category_acronym: "incident_product_category_acronym" opt,
+    can_use_support_plan: "can_use_support_plan" opt,
+} ignore);
 
 impl Validate for ProductCategory {
     #[allow(unused_variables)]
@@ -5488,29 +5875,32 @@ impl Validate for ProductCategory {
 }
 
 /// A region a service ticket can refer to.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseRegion {
     /// Specifies the region type; 0 (Chinese mainland) or 1 (international).
     ///
     /// Constraints: >= 0; <= 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i32>,
     /// Specifies the region ID, for example cn-north-1.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
     /// Specifies the region name.
     ///
     /// Constraints: length 1..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_name: Option<String>,
     /// Indicates whether the region is sensitive (1) or not (0).
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_sensitive: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(CaseRegion {
+    r#type: "type" opt,
+    region_id: "region_id" opt,
+    region_name: "region_name" opt,
+    is_sensitive: "is_sensitive" opt,
+} ignore);
 
 impl Validate for CaseRegion {
     #[allow(unused_variables)]
@@ -5547,37 +5937,40 @@ impl Validate for CaseRegion {
 }
 
 /// A satisfaction dimension in which a service ticket can be rated.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SatisfactionDimension {
     /// Specifies the total (maximum) score of the dimension.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i32>,
     /// Specifies the satisfaction ID.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfaction_id: Option<i32>,
     /// Specifies the satisfaction name.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfaction_name: Option<String>,
     /// Describes the satisfaction dimension.
     ///
     /// Constraints: length 0..=128 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub satisfaction_desc: Option<String>,
     /// Specifies the score of one step of the rating scale.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub per_value: Option<i32>,
     /// Specifies the satisfaction category ID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sat_category_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(SatisfactionDimension {
+    value: "value" opt,
+    satisfaction_id: "satisfaction_id" opt,
+    satisfaction_name: "satisfaction_name" opt,
+    satisfaction_desc: "satisfaction_desc" opt,
+    per_value: "per_value" opt,
+    sat_category_id: "sat_category_id" opt,
+} ignore);
 
 impl Validate for SatisfactionDimension {
     #[allow(unused_variables)]
@@ -5624,24 +6017,27 @@ impl Validate for SatisfactionDimension {
 }
 
 /// A severity level of a problem.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Severity {
     /// Specifies the language of the name, for example zh-cn.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     /// Specifies the severity name.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity_name: Option<String>,
     /// Specifies the severity ID.
     ///
     /// Constraints: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(Severity {
+    language: "language" opt,
+    severity_name: "severity_name" opt,
+    severity_id: "severity_id" opt,
+} ignore);
 
 impl Validate for Severity {
     #[allow(unused_variables)]
@@ -5662,14 +6058,17 @@ impl Validate for Severity {
 }
 
 /// The limits that apply to service tickets.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseLimits {
     /// Specifies the maximum number of CC email addresses of a ticket.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_case_ccemail_max_count: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(CaseLimits {
+    create_case_ccemail_max_count: "create_case_ccemail_max_count" opt,
+} ignore);
 
 impl Validate for CaseLimits {
     #[allow(unused_variables)]
@@ -5688,17 +6087,20 @@ impl Validate for CaseLimits {
 }
 
 /// Request body of createMessage.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CreateMessageRequest {
     /// The `message` property.
     pub message: NewMessage,
     /// Specifies the Huawei Cloud IAM group ID; it is needed to act on the tickets of other users in the same group.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CreateMessageRequest {
+    message: "message" req,
+    group_id: "group_id" opt,
+} deny);
 
 impl CreateMessageRequest {
     /// `CreateMessageRequest` from its required properties (`message`). The optional ones are unset: set them on the result, or write `CreateMessageRequest { field: Some(..), ..CreateMessageRequest::new(..) }`.
@@ -5726,8 +6128,7 @@ impl Validate for CreateMessageRequest {
 }
 
 /// The message to submit. `is_authorized` and `authorization_content` are documented by some versions of the API reference page but are not in the SDK's model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewMessage {
     /// Specifies the message text.
     ///
@@ -5736,19 +6137,23 @@ pub struct NewMessage {
     /// Indicates whether Huawei Cloud is authorized to use the confidential information (1) or not (0). Documented by the page only; the SDK does not send it.
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_authorized: Option<i32>,
     /// Specifies confidential information (for example access credentials) given for handling the ticket. Documented by the page only; the SDK does not send it.
     ///
     /// Constraints: length 0..=400 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_content: Option<String>,
     /// Specifies the IDs of the uploaded attachments to add to the message.
     ///
     /// Constraints: each item: length 1..=32 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_ids: Option<Vec<String>>,
 }
+
+crate::runtime::__private::serde_struct!(NewMessage {
+    content: "content" req,
+    is_authorized: "is_authorized" opt,
+    authorization_content: "authorization_content" opt,
+    accessory_ids: "accessory_ids" opt,
+} deny);
 
 impl NewMessage {
     /// `NewMessage` from its required properties (`content`). The optional ones are unset: set them on the result, or write `NewMessage { field: Some(..), ..NewMessage::new(..) }`.
@@ -5795,52 +6200,55 @@ impl Validate for NewMessage {
 }
 
 /// A message of a service ticket.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseMessage {
     /// Specifies who wrote the message; 0 (the customer) or 1 (a Huawei engineer).
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<i32>,
     /// Specifies the type of the author; 0 (customer), 1 (Huawei engineer) or 2 (third party). The page allows values up to 3 without naming 3.
     ///
     /// Constraints: >= 0; <= 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replier_type: Option<i32>,
     /// Specifies the ID of the author.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replier: Option<String>,
     /// Specifies the message text. The page gives a maximum length of 400, although a submitted message may have up to 2000 characters.
     ///
     /// Constraints: length 0..=400 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// Specifies the creation time of the message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<String>,
     /// Specifies the name of the author.
     ///
     /// Constraints: length 0..=256 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replier_name: Option<String>,
     /// Indicates whether this is the first message of the ticket (1) or not (0).
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_first_message: Option<i32>,
     /// Specifies the IAM user type of the author (the codes are not documented).
     ///
     /// Constraints: >= 0; <= 3.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iam_user_type: Option<i32>,
     /// Specifies the attachments of the message.
     ///
     /// Constraints: at most 5 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accessory_list: Option<Vec<MessageAttachmentSummary>>,
 }
+
+crate::runtime::__private::serde_struct!(CaseMessage {
+    r#type: "type" opt,
+    replier_type: "replier_type" opt,
+    replier: "replier" opt,
+    content: "content" opt,
+    create_time: "create_time" opt,
+    replier_name: "replier_name" opt,
+    is_first_message: "is_first_message" opt,
+    iam_user_type: "iam_user_type" opt,
+    accessory_list: "accessory_list" opt,
+} ignore);
 
 impl Validate for CaseMessage {
     #[allow(unused_variables)]
@@ -5909,19 +6317,22 @@ impl Validate for CaseMessage {
 }
 
 /// The status of one polled service ticket.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct InstantMessageCaseStatus {
     /// Specifies the status (the meanings of 0 and 1 are not documented).
     ///
     /// Constraints: >= 0; <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
     /// Specifies the service ticket ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(InstantMessageCaseStatus {
+    status: "status" opt,
+    incident_id: "incident_id" opt,
+} ignore);
 
 impl Validate for InstantMessageCaseStatus {
     #[allow(unused_variables)]
@@ -5944,19 +6355,22 @@ impl Validate for InstantMessageCaseStatus {
 }
 
 /// The new messages of one service ticket.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseInstantMessages {
     /// Specifies the service ticket ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
     /// Specifies the new messages of the ticket.
     ///
     /// Constraints: at most 65535 items.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_list: Option<Vec<CaseMessage>>,
 }
+
+crate::runtime::__private::serde_struct!(CaseInstantMessages {
+    incident_id: "incident_id" opt,
+    message_list: "message_list" opt,
+} ignore);
 
 impl Validate for CaseInstantMessages {
     #[allow(unused_variables)]
@@ -5977,24 +6391,27 @@ impl Validate for CaseInstantMessages {
 }
 
 /// The unread message count of one service ticket.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UnreadMessageCount {
     /// Specifies the status of the ticket (the codes are not documented here).
     ///
     /// Constraints: >= 0; <= 20.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i32>,
     /// Specifies the service ticket ID.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub incident_id: Option<String>,
     /// Specifies the number of unread messages.
     ///
     /// Constraints: >= 0; <= 65535.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread_num: Option<i32>,
 }
+
+crate::runtime::__private::serde_struct!(UnreadMessageCount {
+    status: "status" opt,
+    incident_id: "incident_id" opt,
+    unread_num: "unread_num" opt,
+} ignore);
 
 impl Validate for UnreadMessageCount {
     #[allow(unused_variables)]
@@ -6027,15 +6444,17 @@ impl Validate for UnreadMessageCount {
 }
 
 /// Request body of markInstantMessagesRead.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct MarkMessagesReadRequest {
     /// Specifies the Huawei Cloud IAM group ID; it is needed to act on the tickets of other users in the same group.
     ///
     /// Constraints: length 0..=64 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(MarkMessagesReadRequest {
+    group_id: "group_id" opt,
+} deny);
 
 impl Validate for MarkMessagesReadRequest {
     #[allow(unused_variables)]
@@ -6098,14 +6517,17 @@ impl Validate for OperateCaseActionId {
 }
 
 /// Multipart body of uploadAttachment: the file itself and a text part with its metadata.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UploadAttachmentForm {
     /// Specifies the attachment information as a JSON object serialized into a string, with the keys `fileName` (the file name), `accessoryFrom` (where the attachment is used: "incident" for service ticket creation, "message" for a ticket message) and `uploadType` (0, the default, for a normal upload; 1 for markdown mode), e.g. {"fileName":"test.jpg","accessoryFrom":"incident","uploadType":0}.
     ///
     /// Constraints: length 1..=5000 characters.
     pub form_data: String,
 }
+
+crate::runtime::__private::serde_struct!(UploadAttachmentForm {
+    form_data: "form_data" req,
+} deny);
 
 impl UploadAttachmentForm {
     /// `UploadAttachmentForm` from its required properties (`form_data`).

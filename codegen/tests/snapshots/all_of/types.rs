@@ -12,14 +12,18 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Base`, defined at `#/components/schemas/Base` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Base {
     /// The `id` property.
     pub id: String,
     /// The `name` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(Base {
+    id: "id" req,
+    name: "name" opt,
+} ignore);
 
 impl Base {
     /// `Base` from its required properties (`id`). The optional ones are unset: set them on the result, or write `Base { field: Some(..), ..Base::new(..) }`.
@@ -37,7 +41,7 @@ impl Validate for Base {
 }
 
 /// `Dog`, defined at `#/components/schemas/Dog` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Dog {
     /// The `id` property.
     pub id: String,
@@ -46,9 +50,14 @@ pub struct Dog {
     /// Constraints: at most 10 characters.
     pub name: String,
     /// The `barks` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub barks: Option<bool>,
 }
+
+crate::runtime::__private::serde_struct!(Dog {
+    id: "id" req,
+    name: "name" req,
+    barks: "barks" opt,
+} ignore);
 
 impl Dog {
     /// `Dog` from its required properties (`id`, `name`). The optional ones are unset: set them on the result, or write `Dog { field: Some(..), ..Dog::new(..) }`.

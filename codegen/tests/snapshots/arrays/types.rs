@@ -12,12 +12,15 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `BatchEntriesItem`, defined at `#/components/schemas/Batch/properties/entries/items` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BatchEntriesItem {
     /// The `key` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(BatchEntriesItem {
+    key: "key" opt,
+} ignore);
 
 impl Validate for BatchEntriesItem {
     #[allow(unused_variables)]
@@ -25,26 +28,30 @@ impl Validate for BatchEntriesItem {
 }
 
 /// `Batch`, defined at `#/components/schemas/Batch` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     /// The `ids` property.
     pub ids: Vec<i64>,
     /// The `tags` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// The `matrix` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matrix: Option<Vec<Vec<f64>>>,
     /// The `entries` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub entries: Option<Vec<BatchEntriesItem>>,
     /// The `anything` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anything: Option<Vec<serde_json::Value>>,
     /// The `nullableItems` property.
-    #[serde(rename = "nullableItems", default, skip_serializing_if = "Option::is_none")]
     pub nullable_items: Option<Vec<Option<String>>>,
 }
+
+crate::runtime::__private::serde_struct!(Batch {
+    ids: "ids" req,
+    tags: "tags" opt,
+    matrix: "matrix" opt,
+    entries: "entries" opt,
+    anything: "anything" opt,
+    nullable_items: "nullableItems" opt,
+} ignore);
 
 impl Batch {
     /// `Batch` from its required properties (`ids`). The optional ones are unset: set them on the result, or write `Batch { field: Some(..), ..Batch::new(..) }`.

@@ -12,25 +12,28 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Bounds`, defined at `#/components/schemas/Bounds` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Bounds {
     /// The `wide` property.
     pub wide: i64,
     /// The `lowOnly` property.
     ///
     /// Constraints: <= 100.
-    #[serde(rename = "lowOnly", default, skip_serializing_if = "Option::is_none")]
     pub low_only: Option<i64>,
     /// The `fractional` property.
     ///
     /// Constraints: >= 0.5; <= 10.5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fractional: Option<i64>,
     /// The `huge` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub huge: Option<u64>,
 }
+
+crate::runtime::__private::serde_struct!(Bounds {
+    wide: "wide" req,
+    low_only: "lowOnly" opt,
+    fractional: "fractional" opt,
+    huge: "huge" opt,
+} deny);
 
 impl Bounds {
     /// `Bounds` from its required properties (`wide`). The optional ones are unset: set them on the result, or write `Bounds { field: Some(..), ..Bounds::new(..) }`.

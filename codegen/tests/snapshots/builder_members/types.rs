@@ -12,16 +12,18 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `CollideBody`, defined at `#/paths/~1things~1{request}/post/requestBody/content/application~1json/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CollideBody {
     /// The `request` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<String>,
     /// The `header` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub header: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(CollideBody {
+    request: "request" opt,
+    header: "header" opt,
+} deny);
 
 impl Validate for CollideBody {
     #[allow(unused_variables)]

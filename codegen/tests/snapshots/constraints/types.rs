@@ -56,8 +56,7 @@ impl Validate for CheckedMode {
 }
 
 /// `Checked`, defined at `#/components/schemas/Checked` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Checked {
     /// The `name` property.
     ///
@@ -66,60 +65,65 @@ pub struct Checked {
     /// The `nick` property.
     ///
     /// Constraints: 2..=6 UTF-8 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nick: Option<String>,
     /// The `code` property.
     ///
     /// Constraints: matches `^[a-z]+$`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// The `count` property.
     ///
     /// Constraints: >= 0; <= 10.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i32>,
     /// The `ratio` property.
     ///
     /// Constraints: > 0; < 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,
     /// The `step` property.
     ///
     /// Constraints: a multiple of 5.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<i64>,
     /// The `price` property.
     ///
     /// Constraints: a multiple of 0.25.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
     /// The `level` property.
     ///
     /// Constraints: one of `1`, `2`, `3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<i64>,
     /// The `tags` property.
     ///
     /// Constraints: 1..=3 items; unique items; each item: at most 4 characters.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
     /// The `items` property.
     pub items: Vec<Item>,
     /// The `scores` property.
     ///
     /// Constraints: each value: <= 100.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scores: Option<std::collections::BTreeMap<String, i64>>,
     /// The `child` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub child: Option<Item>,
     /// The `mode` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<CheckedMode>,
     /// The `fastSpeed` property.
-    #[serde(rename = "fastSpeed", default, skip_serializing_if = "Option::is_none")]
     pub fast_speed: Option<i64>,
 }
+
+crate::runtime::__private::serde_struct!(Checked {
+    name: "name" req,
+    nick: "nick" opt,
+    code: "code" opt,
+    count: "count" opt,
+    ratio: "ratio" opt,
+    step: "step" opt,
+    price: "price" opt,
+    level: "level" opt,
+    tags: "tags" opt,
+    items: "items" req,
+    scores: "scores" opt,
+    child: "child" opt,
+    mode: "mode" opt,
+    fast_speed: "fastSpeed" opt,
+} deny);
 
 impl Checked {
     /// `Checked` from its required properties (`name`, `items`). The optional ones are unset: set them on the result, or write `Checked { field: Some(..), ..Checked::new(..) }`.
@@ -234,8 +238,7 @@ impl Validate for Checked {
 }
 
 /// `Item`, defined at `#/components/schemas/Item` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     /// The `name` property.
     ///
@@ -244,9 +247,13 @@ pub struct Item {
     /// The `qty` property.
     ///
     /// Constraints: >= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qty: Option<i64>,
 }
+
+crate::runtime::__private::serde_struct!(Item {
+    name: "name" req,
+    qty: "qty" opt,
+} deny);
 
 impl Item {
     /// `Item` from its required properties (`name`). The optional ones are unset: set them on the result, or write `Item { field: Some(..), ..Item::new(..) }`.
@@ -280,18 +287,21 @@ impl Validate for Item {
 }
 
 /// `SizedType`, defined at `#/components/schemas/Sized` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SizedType {
     /// The `a` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub a: Option<String>,
     /// The `b` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b: Option<String>,
     /// The `c` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub c: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(SizedType {
+    a: "a" opt,
+    b: "b" opt,
+    c: "c" opt,
+} ignore);
 
 impl Validate for SizedType {
     #[allow(unused_variables)]
@@ -347,17 +357,21 @@ impl Validate for ConditionalKind {
 }
 
 /// `Conditional`, defined at `#/components/schemas/Conditional` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Conditional {
     /// The `kind` property.
     pub kind: ConditionalKind,
     /// The `email` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// The `phone` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(Conditional {
+    kind: "kind" req,
+    email: "email" opt,
+    phone: "phone" opt,
+} ignore);
 
 impl Conditional {
     /// `Conditional` from its required properties (`kind`). The optional ones are unset: set them on the result, or write `Conditional { field: Some(..), ..Conditional::new(..) }`.

@@ -12,16 +12,18 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `FilterItemsFilter`, defined at `#/paths/~1filter/get/parameters/0/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FilterItemsFilter {
     /// The `color` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
     /// The `size` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 }
+
+crate::runtime::__private::serde_struct!(FilterItemsFilter {
+    color: "color" opt,
+    size: "size" opt,
+} deny);
 
 impl Validate for FilterItemsFilter {
     #[allow(unused_variables)]

@@ -12,21 +12,24 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Settings`, defined at `#/components/schemas/Settings` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Settings {
     /// The `pageSize` property.
-    #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
     /// The `theme` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
     /// The `enabled` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// The `tags` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+
+crate::runtime::__private::serde_struct!(Settings {
+    page_size: "pageSize" opt,
+    theme: "theme" opt,
+    enabled: "enabled" opt,
+    tags: "tags" opt,
+} ignore);
 
 impl Validate for Settings {
     #[allow(unused_variables)]

@@ -12,13 +12,15 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `RequestType`, defined at `#/components/schemas/Request` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RequestType {
     /// The `name` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(RequestType {
+    name: "name" opt,
+} deny);
 
 impl Validate for RequestType {
     #[allow(unused_variables)]
@@ -26,12 +28,15 @@ impl Validate for RequestType {
 }
 
 /// `ClientType`, defined at `#/components/schemas/Client` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientType {
     /// The `id` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ClientType {
+    id: "id" opt,
+} ignore);
 
 impl Validate for ClientType {
     #[allow(unused_variables)]
@@ -39,12 +44,15 @@ impl Validate for ClientType {
 }
 
 /// `ErrorType`, defined at `#/components/schemas/Error` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ErrorType {
     /// The `code` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ErrorType {
+    code: "code" opt,
+} ignore);
 
 impl Validate for ErrorType {
     #[allow(unused_variables)]
@@ -52,12 +60,15 @@ impl Validate for ErrorType {
 }
 
 /// `ValidateType`, defined at `#/components/schemas/Validate` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ValidateType {
     /// The `field` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ValidateType {
+    field: "field" opt,
+} ignore);
 
 impl Validate for ValidateType {
     #[allow(unused_variables)]
@@ -65,12 +76,15 @@ impl Validate for ValidateType {
 }
 
 /// `ViolationType`, defined at `#/components/schemas/Violation` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ViolationType {
     /// The `rule` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ViolationType {
+    rule: "rule" opt,
+} ignore);
 
 impl Validate for ViolationType {
     #[allow(unused_variables)]
@@ -79,13 +93,17 @@ impl Validate for ViolationType {
 
 /// `ValidationErrorsType`, defined at `#/components/schemas/ValidationErrors` in the spec.
 pub type ValidationErrorsType = Vec<String>;
+
 /// `NewResponse`, defined at `#/components/schemas/NewResponse` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewResponse {
     /// The `ok` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ok: Option<bool>,
 }
+
+crate::runtime::__private::serde_struct!(NewResponse {
+    ok: "ok" opt,
+} ignore);
 
 impl Validate for NewResponse {
     #[allow(unused_variables)]
@@ -93,12 +111,15 @@ impl Validate for NewResponse {
 }
 
 /// `NewError`, defined at `#/components/schemas/NewError` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewError {
     /// The `why` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(NewError {
+    why: "why" opt,
+} ignore);
 
 impl Validate for NewError {
     #[allow(unused_variables)]
@@ -106,12 +127,15 @@ impl Validate for NewError {
 }
 
 /// `SharedHeadersType`, defined at `#/components/schemas/SharedHeaders` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SharedHeadersType {
     /// The `h` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub h: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(SharedHeadersType {
+    h: "h" opt,
+} ignore);
 
 impl Validate for SharedHeadersType {
     #[allow(unused_variables)]
@@ -119,12 +143,15 @@ impl Validate for SharedHeadersType {
 }
 
 /// `ClientBuilderExtType`, defined at `#/components/schemas/ClientBuilderExt` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ClientBuilderExtType {
     /// The `e` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub e: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ClientBuilderExtType {
+    e: "e" opt,
+} ignore);
 
 impl Validate for ClientBuilderExtType {
     #[allow(unused_variables)]
@@ -133,13 +160,17 @@ impl Validate for ClientBuilderExtType {
 
 /// `Runtime`, defined at `#/components/schemas/Runtime` in the spec.
 pub type Runtime = String;
+
 /// `OptionType`, defined at `#/components/schemas/Option` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OptionType {
     /// The `some` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub some: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(OptionType {
+    some: "some" opt,
+} ignore);
 
 impl Validate for OptionType {
     #[allow(unused_variables)]
@@ -147,12 +178,15 @@ impl Validate for OptionType {
 }
 
 /// `ResultType`, defined at `#/components/schemas/Result` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ResultType {
     /// The `ok` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ok: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(ResultType {
+    ok: "ok" opt,
+} ignore);
 
 impl Validate for ResultType {
     #[allow(unused_variables)]
@@ -161,15 +195,20 @@ impl Validate for ResultType {
 
 /// `VecType`, defined at `#/components/schemas/Vec` in the spec.
 pub type VecType = Vec<i64>;
+
 /// `StringType`, defined at `#/components/schemas/String` in the spec.
 pub type StringType = String;
+
 /// `BoxType`, defined at `#/components/schemas/Box` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BoxType {
     /// The `inner` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inner: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(BoxType {
+    inner: "inner" opt,
+} ignore);
 
 impl Validate for BoxType {
     #[allow(unused_variables)]
@@ -177,12 +216,15 @@ impl Validate for BoxType {
 }
 
 /// `DefaultType`, defined at `#/components/schemas/Default` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DefaultType {
     /// The `d` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub d: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(DefaultType {
+    d: "d" opt,
+} ignore);
 
 impl Validate for DefaultType {
     #[allow(unused_variables)]
@@ -190,12 +232,15 @@ impl Validate for DefaultType {
 }
 
 /// `SerializeType`, defined at `#/components/schemas/Serialize` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SerializeType {
     /// The `s` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(SerializeType {
+    s: "s" opt,
+} ignore);
 
 impl Validate for SerializeType {
     #[allow(unused_variables)]
@@ -203,12 +248,15 @@ impl Validate for SerializeType {
 }
 
 /// `DeserializeType`, defined at `#/components/schemas/Deserialize` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DeserializeType {
     /// The `s` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(DeserializeType {
+    s: "s" opt,
+} ignore);
 
 impl Validate for DeserializeType {
     #[allow(unused_variables)]

@@ -188,9 +188,9 @@ impl Validate for Odd {
     }
 }
 
-/// `ResultTypeInlineState`, defined at `#/components/schemas/Result/properties/inlineState` in the spec.
+/// `State`, defined at `#/components/schemas/State` in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ResultTypeInlineState {
+pub enum State {
     /// `open`
     Open,
     /// `closed`
@@ -199,7 +199,7 @@ pub enum ResultTypeInlineState {
     Unknown(String),
 }
 
-impl ResultTypeInlineState {
+impl State {
     /// Every value the spec lists.
     pub const KNOWN: &'static [&'static str] = &["open", "closed"];
     /// The value on the wire.
@@ -212,7 +212,7 @@ impl ResultTypeInlineState {
     }
 }
 
-impl From<&str> for ResultTypeInlineState {
+impl From<&str> for State {
     fn from(value: &str) -> Self {
         match value {
             "open" => Self::Open,
@@ -222,9 +222,9 @@ impl From<&str> for ResultTypeInlineState {
     }
 }
 
-crate::runtime::__private::string_enum_impls!(ResultTypeInlineState);
+crate::runtime::__private::string_enum_impls!(State);
 
-impl Validate for ResultTypeInlineState {
+impl Validate for State {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Self::Unknown(value) = self {
             v::check_enum(path, value, Self::KNOWN, out);
@@ -232,26 +232,141 @@ impl Validate for ResultTypeInlineState {
     }
 }
 
+/// `Door`, defined at `#/components/schemas/Door` in the spec.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Door {
+    /// `open`
+    Open,
+    /// `closed`
+    Closed,
+    /// A value not listed in the spec, as received from a server. Sending it fails validation.
+    Unknown(String),
+}
+
+impl Door {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &["open", "closed"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for Door {
+    fn from(value: &str) -> Self {
+        match value {
+            "open" => Self::Open,
+            "closed" => Self::Closed,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+crate::runtime::__private::string_enum_impls!(Door);
+
+impl Validate for Door {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
+        if let Self::Unknown(value) = self {
+            v::check_enum(path, value, Self::KNOWN, out);
+        }
+    }
+}
+
+/// `ResultTypeInlineState`, defined at `#/components/schemas/Result/properties/inlineState` in the spec.
+///
+/// The same values as [`State`], so the same type.
+pub type ResultTypeInlineState = State;
+
+/// `ResultTypeOtherState`, defined at `#/components/schemas/Result/properties/otherState` in the spec.
+///
+/// The same values as [`State`], so the same type.
+pub type ResultTypeOtherState = State;
+
+/// `ResultTypeShortState`, defined at `#/components/schemas/Result/properties/shortState` in the spec.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResultTypeShortState {
+    /// `open`
+    Open,
+    /// `closed`
+    Closed,
+    /// A value not listed in the spec, as received from a server. Sending it fails validation.
+    Unknown(String),
+}
+
+impl ResultTypeShortState {
+    /// Every value the spec lists.
+    pub const KNOWN: &'static [&'static str] = &["open", "closed"];
+    /// The value on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+            Self::Unknown(value) => value.as_str(),
+        }
+    }
+}
+
+impl From<&str> for ResultTypeShortState {
+    fn from(value: &str) -> Self {
+        match value {
+            "open" => Self::Open,
+            "closed" => Self::Closed,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+}
+
+crate::runtime::__private::string_enum_impls!(ResultTypeShortState);
+
+impl Validate for ResultTypeShortState {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
+        if let Self::Unknown(value) = self {
+            v::check_enum(path, value, Self::KNOWN, out);
+        }
+        v::check_length(path, self.as_str(), None, Some(4u64), out);
+    }
+}
+
 /// `ResultType`, defined at `#/components/schemas/Result` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ResultType {
     /// The `order` property.
     pub order: SortOrder,
     /// The `sign` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sign: Option<Sign>,
     /// The `odd` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub odd: Option<Odd>,
     /// The `inlineState` property.
-    #[serde(rename = "inlineState", default, skip_serializing_if = "Option::is_none")]
     pub inline_state: Option<ResultTypeInlineState>,
+    /// The `otherState` property.
+    pub other_state: Option<ResultTypeOtherState>,
+    /// The `shortState` property.
+    pub short_state: Option<ResultTypeShortState>,
+    /// The `state` property.
+    pub state: Option<State>,
+    /// The `door` property.
+    pub door: Option<Door>,
     /// The `priority` property.
     ///
     /// Constraints: one of `1`, `2`, `3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i64>,
 }
+
+crate::runtime::__private::serde_struct!(ResultType {
+    order: "order" req,
+    sign: "sign" opt,
+    odd: "odd" opt,
+    inline_state: "inlineState" opt,
+    other_state: "otherState" opt,
+    short_state: "shortState" opt,
+    state: "state" opt,
+    door: "door" opt,
+    priority: "priority" opt,
+} ignore);
 
 impl ResultType {
     /// `ResultType` from its required properties (`order`). The optional ones are unset: set them on the result, or write `ResultType { field: Some(..), ..ResultType::new(..) }`.
@@ -261,6 +376,10 @@ impl ResultType {
             sign: Default::default(),
             odd: Default::default(),
             inline_state: Default::default(),
+            other_state: Default::default(),
+            short_state: Default::default(),
+            state: Default::default(),
+            door: Default::default(),
             priority: Default::default(),
         }
     }
@@ -284,6 +403,22 @@ impl Validate for ResultType {
         }
         if let Some(value) = &self.inline_state {
             let field_path = v::Path::field(path, "inlineState");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.other_state {
+            let field_path = v::Path::field(path, "otherState");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.short_state {
+            let field_path = v::Path::field(path, "shortState");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.state {
+            let field_path = v::Path::field(path, "state");
+            value.validate_at(&field_path, out);
+        }
+        if let Some(value) = &self.door {
+            let field_path = v::Path::field(path, "door");
             value.validate_at(&field_path, out);
         }
         if let Some(value) = &self.priority {

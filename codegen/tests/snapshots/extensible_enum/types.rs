@@ -58,12 +58,15 @@ impl Validate for Color {
 }
 
 /// `Paint`, defined at `#/components/schemas/Paint` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Paint {
     /// The `color` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<Color>,
 }
+
+crate::runtime::__private::serde_struct!(Paint {
+    color: "color" opt,
+} ignore);
 
 impl Validate for Paint {
     #[allow(unused_variables)]

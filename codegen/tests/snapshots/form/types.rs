@@ -12,15 +12,18 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `GetTokenBody`, defined at `#/paths/~1token/post/requestBody/content/application~1x-www-form-urlencoded/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetTokenBody {
     /// The `grant_type` property.
     pub grant_type: String,
     /// The `scope` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(GetTokenBody {
+    grant_type: "grant_type" req,
+    scope: "scope" opt,
+} deny);
 
 impl GetTokenBody {
     /// `GetTokenBody` from its required properties (`grant_type`). The optional ones are unset: set them on the result, or write `GetTokenBody { field: Some(..), ..GetTokenBody::new(..) }`.
@@ -38,12 +41,15 @@ impl Validate for GetTokenBody {
 }
 
 /// `GetTokenResponse200`, defined at `#/paths/~1token/post/responses/200/content/application~1json/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetTokenResponse200 {
     /// The `access_token` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(GetTokenResponse200 {
+    access_token: "access_token" opt,
+} ignore);
 
 impl Validate for GetTokenResponse200 {
     #[allow(unused_variables)]

@@ -16,19 +16,22 @@ use crate::runtime::{Validate, Violation};
 /// ```text
 /// std::fs::write("/tmp/pwned_codegen", "x").unwrap();
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Hostile {
     /// 1. item
     ///
     ///    ```text
     ///    panic!()
     ///    ```
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The `kind` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<HostileKind>,
 }
+
+crate::runtime::__private::serde_struct!(Hostile {
+    note: "note" opt,
+    kind: "kind" opt,
+} ignore);
 
 impl Validate for Hostile {
     #[allow(unused_variables)]

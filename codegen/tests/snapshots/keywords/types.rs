@@ -12,27 +12,30 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Type`, defined at `#/components/schemas/type` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Type {
     /// The `type` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#type: Option<String>,
     /// The `self` property.
-    #[serde(rename = "self", default, skip_serializing_if = "Option::is_none")]
     pub self_: Option<String>,
     /// The `match` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#match: Option<String>,
     /// The `async` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub r#async: Option<bool>,
     /// The `crate` property.
-    #[serde(rename = "crate", default, skip_serializing_if = "Option::is_none")]
     pub crate_: Option<String>,
     /// The `Self` property.
-    #[serde(rename = "Self", default, skip_serializing_if = "Option::is_none")]
     pub self_2: Option<i64>,
 }
+
+crate::runtime::__private::serde_struct!(Type {
+    r#type: "type" opt,
+    self_: "self" opt,
+    r#match: "match" opt,
+    r#async: "async" opt,
+    crate_: "crate" opt,
+    self_2: "Self" opt,
+} ignore);
 
 impl Validate for Type {
     #[allow(unused_variables)]
@@ -40,12 +43,15 @@ impl Validate for Type {
 }
 
 /// `SelfType`, defined at `#/components/schemas/Self` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SelfType {
     /// The `super` property.
-    #[serde(rename = "super", default, skip_serializing_if = "Option::is_none")]
     pub super_: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(SelfType {
+    super_: "super" opt,
+} ignore);
 
 impl Validate for SelfType {
     #[allow(unused_variables)]

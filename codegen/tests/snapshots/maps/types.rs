@@ -12,13 +12,15 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `LabelsNestedValue`, defined at `#/components/schemas/Labels/properties/nested/additionalProperties` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct LabelsNestedValue {
     /// The `value` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(LabelsNestedValue {
+    value: "value" opt,
+} deny);
 
 impl Validate for LabelsNestedValue {
     #[allow(unused_variables)]
@@ -26,26 +28,29 @@ impl Validate for LabelsNestedValue {
 }
 
 /// `Labels`, defined at `#/components/schemas/Labels` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Labels {
     /// The `name` property.
     pub name: String,
     /// The `counts` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<std::collections::BTreeMap<String, i64>>,
     /// The `anyValues` property.
-    #[serde(rename = "anyValues", default, skip_serializing_if = "Option::is_none")]
     pub any_values: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// The `freeForm` property.
-    #[serde(rename = "freeForm", default, skip_serializing_if = "Option::is_none")]
     pub free_form: Option<std::collections::BTreeMap<String, serde_json::Value>>,
     /// The `nested` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nested: Option<std::collections::BTreeMap<String, LabelsNestedValue>>,
     /// Properties beyond the declared ones (`additionalProperties`).
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, String>,
 }
+
+crate::runtime::__private::serde_struct!(Labels {
+    name: "name" req,
+    counts: "counts" opt,
+    any_values: "anyValues" opt,
+    free_form: "freeForm" opt,
+    nested: "nested" opt,
+} additional(additional_properties));
 
 impl Labels {
     /// `Labels` from its required properties (`name`). The optional ones are unset: set them on the result, or write `Labels { field: Some(..), ..Labels::new(..) }`.
@@ -75,15 +80,17 @@ impl Validate for Labels {
 }
 
 /// `OpenBag`, defined at `#/components/schemas/OpenBag` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpenBag {
     /// The `id` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Properties beyond the declared ones (`additionalProperties`).
-    #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }
+
+crate::runtime::__private::serde_struct!(OpenBag {
+    id: "id" opt,
+} additional(additional_properties));
 
 impl Validate for OpenBag {
     #[allow(unused_variables)]

@@ -12,12 +12,15 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Doc`, defined at `#/components/schemas/Doc` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Doc {
     /// The `title` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(Doc {
+    title: "title" opt,
+} ignore);
 
 impl Validate for Doc {
     #[allow(unused_variables)]

@@ -12,12 +12,15 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Job`, defined at `#/components/schemas/Job` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Job {
     /// The `id` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(Job {
+    id: "id" opt,
+} ignore);
 
 impl Validate for Job {
     #[allow(unused_variables)]
@@ -25,12 +28,15 @@ impl Validate for Job {
 }
 
 /// `Accepted`, defined at `#/components/schemas/Accepted` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Accepted {
     /// The `pollUrl` property.
-    #[serde(rename = "pollUrl", default, skip_serializing_if = "Option::is_none")]
     pub poll_url: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(Accepted {
+    poll_url: "pollUrl" opt,
+} ignore);
 
 impl Validate for Accepted {
     #[allow(unused_variables)]
@@ -38,15 +44,18 @@ impl Validate for Accepted {
 }
 
 /// `Problem`, defined at `#/components/schemas/Problem` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Problem {
     /// The `error_code` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// The `error_msg` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_msg: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(Problem {
+    error_code: "error_code" opt,
+    error_msg: "error_msg" opt,
+} ignore);
 
 impl Validate for Problem {
     #[allow(unused_variables)]
@@ -54,12 +63,15 @@ impl Validate for Problem {
 }
 
 /// `RateLimited`, defined at `#/components/schemas/RateLimited` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RateLimited {
     /// The `retryAfter` property.
-    #[serde(rename = "retryAfter", default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<i64>,
 }
+
+crate::runtime::__private::serde_struct!(RateLimited {
+    retry_after: "retryAfter" opt,
+} ignore);
 
 impl Validate for RateLimited {
     #[allow(unused_variables)]

@@ -12,14 +12,17 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `UploadForm`, defined at `#/paths/~1uploads/post/requestBody/content/multipart~1form-data/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UploadForm {
     /// The `title` property.
     ///
     /// Constraints: at most 20 characters.
     pub title: String,
 }
+
+crate::runtime::__private::serde_struct!(UploadForm {
+    title: "title" req,
+} deny);
 
 impl UploadForm {
     /// `UploadForm` from its required properties (`title`).

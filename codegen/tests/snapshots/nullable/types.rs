@@ -12,35 +12,30 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Thing`, defined at `#/components/schemas/Thing` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Thing {
     /// The `requiredNullable` property.
-    #[serde(rename = "requiredNullable", default)]
     pub required_nullable: Option<String>,
     /// The `optionalNullable` property.
-    #[serde(
-        rename = "optionalNullable",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub optional_nullable: Option<i64>,
     /// The `requiredUntyped` property.
-    #[serde(rename = "requiredUntyped", default)]
     pub required_untyped: serde_json::Value,
     /// no type at all
-    #[serde(
-        rename = "optionalUntyped",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub optional_untyped: Option<serde_json::Value>,
     /// The `nullableRef` property.
-    #[serde(rename = "nullableRef", default, skip_serializing_if = "Option::is_none")]
     pub nullable_ref: Option<Inner>,
     /// The `nullableList` property.
-    #[serde(rename = "nullableList", default, skip_serializing_if = "Option::is_none")]
     pub nullable_list: Option<Vec<String>>,
 }
+
+crate::runtime::__private::serde_struct!(Thing {
+    required_nullable: "requiredNullable" nullable,
+    optional_nullable: "optionalNullable" opt,
+    required_untyped: "requiredUntyped" nullable,
+    optional_untyped: "optionalUntyped" opt,
+    nullable_ref: "nullableRef" opt,
+    nullable_list: "nullableList" opt,
+} ignore);
 
 impl Validate for Thing {
     #[allow(unused_variables)]
@@ -53,12 +48,15 @@ impl Validate for Thing {
 }
 
 /// `Inner`, defined at `#/components/schemas/Inner` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Inner {
     /// The `x` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(Inner {
+    x: "x" opt,
+} ignore);
 
 impl Validate for Inner {
     #[allow(unused_variables)]

@@ -12,37 +12,42 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Numbers`, defined at `#/components/schemas/Numbers` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Numbers {
     /// The `i32` property.
     pub i32: i32,
     /// The `i64` property.
     pub i64: i64,
     /// The `plain` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plain: Option<i64>,
     /// The `u32` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub u32: Option<u32>,
     /// The `u64` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub u64: Option<u64>,
     /// The `f32` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub f32: Option<f32>,
     /// The `f64` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub f64: Option<f64>,
     /// The `num` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num: Option<f64>,
     /// The `flag` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<bool>,
     /// The `flags` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<Vec<bool>>,
 }
+
+crate::runtime::__private::serde_struct!(Numbers {
+    i32: "i32" req,
+    i64: "i64" req,
+    plain: "plain" opt,
+    u32: "u32" opt,
+    u64: "u64" opt,
+    f32: "f32" opt,
+    f64: "f64" opt,
+    num: "num" opt,
+    flag: "flag" opt,
+    flags: "flags" opt,
+} ignore);
 
 impl Numbers {
     /// `Numbers` from its required properties (`i32`, `i64`). The optional ones are unset: set them on the result, or write `Numbers { field: Some(..), ..Numbers::new(..) }`.

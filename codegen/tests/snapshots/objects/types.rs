@@ -12,15 +12,18 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `OrderShippingAddress`, defined at `#/components/schemas/Order/properties/shippingAddress` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct OrderShippingAddress {
     /// The `street` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<String>,
     /// The `zipCode` property.
-    #[serde(rename = "zipCode", default, skip_serializing_if = "Option::is_none")]
     pub zip_code: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(OrderShippingAddress {
+    street: "street" opt,
+    zip_code: "zipCode" opt,
+} ignore);
 
 impl Validate for OrderShippingAddress {
     #[allow(unused_variables)]
@@ -28,27 +31,27 @@ impl Validate for OrderShippingAddress {
 }
 
 /// An order with a nested customer and an inline nested address.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Order {
     /// The `orderId` property.
-    #[serde(rename = "orderId")]
     pub order_id: String,
     /// The `customer` property.
     pub customer: Customer,
     /// The `shippingAddress` property.
-    #[serde(
-        rename = "shippingAddress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub shipping_address: Option<OrderShippingAddress>,
     /// The `note` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// The `HTTPStatus` property.
-    #[serde(rename = "HTTPStatus", default, skip_serializing_if = "Option::is_none")]
     pub http_status: Option<i64>,
 }
+
+crate::runtime::__private::serde_struct!(Order {
+    order_id: "orderId" req,
+    customer: "customer" req,
+    shipping_address: "shippingAddress" opt,
+    note: "note" opt,
+    http_status: "HTTPStatus" opt,
+} ignore);
 
 impl Order {
     /// `Order` from its required properties (`orderId`, `customer`). The optional ones are unset: set them on the result, or write `Order { field: Some(..), ..Order::new(..) }`.
@@ -79,14 +82,18 @@ impl Validate for Order {
 }
 
 /// `Customer`, defined at `#/components/schemas/Customer` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     /// The `name` property.
     pub name: String,
     /// The `e-mail` property.
-    #[serde(rename = "e-mail", default, skip_serializing_if = "Option::is_none")]
     pub e_mail: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(Customer {
+    name: "name" req,
+    e_mail: "e-mail" opt,
+} ignore);
 
 impl Customer {
     /// `Customer` from its required properties (`name`). The optional ones are unset: set them on the result, or write `Customer { field: Some(..), ..Customer::new(..) }`.

@@ -12,11 +12,15 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Item`, defined at `#/components/schemas/Item` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     /// The `id` property.
     pub id: String,
 }
+
+crate::runtime::__private::serde_struct!(Item {
+    id: "id" req,
+} ignore);
 
 impl Item {
     /// `Item` from its required properties (`id`).
@@ -31,15 +35,18 @@ impl Validate for Item {
 }
 
 /// `ListItemsResponse200Data`, defined at `#/paths/~1items/get/responses/200/content/application~1json/schema/properties/data` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListItemsResponse200Data {
     /// The `total` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
     /// The `items` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<Item>>,
 }
+
+crate::runtime::__private::serde_struct!(ListItemsResponse200Data {
+    total: "total" opt,
+    items: "items" opt,
+} ignore);
 
 impl Validate for ListItemsResponse200Data {
     #[allow(unused_variables)]
@@ -55,12 +62,15 @@ impl Validate for ListItemsResponse200Data {
 }
 
 /// `ListItemsResponse200`, defined at `#/paths/~1items/get/responses/200/content/application~1json/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListItemsResponse200 {
     /// The `data` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ListItemsResponse200Data>,
 }
+
+crate::runtime::__private::serde_struct!(ListItemsResponse200 {
+    data: "data" opt,
+} ignore);
 
 impl Validate for ListItemsResponse200 {
     #[allow(unused_variables)]
@@ -73,20 +83,23 @@ impl Validate for ListItemsResponse200 {
 }
 
 /// `SearchPagesBody`, defined at `#/paths/~1pages/post/requestBody/content/application~1json/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchPagesBody {
     /// The `page` property.
     ///
     /// Constraints: >= 1.
     pub page: i64,
     /// The `size` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i32>,
     /// The `query` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(SearchPagesBody {
+    page: "page" req,
+    size: "size" opt,
+    query: "query" opt,
+} deny);
 
 impl SearchPagesBody {
     /// `SearchPagesBody` from its required properties (`page`). The optional ones are unset: set them on the result, or write `SearchPagesBody { field: Some(..), ..SearchPagesBody::new(..) }`.
@@ -117,11 +130,15 @@ impl Validate for SearchPagesBody {
 }
 
 /// `SearchPagesResponse200`, defined at `#/paths/~1pages/post/responses/200/content/application~1json/schema` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SearchPagesResponse200 {
     /// The `rows` property.
     pub rows: Vec<String>,
 }
+
+crate::runtime::__private::serde_struct!(SearchPagesResponse200 {
+    rows: "rows" req,
+} ignore);
 
 impl SearchPagesResponse200 {
     /// `SearchPagesResponse200` from its required properties (`rows`).

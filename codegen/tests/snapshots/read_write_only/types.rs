@@ -12,20 +12,24 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `User`, defined at `#/components/schemas/User` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct User {
     /// The `id` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The `name` property.
     pub name: String,
     /// The `password` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// The `createdAt` property.
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(User {
+    id: "id" opt,
+    name: "name" req,
+    password: "password" opt,
+    created_at: "createdAt" opt,
+} ignore);
 
 impl User {
     /// `User` from its required properties (`name`). The optional ones are unset: set them on the result, or write `User { field: Some(..), ..User::new(..) }`.

@@ -12,22 +12,26 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Node`, defined at `#/components/schemas/Node` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     /// The `name` property.
     ///
     /// Constraints: at most 8 characters.
     pub name: String,
     /// The `children` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<Node>>,
     /// The `parent` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<Box<Node>>,
     /// The `attrs` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attrs: Option<std::collections::BTreeMap<String, Node>>,
 }
+
+crate::runtime::__private::serde_struct!(Node {
+    name: "name" req,
+    children: "children" opt,
+    parent: "parent" opt,
+    attrs: "attrs" opt,
+} ignore);
 
 impl Node {
     /// `Node` from its required properties (`name`). The optional ones are unset: set them on the result, or write `Node { field: Some(..), ..Node::new(..) }`.
@@ -71,12 +75,15 @@ impl Validate for Node {
 }
 
 /// `Ping`, defined at `#/components/schemas/Ping` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Ping {
     /// The `pong` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pong: Option<Box<Pong>>,
 }
+
+crate::runtime::__private::serde_struct!(Ping {
+    pong: "pong" opt,
+} ignore);
 
 impl Validate for Ping {
     #[allow(unused_variables)]
@@ -89,12 +96,15 @@ impl Validate for Ping {
 }
 
 /// `Pong`, defined at `#/components/schemas/Pong` in the spec.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Pong {
     /// The `ping` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ping: Option<Box<Ping>>,
 }
+
+crate::runtime::__private::serde_struct!(Pong {
+    ping: "ping" opt,
+} ignore);
 
 impl Validate for Pong {
     #[allow(unused_variables)]

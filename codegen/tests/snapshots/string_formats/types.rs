@@ -12,28 +12,33 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Event`, defined at `#/components/schemas/Event` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     /// The `id` property.
     pub id: String,
     /// The `at` property.
     pub at: String,
     /// The `day` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<String>,
     /// The `blob` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blob: Option<String>,
     /// The `raw` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw: Option<String>,
     /// The `mail` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mail: Option<String>,
     /// The `secret` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
 }
+
+crate::runtime::__private::serde_struct!(Event {
+    id: "id" req,
+    at: "at" req,
+    day: "day" opt,
+    blob: "blob" opt,
+    raw: "raw" opt,
+    mail: "mail" opt,
+    secret: "secret" opt,
+} ignore);
 
 impl Event {
     /// `Event` from its required properties (`id`, `at`). The optional ones are unset: set them on the result, or write `Event { field: Some(..), ..Event::new(..) }`.

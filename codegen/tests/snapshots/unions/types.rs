@@ -12,13 +12,18 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Circle`, defined at `#/components/schemas/Circle` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Circle {
     /// The `kind` property.
     pub kind: String,
     /// The `radius` property.
     pub radius: f64,
 }
+
+crate::runtime::__private::serde_struct!(Circle {
+    kind: "kind" req,
+    radius: "radius" req,
+} ignore);
 
 impl Circle {
     /// `Circle` from its required properties (`kind`, `radius`).
@@ -36,13 +41,18 @@ impl Validate for Circle {
 }
 
 /// `Square`, defined at `#/components/schemas/Square` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Square {
     /// The `kind` property.
     pub kind: String,
     /// The `side` property.
     pub side: f64,
 }
+
+crate::runtime::__private::serde_struct!(Square {
+    kind: "kind" req,
+    side: "side" req,
+} ignore);
 
 impl Square {
     /// `Square` from its required properties (`kind`, `side`).
@@ -177,17 +187,21 @@ impl Validate for AnyValue {
 }
 
 /// `Drawing`, defined at `#/components/schemas/Drawing` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Drawing {
     /// The `shapes` property.
     pub shapes: Vec<Shape>,
     /// The `owner` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<IdOrName>,
     /// The `extra` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<AnyValue>,
 }
+
+crate::runtime::__private::serde_struct!(Drawing {
+    shapes: "shapes" req,
+    owner: "owner" opt,
+    extra: "extra" opt,
+} ignore);
 
 impl Drawing {
     /// `Drawing` from its required properties (`shapes`). The optional ones are unset: set them on the result, or write `Drawing { field: Some(..), ..Drawing::new(..) }`.
