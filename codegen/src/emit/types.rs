@@ -82,10 +82,12 @@ pub fn types_head() -> TokenStream {
 
 /// The items of the types `api.types[range]`.
 pub fn type_items(api: &Api, ctx: &TypesContext, range: std::ops::Range<usize>) -> TokenStream {
-    let items = api.types[range].iter().map(|t| match ctx.shared.get(&t.name) {
-        Some(canonical) => shared_alias(t, canonical),
-        None => emit_type(api, t, &ctx.defaults, ctx.strict.contains(&t.name)),
-    });
+    let items = api.types[range]
+        .iter()
+        .map(|t| match ctx.shared.get(&t.name) {
+            Some(canonical) => shared_alias(t, canonical),
+            None => emit_type(api, t, &ctx.defaults, ctx.strict.contains(&t.name)),
+        });
     quote!(#(#items)*)
 }
 
