@@ -615,3 +615,39 @@ fn parameters_named_after_builder_members_are_renamed_with_a_warning() {
     assert_eq!(ident("request"), "request2");
     assert_eq!(ident("type"), "type");
 }
+
+#[test]
+fn a_reference_narrowed_in_all_of_keeps_its_type_and_takes_the_keywords() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "n.yaml",
+        "openapi: 3.0.3\ninfo: {title: N, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Code: {type: string, pattern: '^[a-z]+$', maxLength: 64}\n    Count: {type: integer, minimum: 0, maximum: 100}\n    Holder:\n      type: object\n      properties:\n        code:\n          allOf:\n            - {$ref: '#/components/schemas/Code'}\n            - {maxLength: 8, pattern: '^[a-c]+$'}\n        count:\n          allOf:\n            - {$ref: '#/components/schemas/Count'}\n            - {minimum: 10, exclusiveMaximum: true, maximum: 100}\n",
+    );
+    let warnings = check(&[&spec]).expect("only warnings");
+    // A second pattern cannot be joined with the first: said, at the property.
+    let w = warnings
+        .iter()
+        .find(|d| d.pointer == "/components/schemas/Holder/properties/code")
+        .unwrap_or_else(|| panic!("no warning at the property: {warnings:#?}"));
+    assert!(w.message.contains("second `pattern`"), "{}", w.message);
+    let out = Config::new().spec(&spec).render().expect("renders");
+    let types = out
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("n/types.rs"))
+        .expect("types.rs");
+    // The values keep their types (not structs without fields), with the tighter bounds.
+    assert!(types.contents.contains("pub code: Option<String>"));
+    assert!(types.contents.contains("pub count: Option<i64>"));
+    assert!(!types.contents.contains("pub struct HolderCode"));
+    // maxLength 8, not 64; the first pattern; minimum 10, not 0; below 100, not up to it.
+    assert!(types
+        .contents
+        .contains("v::check_length(&field_path, value, None, Some(8u64), out);"));
+    assert!(types
+        .contents
+        .contains("v::check_pattern(&field_path, value, \"^[a-z]+$\", out);"));
+    assert!(types.contents.contains("Some((10i128, false)),"));
+    assert!(types.contents.contains("Some((100i128, true)),"));
+}

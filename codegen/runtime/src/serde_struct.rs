@@ -219,6 +219,8 @@ macro_rules! __serde_struct {
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
                 use ::serde::ser::SerializeMap;
+                // Unused by a struct without properties.
+                #[allow(unused_imports)]
                 use crate::runtime::__private::serde_struct as fields;
                 let mut map = serializer.serialize_map(None)?;
                 $(if !fields::$kind::skip(&self.$field) {
@@ -239,8 +241,11 @@ macro_rules! __serde_struct {
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
                 use ::serde::ser::SerializeStruct;
+                // Unused by a struct without properties.
+                #[allow(unused_imports)]
                 use crate::runtime::__private::serde_struct as fields;
                 let len = 0 $(+ usize::from(!fields::$kind::skip(&self.$field)))*;
+                #[allow(unused_mut)] // A struct without properties writes none.
                 let mut state = serializer.serialize_struct(stringify!($name), len)?;
                 $(if fields::$kind::skip(&self.$field) {
                     state.skip_field($wire)?;

@@ -251,6 +251,52 @@ fn unknown_keys_are_refused_or_kept_as_the_derive_does() {
     }
 }
 
+/// Properties named like the macro's own locals and imports.
+#[derive(Debug, PartialEq)]
+struct Clashing {
+    map: i64,
+    key: Option<String>,
+    fields: Option<bool>,
+    unknown: Option<i64>,
+    state: String,
+    len: Option<u8>,
+    serializer: Option<String>,
+    deserializer: Option<String>,
+    f: Option<i64>,
+}
+runtime::__private::serde_struct!(Clashing {
+    map: "map" req,
+    key: "key" opt,
+    fields: "fields" nullable,
+    unknown: "unknown" opt,
+    state: "state" req,
+    len: "len" opt,
+    serializer: "serializer" opt,
+    deserializer: "deserializer" opt,
+    f: "f" opt,
+} deny);
+
+#[test]
+fn properties_may_take_the_names_the_macro_uses_itself() {
+    let json = serde_json::json!({
+        "map": 1, "key": "k", "fields": null, "unknown": 2, "state": "s", "len": 3,
+        "serializer": "a", "deserializer": "b", "f": 4
+    });
+    let value: Clashing = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(value.map, 1);
+    assert_eq!(value.key.as_deref(), Some("k"));
+    assert_eq!(value.fields, None);
+    assert_eq!(value.f, Some(4));
+    assert_eq!(serde_json::to_value(&value).unwrap(), json);
+    let err = serde_json::from_str::<Clashing>(r#"{"map": 1, "state": "s", "other": 0}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("unknown field `other`, expected one of `map`, `key`, `fields`"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_struct_is_read_from_a_map_only() {
     // The derive also reads a struct from an array of its fields in order; no JSON body of

@@ -149,7 +149,8 @@ pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("internal error: generated {what} does not parse as Rust: {e}"))?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut OneLineDocs, &mut file);
-    if !file.items.iter().any(|item| property_list(item).is_some()) {
+    let lists: Vec<Option<String>> = file.items.iter().map(property_list).collect();
+    if lists.iter().all(Option::is_none) {
         return Ok(prettyplease::unparse(&file));
     }
     // prettyplease fills a macro's tokens into lines like prose; a struct's property list
@@ -161,13 +162,14 @@ pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
         attrs: file.attrs,
         items: Vec::new(),
     };
-    for item in file.items {
-        match property_list(&item) {
+    for (item, list) in file.items.into_iter().zip(lists) {
+        match list {
             Some(text) => {
-                if !run.items.is_empty() || !run.attrs.is_empty() {
+                if !run.items.is_empty() || !run.attrs.is_empty() || run.shebang.is_some() {
                     out.push_str(&prettyplease::unparse(&run));
                     run.items.clear();
                     run.attrs.clear();
+                    run.shebang = None;
                 }
                 out.push_str(&text);
             }
@@ -289,14 +291,15 @@ pub fn space_items(text: &str) -> String {
             let same_depth = indent(p) == indent(line);
             let starts_item = ITEM_STARTS.iter().any(|s| ct.starts_with(s));
             // A closing brace, the end of a macro item at the top level
-            // (`crate::runtime::__private::string_enum_impls!(Name);`, on one line or more), or
-            // a type alias.
+            // (`crate::runtime::__private::string_enum_impls!(Name);`, on one line or more), a
+            // type alias, or an item without a body (`pub struct Flags {}`).
             let after_block = pt == "}"
                 || pt == "};"
                 || (indent(p) == 0
                     && pt.ends_with(");")
                     && (pt.contains("!(") || pt.starts_with(')') || pt.starts_with('}')))
-                || (indent(p) == 0 && pt.starts_with("pub type ") && pt.ends_with(';'));
+                || (indent(p) == 0 && pt.starts_with("pub type ") && pt.ends_with(';'))
+                || (indent(p) == 0 && pt.ends_with(" {}"));
             let declaration = ["use ", "pub use ", "mod ", "pub mod "]
                 .iter()
                 .any(|k| pt.starts_with(k))

@@ -330,23 +330,149 @@ impl Lowerer<'_> {
     }
 }
 
-pub(super) fn single_member(s: &Schema) -> Option<&ReferenceOr<Schema>> {
+/// The one member of a composition that says what the value is, with the members beside it
+/// that only constrain it further (in an `allOf`); `None` for a composition of more.
+pub(super) fn single_member(
+    s: &Schema,
+) -> Option<(&ReferenceOr<Schema>, Vec<&openapiv3::AnySchema>)> {
     match &s.schema_kind {
-        SchemaKind::OneOf { one_of: v }
-        | SchemaKind::AnyOf { any_of: v }
-        | SchemaKind::AllOf { all_of: v }
-            if v.len() == 1 =>
-        {
-            v.first()
+        SchemaKind::OneOf { one_of: v } | SchemaKind::AnyOf { any_of: v } if v.len() == 1 => {
+            v.first().map(|m| (m, Vec::new()))
         }
+        SchemaKind::AllOf { all_of: v } => single_constraining(v),
         SchemaKind::Any(a) if a.properties.is_empty() && a.enumeration.is_empty() => {
             let total = a.one_of.len() + a.any_of.len() + a.all_of.len();
             if total == 1 {
-                a.one_of.first().or(a.any_of.first()).or(a.all_of.first())
+                a.one_of
+                    .first()
+                    .or(a.any_of.first())
+                    .or(a.all_of.first())
+                    .map(|m| (m, Vec::new()))
+            } else if a.one_of.is_empty() && a.any_of.is_empty() {
+                single_constraining(&a.all_of)
             } else {
                 None
             }
         }
         _ => None,
     }
+}
+
+/// The one member of an `allOf` that says what the value is, when the others only annotate
+/// it or add keywords to it (`allOf: [{$ref: Label}, {maxLength: 16}]`, or a `description`,
+/// as digitalocean writes a described or narrowed reference), with those others; the first
+/// member when none says what the value is.
+fn single_constraining(
+    members: &[ReferenceOr<Schema>],
+) -> Option<(&ReferenceOr<Schema>, Vec<&openapiv3::AnySchema>)> {
+    let mut main = None;
+    let mut keywords = Vec::new();
+    for m in members {
+        match keywords_only(m) {
+            Some(a) => keywords.push(a),
+            None if main.is_none() => main = Some(m),
+            None => return None,
+        }
+    }
+    match main {
+        Some(m) => Some((m, keywords)),
+        // Nothing but keywords (`allOf: [{}, {description: ...}]`): any value that holds them.
+        None => {
+            let first = members.first()?;
+            Some((first, keywords.split_off(1)))
+        }
+    }
+}
+
+/// A member without a type, properties, items, values or composition: only a description,
+/// an example, or validation keywords (`maxLength`, `minimum`, `pattern`, ...).
+fn keywords_only(member: &ReferenceOr<Schema>) -> Option<&openapiv3::AnySchema> {
+    let ReferenceOr::Item(s) = member else {
+        return None;
+    };
+    let SchemaKind::Any(a) = &s.schema_kind else {
+        return None;
+    };
+    let d = &s.schema_data;
+    let plain = a.typ.is_none()
+        && a.properties.is_empty()
+        && a.required.is_empty()
+        && a.additional_properties.is_none()
+        && a.items.is_none()
+        && a.enumeration.is_empty()
+        && a.format.is_none()
+        && a.one_of.is_empty()
+        && a.all_of.is_empty()
+        && a.any_of.is_empty()
+        && a.not.is_none()
+        && !d.nullable
+        && !d.read_only
+        && !d.write_only
+        && d.discriminator.is_none();
+    plain.then_some(a)
+}
+
+/// The validation keywords of a member that has no type of its own.
+pub(super) fn keyword_constraints(a: &openapiv3::AnySchema) -> Constraints {
+    let bound = |value: Option<f64>, exclusive: Option<bool>| {
+        value.map(|value| Bound {
+            value,
+            exclusive: exclusive.unwrap_or(false),
+        })
+    };
+    Constraints {
+        min_length: a.min_length.map(|v| v as u64),
+        max_length: a.max_length.map(|v| v as u64),
+        pattern: a.pattern.clone(),
+        minimum: bound(a.minimum, a.exclusive_minimum),
+        maximum: bound(a.maximum, a.exclusive_maximum),
+        multiple_of: a.multiple_of,
+        min_items: a.min_items.map(|v| v as u64),
+        max_items: a.max_items.map(|v| v as u64),
+        unique_items: a.unique_items.unwrap_or(false),
+        min_properties: a.min_properties.map(|v| v as u64),
+        max_properties: a.max_properties.map(|v| v as u64),
+        ..Constraints::default()
+    }
+}
+
+/// Adds `extra` to `into`, both to hold: the larger lower bound, the smaller upper bound. A
+/// second pattern or `multipleOf` cannot be joined into one: it is returned, not added.
+pub(super) fn tighten(into: &mut Constraints, extra: Constraints) -> Vec<&'static str> {
+    fn max_of(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+        a.max(b)
+    }
+    fn min_of(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+        match (a, b) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+    into.min_length = max_of(into.min_length, extra.min_length);
+    into.max_length = min_of(into.max_length, extra.max_length);
+    into.min_items = max_of(into.min_items, extra.min_items);
+    into.max_items = min_of(into.max_items, extra.max_items);
+    into.min_properties = max_of(into.min_properties, extra.min_properties);
+    into.max_properties = min_of(into.max_properties, extra.max_properties);
+    into.unique_items |= extra.unique_items;
+    into.minimum = match (into.minimum, extra.minimum) {
+        (Some(a), Some(b)) if b.value > a.value || (b.value == a.value && b.exclusive) => Some(b),
+        (a, b) => a.or(b),
+    };
+    into.maximum = match (into.maximum, extra.maximum) {
+        (Some(a), Some(b)) if b.value < a.value || (b.value == a.value && b.exclusive) => Some(b),
+        (a, b) => a.or(b),
+    };
+    let mut dropped = Vec::new();
+    match (&into.pattern, extra.pattern) {
+        (None, Some(p)) => into.pattern = Some(p),
+        (Some(_), Some(_)) => dropped.push("pattern"),
+        _ => {}
+    }
+    match (into.multiple_of, extra.multiple_of) {
+        (None, Some(m)) => into.multiple_of = Some(m),
+        (Some(a), Some(b)) if a != b => dropped.push("multipleOf"),
+        _ => {}
+    }
+    dropped
 }

@@ -472,9 +472,22 @@ impl<'a> Lowerer<'a> {
                 return done.clone();
             }
             // Single-member compositions are transparent to their member.
-            if let Some(member) = single_member(s) {
+            if let Some((member, keywords)) = single_member(s) {
                 let mut l = self.lower_ref_or(member, hint, pointer);
                 l.nullable |= nullable;
+                for a in keywords {
+                    let mut extra = compose::keyword_constraints(a);
+                    self.finish_constraints(&mut extra, &l.ty, pointer);
+                    for keyword in compose::tighten(&mut l.constraints, extra) {
+                        self.sink.warn(
+                            pointer,
+                            format!(
+                                "a second `{keyword}` in `allOf` cannot be joined with the \
+                                 first: only the first is checked"
+                            ),
+                        );
+                    }
+                }
                 return l;
             }
             let name = self.type_scope.unique(&naming::type_ident(hint));

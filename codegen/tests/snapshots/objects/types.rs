@@ -43,6 +43,14 @@ pub struct Order {
     pub note: Option<String>,
     /// The `HTTPStatus` property.
     pub http_status: Option<i64>,
+    /// The `label` property.
+    ///
+    /// Constraints: length 1..=16 characters.
+    pub label: Option<String>,
+    /// The `extras` property.
+    pub extras: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// The `flags` property.
+    pub flags: Option<Vec<String>>,
 }
 
 crate::runtime::__private::serde_struct!(Order {
@@ -51,6 +59,9 @@ crate::runtime::__private::serde_struct!(Order {
     shipping_address: "shippingAddress" opt,
     note: "note" opt,
     http_status: "HTTPStatus" opt,
+    label: "label" opt,
+    extras: "extras" opt,
+    flags: "flags" opt,
 } ignore);
 
 impl Order {
@@ -62,6 +73,9 @@ impl Order {
             shipping_address: Default::default(),
             note: Default::default(),
             http_status: Default::default(),
+            label: Default::default(),
+            extras: Default::default(),
+            flags: Default::default(),
         }
     }
 }
@@ -78,8 +92,18 @@ impl Validate for Order {
             let field_path = v::Path::field(path, "shippingAddress");
             value.validate_at(&field_path, out);
         }
+        if let Some(value) = &self.label {
+            let field_path = v::Path::field(path, "label");
+            v::check_length(&field_path, value, Some(1u64), Some(16u64), out);
+        }
     }
 }
+
+/// `Label`, defined at `#/components/schemas/Label` in the spec.
+pub type Label = String;
+
+/// `Tags`, defined at `#/components/schemas/Tags` in the spec.
+pub type Tags = Vec<String>;
 
 /// `Customer`, defined at `#/components/schemas/Customer` in the spec.
 #[derive(Debug, Clone, PartialEq)]
