@@ -142,12 +142,9 @@ pub mod req {
     }
 }
 
-/// An optional property: left out when `None`; `None` when absent.
+/// An optional property: left out when `None`; `None` (its default) when absent.
 pub mod opt {
-    /// The property's value, or `None`.
-    pub fn take<T, E>(value: Option<Option<T>>, _wire: &'static str) -> Result<Option<T>, E> {
-        Ok(value.unwrap_or_default())
-    }
+    pub use super::nullable::take;
 
     /// Left out when `None`.
     pub fn skip<T>(value: &Option<T>) -> bool {
@@ -158,14 +155,11 @@ pub mod opt {
 /// A required property that may be `null` (or JSON of any kind): written always, even as
 /// `null`; its type's default (`None`, JSON `null`) when absent.
 pub mod nullable {
+    pub use super::req::skip;
+
     /// The property's value, or its type's default.
     pub fn take<T: Default, E>(value: Option<T>, _wire: &'static str) -> Result<T, E> {
         Ok(value.unwrap_or_default())
-    }
-
-    /// Never left out.
-    pub fn skip<T>(_value: &T) -> bool {
-        false
     }
 }
 

@@ -439,20 +439,19 @@ pub(super) fn keyword_constraints(a: &openapiv3::AnySchema) -> Constraints {
 /// Adds `extra` to `into`, both to hold: the larger lower bound, the smaller upper bound. A
 /// second pattern or `multipleOf` cannot be joined into one: it is returned, not added.
 pub(super) fn tighten(into: &mut Constraints, extra: Constraints) -> Vec<&'static str> {
-    fn max_of(a: Option<u64>, b: Option<u64>) -> Option<u64> {
-        a.max(b)
-    }
+    // The smaller upper bound, or the one there is (`Option::min` would pick `None`).
     fn min_of(a: Option<u64>, b: Option<u64>) -> Option<u64> {
         match (a, b) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         }
     }
-    into.min_length = max_of(into.min_length, extra.min_length);
+    // `None` is below every `Some`: `max` keeps the larger lower bound, or the one there is.
+    into.min_length = into.min_length.max(extra.min_length);
     into.max_length = min_of(into.max_length, extra.max_length);
-    into.min_items = max_of(into.min_items, extra.min_items);
+    into.min_items = into.min_items.max(extra.min_items);
     into.max_items = min_of(into.max_items, extra.max_items);
-    into.min_properties = max_of(into.min_properties, extra.min_properties);
+    into.min_properties = into.min_properties.max(extra.min_properties);
     into.max_properties = min_of(into.max_properties, extra.max_properties);
     into.unique_items |= extra.unique_items;
     into.minimum = match (into.minimum, extra.minimum) {

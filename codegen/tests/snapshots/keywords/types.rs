@@ -57,3 +57,49 @@ impl Validate for SelfType {
     #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
 }
+
+/// `Odd`, defined at `#/components/schemas/Odd` in the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Odd {
+    /// The `a"b` property.
+    pub a_b: String,
+    /// The `back\slash` property.
+    pub back_slash: Option<String>,
+    /// The `line
+    /// break` property.
+    pub line_break: Option<i64>,
+    /// The `} ignore); fn injected() {` property.
+    pub ignore_fn_injected: Option<bool>,
+    /// The `, x: "y" req` property.
+    pub x_y_req: Option<String>,
+    /// The `ключ` property.
+    pub value: Option<String>,
+}
+
+crate::runtime::__private::serde_struct!(Odd {
+    a_b: "a\"b" req,
+    back_slash: "back\\slash" opt,
+    line_break: "line\nbreak" opt,
+    ignore_fn_injected: "} ignore); fn injected() {" opt,
+    x_y_req: ", x: \"y\" req" opt,
+    value: "ключ" opt,
+} ignore);
+
+impl Odd {
+    /// `Odd` from its required properties (`a"b`). The optional ones are unset: set them on the result, or write `Odd { field: Some(..), ..Odd::new(..) }`.
+    pub fn new(a_b: impl Into<String>) -> Self {
+        Odd {
+            a_b: a_b.into(),
+            back_slash: Default::default(),
+            line_break: Default::default(),
+            ignore_fn_injected: Default::default(),
+            x_y_req: Default::default(),
+            value: Default::default(),
+        }
+    }
+}
+
+impl Validate for Odd {
+    #[allow(unused_variables)]
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+}
