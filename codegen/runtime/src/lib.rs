@@ -86,8 +86,8 @@ pub mod __private {
     };
     pub use super::request::{
         check_extra_header, cookie_value, deep_object, encode_path_segment, encode_query,
-        encode_query_component, form_body, form_object, json_body, multipart_body, query_value,
-        RESERVED_HEADERS, UNRESERVED,
+        encode_query_component, form_body, form_object, json_body, multipart_body,
+        push_extra_headers, query_value, RESERVED_HEADERS, UNRESERVED,
     };
     pub use super::response::{
         check_business, decode_json, BusinessRule, DEFAULT_MAX_BODY_BYTES, REQUEST_ID_HEADER,
@@ -101,6 +101,7 @@ pub mod __private {
         pub use super::super::serde_struct::*;
     }
     pub use super::transfer::{page_position, page_total};
+    pub use crate::__header_method as header_method;
     pub use crate::__serde_struct as serde_struct;
     pub use crate::__string_enum_impls as string_enum_impls;
     pub use reqwest::Method;

@@ -398,3 +398,38 @@ pub fn check_extra_header(name: &str) -> Result<(), super::error::Error> {
     }
     Ok(())
 }
+
+/// Adds a request's extra headers (`.header()` on a generated builder) to `req`, refusing
+/// the reserved ones ([`check_extra_header`]).
+pub fn push_extra_headers(
+    req: &mut Request,
+    headers: &[(String, String)],
+) -> Result<(), super::error::Error> {
+    for (name, value) in headers {
+        check_extra_header(name)?;
+        req.headers.push((name.clone(), value.clone()));
+    }
+    Ok(())
+}
+
+/// The `header` method of every generated request builder, whose extra headers are its field
+/// `headers: Vec<(String, String)>`. Generated code invokes it in the builder's `impl`, as
+/// `crate::runtime::__private::header_method!();`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __header_method {
+    () => {
+        /// Adds a header to this request only; it wins over a client default of the same
+        /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
+        /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
+        /// credentials cannot be replaced per request), and a value with control characters.
+        pub fn header(
+            mut self,
+            name: impl ::std::convert::Into<::std::string::String>,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.headers.push((name.into(), value.into()));
+            self
+        }
+    };
+}

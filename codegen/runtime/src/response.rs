@@ -1,6 +1,7 @@
 //! A received response, and the decoding of its body.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 use std::sync::Arc;
 
 use bytes::{Bytes, BytesMut};
@@ -181,6 +182,22 @@ impl Response {
     pub async fn api_error<E: DeserializeOwned + TypedBody>(self) -> Error {
         self.api_error_with(|_, body| serde_json::from_slice::<E>(body).ok())
             .await
+    }
+
+    /// Like [`Response::api_error`], with the body decoded as `E` only when the status is in
+    /// one of `statuses` (those whose declared error body is `E`).
+    pub async fn api_error_when<E: DeserializeOwned + TypedBody>(
+        self,
+        statuses: &[RangeInclusive<u16>],
+    ) -> Error {
+        self.api_error_with(|status, body| {
+            statuses
+                .iter()
+                .any(|r| r.contains(&status))
+                .then(|| serde_json::from_slice::<E>(body).ok())
+                .flatten()
+        })
+        .await
     }
 }
 

@@ -146,6 +146,15 @@ impl fmt::Display for Rule {
 pub struct ValidationErrors(pub Vec<Violation>);
 
 impl ValidationErrors {
+    /// `Ok(())` when `violations` is empty, else them as the error.
+    pub fn check(violations: Vec<Violation>) -> Result<(), ValidationErrors> {
+        if violations.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors(violations))
+        }
+    }
+
     /// The violations, in the order found.
     pub fn violations(&self) -> &[Violation] {
         &self.0
@@ -183,11 +192,7 @@ pub trait Validate {
     fn validate(&self) -> Result<(), ValidationErrors> {
         let mut out = Vec::new();
         self.validate_at(&Path::ROOT, &mut out);
-        if out.is_empty() {
-            Ok(())
-        } else {
-            Err(ValidationErrors(out))
-        }
+        ValidationErrors::check(out)
     }
 }
 

@@ -931,6 +931,48 @@ async fn api_error_with_decodes_per_status() {
     }
 }
 
+/// `api_error_when` decodes the typed body only for the statuses it is told about; the
+/// others keep the raw body, code and message, without a typed body.
+#[tokio::test]
+async fn api_error_when_decodes_only_the_declared_statuses() {
+    let server = MockServer::start().await;
+    for (status, path) in [(404u16, "/declared"), (409, "/other")] {
+        Mock::given(method("GET"))
+            .and(wiremock::matchers::path(path))
+            .respond_with(ResponseTemplate::new(status).set_body_string(format!(
+                r#"{{"error_code":"OSM.{status}","error_msg":"no"}}"#
+            )))
+            .mount(&server)
+            .await;
+    }
+    let c = client(&server).retry(RetryPolicy::none()).build().unwrap();
+    for (path, typed) in [("/declared", true), ("/other", false)] {
+        let resp = c
+            .execute(Request::new(Method::GET, path, "op"))
+            .await
+            .unwrap();
+        let status = resp.status();
+        match resp
+            .api_error_when::<OpError>(&[400..=404, 500..=599])
+            .await
+        {
+            Error::Api(e) => {
+                assert_eq!(e.status, status);
+                assert_eq!(
+                    e.error_code.as_deref(),
+                    Some(format!("OSM.{status}").as_str())
+                );
+                assert_eq!(
+                    e.typed::<OpError>().map(|t| t.error_code.clone()),
+                    typed.then(|| format!("OSM.{status}")),
+                    "{path}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
 #[tokio::test]
 async fn token_exchange_honours_the_client_timeout() {
     let server = MockServer::start().await;

@@ -292,14 +292,17 @@ pub fn space_items(text: &str) -> String {
             let starts_item = ITEM_STARTS.iter().any(|s| ct.starts_with(s));
             // A closing brace, the end of a macro item at the top level
             // (`crate::runtime::__private::string_enum_impls!(Name);`, on one line or more), a
-            // type alias, or an item without a body (`pub struct Flags {}`).
+            // type alias, an item without a body (`pub struct Flags {}`), or a runtime macro
+            // that writes a method.
             let after_block = pt == "}"
                 || pt == "};"
                 || (indent(p) == 0
                     && pt.ends_with(");")
                     && (pt.contains("!(") || pt.starts_with(')') || pt.starts_with('}')))
                 || (indent(p) == 0 && pt.starts_with("pub type ") && pt.ends_with(';'))
-                || (indent(p) == 0 && pt.ends_with(" {}"));
+                || (indent(p) == 0 && pt.ends_with(" {}"))
+                // A runtime macro that writes a method (`header_method!();` in a builder).
+                || (pt.starts_with("crate::runtime::__private::") && pt.ends_with("!();"));
             let declaration = ["use ", "pub use ", "mod ", "pub mod "]
                 .iter()
                 .any(|k| pt.starts_with(k))

@@ -2,7 +2,7 @@
 //! enum per union, an alias per named primitive, each with its `Validate` implementation.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 
 use super::validate::{checks, struct_validation};
 use super::{doc, ident, ty};
@@ -291,15 +291,24 @@ fn emit_type(
                     quote!(#[doc = #vdoc] #vn(#vt))
                 }
             });
-            let arms = variants.iter().map(|v| {
-                let vn = ident(&v.name);
-                let body = checks(&v.ty, &v.constraints, quote!(value), quote!(path));
-                if body.is_empty() {
-                    quote!(Self::#vn(_) => {})
-                } else {
-                    quote!(Self::#vn(value) => { #body })
-                }
-            });
+            let bodies: Vec<TokenStream> = variants
+                .iter()
+                .map(|v| checks(&v.ty, &v.constraints, quote!(value), quote!(path)))
+                .collect();
+            let validation = if bodies.iter().all(TokenStream::is_empty) {
+                quote!()
+            } else {
+                let arms = variants.iter().zip(&bodies).map(|(v, body)| {
+                    let vn = ident(&v.name);
+                    if body.is_empty() {
+                        quote!(Self::#vn(_) => {})
+                    } else {
+                        quote!(Self::#vn(value) => { #body })
+                    }
+                });
+                quote!(match self { #(#arms)* })
+            };
+            let validate = validate_impl(&name, validation);
             let tagged = variants.iter().any(|v| v.tag.is_some());
             let (derives, deserialize) = if tagged {
                 (quote!(Serialize), union_deserialize(&t.name, variants))
@@ -314,12 +323,7 @@ fn emit_type(
 
                 #deserialize
 
-                impl Validate for #name {
-                    #[allow(unused_variables)]
-                    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-                        match self { #(#arms)* }
-                    }
-                }
+                #validate
             }
         }
         TypeKind::Alias(inner) => {
@@ -462,7 +466,7 @@ fn emit_struct(
     } else {
         quote!()
     };
-    let validation = struct_validation(api, s);
+    let validate = validate_impl(&name, struct_validation(api, s));
     let new = if defaultable || !s.fields.iter().any(takes_value) {
         quote!()
     } else {
@@ -479,10 +483,25 @@ fn emit_struct(
 
         #new
 
-        impl Validate for #name {
-            #[allow(unused_variables)]
-            fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-                #validation
+        #validate
+    }
+}
+
+/// `impl Validate for name` whose `validate_at` runs `body` (code that uses `path` and
+/// `out`); with nothing to check, the method is empty and its arguments unused.
+fn validate_impl(name: &impl ToTokens, body: TokenStream) -> TokenStream {
+    if body.is_empty() {
+        quote! {
+            impl Validate for #name {
+                fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
+            }
+        }
+    } else {
+        quote! {
+            impl Validate for #name {
+                fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
+                    #body
+                }
             }
         }
     }

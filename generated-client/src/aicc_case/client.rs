@@ -9,7 +9,7 @@ use super::types::*;
 use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
 
 /// A client for Huawei Cloud AICC case open API (subset) 1.0.0.
 ///
@@ -318,29 +318,18 @@ pub struct ModifyCase<'a> {
 }
 
 impl ModifyCase<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -348,14 +337,10 @@ impl ModifyCase<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(36);
         path.push_str("/openapi/case/modify");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "modifyCase");
         req.idempotent = false;
         req.path_template = Some("/openapi/case/modify");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -378,15 +363,7 @@ impl ModifyCase<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -401,29 +378,18 @@ pub struct CreateCase<'a> {
 }
 
 impl CreateCase<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -431,14 +397,10 @@ impl CreateCase<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(29);
         path.push_str("/openapi/case");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createCase");
         req.idempotent = false;
         req.path_template = Some("/openapi/case");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -461,15 +423,7 @@ impl CreateCase<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -484,29 +438,18 @@ pub struct ListCases<'a> {
 }
 
 impl ListCases<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -514,14 +457,10 @@ impl ListCases<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(34);
         path.push_str("/openapi/case/list");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "listCases");
         req.idempotent = false;
         req.path_template = Some("/openapi/case/list");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -544,15 +483,7 @@ impl ListCases<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -598,29 +529,18 @@ pub struct ShowCase<'a> {
 }
 
 impl ShowCase<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.id;
-                v::check_bytes(&v::Path::Text("path.id"), value, None, Some(20u64), out);
-            }
-            let _ = out;
+            let value = &self.id;
+            v::check_bytes(&v::Path::Text("path.id"), value, None, Some(20u64), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -628,19 +548,11 @@ impl ShowCase<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(34);
         path.push_str("/openapi/case/");
-        {
-            let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
         let mut req = Request::new(rt::Method::GET, path, "showCase");
         req.idempotent = true;
         req.path_template = Some("/openapi/case/{id}");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -662,15 +574,7 @@ impl ShowCase<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -685,29 +589,18 @@ pub struct ProcessCase<'a> {
 }
 
 impl ProcessCase<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -715,14 +608,10 @@ impl ProcessCase<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(37);
         path.push_str("/openapi/case/process");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "processCase");
         req.idempotent = false;
         req.path_template = Some("/openapi/case/process");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -745,15 +634,7 @@ impl ProcessCase<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -768,29 +649,18 @@ pub struct CancelCase<'a> {
 }
 
 impl CancelCase<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -798,14 +668,10 @@ impl CancelCase<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(36);
         path.push_str("/openapi/case/cancel");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "cancelCase");
         req.idempotent = false;
         req.path_template = Some("/openapi/case/cancel");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -828,15 +694,7 @@ impl CancelCase<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -851,29 +709,18 @@ pub struct UpdateCaseStatus<'a> {
 }
 
 impl UpdateCaseStatus<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -881,14 +728,10 @@ impl UpdateCaseStatus<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(38);
         path.push_str("/openapi/status/update");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "updateCaseStatus");
         req.idempotent = false;
         req.path_template = Some("/openapi/status/update");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -911,15 +754,7 @@ impl UpdateCaseStatus<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -934,29 +769,18 @@ pub struct ShowCaseType<'a> {
 }
 
 impl ShowCaseType<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.id;
-                v::check_bytes(&v::Path::Text("path.id"), value, None, Some(20u64), out);
-            }
-            let _ = out;
+            let value = &self.id;
+            v::check_bytes(&v::Path::Text("path.id"), value, None, Some(20u64), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -964,19 +788,11 @@ impl ShowCaseType<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(38);
         path.push_str("/openapi/caseType/");
-        {
-            let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
         let mut req = Request::new(rt::Method::GET, path, "showCaseType");
         req.idempotent = true;
         req.path_template = Some("/openapi/caseType/{id}");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -998,15 +814,7 @@ impl ShowCaseType<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -1021,29 +829,18 @@ pub struct ListCaseTypes<'a> {
 }
 
 impl ListCaseTypes<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -1051,14 +848,10 @@ impl ListCaseTypes<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(38);
         path.push_str("/openapi/caseType/list");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "listCaseTypes");
         req.idempotent = false;
         req.path_template = Some("/openapi/caseType/list");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -1081,15 +874,7 @@ impl ListCaseTypes<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }

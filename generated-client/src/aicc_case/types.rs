@@ -32,7 +32,6 @@ impl ModifyCaseRequest {
 }
 
 impl Validate for ModifyCaseRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_info;
@@ -121,7 +120,6 @@ impl CaseInfo {
 }
 
 impl Validate for CaseInfo {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.id;
@@ -249,8 +247,7 @@ crate::runtime::__private::serde_struct!(CaseResult {
 } ignore);
 
 impl Validate for CaseResult {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// Result code; "0" is success, any other value a failure.
@@ -391,7 +388,6 @@ impl CreateCaseRequest {
 }
 
 impl Validate for CreateCaseRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_info;
@@ -479,7 +475,6 @@ impl CreateCaseInfo {
 }
 
 impl Validate for CreateCaseInfo {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.title;
@@ -690,7 +685,6 @@ impl ListCasesRequest {
 }
 
 impl Validate for ListCasesRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.title {
             let field_path = v::Path::field(path, "title");
@@ -800,7 +794,6 @@ crate::runtime::__private::serde_struct!(ListCasesResponse {
 } additional(additional_properties));
 
 impl Validate for ListCasesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.cases {
             let field_path = v::Path::field(path, "cases");
@@ -870,7 +863,6 @@ impl ShowCaseResponse {
 }
 
 impl Validate for ShowCaseResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_info;
@@ -941,7 +933,6 @@ impl CaseDetailsInfo {
 }
 
 impl Validate for CaseDetailsInfo {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.id;
@@ -1016,7 +1007,6 @@ impl ProcessCaseRequest {
 }
 
 impl Validate for ProcessCaseRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_id;
@@ -1143,7 +1133,6 @@ impl ProcessInfo {
 }
 
 impl Validate for ProcessInfo {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.r#type;
@@ -1218,7 +1207,6 @@ impl CancelCaseRequest {
 }
 
 impl Validate for CancelCaseRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.id;
@@ -1275,7 +1263,6 @@ impl UpdateCaseStatusRequest {
 }
 
 impl Validate for UpdateCaseStatusRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.id;
@@ -1378,7 +1365,6 @@ impl ListCaseTypesRequest {
 }
 
 impl Validate for ListCaseTypesRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.type_name {
             let field_path = v::Path::field(path, "typeName");
@@ -1448,7 +1434,6 @@ impl ListCaseTypesResponse {
 }
 
 impl Validate for ListCaseTypesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_types;
@@ -1501,7 +1486,6 @@ impl ShowCaseTypeResponse {
 }
 
 impl Validate for ShowCaseTypeResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.case_type_info;
@@ -1604,7 +1588,6 @@ impl CaseType {
 }
 
 impl Validate for CaseType {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.id;

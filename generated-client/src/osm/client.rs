@@ -9,7 +9,7 @@ use super::types::*;
 use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
 
 /// A client for Huawei Cloud OSM service tickets v2.
 ///
@@ -2165,169 +2165,158 @@ impl ListCases<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.search_key {
-                v::check_items(
-                    &v::Path::Text("query.search_key"),
-                    value.len(),
-                    Some(0u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.label_id_list {
-                v::check_items(
-                    &v::Path::Text("query.label_id_list"),
-                    value.len(),
-                    Some(0u64),
-                    Some(5u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.app_key {
-                v::check_length(
-                    &v::Path::Text("query.app_key"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.incident_id {
-                v::check_length(
-                    &v::Path::Text("query.incident_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.query_start_time {
-                v::check_length(
-                    &v::Path::Text("query.query_start_time"),
-                    value,
-                    Some(0u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.query_end_time {
-                v::check_length(
-                    &v::Path::Text("query.query_end_time"),
-                    value,
-                    Some(0u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.status {
-                v::check_int_range(
-                    &v::Path::Text("query.status"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((20i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.incident_status {
-                v::check_length(
-                    &v::Path::Text("query.incident_status"),
-                    value,
-                    Some(0u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_customer_id {
-                v::check_length(
-                    &v::Path::Text("query.x_customer_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_customer_name {
-                v::check_length(
-                    &v::Path::Text("query.x_customer_name"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.offset {
-                v::check_int_range(
-                    &v::Path::Text("query.offset"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((65535i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.limit {
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.search_key {
+            v::check_items(
+                &v::Path::Text("query.search_key"),
+                value.len(),
+                Some(0u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.label_id_list {
+            v::check_items(
+                &v::Path::Text("query.label_id_list"),
+                value.len(),
+                Some(0u64),
+                Some(5u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.app_key {
+            v::check_length(
+                &v::Path::Text("query.app_key"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.incident_id {
+            v::check_length(
+                &v::Path::Text("query.incident_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.query_start_time {
+            v::check_length(
+                &v::Path::Text("query.query_start_time"),
+                value,
+                Some(0u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.query_end_time {
+            v::check_length(
+                &v::Path::Text("query.query_end_time"),
+                value,
+                Some(0u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.status {
+            v::check_int_range(
+                &v::Path::Text("query.status"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((20i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.incident_status {
+            v::check_length(
+                &v::Path::Text("query.incident_status"),
+                value,
+                Some(0u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_customer_id {
+            v::check_length(
+                &v::Path::Text("query.x_customer_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_customer_name {
+            v::check_length(
+                &v::Path::Text("query.x_customer_name"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.offset {
+            v::check_int_range(
+                &v::Path::Text("query.offset"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.limit {
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -2335,7 +2324,6 @@ impl ListCases<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(40);
         path.push_str("/v2/servicerequest/cases");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listCases");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases");
@@ -2391,10 +2379,7 @@ impl ListCases<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -2407,15 +2392,7 @@ impl ListCases<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListCasesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -2498,74 +2475,63 @@ impl CreateCase<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_phone_verifiedid {
-                v::check_length(
-                    &v::Path::Text("header.x-phone-verifiedid"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_email_verifiedid {
-                v::check_length(
-                    &v::Path::Text("header.x-email-verifiedid"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_phone_verifiedid {
+            v::check_length(
+                &v::Path::Text("header.x-phone-verifiedid"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_email_verifiedid {
+            v::check_length(
+                &v::Path::Text("header.x-email-verifiedid"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -2573,7 +2539,6 @@ impl CreateCase<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(40);
         path.push_str("/v2/servicerequest/cases");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createCase");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/cases");
@@ -2592,10 +2557,7 @@ impl CreateCase<'_> {
         if let Some(value) = &self.x_email_verifiedid {
             req.headers.push(("x-email-verifiedid".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -2618,15 +2580,7 @@ impl CreateCase<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -2659,66 +2613,55 @@ pub struct UpdateContactInfo<'a> {
 }
 
 impl UpdateContactInfo<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -2726,12 +2669,8 @@ impl UpdateContactInfo<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(63);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/contact-info");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::PUT, path, "updateContactInfo");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/contact-info");
@@ -2744,10 +2683,7 @@ impl UpdateContactInfo<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -2770,15 +2706,7 @@ impl UpdateContactInfo<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -2810,62 +2738,51 @@ pub struct ListRelations<'a> {
 }
 
 impl ListRelations<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -2873,12 +2790,8 @@ impl ListRelations<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/relations");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listRelations");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/relations");
@@ -2891,10 +2804,7 @@ impl ListRelations<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -2907,15 +2817,7 @@ impl ListRelations<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListRelationsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -2948,66 +2850,55 @@ pub struct CreateRelations<'a> {
 }
 
 impl CreateRelations<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -3015,12 +2906,8 @@ impl CreateRelations<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/relations");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createRelations");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/relations");
@@ -3033,10 +2920,7 @@ impl CreateRelations<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -3059,15 +2943,7 @@ impl CreateRelations<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -3100,66 +2976,55 @@ pub struct DeleteRelation<'a> {
 }
 
 impl DeleteRelation<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -3167,12 +3032,8 @@ impl DeleteRelation<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/relations");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::DELETE, path, "deleteRelation");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/relations");
@@ -3185,10 +3046,7 @@ impl DeleteRelation<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -3211,15 +3069,7 @@ impl DeleteRelation<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -3253,70 +3103,59 @@ pub struct OperateCase<'a> {
 }
 
 impl OperateCase<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.action_id;
-                value.validate_at(&v::Path::Text("query.action_id"), out);
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.action_id;
+            value.validate_at(&v::Path::Text("query.action_id"), out);
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -3324,19 +3163,12 @@ impl OperateCase<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/action");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "operateCase");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/action");
-        {
-            let value = &self.action_id;
-            req.query.push(("action_id".to_string(), rt::query_value(value)));
-        }
+        req.query.push(("action_id".to_string(), rt::query_value(&self.action_id)));
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), value.to_string()));
         }
@@ -3346,10 +3178,7 @@ impl OperateCase<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -3372,15 +3201,7 @@ impl OperateCase<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -3413,66 +3234,55 @@ pub struct CreateScore<'a> {
 }
 
 impl CreateScore<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -3480,12 +3290,8 @@ impl CreateScore<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(56);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/score");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createScore");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/score");
@@ -3498,10 +3304,7 @@ impl CreateScore<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -3524,15 +3327,7 @@ impl CreateScore<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -3573,52 +3368,41 @@ impl ShowCaseExtendedParameters<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -3626,12 +3410,8 @@ impl ShowCaseExtendedParameters<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(64);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/extends-param");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "showCaseExtendedParameters");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/extends-param");
@@ -3647,10 +3427,7 @@ impl ShowCaseExtendedParameters<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -3672,15 +3449,7 @@ impl ShowCaseExtendedParameters<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -3713,66 +3482,55 @@ pub struct CreateCaseExtendedParameters<'a> {
 }
 
 impl CreateCaseExtendedParameters<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -3780,12 +3538,8 @@ impl CreateCaseExtendedParameters<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(64);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/extends-param");
-        #[allow(unused_mut)]
         let mut req = Request::new(
             rt::Method::POST,
             path,
@@ -3802,10 +3556,7 @@ impl CreateCaseExtendedParameters<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -3828,15 +3579,7 @@ impl CreateCaseExtendedParameters<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -3865,29 +3608,18 @@ pub struct CreateReportFeedback<'a> {
 }
 
 impl CreateReportFeedback<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -3895,14 +3627,10 @@ impl CreateReportFeedback<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(44);
         path.push_str("/v2/servicerequest/feedbacks");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createReportFeedback");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/feedbacks");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -3925,15 +3653,7 @@ impl CreateReportFeedback<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -4051,171 +3771,160 @@ impl ExportCases<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.language;
-                v::check_length(
-                    &v::Path::Text("query.language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.timezone;
-                v::check_length(
-                    &v::Path::Text("query.timezone"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.incident_id {
-                v::check_length(
-                    &v::Path::Text("query.incident_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.query_start_time {
-                v::check_length(
-                    &v::Path::Text("query.query_start_time"),
-                    value,
-                    Some(0u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.query_end_time {
-                v::check_length(
-                    &v::Path::Text("query.query_end_time"),
-                    value,
-                    Some(0u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_customer_name {
-                v::check_length(
-                    &v::Path::Text("query.x_customer_name"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.search_key {
-                v::check_length(
-                    &v::Path::Text("query.search_key"),
-                    value,
-                    Some(0u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.status {
-                v::check_int_range(
-                    &v::Path::Text("query.status"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((20i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.customer_id {
-                v::check_length(
-                    &v::Path::Text("query.customer_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.tenant_source_id_list {
-                v::check_items(
-                    &v::Path::Text("query.tenant_source_id_list"),
-                    value.len(),
-                    Some(0u64),
-                    Some(10u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.sub_customer_id {
-                v::check_length(
-                    &v::Path::Text("query.sub_customer_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.offset {
-                v::check_int_range(
-                    &v::Path::Text("query.offset"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((65535i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.limit {
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.language;
+            v::check_length(
+                &v::Path::Text("query.language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.timezone;
+            v::check_length(
+                &v::Path::Text("query.timezone"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.incident_id {
+            v::check_length(
+                &v::Path::Text("query.incident_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.query_start_time {
+            v::check_length(
+                &v::Path::Text("query.query_start_time"),
+                value,
+                Some(0u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.query_end_time {
+            v::check_length(
+                &v::Path::Text("query.query_end_time"),
+                value,
+                Some(0u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_customer_name {
+            v::check_length(
+                &v::Path::Text("query.x_customer_name"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.search_key {
+            v::check_length(
+                &v::Path::Text("query.search_key"),
+                value,
+                Some(0u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.status {
+            v::check_int_range(
+                &v::Path::Text("query.status"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((20i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.customer_id {
+            v::check_length(
+                &v::Path::Text("query.customer_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.tenant_source_id_list {
+            v::check_items(
+                &v::Path::Text("query.tenant_source_id_list"),
+                value.len(),
+                Some(0u64),
+                Some(10u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.sub_customer_id {
+            v::check_length(
+                &v::Path::Text("query.sub_customer_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.offset {
+            v::check_int_range(
+                &v::Path::Text("query.offset"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.limit {
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -4223,18 +3932,11 @@ impl ExportCases<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(47);
         path.push_str("/v2/servicerequest/cases/export");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "exportCases");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/export");
-        {
-            let value = &self.language;
-            req.query.push(("language".to_string(), value.to_string()));
-        }
-        {
-            let value = &self.timezone;
-            req.query.push(("timezone".to_string(), value.to_string()));
-        }
+        req.query.push(("language".to_string(), self.language.to_string()));
+        req.query.push(("timezone".to_string(), self.timezone.to_string()));
         if let Some(value) = &self.incident_id {
             req.query.push(("incident_id".to_string(), value.to_string()));
         }
@@ -4279,10 +3981,7 @@ impl ExportCases<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -4293,15 +3992,7 @@ impl ExportCases<'_> {
         let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => Ok(runtime::Download::new(resp)),
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -4342,71 +4033,60 @@ impl ShowCaseQuota<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.product_category_id {
-                v::check_length(
-                    &v::Path::Text("query.product_category_id"),
-                    value,
-                    Some(0u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.business_type_id;
-                v::check_length(
-                    &v::Path::Text("query.business_type_id"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.product_category_id {
+            v::check_length(
+                &v::Path::Text("query.product_category_id"),
+                value,
+                Some(0u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.business_type_id;
+            v::check_length(
+                &v::Path::Text("query.business_type_id"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -4414,17 +4094,14 @@ impl ShowCaseQuota<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(41);
         path.push_str("/v2/servicerequest/quotas");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "showCaseQuota");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/quotas");
         if let Some(value) = &self.product_category_id {
             req.query.push(("product_category_id".to_string(), value.to_string()));
         }
-        {
-            let value = &self.business_type_id;
-            req.query.push(("business_type_id".to_string(), value.to_string()));
-        }
+        req.query
+            .push(("business_type_id".to_string(), self.business_type_id.to_string()));
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), value.to_string()));
         }
@@ -4434,10 +4111,7 @@ impl ShowCaseQuota<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -4450,15 +4124,7 @@ impl ShowCaseQuota<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<CaseQuota>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -4489,52 +4155,41 @@ pub struct ListAgencies<'a> {
 }
 
 impl ListAgencies<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -4542,7 +4197,6 @@ impl ListAgencies<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(43);
         path.push_str("/v2/servicerequest/agencies");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listAgencies");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/agencies");
@@ -4555,10 +4209,7 @@ impl ListAgencies<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -4571,15 +4222,7 @@ impl ListAgencies<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListAgenciesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -4610,52 +4253,41 @@ pub struct ShowPartnerCasePrivilege<'a> {
 }
 
 impl ShowPartnerCasePrivilege<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -4663,7 +4295,6 @@ impl ShowPartnerCasePrivilege<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(76);
         path.push_str("/v2/servicerequest/cases/partners/privilege/cases-processing");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "showPartnerCasePrivilege");
         req.idempotent = true;
         req.path_template = Some(
@@ -4678,10 +4309,7 @@ impl ShowPartnerCasePrivilege<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -4694,15 +4322,7 @@ impl ShowPartnerCasePrivilege<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<PartnerCasePrivilege>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -4742,61 +4362,50 @@ impl ListCaseCounts<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.status {
-                v::check_int_range(
-                    &v::Path::Text("query.status"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((20i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.status {
+            v::check_int_range(
+                &v::Path::Text("query.status"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((20i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -4804,7 +4413,6 @@ impl ListCaseCounts<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(46);
         path.push_str("/v2/servicerequest/cases/count");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listCaseCounts");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/count");
@@ -4820,10 +4428,7 @@ impl ListCaseCounts<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -4836,15 +4441,7 @@ impl ListCaseCounts<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListCaseCountsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -4885,71 +4482,60 @@ impl ShowCaseDetail<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -4957,12 +4543,7 @@ impl ShowCaseDetail<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(50);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         let mut req = Request::new(rt::Method::GET, path, "showCaseDetail");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}");
@@ -4978,10 +4559,7 @@ impl ShowCaseDetail<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -4994,15 +4572,7 @@ impl ShowCaseDetail<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ShowCaseDetailResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -5061,89 +4631,78 @@ impl ListCaseOperationLogs<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.offset {
-                v::check_int_range(
-                    &v::Path::Text("query.offset"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((65535i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.limit {
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.offset {
+            v::check_int_range(
+                &v::Path::Text("query.offset"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.limit {
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -5151,12 +4710,8 @@ impl ListCaseOperationLogs<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(63);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/operate-logs");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listCaseOperationLogs");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/operate-logs");
@@ -5178,10 +4733,7 @@ impl ListCaseOperationLogs<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -5194,15 +4746,7 @@ impl ListCaseOperationLogs<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListCaseOperationLogsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -5266,52 +4810,41 @@ pub struct ListCaseCcEmails<'a> {
 }
 
 impl ListCaseCcEmails<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -5319,7 +4852,6 @@ impl ListCaseCcEmails<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(53);
         path.push_str("/v2/servicerequest/carbon-copy-emails");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listCaseCcEmails");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/carbon-copy-emails");
@@ -5332,10 +4864,7 @@ impl ListCaseCcEmails<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -5348,15 +4877,7 @@ impl ListCaseCcEmails<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListCaseCcEmailsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -5388,62 +4909,51 @@ pub struct ShowCaseStatus<'a> {
 }
 
 impl ShowCaseStatus<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -5451,12 +4961,8 @@ impl ShowCaseStatus<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/status");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "showCaseStatus");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/status");
@@ -5469,10 +4975,7 @@ impl ShowCaseStatus<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -5485,15 +4988,7 @@ impl ShowCaseStatus<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ShowCaseStatusResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -5542,70 +5037,59 @@ impl ShowPartnerServiceInfo<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.case_sub_type_id {
-                v::check_length(
-                    &v::Path::Text("query.case_sub_type_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.product_id {
-                v::check_length(
-                    &v::Path::Text("query.product_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.case_sub_type_id {
+            v::check_length(
+                &v::Path::Text("query.case_sub_type_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.product_id {
+            v::check_length(
+                &v::Path::Text("query.product_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -5613,7 +5097,6 @@ impl ShowPartnerServiceInfo<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(62);
         path.push_str("/v2/servicerequest/cases/partners/service-info");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "showPartnerServiceInfo");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/partners/service-info");
@@ -5632,10 +5115,7 @@ impl ShowPartnerServiceInfo<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -5648,15 +5128,7 @@ impl ShowPartnerServiceInfo<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ShowPartnerServiceInfoResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -5705,70 +5177,59 @@ impl ListSubCustomers<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.sub_customer_name {
-                v::check_length(
-                    &v::Path::Text("query.sub_customer_name"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.sub_customer_id {
-                v::check_length(
-                    &v::Path::Text("query.sub_customer_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.sub_customer_name {
+            v::check_length(
+                &v::Path::Text("query.sub_customer_name"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.sub_customer_id {
+            v::check_length(
+                &v::Path::Text("query.sub_customer_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -5776,7 +5237,6 @@ impl ListSubCustomers<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(58);
         path.push_str("/v2/servicerequest/customers/sub-customers");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listSubCustomers");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/customers/sub-customers");
@@ -5795,10 +5255,7 @@ impl ListSubCustomers<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -5811,15 +5268,7 @@ impl ListSubCustomers<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListSubCustomersResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -5850,52 +5299,41 @@ pub struct ListCustomerRegions<'a> {
 }
 
 impl ListCustomerRegions<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -5903,7 +5341,6 @@ impl ListCustomerRegions<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(52);
         path.push_str("/v2/servicerequest/customers/regions");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listCustomerRegions");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/customers/regions");
@@ -5916,10 +5353,7 @@ impl ListCustomerRegions<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -5932,15 +5366,7 @@ impl ListCustomerRegions<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListCustomerRegionsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -6112,25 +5538,12 @@ impl ListCasesByPage<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            let _ = out;
-        }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        Ok(())
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -6138,7 +5551,6 @@ impl ListCasesByPage<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/osm/incidentservice/api/v1/queryincident");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listCasesByPage");
         req.idempotent = true;
         req.path_template = Some("/osm/incidentservice/api/v1/queryincident");
@@ -6194,10 +5606,7 @@ impl ListCasesByPage<'_> {
         if let Some(value) = &self.x_customer_id {
             req.query.push(("xCustomerId".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -6210,15 +5619,7 @@ impl ListCasesByPage<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListCasesByPageResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -6271,14 +5672,7 @@ pub struct UploadAttachment<'a> {
 }
 
 impl UploadAttachment<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Adds a part to the multipart body (a file part streams from disk).
     pub fn part(mut self, part: runtime::Part) -> Self {
@@ -6289,44 +5683,40 @@ impl UploadAttachment<'_> {
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -6334,7 +5724,6 @@ impl UploadAttachment<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(45);
         path.push_str("/v2/servicerequest/accessorys");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "uploadAttachment");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/accessorys");
@@ -6347,11 +5736,7 @@ impl UploadAttachment<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
-
+        rt::push_extra_headers(&mut req, &self.headers)?;
         #[allow(unused_mut)]
         let mut parts = self.parts.clone();
         {
@@ -6377,15 +5762,7 @@ impl UploadAttachment<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<UploadAttachmentResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -6417,56 +5794,45 @@ pub struct UploadAttachmentAsJson<'a> {
 }
 
 impl UploadAttachmentAsJson<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -6474,7 +5840,6 @@ impl UploadAttachmentAsJson<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(65);
         path.push_str("/v2/servicerequest/accessorys/json-format-content");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "uploadAttachmentAsJson");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/accessorys/json-format-content");
@@ -6487,10 +5852,7 @@ impl UploadAttachmentAsJson<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -6504,15 +5866,7 @@ impl UploadAttachmentAsJson<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<UploadAttachmentJsonResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -6553,71 +5907,60 @@ impl DownloadAttachment<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.accessory_id;
-                v::check_length(
-                    &v::Path::Text("path.accessory_id"),
-                    value,
-                    Some(1u64),
-                    Some(650u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.accessory_id;
+            v::check_length(
+                &v::Path::Text("path.accessory_id"),
+                value,
+                Some(1u64),
+                Some(650u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -6625,12 +5968,7 @@ impl DownloadAttachment<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/accessorys/");
-        {
-            let value = &self.accessory_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.accessory_id.to_string()));
         let mut req = Request::new(rt::Method::GET, path, "downloadAttachment");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/{accessory_id}");
@@ -6646,10 +5984,7 @@ impl DownloadAttachment<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -6660,15 +5995,7 @@ impl DownloadAttachment<'_> {
         let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => Ok(runtime::Download::new(resp)),
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -6700,62 +6027,51 @@ pub struct DeleteAttachment<'a> {
 }
 
 impl DeleteAttachment<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.accessory_id;
-                v::check_length(
-                    &v::Path::Text("path.accessory_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.accessory_id;
+            v::check_length(
+                &v::Path::Text("path.accessory_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -6763,12 +6079,7 @@ impl DeleteAttachment<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/accessorys/");
-        {
-            let value = &self.accessory_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.accessory_id.to_string()));
         let mut req = Request::new(rt::Method::DELETE, path, "deleteAttachment");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/{accessory_id}");
@@ -6781,10 +6092,7 @@ impl DeleteAttachment<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -6806,15 +6114,7 @@ impl DeleteAttachment<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -6855,71 +6155,60 @@ impl DownloadAttachmentImage<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.accessory_id;
-                v::check_length(
-                    &v::Path::Text("path.accessory_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.accessory_id;
+            v::check_length(
+                &v::Path::Text("path.accessory_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -6927,12 +6216,8 @@ impl DownloadAttachmentImage<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(66);
         path.push_str("/v2/servicerequest/accessorys/");
-        {
-            let value = &self.accessory_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.accessory_id.to_string()));
         path.push_str("/image");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "downloadAttachmentImage");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/{accessory_id}/image");
@@ -6948,10 +6233,7 @@ impl DownloadAttachmentImage<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -6962,15 +6244,7 @@ impl DownloadAttachmentImage<'_> {
         let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => Ok(runtime::Download::new(resp)),
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -7011,71 +6285,60 @@ impl ListAttachmentAccessUrls<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.accessory_ids;
-                v::check_items(
-                    &v::Path::Text("query.accessory_ids"),
-                    value.len(),
-                    Some(1u64),
-                    Some(100u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.accessory_ids;
+            v::check_items(
+                &v::Path::Text("query.accessory_ids"),
+                value.len(),
+                Some(1u64),
+                Some(100u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -7083,18 +6346,14 @@ impl ListAttachmentAccessUrls<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/accessorys/access-urls");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listAttachmentAccessUrls");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/access-urls");
         if let Some(value) = &self.group_id {
             req.query.push(("group_id".to_string(), value.to_string()));
         }
-        {
-            let value = &self.accessory_ids;
-            for item in value.iter() {
-                req.query.push(("accessory_ids".to_string(), item.to_string()));
-            }
+        for item in self.accessory_ids.iter() {
+            req.query.push(("accessory_ids".to_string(), item.to_string()));
         }
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), value.to_string()));
@@ -7105,10 +6364,7 @@ impl ListAttachmentAccessUrls<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -7121,15 +6377,7 @@ impl ListAttachmentAccessUrls<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListAttachmentAccessUrlsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -7160,52 +6408,41 @@ pub struct ShowAttachmentLimits<'a> {
 }
 
 impl ShowAttachmentLimits<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -7213,7 +6450,6 @@ impl ShowAttachmentLimits<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(52);
         path.push_str("/v2/servicerequest/accessorys/limits");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "showAttachmentLimits");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/limits");
@@ -7226,10 +6462,7 @@ impl ShowAttachmentLimits<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -7242,15 +6475,7 @@ impl ShowAttachmentLimits<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ShowAttachmentLimitsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -7298,29 +6523,18 @@ impl ShowAttachmentDownloadUrl<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.relation_type;
-                value.validate_at(&v::Path::Text("query.relation_type"), out);
-            }
-            let _ = out;
+            let value = &self.relation_type;
+            value.validate_at(&v::Path::Text("query.relation_type"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -7328,31 +6542,22 @@ impl ShowAttachmentDownloadUrl<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(71);
         path.push_str("/v2/servicerequest/accessorys/");
-        {
-            let value = &self.accessory_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.accessory_id.to_string()));
         path.push_str("/access-url");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "showAttachmentDownloadUrl");
         req.idempotent = true;
         req.path_template = Some(
             "/v2/servicerequest/accessorys/{accessory_id}/access-url",
         );
-        {
-            let value = &self.relation_type;
-            req.query.push(("relation_type".to_string(), rt::query_value(value)));
-        }
+        req.query
+            .push(("relation_type".to_string(), rt::query_value(&self.relation_type)));
         if let Some(value) = &self.relation_id {
             req.query.push(("relation_id".to_string(), value.to_string()));
         }
         if let Some(value) = &self.incident_id {
             req.query.push(("incident_id".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -7374,15 +6579,7 @@ impl ShowAttachmentDownloadUrl<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -7408,61 +6605,50 @@ impl ShowLatestPublishedAgreement<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.agreement_type {
-                v::check_length(
-                    &v::Path::Text("query.agreement_type"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.agreement_type {
+            v::check_length(
+                &v::Path::Text("query.agreement_type"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -7470,7 +6656,6 @@ impl ShowLatestPublishedAgreement<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(65);
         path.push_str("/v2/servicerequest/agreements/published-agreement");
-        #[allow(unused_mut)]
         let mut req = Request::new(
             rt::Method::GET,
             path,
@@ -7490,10 +6675,7 @@ impl ShowLatestPublishedAgreement<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -7506,15 +6688,7 @@ impl ShowLatestPublishedAgreement<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ShowLatestPublishedAgreementResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -7554,61 +6728,50 @@ impl ShowLatestAgreementSigningStatus<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.agreement_type {
-                v::check_length(
-                    &v::Path::Text("query.agreement_type"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.agreement_type {
+            v::check_length(
+                &v::Path::Text("query.agreement_type"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -7616,7 +6779,6 @@ impl ShowLatestAgreementSigningStatus<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(59);
         path.push_str("/v2/servicerequest/agreements/signed-latest");
-        #[allow(unused_mut)]
         let mut req = Request::new(
             rt::Method::GET,
             path,
@@ -7636,10 +6798,7 @@ impl ShowLatestAgreementSigningStatus<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -7652,15 +6811,7 @@ impl ShowLatestAgreementSigningStatus<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ShowLatestAgreementSigningStatusResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -7693,66 +6844,55 @@ pub struct SignPublishedAgreement<'a> {
 }
 
 impl SignPublishedAgreement<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.id;
-                v::check_int_range(
-                    &v::Path::Text("path.id"),
-                    i128::from(*value),
-                    Some((1i128, false)),
-                    None,
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.id;
+            v::check_int_range(
+                &v::Path::Text("path.id"),
+                i128::from(*value),
+                Some((1i128, false)),
+                None,
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -7760,12 +6900,8 @@ impl SignPublishedAgreement<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/agreements/");
-        {
-            let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
         path.push_str("/signed");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "signPublishedAgreement");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/agreements/{id}/signed");
@@ -7778,10 +6914,7 @@ impl SignPublishedAgreement<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -7795,15 +6928,7 @@ impl SignPublishedAgreement<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<SignPublishedAgreementResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -7870,88 +6995,77 @@ impl ListLabels<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.offset {
-                v::check_int_range(
-                    &v::Path::Text("query.offset"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    None,
-                    out,
-                );
-            }
-            if let Some(value) = &self.limit {
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.name {
-                v::check_length(
-                    &v::Path::Text("query.name"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.label_id {
-                v::check_int_range(
-                    &v::Path::Text("query.label_id"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    None,
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.offset {
+            v::check_int_range(
+                &v::Path::Text("query.offset"),
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.limit {
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.name {
+            v::check_length(
+                &v::Path::Text("query.name"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.label_id {
+            v::check_int_range(
+                &v::Path::Text("query.label_id"),
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -7959,7 +7073,6 @@ impl ListLabels<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(41);
         path.push_str("/v2/servicerequest/labels");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listLabels");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/labels");
@@ -7984,10 +7097,7 @@ impl ListLabels<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -8000,15 +7110,7 @@ impl ListLabels<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListLabelsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -8071,56 +7173,45 @@ pub struct CreateLabel<'a> {
 }
 
 impl CreateLabel<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -8128,7 +7219,6 @@ impl CreateLabel<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(41);
         path.push_str("/v2/servicerequest/labels");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createLabel");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/labels");
@@ -8141,10 +7231,7 @@ impl CreateLabel<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -8167,15 +7254,7 @@ impl CreateLabel<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -8208,66 +7287,55 @@ pub struct UpdateLabel<'a> {
 }
 
 impl UpdateLabel<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.label_id;
-                v::check_int_range(
-                    &v::Path::Text("path.label_id"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((65535i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.label_id;
+            v::check_int_range(
+                &v::Path::Text("path.label_id"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -8275,12 +7343,7 @@ impl UpdateLabel<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(52);
         path.push_str("/v2/servicerequest/labels/");
-        {
-            let value = &self.label_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.label_id.to_string()));
         let mut req = Request::new(rt::Method::PUT, path, "updateLabel");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/labels/{label_id}");
@@ -8293,10 +7356,7 @@ impl UpdateLabel<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -8319,15 +7379,7 @@ impl UpdateLabel<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -8359,62 +7411,51 @@ pub struct DeleteLabel<'a> {
 }
 
 impl DeleteLabel<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.label_id;
-                v::check_int_range(
-                    &v::Path::Text("path.label_id"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((65535i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.label_id;
+            v::check_int_range(
+                &v::Path::Text("path.label_id"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -8422,12 +7463,7 @@ impl DeleteLabel<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(52);
         path.push_str("/v2/servicerequest/labels/");
-        {
-            let value = &self.label_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.label_id.to_string()));
         let mut req = Request::new(rt::Method::DELETE, path, "deleteLabel");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/labels/{label_id}");
@@ -8440,10 +7476,7 @@ impl DeleteLabel<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -8465,15 +7498,7 @@ impl DeleteLabel<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -8505,62 +7530,51 @@ pub struct ListCaseLabels<'a> {
 }
 
 impl ListCaseLabels<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -8568,12 +7582,8 @@ impl ListCaseLabels<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/labels");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listCaseLabels");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/labels");
@@ -8586,10 +7596,7 @@ impl ListCaseLabels<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -8602,15 +7609,7 @@ impl ListCaseLabels<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListCaseLabelsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -8643,82 +7642,71 @@ pub struct CreateCaseLabels<'a> {
 }
 
 impl CreateCaseLabels<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.label_ids;
-                v::check_items(
-                    &v::Path::Text("query.label_ids"),
-                    value.len(),
-                    Some(1u64),
-                    Some(5u64),
-                    out,
-                );
-                for (i, item) in value.iter().enumerate() {
-                    let item_path = v::Path::index(&v::Path::Text("query.label_ids"), i);
-                    v::check_int_range(
-                        &item_path,
-                        i128::from(*item),
-                        Some((0i128, false)),
-                        None,
-                        out,
-                    );
-                }
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.label_ids;
+            v::check_items(
+                &v::Path::Text("query.label_ids"),
+                value.len(),
+                Some(1u64),
+                Some(5u64),
+                out,
+            );
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::Path::index(&v::Path::Text("query.label_ids"), i);
+                v::check_int_range(
+                    &item_path,
+                    i128::from(*item),
+                    Some((0i128, false)),
+                    None,
+                    out,
+                );
+            }
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -8726,20 +7714,13 @@ impl CreateCaseLabels<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/labels");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createCaseLabels");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/labels");
-        {
-            let value = &self.label_ids;
-            for item in value.iter() {
-                req.query.push(("label_ids".to_string(), item.to_string()));
-            }
+        for item in self.label_ids.iter() {
+            req.query.push(("label_ids".to_string(), item.to_string()));
         }
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), value.to_string()));
@@ -8750,10 +7731,7 @@ impl CreateCaseLabels<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -8775,15 +7753,7 @@ impl CreateCaseLabels<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -8816,82 +7786,71 @@ pub struct DeleteCaseLabels<'a> {
 }
 
 impl DeleteCaseLabels<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.label_ids;
-                v::check_items(
-                    &v::Path::Text("query.label_ids"),
-                    value.len(),
-                    Some(1u64),
-                    Some(5u64),
-                    out,
-                );
-                for (i, item) in value.iter().enumerate() {
-                    let item_path = v::Path::index(&v::Path::Text("query.label_ids"), i);
-                    v::check_int_range(
-                        &item_path,
-                        i128::from(*item),
-                        Some((0i128, false)),
-                        None,
-                        out,
-                    );
-                }
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.label_ids;
+            v::check_items(
+                &v::Path::Text("query.label_ids"),
+                value.len(),
+                Some(1u64),
+                Some(5u64),
+                out,
+            );
+            for (i, item) in value.iter().enumerate() {
+                let item_path = v::Path::index(&v::Path::Text("query.label_ids"), i);
+                v::check_int_range(
+                    &item_path,
+                    i128::from(*item),
+                    Some((0i128, false)),
+                    None,
+                    out,
+                );
+            }
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -8899,20 +7858,13 @@ impl DeleteCaseLabels<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/labels");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::DELETE, path, "deleteCaseLabels");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/labels");
-        {
-            let value = &self.label_ids;
-            for item in value.iter() {
-                req.query.push(("label_ids".to_string(), item.to_string()));
-            }
+        for item in self.label_ids.iter() {
+            req.query.push(("label_ids".to_string(), item.to_string()));
         }
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), value.to_string()));
@@ -8923,10 +7875,7 @@ impl DeleteCaseLabels<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -8948,15 +7897,7 @@ impl DeleteCaseLabels<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -8988,62 +7929,51 @@ pub struct CheckPrivilege<'a> {
 }
 
 impl CheckPrivilege<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.privilege;
-                v::check_length(
-                    &v::Path::Text("query.privilege"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.privilege;
+            v::check_length(
+                &v::Path::Text("query.privilege"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -9051,14 +7981,10 @@ impl CheckPrivilege<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(45);
         path.push_str("/v2/servicerequest/privileges");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "checkPrivilege");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/privileges");
-        {
-            let value = &self.privilege;
-            req.query.push(("privilege".to_string(), value.to_string()));
-        }
+        req.query.push(("privilege".to_string(), self.privilege.to_string()));
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), value.to_string()));
         }
@@ -9068,10 +7994,7 @@ impl CheckPrivilege<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -9084,15 +8007,7 @@ impl CheckPrivilege<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<CheckPrivilegeResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -9124,56 +8039,45 @@ pub struct OperatePrivilege<'a> {
 }
 
 impl OperatePrivilege<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -9181,7 +8085,6 @@ impl OperatePrivilege<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(45);
         path.push_str("/v2/servicerequest/privileges");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "operatePrivilege");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/privileges");
@@ -9194,10 +8097,7 @@ impl OperatePrivilege<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -9220,15 +8120,7 @@ impl OperatePrivilege<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -9259,52 +8151,41 @@ pub struct ShowCustomerPrivilegePolicy<'a> {
 }
 
 impl ShowCustomerPrivilegePolicy<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -9312,7 +8193,6 @@ impl ShowCustomerPrivilegePolicy<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(62);
         path.push_str("/v2/servicerequest/privileges/privilege-policy");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "showCustomerPrivilegePolicy");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/privileges/privilege-policy");
@@ -9325,10 +8205,7 @@ impl ShowCustomerPrivilegePolicy<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -9341,15 +8218,7 @@ impl ShowCustomerPrivilegePolicy<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ShowCustomerPrivilegePolicyResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -9443,115 +8312,104 @@ impl ListAuthorizations<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.sub_customer_name {
-                v::check_length(
-                    &v::Path::Text("query.sub_customer_name"),
-                    value,
-                    Some(0u64),
-                    Some(256u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.incident_id {
-                v::check_length(
-                    &v::Path::Text("query.incident_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.status {
-                v::check_int_range(
-                    &v::Path::Text("query.status"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((10i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.simple_description {
-                v::check_length(
-                    &v::Path::Text("query.simple_description"),
-                    value,
-                    Some(0u64),
-                    Some(2000u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.offset {
-                v::check_int_range(
-                    &v::Path::Text("query.offset"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((65535i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.limit {
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((1i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.sub_customer_name {
+            v::check_length(
+                &v::Path::Text("query.sub_customer_name"),
+                value,
+                Some(0u64),
+                Some(256u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.incident_id {
+            v::check_length(
+                &v::Path::Text("query.incident_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.status {
+            v::check_int_range(
+                &v::Path::Text("query.status"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((10i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.simple_description {
+            v::check_length(
+                &v::Path::Text("query.simple_description"),
+                value,
+                Some(0u64),
+                Some(2000u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.offset {
+            v::check_int_range(
+                &v::Path::Text("query.offset"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.limit {
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -9559,7 +8417,6 @@ impl ListAuthorizations<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(49);
         path.push_str("/v2/servicerequest/authorizations");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listAuthorizations");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/authorizations");
@@ -9593,10 +8450,7 @@ impl ListAuthorizations<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -9609,15 +8463,7 @@ impl ListAuthorizations<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListAuthorizationsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -9691,71 +8537,60 @@ impl ShowAuthorizationDetail<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.authorization_id;
-                v::check_length(
-                    &v::Path::Text("path.authorization_id"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.authorization_id;
+            v::check_length(
+                &v::Path::Text("path.authorization_id"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -9763,12 +8598,7 @@ impl ShowAuthorizationDetail<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(68);
         path.push_str("/v2/servicerequest/authorizations/");
-        {
-            let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
         let mut req = Request::new(rt::Method::GET, path, "showAuthorizationDetail");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/authorizations/{authorization_id}");
@@ -9784,10 +8614,7 @@ impl ShowAuthorizationDetail<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -9800,15 +8627,7 @@ impl ShowAuthorizationDetail<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ShowAuthorizationDetailResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -9841,66 +8660,55 @@ pub struct ConfirmAuthorization<'a> {
 }
 
 impl ConfirmAuthorization<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.authorization_id;
-                v::check_length(
-                    &v::Path::Text("path.authorization_id"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.authorization_id;
+            v::check_length(
+                &v::Path::Text("path.authorization_id"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -9908,12 +8716,7 @@ impl ConfirmAuthorization<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(68);
         path.push_str("/v2/servicerequest/authorizations/");
-        {
-            let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
         let mut req = Request::new(rt::Method::PUT, path, "confirmAuthorization");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/authorizations/{authorization_id}");
@@ -9926,10 +8729,7 @@ impl ConfirmAuthorization<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -9952,15 +8752,7 @@ impl ConfirmAuthorization<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -10002,69 +8794,58 @@ impl OperateAuthorization<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.authorization_id;
-                v::check_length(
-                    &v::Path::Text("path.authorization_id"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.action_id {
-                value.validate_at(&v::Path::Text("query.action_id"), out);
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.authorization_id;
+            v::check_length(
+                &v::Path::Text("path.authorization_id"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.action_id {
+            value.validate_at(&v::Path::Text("query.action_id"), out);
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -10072,12 +8853,8 @@ impl OperateAuthorization<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(75);
         path.push_str("/v2/servicerequest/authorizations/");
-        {
-            let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
         path.push_str("/action");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::PUT, path, "operateAuthorization");
         req.idempotent = true;
         req.path_template = Some(
@@ -10095,10 +8872,7 @@ impl OperateAuthorization<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -10121,15 +8895,7 @@ impl OperateAuthorization<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -10162,66 +8928,55 @@ pub struct VerifyHost<'a> {
 }
 
 impl VerifyHost<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.authorization_detail_id;
-                v::check_int_range(
-                    &v::Path::Text("path.authorization_detail_id"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    None,
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.authorization_detail_id;
+            v::check_int_range(
+                &v::Path::Text("path.authorization_detail_id"),
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -10229,12 +8984,10 @@ impl VerifyHost<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(109);
         path.push_str("/v2/servicerequest/authorizations/authorization-details/");
-        {
-            let value = &self.authorization_detail_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(
+            &rt::encode_path_segment(&self.authorization_detail_id.to_string()),
+        );
         path.push_str("/verify-host");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "verifyHost");
         req.idempotent = false;
         req.path_template = Some(
@@ -10249,10 +9002,7 @@ impl VerifyHost<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -10275,15 +9025,7 @@ impl VerifyHost<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -10343,99 +9085,88 @@ impl ListHistorySessions<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.authorization_id;
-                v::check_length(
-                    &v::Path::Text("path.authorization_id"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.authorization_detail_id;
-                v::check_int_range(
-                    &v::Path::Text("path.authorization_detail_id"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    None,
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.offset {
-                v::check_int_range(
-                    &v::Path::Text("query.offset"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((65535i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.limit {
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((1i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.authorization_id;
+            v::check_length(
+                &v::Path::Text("path.authorization_id"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.authorization_detail_id;
+            v::check_int_range(
+                &v::Path::Text("path.authorization_detail_id"),
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.offset {
+            v::check_int_range(
+                &v::Path::Text("query.offset"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.limit {
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -10443,17 +9174,12 @@ impl ListHistorySessions<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(133);
         path.push_str("/v2/servicerequest/authorizations/");
-        {
-            let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
         path.push_str("/authorization-details/");
-        {
-            let value = &self.authorization_detail_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(
+            &rt::encode_path_segment(&self.authorization_detail_id.to_string()),
+        );
         path.push_str("/history-sessions");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listHistorySessions");
         req.idempotent = true;
         req.path_template = Some(
@@ -10477,10 +9203,7 @@ impl ListHistorySessions<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -10493,15 +9216,7 @@ impl ListHistorySessions<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListHistorySessionsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -10604,118 +9319,107 @@ impl ListHistoryOperationLogs<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.authorization_id;
-                v::check_length(
-                    &v::Path::Text("path.authorization_id"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.authorization_detail_id;
-                v::check_int_range(
-                    &v::Path::Text("path.authorization_detail_id"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    None,
-                    out,
-                );
-            }
-            {
-                let value = &self.session_id;
-                v::check_int_range(
-                    &v::Path::Text("path.session_id"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    None,
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.sort {
-                v::check_int_range(
-                    &v::Path::Text("query.sort"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.offset {
-                v::check_int_range(
-                    &v::Path::Text("query.offset"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((65535i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.limit {
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((1i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.authorization_id;
+            v::check_length(
+                &v::Path::Text("path.authorization_id"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.authorization_detail_id;
+            v::check_int_range(
+                &v::Path::Text("path.authorization_detail_id"),
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        {
+            let value = &self.session_id;
+            v::check_int_range(
+                &v::Path::Text("path.session_id"),
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.sort {
+            v::check_int_range(
+                &v::Path::Text("query.sort"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.offset {
+            v::check_int_range(
+                &v::Path::Text("query.offset"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.limit {
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -10723,22 +9427,14 @@ impl ListHistoryOperationLogs<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(153);
         path.push_str("/v2/servicerequest/authorizations/");
-        {
-            let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
         path.push_str("/authorization-details/");
-        {
-            let value = &self.authorization_detail_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(
+            &rt::encode_path_segment(&self.authorization_detail_id.to_string()),
+        );
         path.push_str("/sessions/");
-        {
-            let value = &self.session_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.session_id.to_string()));
         path.push_str("/operation-logs");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listHistoryOperationLogs");
         req.idempotent = true;
         req.path_template = Some(
@@ -10765,10 +9461,7 @@ impl ListHistoryOperationLogs<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -10781,15 +9474,7 @@ impl ListHistoryOperationLogs<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListHistoryOperationLogsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -10890,118 +9575,107 @@ impl ListFileTransferRecords<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.authorization_id;
-                v::check_length(
-                    &v::Path::Text("path.authorization_id"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.authorization_detail_id;
-                v::check_int_range(
-                    &v::Path::Text("path.authorization_detail_id"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    None,
-                    out,
-                );
-            }
-            {
-                let value = &self.session_id;
-                v::check_int_range(
-                    &v::Path::Text("path.session_id"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    None,
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.sort {
-                v::check_int_range(
-                    &v::Path::Text("query.sort"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.offset {
-                v::check_int_range(
-                    &v::Path::Text("query.offset"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((65535i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.limit {
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((1i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.authorization_id;
+            v::check_length(
+                &v::Path::Text("path.authorization_id"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.authorization_detail_id;
+            v::check_int_range(
+                &v::Path::Text("path.authorization_detail_id"),
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        {
+            let value = &self.session_id;
+            v::check_int_range(
+                &v::Path::Text("path.session_id"),
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.sort {
+            v::check_int_range(
+                &v::Path::Text("query.sort"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.offset {
+            v::check_int_range(
+                &v::Path::Text("query.offset"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.limit {
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -11009,22 +9683,14 @@ impl ListFileTransferRecords<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(158);
         path.push_str("/v2/servicerequest/authorizations/");
-        {
-            let value = &self.authorization_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
         path.push_str("/authorization-details/");
-        {
-            let value = &self.authorization_detail_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(
+            &rt::encode_path_segment(&self.authorization_detail_id.to_string()),
+        );
         path.push_str("/sessions/");
-        {
-            let value = &self.session_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.session_id.to_string()));
         path.push_str("/operation-file-logs");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listFileTransferRecords");
         req.idempotent = true;
         req.path_template = Some(
@@ -11051,10 +9717,7 @@ impl ListFileTransferRecords<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -11067,15 +9730,7 @@ impl ListFileTransferRecords<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListFileTransferRecordsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -11156,43 +9811,32 @@ impl ShowLoginType<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -11200,7 +9844,6 @@ impl ShowLoginType<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/authorizations/login-type");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "showLoginType");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/authorizations/login-type");
@@ -11210,10 +9853,7 @@ impl ShowLoginType<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -11226,15 +9866,7 @@ impl ShowLoginType<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ShowLoginTypeResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -11252,56 +9884,45 @@ pub struct SendVerifyCode<'a> {
 }
 
 impl SendVerifyCode<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -11309,7 +9930,6 @@ impl SendVerifyCode<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(51);
         path.push_str("/v2/servicerequest/verifycodes/send");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "sendVerifyCode");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/verifycodes/send");
@@ -11322,10 +9942,7 @@ impl SendVerifyCode<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -11348,15 +9965,7 @@ impl SendVerifyCode<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -11388,56 +9997,45 @@ pub struct CheckVerifyCode<'a> {
 }
 
 impl CheckVerifyCode<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -11445,7 +10043,6 @@ impl CheckVerifyCode<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(46);
         path.push_str("/v2/servicerequest/verifycodes");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "checkVerifyCode");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/verifycodes");
@@ -11458,10 +10055,7 @@ impl CheckVerifyCode<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -11484,15 +10078,7 @@ impl CheckVerifyCode<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -11534,81 +10120,70 @@ impl CheckVerificationRequired<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.contact_value;
-                v::check_length(
-                    &v::Path::Text("query.contact_value"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.contact_way;
-                v::check_int_range(
-                    &v::Path::Text("query.contact_way"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.area_code {
-                v::check_length(
-                    &v::Path::Text("query.area_code"),
-                    value,
-                    Some(0u64),
-                    Some(16u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.contact_value;
+            v::check_length(
+                &v::Path::Text("query.contact_value"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.contact_way;
+            v::check_int_range(
+                &v::Path::Text("query.contact_way"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.area_code {
+            v::check_length(
+                &v::Path::Text("query.area_code"),
+                value,
+                Some(0u64),
+                Some(16u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -11616,18 +10191,11 @@ impl CheckVerificationRequired<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(58);
         path.push_str("/v2/servicerequest/verifycodes/need-verify");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "checkVerificationRequired");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/verifycodes/need-verify");
-        {
-            let value = &self.contact_value;
-            req.query.push(("contact_value".to_string(), value.to_string()));
-        }
-        {
-            let value = &self.contact_way;
-            req.query.push(("contact_way".to_string(), value.to_string()));
-        }
+        req.query.push(("contact_value".to_string(), self.contact_value.to_string()));
+        req.query.push(("contact_way".to_string(), self.contact_way.to_string()));
         if let Some(value) = &self.area_code {
             req.query.push(("area_code".to_string(), value.to_string()));
         }
@@ -11640,10 +10208,7 @@ impl CheckVerificationRequired<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -11656,15 +10221,7 @@ impl CheckVerificationRequired<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<CheckVerificationRequiredResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -11776,133 +10333,122 @@ impl ListVerifiedContacts<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.contact_way {
-                v::check_int_range(
-                    &v::Path::Text("query.contact_way"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.customer_id {
-                v::check_length(
-                    &v::Path::Text("query.customer_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.sub_customer_id {
-                v::check_length(
-                    &v::Path::Text("query.sub_customer_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.expired_time {
-                v::check_length(
-                    &v::Path::Text("query.expired_time"),
-                    value,
-                    Some(0u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.verified_id {
-                v::check_length(
-                    &v::Path::Text("query.verified_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.contact_value {
-                v::check_length(
-                    &v::Path::Text("query.contact_value"),
-                    value,
-                    Some(0u64),
-                    Some(256u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.area_code {
-                v::check_length(
-                    &v::Path::Text("query.area_code"),
-                    value,
-                    Some(0u64),
-                    Some(16u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.offset {
-                v::check_int_range(
-                    &v::Path::Text("query.offset"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((65535i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.limit {
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.contact_way {
+            v::check_int_range(
+                &v::Path::Text("query.contact_way"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.customer_id {
+            v::check_length(
+                &v::Path::Text("query.customer_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.sub_customer_id {
+            v::check_length(
+                &v::Path::Text("query.sub_customer_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.expired_time {
+            v::check_length(
+                &v::Path::Text("query.expired_time"),
+                value,
+                Some(0u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.verified_id {
+            v::check_length(
+                &v::Path::Text("query.verified_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.contact_value {
+            v::check_length(
+                &v::Path::Text("query.contact_value"),
+                value,
+                Some(0u64),
+                Some(256u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.area_code {
+            v::check_length(
+                &v::Path::Text("query.area_code"),
+                value,
+                Some(0u64),
+                Some(16u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.offset {
+            v::check_int_range(
+                &v::Path::Text("query.offset"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.limit {
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -11910,7 +10456,6 @@ impl ListVerifiedContacts<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(59);
         path.push_str("/v2/servicerequest/verifycodes/has-verified");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listVerifiedContacts");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/verifycodes/has-verified");
@@ -11950,10 +10495,7 @@ impl ListVerifiedContacts<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -11966,15 +10508,7 @@ impl ListVerifiedContacts<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListVerifiedContactsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -12036,29 +10570,18 @@ pub struct CreateDiagnoseFeedback<'a> {
 }
 
 impl CreateDiagnoseFeedback<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -12066,14 +10589,10 @@ impl CreateDiagnoseFeedback<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(54);
         path.push_str("/v2.0/servicerequest/diagnose/feedback");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createDiagnoseFeedback");
         req.idempotent = false;
         req.path_template = Some("/v2.0/servicerequest/diagnose/feedback");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -12096,15 +10615,7 @@ impl CreateDiagnoseFeedback<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -12119,29 +10630,18 @@ pub struct CreateDiagnoseJob<'a> {
 }
 
 impl CreateDiagnoseJob<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -12149,14 +10649,10 @@ impl CreateDiagnoseJob<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(55);
         path.push_str("/v2.0/servicerequest/diagnose/job/start");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createDiagnoseJob");
         req.idempotent = false;
         req.path_template = Some("/v2.0/servicerequest/diagnose/job/start");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -12179,15 +10675,7 @@ impl CreateDiagnoseJob<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -12202,29 +10690,18 @@ pub struct ListDiagnoseItems<'a> {
 }
 
 impl ListDiagnoseItems<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -12232,14 +10709,10 @@ impl ListDiagnoseItems<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2.0/servicerequest/diagnose/job/show-items");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "listDiagnoseItems");
         req.idempotent = false;
         req.path_template = Some("/v2.0/servicerequest/diagnose/job/show-items");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -12262,15 +10735,7 @@ impl ListDiagnoseItems<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -12293,34 +10758,23 @@ impl ShowDiagnoseJob<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.job_id {
-                v::check_length(
-                    &v::Path::Text("query.job_id"),
-                    value,
-                    Some(0u64),
-                    Some(65535u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.job_id {
+            v::check_length(
+                &v::Path::Text("query.job_id"),
+                value,
+                Some(0u64),
+                Some(65535u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -12328,17 +10782,13 @@ impl ShowDiagnoseJob<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(49);
         path.push_str("/v2.0/servicerequest/diagnose/job");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "showDiagnoseJob");
         req.idempotent = true;
         req.path_template = Some("/v2.0/servicerequest/diagnose/job");
         if let Some(value) = &self.job_id {
             req.query.push(("job_id".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -12360,15 +10810,7 @@ impl ShowDiagnoseJob<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -12409,52 +10851,41 @@ impl ListDiagnoseRecords<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.page_size {
-                v::check_int_range(
-                    &v::Path::Text("query.page_size"),
-                    i128::from(*value),
-                    Some((1i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.page_no {
-                v::check_int_range(
-                    &v::Path::Text("query.page_no"),
-                    i128::from(*value),
-                    Some((1i128, false)),
-                    None,
-                    out,
-                );
-            }
-            if let Some(value) = &self.r#type {
-                v::check_int_range(
-                    &v::Path::Text("query.type"),
-                    i128::from(*value),
-                    Some((1i128, false)),
-                    Some((2i128, false)),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.page_size {
+            v::check_int_range(
+                &v::Path::Text("query.page_size"),
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((100i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.page_no {
+            v::check_int_range(
+                &v::Path::Text("query.page_no"),
+                i128::from(*value),
+                Some((1i128, false)),
+                None,
+                out,
+            );
+        }
+        if let Some(value) = &self.r#type {
+            v::check_int_range(
+                &v::Path::Text("query.type"),
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((2i128, false)),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -12462,7 +10893,6 @@ impl ListDiagnoseRecords<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(53);
         path.push_str("/v2.0/servicerequest/diagnose/records");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listDiagnoseRecords");
         req.idempotent = true;
         req.path_template = Some("/v2.0/servicerequest/diagnose/records");
@@ -12475,10 +10905,7 @@ impl ListDiagnoseRecords<'_> {
         if let Some(value) = &self.r#type {
             req.query.push(("type".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -12500,15 +10927,7 @@ impl ListDiagnoseRecords<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -12554,29 +10973,18 @@ pub struct ListDiagnoseResources<'a> {
 }
 
 impl ListDiagnoseResources<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -12584,14 +10992,10 @@ impl ListDiagnoseResources<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(62);
         path.push_str("/v2.0/servicerequest/diagnose/job/vm/resources");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "listDiagnoseResources");
         req.idempotent = false;
         req.path_template = Some("/v2.0/servicerequest/diagnose/job/vm/resources");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -12605,15 +11009,7 @@ impl ListDiagnoseResources<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListDiagnoseResourcesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -12630,52 +11026,41 @@ pub struct ListAreaCodes<'a> {
 }
 
 impl ListAreaCodes<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -12683,7 +11068,6 @@ impl ListAreaCodes<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(52);
         path.push_str("/v2/servicerequest/config/area-codes");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listAreaCodes");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/area-codes");
@@ -12696,10 +11080,7 @@ impl ListAreaCodes<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -12712,15 +11093,7 @@ impl ListAreaCodes<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListAreaCodesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -12760,52 +11133,41 @@ impl ListProblemTypes<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -12813,7 +11175,6 @@ impl ListProblemTypes<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(50);
         path.push_str("/v2/servicerequest/config/problems");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listProblemTypes");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/problems");
@@ -12829,10 +11190,7 @@ impl ListProblemTypes<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -12845,15 +11203,7 @@ impl ListProblemTypes<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListProblemTypesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -12903,80 +11253,69 @@ impl ListAdditionalParameters<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.business_type_id;
-                v::check_length(
-                    &v::Path::Text("query.business_type_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.incident_sub_type_id {
-                v::check_length(
-                    &v::Path::Text("query.incident_sub_type_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.product_category_id {
-                v::check_length(
-                    &v::Path::Text("query.product_category_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.business_type_id;
+            v::check_length(
+                &v::Path::Text("query.business_type_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.incident_sub_type_id {
+            v::check_length(
+                &v::Path::Text("query.incident_sub_type_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.product_category_id {
+            v::check_length(
+                &v::Path::Text("query.product_category_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -12984,14 +11323,11 @@ impl ListAdditionalParameters<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(53);
         path.push_str("/v2/servicerequest/config/extends-map");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listAdditionalParameters");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/extends-map");
-        {
-            let value = &self.business_type_id;
-            req.query.push(("business_type_id".to_string(), value.to_string()));
-        }
+        req.query
+            .push(("business_type_id".to_string(), self.business_type_id.to_string()));
         if let Some(value) = &self.incident_sub_type_id {
             req.query.push(("incident_sub_type_id".to_string(), value.to_string()));
         }
@@ -13007,10 +11343,7 @@ impl ListAdditionalParameters<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -13023,15 +11356,7 @@ impl ListAdditionalParameters<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListAdditionalParametersResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -13063,52 +11388,41 @@ pub struct ListCaseTemplates<'a> {
 }
 
 impl ListCaseTemplates<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -13116,14 +11430,11 @@ impl ListCaseTemplates<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(51);
         path.push_str("/v2/servicerequest/config/templates");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listCaseTemplates");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/templates");
-        {
-            let value = &self.business_type_id;
-            req.query.push(("business_type_id".to_string(), value.to_string()));
-        }
+        req.query
+            .push(("business_type_id".to_string(), self.business_type_id.to_string()));
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), value.to_string()));
         }
@@ -13133,10 +11444,7 @@ impl ListCaseTemplates<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -13149,15 +11457,7 @@ impl ListCaseTemplates<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListCaseTemplatesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -13188,52 +11488,41 @@ pub struct ListCaseCategories<'a> {
 }
 
 impl ListCaseCategories<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -13241,7 +11530,6 @@ impl ListCaseCategories<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(52);
         path.push_str("/v2/servicerequest/config/categories");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listCaseCategories");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/categories");
@@ -13254,10 +11542,7 @@ impl ListCaseCategories<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -13270,15 +11555,7 @@ impl ListCaseCategories<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListCaseCategoriesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -13318,61 +11595,50 @@ impl ListProductCategories<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.product_category_name {
-                v::check_length(
-                    &v::Path::Text("query.product_category_name"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.product_category_name {
+            v::check_length(
+                &v::Path::Text("query.product_category_name"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -13380,7 +11646,6 @@ impl ListProductCategories<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/config/product-categories");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listProductCategories");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/product-categories");
@@ -13396,10 +11661,7 @@ impl ListProductCategories<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -13412,15 +11674,7 @@ impl ListProductCategories<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListProductCategoriesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -13451,52 +11705,41 @@ pub struct ListRegions<'a> {
 }
 
 impl ListRegions<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -13504,7 +11747,6 @@ impl ListRegions<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(49);
         path.push_str("/v2/servicerequest/config/regions");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listRegions");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/regions");
@@ -13517,10 +11759,7 @@ impl ListRegions<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -13533,15 +11772,7 @@ impl ListRegions<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListRegionsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -13572,52 +11803,41 @@ pub struct ListSatisfactionDimensions<'a> {
 }
 
 impl ListSatisfactionDimensions<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -13625,7 +11845,6 @@ impl ListSatisfactionDimensions<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(65);
         path.push_str("/v2/servicerequest/config/satisfaction-dimensions");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listSatisfactionDimensions");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/satisfaction-dimensions");
@@ -13638,10 +11857,7 @@ impl ListSatisfactionDimensions<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -13654,15 +11870,7 @@ impl ListSatisfactionDimensions<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListSatisfactionDimensionsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -13695,72 +11903,61 @@ pub struct ListSeverities<'a> {
 }
 
 impl ListSeverities<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.product_category_id;
-                v::check_length(
-                    &v::Path::Text("query.product_category_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.business_type_id;
-                v::check_length(
-                    &v::Path::Text("query.business_type_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.product_category_id;
+            v::check_length(
+                &v::Path::Text("query.product_category_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.business_type_id;
+            v::check_length(
+                &v::Path::Text("query.business_type_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -13768,18 +11965,16 @@ impl ListSeverities<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(52);
         path.push_str("/v2/servicerequest/config/severities");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listSeverities");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/severities");
-        {
-            let value = &self.product_category_id;
-            req.query.push(("product_category_id".to_string(), value.to_string()));
-        }
-        {
-            let value = &self.business_type_id;
-            req.query.push(("business_type_id".to_string(), value.to_string()));
-        }
+        req.query
+            .push((
+                "product_category_id".to_string(),
+                self.product_category_id.to_string(),
+            ));
+        req.query
+            .push(("business_type_id".to_string(), self.business_type_id.to_string()));
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), value.to_string()));
         }
@@ -13789,10 +11984,7 @@ impl ListSeverities<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -13805,15 +11997,7 @@ impl ListSeverities<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListSeveritiesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -13844,52 +12028,41 @@ pub struct ListCaseLimits<'a> {
 }
 
 impl ListCaseLimits<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -13897,7 +12070,6 @@ impl ListCaseLimits<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(48);
         path.push_str("/v2/servicerequest/config/limits");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listCaseLimits");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/config/limits");
@@ -13910,10 +12082,7 @@ impl ListCaseLimits<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -13926,15 +12095,7 @@ impl ListCaseLimits<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListCaseLimitsResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -13963,35 +12124,24 @@ pub struct ShowConfiguration<'a> {
 }
 
 impl ShowConfiguration<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.config_key;
-                v::check_length(
-                    &v::Path::Text("path.config_key"),
-                    value,
-                    Some(1u64),
-                    None,
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.config_key;
+            v::check_length(
+                &v::Path::Text("path.config_key"),
+                value,
+                Some(1u64),
+                None,
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -13999,19 +12149,11 @@ impl ShowConfiguration<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(62);
         path.push_str("/v2/servicerequest/configurations/");
-        {
-            let value = &self.config_key;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.config_key.to_string()));
         let mut req = Request::new(rt::Method::GET, path, "showConfiguration");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/configurations/{config_key}");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -14033,15 +12175,7 @@ impl ShowConfiguration<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -14060,66 +12194,55 @@ pub struct CreateMessage<'a> {
 }
 
 impl CreateMessage<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -14127,12 +12250,8 @@ impl CreateMessage<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(58);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/message");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "createMessage");
         req.idempotent = false;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/message");
@@ -14145,10 +12264,7 @@ impl CreateMessage<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -14171,15 +12287,7 @@ impl CreateMessage<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -14238,89 +12346,78 @@ impl ListMessages<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.offset {
-                v::check_int_range(
-                    &v::Path::Text("query.offset"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((65535i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.limit {
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.offset {
+            v::check_int_range(
+                &v::Path::Text("query.offset"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((65535i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.limit {
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -14328,12 +12425,8 @@ impl ListMessages<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(59);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/messages");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listMessages");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}/messages");
@@ -14355,10 +12448,7 @@ impl ListMessages<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -14371,15 +12461,7 @@ impl ListMessages<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListMessagesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -14456,101 +12538,90 @@ impl ListMoreInstantMessages<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.create_time;
-                v::check_length(
-                    &v::Path::Text("query.create_time"),
-                    value,
-                    Some(0u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.r#type;
-                v::check_int_range(
-                    &v::Path::Text("query.type"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.limit;
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.create_time;
+            v::check_length(
+                &v::Path::Text("query.create_time"),
+                value,
+                Some(0u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.r#type;
+            v::check_int_range(
+                &v::Path::Text("query.type"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        {
+            let value = &self.limit;
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -14558,32 +12629,19 @@ impl ListMoreInstantMessages<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(72);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/instant-messages/more");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listMoreInstantMessages");
         req.idempotent = true;
         req.path_template = Some(
             "/v2/servicerequest/cases/{case_id}/instant-messages/more",
         );
-        {
-            let value = &self.create_time;
-            req.query.push(("create_time".to_string(), value.to_string()));
-        }
-        {
-            let value = &self.r#type;
-            req.query.push(("type".to_string(), value.to_string()));
-        }
+        req.query.push(("create_time".to_string(), self.create_time.to_string()));
+        req.query.push(("type".to_string(), self.r#type.to_string()));
         if let Some(value) = &self.group_id {
             req.query.push(("group_id".to_string(), value.to_string()));
         }
-        {
-            let value = &self.limit;
-            req.query.push(("limit".to_string(), value.to_string()));
-        }
+        req.query.push(("limit".to_string(), self.limit.to_string()));
         if let Some(value) = &self.x_site {
             req.headers.push(("X-Site".to_string(), value.to_string()));
         }
@@ -14593,10 +12651,7 @@ impl ListMoreInstantMessages<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -14609,15 +12664,7 @@ impl ListMoreInstantMessages<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListMoreInstantMessagesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -14667,80 +12714,69 @@ impl ListNewInstantMessages<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_ids;
-                v::check_items(
-                    &v::Path::Text("query.case_ids"),
-                    value.len(),
-                    Some(1u64),
-                    Some(100u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.last_message_time_id {
-                v::check_length(
-                    &v::Path::Text("query.last_message_time_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_ids;
+            v::check_items(
+                &v::Path::Text("query.case_ids"),
+                value.len(),
+                Some(1u64),
+                Some(100u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.last_message_time_id {
+            v::check_length(
+                &v::Path::Text("query.last_message_time_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -14748,15 +12784,11 @@ impl ListNewInstantMessages<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/instant-messages");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listNewInstantMessages");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/instant-messages");
-        {
-            let value = &self.case_ids;
-            for item in value.iter() {
-                req.query.push(("case_ids".to_string(), item.to_string()));
-            }
+        for item in self.case_ids.iter() {
+            req.query.push(("case_ids".to_string(), item.to_string()));
         }
         if let Some(value) = &self.last_message_time_id {
             req.query.push(("last_message_time_id".to_string(), value.to_string()));
@@ -14773,10 +12805,7 @@ impl ListNewInstantMessages<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -14789,15 +12818,7 @@ impl ListNewInstantMessages<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListNewInstantMessagesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -14838,71 +12859,60 @@ impl ListUnreadInstantMessages<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_ids;
-                v::check_items(
-                    &v::Path::Text("query.case_ids"),
-                    value.len(),
-                    Some(1u64),
-                    None,
-                    out,
-                );
-            }
-            if let Some(value) = &self.group_id {
-                v::check_length(
-                    &v::Path::Text("query.group_id"),
-                    value,
-                    Some(0u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_ids;
+            v::check_items(
+                &v::Path::Text("query.case_ids"),
+                value.len(),
+                Some(1u64),
+                None,
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.group_id {
+            v::check_length(
+                &v::Path::Text("query.group_id"),
+                value,
+                Some(0u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -14910,15 +12920,11 @@ impl ListUnreadInstantMessages<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(64);
         path.push_str("/v2/servicerequest/cases/instant-messages/unread");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listUnreadInstantMessages");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/instant-messages/unread");
-        {
-            let value = &self.case_ids;
-            for item in value.iter() {
-                req.query.push(("case_ids".to_string(), item.to_string()));
-            }
+        for item in self.case_ids.iter() {
+            req.query.push(("case_ids".to_string(), item.to_string()));
         }
         if let Some(value) = &self.group_id {
             req.query.push(("group_id".to_string(), value.to_string()));
@@ -14932,10 +12938,7 @@ impl ListUnreadInstantMessages<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -14948,15 +12951,7 @@ impl ListUnreadInstantMessages<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListUnreadInstantMessagesResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -14989,66 +12984,55 @@ pub struct MarkInstantMessagesRead<'a> {
 }
 
 impl MarkInstantMessagesRead<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        {
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -15056,12 +13040,8 @@ impl MarkInstantMessagesRead<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(74);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/instant-messages/unread");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "markInstantMessagesRead");
         req.idempotent = false;
         req.path_template = Some(
@@ -15076,10 +13056,7 @@ impl MarkInstantMessagesRead<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -15102,15 +13079,7 @@ impl MarkInstantMessagesRead<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }
@@ -15143,72 +13112,61 @@ pub struct RevokeMessage<'a> {
 }
 
 impl RevokeMessage<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.case_id;
-                v::check_length(
-                    &v::Path::Text("path.case_id"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            {
-                let value = &self.message_id;
-                v::check_length(
-                    &v::Path::Text("path.message_id"),
-                    value,
-                    Some(1u64),
-                    Some(64u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_site {
-                v::check_int_range(
-                    &v::Path::Text("header.X-Site"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    Some((1i128, false)),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_language {
-                v::check_length(
-                    &v::Path::Text("header.X-Language"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            if let Some(value) = &self.x_time_zone {
-                v::check_length(
-                    &v::Path::Text("header.X-Time-Zone"),
-                    value,
-                    Some(1u64),
-                    Some(32u64),
-                    out,
-                );
-            }
-            let _ = out;
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        {
+            let value = &self.message_id;
+            v::check_length(
+                &v::Path::Text("path.message_id"),
+                value,
+                Some(1u64),
+                Some(64u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_site {
+            v::check_int_range(
+                &v::Path::Text("header.X-Site"),
+                i128::from(*value),
+                Some((0i128, false)),
+                Some((1i128, false)),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_language {
+            v::check_length(
+                &v::Path::Text("header.X-Language"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        if let Some(value) = &self.x_time_zone {
+            v::check_length(
+                &v::Path::Text("header.X-Time-Zone"),
+                value,
+                Some(1u64),
+                Some(32u64),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -15216,17 +13174,10 @@ impl RevokeMessage<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(89);
         path.push_str("/v2/servicerequest/cases/");
-        {
-            let value = &self.case_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
         path.push_str("/instant-messages/");
-        {
-            let value = &self.message_id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
+        path.push_str(&rt::encode_path_segment(&self.message_id.to_string()));
         path.push_str("/withdraw");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "revokeMessage");
         req.idempotent = false;
         req.path_template = Some(
@@ -15241,10 +13192,7 @@ impl RevokeMessage<'_> {
         if let Some(value) = &self.x_time_zone {
             req.headers.push(("X-Time-Zone".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -15266,15 +13214,7 @@ impl RevokeMessage<'_> {
                     )
                     .await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<ErrorResponse>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<ErrorResponse>().await),
         }
     }
 }

@@ -48,7 +48,6 @@ crate::runtime::__private::serde_struct!(UpdateContactInfoRequest {
 } deny);
 
 impl Validate for UpdateContactInfoRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.area_code {
             let field_path = v::Path::field(path, "area_code");
@@ -105,7 +104,6 @@ impl CreateRelationsRequest {
 }
 
 impl Validate for CreateRelationsRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.related_id_list;
@@ -151,7 +149,6 @@ crate::runtime::__private::serde_struct!(OperateCaseRequest {
 } deny);
 
 impl Validate for OperateCaseRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.judgement {
             let field_path = v::Path::field(path, "judgement");
@@ -237,7 +234,6 @@ impl CaseSatisfaction {
 }
 
 impl Validate for CaseSatisfaction {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.value {
             let field_path = v::Path::field(path, "value");
@@ -409,7 +405,6 @@ impl CreateCaseRequest {
 }
 
 impl Validate for CreateCaseRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_sub_type_id {
             let field_path = v::Path::field(path, "incident_sub_type_id");
@@ -494,7 +489,6 @@ crate::runtime::__private::serde_struct!(CreateCaseResponse {
 } ignore);
 
 impl Validate for CreateCaseResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_id {
             let field_path = v::Path::field(path, "incident_id");
@@ -522,7 +516,6 @@ crate::runtime::__private::serde_struct!(BusinessResult {
 } ignore);
 
 impl Validate for BusinessResult {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.error_code {
             let field_path = v::Path::field(path, "error_code");
@@ -553,8 +546,7 @@ crate::runtime::__private::serde_struct!(ErrorResponse {
 } ignore);
 
 impl Validate for ErrorResponse {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// Response body of listRelations.
@@ -571,7 +563,6 @@ crate::runtime::__private::serde_struct!(ListRelationsResponse {
 } ignore);
 
 impl Validate for ListRelationsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.case_relation_list {
             let field_path = v::Path::field(path, "case_relation_list");
@@ -603,7 +594,6 @@ crate::runtime::__private::serde_struct!(CaseQuota {
 } ignore);
 
 impl Validate for CaseQuota {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total {
             let field_path = v::Path::field(path, "total");
@@ -645,7 +635,6 @@ crate::runtime::__private::serde_struct!(ListAgenciesResponse {
 } ignore);
 
 impl Validate for ListAgenciesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
             let field_path = v::Path::field(path, "total_count");
@@ -679,8 +668,7 @@ crate::runtime::__private::serde_struct!(PartnerCasePrivilege {
 } ignore);
 
 impl Validate for PartnerCasePrivilege {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// Response body of listCaseCounts.
@@ -697,7 +685,6 @@ crate::runtime::__private::serde_struct!(ListCaseCountsResponse {
 } ignore);
 
 impl Validate for ListCaseCountsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_status_counts {
             let field_path = v::Path::field(path, "incident_status_counts");
@@ -722,7 +709,6 @@ crate::runtime::__private::serde_struct!(ShowCaseDetailResponse {
 } ignore);
 
 impl Validate for ShowCaseDetailResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_detail_info {
             let field_path = v::Path::field(path, "incident_detail_info");
@@ -750,7 +736,6 @@ crate::runtime::__private::serde_struct!(ListCaseOperationLogsResponse {
 } ignore);
 
 impl Validate for ListCaseOperationLogsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
             let field_path = v::Path::field(path, "total_count");
@@ -790,7 +775,6 @@ crate::runtime::__private::serde_struct!(ListCaseCcEmailsResponse {
 } ignore);
 
 impl Validate for ListCaseCcEmailsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.cc_email_info {
             let field_path = v::Path::field(path, "cc_email_info");
@@ -821,7 +805,6 @@ crate::runtime::__private::serde_struct!(ShowCaseStatusResponse {
 } ignore);
 
 impl Validate for ShowCaseStatusResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
             let field_path = v::Path::field(path, "status");
@@ -848,7 +831,6 @@ crate::runtime::__private::serde_struct!(ShowPartnerServiceInfoResponse {
 } ignore);
 
 impl Validate for ShowPartnerServiceInfoResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.partners_service_info {
             let field_path = v::Path::field(path, "partners_service_info");
@@ -872,7 +854,6 @@ crate::runtime::__private::serde_struct!(ListCasesResponse {
 } ignore);
 
 impl Validate for ListCasesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_info_list {
             let field_path = v::Path::field(path, "incident_info_list");
@@ -898,7 +879,6 @@ crate::runtime::__private::serde_struct!(ListSubCustomersResponse {
 } ignore);
 
 impl Validate for ListSubCustomersResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.sub_customer_infos {
             let field_path = v::Path::field(path, "sub_customer_infos");
@@ -928,7 +908,6 @@ crate::runtime::__private::serde_struct!(ListCustomerRegionsResponse {
 } ignore);
 
 impl Validate for ListCustomerRegionsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.count {
             let field_path = v::Path::field(path, "count");
@@ -965,7 +944,6 @@ crate::runtime::__private::serde_struct!(ListCasesByPageResponse {
 } ignore);
 
 impl Validate for ListCasesByPageResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_info_list {
             let field_path = v::Path::field(path, "incidentInfoList");
@@ -1021,7 +999,6 @@ impl CreateScoreRequest {
 }
 
 impl Validate for CreateScoreRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.judgement;
@@ -1076,7 +1053,6 @@ crate::runtime::__private::serde_struct!(CreateCaseExtendedParametersRequest {
 } deny);
 
 impl Validate for CreateCaseExtendedParametersRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.group_id {
             let field_path = v::Path::field(path, "group_id");
@@ -1144,7 +1120,6 @@ impl CreateReportFeedbackRequest {
 }
 
 impl Validate for CreateReportFeedbackRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.r#type;
@@ -1244,7 +1219,6 @@ impl ReportContactInfo {
 }
 
 impl Validate for ReportContactInfo {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
@@ -1334,7 +1308,6 @@ crate::runtime::__private::serde_struct!(IntellectualPropertyInfo {
 } deny);
 
 impl Validate for IntellectualPropertyInfo {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.ip_type {
             let field_path = v::Path::field(path, "ip_type");
@@ -1384,7 +1357,6 @@ impl DeleteRelationRequest {
 }
 
 impl Validate for DeleteRelationRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.related_id;
@@ -1423,7 +1395,6 @@ crate::runtime::__private::serde_struct!(RelatedCaseSummary {
 } ignore);
 
 impl Validate for RelatedCaseSummary {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.case_id {
             let field_path = v::Path::field(path, "case_id");
@@ -1484,7 +1455,6 @@ crate::runtime::__private::serde_struct!(Agency {
 } ignore);
 
 impl Validate for Agency {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
             let field_path = v::Path::field(path, "id");
@@ -1536,7 +1506,6 @@ crate::runtime::__private::serde_struct!(CaseStatusCount {
 } ignore);
 
 impl Validate for CaseStatusCount {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
             let field_path = v::Path::field(path, "status");
@@ -1669,7 +1638,6 @@ impl CaseDetail {
 }
 
 impl Validate for CaseDetail {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.xcustomer_id {
             let field_path = v::Path::field(path, "xcustomer_id");
@@ -1743,8 +1711,7 @@ crate::runtime::__private::serde_struct!(CaseDetailExtension {
 } ignore);
 
 impl Validate for CaseDetailExtension {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// A message of a service ticket.
@@ -1780,7 +1747,6 @@ crate::runtime::__private::serde_struct!(CaseDetailMessage {
 } ignore);
 
 impl Validate for CaseDetailMessage {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_list {
             let field_path = v::Path::field(path, "accessory_list");
@@ -1807,8 +1773,7 @@ crate::runtime::__private::serde_struct!(MessageAttachmentSummary {
 } ignore);
 
 impl Validate for MessageAttachmentSummary {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// An operation log entry of a service ticket.
@@ -1849,7 +1814,6 @@ crate::runtime::__private::serde_struct!(CaseOperationLog {
 } ignore);
 
 impl Validate for CaseOperationLog {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_log_id {
             let field_path = v::Path::field(path, "incident_log_id");
@@ -1882,7 +1846,6 @@ crate::runtime::__private::serde_struct!(CaseCcEmailInfo {
 } ignore);
 
 impl Validate for CaseCcEmailInfo {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.user_id {
             let field_path = v::Path::field(path, "user_id");
@@ -1931,7 +1894,6 @@ crate::runtime::__private::serde_struct!(PartnerServiceInfo {
 } ignore);
 
 impl Validate for PartnerServiceInfo {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.customer_id {
             let field_path = v::Path::field(path, "customer_id");
@@ -2043,7 +2005,6 @@ impl CaseSummary {
 }
 
 impl Validate for CaseSummary {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.label_list {
             let field_path = v::Path::field(path, "label_list");
@@ -2073,8 +2034,7 @@ crate::runtime::__private::serde_struct!(CaseSummaryLabel {
 } ignore);
 
 impl Validate for CaseSummaryLabel {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// An IAM sub-user; contact details are anonymized.
@@ -2114,7 +2074,6 @@ crate::runtime::__private::serde_struct!(SubCustomerInfo {
 } ignore);
 
 impl Validate for SubCustomerInfo {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.mobile {
             let field_path = v::Path::field(path, "mobile");
@@ -2158,7 +2117,6 @@ crate::runtime::__private::serde_struct!(CustomerRegion {
 } ignore);
 
 impl Validate for CustomerRegion {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.region_id {
             let field_path = v::Path::field(path, "region_id");
@@ -2219,7 +2177,6 @@ crate::runtime::__private::serde_struct!(PagedCaseSummary {
 } ignore);
 
 impl Validate for PagedCaseSummary {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.label_list {
             let field_path = v::Path::field(path, "labelList");
@@ -2249,8 +2206,7 @@ crate::runtime::__private::serde_struct!(PagedCaseSummaryLabel {
 } ignore);
 
 impl Validate for PagedCaseSummaryLabel {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// Response body of uploadAttachment.
@@ -2267,7 +2223,6 @@ crate::runtime::__private::serde_struct!(UploadAttachmentResponse {
 } ignore);
 
 impl Validate for UploadAttachmentResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_id {
             let field_path = v::Path::field(path, "accessory_id");
@@ -2290,7 +2245,6 @@ crate::runtime::__private::serde_struct!(UploadAttachmentJsonResponse {
 } ignore);
 
 impl Validate for UploadAttachmentJsonResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_id {
             let field_path = v::Path::field(path, "accessory_id");
@@ -2313,7 +2267,6 @@ crate::runtime::__private::serde_struct!(ListAttachmentAccessUrlsResponse {
 } ignore);
 
 impl Validate for ListAttachmentAccessUrlsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_urls {
             let field_path = v::Path::field(path, "accessory_urls");
@@ -2338,7 +2291,6 @@ crate::runtime::__private::serde_struct!(ShowAttachmentLimitsResponse {
 } ignore);
 
 impl Validate for ShowAttachmentLimitsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_limit {
             let field_path = v::Path::field(path, "accessory_limit");
@@ -2365,8 +2317,7 @@ crate::runtime::__private::serde_struct!(ShowAttachmentDownloadUrlResponse {
 } ignore);
 
 impl Validate for ShowAttachmentDownloadUrlResponse {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// Response body of showLatestPublishedAgreement.
@@ -2381,7 +2332,6 @@ crate::runtime::__private::serde_struct!(ShowLatestPublishedAgreementResponse {
 } ignore);
 
 impl Validate for ShowLatestPublishedAgreementResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.case_agreement {
             let field_path = v::Path::field(path, "case_agreement");
@@ -2402,8 +2352,7 @@ crate::runtime::__private::serde_struct!(ShowLatestAgreementSigningStatusRespons
 } ignore);
 
 impl Validate for ShowLatestAgreementSigningStatusResponse {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// Response body of signPublishedAgreement.
@@ -2420,7 +2369,6 @@ crate::runtime::__private::serde_struct!(SignPublishedAgreementResponse {
 } ignore);
 
 impl Validate for SignPublishedAgreementResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.agreement_signed_record_id {
             let field_path = v::Path::field(path, "agreement_signed_record_id");
@@ -2452,7 +2400,6 @@ crate::runtime::__private::serde_struct!(ListLabelsResponse {
 } ignore);
 
 impl Validate for ListLabelsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
             let field_path = v::Path::field(path, "total_count");
@@ -2486,7 +2433,6 @@ crate::runtime::__private::serde_struct!(ListCaseLabelsResponse {
 } ignore);
 
 impl Validate for ListCaseLabelsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.case_label_list {
             let field_path = v::Path::field(path, "case_label_list");
@@ -2512,7 +2458,6 @@ crate::runtime::__private::serde_struct!(CheckPrivilegeResponse {
 } ignore);
 
 impl Validate for CheckPrivilegeResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.has_privilege {
             let field_path = v::Path::field(path, "has_privilege");
@@ -2539,8 +2484,7 @@ crate::runtime::__private::serde_struct!(ShowCustomerPrivilegePolicyResponse {
 } ignore);
 
 impl Validate for ShowCustomerPrivilegePolicyResponse {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// Multipart body of uploadAttachment: the file itself and a text part with its metadata.
@@ -2570,7 +2514,6 @@ impl UploadAttachmentRequest {
 }
 
 impl Validate for UploadAttachmentRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.form_data;
@@ -2665,7 +2608,6 @@ impl UploadAttachmentJsonRequest {
 }
 
 impl Validate for UploadAttachmentJsonRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.accessory_name;
@@ -2717,7 +2659,6 @@ crate::runtime::__private::serde_struct!(AttachmentUrl {
 } ignore);
 
 impl Validate for AttachmentUrl {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.accessory_id {
             let field_path = v::Path::field(path, "accessory_id");
@@ -2754,7 +2695,6 @@ crate::runtime::__private::serde_struct!(AttachmentLimits {
 } ignore);
 
 impl Validate for AttachmentLimits {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.limit_count {
             let field_path = v::Path::field(path, "limit_count");
@@ -2810,7 +2750,6 @@ crate::runtime::__private::serde_struct!(Agreement {
 } ignore);
 
 impl Validate for Agreement {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
             let field_path = v::Path::field(path, "id");
@@ -2859,7 +2798,6 @@ crate::runtime::__private::serde_struct!(SignAgreementRequest {
 } deny);
 
 impl Validate for SignAgreementRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.relation_id {
             let field_path = v::Path::field(path, "relation_id");
@@ -2897,7 +2835,6 @@ impl CreateLabelRequest {
 }
 
 impl Validate for CreateLabelRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
@@ -2936,7 +2873,6 @@ crate::runtime::__private::serde_struct!(LabelDefinition {
 } ignore);
 
 impl Validate for LabelDefinition {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.label_id {
             let field_path = v::Path::field(path, "label_id");
@@ -2988,7 +2924,6 @@ impl UpdateLabelRequest {
 }
 
 impl Validate for UpdateLabelRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
@@ -3074,7 +3009,6 @@ impl OperatePrivilegeRequest {
 }
 
 impl Validate for OperatePrivilegeRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.operation;
@@ -3105,7 +3039,6 @@ crate::runtime::__private::serde_struct!(ListAuthorizationsResponse {
 } ignore);
 
 impl Validate for ListAuthorizationsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.count {
             let field_path = v::Path::field(path, "count");
@@ -3208,7 +3141,6 @@ crate::runtime::__private::serde_struct!(ShowAuthorizationDetailResponse {
 } ignore);
 
 impl Validate for ShowAuthorizationDetailResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
             let field_path = v::Path::field(path, "id");
@@ -3279,7 +3211,6 @@ crate::runtime::__private::serde_struct!(ListHistorySessionsResponse {
 } ignore);
 
 impl Validate for ListHistorySessionsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
             let field_path = v::Path::field(path, "total_count");
@@ -3318,7 +3249,6 @@ crate::runtime::__private::serde_struct!(ListHistoryOperationLogsResponse {
 } ignore);
 
 impl Validate for ListHistoryOperationLogsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
             let field_path = v::Path::field(path, "total_count");
@@ -3357,7 +3287,6 @@ crate::runtime::__private::serde_struct!(ListFileTransferRecordsResponse {
 } ignore);
 
 impl Validate for ListFileTransferRecordsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
             let field_path = v::Path::field(path, "total_count");
@@ -3391,8 +3320,7 @@ crate::runtime::__private::serde_struct!(ShowLoginTypeResponse {
 } ignore);
 
 impl Validate for ShowLoginTypeResponse {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// Response body of checkVerificationRequired.
@@ -3414,7 +3342,6 @@ crate::runtime::__private::serde_struct!(CheckVerificationRequiredResponse {
 } ignore);
 
 impl Validate for CheckVerificationRequiredResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.need_verify_code {
             let field_path = v::Path::field(path, "need_verify_code");
@@ -3452,7 +3379,6 @@ crate::runtime::__private::serde_struct!(ListVerifiedContactsResponse {
 } ignore);
 
 impl Validate for ListVerifiedContactsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.count {
             let field_path = v::Path::field(path, "count");
@@ -3499,7 +3425,6 @@ crate::runtime::__private::serde_struct!(CreateDiagnoseJobResponse {
 } ignore);
 
 impl Validate for CreateDiagnoseJobResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.error_code {
             let field_path = v::Path::field(path, "error_code");
@@ -3538,7 +3463,6 @@ crate::runtime::__private::serde_struct!(ListDiagnoseItemsResponse {
 } ignore);
 
 impl Validate for ListDiagnoseItemsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.error_code {
             let field_path = v::Path::field(path, "error_code");
@@ -3600,7 +3524,6 @@ crate::runtime::__private::serde_struct!(ShowDiagnoseJobResponse {
 } ignore);
 
 impl Validate for ShowDiagnoseJobResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
             let field_path = v::Path::field(path, "status");
@@ -3681,7 +3604,6 @@ crate::runtime::__private::serde_struct!(ListDiagnoseRecordsResponse {
 } ignore);
 
 impl Validate for ListDiagnoseRecordsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.error_code {
             let field_path = v::Path::field(path, "error_code");
@@ -3730,7 +3652,6 @@ crate::runtime::__private::serde_struct!(ListDiagnoseResourcesResponse {
 } ignore);
 
 impl Validate for ListDiagnoseResourcesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
             let field_path = v::Path::field(path, "total_count");
@@ -3841,7 +3762,6 @@ crate::runtime::__private::serde_struct!(AuthorizationSummary {
 } ignore);
 
 impl Validate for AuthorizationSummary {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
             let field_path = v::Path::field(path, "id");
@@ -3944,7 +3864,6 @@ crate::runtime::__private::serde_struct!(AuthorizationDetailItem {
 } ignore);
 
 impl Validate for AuthorizationDetailItem {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
             let field_path = v::Path::field(path, "id");
@@ -4013,7 +3932,6 @@ crate::runtime::__private::serde_struct!(ConfirmAuthorizationRequest {
 } deny);
 
 impl Validate for ConfirmAuthorizationRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.auth_detail_list {
             let field_path = v::Path::field(path, "auth_detail_list");
@@ -4091,7 +4009,6 @@ impl HostLoginDetail {
 }
 
 impl Validate for HostLoginDetail {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.port {
             let field_path = v::Path::field(path, "port");
@@ -4136,7 +4053,6 @@ crate::runtime::__private::serde_struct!(OperateAuthorizationRequest {
 } deny);
 
 impl Validate for OperateAuthorizationRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.reject_reason {
             let field_path = v::Path::field(path, "reject_reason");
@@ -4190,7 +4106,6 @@ impl VerifyHostRequest {
 }
 
 impl Validate for VerifyHostRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.port;
@@ -4242,7 +4157,6 @@ crate::runtime::__private::serde_struct!(BastionSession {
 } ignore);
 
 impl Validate for BastionSession {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.session_id {
             let field_path = v::Path::field(path, "session_id");
@@ -4272,8 +4186,7 @@ crate::runtime::__private::serde_struct!(BastionCommandLog {
 } ignore);
 
 impl Validate for BastionCommandLog {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// One file transfer during a bastion host session.
@@ -4309,8 +4222,7 @@ crate::runtime::__private::serde_struct!(BastionFileTransferLog {
 } ignore);
 
 impl Validate for BastionFileTransferLog {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// Request body of sendVerifyCode.
@@ -4352,7 +4264,6 @@ impl SendVerifyCodeRequest {
 }
 
 impl Validate for SendVerifyCodeRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.contact_value;
@@ -4435,7 +4346,6 @@ impl CheckVerifyCodeRequest {
 }
 
 impl Validate for CheckVerifyCodeRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.verify_code;
@@ -4496,7 +4406,6 @@ crate::runtime::__private::serde_struct!(VerifiedContact {
 } ignore);
 
 impl Validate for VerifiedContact {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.contact_way {
             let field_path = v::Path::field(path, "contact_way");
@@ -4544,7 +4453,6 @@ impl CreateDiagnoseFeedbackRequest {
 }
 
 impl Validate for CreateDiagnoseFeedbackRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.r#type;
@@ -4597,7 +4505,6 @@ impl CreateDiagnoseJobRequest {
 }
 
 impl Validate for CreateDiagnoseJobRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.r#type;
@@ -4666,7 +4573,6 @@ crate::runtime::__private::serde_struct!(DiagnoseItemResultDetail {
 } ignore);
 
 impl Validate for DiagnoseItemResultDetail {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
             let field_path = v::Path::field(path, "status");
@@ -4734,7 +4640,6 @@ crate::runtime::__private::serde_struct!(ListDiagnoseItemsRequest {
 } deny);
 
 impl Validate for ListDiagnoseItemsRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.job_id {
             let field_path = v::Path::field(path, "job_id");
@@ -4791,7 +4696,6 @@ crate::runtime::__private::serde_struct!(DiagnoseItemResult {
 } ignore);
 
 impl Validate for DiagnoseItemResult {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
             let field_path = v::Path::field(path, "status");
@@ -4890,7 +4794,6 @@ crate::runtime::__private::serde_struct!(DiagnoseRecord {
 } ignore);
 
 impl Validate for DiagnoseRecord {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
             let field_path = v::Path::field(path, "id");
@@ -4993,7 +4896,6 @@ crate::runtime::__private::serde_struct!(DiagnoseResource {
 } ignore);
 
 impl Validate for DiagnoseResource {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.fault {
             let field_path = v::Path::field(path, "fault");
@@ -5057,7 +4959,6 @@ crate::runtime::__private::serde_struct!(ListDiagnoseResourcesRequest {
 } deny);
 
 impl Validate for ListDiagnoseResourcesRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.project_id {
             let field_path = v::Path::field(path, "project_id");
@@ -5084,7 +4985,6 @@ crate::runtime::__private::serde_struct!(ListAreaCodesResponse {
 } ignore);
 
 impl Validate for ListAreaCodesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.area_code_list {
             let field_path = v::Path::field(path, "area_code_list");
@@ -5112,7 +5012,6 @@ crate::runtime::__private::serde_struct!(ListProblemTypesResponse {
 } ignore);
 
 impl Validate for ListProblemTypesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_business_type_list {
             let field_path = v::Path::field(path, "incident_business_type_list");
@@ -5143,7 +5042,6 @@ crate::runtime::__private::serde_struct!(ListAdditionalParametersResponse {
 } ignore);
 
 impl Validate for ListAdditionalParametersResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.extends_params {
             let field_path = v::Path::field(path, "extends_params");
@@ -5179,7 +5077,6 @@ crate::runtime::__private::serde_struct!(ListCaseTemplatesResponse {
 } ignore);
 
 impl Validate for ListCaseTemplatesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_template_list {
             let field_path = v::Path::field(path, "incident_template_list");
@@ -5210,7 +5107,6 @@ crate::runtime::__private::serde_struct!(ListCaseCategoriesResponse {
 } ignore);
 
 impl Validate for ListCaseCategoriesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
             let field_path = v::Path::field(path, "total_count");
@@ -5250,7 +5146,6 @@ crate::runtime::__private::serde_struct!(ListProductCategoriesResponse {
 } ignore);
 
 impl Validate for ListProductCategoriesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
             let field_path = v::Path::field(path, "total_count");
@@ -5291,7 +5186,6 @@ crate::runtime::__private::serde_struct!(ListRegionsResponse {
 } ignore);
 
 impl Validate for ListRegionsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
             let field_path = v::Path::field(path, "total_count");
@@ -5333,7 +5227,6 @@ crate::runtime::__private::serde_struct!(ListSatisfactionDimensionsResponse {
 } ignore);
 
 impl Validate for ListSatisfactionDimensionsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.total_count {
             let field_path = v::Path::field(path, "total_count");
@@ -5373,7 +5266,6 @@ crate::runtime::__private::serde_struct!(ListSeveritiesResponse {
 } ignore);
 
 impl Validate for ListSeveritiesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.severity_list {
             let field_path = v::Path::field(path, "severity_list");
@@ -5398,7 +5290,6 @@ crate::runtime::__private::serde_struct!(ListCaseLimitsResponse {
 } ignore);
 
 impl Validate for ListCaseLimitsResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.config {
             let field_path = v::Path::field(path, "config");
@@ -5428,8 +5319,7 @@ crate::runtime::__private::serde_struct!(ShowConfigurationResponse {
 } ignore);
 
 impl Validate for ShowConfigurationResponse {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// Response body of listMessages.
@@ -5449,7 +5339,6 @@ crate::runtime::__private::serde_struct!(ListMessagesResponse {
 } ignore);
 
 impl Validate for ListMessagesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.count {
             let field_path = v::Path::field(path, "count");
@@ -5488,7 +5377,6 @@ crate::runtime::__private::serde_struct!(ListMoreInstantMessagesResponse {
 } ignore);
 
 impl Validate for ListMoreInstantMessagesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.count {
             let field_path = v::Path::field(path, "count");
@@ -5534,7 +5422,6 @@ crate::runtime::__private::serde_struct!(ListNewInstantMessagesResponse {
 } ignore);
 
 impl Validate for ListNewInstantMessagesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.imstatus {
             let field_path = v::Path::field(path, "imstatus");
@@ -5571,7 +5458,6 @@ crate::runtime::__private::serde_struct!(ListUnreadInstantMessagesResponse {
 } ignore);
 
 impl Validate for ListUnreadInstantMessagesResponse {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.imunread {
             let field_path = v::Path::field(path, "imunread");
@@ -5607,7 +5493,6 @@ crate::runtime::__private::serde_struct!(AreaCode {
 } ignore);
 
 impl Validate for AreaCode {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.id {
             let field_path = v::Path::field(path, "id");
@@ -5651,8 +5536,7 @@ crate::runtime::__private::serde_struct!(ProblemType {
 } ignore);
 
 impl Validate for ProblemType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// An additional parameter common to all problem types.
@@ -5676,8 +5560,7 @@ crate::runtime::__private::serde_struct!(CommonAdditionalParameter {
 } ignore);
 
 impl Validate for CommonAdditionalParameter {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// An additional parameter to be filled in for a problem type.
@@ -5735,7 +5618,6 @@ crate::runtime::__private::serde_struct!(AdditionalParameter {
 } ignore);
 
 impl Validate for AdditionalParameter {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.tips {
             let field_path = v::Path::field(path, "tips");
@@ -5772,8 +5654,7 @@ crate::runtime::__private::serde_struct!(CaseTemplate {
 } ignore);
 
 impl Validate for CaseTemplate {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// A service ticket subtype (category) with its product types.
@@ -5800,7 +5681,6 @@ crate::runtime::__private::serde_struct!(CaseSubtype {
 } ignore);
 
 impl Validate for CaseSubtype {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_sub_type_id {
             let field_path = v::Path::field(path, "incident_sub_type_id");
@@ -5853,7 +5733,6 @@ crate::runtime::__private::serde_struct!(ProductCategory {
 } ignore);
 
 impl Validate for ProductCategory {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_product_category_id {
             let field_path = v::Path::field(path, "incident_product_category_id");
@@ -5903,7 +5782,6 @@ crate::runtime::__private::serde_struct!(CaseRegion {
 } ignore);
 
 impl Validate for CaseRegion {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.r#type {
             let field_path = v::Path::field(path, "type");
@@ -5973,7 +5851,6 @@ crate::runtime::__private::serde_struct!(SatisfactionDimension {
 } ignore);
 
 impl Validate for SatisfactionDimension {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.value {
             let field_path = v::Path::field(path, "value");
@@ -6040,7 +5917,6 @@ crate::runtime::__private::serde_struct!(Severity {
 } ignore);
 
 impl Validate for Severity {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.language {
             let field_path = v::Path::field(path, "language");
@@ -6071,7 +5947,6 @@ crate::runtime::__private::serde_struct!(CaseLimits {
 } ignore);
 
 impl Validate for CaseLimits {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.create_case_ccemail_max_count {
             let field_path = v::Path::field(path, "create_case_ccemail_max_count");
@@ -6113,7 +5988,6 @@ impl CreateMessageRequest {
 }
 
 impl Validate for CreateMessageRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.message;
@@ -6168,7 +6042,6 @@ impl NewMessage {
 }
 
 impl Validate for NewMessage {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.content;
@@ -6251,7 +6124,6 @@ crate::runtime::__private::serde_struct!(CaseMessage {
 } ignore);
 
 impl Validate for CaseMessage {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.r#type {
             let field_path = v::Path::field(path, "type");
@@ -6335,7 +6207,6 @@ crate::runtime::__private::serde_struct!(InstantMessageCaseStatus {
 } ignore);
 
 impl Validate for InstantMessageCaseStatus {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
             let field_path = v::Path::field(path, "status");
@@ -6373,7 +6244,6 @@ crate::runtime::__private::serde_struct!(CaseInstantMessages {
 } ignore);
 
 impl Validate for CaseInstantMessages {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.incident_id {
             let field_path = v::Path::field(path, "incident_id");
@@ -6414,7 +6284,6 @@ crate::runtime::__private::serde_struct!(UnreadMessageCount {
 } ignore);
 
 impl Validate for UnreadMessageCount {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.status {
             let field_path = v::Path::field(path, "status");
@@ -6457,7 +6326,6 @@ crate::runtime::__private::serde_struct!(MarkMessagesReadRequest {
 } deny);
 
 impl Validate for MarkMessagesReadRequest {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.group_id {
             let field_path = v::Path::field(path, "group_id");
@@ -6539,7 +6407,6 @@ impl UploadAttachmentForm {
 }
 
 impl Validate for UploadAttachmentForm {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.form_data;

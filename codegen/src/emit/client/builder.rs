@@ -61,16 +61,8 @@ pub(super) fn setters(
             });
         }
     }
-    setters.push(quote! {
-        /// Adds a header to this request only; it wins over a client default of the same
-        /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-        /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-        /// credentials cannot be replaced per request), and a value with control characters.
-        pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-            self.headers.push((name.into(), value.into()));
-            self
-        }
-    });
+    // `header`, the same in every builder, comes from the runtime.
+    setters.push(quote!(crate::runtime::__private::header_method!();));
     for f in op
         .body
         .iter()

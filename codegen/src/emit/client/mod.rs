@@ -111,7 +111,7 @@ pub fn client_head(api: &Api) -> TokenStream {
         #[allow(unused_imports)]
         use crate::runtime::__private::{self as rt, validate as v};
         #[allow(unused_imports)]
-        use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
+        use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
 
         #[doc = #title]
         ///
@@ -295,9 +295,19 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
     let shared = shared_headers(api, op);
     let setters = builder::setters(op, &optional, &shared, multipart);
     let checks_code = builder::validation(op);
+    let validate_body = if checks_code.is_empty() {
+        quote!(Ok(()))
+    } else {
+        quote! {
+            let mut violations = Vec::new();
+            let out = &mut violations;
+            #(#checks_code)*
+            ValidationErrors::check(violations)
+        }
+    };
     let request_fn = request::request_fn(api, op, multipart);
     let arms = &plan.arms;
-    let decoder = &plan.error_decoder;
+    let error_read = &plan.error_read;
     let defs = &plan.defs;
     let bdoc = format!(
         " A request to [`Client::{}`] (`{} {}`): set optional parameters, then `send().await`.",
@@ -320,14 +330,7 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
             /// Checks every constraint of the spec on this request (parameters and body) and
             /// returns all violations, each with its path.
             pub fn validate(&self) -> Result<(), ValidationErrors> {
-                #[allow(unused_mut)]
-                let mut out: Vec<Violation> = Vec::new();
-                {
-                    let out = &mut out;
-                    #(#checks_code)*
-                    let _ = out;
-                }
-                if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+                #validate_body
             }
 
             #request_fn
@@ -339,7 +342,7 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
                 let resp = self.client.runtime.execute(req).await?;
                 match resp.status() {
                     #arms
-                    _ => Err(resp.api_error_with(#decoder).await),
+                    _ => Err(#error_read),
                 }
             }
         }

@@ -17,17 +17,46 @@ fn displays_as_wire_text(t: &Ty) -> bool {
     )
 }
 
-/// The text of one scalar parameter value `v` (an expression of type `&T`).
-fn scalar_text(t: &Ty, v: TokenStream) -> TokenStream {
+/// A parameter value in the generated code: a reference bound by `if let` (`value`), or the
+/// builder's field itself (`self.name`) for a required one.
+#[derive(Clone)]
+enum Value {
+    /// An expression of type `&T`.
+    Ref(TokenStream),
+    /// A place expression of type `T`.
+    Place(TokenStream),
+}
+
+impl Value {
+    /// The value as a method receiver (auto-referenced either way).
+    fn receiver(&self) -> &TokenStream {
+        match self {
+            Value::Ref(t) | Value::Place(t) => t,
+        }
+    }
+
+    /// The value as an expression of type `&T`.
+    fn reference(&self) -> TokenStream {
+        match self {
+            Value::Ref(t) => t.clone(),
+            Value::Place(t) => quote!(&#t),
+        }
+    }
+}
+
+/// The text of one scalar parameter value `v`.
+fn scalar_text(t: &Ty, v: &Value) -> TokenStream {
     if displays_as_wire_text(t) {
+        let v = v.receiver();
         quote!(#v.to_string())
     } else {
+        let v = v.reference();
         quote!(rt::query_value(#v))
     }
 }
 
 /// The items of the array `v` (of type `ty`) joined by `sep`.
-fn join_items(ty: &Ty, sep: &str, v: TokenStream) -> TokenStream {
+fn join_items(ty: &Ty, sep: &str, v: &Value) -> TokenStream {
     let item = match ty {
         Ty::Vec(item) => item.as_ref(),
         other => other,
@@ -37,6 +66,7 @@ fn join_items(ty: &Ty, sep: &str, v: TokenStream) -> TokenStream {
     } else {
         quote!(rt::query_value)
     };
+    let v = v.receiver();
     quote!(#v.iter().map(#text).collect::<Vec<_>>().join(#sep))
 }
 
@@ -55,10 +85,9 @@ fn cookie_name(wire: &str) -> String {
     out
 }
 
-/// Code that serializes one parameter value (`value: &T`) into `req` / `path` / `cookies`.
-fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
+/// Code that serializes one parameter value `value` into `req` / `path` / `cookies`.
+fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty, value: &Value) -> TokenStream {
     let wire = &p.wire;
-    let value = quote!(value);
     match p.location {
         Location::Path => {
             let s = match inner_ty {
@@ -69,9 +98,10 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
         }
         Location::Query => match (inner_ty, p.style) {
             (Ty::Vec(item_ty), Style::FormExplode | Style::DeepObject) => {
-                let text = scalar_text(item_ty, quote!(item));
+                let text = scalar_text(item_ty, &Value::Ref(quote!(item)));
+                let items = value.receiver();
                 quote! {
-                    for item in value.iter() {
+                    for item in #items.iter() {
                         req.query.push((#wire.to_string(), #text));
                     }
                 }
@@ -86,10 +116,12 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty) -> TokenStream {
                 quote!(req.query.push((#wire.to_string(), #joined));)
             }
             (t, Style::DeepObject) if is_struct(api, t) => {
-                quote!(req.query.extend(rt::deep_object(#wire, value));)
+                let value = value.reference();
+                quote!(req.query.extend(rt::deep_object(#wire, #value));)
             }
             (t, Style::FormExplode) if is_struct(api, t) => {
-                quote!(req.query.extend(rt::form_object(value));)
+                let value = value.reference();
+                quote!(req.query.extend(rt::form_object(#value));)
             }
             (t, _) => {
                 let text = scalar_text(t, value);
@@ -140,11 +172,12 @@ pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStr
                 Ty::Option(i) => (**i).clone(),
                 t => t.clone(),
             };
-            let s = serialize_param(api, p, &inner);
             if matches!(p.ty, Ty::Option(_)) {
+                let s = serialize_param(api, p, &inner, &Value::Ref(quote!(value)));
                 path_code.push(quote!(if let Some(value) = &self.#id { path.push_str(&#s); }));
             } else {
-                path_code.push(quote!({ let value = &self.#id; path.push_str(&#s); }));
+                let s = serialize_param(api, p, &inner, &Value::Place(quote!(self.#id)));
+                path_code.push(quote!(path.push_str(&#s);));
             }
         }
         rest = after.get(end + 1..).unwrap_or("");
@@ -160,18 +193,21 @@ pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStr
             Ty::Option(i) => ((**i).clone(), true),
             t => (t.clone(), false),
         };
-        let s = serialize_param(api, p, &inner);
-        if !p.required {
-            if nullable {
-                param_code.push(quote!(if let Some(Some(value)) = &self.#id { #s }));
+        if p.required && !nullable {
+            let s = serialize_param(api, p, &inner, &Value::Place(quote!(self.#id)));
+            // A cookie binds `text`: in a block of its own.
+            param_code.push(if p.location == Location::Cookie {
+                quote!({ #s })
             } else {
-                param_code.push(quote!(if let Some(value) = &self.#id { #s }));
-            }
-        } else if nullable {
-            param_code.push(quote!(if let Some(value) = &self.#id { #s }));
-        } else {
-            param_code.push(quote!({ let value = &self.#id; #s }));
+                s
+            });
+            continue;
         }
+        let s = serialize_param(api, p, &inner, &Value::Ref(quote!(value)));
+        param_code.push(match (p.required, nullable) {
+            (false, true) => quote!(if let Some(Some(value)) = &self.#id { #s }),
+            _ => quote!(if let Some(value) = &self.#id { #s }),
+        });
     }
     let cookie_decl = if has_cookies {
         quote!(let mut cookies: Vec<String> = Vec::new();)
@@ -261,17 +297,13 @@ pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStr
             self.validate().map_err(Error::Validation)?;
             let mut path = String::with_capacity(#path_cap);
             #(#path_code)*
-            #[allow(unused_mut)]
             let mut req = Request::new(rt::Method::#http_method, path, #op_id);
             req.idempotent = #idempotent;
             req.path_template = Some(#template);
             #cookie_decl
             #(#param_code)*
             #cookie_flush
-            for (name, value) in &self.headers {
-                rt::check_extra_header(name)?;
-                req.headers.push((name.clone(), value.clone()));
-            }
+            rt::push_extra_headers(&mut req, &self.headers)?;
             #body_code
             Ok(req)
         }

@@ -16,8 +16,9 @@ pub(super) struct ResponsePlan {
     pub(super) defs: TokenStream,
     /// Match arms over `status` producing `Ok(..)`.
     pub(super) arms: TokenStream,
-    /// `|status, body| -> Option<E>`.
-    pub(super) error_decoder: TokenStream,
+    /// The expression (with `resp` in scope) that reads a non-2xx answer into an
+    /// [`Error::Api`] with its typed body.
+    pub(super) error_read: TokenStream,
 }
 
 fn body_ty_of(r: &ResponseBody) -> TokenStream {
@@ -70,6 +71,17 @@ fn status_pattern(s: StatusSel) -> TokenStream {
     }
 }
 
+/// The statuses of `s` as a range (`404..=404`, `500..=599`; `default`: all of them).
+fn status_range(s: StatusSel) -> TokenStream {
+    let (lo, hi) = match s {
+        StatusSel::Code(c) => (c, c),
+        StatusSel::Range(r) => (r * 100, r * 100 + 99),
+        StatusSel::Default => (0, u16::MAX),
+    };
+    let (lo, hi) = (Literal::u16_unsuffixed(lo), Literal::u16_unsuffixed(hi));
+    quote!(#lo..=#hi)
+}
+
 pub(super) fn plan_responses(op: &Operation) -> ResponsePlan {
     let successes: Vec<&ResponseDef> = op
         .responses
@@ -82,20 +94,22 @@ pub(super) fn plan_responses(op: &Operation) -> ResponsePlan {
         .filter(|r| !r.status.is_success() && matches!(r.body, ResponseBody::Json(_)))
         .collect();
     let mut defs = Vec::new();
-    let (error_ty, error_decoder) = error_plan(op, &errors, &mut defs);
+    let (error_ty, error_read) = error_plan(op, &errors, &mut defs);
     let (success_ty, arms) = success_plan(op, &successes, &mut defs);
     ResponsePlan {
         success_ty,
         error_ty,
         defs: quote!(#(#defs)*),
         arms: quote!(#(#arms)*),
-        error_decoder,
+        error_read,
     }
 }
 
 /// The typed error of a non-2xx answer: `serde_json::Value` when the operation declares no
-/// JSON error body, its one type, or an enum by status (pushed to `defs`); and the decoder
-/// `|status, body| -> Option<E>`.
+/// JSON error body, its one type, or an enum by status (pushed to `defs`); and the expression
+/// that reads the answer: `resp.api_error::<E>()` when every status decodes as `E`,
+/// `resp.api_error_when::<E>(..)` when only some do, `resp.api_error_with(..)` when the type
+/// depends on the status.
 fn error_plan(
     op: &Operation,
     errors: &[&ResponseDef],
@@ -105,24 +119,18 @@ fn error_plan(
     match (error_types.len(), &op.error_enum) {
         (0, _) => (
             quote!(serde_json::Value),
-            quote!(
-                |_status: u16, body: &[u8]| serde_json::from_slice::<serde_json::Value>(body).ok()
-            ),
+            quote!(resp.api_error::<serde_json::Value>().await),
         ),
         (1, _) | (_, None) => {
             let t = ty(error_types[0]);
-            let statuses: Vec<TokenStream> =
-                errors.iter().map(|r| status_pattern(r.status)).collect();
             let covers_all = errors.iter().any(|r| r.status == StatusSel::Default);
-            let decoder = if covers_all {
-                quote!(|_status: u16, body: &[u8]| serde_json::from_slice::<#t>(body).ok())
+            let read = if covers_all {
+                quote!(resp.api_error::<#t>().await)
             } else {
-                quote!(|status: u16, body: &[u8]| match status {
-                    #(#statuses)|* => serde_json::from_slice::<#t>(body).ok(),
-                    _ => None,
-                })
+                let ranges = errors.iter().map(|r| status_range(r.status));
+                quote!(resp.api_error_when::<#t>(&[#(#ranges),*]).await)
             };
-            (t, decoder)
+            (t, read)
         }
         (_, Some(name)) => {
             let name_id = format_ident!("{}", name);
@@ -166,7 +174,9 @@ fn error_plan(
             });
             (
                 quote!(#name_id),
-                quote!(|status: u16, body: &[u8]| match status { #(#arms)* #fallback }),
+                quote!(resp.api_error_with(|status: u16, body: &[u8]| match status {
+                    #(#arms)* #fallback
+                }).await),
             )
         }
     }

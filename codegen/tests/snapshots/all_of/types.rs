@@ -36,8 +36,7 @@ impl Base {
 }
 
 impl Validate for Base {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `Dog`, defined at `#/components/schemas/Dog` in the spec.
@@ -71,7 +70,6 @@ impl Dog {
 }
 
 impl Validate for Dog {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;

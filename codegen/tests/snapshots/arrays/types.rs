@@ -23,8 +23,7 @@ crate::runtime::__private::serde_struct!(BatchEntriesItem {
 } ignore);
 
 impl Validate for BatchEntriesItem {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `Batch`, defined at `#/components/schemas/Batch` in the spec.
@@ -68,7 +67,6 @@ impl Batch {
 }
 
 impl Validate for Batch {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.entries {
             let field_path = v::Path::field(path, "entries");

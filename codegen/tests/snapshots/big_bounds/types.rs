@@ -48,7 +48,6 @@ impl Bounds {
 }
 
 impl Validate for Bounds {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.low_only {
             let field_path = v::Path::field(path, "lowOnly");

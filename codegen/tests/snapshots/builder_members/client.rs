@@ -9,7 +9,7 @@ use super::types::*;
 use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
 
 /// A client for Parameters named after the builder's own members 1.
 ///
@@ -160,28 +160,17 @@ impl Collide<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.body {
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.body {
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -189,12 +178,7 @@ impl Collide<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(33);
         path.push_str("/things/");
-        {
-            let value = &self.request2;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.request2.to_string()));
         let mut req = Request::new(rt::Method::POST, path, "collide");
         req.idempotent = false;
         req.path_template = Some("/things/{request}");
@@ -207,10 +191,7 @@ impl Collide<'_> {
         if let Some(value) = &self.send2 {
             req.query.push(("send".to_string(), value.to_string()));
         }
-        {
-            let value = &self.validate2;
-            req.query.push(("validate".to_string(), value.to_string()));
-        }
+        req.query.push(("validate".to_string(), self.validate2.to_string()));
         if let Some(value) = &self.client2 {
             req.query.push(("client".to_string(), value.to_string()));
         }
@@ -229,10 +210,7 @@ impl Collide<'_> {
         if let Some(value) = &self.r#type {
             req.query.push(("type".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         if let Some(value) = &self.body {
             req.body = rt::json_body(value).map_err(Error::InvalidRequest)?;
         }
@@ -246,15 +224,7 @@ impl Collide<'_> {
         let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => Ok(()),
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }

@@ -26,6 +26,5 @@ crate::runtime::__private::serde_struct!(CollideBody {
 } deny);
 
 impl Validate for CollideBody {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

@@ -148,7 +148,6 @@ impl Checked {
 }
 
 impl Validate for Checked {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
@@ -266,7 +265,6 @@ impl Item {
 }
 
 impl Validate for Item {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
@@ -304,7 +302,6 @@ crate::runtime::__private::serde_struct!(SizedType {
 } ignore);
 
 impl Validate for SizedType {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(self) {
             v::check_properties(path, map.len(), Some(1u64), Some(2u64), out);
@@ -385,7 +382,6 @@ impl Conditional {
 }
 
 impl Validate for Conditional {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.kind;

@@ -32,6 +32,5 @@ crate::runtime::__private::serde_struct!(Settings {
 } ignore);
 
 impl Validate for Settings {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

@@ -9,7 +9,7 @@ use super::types::*;
 use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
 
 /// A client for Names the generator itself emits 1.
 ///
@@ -142,29 +142,18 @@ pub struct New<'a> {
 }
 
 impl New<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -172,17 +161,13 @@ impl New<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(23);
         path.push_str("/things");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "new");
         req.idempotent = false;
         req.path_template = Some("/things");
         if let Some(value) = &self.x_shared {
             req.headers.push(("X-Shared".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -234,25 +219,12 @@ pub struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            let _ = out;
-        }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        Ok(())
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -260,22 +232,14 @@ impl Builder<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(28);
         path.push_str("/things/");
-        {
-            let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
         let mut req = Request::new(rt::Method::GET, path, "builder");
         req.idempotent = true;
         req.path_template = Some("/things/{id}");
         if let Some(value) = &self.x_shared {
             req.headers.push(("X-Shared".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -288,15 +252,7 @@ impl Builder<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<NewResponse>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -317,25 +273,12 @@ pub struct Runtime2<'a> {
 }
 
 impl Runtime2<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            let _ = out;
-        }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        Ok(())
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -343,19 +286,11 @@ impl Runtime2<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(28);
         path.push_str("/things/");
-        {
-            let value = &self.id;
-            path.push_str(&rt::encode_path_segment(&value.to_string()));
-        }
-
-        #[allow(unused_mut)]
+        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
         let mut req = Request::new(rt::Method::DELETE, path, "runtime");
         req.idempotent = true;
         req.path_template = Some("/things/{id}");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -366,15 +301,7 @@ impl Runtime2<'_> {
         let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => Ok(()),
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -388,25 +315,12 @@ pub struct Types<'a> {
 }
 
 impl Types<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            let _ = out;
-        }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        Ok(())
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -414,14 +328,10 @@ impl Types<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(22);
         path.push_str("/types");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "types");
         req.idempotent = true;
         req.path_template = Some("/types");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -434,15 +344,7 @@ impl Types<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<SharedHeadersType>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -456,25 +358,12 @@ pub struct SharedHeadersType2<'a> {
 }
 
 impl SharedHeadersType2<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            let _ = out;
-        }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        Ok(())
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -482,14 +371,10 @@ impl SharedHeadersType2<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(24);
         path.push_str("/servers");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "sharedHeaders");
         req.idempotent = true;
         req.path_template = Some("/servers");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -502,15 +387,7 @@ impl SharedHeadersType2<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ClientBuilderExtType>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }

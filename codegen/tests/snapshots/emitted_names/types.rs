@@ -23,8 +23,7 @@ crate::runtime::__private::serde_struct!(RequestType {
 } deny);
 
 impl Validate for RequestType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `ClientType`, defined at `#/components/schemas/Client` in the spec.
@@ -39,8 +38,7 @@ crate::runtime::__private::serde_struct!(ClientType {
 } ignore);
 
 impl Validate for ClientType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `ErrorType`, defined at `#/components/schemas/Error` in the spec.
@@ -55,8 +53,7 @@ crate::runtime::__private::serde_struct!(ErrorType {
 } ignore);
 
 impl Validate for ErrorType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `ValidateType`, defined at `#/components/schemas/Validate` in the spec.
@@ -71,8 +68,7 @@ crate::runtime::__private::serde_struct!(ValidateType {
 } ignore);
 
 impl Validate for ValidateType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `ViolationType`, defined at `#/components/schemas/Violation` in the spec.
@@ -87,8 +83,7 @@ crate::runtime::__private::serde_struct!(ViolationType {
 } ignore);
 
 impl Validate for ViolationType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `ValidationErrorsType`, defined at `#/components/schemas/ValidationErrors` in the spec.
@@ -106,8 +101,7 @@ crate::runtime::__private::serde_struct!(NewResponse {
 } ignore);
 
 impl Validate for NewResponse {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `NewError`, defined at `#/components/schemas/NewError` in the spec.
@@ -122,8 +116,7 @@ crate::runtime::__private::serde_struct!(NewError {
 } ignore);
 
 impl Validate for NewError {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `SharedHeadersType`, defined at `#/components/schemas/SharedHeaders` in the spec.
@@ -138,8 +131,7 @@ crate::runtime::__private::serde_struct!(SharedHeadersType {
 } ignore);
 
 impl Validate for SharedHeadersType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `ClientBuilderExtType`, defined at `#/components/schemas/ClientBuilderExt` in the spec.
@@ -154,8 +146,7 @@ crate::runtime::__private::serde_struct!(ClientBuilderExtType {
 } ignore);
 
 impl Validate for ClientBuilderExtType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `Runtime`, defined at `#/components/schemas/Runtime` in the spec.
@@ -173,8 +164,7 @@ crate::runtime::__private::serde_struct!(OptionType {
 } ignore);
 
 impl Validate for OptionType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `ResultType`, defined at `#/components/schemas/Result` in the spec.
@@ -189,8 +179,7 @@ crate::runtime::__private::serde_struct!(ResultType {
 } ignore);
 
 impl Validate for ResultType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `VecType`, defined at `#/components/schemas/Vec` in the spec.
@@ -211,8 +200,7 @@ crate::runtime::__private::serde_struct!(BoxType {
 } ignore);
 
 impl Validate for BoxType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `DefaultType`, defined at `#/components/schemas/Default` in the spec.
@@ -227,8 +215,7 @@ crate::runtime::__private::serde_struct!(DefaultType {
 } ignore);
 
 impl Validate for DefaultType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `SerializeType`, defined at `#/components/schemas/Serialize` in the spec.
@@ -243,8 +230,7 @@ crate::runtime::__private::serde_struct!(SerializeType {
 } ignore);
 
 impl Validate for SerializeType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `DeserializeType`, defined at `#/components/schemas/Deserialize` in the spec.
@@ -259,6 +245,5 @@ crate::runtime::__private::serde_struct!(DeserializeType {
 } ignore);
 
 impl Validate for DeserializeType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

@@ -386,7 +386,6 @@ impl ResultType {
 }
 
 impl Validate for ResultType {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.order;

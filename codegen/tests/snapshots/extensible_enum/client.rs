@@ -9,7 +9,7 @@ use super::types::*;
 use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
 
 /// A client for Extensible enum 1.
 ///
@@ -68,25 +68,12 @@ pub struct GetColor<'a> {
 }
 
 impl GetColor<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            let _ = out;
-        }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        Ok(())
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -94,14 +81,10 @@ impl GetColor<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(23);
         path.push_str("/colors");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "getColor");
         req.idempotent = true;
         req.path_template = Some("/colors");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -112,15 +95,7 @@ impl GetColor<'_> {
         let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => resp.decode::<Paint>(None).await,
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }

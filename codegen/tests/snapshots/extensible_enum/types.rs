@@ -69,7 +69,6 @@ crate::runtime::__private::serde_struct!(Paint {
 } ignore);
 
 impl Validate for Paint {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.color {
             let field_path = v::Path::field(path, "color");

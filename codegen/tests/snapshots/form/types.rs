@@ -36,8 +36,7 @@ impl GetTokenBody {
 }
 
 impl Validate for GetTokenBody {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `GetTokenResponse200`, defined at `#/paths/~1token/post/responses/200/content/application~1json/schema` in the spec.
@@ -52,6 +51,5 @@ crate::runtime::__private::serde_struct!(GetTokenResponse200 {
 } ignore);
 
 impl Validate for GetTokenResponse200 {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

@@ -34,7 +34,6 @@ crate::runtime::__private::serde_struct!(Hostile {
 } ignore);
 
 impl Validate for Hostile {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.kind {
             let field_path = v::Path::field(path, "kind");

@@ -38,8 +38,7 @@ crate::runtime::__private::serde_struct!(Type {
 } ignore);
 
 impl Validate for Type {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `SelfType`, defined at `#/components/schemas/Self` in the spec.
@@ -54,8 +53,7 @@ crate::runtime::__private::serde_struct!(SelfType {
 } ignore);
 
 impl Validate for SelfType {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `Odd`, defined at `#/components/schemas/Odd` in the spec.
@@ -100,6 +98,5 @@ impl Odd {
 }
 
 impl Validate for Odd {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

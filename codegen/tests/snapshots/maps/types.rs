@@ -23,8 +23,7 @@ crate::runtime::__private::serde_struct!(LabelsNestedValue {
 } deny);
 
 impl Validate for LabelsNestedValue {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `Labels`, defined at `#/components/schemas/Labels` in the spec.
@@ -67,7 +66,6 @@ impl Labels {
 }
 
 impl Validate for Labels {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.nested {
             let field_path = v::Path::field(path, "nested");
@@ -93,6 +91,5 @@ crate::runtime::__private::serde_struct!(OpenBag {
 } additional(additional_properties));
 
 impl Validate for OpenBag {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

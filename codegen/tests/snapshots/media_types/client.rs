@@ -9,7 +9,7 @@ use super::types::*;
 use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
 
 /// A client for Media types 1.
 ///
@@ -94,29 +94,18 @@ pub struct PutDoc<'a> {
 }
 
 impl PutDoc<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -124,14 +113,10 @@ impl PutDoc<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(21);
         path.push_str("/docs");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "putDoc");
         req.idempotent = false;
         req.path_template = Some("/docs");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -143,15 +128,7 @@ impl PutDoc<'_> {
         let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => resp.decode::<Doc>(None).await,
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -165,25 +142,12 @@ pub struct GetRaw<'a> {
 }
 
 impl GetRaw<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            let _ = out;
-        }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        Ok(())
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -191,14 +155,10 @@ impl GetRaw<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(20);
         path.push_str("/raw");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "getRaw");
         req.idempotent = true;
         req.path_template = Some("/raw");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -211,15 +171,7 @@ impl GetRaw<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<serde_json::Value>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -240,25 +192,12 @@ impl PostRaw<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            let _ = out;
-        }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        Ok(())
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -266,14 +205,10 @@ impl PostRaw<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(20);
         path.push_str("/raw");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "postRaw");
         req.idempotent = false;
         req.path_template = Some("/raw");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         if let Some(value) = &self.body {
             req.body = rt::json_body(value).map_err(Error::InvalidRequest)?;
         }
@@ -287,15 +222,7 @@ impl PostRaw<'_> {
         let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => Ok(()),
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }

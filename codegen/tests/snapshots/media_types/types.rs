@@ -23,6 +23,5 @@ crate::runtime::__private::serde_struct!(Doc {
 } ignore);
 
 impl Validate for Doc {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

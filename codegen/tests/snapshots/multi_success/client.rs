@@ -9,7 +9,7 @@ use super::types::*;
 use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
 
 /// A client for Several success responses 1.
 ///
@@ -42,6 +42,20 @@ impl Client {
     pub fn start_job(&self) -> StartJob<'_> {
         StartJob {
             client: self,
+            headers: Vec::new(),
+        }
+    }
+
+    /// `GET /jobs/{id}` (operationId `getJob`).
+    ///
+    /// Arguments:
+    /// - `id`: path `id`
+    ///
+    /// Optional parameters are set on the returned [`GetJob`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn get_job(&self, id: impl Into<String>) -> GetJob<'_> {
+        GetJob {
+            client: self,
+            id: id.into(),
             headers: Vec::new(),
         }
     }
@@ -88,25 +102,12 @@ pub struct StartJob<'a> {
 }
 
 impl StartJob<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            let _ = out;
-        }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        Ok(())
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -114,14 +115,10 @@ impl StartJob<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(21);
         path.push_str("/jobs");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "startJob");
         req.idempotent = false;
         req.path_template = Some("/jobs");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -156,6 +153,49 @@ impl StartJob<'_> {
                         .await,
                 )
             }
+        }
+    }
+}
+
+/// A request to [`Client::get_job`] (`GET /jobs/{id}`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetJob<'a> {
+    client: &'a Client,
+    id: String,
+    headers: Vec<(String, String)>,
+}
+
+impl GetJob<'_> {
+    crate::runtime::__private::header_method!();
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        Ok(())
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(26);
+        path.push_str("/jobs/");
+        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
+        let mut req = Request::new(rt::Method::GET, path, "getJob");
+        req.idempotent = true;
+        req.path_template = Some("/jobs/{id}");
+        rt::push_extra_headers(&mut req, &self.headers)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<Problem>()`.
+    pub async fn send(self) -> Result<Job, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => resp.decode::<Job>(None).await,
+            _ => Err(resp.api_error_when::<Problem>(&[404..=404, 500..=599]).await),
         }
     }
 }

@@ -23,8 +23,7 @@ crate::runtime::__private::serde_struct!(Job {
 } ignore);
 
 impl Validate for Job {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `Accepted`, defined at `#/components/schemas/Accepted` in the spec.
@@ -39,8 +38,7 @@ crate::runtime::__private::serde_struct!(Accepted {
 } ignore);
 
 impl Validate for Accepted {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `Problem`, defined at `#/components/schemas/Problem` in the spec.
@@ -58,8 +56,7 @@ crate::runtime::__private::serde_struct!(Problem {
 } ignore);
 
 impl Validate for Problem {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `RateLimited`, defined at `#/components/schemas/RateLimited` in the spec.
@@ -74,6 +71,5 @@ crate::runtime::__private::serde_struct!(RateLimited {
 } ignore);
 
 impl Validate for RateLimited {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

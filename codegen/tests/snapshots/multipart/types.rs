@@ -32,7 +32,6 @@ impl UploadForm {
 }
 
 impl Validate for UploadForm {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.title;

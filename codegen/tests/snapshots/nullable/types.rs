@@ -38,7 +38,6 @@ crate::runtime::__private::serde_struct!(Thing {
 } ignore);
 
 impl Validate for Thing {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.nullable_ref {
             let field_path = v::Path::field(path, "nullableRef");
@@ -59,6 +58,5 @@ crate::runtime::__private::serde_struct!(Inner {
 } ignore);
 
 impl Validate for Inner {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

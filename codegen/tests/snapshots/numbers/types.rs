@@ -68,6 +68,5 @@ impl Numbers {
 }
 
 impl Validate for Numbers {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

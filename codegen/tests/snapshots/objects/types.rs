@@ -26,8 +26,7 @@ crate::runtime::__private::serde_struct!(OrderShippingAddress {
 } ignore);
 
 impl Validate for OrderShippingAddress {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// An order with a nested customer and an inline nested address.
@@ -81,7 +80,6 @@ impl Order {
 }
 
 impl Validate for Order {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.customer;
@@ -130,6 +128,5 @@ impl Customer {
 }
 
 impl Validate for Customer {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

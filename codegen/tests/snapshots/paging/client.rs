@@ -9,7 +9,7 @@ use super::types::*;
 use crate::runtime::__private::{self as rt, validate as v};
 
 #[allow(unused_imports)]
-use crate::runtime::{self, Error, Request, Validate, ValidationErrors, Violation};
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
 
 /// A client for Paging 1.
 ///
@@ -107,43 +107,32 @@ impl ListItems<'_> {
         self
     }
 
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
-        {
-            let out = &mut out;
-            if let Some(value) = &self.offset {
-                v::check_int_range(
-                    &v::Path::Text("query.offset"),
-                    i128::from(*value),
-                    Some((0i128, false)),
-                    None,
-                    out,
-                );
-            }
-            if let Some(value) = &self.limit {
-                v::check_int_range(
-                    &v::Path::Text("query.limit"),
-                    i128::from(*value),
-                    Some((1i128, false)),
-                    Some((100i128, false)),
-                    out,
-                );
-            }
-            let _ = out;
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        if let Some(value) = &self.offset {
+            v::check_int_range(
+                &v::Path::Text("query.offset"),
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        if let Some(value) = &self.limit {
+            v::check_int_range(
+                &v::Path::Text("query.limit"),
+                i128::from(*value),
+                Some((1i128, false)),
+                Some((100i128, false)),
+                out,
+            );
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -151,7 +140,6 @@ impl ListItems<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(22);
         path.push_str("/items");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::GET, path, "listItems");
         req.idempotent = true;
         req.path_template = Some("/items");
@@ -164,10 +152,7 @@ impl ListItems<'_> {
         if let Some(value) = &self.q {
             req.query.push(("q".to_string(), value.to_string()));
         }
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         Ok(req)
     }
 
@@ -180,15 +165,7 @@ impl ListItems<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<ListItemsResponse200>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }
@@ -238,29 +215,18 @@ pub struct SearchPages<'a> {
 }
 
 impl SearchPages<'_> {
-    /// Adds a header to this request only; it wins over a client default of the same
-    /// name. `send` refuses (and sends nothing for) a name that is not a header name, an
-    /// authentication or framing header (`Authorization`, `X-Auth-Token`, `Host`, ...:
-    /// credentials cannot be replaced per request), and a value with control characters.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
+    crate::runtime::__private::header_method!();
 
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        #[allow(unused_mut)]
-        let mut out: Vec<Violation> = Vec::new();
+        let mut violations = Vec::new();
+        let out = &mut violations;
         {
-            let out = &mut out;
-            {
-                let value = &self.body;
-                value.validate_at(&v::Path::Text("body"), out);
-            }
-            let _ = out;
+            let value = &self.body;
+            value.validate_at(&v::Path::Text("body"), out);
         }
-        if out.is_empty() { Ok(()) } else { Err(ValidationErrors(out)) }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -268,14 +234,10 @@ impl SearchPages<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(22);
         path.push_str("/pages");
-        #[allow(unused_mut)]
         let mut req = Request::new(rt::Method::POST, path, "searchPages");
         req.idempotent = false;
         req.path_template = Some("/pages");
-        for (name, value) in &self.headers {
-            rt::check_extra_header(name)?;
-            req.headers.push((name.clone(), value.clone()));
-        }
+        rt::push_extra_headers(&mut req, &self.headers)?;
         req.body = rt::json_body(&self.body).map_err(Error::InvalidRequest)?;
         Ok(req)
     }
@@ -289,15 +251,7 @@ impl SearchPages<'_> {
             status if (200..300).contains(&status) => {
                 resp.decode::<SearchPagesResponse200>(None).await
             }
-            _ => {
-                Err(
-                    resp
-                        .api_error_with(|_status: u16, body: &[u8]| {
-                            serde_json::from_slice::<serde_json::Value>(body).ok()
-                        })
-                        .await,
-                )
-            }
+            _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
 }

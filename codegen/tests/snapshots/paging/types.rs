@@ -30,8 +30,7 @@ impl Item {
 }
 
 impl Validate for Item {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `ListItemsResponse200Data`, defined at `#/paths/~1items/get/responses/200/content/application~1json/schema/properties/data` in the spec.
@@ -49,7 +48,6 @@ crate::runtime::__private::serde_struct!(ListItemsResponse200Data {
 } ignore);
 
 impl Validate for ListItemsResponse200Data {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.items {
             let field_path = v::Path::field(path, "items");
@@ -73,7 +71,6 @@ crate::runtime::__private::serde_struct!(ListItemsResponse200 {
 } ignore);
 
 impl Validate for ListItemsResponse200 {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.data {
             let field_path = v::Path::field(path, "data");
@@ -113,7 +110,6 @@ impl SearchPagesBody {
 }
 
 impl Validate for SearchPagesBody {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.page;
@@ -150,6 +146,5 @@ impl SearchPagesResponse200 {
 }
 
 impl Validate for SearchPagesResponse200 {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

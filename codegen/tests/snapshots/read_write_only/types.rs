@@ -44,6 +44,5 @@ impl User {
 }
 
 impl Validate for User {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }

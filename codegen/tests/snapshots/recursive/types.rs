@@ -46,7 +46,6 @@ impl Node {
 }
 
 impl Validate for Node {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.name;
@@ -86,7 +85,6 @@ crate::runtime::__private::serde_struct!(Ping {
 } ignore);
 
 impl Validate for Ping {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.pong {
             let field_path = v::Path::field(path, "pong");
@@ -107,7 +105,6 @@ crate::runtime::__private::serde_struct!(Pong {
 } ignore);
 
 impl Validate for Pong {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         if let Some(value) = &self.ping {
             let field_path = v::Path::field(path, "ping");

@@ -36,8 +36,7 @@ impl Circle {
 }
 
 impl Validate for Circle {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `Square`, defined at `#/components/schemas/Square` in the spec.
@@ -65,8 +64,7 @@ impl Square {
 }
 
 impl Validate for Square {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {}
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `Shape`, defined at `#/components/schemas/Shape` in the spec.
@@ -128,7 +126,6 @@ impl<'de> Deserialize<'de> for Shape {
 }
 
 impl Validate for Shape {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         match self {
             Self::Circle(value) => {
@@ -152,13 +149,7 @@ pub enum IdOrName {
 }
 
 impl Validate for IdOrName {
-    #[allow(unused_variables)]
-    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        match self {
-            Self::Integer(_) => {}
-            Self::String(_) => {}
-        }
-    }
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `AnyValue`, defined at `#/components/schemas/AnyValue` in the spec.
@@ -174,7 +165,6 @@ pub enum AnyValue {
 }
 
 impl Validate for AnyValue {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         match self {
             Self::String(value) => {
@@ -215,7 +205,6 @@ impl Drawing {
 }
 
 impl Validate for Drawing {
-    #[allow(unused_variables)]
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         {
             let value = &self.shapes;
