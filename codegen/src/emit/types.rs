@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 
-use super::validate::{checks, struct_validation};
+use super::validate::{checks, delegates, struct_validation};
 use super::{doc, ident, ty};
 use crate::ir::*;
 
@@ -302,6 +302,8 @@ fn emit_type(
                     let vn = ident(&v.name);
                     if body.is_empty() {
                         quote!(Self::#vn(_) => {})
+                    } else if delegates(&v.ty, &v.constraints) {
+                        quote!(Self::#vn(value) => value.validate_at(path, out),)
                     } else {
                         quote!(Self::#vn(value) => { #body })
                     }

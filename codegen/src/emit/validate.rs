@@ -74,11 +74,29 @@ pub fn needs_checks(t: &Ty, c: &Constraints) -> bool {
         }
 }
 
+/// True when checking a value is exactly its type's own `Validate` impl: no constraint at
+/// this level or a nested one, and a named type inside. The runtime's impls for `Option`,
+/// `Vec`, `BTreeMap` and `Box` walk down with the paths that written-out loops would use
+/// (`[2]`, `["key"]`).
+pub fn delegates(t: &Ty, c: &Constraints) -> bool {
+    c.is_empty()
+        && match t {
+            Ty::Named(_) => true,
+            Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => {
+                delegates(inner, &Constraints::default())
+            }
+            _ => false,
+        }
+}
+
 /// Checks of one value. `val` is an expression of type `&T`, `path` one of type
 /// `&v::Path<'_>` (the runtime's lazily rendered path).
 pub fn checks(t: &Ty, c: &Constraints, val: TokenStream, path: TokenStream) -> TokenStream {
     if !needs_checks(t, c) {
         return TokenStream::new();
+    }
+    if delegates(t, c) {
+        return quote!(#val.validate_at(#path, out););
     }
     let mut out = Vec::new();
     match t {
@@ -185,6 +203,11 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
     for f in &s.fields {
         let fname = ident(&f.ident);
         let wire = &f.wire;
+        if delegates(&f.ty, &f.constraints) {
+            // `Option` and `Box` delegate too: one call whatever the field's wrapping.
+            out.push(quote!(self.#fname.validate_at(&v::Path::field(path, #wire), out);));
+            continue;
+        }
         let optional = f.is_option();
         let inner_val = if f.boxed {
             quote!(value.as_ref())
@@ -225,7 +248,10 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
             "additional_properties"
         });
         let body = checks(vty, vc, quote!(value), quote!(&value_path));
-        if !body.is_empty() {
+        if delegates(vty, vc) {
+            // The map's impl gives each value the path `path["key"]`.
+            out.push(quote!(self.#fname.validate_at(path, out);));
+        } else if !body.is_empty() {
             out.push(quote! {
                 for (key, value) in self.#fname.iter() {
                     let value_path = v::Path::key(path, key);

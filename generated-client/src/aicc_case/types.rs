@@ -33,11 +33,7 @@ impl ModifyCaseRequest {
 
 impl Validate for ModifyCaseRequest {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.case_info;
-            let field_path = v::Path::field(path, "caseInfo");
-            value.validate_at(&field_path, out);
-        }
+        self.case_info.validate_at(&v::Path::field(path, "caseInfo"), out);
     }
 }
 
@@ -136,10 +132,7 @@ impl Validate for CaseInfo {
             let field_path = v::Path::field(path, "description");
             v::check_bytes(&field_path, value, None, Some(20000u64), out);
         }
-        if let Some(value) = &self.priority {
-            let field_path = v::Path::field(path, "priority");
-            value.validate_at(&field_path, out);
-        }
+        self.priority.validate_at(&v::Path::field(path, "priority"), out);
         if let Some(value) = &self.due_date {
             let field_path = v::Path::field(path, "dueDate");
             v::check_pattern(
@@ -389,11 +382,7 @@ impl CreateCaseRequest {
 
 impl Validate for CreateCaseRequest {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.case_info;
-            let field_path = v::Path::field(path, "caseInfo");
-            value.validate_at(&field_path, out);
-        }
+        self.case_info.validate_at(&v::Path::field(path, "caseInfo"), out);
     }
 }
 
@@ -495,14 +484,8 @@ impl Validate for CreateCaseInfo {
             let field_path = v::Path::field(path, "ownerId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
-        if let Some(value) = &self.priority {
-            let field_path = v::Path::field(path, "priority");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.origin {
-            let field_path = v::Path::field(path, "origin");
-            value.validate_at(&field_path, out);
-        }
+        self.priority.validate_at(&v::Path::field(path, "priority"), out);
+        self.origin.validate_at(&v::Path::field(path, "origin"), out);
         if let Some(value) = &self.due_date {
             let field_path = v::Path::field(path, "dueDate");
             v::check_pattern(
@@ -690,18 +673,9 @@ impl Validate for ListCasesRequest {
             let field_path = v::Path::field(path, "title");
             v::check_bytes(&field_path, value, None, Some(128u64), out);
         }
-        if let Some(value) = &self.status {
-            let field_path = v::Path::field(path, "status");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.priority {
-            let field_path = v::Path::field(path, "priority");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.origin {
-            let field_path = v::Path::field(path, "origin");
-            value.validate_at(&field_path, out);
-        }
+        self.status.validate_at(&v::Path::field(path, "status"), out);
+        self.priority.validate_at(&v::Path::field(path, "priority"), out);
+        self.origin.validate_at(&v::Path::field(path, "origin"), out);
         if let Some(value) = &self.owner_id {
             let field_path = v::Path::field(path, "ownerId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
@@ -762,10 +736,7 @@ impl Validate for ListCasesRequest {
                 out,
             );
         }
-        if let Some(value) = &self.classification {
-            let field_path = v::Path::field(path, "classification");
-            value.validate_at(&field_path, out);
-        }
+        self.classification.validate_at(&v::Path::field(path, "classification"), out);
     }
 }
 
@@ -795,13 +766,7 @@ crate::runtime::__private::serde_struct!(ListCasesResponse {
 
 impl Validate for ListCasesResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.cases {
-            let field_path = v::Path::field(path, "cases");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.cases.validate_at(&v::Path::field(path, "cases"), out);
         if let Some(value) = &self.count {
             let field_path = v::Path::field(path, "count");
             v::check_int_range(
@@ -864,11 +829,7 @@ impl ShowCaseResponse {
 
 impl Validate for ShowCaseResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.case_info;
-            let field_path = v::Path::field(path, "caseInfo");
-            value.validate_at(&field_path, out);
-        }
+        self.case_info.validate_at(&v::Path::field(path, "caseInfo"), out);
     }
 }
 
@@ -939,19 +900,12 @@ impl Validate for CaseDetailsInfo {
             let field_path = v::Path::field(path, "id");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
-        {
-            let value = &self.status;
-            let field_path = v::Path::field(path, "status");
-            value.validate_at(&field_path, out);
-        }
+        self.status.validate_at(&v::Path::field(path, "status"), out);
         if let Some(value) = &self.title {
             let field_path = v::Path::field(path, "title");
             v::check_bytes(&field_path, value, None, Some(128u64), out);
         }
-        if let Some(value) = &self.priority {
-            let field_path = v::Path::field(path, "priority");
-            value.validate_at(&field_path, out);
-        }
+        self.priority.validate_at(&v::Path::field(path, "priority"), out);
         if let Some(value) = &self.parent_id {
             let field_path = v::Path::field(path, "parentId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
@@ -1013,11 +967,7 @@ impl Validate for ProcessCaseRequest {
             let field_path = v::Path::field(path, "caseId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
-        {
-            let value = &self.process_info;
-            let field_path = v::Path::field(path, "processInfo");
-            value.validate_at(&field_path, out);
-        }
+        self.process_info.validate_at(&v::Path::field(path, "processInfo"), out);
         {
             let value = &self.creator_id;
             let field_path = v::Path::field(path, "creatorId");
@@ -1134,11 +1084,7 @@ impl ProcessInfo {
 
 impl Validate for ProcessInfo {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.r#type;
-            let field_path = v::Path::field(path, "type");
-            value.validate_at(&field_path, out);
-        }
+        self.r#type.validate_at(&v::Path::field(path, "type"), out);
         {
             let value = &self.title;
             let field_path = v::Path::field(path, "title");
@@ -1274,11 +1220,7 @@ impl Validate for UpdateCaseStatusRequest {
             let field_path = v::Path::field(path, "creatorId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
-        {
-            let value = &self.status;
-            let field_path = v::Path::field(path, "status");
-            value.validate_at(&field_path, out);
-        }
+        self.status.validate_at(&v::Path::field(path, "status"), out);
     }
 }
 
@@ -1370,10 +1312,7 @@ impl Validate for ListCaseTypesRequest {
             let field_path = v::Path::field(path, "typeName");
             v::check_bytes(&field_path, value, None, Some(128u64), out);
         }
-        if let Some(value) = &self.status {
-            let field_path = v::Path::field(path, "status");
-            value.validate_at(&field_path, out);
-        }
+        self.status.validate_at(&v::Path::field(path, "status"), out);
         {
             let value = &self.start;
             let field_path = v::Path::field(path, "start");
@@ -1435,14 +1374,7 @@ impl ListCaseTypesResponse {
 
 impl Validate for ListCaseTypesResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.case_types;
-            let field_path = v::Path::field(path, "caseTypes");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.case_types.validate_at(&v::Path::field(path, "caseTypes"), out);
         {
             let value = &self.count;
             let field_path = v::Path::field(path, "count");
@@ -1487,11 +1419,7 @@ impl ShowCaseTypeResponse {
 
 impl Validate for ShowCaseTypeResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.case_type_info;
-            let field_path = v::Path::field(path, "caseTypeInfo");
-            value.validate_at(&field_path, out);
-        }
+        self.case_type_info.validate_at(&v::Path::field(path, "caseTypeInfo"), out);
     }
 }
 
@@ -1594,11 +1522,7 @@ impl Validate for CaseType {
             let field_path = v::Path::field(path, "id");
             v::check_bytes(&field_path, value, None, Some(20u64), out);
         }
-        {
-            let value = &self.status;
-            let field_path = v::Path::field(path, "status");
-            value.validate_at(&field_path, out);
-        }
+        self.status.validate_at(&v::Path::field(path, "status"), out);
         if let Some(value) = &self.parent_id {
             let field_path = v::Path::field(path, "parentId");
             v::check_bytes(&field_path, value, None, Some(20u64), out);

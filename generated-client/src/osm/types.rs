@@ -162,13 +162,8 @@ impl Validate for OperateCaseRequest {
             let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
-        if let Some(value) = &self.incident_satisfaction_list {
-            let field_path = v::Path::field(path, "incident_satisfaction_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.incident_satisfaction_list
+            .validate_at(&v::Path::field(path, "incident_satisfaction_list"), out);
     }
 }
 
@@ -646,13 +641,7 @@ impl Validate for ListAgenciesResponse {
                 out,
             );
         }
-        if let Some(value) = &self.agency_list {
-            let field_path = v::Path::field(path, "agency_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.agency_list.validate_at(&v::Path::field(path, "agency_list"), out);
     }
 }
 
@@ -710,10 +699,8 @@ crate::runtime::__private::serde_struct!(ShowCaseDetailResponse {
 
 impl Validate for ShowCaseDetailResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.incident_detail_info {
-            let field_path = v::Path::field(path, "incident_detail_info");
-            value.validate_at(&field_path, out);
-        }
+        self.incident_detail_info
+            .validate_at(&v::Path::field(path, "incident_detail_info"), out);
     }
 }
 
@@ -776,10 +763,7 @@ crate::runtime::__private::serde_struct!(ListCaseCcEmailsResponse {
 
 impl Validate for ListCaseCcEmailsResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.cc_email_info {
-            let field_path = v::Path::field(path, "cc_email_info");
-            value.validate_at(&field_path, out);
-        }
+        self.cc_email_info.validate_at(&v::Path::field(path, "cc_email_info"), out);
         if let Some(value) = &self.mc_email_infos {
             let field_path = v::Path::field(path, "mc_email_infos");
             v::check_items(&field_path, value.len(), Some(0u64), Some(5u64), out);
@@ -832,10 +816,8 @@ crate::runtime::__private::serde_struct!(ShowPartnerServiceInfoResponse {
 
 impl Validate for ShowPartnerServiceInfoResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.partners_service_info {
-            let field_path = v::Path::field(path, "partners_service_info");
-            value.validate_at(&field_path, out);
-        }
+        self.partners_service_info
+            .validate_at(&v::Path::field(path, "partners_service_info"), out);
     }
 }
 
@@ -855,13 +837,8 @@ crate::runtime::__private::serde_struct!(ListCasesResponse {
 
 impl Validate for ListCasesResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.incident_info_list {
-            let field_path = v::Path::field(path, "incident_info_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.incident_info_list
+            .validate_at(&v::Path::field(path, "incident_info_list"), out);
     }
 }
 
@@ -919,13 +896,7 @@ impl Validate for ListCustomerRegionsResponse {
                 out,
             );
         }
-        if let Some(value) = &self.region_infos {
-            let field_path = v::Path::field(path, "region_infos");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.region_infos.validate_at(&v::Path::field(path, "region_infos"), out);
     }
 }
 
@@ -945,13 +916,8 @@ crate::runtime::__private::serde_struct!(ListCasesByPageResponse {
 
 impl Validate for ListCasesByPageResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.incident_info_list {
-            let field_path = v::Path::field(path, "incidentInfoList");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.incident_info_list
+            .validate_at(&v::Path::field(path, "incidentInfoList"), out);
     }
 }
 
@@ -1145,15 +1111,8 @@ impl Validate for CreateReportFeedbackRequest {
                 v::check_length(&item_path, item, Some(1u64), Some(32u64), out);
             }
         }
-        if let Some(value) = &self.ip {
-            let field_path = v::Path::field(path, "ip");
-            value.validate_at(&field_path, out);
-        }
-        {
-            let value = &self.contacts;
-            let field_path = v::Path::field(path, "contacts");
-            value.validate_at(&field_path, out);
-        }
+        self.ip.validate_at(&v::Path::field(path, "ip"), out);
+        self.contacts.validate_at(&v::Path::field(path, "contacts"), out);
     }
 }
 
@@ -1309,10 +1268,7 @@ crate::runtime::__private::serde_struct!(IntellectualPropertyInfo {
 
 impl Validate for IntellectualPropertyInfo {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.ip_type {
-            let field_path = v::Path::field(path, "ip_type");
-            value.validate_at(&field_path, out);
-        }
+        self.ip_type.validate_at(&v::Path::field(path, "ip_type"), out);
         if let Some(value) = &self.ip_area {
             let field_path = v::Path::field(path, "ip_area");
             v::check_length(&field_path, value, Some(0u64), Some(128u64), out);
@@ -1658,26 +1614,10 @@ impl Validate for CaseDetail {
                 out,
             );
         }
-        {
-            let value = &self.message_list;
-            let field_path = v::Path::field(path, "message_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
-        {
-            let value = &self.incident_satisfaction;
-            let field_path = v::Path::field(path, "incident_satisfaction");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
-        if let Some(value) = &self.ext_info {
-            let field_path = v::Path::field(path, "ext_info");
-            value.validate_at(&field_path, out);
-        }
+        self.message_list.validate_at(&v::Path::field(path, "message_list"), out);
+        self.incident_satisfaction
+            .validate_at(&v::Path::field(path, "incident_satisfaction"), out);
+        self.ext_info.validate_at(&v::Path::field(path, "ext_info"), out);
     }
 }
 
@@ -1748,13 +1688,7 @@ crate::runtime::__private::serde_struct!(CaseDetailMessage {
 
 impl Validate for CaseDetailMessage {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.accessory_list {
-            let field_path = v::Path::field(path, "accessory_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.accessory_list.validate_at(&v::Path::field(path, "accessory_list"), out);
     }
 }
 
@@ -2006,13 +1940,7 @@ impl CaseSummary {
 
 impl Validate for CaseSummary {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.label_list {
-            let field_path = v::Path::field(path, "label_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.label_list.validate_at(&v::Path::field(path, "label_list"), out);
     }
 }
 
@@ -2178,13 +2106,7 @@ crate::runtime::__private::serde_struct!(PagedCaseSummary {
 
 impl Validate for PagedCaseSummary {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.label_list {
-            let field_path = v::Path::field(path, "labelList");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.label_list.validate_at(&v::Path::field(path, "labelList"), out);
     }
 }
 
@@ -2292,10 +2214,7 @@ crate::runtime::__private::serde_struct!(ShowAttachmentLimitsResponse {
 
 impl Validate for ShowAttachmentLimitsResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.accessory_limit {
-            let field_path = v::Path::field(path, "accessory_limit");
-            value.validate_at(&field_path, out);
-        }
+        self.accessory_limit.validate_at(&v::Path::field(path, "accessory_limit"), out);
     }
 }
 
@@ -2333,10 +2252,7 @@ crate::runtime::__private::serde_struct!(ShowLatestPublishedAgreementResponse {
 
 impl Validate for ShowLatestPublishedAgreementResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.case_agreement {
-            let field_path = v::Path::field(path, "case_agreement");
-            value.validate_at(&field_path, out);
-        }
+        self.case_agreement.validate_at(&v::Path::field(path, "case_agreement"), out);
     }
 }
 
@@ -2411,13 +2327,7 @@ impl Validate for ListLabelsResponse {
                 out,
             );
         }
-        if let Some(value) = &self.label_list {
-            let field_path = v::Path::field(path, "label_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.label_list.validate_at(&v::Path::field(path, "label_list"), out);
     }
 }
 
@@ -2434,13 +2344,7 @@ crate::runtime::__private::serde_struct!(ListCaseLabelsResponse {
 
 impl Validate for ListCaseLabelsResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.case_label_list {
-            let field_path = v::Path::field(path, "case_label_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.case_label_list.validate_at(&v::Path::field(path, "case_label_list"), out);
     }
 }
 
@@ -2614,11 +2518,7 @@ impl Validate for UploadAttachmentJsonRequest {
             let field_path = v::Path::field(path, "accessory_name");
             v::check_length(&field_path, value, Some(1u64), Some(512u64), out);
         }
-        {
-            let value = &self.accessory_from;
-            let field_path = v::Path::field(path, "accessory_from");
-            value.validate_at(&field_path, out);
-        }
+        self.accessory_from.validate_at(&v::Path::field(path, "accessory_from"), out);
         if let Some(value) = &self.upload_type {
             let field_path = v::Path::field(path, "upload_type");
             v::check_int_range(
@@ -3010,11 +2910,7 @@ impl OperatePrivilegeRequest {
 
 impl Validate for OperatePrivilegeRequest {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.operation;
-            let field_path = v::Path::field(path, "operation");
-            value.validate_at(&field_path, out);
-        }
+        self.operation.validate_at(&v::Path::field(path, "operation"), out);
         if let Some(value) = &self.privilege {
             let field_path = v::Path::field(path, "privilege");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
@@ -3050,13 +2946,8 @@ impl Validate for ListAuthorizationsResponse {
                 out,
             );
         }
-        if let Some(value) = &self.incident_auth_list {
-            let field_path = v::Path::field(path, "incident_auth_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.incident_auth_list
+            .validate_at(&v::Path::field(path, "incident_auth_list"), out);
     }
 }
 
@@ -3184,13 +3075,8 @@ impl Validate for ShowAuthorizationDetailResponse {
             let field_path = v::Path::field(path, "reject_reason");
             v::check_length(&field_path, value, Some(0u64), Some(300u64), out);
         }
-        if let Some(value) = &self.incident_auth_detail_list {
-            let field_path = v::Path::field(path, "incident_auth_detail_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.incident_auth_detail_list
+            .validate_at(&v::Path::field(path, "incident_auth_detail_list"), out);
     }
 }
 
@@ -3222,13 +3108,7 @@ impl Validate for ListHistorySessionsResponse {
                 out,
             );
         }
-        if let Some(value) = &self.session_list {
-            let field_path = v::Path::field(path, "session_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.session_list.validate_at(&v::Path::field(path, "session_list"), out);
     }
 }
 
@@ -3260,13 +3140,7 @@ impl Validate for ListHistoryOperationLogsResponse {
                 out,
             );
         }
-        if let Some(value) = &self.ops_list {
-            let field_path = v::Path::field(path, "ops_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.ops_list.validate_at(&v::Path::field(path, "ops_list"), out);
     }
 }
 
@@ -3298,13 +3172,7 @@ impl Validate for ListFileTransferRecordsResponse {
                 out,
             );
         }
-        if let Some(value) = &self.file_ops_list {
-            let field_path = v::Path::field(path, "file_ops_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.file_ops_list.validate_at(&v::Path::field(path, "file_ops_list"), out);
     }
 }
 
@@ -3472,13 +3340,7 @@ impl Validate for ListDiagnoseItemsResponse {
             let field_path = v::Path::field(path, "error_msg");
             v::check_length(&field_path, value, Some(0u64), Some(32u64), out);
         }
-        if let Some(value) = &self.item_results {
-            let field_path = v::Path::field(path, "item_results");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.item_results.validate_at(&v::Path::field(path, "item_results"), out);
     }
 }
 
@@ -3557,13 +3419,7 @@ impl Validate for ShowDiagnoseJobResponse {
             let field_path = v::Path::field(path, "domain_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);
         }
-        if let Some(value) = &self.items_result {
-            let field_path = v::Path::field(path, "items_result");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.items_result.validate_at(&v::Path::field(path, "items_result"), out);
         if let Some(value) = &self.create_time {
             let field_path = v::Path::field(path, "create_time");
             v::check_int_range(
@@ -3623,13 +3479,7 @@ impl Validate for ListDiagnoseRecordsResponse {
                 out,
             );
         }
-        if let Some(value) = &self.records {
-            let field_path = v::Path::field(path, "records");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.records.validate_at(&v::Path::field(path, "records"), out);
     }
 }
 
@@ -5013,13 +4863,8 @@ crate::runtime::__private::serde_struct!(ListProblemTypesResponse {
 
 impl Validate for ListProblemTypesResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.incident_business_type_list {
-            let field_path = v::Path::field(path, "incident_business_type_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.incident_business_type_list
+            .validate_at(&v::Path::field(path, "incident_business_type_list"), out);
     }
 }
 
@@ -5078,13 +4923,8 @@ crate::runtime::__private::serde_struct!(ListCaseTemplatesResponse {
 
 impl Validate for ListCaseTemplatesResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.incident_template_list {
-            let field_path = v::Path::field(path, "incident_template_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.incident_template_list
+            .validate_at(&v::Path::field(path, "incident_template_list"), out);
     }
 }
 
@@ -5157,13 +4997,8 @@ impl Validate for ListProductCategoriesResponse {
                 out,
             );
         }
-        if let Some(value) = &self.incident_product_category_list {
-            let field_path = v::Path::field(path, "incident_product_category_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.incident_product_category_list
+            .validate_at(&v::Path::field(path, "incident_product_category_list"), out);
     }
 }
 
@@ -5291,10 +5126,7 @@ crate::runtime::__private::serde_struct!(ListCaseLimitsResponse {
 
 impl Validate for ListCaseLimitsResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.config {
-            let field_path = v::Path::field(path, "config");
-            value.validate_at(&field_path, out);
-        }
+        self.config.validate_at(&v::Path::field(path, "config"), out);
     }
 }
 
@@ -5350,13 +5182,7 @@ impl Validate for ListMessagesResponse {
                 out,
             );
         }
-        if let Some(value) = &self.message_list {
-            let field_path = v::Path::field(path, "message_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.message_list.validate_at(&v::Path::field(path, "message_list"), out);
     }
 }
 
@@ -5388,13 +5214,7 @@ impl Validate for ListMoreInstantMessagesResponse {
                 out,
             );
         }
-        if let Some(value) = &self.message_list {
-            let field_path = v::Path::field(path, "message_list");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.message_list.validate_at(&v::Path::field(path, "message_list"), out);
     }
 }
 
@@ -5459,13 +5279,7 @@ crate::runtime::__private::serde_struct!(ListUnreadInstantMessagesResponse {
 
 impl Validate for ListUnreadInstantMessagesResponse {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.imunread {
-            let field_path = v::Path::field(path, "imunread");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.imunread.validate_at(&v::Path::field(path, "imunread"), out);
     }
 }
 
@@ -5989,11 +5803,7 @@ impl CreateMessageRequest {
 
 impl Validate for CreateMessageRequest {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.message;
-            let field_path = v::Path::field(path, "message");
-            value.validate_at(&field_path, out);
-        }
+        self.message.validate_at(&v::Path::field(path, "message"), out);
         if let Some(value) = &self.group_id {
             let field_path = v::Path::field(path, "group_id");
             v::check_length(&field_path, value, Some(0u64), Some(64u64), out);

@@ -68,12 +68,6 @@ impl Batch {
 
 impl Validate for Batch {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.entries {
-            let field_path = v::Path::field(path, "entries");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.entries.validate_at(&v::Path::field(path, "entries"), out);
     }
 }

@@ -203,14 +203,7 @@ impl Validate for Checked {
                 v::check_length(&item_path, item, None, Some(4u64), out);
             }
         }
-        {
-            let value = &self.items;
-            let field_path = v::Path::field(path, "items");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.items.validate_at(&v::Path::field(path, "items"), out);
         if let Some(value) = &self.scores {
             let field_path = v::Path::field(path, "scores");
             v::check_properties(&field_path, value.len(), Some(1u64), Some(2u64), out);
@@ -225,14 +218,8 @@ impl Validate for Checked {
                 );
             }
         }
-        if let Some(value) = &self.child {
-            let field_path = v::Path::field(path, "child");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.mode {
-            let field_path = v::Path::field(path, "mode");
-            value.validate_at(&field_path, out);
-        }
+        self.child.validate_at(&v::Path::field(path, "child"), out);
+        self.mode.validate_at(&v::Path::field(path, "mode"), out);
     }
 }
 
@@ -383,11 +370,7 @@ impl Conditional {
 
 impl Validate for Conditional {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.kind;
-            let field_path = v::Path::field(path, "kind");
-            value.validate_at(&field_path, out);
-        }
+        self.kind.validate_at(&v::Path::field(path, "kind"), out);
         if crate::runtime::__private::query_value(&self.kind).as_str() == "email"
             && self.email.is_none()
         {

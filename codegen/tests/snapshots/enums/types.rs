@@ -387,39 +387,14 @@ impl ResultType {
 
 impl Validate for ResultType {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.order;
-            let field_path = v::Path::field(path, "order");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.sign {
-            let field_path = v::Path::field(path, "sign");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.odd {
-            let field_path = v::Path::field(path, "odd");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.inline_state {
-            let field_path = v::Path::field(path, "inlineState");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.other_state {
-            let field_path = v::Path::field(path, "otherState");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.short_state {
-            let field_path = v::Path::field(path, "shortState");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.state {
-            let field_path = v::Path::field(path, "state");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.door {
-            let field_path = v::Path::field(path, "door");
-            value.validate_at(&field_path, out);
-        }
+        self.order.validate_at(&v::Path::field(path, "order"), out);
+        self.sign.validate_at(&v::Path::field(path, "sign"), out);
+        self.odd.validate_at(&v::Path::field(path, "odd"), out);
+        self.inline_state.validate_at(&v::Path::field(path, "inlineState"), out);
+        self.other_state.validate_at(&v::Path::field(path, "otherState"), out);
+        self.short_state.validate_at(&v::Path::field(path, "shortState"), out);
+        self.state.validate_at(&v::Path::field(path, "state"), out);
+        self.door.validate_at(&v::Path::field(path, "door"), out);
         if let Some(value) = &self.priority {
             let field_path = v::Path::field(path, "priority");
             v::check_enum(&field_path, &value.to_string(), &["1", "2", "3"], out);

@@ -70,9 +70,6 @@ crate::runtime::__private::serde_struct!(Paint {
 
 impl Validate for Paint {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.color {
-            let field_path = v::Path::field(path, "color");
-            value.validate_at(&field_path, out);
-        }
+        self.color.validate_at(&v::Path::field(path, "color"), out);
     }
 }

@@ -35,10 +35,7 @@ crate::runtime::__private::serde_struct!(Hostile {
 
 impl Validate for Hostile {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.kind {
-            let field_path = v::Path::field(path, "kind");
-            value.validate_at(&field_path, out);
-        }
+        self.kind.validate_at(&v::Path::field(path, "kind"), out);
     }
 }
 

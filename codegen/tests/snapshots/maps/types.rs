@@ -67,13 +67,7 @@ impl Labels {
 
 impl Validate for Labels {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.nested {
-            let field_path = v::Path::field(path, "nested");
-            for (key, value) in value.iter() {
-                let value_path = v::Path::key(&field_path, key);
-                value.validate_at(&value_path, out);
-            }
-        }
+        self.nested.validate_at(&v::Path::field(path, "nested"), out);
     }
 }
 
@@ -92,4 +86,82 @@ crate::runtime::__private::serde_struct!(OpenBag {
 
 impl Validate for OpenBag {
     fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
+}
+
+/// `Ranked`, defined at `#/components/schemas/Ranked` in the spec.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ranked {
+    /// The `top` property.
+    pub top: Option<Vec<Score>>,
+    /// Properties beyond the declared ones (`additionalProperties`).
+    pub additional_properties: std::collections::BTreeMap<String, Score>,
+}
+
+crate::runtime::__private::serde_struct!(Ranked {
+    top: "top" opt,
+} additional(additional_properties));
+
+impl Validate for Ranked {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
+        self.top.validate_at(&v::Path::field(path, "top"), out);
+        self.additional_properties.validate_at(path, out);
+    }
+}
+
+/// `Codes`, defined at `#/components/schemas/Codes` in the spec.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Codes {
+    /// The `kind` property.
+    pub kind: Option<String>,
+    /// Properties beyond the declared ones (`additionalProperties`).
+    pub additional_properties: std::collections::BTreeMap<String, String>,
+}
+
+crate::runtime::__private::serde_struct!(Codes {
+    kind: "kind" opt,
+} additional(additional_properties));
+
+impl Validate for Codes {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
+        for (key, value) in self.additional_properties.iter() {
+            let value_path = v::Path::key(path, key);
+            v::check_length(&value_path, value, None, Some(3u64), out);
+        }
+    }
+}
+
+/// `Score`, defined at `#/components/schemas/Score` in the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Score {
+    /// The `points` property.
+    ///
+    /// Constraints: >= 0.
+    pub points: i64,
+}
+
+crate::runtime::__private::serde_struct!(Score {
+    points: "points" req,
+} ignore);
+
+impl Score {
+    /// `Score` from its required properties (`points`).
+    pub fn new(points: impl Into<i64>) -> Self {
+        Score { points: points.into() }
+    }
+}
+
+impl Validate for Score {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
+        {
+            let value = &self.points;
+            let field_path = v::Path::field(path, "points");
+            v::check_int_range(
+                &field_path,
+                i128::from(*value),
+                Some((0i128, false)),
+                None,
+                out,
+            );
+        }
+    }
 }

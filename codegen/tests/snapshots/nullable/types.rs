@@ -39,10 +39,7 @@ crate::runtime::__private::serde_struct!(Thing {
 
 impl Validate for Thing {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.nullable_ref {
-            let field_path = v::Path::field(path, "nullableRef");
-            value.validate_at(&field_path, out);
-        }
+        self.nullable_ref.validate_at(&v::Path::field(path, "nullableRef"), out);
     }
 }
 

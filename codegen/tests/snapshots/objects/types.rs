@@ -81,15 +81,8 @@ impl Order {
 
 impl Validate for Order {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.customer;
-            let field_path = v::Path::field(path, "customer");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.shipping_address {
-            let field_path = v::Path::field(path, "shippingAddress");
-            value.validate_at(&field_path, out);
-        }
+        self.customer.validate_at(&v::Path::field(path, "customer"), out);
+        self.shipping_address.validate_at(&v::Path::field(path, "shippingAddress"), out);
         if let Some(value) = &self.label {
             let field_path = v::Path::field(path, "label");
             v::check_length(&field_path, value, Some(1u64), Some(16u64), out);

@@ -49,13 +49,7 @@ crate::runtime::__private::serde_struct!(ListItemsResponse200Data {
 
 impl Validate for ListItemsResponse200Data {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.items {
-            let field_path = v::Path::field(path, "items");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
+        self.items.validate_at(&v::Path::field(path, "items"), out);
     }
 }
 
@@ -72,10 +66,7 @@ crate::runtime::__private::serde_struct!(ListItemsResponse200 {
 
 impl Validate for ListItemsResponse200 {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.data {
-            let field_path = v::Path::field(path, "data");
-            value.validate_at(&field_path, out);
-        }
+        self.data.validate_at(&v::Path::field(path, "data"), out);
     }
 }
 

@@ -52,24 +52,9 @@ impl Validate for Node {
             let field_path = v::Path::field(path, "name");
             v::check_length(&field_path, value, None, Some(8u64), out);
         }
-        if let Some(value) = &self.children {
-            let field_path = v::Path::field(path, "children");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
-        if let Some(value) = &self.parent {
-            let field_path = v::Path::field(path, "parent");
-            value.as_ref().validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.attrs {
-            let field_path = v::Path::field(path, "attrs");
-            for (key, value) in value.iter() {
-                let value_path = v::Path::key(&field_path, key);
-                value.validate_at(&value_path, out);
-            }
-        }
+        self.children.validate_at(&v::Path::field(path, "children"), out);
+        self.parent.validate_at(&v::Path::field(path, "parent"), out);
+        self.attrs.validate_at(&v::Path::field(path, "attrs"), out);
     }
 }
 
@@ -86,10 +71,7 @@ crate::runtime::__private::serde_struct!(Ping {
 
 impl Validate for Ping {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.pong {
-            let field_path = v::Path::field(path, "pong");
-            value.as_ref().validate_at(&field_path, out);
-        }
+        self.pong.validate_at(&v::Path::field(path, "pong"), out);
     }
 }
 
@@ -106,9 +88,6 @@ crate::runtime::__private::serde_struct!(Pong {
 
 impl Validate for Pong {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        if let Some(value) = &self.ping {
-            let field_path = v::Path::field(path, "ping");
-            value.as_ref().validate_at(&field_path, out);
-        }
+        self.ping.validate_at(&v::Path::field(path, "ping"), out);
     }
 }

@@ -128,12 +128,8 @@ impl<'de> Deserialize<'de> for Shape {
 impl Validate for Shape {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         match self {
-            Self::Circle(value) => {
-                value.validate_at(path, out);
-            }
-            Self::Square(value) => {
-                value.validate_at(path, out);
-            }
+            Self::Circle(value) => value.validate_at(path, out),
+            Self::Square(value) => value.validate_at(path, out),
         }
     }
 }
@@ -206,21 +202,8 @@ impl Drawing {
 
 impl Validate for Drawing {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-        {
-            let value = &self.shapes;
-            let field_path = v::Path::field(path, "shapes");
-            for (i, item) in value.iter().enumerate() {
-                let item_path = v::Path::index(&field_path, i);
-                item.validate_at(&item_path, out);
-            }
-        }
-        if let Some(value) = &self.owner {
-            let field_path = v::Path::field(path, "owner");
-            value.validate_at(&field_path, out);
-        }
-        if let Some(value) = &self.extra {
-            let field_path = v::Path::field(path, "extra");
-            value.validate_at(&field_path, out);
-        }
+        self.shapes.validate_at(&v::Path::field(path, "shapes"), out);
+        self.owner.validate_at(&v::Path::field(path, "owner"), out);
+        self.extra.validate_at(&v::Path::field(path, "extra"), out);
     }
 }
