@@ -325,10 +325,7 @@ impl ModifyCase<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -385,10 +382,7 @@ impl CreateCase<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -445,10 +439,7 @@ impl ListCases<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -596,10 +587,7 @@ impl ProcessCase<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -656,10 +644,7 @@ impl CancelCase<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -716,10 +701,7 @@ impl UpdateCaseStatus<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -836,10 +818,7 @@ impl ListCaseTypes<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 

@@ -2527,10 +2527,7 @@ impl CreateCase<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -2657,10 +2654,7 @@ impl UpdateContactInfo<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -2894,10 +2888,7 @@ impl CreateRelations<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -3020,10 +3011,7 @@ impl DeleteRelation<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -3120,10 +3108,7 @@ impl OperateCase<'_> {
                 out,
             );
         }
-        {
-            let value = &self.action_id;
-            value.validate_at(&v::Path::Text("query.action_id"), out);
-        }
+        self.action_id.validate_at(&v::Path::Text("query.action_id"), out);
         if let Some(value) = &self.x_site {
             v::check_int_range(
                 &v::Path::Text("header.X-Site"),
@@ -3151,10 +3136,7 @@ impl OperateCase<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -3278,10 +3260,7 @@ impl CreateScore<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -3526,10 +3505,7 @@ impl CreateCaseExtendedParameters<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -3615,10 +3591,7 @@ impl CreateReportFeedback<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -5712,10 +5685,7 @@ impl UploadAttachment<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -5828,10 +5798,7 @@ impl UploadAttachmentAsJson<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -6530,10 +6497,7 @@ impl ShowAttachmentDownloadUrl<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.relation_type;
-            value.validate_at(&v::Path::Text("query.relation_type"), out);
-        }
+        self.relation_type.validate_at(&v::Path::Text("query.relation_type"), out);
         ValidationErrors::check(violations)
     }
 
@@ -6888,10 +6852,7 @@ impl SignPublishedAgreement<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -7207,10 +7168,7 @@ impl CreateLabel<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -7331,10 +7289,7 @@ impl UpdateLabel<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -8073,10 +8028,7 @@ impl OperatePrivilege<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -8704,10 +8656,7 @@ impl ConfirmAuthorization<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -8811,9 +8760,7 @@ impl OperateAuthorization<'_> {
                 out,
             );
         }
-        if let Some(value) = &self.action_id {
-            value.validate_at(&v::Path::Text("query.action_id"), out);
-        }
+        self.action_id.validate_at(&v::Path::Text("query.action_id"), out);
         if let Some(value) = &self.x_site {
             v::check_int_range(
                 &v::Path::Text("header.X-Site"),
@@ -8841,10 +8788,7 @@ impl OperateAuthorization<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -8972,10 +8916,7 @@ impl VerifyHost<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -9918,10 +9859,7 @@ impl SendVerifyCode<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -10031,10 +9969,7 @@ impl CheckVerifyCode<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -10577,10 +10512,7 @@ impl CreateDiagnoseFeedback<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -10637,10 +10569,7 @@ impl CreateDiagnoseJob<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -10697,10 +10626,7 @@ impl ListDiagnoseItems<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -10980,10 +10906,7 @@ impl ListDiagnoseResources<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -12238,10 +12161,7 @@ impl CreateMessage<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
@@ -13028,10 +12948,7 @@ impl MarkInstantMessagesRead<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 

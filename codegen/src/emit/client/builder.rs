@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{body_ty, param_ty};
-use crate::emit::validate::checks;
+use crate::emit::validate::{checks, delegates};
 use crate::emit::{doc, ident};
 use crate::ir::*;
 
@@ -117,6 +117,11 @@ pub(super) fn validation(op: &Operation) -> Vec<TokenStream> {
     for p in &op.params {
         let id = ident(&p.ident);
         let path = format!("{}.{}", p.location.prefix(), p.wire);
+        if delegates(&p.ty, &p.constraints) {
+            // Set or not: `Option`'s impl checks what is there.
+            checks_code.push(quote!(self.#id.validate_at(&v::Path::Text(#path), out);));
+            continue;
+        }
         let body = checks(
             &p.ty,
             &p.constraints,
@@ -143,7 +148,9 @@ pub(super) fn validation(op: &Operation) -> Vec<TokenStream> {
                 quote!(value),
                 quote!(&v::Path::Text("body")),
             );
-            if !body.is_empty() {
+            if delegates(&b.ty, &b.constraints) {
+                checks_code.push(quote!(self.body.validate_at(&v::Path::Text("body"), out);));
+            } else if !body.is_empty() {
                 if b.required {
                     checks_code.push(quote! {{ let value = &self.body; #body }});
                 } else {

@@ -19,7 +19,6 @@ fn displays_as_wire_text(t: &Ty) -> bool {
 
 /// A parameter value in the generated code: a reference bound by `if let` (`value`), or the
 /// builder's field itself (`self.name`) for a required one.
-#[derive(Clone)]
 enum Value {
     /// An expression of type `&T`.
     Ref(TokenStream),

@@ -167,9 +167,7 @@ impl Collide<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        if let Some(value) = &self.body {
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 

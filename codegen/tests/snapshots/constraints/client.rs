@@ -125,10 +125,7 @@ impl PostChecked<'_> {
                 out,
             );
         }
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 

@@ -91,9 +91,7 @@ impl FilterItems<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        if let Some(value) = &self.filter {
-            value.validate_at(&v::Path::Text("query.filter"), out);
-        }
+        self.filter.validate_at(&v::Path::Text("query.filter"), out);
         ValidationErrors::check(violations)
     }
 

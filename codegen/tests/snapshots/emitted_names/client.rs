@@ -149,10 +149,7 @@ impl New<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 

@@ -83,9 +83,7 @@ impl Search<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        if let Some(value) = &self.order {
-            value.validate_at(&v::Path::Text("query.order"), out);
-        }
+        self.order.validate_at(&v::Path::Text("query.order"), out);
         ValidationErrors::check(violations)
     }
 

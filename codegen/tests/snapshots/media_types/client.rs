@@ -101,10 +101,7 @@ impl PutDoc<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
-        {
-            let value = &self.body;
-            value.validate_at(&v::Path::Text("body"), out);
-        }
+        self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }
 
