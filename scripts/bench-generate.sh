@@ -9,8 +9,8 @@
 #   - output: KiB of Rust written;
 #   - COMPILE=1 (default on): `cargo check` of each generated crate alone, its dependencies
 #     built first (median of 3 checks after touching the crate's sources), on COMPILE_SPECS;
-#   - PAIRS=N (default 5): ours and ploidy run in turn, ours ploidy ours ploidy ..., N pairs per
-#     spec, and the median of the pairs' ratios (ours / ploidy). A drift in the machine's speed
+#   - PAIRS=N (default 5): ours and ploidy run in turn, ours ploidy, ploidy ours, ..., N pairs
+#     per spec, and the median of the pairs' ratios (ours / ploidy). A drift in the machine's speed
 #     during the run hits both alike, which hyperfine's runs of one tool after the other do not
 #     allow; this is the ratio to quote on a shared machine;
 #   - SCALING=1 (default on): ours on 1 CPU and on every CPU (`taskset`), on the first spec.
@@ -28,6 +28,10 @@ CORPUS=${CORPUS:-$ROOT/../shared/corpus}
 RUNS=${RUNS:-5}
 TOOLS=$ROOT/target/bench-tools
 OUT=$ROOT/target/bench-generate
+# Where the tools write the crates they generate (default: beside the results). ploidy writes a
+# file per type, and its time depends on the directory it writes into (BENCHMARKS.md): GEN=/tmp/gen
+# measures another place.
+GEN=${GEN:-$OUT}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target/bench}
 PLOIDY_VERSION=0.15.0
 PROGENITOR_VERSION=0.15.1
@@ -56,7 +60,7 @@ cargo build --release -p codegen --bin codegen --manifest-path "$ROOT/Cargo.toml
 OURS=$CARGO_TARGET_DIR/release/codegen
 
 rm -rf "$OUT"
-mkdir -p "$OUT"
+mkdir -p "$OUT" "$GEN"
 SUMMARY=$OUT/summary.tsv
 printf 'spec\tsize_kib\ttool\tstatus\tmedian_s\tratio_to_fastest_peer\tpeak_mib\trust_kib\n' > "$SUMMARY"
 PSUM=$OUT/paired.tsv
@@ -101,7 +105,7 @@ for spec in $SPECS; do
   declare -A status=()
   cmds=()
   for tool in ours ploidy progenitor; do
-    o=$OUT/$name.$tool
+    o=$GEN/$name.$tool; rm -rf "$o"
     rc=0; timeout $LIMIT $(cmd_of $tool "$path" "$o" "$name") > "$OUT/$name.$tool.log" 2>&1 || rc=$?
     if [ $rc = 0 ]; then status[$tool]=ok; else status[$tool]="failed (exit $rc): $(said "$OUT/$name.$tool.log")"; fi
     echo "   $tool: ${status[$tool]}"
@@ -120,22 +124,25 @@ for r in json.load(open(sys.argv[1]))["results"]:
     m=${median[$tool]:--}; ratio=-; peak=-
     if [ "$m" != - ]; then
       [ -n "$fastest_peer" ] && ratio=$(python3 -c "print('%.2f' % ($m / $fastest_peer))")
-      peak=$(peak_mib "$OUT/$name.$tool" $(cmd_of $tool "$path" "$OUT/$name.$tool" "$name"))
+      peak=$(peak_mib "$GEN/$name.$tool" $(cmd_of $tool "$path" "$GEN/$name.$tool" "$name"))
     fi
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$spec" "$size" "$tool" "${status[$tool]}" "$m" "$ratio" "$peak" \
-      "$(rust_kib "$OUT/$name.$tool")" >> "$SUMMARY"
+      "$(rust_kib "$GEN/$name.$tool")" >> "$SUMMARY"
   done
   if [ "$PAIRS" -gt 0 ] && [ "${status[ours]}" = ok ] && [ "${status[ploidy]}" = ok ]; then
-    # ours ploidy ours ploidy ...: each pair's ratio, then their median.
-    for _ in $(seq "$PAIRS"); do
-      for tool in ours ploidy; do
-        o=$OUT/$name.$tool; rm -rf "$o"
+    # ours ploidy, ploidy ours, ...: each pair's ratio, then their median. The order alternates,
+    # so that neither tool always runs right after the other's files were written.
+    for i in $(seq "$PAIRS"); do
+      if [ $((i % 2)) -eq 1 ]; then order="ours ploidy"; else order="ploidy ours"; fi
+      declare -A took=()
+      for tool in $order; do
+        o=$GEN/$name.$tool; rm -rf "$o"
         s=$(date +%s.%N)
         $(cmd_of $tool "$path" "$o" "$name") > /dev/null 2>&1
         e=$(date +%s.%N)
-        printf '%s ' "$(python3 -c "print('%.4f' % ($e - $s))")"
+        took[$tool]=$(python3 -c "print('%.4f' % ($e - $s))")
       done
-      echo
+      echo "${took[ours]} ${took[ploidy]}"
     done > "$OUT/$name.pairs"
     python3 -c '
 import statistics, sys
@@ -167,7 +174,7 @@ if [ "$COMPILE" = 1 ]; then
   for spec in $COMPILE_SPECS; do
     name=${spec%.*}
     for tool in ours ploidy progenitor; do
-      dir=$OUT/$name.$tool
+      dir=$GEN/$name.$tool
       [ -f "$dir/Cargo.toml" ] || { printf '%s\t%s\t-\n' "$spec" "$tool" >> "$CSUM"; continue; }
       grep -q '^\[workspace\]' "$dir/Cargo.toml" || printf '\n[workspace]\n' >> "$dir/Cargo.toml"
       export_dir=$OUT/compile-target.$tool
@@ -198,7 +205,7 @@ if [ "$SCALING" = 1 ]; then
   all=$(( $(nproc) - 1 ))
   for cpus in 0 "0-$all"; do
     hyperfine --style none --warmup 1 --runs "$RUNS" --export-json "$OUT/scaling.json" \
-      --prepare "rm -rf $OUT/$name.scaling" "taskset -c $cpus $(cmd_of ours "$path" "$OUT/$name.scaling" "$name")" > /dev/null
+      --prepare "rm -rf $GEN/$name.scaling" "taskset -c $cpus $(cmd_of ours "$path" "$GEN/$name.scaling" "$name")" > /dev/null
     m=$(python3 -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$OUT/scaling.json")
     n=$(python3 -c "import sys; a=sys.argv[1]; print(1 if '-' not in a else int(a.split('-')[1]) + 1)" "$cpus")
     printf '%s\t%s\t%s\n' "$spec" "$n" "$m" >> "$SSUM"
