@@ -77,7 +77,7 @@ pub fn needs_checks(t: &Ty, c: &Constraints) -> bool {
 /// True when checking a value is exactly its type's own `Validate` impl: no constraint at
 /// this level or a nested one, and a named type inside. The runtime's impls for `Option`,
 /// `Vec`, `BTreeMap` and `Box` walk down with the paths that written-out loops would use
-/// (`[2]`, `["key"]`).
+/// (`items[2]`, `labels.key`).
 pub fn delegates(t: &Ty, c: &Constraints) -> bool {
     c.is_empty()
         && match t {
@@ -249,7 +249,7 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
         });
         let body = checks(vty, vc, quote!(value), quote!(&value_path));
         if delegates(vty, vc) {
-            // The map's impl gives each value the path `path["key"]`.
+            // The map's impl gives each value the path `path.key`.
             out.push(quote!(self.#fname.validate_at(path, out);));
         } else if !body.is_empty() {
             out.push(quote! {
