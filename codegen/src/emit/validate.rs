@@ -247,17 +247,19 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
         } else {
             "additional_properties"
         });
-        let body = checks(vty, vc, quote!(value), quote!(&value_path));
         if delegates(vty, vc) {
             // The map's impl gives each value the path `path.key`.
             out.push(quote!(self.#fname.validate_at(path, out);));
-        } else if !body.is_empty() {
-            out.push(quote! {
-                for (key, value) in self.#fname.iter() {
-                    let value_path = v::Path::key(path, key);
-                    #body
-                }
-            });
+        } else {
+            let body = checks(vty, vc, quote!(value), quote!(&value_path));
+            if !body.is_empty() {
+                out.push(quote! {
+                    for (key, value) in self.#fname.iter() {
+                        let value_path = v::Path::key(path, key);
+                        #body
+                    }
+                });
+            }
         }
     }
     if s.min_properties.is_some() || s.max_properties.is_some() {

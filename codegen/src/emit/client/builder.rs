@@ -142,18 +142,18 @@ pub(super) fn validation(op: &Operation) -> Vec<TokenStream> {
             b.kind,
             BodyKind::Json | BodyKind::Form | BodyKind::Multipart
         ) {
-            let body = checks(
-                &b.ty,
-                &b.constraints,
-                quote!(value),
-                quote!(&v::Path::Text("body")),
-            );
             if delegates(&b.ty, &b.constraints) {
                 checks_code.push(quote!(self.body.validate_at(&v::Path::Text("body"), out);));
-            } else if !body.is_empty() {
-                if b.required {
+            } else {
+                let body = checks(
+                    &b.ty,
+                    &b.constraints,
+                    quote!(value),
+                    quote!(&v::Path::Text("body")),
+                );
+                if !body.is_empty() && b.required {
                     checks_code.push(quote! {{ let value = &self.body; #body }});
-                } else {
+                } else if !body.is_empty() {
                     checks_code.push(quote! { if let Some(value) = &self.body { #body } });
                 }
             }
