@@ -363,6 +363,8 @@ enum Piece {
 
 impl Job<'_> {
     fn run(&self, crate_ident: &str) -> Result<Piece, String> {
+        // Tokens of earlier pieces on this thread were printed: their doc blocks can go.
+        super::reset_doc_blocks();
         let text = match self {
             Job::ModRoot(m) => super::print(module_root(m), "mod.rs")?,
             Job::TypesHead => super::print(types::types_head(), "types.rs")?,

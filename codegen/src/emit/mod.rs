@@ -66,19 +66,108 @@ pub fn ty_in(t: &Ty, module: Option<&TokenStream>) -> TokenStream {
 
 /// Doc attributes from spec text, made safe for rustdoc by [`docs::render`]: every code
 /// block becomes a `text` block, so nothing in a description can become a doctest.
+///
+/// The tokens carry one placeholder attribute for the whole block (see [`DocBlocks`]), and
+/// [`print`] writes the lines in its place: the block's text is never escaped into a literal,
+/// parsed back by syn and unescaped again by prettyplease. The lines printed are those the
+/// block would print as one `#[doc]` attribute per line.
 pub fn doc(text: Option<&str>) -> TokenStream {
     let Some(text) = text else {
         return TokenStream::new();
     };
-    let attrs = doc_lines(text).into_iter().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#[doc = #l])
+    let lines: Vec<String> = doc_lines(text).iter().map(|l| doc_line(l)).collect();
+    if lines.is_empty() {
+        return TokenStream::new();
+    }
+    let n = DOC_BLOCKS.with(|b| {
+        let mut b = b.borrow_mut();
+        b.push(lines);
+        b.len() - 1
     });
-    quote!(#(#attrs)*)
+    // The mark is written raw into the literal's text, not escaped: no literal made from spec
+    // text has a raw control character in its text (see `OneLineDocs`).
+    let mark: proc_macro2::Literal = format!("\"{DOC_MARK}{n}\"")
+        .parse()
+        .unwrap_or_else(|_| proc_macro2::Literal::string(""));
+    quote!(#[doc = #mark])
+}
+
+/// The character that opens a doc block's placeholder (`#[doc = "\u{1}N"]`, printed
+/// `///\u{1}N`).
+const DOC_MARK: char = '\u{1}';
+
+thread_local! {
+    /// The doc blocks [`doc`] made on this thread, by number: the lines after `///`. Tokens
+    /// are built and printed on one thread, so the blocks of a file's tokens are here when
+    /// [`print`] prints them. [`reset_doc_blocks`] empties it between pieces of output.
+    static DOC_BLOCKS: std::cell::RefCell<Vec<Vec<String>>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Forgets the doc blocks made on this thread: call it when no tokens built before are
+/// still to be printed (at the start of a piece of output).
+pub fn reset_doc_blocks() {
+    DOC_BLOCKS.with(|b| {
+        let mut b = b.borrow_mut();
+        b.clear();
+        b.shrink_to(64);
+    });
+}
+
+/// One line of a doc block as prettyplease prints `#[doc = " line"]` after `///`: control
+/// characters as spaces (as [`OneLineDocs`] does), trailing spaces trimmed.
+fn doc_line(l: &str) -> String {
+    if l.is_empty() {
+        return String::new();
+    }
+    let mut line = String::with_capacity(l.len() + 1);
+    line.push(' ');
+    line.extend(
+        l.chars()
+            .map(|c| if c.is_control() && c != '\t' { ' ' } else { c }),
+    );
+    line.truncate(line.trim_end_matches(' ').len());
+    line
+}
+
+/// Writes each doc block in place of the line holding its placeholder, at that line's
+/// indentation. A placeholder anywhere else, or one whose block is not on this thread, is an
+/// internal error (a doc block spliced where prettyplease does not print a doc comment).
+fn fill_doc_blocks(printed: String, what: &str) -> Result<String, String> {
+    if !printed.contains(DOC_MARK) {
+        return Ok(printed);
+    }
+    DOC_BLOCKS.with(|b| {
+        let blocks = b.borrow();
+        let mut out = String::with_capacity(printed.len() * 2);
+        for line in printed.split_inclusive('\n') {
+            let body = line.trim_start_matches(' ');
+            let Some(rest) = body.strip_prefix("///").and_then(|r| r.strip_prefix(DOC_MARK))
+            else {
+                if line.contains(DOC_MARK) {
+                    return Err(format!(
+                        "internal error: generated {what} has a doc block where no doc comment can be"
+                    ));
+                }
+                out.push_str(line);
+                continue;
+            };
+            let block = rest
+                .trim_end()
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| blocks.get(n))
+                .ok_or_else(|| format!("internal error: generated {what} has a lost doc block"))?;
+            let indent = &line[..line.len() - body.len()];
+            for l in block {
+                out.push_str(indent);
+                out.push_str("///");
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    })
 }
 
 /// The lines of a doc comment (see [`doc`]).
@@ -151,7 +240,7 @@ pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
     syn::visit_mut::VisitMut::visit_file_mut(&mut OneLineDocs, &mut file);
     let lists: Vec<Option<String>> = file.items.iter().map(property_list).collect();
     if lists.iter().all(Option::is_none) {
-        return Ok(prettyplease::unparse(&file));
+        return fill_doc_blocks(prettyplease::unparse(&file), what);
     }
     // prettyplease fills a macro's tokens into lines like prose; a struct's property list
     // reads better one property to a line, as written by hand. The items between are printed
@@ -179,7 +268,7 @@ pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
     if !run.items.is_empty() {
         out.push_str(&prettyplease::unparse(&run));
     }
-    Ok(out)
+    fill_doc_blocks(out, what)
 }
 
 /// A `serde_struct!(Name { field: "wire" kind, ... } mode);` item, one property to a
@@ -247,7 +336,8 @@ fn property_list(item: &syn::Item) -> Option<String> {
 
 /// Every doc attribute is one line of the doc comment: spec text spliced into a one-line
 /// doc (a path, an enum value, a title) cannot start a new line, and so cannot open a code
-/// block, and a bare CR (not allowed in a doc comment) cannot reach the output.
+/// block, and a bare CR (not allowed in a doc comment) cannot reach the output. Spec text
+/// can therefore never print as a doc block's placeholder either.
 struct OneLineDocs;
 
 impl syn::visit_mut::VisitMut for OneLineDocs {
@@ -263,6 +353,11 @@ impl syn::visit_mut::VisitMut for OneLineDocs {
             {
                 let v = s.value();
                 if v.chars().any(|c| c.is_control() && c != '\t') {
+                    // A doc block's placeholder (see `doc`): its mark is raw in the literal's
+                    // text, where spec text is always escaped.
+                    if s.token().to_string().starts_with(&format!("\"{DOC_MARK}")) {
+                        return;
+                    }
                     let line: String = v
                         .chars()
                         .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
@@ -325,4 +420,91 @@ pub fn space_items(text: &str) -> String {
         prev = Some(line);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The doc comment of `text` as it printed before doc blocks: one `#[doc]` literal per
+    /// line, parsed and printed by syn and prettyplease.
+    fn literal_docs(text: &str) -> TokenStream {
+        let attrs = doc_lines(text).into_iter().map(|l| {
+            let l = if l.is_empty() { l } else { format!(" {l}") };
+            quote!(#[doc = #l])
+        });
+        quote!(#(#attrs)*)
+    }
+
+    fn sample(docs: impl Fn() -> TokenStream) -> TokenStream {
+        let (a, b, c, d) = (docs(), docs(), docs(), docs());
+        quote! {
+            #a
+            pub struct Thing {
+                #b
+                pub field: u32,
+            }
+            impl Thing {
+                #c
+                pub fn get(&self) -> u32 {
+                    self.field
+                }
+            }
+            pub enum Choice {
+                #d
+                One,
+            }
+        }
+    }
+
+    #[test]
+    fn doc_blocks_print_as_the_literal_attributes_did() {
+        let texts = [
+            "One line.",
+            "Two paragraphs.\n\nThe second one, with trailing spaces.   ",
+            "A bell \u{7} and a carriage return \r in the middle, a tab\tkept.",
+            "/ leading slash, `code`, <b>html</b>, \"quotes\" and \\ backslashes",
+            "```\nfn main() {}\n```",
+            "Ünïcödé, emoji 🦀, right-to-left \u{202e} mark.",
+            "- a\n- list\n\n  indented continuation",
+        ];
+        for text in texts {
+            let expected = print(sample(|| literal_docs(text)), "a test").unwrap();
+            let got = print(sample(|| doc(Some(text))), "a test").unwrap();
+            assert_eq!(got, expected, "for {text:?}");
+            assert!(!got.contains(DOC_MARK));
+        }
+        assert!(doc(None).is_empty());
+    }
+
+    #[test]
+    fn spec_text_cannot_pose_as_a_doc_block() {
+        reset_doc_blocks();
+        let real = doc(Some("The real block."));
+        // A one-line doc whose text is what a placeholder holds: spec text is always escaped
+        // into its literal, so it prints as text with the control character as a space.
+        let forged = format!("{DOC_MARK}0");
+        let tokens = quote! {
+            #real
+            pub struct A;
+            #[doc = #forged]
+            pub struct B;
+        };
+        let printed = print(tokens, "a test").unwrap();
+        assert_eq!(printed.matches("The real block.").count(), 1, "{printed}");
+        assert!(printed.contains("/// 0\npub struct B;"), "{printed}");
+    }
+
+    #[test]
+    fn a_doc_block_where_no_doc_comment_prints_is_an_error_not_output() {
+        // Inside a macro's tokens prettyplease prints the attribute as it is.
+        let d = doc(Some("Inside a macro."));
+        let err = print(quote!(some_macro! { #d struct A; }), "a test").unwrap_err();
+        assert!(err.contains("doc block"), "{err}");
+        // A block forgotten before its tokens were printed.
+        let d = doc(Some("Forgotten."));
+        reset_doc_blocks();
+        let err = print(quote!(#d pub struct A;), "a test").unwrap_err();
+        assert!(err.contains("lost doc block"), "{err}");
+    }
 }
