@@ -516,6 +516,36 @@ mod tests {
         assert!(d.message.starts_with("invalid YAML"), "{d}");
     }
 
+    /// A JSON spec with `schemas` object schemas, each with a long description.
+    fn json_spec(schemas: usize) -> String {
+        let text = "A description long enough to make the document large. ".repeat(8);
+        let schemas: Vec<String> = (0..schemas)
+            .map(|i| {
+                format!(
+                    r#""S{i}": {{"type": "object", "description": "{text}", "properties": {{"n": {{"type": "integer", "minimum": {i}}}}}}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"openapi": "3.0.3", "info": {{"title": "t", "version": "1"}}, "paths": {{}}, "components": {{"schemas": {{{}}}}}}}"#,
+            schemas.join(", ")
+        )
+    }
+
+    #[test]
+    fn a_json_spec_read_straight_is_the_document_its_tree_gives() {
+        // A JSON document is read straight into `openapiv3` on a second thread beside the
+        // tree; what comes out is the document the tree deserializes to, small or large.
+        for schemas in [3, 200] {
+            let source = json_spec(schemas);
+            let spec = load_str(Path::new("s.json"), source).unwrap();
+            let from_tree: openapiv3::OpenAPI = serde::Deserialize::deserialize(&spec.raw).unwrap();
+            assert_eq!(spec.doc, from_tree);
+            let components = spec.doc.components.as_ref().unwrap();
+            assert_eq!(components.schemas.len(), schemas);
+        }
+    }
+
     #[test]
     fn json_syntax_error_names_line_and_column() {
         let err = load_str(

@@ -137,7 +137,8 @@ pub(crate) fn render(config: &Config) -> Result<Output, Diagnostics> {
                     features: krate::runtime_features(&modules),
                 },
                 &spec_names,
-            ),
+            )
+            .into(),
         },
     );
     Ok(Output { files, warnings })

@@ -56,7 +56,7 @@ pub(crate) fn write(dir: &Path, out: Output, force: bool) -> Result<WriteReport,
         }
         // Checked again now that the directories exist: nothing may have become a link.
         refuse_symlinks(dir, &f.path)?;
-        std::fs::write(&path, &f.contents).map_err(|e| Error::Io(path.clone(), e))?;
+        std::fs::write(&path, f.contents.as_bytes()).map_err(|e| Error::Io(path.clone(), e))?;
         report.written.push(f.path.clone());
     }
     for stale in stale_files(dir, &out.files) {

@@ -44,7 +44,7 @@ fn file<'a>(out: &'a Output, path: &str) -> &'a str {
     out.files
         .iter()
         .find(|f| f.path == Path::new(path))
-        .map(|f| f.contents.as_str())
+        .map(|f| &*f.contents)
         .unwrap_or_else(|| {
             let paths: Vec<_> = out
                 .files
