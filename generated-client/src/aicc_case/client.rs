@@ -539,7 +539,7 @@ impl ShowCase<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(34);
         path.push_str("/openapi/case/");
-        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.id));
         let mut req = Request::new(rt::Method::GET, path, "showCase");
         req.idempotent = true;
         req.path_template = Some("/openapi/case/{id}");
@@ -770,7 +770,7 @@ impl ShowCaseType<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(38);
         path.push_str("/openapi/caseType/");
-        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.id));
         let mut req = Request::new(rt::Method::GET, path, "showCaseType");
         req.idempotent = true;
         req.path_template = Some("/openapi/caseType/{id}");

@@ -2663,7 +2663,7 @@ impl UpdateContactInfo<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(63);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/contact-info");
         let mut req = Request::new(rt::Method::PUT, path, "updateContactInfo");
         req.idempotent = true;
@@ -2784,7 +2784,7 @@ impl ListRelations<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/relations");
         let mut req = Request::new(rt::Method::GET, path, "listRelations");
         req.idempotent = true;
@@ -2897,7 +2897,7 @@ impl CreateRelations<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/relations");
         let mut req = Request::new(rt::Method::POST, path, "createRelations");
         req.idempotent = false;
@@ -3020,7 +3020,7 @@ impl DeleteRelation<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/relations");
         let mut req = Request::new(rt::Method::DELETE, path, "deleteRelation");
         req.idempotent = true;
@@ -3145,7 +3145,7 @@ impl OperateCase<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/action");
         let mut req = Request::new(rt::Method::POST, path, "operateCase");
         req.idempotent = false;
@@ -3269,7 +3269,7 @@ impl CreateScore<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(56);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/score");
         let mut req = Request::new(rt::Method::POST, path, "createScore");
         req.idempotent = false;
@@ -3389,7 +3389,7 @@ impl ShowCaseExtendedParameters<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(64);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/extends-param");
         let mut req = Request::new(rt::Method::GET, path, "showCaseExtendedParameters");
         req.idempotent = true;
@@ -3514,7 +3514,7 @@ impl CreateCaseExtendedParameters<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(64);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/extends-param");
         let mut req = Request::new(
             rt::Method::POST,
@@ -4516,7 +4516,7 @@ impl ShowCaseDetail<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(50);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         let mut req = Request::new(rt::Method::GET, path, "showCaseDetail");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/cases/{case_id}");
@@ -4683,7 +4683,7 @@ impl ListCaseOperationLogs<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(63);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/operate-logs");
         let mut req = Request::new(rt::Method::GET, path, "listCaseOperationLogs");
         req.idempotent = true;
@@ -4934,7 +4934,7 @@ impl ShowCaseStatus<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/status");
         let mut req = Request::new(rt::Method::GET, path, "showCaseStatus");
         req.idempotent = true;
@@ -5935,7 +5935,7 @@ impl DownloadAttachment<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/accessorys/");
-        path.push_str(&rt::encode_path_segment(&self.accessory_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.accessory_id));
         let mut req = Request::new(rt::Method::GET, path, "downloadAttachment");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/{accessory_id}");
@@ -6046,7 +6046,7 @@ impl DeleteAttachment<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(60);
         path.push_str("/v2/servicerequest/accessorys/");
-        path.push_str(&rt::encode_path_segment(&self.accessory_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.accessory_id));
         let mut req = Request::new(rt::Method::DELETE, path, "deleteAttachment");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/accessorys/{accessory_id}");
@@ -6183,7 +6183,7 @@ impl DownloadAttachmentImage<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(66);
         path.push_str("/v2/servicerequest/accessorys/");
-        path.push_str(&rt::encode_path_segment(&self.accessory_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.accessory_id));
         path.push_str("/image");
         let mut req = Request::new(rt::Method::GET, path, "downloadAttachmentImage");
         req.idempotent = true;
@@ -6506,7 +6506,7 @@ impl ShowAttachmentDownloadUrl<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(71);
         path.push_str("/v2/servicerequest/accessorys/");
-        path.push_str(&rt::encode_path_segment(&self.accessory_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.accessory_id));
         path.push_str("/access-url");
         let mut req = Request::new(rt::Method::GET, path, "showAttachmentDownloadUrl");
         req.idempotent = true;
@@ -7537,7 +7537,7 @@ impl ListCaseLabels<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/labels");
         let mut req = Request::new(rt::Method::GET, path, "listCaseLabels");
         req.idempotent = true;
@@ -7669,7 +7669,7 @@ impl CreateCaseLabels<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/labels");
         let mut req = Request::new(rt::Method::POST, path, "createCaseLabels");
         req.idempotent = false;
@@ -7813,7 +7813,7 @@ impl DeleteCaseLabels<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(57);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/labels");
         let mut req = Request::new(rt::Method::DELETE, path, "deleteCaseLabels");
         req.idempotent = true;
@@ -8550,7 +8550,7 @@ impl ShowAuthorizationDetail<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(68);
         path.push_str("/v2/servicerequest/authorizations/");
-        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.authorization_id));
         let mut req = Request::new(rt::Method::GET, path, "showAuthorizationDetail");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/authorizations/{authorization_id}");
@@ -8665,7 +8665,7 @@ impl ConfirmAuthorization<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(68);
         path.push_str("/v2/servicerequest/authorizations/");
-        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.authorization_id));
         let mut req = Request::new(rt::Method::PUT, path, "confirmAuthorization");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/authorizations/{authorization_id}");
@@ -8797,7 +8797,7 @@ impl OperateAuthorization<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(75);
         path.push_str("/v2/servicerequest/authorizations/");
-        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.authorization_id));
         path.push_str("/action");
         let mut req = Request::new(rt::Method::PUT, path, "operateAuthorization");
         req.idempotent = true;
@@ -9115,7 +9115,7 @@ impl ListHistorySessions<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(133);
         path.push_str("/v2/servicerequest/authorizations/");
-        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.authorization_id));
         path.push_str("/authorization-details/");
         path.push_str(
             &rt::encode_path_segment(&self.authorization_detail_id.to_string()),
@@ -9368,7 +9368,7 @@ impl ListHistoryOperationLogs<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(153);
         path.push_str("/v2/servicerequest/authorizations/");
-        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.authorization_id));
         path.push_str("/authorization-details/");
         path.push_str(
             &rt::encode_path_segment(&self.authorization_detail_id.to_string()),
@@ -9624,7 +9624,7 @@ impl ListFileTransferRecords<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(158);
         path.push_str("/v2/servicerequest/authorizations/");
-        path.push_str(&rt::encode_path_segment(&self.authorization_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.authorization_id));
         path.push_str("/authorization-details/");
         path.push_str(
             &rt::encode_path_segment(&self.authorization_detail_id.to_string()),
@@ -12072,7 +12072,7 @@ impl ShowConfiguration<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(62);
         path.push_str("/v2/servicerequest/configurations/");
-        path.push_str(&rt::encode_path_segment(&self.config_key.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.config_key));
         let mut req = Request::new(rt::Method::GET, path, "showConfiguration");
         req.idempotent = true;
         req.path_template = Some("/v2/servicerequest/configurations/{config_key}");
@@ -12170,7 +12170,7 @@ impl CreateMessage<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(58);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/message");
         let mut req = Request::new(rt::Method::POST, path, "createMessage");
         req.idempotent = false;
@@ -12345,7 +12345,7 @@ impl ListMessages<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(59);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/messages");
         let mut req = Request::new(rt::Method::GET, path, "listMessages");
         req.idempotent = true;
@@ -12549,7 +12549,7 @@ impl ListMoreInstantMessages<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(72);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/instant-messages/more");
         let mut req = Request::new(rt::Method::GET, path, "listMoreInstantMessages");
         req.idempotent = true;
@@ -12957,7 +12957,7 @@ impl MarkInstantMessagesRead<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(74);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/instant-messages/unread");
         let mut req = Request::new(rt::Method::POST, path, "markInstantMessagesRead");
         req.idempotent = false;
@@ -13091,9 +13091,9 @@ impl RevokeMessage<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(89);
         path.push_str("/v2/servicerequest/cases/");
-        path.push_str(&rt::encode_path_segment(&self.case_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.case_id));
         path.push_str("/instant-messages/");
-        path.push_str(&rt::encode_path_segment(&self.message_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.message_id));
         path.push_str("/withdraw");
         let mut req = Request::new(rt::Method::POST, path, "revokeMessage");
         req.idempotent = false;

@@ -90,10 +90,18 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty, value: &Value) -> TokenS
     match p.location {
         Location::Path => {
             let s = match inner_ty {
-                Ty::Vec(_) => join_items(inner_ty, ",", value),
-                t => scalar_text(t, value),
+                // Encoded from the field itself, not from a copy.
+                Ty::String => value.reference(),
+                Ty::Vec(_) => {
+                    let s = join_items(inner_ty, ",", value);
+                    quote!(&#s)
+                }
+                t => {
+                    let s = scalar_text(t, value);
+                    quote!(&#s)
+                }
             };
-            quote!(rt::encode_path_segment(&#s))
+            quote!(rt::encode_path_segment(#s))
         }
         Location::Query => match (inner_ty, p.style) {
             (Ty::Vec(item_ty), Style::FormExplode | Style::DeepObject) => {

@@ -176,7 +176,7 @@ impl Collide<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(33);
         path.push_str("/things/");
-        path.push_str(&rt::encode_path_segment(&self.request2.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.request2));
         let mut req = Request::new(rt::Method::POST, path, "collide");
         req.idempotent = false;
         req.path_template = Some("/things/{request}");

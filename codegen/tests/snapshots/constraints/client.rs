@@ -134,7 +134,7 @@ impl PostChecked<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(31);
         path.push_str("/checked/");
-        path.push_str(&rt::encode_path_segment(&self.code.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.code));
         let mut req = Request::new(rt::Method::POST, path, "postChecked");
         req.idempotent = false;
         req.path_template = Some("/checked/{code}");

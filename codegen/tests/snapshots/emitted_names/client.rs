@@ -229,7 +229,7 @@ impl Builder<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(28);
         path.push_str("/things/");
-        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.id));
         let mut req = Request::new(rt::Method::GET, path, "builder");
         req.idempotent = true;
         req.path_template = Some("/things/{id}");
@@ -283,7 +283,7 @@ impl Runtime2<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(28);
         path.push_str("/things/");
-        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.id));
         let mut req = Request::new(rt::Method::DELETE, path, "runtime");
         req.idempotent = true;
         req.path_template = Some("/things/{id}");

@@ -102,7 +102,7 @@ impl Match<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(29);
         path.push_str("/match/");
-        path.push_str(&rt::encode_path_segment(&self.r#type.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.r#type));
         let mut req = Request::new(rt::Method::GET, path, "match");
         req.idempotent = true;
         req.path_template = Some("/match/{type}");

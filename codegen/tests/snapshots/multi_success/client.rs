@@ -180,7 +180,7 @@ impl GetJob<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(26);
         path.push_str("/jobs/");
-        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.id));
         let mut req = Request::new(rt::Method::GET, path, "getJob");
         req.idempotent = true;
         req.path_template = Some("/jobs/{id}");

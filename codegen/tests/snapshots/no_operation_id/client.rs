@@ -106,7 +106,7 @@ impl GetUsersUserIdKeys<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(36);
         path.push_str("/users/");
-        path.push_str(&rt::encode_path_segment(&self.user_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.user_id));
         path.push_str("/keys");
         let mut req = Request::new(rt::Method::GET, path, "get_users_userId_keys");
         req.idempotent = true;
@@ -152,7 +152,7 @@ impl DeleteUsersUserIdKeys<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(36);
         path.push_str("/users/");
-        path.push_str(&rt::encode_path_segment(&self.user_id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.user_id));
         path.push_str("/keys");
         let mut req = Request::new(rt::Method::DELETE, path, "delete_users_userId_keys");
         req.idempotent = true;

@@ -106,7 +106,7 @@ impl GetBlob<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(27);
         path.push_str("/blobs/");
-        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.id));
         let mut req = Request::new(rt::Method::GET, path, "getBlob");
         req.idempotent = true;
         req.path_template = Some("/blobs/{id}");
@@ -150,7 +150,7 @@ impl PutBlob<'_> {
         self.validate().map_err(Error::Validation)?;
         let mut path = String::with_capacity(27);
         path.push_str("/blobs/");
-        path.push_str(&rt::encode_path_segment(&self.id.to_string()));
+        path.push_str(&rt::encode_path_segment(&self.id));
         let mut req = Request::new(rt::Method::PUT, path, "putBlob");
         req.idempotent = true;
         req.path_template = Some("/blobs/{id}");
