@@ -315,15 +315,18 @@ pub fn crate_files(
     for m in modules {
         let dir = PathBuf::from("src").join(&m.module);
         let head = header(&m.spec_name);
+        // Each piece is spaced into the file as it comes and then dropped: the file's text is
+        // not held twice more (joined, then spaced).
         let mut text_of = |n: usize| -> Result<String, String> {
-            let mut text = String::new();
+            let mut text = head.clone();
+            let mut spacer = super::Spacer::default();
             for (_, piece) in pieces.by_ref().take(n) {
                 match piece? {
-                    Piece::Text(t) => text.push_str(&t),
+                    Piece::Text(t) => spacer.push(&mut text, &t),
                     Piece::Files(_) => unreachable!("examples come last"),
                 }
             }
-            Ok(format!("{head}{}", super::space_items(&text)))
+            Ok(text)
         };
         files.push(GeneratedFile {
             path: dir.join("mod.rs"),

@@ -373,53 +373,73 @@ impl syn::visit_mut::VisitMut for OneLineDocs {
 /// closing brace or the last `use`, before the next item at the same depth) reads like
 /// hand-written code.
 pub fn space_items(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    Spacer::default().push(&mut out, text);
+    out
+}
+
+/// [`space_items`] fed a file piece by piece, each appended to one buffer as it comes, so the
+/// pieces need not be joined first. A piece ends at the end of a line.
+#[derive(Debug, Default)]
+pub struct Spacer {
+    /// The last line of the pieces so far.
+    last: Option<String>,
+}
+
+impl Spacer {
+    /// Appends `text` to `out`, with the blank lines it needs before its items.
+    pub fn push(&mut self, out: &mut String, text: &str) {
+        let carried = self.last.take();
+        let mut prev = carried.as_deref();
+        for line in text.lines() {
+            if prev.is_some_and(|p| blank_line_between(p, line)) {
+                out.push('\n');
+            }
+            out.push_str(line);
+            out.push('\n');
+            prev = Some(line);
+        }
+        self.last = prev.map(str::to_string);
+    }
+}
+
+/// Whether a blank line goes between the lines `p` and `line` (see [`space_items`]).
+fn blank_line_between(p: &str, line: &str) -> bool {
     const ITEM_STARTS: &[&str] = &[
         "///", "#[", "pub ", "impl", "fn ", "async fn", "struct ", "enum ", "mod ", "const ",
         "type ", "use ", "static ", "trait ", "crate::",
     ];
-    let mut out = String::with_capacity(text.len() + text.len() / 16);
-    let mut prev: Option<&str> = None;
-    for line in text.lines() {
-        if let Some(p) = prev {
-            let indent = |l: &str| l.len() - l.trim_start().len();
-            let (pt, ct) = (p.trim(), line.trim());
-            let same_depth = indent(p) == indent(line);
-            let starts_item = ITEM_STARTS.iter().any(|s| ct.starts_with(s));
-            // A closing brace, the end of a macro item at the top level
-            // (`crate::runtime::__private::string_enum_impls!(Name);`, on one line or more), a
-            // type alias, an item without a body (`pub struct Flags {}`), or a runtime macro
-            // that writes a method.
-            let after_block = pt == "}"
-                || pt == "};"
-                || (indent(p) == 0
-                    && pt.ends_with(");")
-                    && (pt.contains("!(") || pt.starts_with(')') || pt.starts_with('}')))
-                || (indent(p) == 0 && pt.starts_with("pub type ") && pt.ends_with(';'))
-                || (indent(p) == 0 && pt.ends_with(" {}"))
-                // A runtime macro that writes a method (`header_method!();` in a builder).
-                || (pt.starts_with("crate::runtime::__private::") && pt.ends_with("!();"));
-            let declaration = ["use ", "pub use ", "mod ", "pub mod "]
-                .iter()
-                .any(|k| pt.starts_with(k))
-                && pt.ends_with(';');
-            let after_uses = declaration
-                && (ct.starts_with("///")
-                    || ct.starts_with("#[")
-                    || !ct.starts_with(pt.split(' ').next().unwrap_or("")));
-            let after_inner_attrs = (pt.starts_with("#![") || pt.starts_with("//!") || pt == ")]")
-                && !(ct.starts_with("#![") || ct.starts_with("//!"))
-                && indent(line) == 0
-                && !ct.starts_with(')')
-                && starts_item;
-            if same_depth && starts_item && (after_block || after_uses) || after_inner_attrs {
-                out.push('\n');
-            }
-        }
-        out.push_str(line);
-        out.push('\n');
-        prev = Some(line);
-    }
-    out
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let (pt, ct) = (p.trim(), line.trim());
+    let same_depth = indent(p) == indent(line);
+    let starts_item = ITEM_STARTS.iter().any(|s| ct.starts_with(s));
+    // A closing brace, the end of a macro item at the top level
+    // (`crate::runtime::__private::string_enum_impls!(Name);`, on one line or more), a
+    // type alias, an item without a body (`pub struct Flags {}`), or a runtime macro
+    // that writes a method.
+    let after_block = pt == "}"
+        || pt == "};"
+        || (indent(p) == 0
+            && pt.ends_with(");")
+            && (pt.contains("!(") || pt.starts_with(')') || pt.starts_with('}')))
+        || (indent(p) == 0 && pt.starts_with("pub type ") && pt.ends_with(';'))
+        || (indent(p) == 0 && pt.ends_with(" {}"))
+        // A runtime macro that writes a method (`header_method!();` in a builder).
+        || (pt.starts_with("crate::runtime::__private::") && pt.ends_with("!();"));
+    let declaration = ["use ", "pub use ", "mod ", "pub mod "]
+        .iter()
+        .any(|k| pt.starts_with(k))
+        && pt.ends_with(';');
+    let after_uses = declaration
+        && (ct.starts_with("///")
+            || ct.starts_with("#[")
+            || !ct.starts_with(pt.split(' ').next().unwrap_or("")));
+    let after_inner_attrs = (pt.starts_with("#![") || pt.starts_with("//!") || pt == ")]")
+        && !(ct.starts_with("#![") || ct.starts_with("//!"))
+        && indent(line) == 0
+        && !ct.starts_with(')')
+        && starts_item;
+    same_depth && starts_item && (after_block || after_uses) || after_inner_attrs
 }
 
 #[cfg(test)]
@@ -475,6 +495,40 @@ mod tests {
             assert!(!got.contains(DOC_MARK));
         }
         assert!(doc(None).is_empty());
+    }
+
+    #[test]
+    fn spacing_pieces_as_they_come_is_spacing_the_joined_file() {
+        let pieces = [
+            "use a::b;\nuse a::c;\npub use d::E;\n",
+            "/// A.\npub struct A {\n    x: u8,\n}\n",
+            "impl A {\n    crate::runtime::__private::header_method!();\n    /// Doc.\n    pub fn f() {}\n}\n",
+            "",
+            "pub type B = A;\n",
+            "crate::runtime::__private::string_enum_impls!(\n    C\n);\npub struct D {}\n",
+            "fn g() {}\n",
+        ];
+        let joined = space_items(&pieces.concat());
+        // Blank lines fall at the joins too: after the `use`s, after `}`, after the alias.
+        assert!(joined.contains("pub use d::E;\n\n/// A."), "{joined}");
+        assert!(joined.contains("}\n\nimpl A {"), "{joined}");
+        assert!(
+            joined.contains("}\n\npub type B = A;\n\ncrate::"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("header_method!();\n\n    /// Doc."),
+            "{joined}"
+        );
+        for split in 0..=pieces.len() {
+            let mut out = String::from("// head\n");
+            let mut spacer = Spacer::default();
+            spacer.push(&mut out, &pieces[..split].concat());
+            for piece in &pieces[split..] {
+                spacer.push(&mut out, piece);
+            }
+            assert_eq!(out, format!("// head\n{joined}"), "split at {split}");
+        }
     }
 
     #[test]
