@@ -29,7 +29,7 @@ macro_rules! runtime_file {
 }
 
 /// The runtime crate's sources but `lib.rs`, embedded so the generator can vendor them into a
-/// crate that stands alone (`src/runtime/`; `lib.rs` becomes `mod.rs`, see [`vendored_mod_rs`]).
+/// crate that stands alone (`src/runtime/`; `lib.rs` becomes `mod.rs`, see `vendored_mod_rs`).
 pub const RUNTIME_FILES: &[(&str, &str)] = &[
     runtime_file!("auth.rs", "auth.rs"),
     runtime_file!("client.rs", "client.rs"),

@@ -67,10 +67,10 @@ pub fn ty_in(t: &Ty, module: Option<&TokenStream>) -> TokenStream {
 /// Doc attributes from spec text, made safe for rustdoc by [`docs::render`]: every code
 /// block becomes a `text` block, so nothing in a description can become a doctest.
 ///
-/// The tokens carry one placeholder attribute for the whole block (see [`DocBlocks`]), and
-/// [`print`] writes the lines in its place: the block's text is never escaped into a literal,
-/// parsed back by syn and unescaped again by prettyplease. The lines printed are those the
-/// block would print as one `#[doc]` attribute per line.
+/// The tokens carry one placeholder attribute for the whole block (the lines wait in a
+/// per-thread table), and [`print()`] writes the lines in its place: the block's text is never
+/// escaped into a literal, parsed back by syn and unescaped again by prettyplease. The lines
+/// printed are those the block would print as one `#[doc]` attribute per line.
 pub fn doc(text: Option<&str>) -> TokenStream {
     let Some(text) = text else {
         return TokenStream::new();
@@ -99,7 +99,7 @@ const DOC_MARK: char = '\u{1}';
 thread_local! {
     /// The doc blocks [`doc`] made on this thread, by number: the lines after `///`. Tokens
     /// are built and printed on one thread, so the blocks of a file's tokens are here when
-    /// [`print`] prints them. [`reset_doc_blocks`] empties it between pieces of output.
+    /// [`print()`] prints them. [`reset_doc_blocks`] empties it between pieces of output.
     static DOC_BLOCKS: std::cell::RefCell<Vec<Vec<String>>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
