@@ -16,6 +16,7 @@
 //!     .expect("generation failed");
 //! ```
 
+mod alloc;
 pub mod bundle;
 pub mod config;
 pub mod diag;

@@ -90,6 +90,13 @@ fn module_name(path: &Path) -> String {
 /// Generates every file in memory: lowers every spec, then emits the crate.
 pub(crate) fn render(config: &Config) -> Result<Output, Diagnostics> {
     let (modules, warnings) = lower_all(config)?;
+    let spec_bytes = config
+        .specs
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    crate::alloc::release_freed_memory(spec_bytes);
     let crate_doc = config.crate_doc.clone().unwrap_or_else(|| {
         let titles: Vec<String> = modules
             .iter()
