@@ -180,7 +180,7 @@ impl Config {
 
     /// Loads, checks and lowers every spec; reports every problem of every spec.
     pub fn check(&self) -> Result<Vec<Diagnostic>, Diagnostics> {
-        pipeline::lower_all(self).map(|(_, w)| w)
+        pipeline::lower_all(self).map(|(_, w, _)| w)
     }
 
     fn dir(&self) -> Result<&Path, Error> {

@@ -11,10 +11,11 @@ use crate::ir::ModuleInput;
 use crate::naming;
 
 /// Loads, checks and lowers every spec, each into a module of its own; every problem of
-/// every spec is reported together.
+/// every spec is reported together. Also gives the bytes of spec text read (each spec's
+/// memory is freed once it is lowered).
 pub(crate) fn lower_all(
     config: &Config,
-) -> Result<(Vec<ModuleInput>, Vec<Diagnostic>), Diagnostics> {
+) -> Result<(Vec<ModuleInput>, Vec<Diagnostic>, u64), Diagnostics> {
     if config.specs.is_empty() {
         return Err(Diagnostics(vec![Diagnostic {
             severity: Severity::Error,
@@ -34,8 +35,13 @@ pub(crate) fn lower_all(
     for reserved in RESERVED_MODULES {
         names.reserve(reserved);
     }
+    let mut spec_bytes = 0u64;
     for path in &config.specs {
-        match crate::lower_spec(path) {
+        let lowered = crate::load::load_file(path).and_then(|spec| {
+            spec_bytes += spec.source.len() as u64;
+            crate::lower_loaded(&spec)
+        });
+        match lowered {
             Ok((api, w)) => {
                 warnings.extend(w);
                 let module = module_name(path);
@@ -70,7 +76,7 @@ pub(crate) fn lower_all(
         errors.extend(warnings);
         return Err(Diagnostics(errors));
     }
-    Ok((modules, warnings))
+    Ok((modules, warnings, spec_bytes))
 }
 
 /// The module a spec becomes, from its file's stem (`aicc-case.yaml` -> `aicc_case`): a
@@ -89,13 +95,7 @@ fn module_name(path: &Path) -> String {
 
 /// Generates every file in memory: lowers every spec, then emits the crate.
 pub(crate) fn render(config: &Config) -> Result<Output, Diagnostics> {
-    let (modules, warnings) = lower_all(config)?;
-    let spec_bytes = config
-        .specs
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
+    let (modules, warnings, spec_bytes) = lower_all(config)?;
     crate::alloc::release_freed_memory(spec_bytes);
     let crate_doc = config.crate_doc.clone().unwrap_or_else(|| {
         let titles: Vec<String> = modules

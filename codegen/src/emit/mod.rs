@@ -122,10 +122,7 @@ fn doc_line(l: &str) -> String {
     }
     let mut line = String::with_capacity(l.len() + 1);
     line.push(' ');
-    line.extend(
-        l.chars()
-            .map(|c| if c.is_control() && c != '\t' { ' ' } else { c }),
-    );
+    line.extend(l.chars().map(blank_control));
     line.truncate(line.trim_end_matches(' ').len());
     line
 }
@@ -352,20 +349,28 @@ impl syn::visit_mut::VisitMut for OneLineDocs {
             }) = &mut nv.value
             {
                 let v = s.value();
-                if v.chars().any(|c| c.is_control() && c != '\t') {
+                if v.chars().any(|c| blank_control(c) != c) {
                     // A doc block's placeholder (see `doc`): its mark is raw in the literal's
                     // text, where spec text is always escaped.
                     if s.token().to_string().starts_with(&format!("\"{DOC_MARK}")) {
                         return;
                     }
-                    let line: String = v
-                        .chars()
-                        .map(|c| if c.is_control() && c != '\t' { ' ' } else { c })
-                        .collect();
+                    let line: String = v.chars().map(blank_control).collect();
                     *s = syn::LitStr::new(&line, s.span());
                 }
             }
         }
+    }
+}
+
+/// A character of a doc comment's line as it is printed: a control character (a CR, a line
+/// feed, a bell, the doc blocks' mark) as a space, a tab as itself. One rule for the one-line
+/// docs ([`OneLineDocs`]) and the lines of doc blocks, which print as those docs did.
+fn blank_control(c: char) -> char {
+    if c.is_control() && c != '\t' {
+        ' '
+    } else {
+        c
     }
 }
 
