@@ -26,6 +26,7 @@ pub mod ir;
 pub mod load;
 mod lower;
 pub mod naming;
+mod parallel;
 pub mod pattern;
 mod pipeline;
 pub mod reference;

@@ -5,61 +5,13 @@
 //! number of threads; a chunk's tokens are dropped as soon as it is printed, so memory holds
 //! the text and the IR, not the tokens of a whole file.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+pub use crate::parallel::{par_map, threads};
 
 /// Items per chunk. Small chunks won when measured (nexus and stripe, 2 CPUs, paired runs):
 /// against 48 items, 4 to 6 cut nexus's wall time by about a quarter and its peak memory from
 /// about 45 to 26 MiB, and stripe's wall time by about a fifth. A chunk's tokens and syntax
 /// tree are small and short-lived, and the threads finish together; 2 items were no faster.
 pub const CHUNK: usize = 4;
-
-/// The number of worker threads: the CPUs this process may run on (its affinity mask, so
-/// `taskset` limits it), at least one.
-pub fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
-/// `f` over every job, in parallel on up to [`threads`] threads, results in job order. Jobs
-/// are handed out one at a time from a shared counter, so uneven jobs balance. The calling
-/// thread is one of the workers (its allocator heap already holds the memory that loading and
-/// lowering freed, so the peak stays lower than with a fresh thread in its place). A worker
-/// that cannot be spawned leaves its share to the others; nothing is left undone.
-pub fn par_map<J: Sync, R: Send>(jobs: &[J], f: impl Fn(&J) -> R + Sync) -> Vec<R> {
-    let workers = threads().min(jobs.len());
-    if workers <= 1 {
-        return jobs.iter().map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<R>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(job) = jobs.get(i) else { break };
-        let r = f(job);
-        *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-    };
-    std::thread::scope(|scope| {
-        for _ in 1..workers {
-            // syn and prettyplease recurse over deeply nested tokens.
-            let spawned = std::thread::Builder::new()
-                .stack_size(32 << 20)
-                .spawn_scoped(scope, work);
-            if spawned.is_err() {
-                break;
-            }
-        }
-        work();
-    });
-    slots
-        .into_iter()
-        .zip(jobs)
-        .map(|(slot, job)| {
-            slot.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .unwrap_or_else(|| f(job))
-        })
-        .collect()
-}
 
 /// The chunks of `0..len`, [`CHUNK`] items each.
 pub fn chunks(len: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
@@ -71,22 +23,6 @@ pub fn chunks(len: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn results_come_in_job_order_whatever_thread_ran_them() {
-        // Uneven jobs, so the workers finish out of order.
-        let jobs: Vec<u64> = (0..500).map(|i| (i * 7919) % 97).collect();
-        let work = |n: &u64| (0..*n * 1000).fold(*n, |a, x| a.wrapping_mul(31).wrapping_add(x));
-        let sequential: Vec<u64> = jobs.iter().map(work).collect();
-        assert_eq!(par_map(&jobs, work), sequential);
-        // The calling thread is one of the workers, so a job may run on it.
-        let caller = std::thread::current().id();
-        let ran_on: Vec<bool> = par_map(&jobs, |_| std::thread::current().id() == caller);
-        assert_eq!(ran_on.len(), jobs.len());
-        if threads() == 1 {
-            assert!(ran_on.iter().all(|on_caller| *on_caller));
-        }
-    }
 
     #[test]
     fn chunks_cover_every_item_once() {

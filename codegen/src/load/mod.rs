@@ -8,6 +8,8 @@ use serde_json::{Map, Value};
 
 use crate::diag::{self, Diagnostic, Diagnostics, Severity, Sink};
 
+mod pieces;
+
 /// Extension under which the loader keeps a numeric bound of an integer schema that does not
 /// fit in `i64` or is written with a fraction (`minimum: -9223372036854776000`). `openapiv3`
 /// rejects those bounds; the generator reads them back from here.
@@ -156,15 +158,22 @@ pub fn parse_tree(path: &Path, source: &str) -> Result<Value, Diagnostics> {
             )
         })?
     } else {
-        let yaml: Tolerant = serde_yaml::from_str(source).map_err(|e| {
-            let loc = e.location();
-            syntax(
-                loc.as_ref().map(|l| l.line()),
-                loc.as_ref().map(|l| l.column()),
-                format!("invalid YAML: {e}"),
-            )
-        })?;
-        yaml.0
+        // A large document is parsed in pieces on every CPU; the whole text when that is not
+        // possible (so every error is the whole parse's).
+        match pieces::parse(source) {
+            Some(tree) => tree,
+            None => {
+                let yaml: Tolerant = serde_yaml::from_str(source).map_err(|e| {
+                    let loc = e.location();
+                    syntax(
+                        loc.as_ref().map(|l| l.line()),
+                        loc.as_ref().map(|l| l.column()),
+                        format!("invalid YAML: {e}"),
+                    )
+                })?;
+                yaml.0
+            }
+        }
     };
 
     Ok(raw)
