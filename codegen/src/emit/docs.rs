@@ -37,13 +37,30 @@ const PREFORMATTED_TAGS: &[&str] = &[
 /// characters, no leading or trailing blank lines, and no code block other than `text`.
 pub fn render(text: &str) -> Vec<String> {
     let text = normalize(text);
-    let out = neutralize(&text);
+    if plain(&text) {
+        // Nothing in it can open a code block or an HTML block: as the Markdown passes give.
+        return tidy(&text);
+    }
+    render_markdown(&text)
+}
+
+/// [`render`] of normalized text, through the Markdown parser.
+fn render_markdown(text: &str) -> Vec<String> {
+    let out = neutralize(text);
     let lines = tidy(&out);
     if is_inert(&lines.join("\n")) {
         lines
     } else {
-        tidy(&as_text_block(&text))
+        tidy(&as_text_block(text))
     }
+}
+
+/// True when nothing in `text` can open a code block or an HTML block, so both Markdown passes
+/// of [`render`] would leave it as it is: no fence character (`` ` ``, `~`), no `<`, no tab,
+/// and no four spaces in a row (the least indentation of an indented code block, after any
+/// list or quote markers).
+fn plain(text: &str) -> bool {
+    !text.contains(['`', '~', '<', '\t']) && !text.contains("    ")
 }
 
 /// Spec text used inside one line of a doc comment (a title, a version): whitespace and
@@ -244,6 +261,52 @@ mod tests {
     fn prose_lists_links_and_inline_code_stay_as_written() {
         let text = "Some *prose* with `code` and a [link](https://example.com).\n\n- one\n- two\n  - nested\n\n1. first\n2. second";
         assert_eq!(inert(text), text);
+    }
+
+    #[test]
+    fn plain_text_renders_as_the_markdown_passes_render_it() {
+        // Texts the shortcut takes, written to look like Markdown blocks.
+        let written = [
+            "para\n\n   three spaces are no code\n\nafter",
+            "- a\n  - b\n   - c\n\n1. one\n2.  two\n10. ten",
+            "> quote\n> > nested\n>   three",
+            "Title\n=====\n\nSub\n---\n\n# Heading #",
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            "text[^1]\n\n[^1]: note\n   more",
+            "&lt;pre&gt; is an entity, not a tag\n\n* * *\n\n- [ ] task",
+            "trailing spaces   \n\n\n   \nlast",
+        ];
+        for text in written {
+            assert!(plain(text), "{text:?}");
+            assert_eq!(tidy(text), render_markdown(text), "{text:?}");
+        }
+        // Generated texts: every one the shortcut takes must render alike. Pieces that make
+        // Markdown blocks, joined at random (a fixed sequence).
+        let pieces = [
+            " ", "  ", "   ", "\n", "\n\n", "- ", "* ", "> ", "1. ", "2) ", "#", "=", "---", "|",
+            "a", "word", "[x]", "[^1]: ", "+ ", "_", "&lt;", "\\",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut taken = 0;
+        for _ in 0..4000 {
+            let mut text = String::new();
+            for _ in 0..12 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let text = normalize(&text);
+            if plain(&text) {
+                taken += 1;
+                assert_eq!(tidy(&text), render_markdown(&text), "{text:?}");
+            }
+        }
+        assert!(taken > 1000, "{taken}");
+        // And texts it must not take.
+        for text in ["a `b`", "~~~", "<pre>", "a\tb", "p\n\n    code"] {
+            assert!(!plain(text), "{text:?}");
+        }
     }
 
     #[test]
