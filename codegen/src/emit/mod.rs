@@ -72,24 +72,88 @@ pub fn ty_in(t: &Ty, module: Option<&TokenStream>) -> TokenStream {
 /// escaped into a literal, parsed back by syn and unescaped again by prettyplease. The lines
 /// printed are those the block would print as one `#[doc]` attribute per line.
 pub fn doc(text: Option<&str>) -> TokenStream {
-    let Some(text) = text else {
+    let Some(n) = doc_block(text) else {
         return TokenStream::new();
     };
-    let lines: Vec<String> = doc_lines(text).iter().map(|l| doc_line(l)).collect();
-    if lines.is_empty() {
-        return TokenStream::new();
-    }
-    let n = DOC_BLOCKS.with(|b| {
-        let mut b = b.borrow_mut();
-        b.push(lines);
-        b.len() - 1
-    });
     // The mark is written raw into the literal's text, not escaped: no literal made from spec
     // text has a raw control character in its text (see `OneLineDocs`).
     let mark: proc_macro2::Literal = format!("\"{DOC_MARK}{n}\"")
         .parse()
         .unwrap_or_else(|_| proc_macro2::Literal::string(""));
     quote!(#[doc = #mark])
+}
+
+/// [`doc`] for an item written as text ([`text_item`]): the placeholder line as prettyplease
+/// prints the placeholder attribute (`///\u{1}N`), or `None` when there is no doc comment.
+pub fn doc_text(text: Option<&str>) -> Option<String> {
+    doc_block(text).map(|n| format!("///{DOC_MARK}{n}"))
+}
+
+/// Keeps the lines of `text`'s doc comment in the table of this thread; their number there.
+fn doc_block(text: Option<&str>) -> Option<usize> {
+    let lines: Vec<String> = doc_lines(text?).iter().map(|l| doc_line(l)).collect();
+    if lines.is_empty() {
+        return None;
+    }
+    Some(DOC_BLOCKS.with(|b| {
+        let mut b = b.borrow_mut();
+        b.push(lines);
+        b.len() - 1
+    }))
+}
+
+/// The width prettyplease fills lines to: what it prints on one line is at most this wide,
+/// indentation included.
+pub const PRINT_WIDTH: usize = 89;
+
+/// The macro name of a text item's placeholder. Only the generator writes macro
+/// invocations, and spec text is never on a line of its own outside a doc block (those are
+/// written in after text items), so a line holding it is a placeholder.
+const TEXT_MACRO: &str = "__codegen_text";
+
+/// An item written as text, as prettyplease prints it at indentation 0 (an item whose printed
+/// form is known without parsing it: a setter), for the tokens of an impl block or a module.
+/// The tokens carry one placeholder, `__codegen_text!(N);`, which [`print()`] replaces by the
+/// lines, each after the placeholder's indentation; doc placeholder lines ([`doc_text`]) in
+/// them are filled in after.
+pub fn text_item(text: String) -> TokenStream {
+    let n = TEXT_BLOCKS.with(|b| {
+        let mut b = b.borrow_mut();
+        b.push(text);
+        b.len() - 1
+    });
+    let name = Ident::new(TEXT_MACRO, Span::call_site());
+    let n = proc_macro2::Literal::usize_unsuffixed(n);
+    quote!(#name!(#n);)
+}
+
+/// A type's tokens as prettyplease prints them, for a path type with generic arguments
+/// (`Vec<std::collections::BTreeMap<String, Foo>>`); `None` for any other type.
+pub fn type_text(t: &TokenStream) -> Option<String> {
+    use proc_macro2::{Spacing, TokenTree};
+    let mut out = String::new();
+    let mut tokens = t.clone().into_iter().peekable();
+    while let Some(token) = tokens.next() {
+        match token {
+            TokenTree::Ident(i) => {
+                if out.ends_with(|c: char| c.is_alphanumeric() || c == '_') {
+                    return None;
+                }
+                out.push_str(&i.to_string());
+            }
+            TokenTree::Punct(p) => match p.as_char() {
+                ':' if p.spacing() == Spacing::Joint => match tokens.next() {
+                    Some(TokenTree::Punct(q)) if q.as_char() == ':' => out.push_str("::"),
+                    _ => return None,
+                },
+                '<' | '>' => out.push(p.as_char()),
+                ',' => out.push_str(", "),
+                _ => return None,
+            },
+            _ => return None,
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// The character that opens a doc block's placeholder (`#[doc = "\u{1}N"]`, printed
@@ -102,16 +166,57 @@ thread_local! {
     /// [`print()`] prints them. [`reset_doc_blocks`] empties it between pieces of output.
     static DOC_BLOCKS: std::cell::RefCell<Vec<Vec<String>>> =
         const { std::cell::RefCell::new(Vec::new()) };
+    /// The text items [`text_item`] made on this thread, by number, kept as the doc blocks.
+    static TEXT_BLOCKS: std::cell::RefCell<Vec<String>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Forgets the doc blocks made on this thread: call it when no tokens built before are
-/// still to be printed (at the start of a piece of output).
+/// Forgets the doc blocks and text items made on this thread: call it when no tokens built
+/// before are still to be printed (at the start of a piece of output).
 pub fn reset_doc_blocks() {
     DOC_BLOCKS.with(|b| {
         let mut b = b.borrow_mut();
         b.clear();
         b.shrink_to(64);
     });
+    TEXT_BLOCKS.with(|b| {
+        let mut b = b.borrow_mut();
+        b.clear();
+        b.shrink_to(64);
+    });
+}
+
+/// Writes the text items in place of their placeholder lines (see [`text_item`]).
+fn fill_text_blocks(printed: String, what: &str) -> Result<String, String> {
+    if !printed.contains(TEXT_MACRO) {
+        return Ok(printed);
+    }
+    TEXT_BLOCKS.with(|b| {
+        let blocks = b.borrow();
+        let mut out = String::with_capacity(printed.len() * 2);
+        for line in printed.split_inclusive('\n') {
+            let body = line.trim_start_matches(' ');
+            let Some(rest) = body.strip_prefix(TEXT_MACRO) else {
+                out.push_str(line);
+                continue;
+            };
+            let block = rest
+                .strip_prefix("!(")
+                .and_then(|r| r.trim_end().strip_suffix(");"))
+                .and_then(|n| n.parse::<usize>().ok())
+                .and_then(|n| blocks.get(n))
+                .ok_or_else(|| format!("internal error: generated {what} has a lost text item"))?;
+            let indent = &line[..line.len() - body.len()];
+            for l in block.lines() {
+                if !l.is_empty() {
+                    out.push_str(indent);
+                    out.push_str(l);
+                }
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    })
 }
 
 /// One line of a doc block as prettyplease prints `#[doc = " line"]` after `///`: control
@@ -237,7 +342,7 @@ pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
     syn::visit_mut::VisitMut::visit_file_mut(&mut OneLineDocs, &mut file);
     let lists: Vec<Option<String>> = file.items.iter().map(property_list).collect();
     if lists.iter().all(Option::is_none) {
-        return fill_doc_blocks(prettyplease::unparse(&file), what);
+        return fill_doc_blocks(fill_text_blocks(prettyplease::unparse(&file), what)?, what);
     }
     // prettyplease fills a macro's tokens into lines like prose; a struct's property list
     // reads better one property to a line, as written by hand. The items between are printed
@@ -265,7 +370,7 @@ pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
     if !run.items.is_empty() {
         out.push_str(&prettyplease::unparse(&run));
     }
-    fill_doc_blocks(out, what)
+    fill_doc_blocks(fill_text_blocks(out, what)?, what)
 }
 
 /// A `serde_struct!(Name { field: "wire" kind, ... } mode);` item, one property to a

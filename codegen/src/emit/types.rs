@@ -1,11 +1,11 @@
 //! Models: a struct per object, an enum per string enum (unknown values kept), an untagged
 //! enum per union, an alias per named primitive, each with its `Validate` implementation.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{quote, ToTokens};
 
-use super::validate::{checks, delegates, struct_validation};
-use super::{doc, ident, ty};
+use super::validate::{checks, delegates, struct_validation, Step};
+use super::{doc, ident, text_item, ty, PRINT_WIDTH};
 use crate::ir::*;
 
 /// Emits the `types` module of one API.
@@ -310,7 +310,12 @@ fn emit_type(
                 });
                 quote!(match self { #(#arms)* })
             };
-            let validate = validate_impl(&name, validation);
+            let steps = if validation.is_empty() {
+                Vec::new()
+            } else {
+                vec![Step::Code(validation)]
+            };
+            let validate = validate_impl(&name, steps);
             let tagged = variants.iter().any(|v| v.tag.is_some());
             let (derives, deserialize) = if tagged {
                 (quote!(Serialize), union_deserialize(&t.name, variants))
@@ -489,9 +494,62 @@ fn emit_struct(
     }
 }
 
-/// `impl Validate for name` whose `validate_at` runs `body` (code that uses `path` and
-/// `out`); with nothing to check, the method is empty and its arguments unused.
-fn validate_impl(name: &impl ToTokens, body: TokenStream) -> TokenStream {
+/// `impl Validate for name` whose `validate_at` runs `steps` (code that uses `path` and
+/// `out`); with nothing to check, the method is empty and its arguments unused. Written as
+/// text when every step calls a field's own `validate_at` and every line fits (see
+/// [`validate_text`]).
+fn validate_impl(name: &Ident, steps: Vec<Step>) -> TokenStream {
+    let mut lines = Vec::new();
+    for step in &steps {
+        match step {
+            Step::Delegate { field, wire } => lines.push(format!(
+                "self.{field}.validate_at(&v::Path::field(path, {}), out);",
+                Literal::string(wire)
+            )),
+            Step::Code(_) => break,
+        }
+    }
+    if lines.len() == steps.len() {
+        if let Some(text) = validate_text(name, &lines) {
+            return text;
+        }
+    }
+    let body: TokenStream = steps.iter().map(Step::tokens).collect();
+    validate_impl_tokens(name, body)
+}
+
+/// The indentation of a `validate_at`'s statements.
+const BODY_INDENT: usize = 8;
+
+/// `impl Validate for name` as a text item, its `validate_at` running `lines` (statements as
+/// prettyplease prints them, without the body's indentation); `None` when a line would not
+/// fit on one line (then prettyplease breaks it, and the tokens are printed instead).
+fn validate_text(name: &Ident, lines: &[String]) -> Option<TokenStream> {
+    let head = format!("impl Validate for {name} {{");
+    if head.len() > PRINT_WIDTH || lines.iter().any(|l| BODY_INDENT + l.len() > PRINT_WIDTH) {
+        return None;
+    }
+    let mut text = head;
+    if lines.is_empty() {
+        text.push_str(
+            "\n    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}\n}\n",
+        );
+    } else {
+        text.push_str(
+            "\n    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {\n",
+        );
+        for line in lines {
+            text.push_str("        ");
+            text.push_str(line);
+            text.push('\n');
+        }
+        text.push_str("    }\n}\n");
+    }
+    Some(text_item(text))
+}
+
+/// [`validate_impl`] as tokens.
+fn validate_impl_tokens(name: &impl ToTokens, body: TokenStream) -> TokenStream {
     if body.is_empty() {
         quote! {
             impl Validate for #name {
@@ -532,19 +590,29 @@ fn emit_enum(name: &str, docs: Option<&str>, e: &EnumDef) -> TokenStream {
         quote!(self.as_str()),
         quote!(path),
     );
-    let validate_body = if e.extensible {
-        if string_checks.is_empty() {
+    let unknown = quote! {
+        if let Self::Unknown(value) = self {
+            v::check_enum(path, value, Self::KNOWN, out);
+        }
+    };
+    let validate = if e.extensible {
+        let body = if string_checks.is_empty() {
             quote! { let _ = (path, out); }
         } else {
             string_checks
-        }
+        };
+        validate_impl_tokens(&name_id, body)
+    } else if string_checks.is_empty() {
+        // The same statement, as prettyplease prints it.
+        let lines = [
+            "if let Self::Unknown(value) = self {",
+            "    v::check_enum(path, value, Self::KNOWN, out);",
+            "}",
+        ]
+        .map(String::from);
+        validate_text(&name_id, &lines).unwrap_or_else(|| validate_impl_tokens(&name_id, unknown))
     } else {
-        quote! {
-            if let Self::Unknown(value) = self {
-                v::check_enum(path, value, Self::KNOWN, out);
-            }
-            #string_checks
-        }
+        validate_impl_tokens(&name_id, quote!(#unknown #string_checks))
     };
     let unknown_doc = if e.extensible {
         " A value not listed in the spec; the list is open (`x-extensible-enum`), so it may be sent."
@@ -584,11 +652,7 @@ fn emit_enum(name: &str, docs: Option<&str>, e: &EnumDef) -> TokenStream {
 
         crate::runtime::__private::string_enum_impls!(#name_id);
 
-        impl Validate for #name_id {
-            fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
-                #validate_body
-            }
-        }
+        #validate
     }
 }
 
@@ -658,4 +722,77 @@ pub fn describe(c: &Constraints) -> String {
         }
     }
     parts.join("; ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::{print, reset_doc_blocks};
+
+    fn printed(tokens: impl FnOnce() -> TokenStream) -> String {
+        reset_doc_blocks();
+        print(tokens(), "a test").unwrap()
+    }
+
+    #[test]
+    fn a_validate_impl_written_as_text_prints_as_its_tokens_do() {
+        let wires = [
+            "id",
+            "x\"y",
+            "a\\b",
+            "tab\there",
+            "ünïcödé",
+            "line\nbreak",
+            "{}",
+        ];
+        let mut as_text = 0;
+        for n in 0..80 {
+            let name = ident(&format!("T{}", "b".repeat(n)));
+            let fields: Vec<(Ident, String)> = (0..3)
+                .map(|i| {
+                    let field = ident(&"f_x".repeat(n / 3 + i + 1)[..n / 2 + i + 1]);
+                    let field = if i == 2 { ident("type") } else { field };
+                    (field, wires[(n + i) % wires.len()].to_string())
+                })
+                .collect();
+            let steps = || {
+                fields
+                    .iter()
+                    .map(|(field, wire)| Step::Delegate {
+                        field: field.clone(),
+                        wire: wire.clone(),
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let tokens: TokenStream = steps().iter().map(Step::tokens).collect();
+            let text = validate_impl(&name, steps());
+            as_text += usize::from(text.to_string().contains("__codegen_text"));
+            assert_eq!(
+                printed(|| validate_impl(&name, steps())),
+                printed(|| validate_impl_tokens(&name, tokens)),
+                "{name}"
+            );
+            // Nothing to check.
+            assert_eq!(
+                printed(|| validate_impl(&name, Vec::new())),
+                printed(|| validate_impl_tokens(&name, TokenStream::new())),
+                "{name}"
+            );
+            // An enum's check of unknown values.
+            let e = EnumDef {
+                variants: vec![("A".into(), "a".into())],
+                extensible: false,
+                constraints: Constraints::default(),
+            };
+            let whole = printed(|| emit_enum(&name.to_string(), None, &e));
+            let unknown = quote! {
+                if let Self::Unknown(value) = self {
+                    v::check_enum(path, value, Self::KNOWN, out);
+                }
+            };
+            let tokens = printed(|| validate_impl_tokens(&name, unknown));
+            assert!(whole.ends_with(&tokens), "{whole}\n---\n{tokens}");
+        }
+        assert!(as_text > 20, "{as_text}");
+    }
 }

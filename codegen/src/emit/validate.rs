@@ -1,7 +1,7 @@
 //! Validation code: every constraint of a use site becomes a call into the runtime's checkers,
 //! with the path of the value (`body.items[2].name`), so that one call reports every violation.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 
 use super::ident;
@@ -197,15 +197,43 @@ pub fn checks(t: &Ty, c: &Constraints, val: TokenStream, path: TokenStream) -> T
     quote!(#(#out)*)
 }
 
-/// The body of a struct's `validate_at`.
-pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
+/// A statement of a struct's `validate_at`.
+pub enum Step {
+    /// `self.field.validate_at(&v::Path::field(path, "wire"), out);`: the field's own
+    /// `Validate` (`Option` and `Box` delegate too: one call whatever the field's wrapping).
+    Delegate {
+        /// The field.
+        field: Ident,
+        /// Its name on the wire.
+        wire: String,
+    },
+    /// Any other statement.
+    Code(TokenStream),
+}
+
+impl Step {
+    /// The statement's tokens.
+    pub fn tokens(&self) -> TokenStream {
+        match self {
+            Step::Delegate { field, wire } => {
+                quote!(self.#field.validate_at(&v::Path::field(path, #wire), out);)
+            }
+            Step::Code(code) => code.clone(),
+        }
+    }
+}
+
+/// The statements of a struct's `validate_at`.
+pub fn struct_validation(_api: &Api, s: &StructDef) -> Vec<Step> {
     let mut out = Vec::new();
     for f in &s.fields {
         let fname = ident(&f.ident);
         let wire = &f.wire;
         if delegates(&f.ty, &f.constraints) {
-            // `Option` and `Box` delegate too: one call whatever the field's wrapping.
-            out.push(quote!(self.#fname.validate_at(&v::Path::field(path, #wire), out);));
+            out.push(Step::Delegate {
+                field: fname,
+                wire: wire.clone(),
+            });
             continue;
         }
         let optional = f.is_option();
@@ -224,20 +252,20 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
             continue;
         }
         if optional {
-            out.push(quote! {
+            out.push(Step::Code(quote! {
                 if let Some(value) = &self.#fname {
                     let field_path = v::Path::field(path, #wire);
                     #body
                 }
-            });
+            }));
         } else {
-            out.push(quote! {
+            out.push(Step::Code(quote! {
                 {
                     let value = &self.#fname;
                     let field_path = v::Path::field(path, #wire);
                     #body
                 }
-            });
+            }));
         }
     }
     if let Some((vty, vc)) = &s.additional {
@@ -249,26 +277,26 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
         });
         if delegates(vty, vc) {
             // The map's impl gives each value the path `path.key`.
-            out.push(quote!(self.#fname.validate_at(path, out);));
+            out.push(Step::Code(quote!(self.#fname.validate_at(path, out);)));
         } else {
             let body = checks(vty, vc, quote!(value), quote!(&value_path));
             if !body.is_empty() {
-                out.push(quote! {
+                out.push(Step::Code(quote! {
                     for (key, value) in self.#fname.iter() {
                         let value_path = v::Path::key(path, key);
                         #body
                     }
-                });
+                }));
             }
         }
     }
     if s.min_properties.is_some() || s.max_properties.is_some() {
         let (a, b) = (opt_u64(s.min_properties), opt_u64(s.max_properties));
-        out.push(quote! {
+        out.push(Step::Code(quote! {
             if let Ok(serde_json::Value::Object(map)) = serde_json::to_value(self) {
                 v::check_properties(path, map.len(), #a, #b, out);
             }
-        });
+        }));
     }
     for rule in &s.required_if {
         let Some(tested) = s.fields.iter().find(|f| f.wire == rule.property) else {
@@ -291,12 +319,12 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> TokenStream {
                 (Ty::String, true) => quote!(self.#tested_id.as_deref().unwrap_or_default()),
                 _ => quote!(crate::runtime::__private::query_value(&self.#tested_id).as_str()),
             };
-            out.push(quote! {
+            out.push(Step::Code(quote! {
                 if #tested_text == #equals && self.#target_id.is_none() {
                     v::required_if(path, #prop, #equals, #req, out);
                 }
-            });
+            }));
         }
     }
-    quote!(#(#out)*)
+    out
 }

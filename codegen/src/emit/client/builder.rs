@@ -1,13 +1,46 @@
 //! A request builder's own members: setters for optional parameters, the optional body,
 //! extra headers and multipart parts, and the validation of the whole request.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{body_ty, param_ty};
 use crate::emit::validate::{checks, delegates};
-use crate::emit::{doc, ident};
+use crate::emit::{doc, doc_text, ident, text_item, type_text, PRINT_WIDTH};
 use crate::ir::*;
+
+/// The indentation a builder's members are printed at (one level into its `impl`).
+const MEMBER_INDENT: usize = 4;
+
+/// The setter of an optional member `id` of type `t` with the doc comment `d`. Written as text
+/// when its signature fits on one line (prettyplease prints it so, and the text is what it
+/// prints; a test holds the two together), so it is not parsed and printed again.
+fn optional_setter(id: &Ident, t: &TokenStream, d: &str) -> TokenStream {
+    if let Some(t) = type_text(t) {
+        let signature = format!("pub fn {id}(mut self, value: impl Into<{t}>) -> Self {{");
+        if MEMBER_INDENT + signature.len() <= PRINT_WIDTH {
+            let mut text = doc_text(Some(d)).map_or(String::new(), |l| l + "\n");
+            text.push_str(&signature);
+            text.push_str(&format!(
+                "\n    self.{id} = Some(value.into());\n    self\n}}\n"
+            ));
+            return text_item(text);
+        }
+    }
+    optional_setter_tokens(id, t, d)
+}
+
+/// [`optional_setter`] as tokens.
+fn optional_setter_tokens(id: &Ident, t: &TokenStream, d: &str) -> TokenStream {
+    let d = doc(Some(d));
+    quote! {
+        #d
+        pub fn #id(mut self, value: impl Into<#t>) -> Self {
+            self.#id = Some(value.into());
+            self
+        }
+    }
+}
 
 /// Setters for the optional parameters (those of the shared headers come from the module's
 /// `SharedHeaders` trait), the optional body, `header` and `part`.
@@ -40,25 +73,16 @@ pub(super) fn setters(
         if !rules.is_empty() {
             d.push_str(&format!(" Constraints: {rules}."));
         }
-        let d = doc(Some(&d));
-        setters.push(quote! {
-            #d
-            pub fn #id(mut self, value: impl Into<#t>) -> Self {
-                self.#id = Some(value.into());
-                self
-            }
-        });
+        setters.push(optional_setter(&id, &t, &d));
     }
     if let Some(b) = &op.body {
         if !b.required {
             let t = body_ty(b);
-            setters.push(quote! {
-                /// Sets the request body.
-                pub fn body(mut self, value: impl Into<#t>) -> Self {
-                    self.body = Some(value.into());
-                    self
-                }
-            });
+            setters.push(optional_setter(
+                &ident("body"),
+                &t,
+                "Sets the request body.",
+            ));
         }
     }
     // `header`, the same in every builder, comes from the runtime.
@@ -160,4 +184,111 @@ pub(super) fn validation(op: &Operation) -> Vec<TokenStream> {
         }
     }
     checks_code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::{print, reset_doc_blocks};
+
+    const TEXT_MACRO_NAME: &str = "__codegen_text";
+
+    /// A setter printed in its builder's `impl`, from the text or from the tokens.
+    fn printed(setter: fn(&Ident, &TokenStream, &str) -> TokenStream, id: &str, t: &str) -> String {
+        reset_doc_blocks();
+        let t: TokenStream = t.parse().unwrap();
+        let docs = "Provides output.\n\n- a list\n\n`code` and <b>html</b>";
+        let members = [
+            setter(&ident(id), &t, docs),
+            setter(&ident("body"), &t, "Sets the request body."),
+            setter(&ident(id), &t, ""),
+        ];
+        print(
+            quote! {
+                impl GetThing<'_> {
+                    #(#members)*
+                }
+            },
+            "a test",
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_setter_written_as_text_prints_as_its_tokens_do() {
+        let types = [
+            "bool",
+            "i64",
+            "Vec<Foo>",
+            "Vec<Vec<String>>",
+            "std::collections::BTreeMap<String, Vec<ThingOptFieldsItem>>",
+            "crate::runtime::Upload",
+        ];
+        let mut as_text = 0;
+        for t in types {
+            // Names of every length around the width where the signature breaks.
+            for n in 1..80 {
+                let id = "a_b".repeat(n / 3 + 1)[..n]
+                    .trim_end_matches('_')
+                    .to_string();
+                if id.is_empty() {
+                    continue;
+                }
+                assert_eq!(
+                    printed(optional_setter, &id, t),
+                    printed(optional_setter_tokens, &id, t),
+                    "{id}: {t}"
+                );
+                let setter = optional_setter(&ident(&id), &t.parse().unwrap(), "");
+                as_text += usize::from(setter.to_string().contains(TEXT_MACRO_NAME));
+            }
+            for id in ["type", "r#ref", "self_", "match"] {
+                let id = id.trim_start_matches("r#");
+                assert_eq!(
+                    printed(optional_setter, id, t),
+                    printed(optional_setter_tokens, id, t),
+                    "{id}: {t}"
+                );
+            }
+        }
+        assert!(as_text > 100, "{as_text}");
+        // Not a path type: tokens.
+        assert_eq!(type_text(&quote!(&'a str)), None);
+        assert_eq!(type_text(&quote!((A, B))), None);
+        assert_eq!(type_text(&quote!([u8; 4])), None);
+    }
+
+    #[test]
+    fn text_items_are_written_at_their_placeholders() {
+        reset_doc_blocks();
+        let setter = optional_setter(&ident("b"), &quote!(Vec<Foo>), "Doc of b.");
+        let printed = print(
+            quote! {
+                impl A<'_> {
+                    pub fn first(&self) {}
+                    #setter
+                }
+            },
+            "a test",
+        )
+        .unwrap();
+        assert!(printed.contains("    /// Doc of b.\n    pub fn b(mut self, value: impl Into<Vec<Foo>>) -> Self {\n        self.b = Some(value.into());\n        self\n    }\n"), "{printed}");
+        assert!(!printed.contains("__codegen"), "{printed}");
+        // Spec text is filled in after the text items: a description that reads like a
+        // placeholder stays text.
+        reset_doc_blocks();
+        let d = crate::emit::doc(Some("__codegen_text!(0);"));
+        let item = text_item("pub fn real() {}\n".into());
+        let printed = print(quote!(#d pub struct A; #item), "a test").unwrap();
+        assert!(
+            printed.contains("/// __codegen_text!(0);\npub struct A;"),
+            "{printed}"
+        );
+        assert!(printed.contains("pub fn real() {}"), "{printed}");
+        // A lost text item is an error, not output.
+        let item = text_item("pub fn lost() {}\n".into());
+        reset_doc_blocks();
+        let err = print(quote!(#item), "a test").unwrap_err();
+        assert!(err.contains("lost text item"), "{err}");
+    }
 }
