@@ -5,7 +5,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{quote, ToTokens};
 
 use super::validate::{checks, delegates, struct_validation, Step};
-use super::{doc, ident, text_item, ty, PRINT_WIDTH};
+use super::{doc, ident, text_item, ty, type_text, PRINT_WIDTH};
 use crate::ir::*;
 
 /// Emits the `types` module of one API.
@@ -200,26 +200,24 @@ fn constructor(t: &TypeDef, s: &StructDef) -> TokenStream {
     for f in &s.fields {
         let fname = ident(&f.ident);
         if takes_value(f) {
-            let fty = ty(&f.ty);
-            params.push(quote!(#fname: impl Into<#fty>));
+            params.push((fname.clone(), ty(&f.ty)));
             names.push(format!("`{}`", f.wire));
-            if f.boxed {
-                inits.push(quote!(#fname: Box::new(#fname.into()),));
+            inits.push(if f.boxed {
+                Init::Boxed(fname)
             } else {
-                inits.push(quote!(#fname: #fname.into(),));
-            }
+                Init::Into(fname)
+            });
         } else {
-            inits.push(quote!(#fname: Default::default(),));
+            inits.push(Init::Default(fname));
         }
     }
     if s.additional.is_some() {
         let taken = s.fields.iter().any(|f| f.ident == "additional_properties");
-        let fname = ident(if taken {
+        inits.push(Init::Default(ident(if taken {
             "additional_properties_"
         } else {
             "additional_properties"
-        });
-        inits.push(quote!(#fname: Default::default(),));
+        })));
     }
     let optional = s.fields.iter().any(|f| !takes_value(f));
     let mut d = format!(
@@ -233,11 +231,113 @@ fn constructor(t: &TypeDef, s: &StructDef) -> TokenStream {
             t.name, t.name
         ));
     }
-    let lint = if params.len() > 7 {
+    constructor_text(&name, &d, &params, &inits)
+        .unwrap_or_else(|| constructor_tokens(&name, &d, &params, &inits))
+}
+
+/// How a constructor sets a field.
+enum Init {
+    /// From the parameter of the same name: `field: field.into()`.
+    Into(Ident),
+    /// From the parameter, boxed: `field: Box::new(field.into())`.
+    Boxed(Ident),
+    /// Unset: `field: Default::default()`.
+    Default(Ident),
+}
+
+impl Init {
+    /// The field initializer as prettyplease prints it (without the comma after it).
+    fn text(&self) -> String {
+        match self {
+            Init::Into(f) => format!("{f}: {f}.into()"),
+            Init::Boxed(f) => format!("{f}: Box::new({f}.into())"),
+            Init::Default(f) => format!("{f}: Default::default()"),
+        }
+    }
+
+    fn tokens(&self) -> TokenStream {
+        match self {
+            Init::Into(f) => quote!(#f: #f.into(),),
+            Init::Boxed(f) => quote!(#f: Box::new(#f.into()),),
+            Init::Default(f) => quote!(#f: Default::default(),),
+        }
+    }
+}
+
+/// The widest struct expression prettyplease prints on one line (`Name { a: a.into() }`);
+/// a wider one gets a line for each field.
+const STRUCT_ON_ONE_LINE: usize = 35;
+
+/// Clippy's limit of a function's parameters (`too_many_arguments`).
+const MOST_ARGUMENTS: usize = 7;
+
+/// The `impl name { pub fn new(..) }` of [`constructor`] as a text item, when every line fits
+/// prettyplease's width and the doc line has no control character (which it would rewrite):
+/// the signature on one line when it fits, else one parameter to a line, and the struct
+/// expression on one line when it is short, else one field to a line, as prettyplease prints
+/// them.
+fn constructor_text(
+    name: &Ident,
+    d: &str,
+    params: &[(Ident, TokenStream)],
+    inits: &[Init],
+) -> Option<TokenStream> {
+    if d.chars().any(char::is_control) {
+        return None;
+    }
+    let params: Vec<String> = params
+        .iter()
+        .map(|(p, t)| Some(format!("{p}: impl Into<{}>", type_text(t)?)))
+        .collect::<Option<_>>()?;
+    let mut lines = vec![format!("impl {name} {{"), format!("    ///{d}")];
+    if params.len() > MOST_ARGUMENTS {
+        lines.push("    #[allow(clippy::too_many_arguments)]".into());
+    }
+    let one_line = format!("    pub fn new({}) -> Self {{", params.join(", "));
+    if one_line.len() <= PRINT_WIDTH {
+        lines.push(one_line);
+    } else {
+        lines.push("    pub fn new(".into());
+        lines.extend(params.iter().map(|p| format!("        {p},")));
+        lines.push("    ) -> Self {".into());
+    }
+    let fields: Vec<String> = inits.iter().map(Init::text).collect();
+    let one_line = format!("{name} {{ {} }}", fields.join(", "));
+    if one_line.len() <= STRUCT_ON_ONE_LINE {
+        lines.push(format!("        {one_line}"));
+    } else {
+        lines.push(format!("        {name} {{"));
+        lines.extend(fields.iter().map(|f| format!("            {f},")));
+        lines.push("        }".into());
+    }
+    lines.extend(["    }".into(), "}".into()]);
+    // The doc line is not filled to the width.
+    if lines
+        .iter()
+        .enumerate()
+        .any(|(i, l)| i != 1 && l.len() > PRINT_WIDTH)
+    {
+        return None;
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    Some(text_item(text))
+}
+
+/// [`constructor`] as tokens.
+fn constructor_tokens(
+    name: &Ident,
+    d: &str,
+    params: &[(Ident, TokenStream)],
+    inits: &[Init],
+) -> TokenStream {
+    let lint = if params.len() > MOST_ARGUMENTS {
         quote!(#[allow(clippy::too_many_arguments)])
     } else {
         quote!()
     };
+    let params = params.iter().map(|(p, t)| quote!(#p: impl Into<#t>));
+    let inits = inits.iter().map(Init::tokens);
     quote! {
         impl #name {
             #[doc = #d]
@@ -794,5 +894,95 @@ mod tests {
             assert!(whole.ends_with(&tokens), "{whole}\n---\n{tokens}");
         }
         assert!(as_text > 20, "{as_text}");
+    }
+
+    #[test]
+    fn a_constructor_written_as_text_prints_as_its_tokens_do() {
+        let types = [
+            "i64",
+            "String",
+            "Vec<Foo>",
+            "std::collections::BTreeMap<String, Vec<LongItemName>>",
+        ];
+        let mut as_text = 0;
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as usize
+        };
+        for case in 0..600 {
+            let name = ident(&format!("N{}", "a".repeat(next(40))));
+            let fields = 1 + next(10);
+            let mut params = Vec::new();
+            let mut inits = Vec::new();
+            for i in 0..fields {
+                let field = ident(&format!("f{i}{}", "x".repeat(next(12))));
+                match next(4) {
+                    0 => inits.push(Init::Default(field)),
+                    k => {
+                        let t: TokenStream = types[next(types.len() as u64)].parse().unwrap();
+                        params.push((field.clone(), t));
+                        inits.push(if k == 1 {
+                            Init::Boxed(field)
+                        } else {
+                            Init::Into(field)
+                        });
+                    }
+                }
+            }
+            if params.is_empty() {
+                continue;
+            }
+            let d = format!(" `{name}` from its required properties (`a\\b`, `\"q\"`, `ü`).");
+            if constructor_text(&name, &d, &params, &inits).is_some() {
+                as_text += 1;
+                assert_eq!(
+                    printed(|| constructor_text(&name, &d, &params, &inits).unwrap()),
+                    printed(|| constructor_tokens(&name, &d, &params, &inits)),
+                    "case {case}"
+                );
+            }
+        }
+        assert!(as_text > 300, "{as_text}");
+        // Every length around the widths: the struct expression's, the signature's.
+        let same = |name: &Ident, params: &[(Ident, TokenStream)], inits: &[Init]| {
+            let d = " Doc.";
+            if constructor_text(name, d, params, inits).is_some() {
+                assert_eq!(
+                    printed(|| constructor_text(name, d, params, inits).unwrap()),
+                    printed(|| constructor_tokens(name, d, params, inits)),
+                    "{name} {}",
+                    params.len()
+                );
+            }
+        };
+        for a in 0..24 {
+            for b in 0..14 {
+                let name = ident(&format!("N{}", "a".repeat(a)));
+                let f = ident(&format!("f{}", "x".repeat(b)));
+                let params = [(f.clone(), quote!(i64))];
+                same(&name, &params, &[Init::Into(f.clone())]);
+                same(
+                    &name,
+                    &params,
+                    &[Init::Boxed(f.clone()), Init::Default(ident("z"))],
+                );
+                let g = ident(&format!("g{}", "y".repeat(a)));
+                let h = ident(&format!("h{}", "w".repeat(b)));
+                let params = [
+                    (f.clone(), quote!(i64)),
+                    (g.clone(), quote!(Vec<Foo>)),
+                    (h.clone(), quote!(String)),
+                ];
+                let inits = [Init::Into(f), Init::Into(g), Init::Into(h)];
+                same(&name, &params, &inits);
+            }
+        }
+        // A doc line with a control character is left to the tokens.
+        let params = [(ident("a"), quote!(i64))];
+        let inits = [Init::Into(ident("a"))];
+        assert!(constructor_text(&ident("A"), " `a\tb`", &params, &inits).is_none());
     }
 }
