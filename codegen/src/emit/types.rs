@@ -5,7 +5,7 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{quote, ToTokens};
 
 use super::validate::{checks, delegates, struct_validation, Step};
-use super::{doc, ident, text_item, ty, type_text, PRINT_WIDTH};
+use super::{doc, doc_text, ident, text_item, ty, type_text, PRINT_WIDTH};
 use crate::ir::*;
 
 /// Emits the `types` module of one API.
@@ -506,7 +506,6 @@ fn emit_struct(
     request_only: bool,
 ) -> TokenStream {
     let name = ident(&t.name);
-    let docs = doc(Some(&fallback_doc(t)));
     let mut fields = Vec::new();
     // The properties as `serde_struct!` takes them: `field: "wire" req|opt|nullable`.
     let mut properties = Vec::new();
@@ -528,7 +527,6 @@ fn emit_struct(
             }
             fdoc.push_str(&format!("Constraints: {rules}."));
         }
-        let fdoc = doc(Some(&fdoc));
         // How `serde_struct!` writes and reads it: `opt` left out when `None` and `None` when
         // absent; `nullable` always written, its default (`None`, JSON `null`) when absent;
         // `req` always written, an error when absent.
@@ -542,10 +540,7 @@ fn emit_struct(
             (fty, quote!(req))
         };
         properties.push(quote!(#fname: #wire #kind));
-        fields.push(quote! {
-            #fdoc
-            pub #fname: #field_ty,
-        });
+        fields.push((fdoc, fname, field_ty));
     }
     // A type only requests use is written by the program: a property it does not declare is a
     // mistake to refuse, not data to drop (with `additionalProperties`, the map keeps it).
@@ -563,16 +558,14 @@ fn emit_struct(
             "additional_properties"
         });
         unknown = quote!(additional(#fname));
-        fields.push(quote! {
-            /// Properties beyond the declared ones (`additionalProperties`).
-            pub #fname: std::collections::BTreeMap<String, #vty>,
-        });
+        fields.push((
+            "Properties beyond the declared ones (`additionalProperties`).".into(),
+            fname,
+            quote!(std::collections::BTreeMap<String, #vty>),
+        ));
     }
-    let derive_default = if defaultable {
-        quote!(Default,)
-    } else {
-        quote!()
-    };
+    let definition = struct_text(&name, &fallback_doc(t), &fields, defaultable)
+        .unwrap_or_else(|| struct_tokens(&name, &fallback_doc(t), &fields, defaultable));
     let validate = validate_impl(&name, struct_validation(api, s));
     let new = if defaultable || !s.fields.iter().any(takes_value) {
         quote!()
@@ -580,17 +573,86 @@ fn emit_struct(
         constructor(t, s)
     };
     quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq, #derive_default)]
-        pub struct #name {
-            #(#fields)*
-        }
+        #definition
 
         crate::runtime::__private::serde_struct!(#name { #(#properties),* } #unknown);
 
         #new
 
         #validate
+    }
+}
+
+/// A struct's field: its doc text, name and type.
+type FieldDef = (String, Ident, TokenStream);
+
+/// The derives of a model struct (`Default` when every field has a default).
+fn struct_derives(defaultable: bool) -> &'static str {
+    if defaultable {
+        "#[derive(Debug, Clone, PartialEq, Default)]"
+    } else {
+        "#[derive(Debug, Clone, PartialEq)]"
+    }
+}
+
+/// A model struct's definition as a text item, when it has fields, every field's type is a
+/// path and every line fits prettyplease's width.
+fn struct_text(
+    name: &Ident,
+    docs: &str,
+    fields: &[FieldDef],
+    defaultable: bool,
+) -> Option<TokenStream> {
+    if fields.is_empty() {
+        return None;
+    }
+    let mut text = doc_text(Some(docs)).map_or(String::new(), |l| l + "\n");
+    text.push_str(struct_derives(defaultable));
+    let head = format!("pub struct {name} {{");
+    if head.len() > PRINT_WIDTH {
+        return None;
+    }
+    text.push('\n');
+    text.push_str(&head);
+    text.push('\n');
+    for (fdoc, fname, fty) in fields {
+        let line = format!("    pub {fname}: {},", type_text(fty)?);
+        if line.len() > PRINT_WIDTH {
+            return None;
+        }
+        if let Some(d) = doc_text(Some(fdoc)) {
+            text.push_str("    ");
+            text.push_str(&d);
+            text.push('\n');
+        }
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text.push_str("}\n");
+    Some(text_item(text))
+}
+
+/// [`struct_text`] as tokens.
+fn struct_tokens(name: &Ident, docs: &str, fields: &[FieldDef], defaultable: bool) -> TokenStream {
+    let docs = doc(Some(docs));
+    let derive_default = if defaultable {
+        quote!(Default,)
+    } else {
+        quote!()
+    };
+    let fields = fields.iter().map(|(fdoc, fname, fty)| {
+        let fdoc = doc(Some(fdoc));
+        quote! {
+            #fdoc
+            pub #fname: #fty,
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq, #derive_default)]
+        pub struct #name {
+            #(#fields)*
+        }
     }
 }
 
@@ -984,5 +1046,58 @@ mod tests {
         let params = [(ident("a"), quote!(i64))];
         let inits = [Init::Into(ident("a"))];
         assert!(constructor_text(&ident("A"), " `a\tb`", &params, &inits).is_none());
+    }
+
+    #[test]
+    fn a_struct_written_as_text_prints_as_its_tokens_do() {
+        let types = [
+            "String",
+            "Option<i64>",
+            "Option<Box<Node>>",
+            "Vec<std::collections::BTreeMap<String, serde_json::Value>>",
+        ];
+        let docs = [
+            "",
+            "A field.",
+            "Two\n\nparagraphs with `code`.",
+            "tab\there",
+            "    indented code",
+        ];
+        let mut as_text = 0;
+        for a in 0..30 {
+            for b in 0..12 {
+                let name = ident(&format!("N{}", "a".repeat(a * 3)));
+                let fields: Vec<FieldDef> = (0..3)
+                    .map(|i| {
+                        (
+                            docs[(a + b + i) % docs.len()].to_string(),
+                            ident(&format!("f{i}{}", "x".repeat(b * 3 + i))),
+                            types[(a + i) % types.len()].parse().unwrap(),
+                        )
+                    })
+                    .collect();
+                for defaultable in [false, true] {
+                    let text = struct_text(&name, docs[a % docs.len()], &fields, defaultable);
+                    if text.is_none() {
+                        continue;
+                    }
+                    as_text += 1;
+                    assert_eq!(
+                        printed(
+                            || struct_text(&name, docs[a % docs.len()], &fields, defaultable)
+                                .unwrap()
+                        ),
+                        printed(|| struct_tokens(
+                            &name,
+                            docs[a % docs.len()],
+                            &fields,
+                            defaultable
+                        )),
+                        "{name}"
+                    );
+                }
+            }
+        }
+        assert!(as_text > 200, "{as_text}");
     }
 }
