@@ -519,10 +519,14 @@ fn blank_line_between(p: &str, line: &str) -> bool {
         "///", "#[", "pub ", "impl", "fn ", "async fn", "struct ", "enum ", "mod ", "const ",
         "type ", "use ", "static ", "trait ", "crate::",
     ];
+    let ct = line.trim();
+    // Only an item gets a blank line before it: most lines are settled here.
+    if !ITEM_STARTS.iter().any(|s| ct.starts_with(s)) {
+        return false;
+    }
     let indent = |l: &str| l.len() - l.trim_start().len();
-    let (pt, ct) = (p.trim(), line.trim());
+    let pt = p.trim();
     let same_depth = indent(p) == indent(line);
-    let starts_item = ITEM_STARTS.iter().any(|s| ct.starts_with(s));
     // A closing brace, the end of a macro item at the top level
     // (`crate::runtime::__private::string_enum_impls!(Name);`, on one line or more), a
     // type alias, an item without a body (`pub struct Flags {}`), or a runtime macro
@@ -547,9 +551,8 @@ fn blank_line_between(p: &str, line: &str) -> bool {
     let after_inner_attrs = (pt.starts_with("#![") || pt.starts_with("//!") || pt == ")]")
         && !(ct.starts_with("#![") || ct.starts_with("//!"))
         && indent(line) == 0
-        && !ct.starts_with(')')
-        && starts_item;
-    same_depth && starts_item && (after_block || after_uses) || after_inner_attrs
+        && !ct.starts_with(')');
+    same_depth && (after_block || after_uses) || after_inner_attrs
 }
 
 #[cfg(test)]
