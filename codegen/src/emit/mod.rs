@@ -9,6 +9,9 @@ pub mod parallel;
 pub mod types;
 pub mod validate;
 
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
@@ -91,7 +94,17 @@ pub fn doc_text(text: Option<&str>) -> Option<String> {
 
 /// Keeps the lines of `text`'s doc comment in the table of this thread; their number there.
 fn doc_block(text: Option<&str>) -> Option<usize> {
-    let lines: Vec<String> = doc_lines(text?).iter().map(|l| doc_line(l)).collect();
+    let text = text?;
+    // The same description comes back for every place that uses it (a shared parameter, a
+    // property of many schemas): each text is rendered once per thread.
+    let lines = RENDERED.with(|r| {
+        if let Some(lines) = r.borrow().get(text) {
+            return Rc::clone(lines);
+        }
+        let lines: Rc<[String]> = doc_lines(text).iter().map(|l| doc_line(l)).collect();
+        r.borrow_mut().insert(text.to_string(), Rc::clone(&lines));
+        lines
+    });
     if lines.is_empty() {
         return None;
     }
@@ -164,8 +177,11 @@ thread_local! {
     /// The doc blocks [`doc`] made on this thread, by number: the lines after `///`. Tokens
     /// are built and printed on one thread, so the blocks of a file's tokens are here when
     /// [`print()`] prints them. [`reset_doc_blocks`] empties it between pieces of output.
-    static DOC_BLOCKS: std::cell::RefCell<Vec<Vec<String>>> =
+    static DOC_BLOCKS: std::cell::RefCell<Vec<Rc<[String]>>> =
         const { std::cell::RefCell::new(Vec::new()) };
+    /// The lines of every doc text [`doc_block`] rendered on this thread, by text.
+    static RENDERED: std::cell::RefCell<HashMap<String, Rc<[String]>>> =
+        std::cell::RefCell::new(HashMap::new());
     /// The text items [`text_item`] made on this thread, by number, kept as the doc blocks.
     static TEXT_BLOCKS: std::cell::RefCell<Vec<String>> =
         const { std::cell::RefCell::new(Vec::new()) };
@@ -261,7 +277,7 @@ fn fill_doc_blocks(printed: String, what: &str) -> Result<String, String> {
                 .and_then(|n| blocks.get(n))
                 .ok_or_else(|| format!("internal error: generated {what} has a lost doc block"))?;
             let indent = &line[..line.len() - body.len()];
-            for l in block {
+            for l in block.iter() {
                 out.push_str(indent);
                 out.push_str("///");
                 out.push_str(l);
