@@ -1,7 +1,7 @@
 //! Models: a struct per object, an enum per string enum (unknown values kept), an untagged
 //! enum per union, an alias per named primitive, each with its `Validate` implementation.
 
-use proc_macro2::{Ident, Literal, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::{quote, ToTokens};
 
 use super::validate::{checks, delegates, struct_validation, Step};
@@ -661,20 +661,9 @@ fn struct_tokens(name: &Ident, docs: &str, fields: &[FieldDef], defaultable: boo
 /// text when every step calls a field's own `validate_at` and every line fits (see
 /// [`validate_text`]).
 fn validate_impl(name: &Ident, steps: Vec<Step>) -> TokenStream {
-    let mut lines = Vec::new();
-    for step in &steps {
-        match step {
-            Step::Delegate { field, wire } => lines.push(format!(
-                "self.{field}.validate_at(&v::Path::field(path, {}), out);",
-                Literal::string(wire)
-            )),
-            Step::Code(_) => break,
-        }
-    }
-    if lines.len() == steps.len() {
-        if let Some(text) = validate_text(name, &lines) {
-            return text;
-        }
+    let lines: Option<Vec<String>> = steps.iter().map(Step::line).collect();
+    if let Some(text) = lines.and_then(|lines| validate_text(name, &lines)) {
+        return text;
     }
     let body: TokenStream = steps.iter().map(Step::tokens).collect();
     validate_impl_tokens(name, body)
@@ -889,6 +878,7 @@ pub fn describe(c: &Constraints) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::validate::At;
     use crate::emit::{print, reset_doc_blocks};
 
     fn printed(tokens: impl FnOnce() -> TokenStream) -> String {
@@ -922,7 +912,7 @@ mod tests {
                     .iter()
                     .map(|(field, wire)| Step::Delegate {
                         field: field.clone(),
-                        wire: wire.clone(),
+                        at: At::Field(wire.clone()),
                     })
                     .collect::<Vec<_>>()
             };

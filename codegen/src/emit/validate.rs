@@ -197,28 +197,62 @@ pub fn checks(t: &Ty, c: &Constraints, val: TokenStream, path: TokenStream) -> T
     quote!(#(#out)*)
 }
 
-/// A statement of a struct's `validate_at`.
+/// A statement of a `validate_at` or of a request's `validate`.
 pub enum Step {
-    /// `self.field.validate_at(&v::Path::field(path, "wire"), out);`: the field's own
-    /// `Validate` (`Option` and `Box` delegate too: one call whatever the field's wrapping).
+    /// `self.field.validate_at(<at>, out);`: the field's own `Validate` (`Option` and `Box`
+    /// delegate too: one call whatever the field's wrapping).
     Delegate {
         /// The field.
         field: Ident,
-        /// Its name on the wire.
-        wire: String,
+        /// The path its violations get.
+        at: At,
     },
     /// Any other statement.
     Code(TokenStream),
+}
+
+/// The path of a delegated field's violations.
+pub enum At {
+    /// A struct's property, below the struct's path: `&v::Path::field(path, "wire")`.
+    Field(String),
+    /// A request's parameter or body, a fixed text: `&v::Path::Text("query.name")`.
+    Text(String),
 }
 
 impl Step {
     /// The statement's tokens.
     pub fn tokens(&self) -> TokenStream {
         match self {
-            Step::Delegate { field, wire } => {
-                quote!(self.#field.validate_at(&v::Path::field(path, #wire), out);)
-            }
+            Step::Delegate {
+                field,
+                at: At::Field(wire),
+            } => quote!(self.#field.validate_at(&v::Path::field(path, #wire), out);),
+            Step::Delegate {
+                field,
+                at: At::Text(text),
+            } => quote!(self.#field.validate_at(&v::Path::Text(#text), out);),
             Step::Code(code) => code.clone(),
+        }
+    }
+
+    /// The statement as prettyplease prints it when it fits on one line; `None` for code.
+    pub fn line(&self) -> Option<String> {
+        match self {
+            Step::Delegate {
+                field,
+                at: At::Field(wire),
+            } => Some(format!(
+                "self.{field}.validate_at(&v::Path::field(path, {}), out);",
+                Literal::string(wire)
+            )),
+            Step::Delegate {
+                field,
+                at: At::Text(text),
+            } => Some(format!(
+                "self.{field}.validate_at(&v::Path::Text({}), out);",
+                Literal::string(text)
+            )),
+            Step::Code(_) => None,
         }
     }
 }
@@ -232,7 +266,7 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> Vec<Step> {
         if delegates(&f.ty, &f.constraints) {
             out.push(Step::Delegate {
                 field: fname,
-                wire: wire.clone(),
+                at: At::Field(wire.clone()),
             });
             continue;
         }

@@ -5,7 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{body_ty, param_ty};
-use crate::emit::validate::{checks, delegates};
+use crate::emit::validate::{checks, delegates, At, Step};
 use crate::emit::{doc, doc_text, ident, text_item, type_text, PRINT_WIDTH};
 use crate::ir::*;
 
@@ -136,14 +136,69 @@ pub(super) fn setters(
 }
 
 /// The checks of `validate`: every constraint of every parameter and of the body.
-pub(super) fn validation(op: &Operation) -> Vec<TokenStream> {
+/// The request's `validate`, running `steps`: written as text when every step calls a
+/// member's own `validate_at` and every line fits prettyplease's width.
+pub(super) fn validate_method(steps: &[Step]) -> TokenStream {
+    let lines: Option<Vec<String>> = steps.iter().map(Step::line).collect();
+    if let Some(lines) =
+        lines.filter(|l| l.iter().all(|l| 2 * MEMBER_INDENT + l.len() <= PRINT_WIDTH))
+    {
+        let mut text = String::from(VALIDATE_DOC);
+        text.push_str("pub fn validate(&self) -> Result<(), ValidationErrors> {\n");
+        if lines.is_empty() {
+            text.push_str("    Ok(())\n");
+        } else {
+            text.push_str("    let mut violations = Vec::new();\n    let out = &mut violations;\n");
+            for line in &lines {
+                text.push_str("    ");
+                text.push_str(line);
+                text.push('\n');
+            }
+            text.push_str("    ValidationErrors::check(violations)\n");
+        }
+        text.push_str("}\n");
+        return text_item(text);
+    }
+    validate_method_tokens(steps)
+}
+
+/// The doc comment of a request's `validate`, as printed.
+const VALIDATE_DOC: &str = "/// Checks every constraint of the spec on this request (parameters and body) and\n/// returns all violations, each with its path.\n";
+
+/// [`validate_method`] as tokens.
+fn validate_method_tokens(steps: &[Step]) -> TokenStream {
+    let body = if steps.is_empty() {
+        quote!(Ok(()))
+    } else {
+        let steps = steps.iter().map(Step::tokens);
+        quote! {
+            let mut violations = Vec::new();
+            let out = &mut violations;
+            #(#steps)*
+            ValidationErrors::check(violations)
+        }
+    };
+    quote! {
+        /// Checks every constraint of the spec on this request (parameters and body) and
+        /// returns all violations, each with its path.
+        pub fn validate(&self) -> Result<(), ValidationErrors> {
+            #body
+        }
+    }
+}
+
+/// The checks of a request's parameters and body, in order.
+pub(super) fn validation(op: &Operation) -> Vec<Step> {
     let mut checks_code = Vec::new();
     for p in &op.params {
         let id = ident(&p.ident);
         let path = format!("{}.{}", p.location.prefix(), p.wire);
         if delegates(&p.ty, &p.constraints) {
             // Set or not: `Option`'s impl checks what is there.
-            checks_code.push(quote!(self.#id.validate_at(&v::Path::Text(#path), out);));
+            checks_code.push(Step::Delegate {
+                field: id,
+                at: At::Text(path),
+            });
             continue;
         }
         let body = checks(
@@ -156,9 +211,11 @@ pub(super) fn validation(op: &Operation) -> Vec<TokenStream> {
             continue;
         }
         if p.required {
-            checks_code.push(quote! {{ let value = &self.#id; #body }});
+            checks_code.push(Step::Code(quote! {{ let value = &self.#id; #body }}));
         } else {
-            checks_code.push(quote! { if let Some(value) = &self.#id { #body } });
+            checks_code.push(Step::Code(
+                quote! { if let Some(value) = &self.#id { #body } },
+            ));
         }
     }
     if let Some(b) = &op.body {
@@ -167,7 +224,10 @@ pub(super) fn validation(op: &Operation) -> Vec<TokenStream> {
             BodyKind::Json | BodyKind::Form | BodyKind::Multipart
         ) {
             if delegates(&b.ty, &b.constraints) {
-                checks_code.push(quote!(self.body.validate_at(&v::Path::Text("body"), out);));
+                checks_code.push(Step::Delegate {
+                    field: ident("body"),
+                    at: At::Text("body".into()),
+                });
             } else {
                 let body = checks(
                     &b.ty,
@@ -176,9 +236,11 @@ pub(super) fn validation(op: &Operation) -> Vec<TokenStream> {
                     quote!(&v::Path::Text("body")),
                 );
                 if !body.is_empty() && b.required {
-                    checks_code.push(quote! {{ let value = &self.body; #body }});
+                    checks_code.push(Step::Code(quote! {{ let value = &self.body; #body }}));
                 } else if !body.is_empty() {
-                    checks_code.push(quote! { if let Some(value) = &self.body { #body } });
+                    checks_code.push(Step::Code(
+                        quote! { if let Some(value) = &self.body { #body } },
+                    ));
                 }
             }
         }
@@ -256,6 +318,32 @@ mod tests {
         assert_eq!(type_text(&quote!(&'a str)), None);
         assert_eq!(type_text(&quote!((A, B))), None);
         assert_eq!(type_text(&quote!([u8; 4])), None);
+    }
+
+    #[test]
+    fn a_validate_method_written_as_text_prints_as_its_tokens_do() {
+        let print_in_impl = |validate: fn(&[Step]) -> TokenStream, steps: &[Step]| {
+            reset_doc_blocks();
+            let method = validate(steps);
+            print(quote!(impl GetThing<'_> { #method }), "a test").unwrap()
+        };
+        let mut as_text = 0;
+        for n in 0..70 {
+            let steps: Vec<Step> = (0..n % 4)
+                .map(|i| Step::Delegate {
+                    field: ident(&format!("p{i}{}", "x".repeat(n))),
+                    at: At::Text(format!("query.{}\"{i}", "w".repeat(n / 2))),
+                })
+                .collect();
+            let text = validate_method(&steps);
+            as_text += usize::from(text.to_string().contains(TEXT_MACRO_NAME));
+            assert_eq!(
+                print_in_impl(validate_method, &steps),
+                print_in_impl(validate_method_tokens, &steps),
+                "{n}"
+            );
+        }
+        assert!(as_text > 20, "{as_text}");
     }
 
     #[test]

@@ -294,17 +294,7 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
 
     let shared = shared_headers(api, op);
     let setters = builder::setters(op, &optional, &shared, multipart);
-    let checks_code = builder::validation(op);
-    let validate_body = if checks_code.is_empty() {
-        quote!(Ok(()))
-    } else {
-        quote! {
-            let mut violations = Vec::new();
-            let out = &mut violations;
-            #(#checks_code)*
-            ValidationErrors::check(violations)
-        }
-    };
+    let validate = builder::validate_method(&builder::validation(op));
     let request_fn = request::request_fn(api, op, multipart);
     let arms = &plan.arms;
     let error_read = &plan.error_read;
@@ -327,11 +317,7 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
         impl #builder<'_> {
             #(#setters)*
 
-            /// Checks every constraint of the spec on this request (parameters and body) and
-            /// returns all violations, each with its path.
-            pub fn validate(&self) -> Result<(), ValidationErrors> {
-                #validate_body
-            }
+            #validate
 
             #request_fn
 
