@@ -124,8 +124,10 @@ pub const PRINT_WIDTH: usize = 89;
 /// written in after text items), so a line holding it is a placeholder.
 const TEXT_MACRO: &str = "__codegen_text";
 
-/// An item written as text, as prettyplease prints it at indentation 0 (an item whose printed
-/// form is known without parsing it: a setter), for the tokens of an impl block or a module.
+/// An item written as text, as prettyplease prints it at indentation 0, for the tokens of an
+/// impl block or a module: items of a fixed shape whose printed form is known without parsing
+/// them (setters, constructors, model structs, `Validate` impls), each beside its tokens form
+/// and a test that prints both.
 /// The tokens carry one placeholder, `__codegen_text!(N);`, which [`print()`] replaces by the
 /// lines, each after the placeholder's indentation; doc placeholder lines ([`doc_text`]) in
 /// them are filled in after.
@@ -145,7 +147,7 @@ pub fn text_item(text: String) -> TokenStream {
 pub fn type_text(t: &TokenStream) -> Option<String> {
     use proc_macro2::{Spacing, TokenTree};
     let mut out = String::new();
-    let mut tokens = t.clone().into_iter().peekable();
+    let mut tokens = t.clone().into_iter();
     while let Some(token) = tokens.next() {
         match token {
             TokenTree::Ident(i) => {

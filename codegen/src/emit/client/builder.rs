@@ -135,7 +135,6 @@ pub(super) fn setters(
     setters
 }
 
-/// The checks of `validate`: every constraint of every parameter and of the body.
 /// The request's `validate`, running `steps`: written as text when every step calls a
 /// member's own `validate_at` and every line fits prettyplease's width.
 pub(super) fn validate_method(steps: &[Step]) -> TokenStream {
@@ -187,7 +186,7 @@ fn validate_method_tokens(steps: &[Step]) -> TokenStream {
     }
 }
 
-/// The checks of a request's parameters and body, in order.
+/// The checks of `validate`: every constraint of every parameter and of the body, in order.
 pub(super) fn validation(op: &Operation) -> Vec<Step> {
     let mut checks_code = Vec::new();
     for p in &op.params {
