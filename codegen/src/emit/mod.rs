@@ -119,6 +119,50 @@ fn doc_block(text: Option<&str>) -> Option<usize> {
 /// indentation included.
 pub const PRINT_WIDTH: usize = 89;
 
+/// A function's signature as prettyplease prints it at `indent`: on one line when it fits the
+/// width, else one parameter to a line. `head` is what comes before the parameters
+/// (`pub fn new`), `tail` what comes after them (`-> Self {`).
+pub fn signature_lines(indent: usize, head: &str, params: &[String], tail: &str) -> Vec<String> {
+    let pad = " ".repeat(indent);
+    let one_line = format!("{pad}{head}({}) {tail}", params.join(", "));
+    if one_line.len() <= PRINT_WIDTH {
+        return vec![one_line];
+    }
+    let mut lines = vec![format!("{pad}{head}(")];
+    lines.extend(params.iter().map(|p| format!("{pad}    {p},")));
+    lines.push(format!("{pad}) {tail}"));
+    lines
+}
+
+/// The widest struct expression prettyplease prints on one line (`Name { a: a.into() }`);
+/// a wider one gets a line for each field.
+const STRUCT_ON_ONE_LINE: usize = 35;
+
+/// A struct expression (`Name { field: value, .. }`) as prettyplease prints it at `indent`: on
+/// one line when it is short, else one field to a line.
+pub fn struct_expr_lines(indent: usize, name: &str, fields: &[String]) -> Vec<String> {
+    let pad = " ".repeat(indent);
+    let one_line = format!("{name} {{ {} }}", fields.join(", "));
+    if one_line.len() <= STRUCT_ON_ONE_LINE {
+        return vec![format!("{pad}{one_line}")];
+    }
+    let mut lines = vec![format!("{pad}{name} {{")];
+    lines.extend(fields.iter().map(|f| format!("{pad}    {f},")));
+    lines.push(format!("{pad}}}"));
+    lines
+}
+
+/// The lines of a text item joined, or `None` when one of them (but those `wide` allows, as
+/// doc lines, which are not filled) is wider than prettyplease prints on one line.
+pub fn fitting_text(lines: &[String], wide: impl Fn(&str) -> bool) -> Option<String> {
+    if lines.iter().any(|l| l.len() > PRINT_WIDTH && !wide(l)) {
+        return None;
+    }
+    let mut text = lines.join("\n");
+    text.push('\n');
+    Some(text)
+}
+
 /// The macro name of a text item's placeholder. Only the generator writes macro
 /// invocations, and spec text is never on a line of its own outside a doc block (those are
 /// written in after text items), so a line holding it is a placeholder.

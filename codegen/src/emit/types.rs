@@ -5,7 +5,10 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{quote, ToTokens};
 
 use super::validate::{checks, delegates, struct_validation, Step};
-use super::{doc, doc_text, ident, text_item, ty, type_text, PRINT_WIDTH};
+use super::{
+    doc, doc_text, fitting_text, ident, signature_lines, struct_expr_lines, text_item, ty,
+    type_text, PRINT_WIDTH,
+};
 use crate::ir::*;
 
 /// Emits the `types` module of one API.
@@ -264,10 +267,6 @@ impl Init {
     }
 }
 
-/// The widest struct expression prettyplease prints on one line (`Name { a: a.into() }`);
-/// a wider one gets a line for each field.
-const STRUCT_ON_ONE_LINE: usize = 35;
-
 /// Clippy's limit of a function's parameters (`too_many_arguments`).
 const MOST_ARGUMENTS: usize = 7;
 
@@ -293,35 +292,12 @@ fn constructor_text(
     if params.len() > MOST_ARGUMENTS {
         lines.push("    #[allow(clippy::too_many_arguments)]".into());
     }
-    let one_line = format!("    pub fn new({}) -> Self {{", params.join(", "));
-    if one_line.len() <= PRINT_WIDTH {
-        lines.push(one_line);
-    } else {
-        lines.push("    pub fn new(".into());
-        lines.extend(params.iter().map(|p| format!("        {p},")));
-        lines.push("    ) -> Self {".into());
-    }
+    lines.extend(signature_lines(4, "pub fn new", &params, "-> Self {"));
     let fields: Vec<String> = inits.iter().map(Init::text).collect();
-    let one_line = format!("{name} {{ {} }}", fields.join(", "));
-    if one_line.len() <= STRUCT_ON_ONE_LINE {
-        lines.push(format!("        {one_line}"));
-    } else {
-        lines.push(format!("        {name} {{"));
-        lines.extend(fields.iter().map(|f| format!("            {f},")));
-        lines.push("        }".into());
-    }
+    lines.extend(struct_expr_lines(8, &name.to_string(), &fields));
     lines.extend(["    }".into(), "}".into()]);
     // The doc line is not filled to the width.
-    if lines
-        .iter()
-        .enumerate()
-        .any(|(i, l)| i != 1 && l.len() > PRINT_WIDTH)
-    {
-        return None;
-    }
-    let mut text = lines.join("\n");
-    text.push('\n');
-    Some(text_item(text))
+    fitting_text(&lines, |l| l.starts_with("    ///")).map(text_item)
 }
 
 /// [`constructor`] as tokens.

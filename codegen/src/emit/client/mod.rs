@@ -9,10 +9,13 @@ mod paging;
 mod request;
 mod response;
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::{doc, ident, ty};
+use super::{
+    doc, doc_text, fitting_text, ident, signature_lines, struct_expr_lines, text_item, ty,
+    type_text,
+};
 use crate::ir::*;
 
 fn is_struct(api: &Api, t: &Ty) -> bool {
@@ -155,6 +158,74 @@ pub fn client_head(api: &Api) -> TokenStream {
     }
 }
 
+/// The indentation of the client's methods (one level into `impl Client`).
+const METHOD_INDENT: usize = 4;
+
+/// What an operation's method on the client is, besides its arguments.
+struct MethodHead<'a> {
+    method: &'a proc_macro2::Ident,
+    builder: &'a proc_macro2::Ident,
+    deprecated: bool,
+    doc: &'a str,
+    /// The official SDK's name for it, when it differs.
+    alias: Option<&'a str>,
+}
+
+/// An operation's method on the client as a text item (see [`text_item`]): its doc comment,
+/// the attributes, the signature and the builder's struct expression as prettyplease prints
+/// them; `None` when a line would not fit.
+fn method_text(head: &MethodHead, args: &[String], inits: &[String]) -> Option<TokenStream> {
+    let pad = " ".repeat(METHOD_INDENT);
+    let mut lines = Vec::new();
+    lines.extend(doc_text(Some(head.doc)).map(|d| format!("{pad}{d}")));
+    if let Some(name) = head.alias {
+        lines.push(format!("{pad}#[doc(alias = {})]", Literal::string(name)));
+    }
+    if head.deprecated {
+        lines.push(format!("{pad}#[deprecated]"));
+    }
+    let mut params = vec!["&self".to_string()];
+    params.extend(args.iter().cloned());
+    let builder = head.builder.to_string();
+    lines.extend(signature_lines(
+        METHOD_INDENT,
+        &format!("pub fn {}", head.method),
+        &params,
+        &format!("-> {builder}<'_> {{"),
+    ));
+    let mut fields = vec!["client: self".to_string()];
+    fields.extend(inits.iter().cloned());
+    lines.extend(struct_expr_lines(2 * METHOD_INDENT, &builder, &fields));
+    lines.push(format!("{pad}}}"));
+    let text = fitting_text(&lines, |l| l.trim_start().starts_with("///"))?;
+    // A text item is written without the indentation of its placeholder.
+    let text: String = text
+        .lines()
+        .map(|l| format!("{}\n", l.strip_prefix(pad.as_str()).unwrap_or(l)))
+        .collect();
+    Some(text_item(text))
+}
+
+/// [`method_text`] as tokens.
+fn method_tokens(head: &MethodHead, args: &[TokenStream], inits: &[TokenStream]) -> TokenStream {
+    let (method, builder) = (head.method, head.builder);
+    let alias = head.alias.map(|name| quote!(#[doc(alias = #name)]));
+    let mdoc = doc(Some(head.doc));
+    let deprecated = if head.deprecated {
+        quote!(#[deprecated])
+    } else {
+        quote!()
+    };
+    quote! {
+        #mdoc
+        #alias
+        #deprecated
+        pub fn #method(&self, #(#args),*) -> #builder<'_> {
+            #builder { client: self, #(#inits,)* }
+        }
+    }
+}
+
 fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
     let method = ident(&op.method_name);
     let builder = format_ident!("{}", op.builder_name);
@@ -165,12 +236,18 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
     let mut args = Vec::new();
     let mut inits = Vec::new();
     let mut fields = Vec::new();
+    // The same arguments and initializers as prettyplease prints them (an argument `None` when
+    // its type is not a path: then the method is printed from its tokens).
+    let mut args_text: Vec<Option<String>> = Vec::new();
+    let mut inits_text: Vec<String> = Vec::new();
     let mut arg_docs = String::new();
     for p in &required {
         let id = ident(&p.ident);
         let t = param_ty(p);
         args.push(quote!(#id: impl Into<#t>));
+        args_text.push(type_text(&t).map(|t| format!("{id}: impl Into<{t}>")));
         inits.push(quote!(#id: #id.into()));
+        inits_text.push(format!("{id}: {id}.into()"));
         fields.push(quote!(#id: #t));
         arg_docs.push_str(&format!(
             "\n- `{}`: {} `{}`",
@@ -189,17 +266,21 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
         let id = ident(&p.ident);
         let t = param_ty(p);
         inits.push(quote!(#id: None));
+        inits_text.push(format!("{id}: None"));
         fields.push(quote!(#id: Option<#t>));
     }
     if let Some(b) = &op.body {
         let t = body_ty(b);
         if b.required {
             args.push(quote!(body: impl Into<#t>));
+            args_text.push(type_text(&t).map(|t| format!("body: impl Into<{t}>")));
             inits.push(quote!(body: body.into()));
+            inits_text.push("body: body.into()".into());
             fields.push(quote!(body: #t));
             arg_docs.push_str("\n- `body`: the request body");
         } else {
             inits.push(quote!(body: None));
+            inits_text.push("body: None".into());
             fields.push(quote!(body: Option<#t>));
         }
     }
@@ -209,13 +290,16 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
         .is_some_and(|b| b.kind == BodyKind::Multipart);
     if multipart {
         inits.push(quote!(parts: Vec::new()));
+        inits_text.push("parts: Vec::new()".into());
         fields.push(quote!(parts: Vec<runtime::Part>));
     }
     for f in op.body.iter().flat_map(|b| &b.files) {
         let id = ident(&f.ident);
         if f.required {
             args.push(quote!(#id: runtime::Upload));
+            args_text.push(Some(format!("{id}: runtime::Upload")));
             inits.push(quote!(#id));
+            inits_text.push(id.to_string());
             fields.push(quote!(#id: runtime::Upload));
             arg_docs.push_str(&format!("\n- `{}`: the file part `{}`", f.ident, f.wire));
             if let Some(d) = &f.doc {
@@ -226,13 +310,16 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
             }
         } else if f.multiple {
             inits.push(quote!(#id: Vec::new()));
+            inits_text.push(format!("{id}: Vec::new()"));
             fields.push(quote!(#id: Vec<runtime::Upload>));
         } else {
             inits.push(quote!(#id: None));
+            inits_text.push(format!("{id}: None"));
             fields.push(quote!(#id: Option<runtime::Upload>));
         }
     }
     inits.push(quote!(headers: Vec::new()));
+    inits_text.push("headers: Vec::new()".into());
     fields.push(quote!(headers: Vec<(String, String)>));
 
     // The method and its doc only for the client's head (the builder's part does not need
@@ -265,24 +352,21 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
         let alias = match &op.sdk_name {
             Some(name) if name != &op.method_name => {
                 mdoc.push_str(&format!(" The official SDK calls it `{name}`."));
-                quote!(#[doc(alias = #name)])
+                Some(name.as_str())
             }
-            _ => quote!(),
+            _ => None,
         };
-        let mdoc = doc(Some(&mdoc));
-        let deprecated = if op.deprecated {
-            quote!(#[deprecated])
-        } else {
-            quote!()
+        let head = MethodHead {
+            method: &method,
+            builder: &builder,
+            deprecated: op.deprecated,
+            doc: &mdoc,
+            alias,
         };
-        return quote! {
-            #mdoc
-            #alias
-            #deprecated
-            pub fn #method(&self, #(#args),*) -> #builder<'_> {
-                #builder { client: self, #(#inits,)* }
-            }
-        };
+        let args_text: Option<Vec<String>> = args_text.into_iter().collect();
+        return args_text
+            .and_then(|args| method_text(&head, &args, &inits_text))
+            .unwrap_or_else(|| method_tokens(&head, &args, &inits));
     }
 
     let plan = response::plan_responses(op);
@@ -364,4 +448,80 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
         }
     };
     builder_tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::{print, reset_doc_blocks};
+
+    #[test]
+    fn a_client_method_written_as_text_prints_as_its_tokens_do() {
+        let types = [
+            "String",
+            "i64",
+            "Vec<Foo>",
+            "std::collections::BTreeMap<String, Thing>",
+        ];
+        let mut seed: u64 = 0x1234_5678_9abc_def1;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as usize
+        };
+        let mut as_text = 0;
+        for case in 0..500 {
+            let method = ident(&format!("get_{}", "x".repeat(next(40))));
+            let builder = format_ident!("Get{}", "X".repeat(next(40)));
+            let (mut args, mut args_text, mut inits, mut inits_text) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for i in 0..next(4) {
+                let id = ident(&format!("a{i}{}", "y".repeat(next(10))));
+                if next(5) == 0 {
+                    args.push(quote!(#id: runtime::Upload));
+                    args_text.push(format!("{id}: runtime::Upload"));
+                    inits.push(quote!(#id));
+                    inits_text.push(id.to_string());
+                } else {
+                    let t: TokenStream = types[next(types.len() as u64)].parse().unwrap();
+                    args_text.push(format!("{id}: impl Into<{}>", type_text(&t).unwrap()));
+                    args.push(quote!(#id: impl Into<#t>));
+                    inits.push(quote!(#id: #id.into()));
+                    inits_text.push(format!("{id}: {id}.into()"));
+                }
+            }
+            for i in 0..next(3) {
+                let id = ident(&format!("o{i}{}", "z".repeat(next(8))));
+                inits.push(quote!(#id: None));
+                inits_text.push(format!("{id}: None"));
+            }
+            inits.push(quote!(headers: Vec::new()));
+            inits_text.push("headers: Vec::new()".into());
+            let alias = format!("Sdk{}", "N".repeat(next(60)));
+            let head = MethodHead {
+                method: &method,
+                builder: &builder,
+                deprecated: next(4) == 0,
+                doc:
+                    "`GET /things/{id}` (operationId `getThing`).\n\nArguments:\n- `id`: path `id`",
+                alias: (next(3) == 0).then_some(alias.as_str()),
+            };
+            let printed = |item: &dyn Fn() -> TokenStream| {
+                reset_doc_blocks();
+                let item = item();
+                print(quote!(impl Client { #item }), "a test").unwrap()
+            };
+            if method_text(&head, &args_text, &inits_text).is_none() {
+                continue;
+            }
+            as_text += 1;
+            assert_eq!(
+                printed(&|| method_text(&head, &args_text, &inits_text).unwrap()),
+                printed(&|| method_tokens(&head, &args, &inits)),
+                "case {case}"
+            );
+        }
+        assert!(as_text > 250, "{as_text}");
+    }
 }
