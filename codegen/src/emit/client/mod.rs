@@ -161,6 +161,49 @@ pub fn client_head(api: &Api) -> TokenStream {
 /// The indentation of the client's methods (one level into `impl Client`).
 const METHOD_INDENT: usize = 4;
 
+/// A request builder's struct as a text item: its doc line (`bdoc`, a literal `#[doc]`), the
+/// attributes and one line per field, when no line is too wide and the doc has no control
+/// character (which would make it more than one line).
+fn builder_struct_text(
+    builder: &proc_macro2::Ident,
+    bdoc: &str,
+    fields: &[String],
+) -> Option<TokenStream> {
+    if bdoc.chars().any(char::is_control) {
+        return None;
+    }
+    let mut lines = vec![
+        format!("///{bdoc}"),
+        "#[derive(Debug, Clone)]".into(),
+        format!("#[must_use = {}]", Literal::string(BUILDER_MUST_USE)),
+        format!("pub struct {builder}<'a> {{"),
+        "    client: &'a Client,".into(),
+    ];
+    lines.extend(fields.iter().map(|f| format!("    {f},")));
+    lines.push("}".into());
+    fitting_text(&lines, |l| l.starts_with("///")).map(text_item)
+}
+
+/// Why a request builder is `#[must_use]`.
+const BUILDER_MUST_USE: &str = "a request builder does nothing until `send` is awaited";
+
+/// [`builder_struct_text`] as tokens.
+fn builder_struct_tokens(
+    builder: &proc_macro2::Ident,
+    bdoc: &str,
+    fields: &[TokenStream],
+) -> TokenStream {
+    quote! {
+        #[doc = #bdoc]
+        #[derive(Debug, Clone)]
+        #[must_use = #BUILDER_MUST_USE]
+        pub struct #builder<'a> {
+            client: &'a Client,
+            #(#fields,)*
+        }
+    }
+}
+
 /// What an operation's method on the client is, besides its arguments.
 struct MethodHead<'a> {
     method: &'a proc_macro2::Ident,
@@ -240,6 +283,7 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
     // its type is not a path: then the method is printed from its tokens).
     let mut args_text: Vec<Option<String>> = Vec::new();
     let mut inits_text: Vec<String> = Vec::new();
+    let mut fields_text: Vec<Option<String>> = Vec::new();
     let mut arg_docs = String::new();
     for p in &required {
         let id = ident(&p.ident);
@@ -249,6 +293,7 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
         inits.push(quote!(#id: #id.into()));
         inits_text.push(format!("{id}: {id}.into()"));
         fields.push(quote!(#id: #t));
+        fields_text.push(type_text(&t).map(|t| format!("{id}: {t}")));
         arg_docs.push_str(&format!(
             "\n- `{}`: {} `{}`",
             p.ident,
@@ -268,6 +313,7 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
         inits.push(quote!(#id: None));
         inits_text.push(format!("{id}: None"));
         fields.push(quote!(#id: Option<#t>));
+        fields_text.push(type_text(&t).map(|t| format!("{id}: Option<{t}>")));
     }
     if let Some(b) = &op.body {
         let t = body_ty(b);
@@ -277,11 +323,13 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
             inits.push(quote!(body: body.into()));
             inits_text.push("body: body.into()".into());
             fields.push(quote!(body: #t));
+            fields_text.push(type_text(&t).map(|t| format!("body: {t}")));
             arg_docs.push_str("\n- `body`: the request body");
         } else {
             inits.push(quote!(body: None));
             inits_text.push("body: None".into());
             fields.push(quote!(body: Option<#t>));
+            fields_text.push(type_text(&t).map(|t| format!("body: Option<{t}>")));
         }
     }
     let multipart = op
@@ -292,6 +340,7 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
         inits.push(quote!(parts: Vec::new()));
         inits_text.push("parts: Vec::new()".into());
         fields.push(quote!(parts: Vec<runtime::Part>));
+        fields_text.push(Some("parts: Vec<runtime::Part>".into()));
     }
     for f in op.body.iter().flat_map(|b| &b.files) {
         let id = ident(&f.ident);
@@ -301,6 +350,7 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
             inits.push(quote!(#id));
             inits_text.push(id.to_string());
             fields.push(quote!(#id: runtime::Upload));
+            fields_text.push(Some(format!("{id}: runtime::Upload")));
             arg_docs.push_str(&format!("\n- `{}`: the file part `{}`", f.ident, f.wire));
             if let Some(d) = &f.doc {
                 let first = d.lines().next().unwrap_or("").trim();
@@ -312,15 +362,18 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
             inits.push(quote!(#id: Vec::new()));
             inits_text.push(format!("{id}: Vec::new()"));
             fields.push(quote!(#id: Vec<runtime::Upload>));
+            fields_text.push(Some(format!("{id}: Vec<runtime::Upload>")));
         } else {
             inits.push(quote!(#id: None));
             inits_text.push(format!("{id}: None"));
             fields.push(quote!(#id: Option<runtime::Upload>));
+            fields_text.push(Some(format!("{id}: Option<runtime::Upload>")));
         }
     }
     inits.push(quote!(headers: Vec::new()));
     inits_text.push("headers: Vec::new()".into());
     fields.push(quote!(headers: Vec<(String, String)>));
+    fields_text.push(Some("headers: Vec<(String, String)>".into()));
 
     // The method and its doc only for the client's head (the builder's part does not need
     // them: rendering the description is the costly part).
@@ -387,16 +440,14 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
         " A request to [`Client::{}`] (`{} {}`): set optional parameters, then `send().await`.",
         op.method_name, op.http_method, op.path
     );
+    let fields_text: Option<Vec<String>> = fields_text.into_iter().collect();
+    let definition = fields_text
+        .and_then(|fields| builder_struct_text(&builder, &bdoc, &fields))
+        .unwrap_or_else(|| builder_struct_tokens(&builder, &bdoc, &fields));
     let builder_tokens = quote! {
         #defs
 
-        #[doc = #bdoc]
-        #[derive(Debug, Clone)]
-        #[must_use = "a request builder does nothing until `send` is awaited"]
-        pub struct #builder<'a> {
-            client: &'a Client,
-            #(#fields,)*
-        }
+        #definition
 
         impl #builder<'_> {
             #(#setters)*
@@ -523,5 +574,56 @@ mod tests {
             );
         }
         assert!(as_text > 250, "{as_text}");
+    }
+
+    #[test]
+    fn a_builder_struct_written_as_text_prints_as_its_tokens_do() {
+        let types = [
+            "String",
+            "i64",
+            "Vec<Foo>",
+            "std::collections::BTreeMap<String, SomeLongThing>",
+        ];
+        let mut as_text = 0;
+        for a in 0..40 {
+            for b in 0..8 {
+                let builder = format_ident!("Get{}", "X".repeat(a));
+                let bdoc = format!(
+                    " A request to [`Client::get_x`] (`GET /things/{{id}}/\"{}\"`): set optional parameters.",
+                    "p".repeat(a)
+                );
+                let (mut fields, mut fields_text) = (Vec::new(), Vec::new());
+                for i in 0..3 {
+                    let id = ident(&format!("f{i}{}", "y".repeat(a + b * 4)));
+                    let t: TokenStream = types[(a + b + i) % types.len()].parse().unwrap();
+                    let tt = type_text(&t).unwrap();
+                    if i == 1 {
+                        fields.push(quote!(#id: Option<#t>));
+                        fields_text.push(format!("{id}: Option<{tt}>"));
+                    } else {
+                        fields.push(quote!(#id: #t));
+                        fields_text.push(format!("{id}: {tt}"));
+                    }
+                }
+                fields.push(quote!(headers: Vec<(String, String)>));
+                fields_text.push("headers: Vec<(String, String)>".into());
+                if builder_struct_text(&builder, &bdoc, &fields_text).is_none() {
+                    continue;
+                }
+                as_text += 1;
+                let printed = |item: &dyn Fn() -> TokenStream| {
+                    reset_doc_blocks();
+                    print(item(), "a test").unwrap()
+                };
+                assert_eq!(
+                    printed(&|| builder_struct_text(&builder, &bdoc, &fields_text).unwrap()),
+                    printed(&|| builder_struct_tokens(&builder, &bdoc, &fields)),
+                    "{builder}"
+                );
+            }
+        }
+        assert!(as_text > 100, "{as_text}");
+        let fields = ["headers: Vec<(String, String)>".to_string()];
+        assert!(builder_struct_text(&format_ident!("A"), " line\nbreak", &fields).is_none());
     }
 }
