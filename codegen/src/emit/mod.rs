@@ -592,8 +592,11 @@ fn blank_line_between(p: &str, line: &str) -> bool {
     // A closing brace, the end of a macro item at the top level
     // (`crate::runtime::__private::string_enum_impls!(Name);`, on one line or more), a
     // type alias, an item without a body (`pub struct Flags {}`), or a runtime macro
-    // that writes a method.
-    let after_block = pt == "}"
+    // that writes a method. Never a doc or other comment line, whatever its text ends with
+    // (`/// Call it as `m!(x);``).
+    let comment = pt.starts_with("//") && !pt.starts_with("//!");
+    let after_block = !comment
+        && (pt == "}"
         || pt == "};"
         || (indent(p) == 0
             && pt.ends_with(");")
@@ -601,7 +604,7 @@ fn blank_line_between(p: &str, line: &str) -> bool {
         || (indent(p) == 0 && pt.starts_with("pub type ") && pt.ends_with(';'))
         || (indent(p) == 0 && pt.ends_with(" {}"))
         // A runtime macro that writes a method (`header_method!();` in a builder).
-        || (pt.starts_with("crate::runtime::__private::") && pt.ends_with("!();"));
+        || (pt.starts_with("crate::runtime::__private::") && pt.ends_with("!();")));
     let declaration = ["use ", "pub use ", "mod ", "pub mod "]
         .iter()
         .any(|k| pt.starts_with(k))
@@ -670,6 +673,19 @@ mod tests {
             assert!(!got.contains(DOC_MARK));
         }
         assert!(doc(None).is_empty());
+    }
+
+    #[test]
+    fn a_doc_comment_is_never_split_by_a_blank_line() {
+        // Doc lines whose text ends as an item does (a macro call, an empty body) are text.
+        let text = "/// Call it as `m!(x);`\n/// assert_eq!(a, b);\n/// returns {}\n/// More.\npub struct A;\n";
+        assert_eq!(space_items(text), text);
+        // A real macro item before a doc comment still gets its blank line.
+        let text = "crate::m!(A);\n/// Doc.\npub struct B;\n";
+        assert_eq!(
+            space_items(text),
+            "crate::m!(A);\n\n/// Doc.\npub struct B;\n"
+        );
     }
 
     #[test]
