@@ -7,9 +7,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// The number of worker threads: the CPUs this process may run on (its affinity mask, so
-/// `taskset` limits it), at least one.
+/// `taskset` limits it), at least one. Read once per process (the standard library reads the
+/// affinity mask and the cgroup's quota files each time it is asked), and asked by loading and
+/// by emission.
 pub fn threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// `f` over every job, in parallel on up to [`threads`] threads, results in job order. Jobs

@@ -236,16 +236,13 @@ thread_local! {
 /// Forgets the doc blocks and text items made on this thread: call it when no tokens built
 /// before are still to be printed (at the start of a piece of output).
 pub fn reset_doc_blocks() {
-    DOC_BLOCKS.with(|b| {
-        let mut b = b.borrow_mut();
-        b.clear();
-        b.shrink_to(64);
-    });
-    TEXT_BLOCKS.with(|b| {
-        let mut b = b.borrow_mut();
-        b.clear();
-        b.shrink_to(64);
-    });
+    fn forget<T>(table: &std::cell::RefCell<Vec<T>>) {
+        let mut table = table.borrow_mut();
+        table.clear();
+        table.shrink_to(64);
+    }
+    DOC_BLOCKS.with(forget);
+    TEXT_BLOCKS.with(forget);
 }
 
 /// Writes the text items in place of their placeholder lines (see [`text_item`]).
@@ -253,32 +250,80 @@ fn fill_text_blocks(printed: String, what: &str) -> Result<String, String> {
     if !printed.contains(TEXT_MACRO) {
         return Ok(printed);
     }
+    fn placeholder(body: &str) -> Placeholder<'_> {
+        match body.strip_prefix(TEXT_MACRO) {
+            Some(rest) => Placeholder::Number(
+                rest.strip_prefix("!(")
+                    .and_then(|r| r.trim_end().strip_suffix(");"))
+                    .unwrap_or_default(),
+            ),
+            None => Placeholder::None,
+        }
+    }
     TEXT_BLOCKS.with(|b| {
-        let blocks = b.borrow();
-        let mut out = String::with_capacity(printed.len() * 2);
-        for line in printed.split_inclusive('\n') {
-            let body = line.trim_start_matches(' ');
-            let Some(rest) = body.strip_prefix(TEXT_MACRO) else {
+        fill_blocks(
+            printed,
+            what,
+            "text item",
+            &b.borrow(),
+            placeholder,
+            |out, indent, block| {
+                for l in block.lines() {
+                    if !l.is_empty() {
+                        out.push_str(indent);
+                        out.push_str(l);
+                    }
+                    out.push('\n');
+                }
+            },
+        )
+    })
+}
+
+/// What a printed line (after its indentation) is to [`fill_blocks`].
+enum Placeholder<'a> {
+    /// Not a placeholder.
+    None,
+    /// A placeholder where none can be filled in.
+    Misplaced,
+    /// A placeholder, with its block's number as written.
+    Number(&'a str),
+}
+
+/// Writes blocks in place of the lines holding their placeholders (`placeholder` tells them
+/// apart), each by `write` after the line's indentation. A placeholder whose block is not in
+/// `blocks`, or one where none can be, is an internal error.
+fn fill_blocks<B>(
+    printed: String,
+    what: &str,
+    kind: &str,
+    blocks: &[B],
+    placeholder: fn(&str) -> Placeholder<'_>,
+    write: impl Fn(&mut String, &str, &B),
+) -> Result<String, String> {
+    let mut out = String::with_capacity(printed.len() * 2);
+    for line in printed.split_inclusive('\n') {
+        let body = line.trim_start_matches(' ');
+        let number = match placeholder(body) {
+            Placeholder::None => {
                 out.push_str(line);
                 continue;
-            };
-            let block = rest
-                .strip_prefix("!(")
-                .and_then(|r| r.trim_end().strip_suffix(");"))
-                .and_then(|n| n.parse::<usize>().ok())
-                .and_then(|n| blocks.get(n))
-                .ok_or_else(|| format!("internal error: generated {what} has a lost text item"))?;
-            let indent = &line[..line.len() - body.len()];
-            for l in block.lines() {
-                if !l.is_empty() {
-                    out.push_str(indent);
-                    out.push_str(l);
-                }
-                out.push('\n');
             }
-        }
-        Ok(out)
-    })
+            Placeholder::Misplaced => {
+                return Err(format!(
+                    "internal error: generated {what} has a {kind} where none can be printed"
+                ))
+            }
+            Placeholder::Number(n) => n,
+        };
+        let block = number
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| blocks.get(n))
+            .ok_or_else(|| format!("internal error: generated {what} has a lost {kind}"))?;
+        write(&mut out, &line[..line.len() - body.len()], block);
+    }
+    Ok(out)
 }
 
 /// One line of a doc block as prettyplease prints `#[doc = " line"]` after `///`: control
@@ -301,36 +346,32 @@ fn fill_doc_blocks(printed: String, what: &str) -> Result<String, String> {
     if !printed.contains(DOC_MARK) {
         return Ok(printed);
     }
-    DOC_BLOCKS.with(|b| {
-        let blocks = b.borrow();
-        let mut out = String::with_capacity(printed.len() * 2);
-        for line in printed.split_inclusive('\n') {
-            let body = line.trim_start_matches(' ');
-            let Some(rest) = body.strip_prefix("///").and_then(|r| r.strip_prefix(DOC_MARK))
-            else {
-                if line.contains(DOC_MARK) {
-                    return Err(format!(
-                        "internal error: generated {what} has a doc block where no doc comment can be"
-                    ));
-                }
-                out.push_str(line);
-                continue;
-            };
-            let block = rest
-                .trim_end()
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| blocks.get(n))
-                .ok_or_else(|| format!("internal error: generated {what} has a lost doc block"))?;
-            let indent = &line[..line.len() - body.len()];
-            for l in block.iter() {
-                out.push_str(indent);
-                out.push_str("///");
-                out.push_str(l);
-                out.push('\n');
-            }
+    fn placeholder(body: &str) -> Placeholder<'_> {
+        match body
+            .strip_prefix("///")
+            .and_then(|r| r.strip_prefix(DOC_MARK))
+        {
+            Some(rest) => Placeholder::Number(rest.trim_end()),
+            None if body.contains(DOC_MARK) => Placeholder::Misplaced,
+            None => Placeholder::None,
         }
-        Ok(out)
+    }
+    DOC_BLOCKS.with(|b| {
+        fill_blocks(
+            printed,
+            what,
+            "doc block",
+            &b.borrow(),
+            placeholder,
+            |out, indent, block| {
+                for l in block.iter() {
+                    out.push_str(indent);
+                    out.push_str("///");
+                    out.push_str(l);
+                    out.push('\n');
+                }
+            },
+        )
     })
 }
 
@@ -618,6 +659,18 @@ fn blank_line_between(p: &str, line: &str) -> bool {
         && indent(line) == 0
         && !ct.starts_with(')');
     same_depth && (after_block || after_uses) || after_inner_attrs
+}
+
+/// A fixed sequence of pseudo-random numbers below `n` (xorshift), for tests that generate
+/// their cases.
+#[cfg(test)]
+pub(crate) fn xorshift(mut seed: u64) -> impl FnMut(u64) -> usize {
+    move |n| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n) as usize
+    }
 }
 
 #[cfg(test)]

@@ -933,13 +933,7 @@ mod tests {
             "std::collections::BTreeMap<String, Vec<LongItemName>>",
         ];
         let mut as_text = 0;
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n) as usize
-        };
+        let mut next = crate::emit::xorshift(0x9e37_79b9_7f4a_7c15);
         for case in 0..600 {
             let name = ident(&format!("N{}", "a".repeat(next(40))));
             let fields = 1 + next(10);

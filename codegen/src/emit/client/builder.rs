@@ -177,9 +177,12 @@ fn validate_method_tokens(steps: &[Step]) -> TokenStream {
             ValidationErrors::check(violations)
         }
     };
+    let docs = VALIDATE_DOC.lines().map(|l| {
+        let l = l.trim_start_matches("///");
+        quote!(#[doc = #l])
+    });
     quote! {
-        /// Checks every constraint of the spec on this request (parameters and body) and
-        /// returns all violations, each with its path.
+        #(#docs)*
         pub fn validate(&self) -> Result<(), ValidationErrors> {
             #body
         }

@@ -514,13 +514,7 @@ mod tests {
             "Vec<Foo>",
             "std::collections::BTreeMap<String, Thing>",
         ];
-        let mut seed: u64 = 0x1234_5678_9abc_def1;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n) as usize
-        };
+        let mut next = crate::emit::xorshift(0x1234_5678_9abc_def1);
         let mut as_text = 0;
         for case in 0..500 {
             let method = ident(&format!("get_{}", "x".repeat(next(40))));
