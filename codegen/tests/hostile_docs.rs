@@ -64,6 +64,12 @@ fn every_code_block_in_generated_docs_is_text() {
             f.path.display()
         );
         for doc in doc_comments(&f.contents) {
+            // rustc refuses characters that change the direction of text in a comment.
+            assert!(
+                !doc.contains(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')),
+                "{}: a text-direction character in a doc comment:\n{doc}",
+                f.path.display()
+            );
             for event in Parser::new_ext(&doc, options) {
                 if let Event::Start(Tag::CodeBlock(kind)) = event {
                     match kind {

@@ -572,14 +572,28 @@ impl syn::visit_mut::VisitMut for OneLineDocs {
 }
 
 /// A character of a doc comment's line as it is printed: a control character (a CR, a line
-/// feed, a bell, the doc blocks' mark) as a space, a tab as itself. One rule for the one-line
-/// docs ([`OneLineDocs`]) and the lines of doc blocks, which print as those docs did.
-fn blank_control(c: char) -> char {
-    if c.is_control() && c != '\t' {
+/// feed, a bell, the doc blocks' mark) as a space, a tab as itself, and a character that
+/// changes the direction of the text around it (U+202A to U+202E, U+2066 to U+2069) as a
+/// space: rustc refuses those in comments (`text_direction_codepoint_in_comment`, deny by
+/// default), so one in a description would make the generated crate fail to compile. One rule
+/// for the one-line docs ([`OneLineDocs`]) and the lines of doc blocks, which print as those
+/// docs did.
+pub(crate) fn blank_control(c: char) -> char {
+    let flow = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if (c.is_control() && c != '\t') || flow {
         ' '
     } else {
         c
     }
+}
+
+/// Whether a one-line doc's text prints as it is written: nothing [`blank_control`] rewrites,
+/// and no tab. Items written as text put such a doc in as it is; any other is left to the
+/// tokens.
+pub(crate) fn doc_prints_as_written(text: &str) -> bool {
+    !text
+        .chars()
+        .any(|c| c.is_control() || blank_control(c) != c)
 }
 
 /// prettyplease puts items right after one another; a blank line between items (after a

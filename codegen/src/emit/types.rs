@@ -6,8 +6,8 @@ use quote::{quote, ToTokens};
 
 use super::validate::{checks, delegates, struct_validation, Step};
 use super::{
-    doc, doc_text, fitting_text, ident, signature_lines, struct_expr_lines, text_item, ty,
-    type_text, PRINT_WIDTH,
+    doc, doc_prints_as_written, doc_text, fitting_text, ident, signature_lines, struct_expr_lines,
+    text_item, ty, type_text, PRINT_WIDTH,
 };
 use crate::ir::*;
 
@@ -271,7 +271,7 @@ impl Init {
 const MOST_ARGUMENTS: usize = 7;
 
 /// The `impl name { pub fn new(..) }` of [`constructor`] as a text item, when every line fits
-/// prettyplease's width and the doc line has no control character (which it would rewrite):
+/// prettyplease's width and the doc line prints as written ([`doc_prints_as_written`]):
 /// the signature on one line when it fits, else one parameter to a line, and the struct
 /// expression on one line when it is short, else one field to a line, as prettyplease prints
 /// them.
@@ -281,7 +281,7 @@ fn constructor_text(
     params: &[(Ident, TokenStream)],
     inits: &[Init],
 ) -> Option<TokenStream> {
-    if d.chars().any(char::is_control) {
+    if !doc_prints_as_written(d) {
         return None;
     }
     let params: Vec<String> = params

@@ -13,8 +13,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{
-    doc, doc_text, fitting_text, ident, signature_lines, struct_expr_lines, text_item, ty,
-    type_text,
+    doc, doc_prints_as_written, doc_text, fitting_text, ident, signature_lines, struct_expr_lines,
+    text_item, ty, type_text,
 };
 use crate::ir::*;
 
@@ -162,14 +162,14 @@ pub fn client_head(api: &Api) -> TokenStream {
 const METHOD_INDENT: usize = 4;
 
 /// A request builder's struct as a text item: its doc line (`bdoc`, a literal `#[doc]`), the
-/// attributes and one line per field, when no line is too wide and the doc has no control
-/// character (which would make it more than one line).
+/// attributes and one line per field, when no line is too wide and the doc prints as written
+/// ([`doc_prints_as_written`]).
 fn builder_struct_text(
     builder: &proc_macro2::Ident,
     bdoc: &str,
     fields: &[String],
 ) -> Option<TokenStream> {
-    if bdoc.chars().any(char::is_control) {
+    if !doc_prints_as_written(bdoc) {
         return None;
     }
     let mut lines = vec![

@@ -36,6 +36,18 @@ impl Client {
         &self.runtime
     }
 
+    /// Right-to-left   override and   isolate.
+    ///
+    /// `GET /flip ` (operationId `getFlipped`).
+    ///
+    /// Optional parameters are set on the returned [`GetFlipped`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn get_flipped(&self) -> GetFlipped<'_> {
+        GetFlipped {
+            client: self,
+            headers: Vec::new(),
+        }
+    }
+
     /// Summary
     /// ```text
     /// panic!()
@@ -74,6 +86,47 @@ impl From<runtime::Client> for Client {
 impl From<Client> for runtime::Client {
     fn from(client: Client) -> Self {
         client.runtime
+    }
+}
+
+/// A request to [`Client::get_flipped`] (`GET /flip `): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetFlipped<'a> {
+    client: &'a Client,
+    headers: Vec<(String, String)>,
+}
+
+impl GetFlipped<'_> {
+    crate::runtime::__private::header_method!();
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        Ok(())
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(24);
+        path.push_str("/flip\u{202e}");
+        let mut req = Request::new(rt::Method::GET, path, "getFlipped");
+        req.idempotent = true;
+        req.path_template = Some("/flip\u{202e}");
+        rt::push_extra_headers(&mut req, &self.headers)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<(), Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            status if (200..300).contains(&status) => Ok(()),
+            _ => Err(resp.api_error::<serde_json::Value>().await),
+        }
     }
 }
 

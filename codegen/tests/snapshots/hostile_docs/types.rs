@@ -16,8 +16,10 @@ use crate::runtime::{Validate, Violation};
 /// ```text
 /// std::fs::write("/tmp/pwned_codegen", "x").unwrap();
 /// ```
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Hostile {
+    /// A property named with   in it.
+    pub flip: String,
     /// 1. item
     ///
     ///    ```text
@@ -29,9 +31,21 @@ pub struct Hostile {
 }
 
 crate::runtime::__private::serde_struct!(Hostile {
+    flip: "flip\u{202e}" req,
     note: "note" opt,
     kind: "kind" opt,
 } ignore);
+
+impl Hostile {
+    /// `Hostile` from its required properties (`flip `). The optional ones are unset: set them on the result, or write `Hostile { field: Some(..), ..Hostile::new(..) }`.
+    pub fn new(flip: impl Into<String>) -> Self {
+        Hostile {
+            flip: flip.into(),
+            note: Default::default(),
+            kind: Default::default(),
+        }
+    }
+}
 
 impl Validate for Hostile {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
