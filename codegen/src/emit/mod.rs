@@ -152,15 +152,24 @@ pub fn struct_expr_lines(indent: usize, name: &str, fields: &[String]) -> Vec<St
     lines
 }
 
-/// The lines of a text item joined, or `None` when one of them (but those `wide` allows, as
-/// doc lines, which are not filled) is wider than prettyplease prints on one line.
-pub fn fitting_text(lines: &[String], wide: impl Fn(&str) -> bool) -> Option<String> {
-    if lines.iter().any(|l| l.len() > PRINT_WIDTH && !wide(l)) {
+/// A text item ([`text_item`]) from its lines as prettyplease prints them at `indent`, the
+/// indentation its placeholder will have; `None` when a line is wider than prettyplease prints
+/// on one line (it would have broken that line, so the item is left to its tokens). Doc lines
+/// are not filled to the width, and may be wider.
+pub fn text_item_at(indent: usize, lines: &[String]) -> Option<TokenStream> {
+    if lines
+        .iter()
+        .any(|l| l.len() > PRINT_WIDTH && !l.trim_start().starts_with("///"))
+    {
         return None;
     }
-    let mut text = lines.join("\n");
-    text.push('\n');
-    Some(text)
+    let pad = " ".repeat(indent);
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(line.strip_prefix(pad.as_str()).unwrap_or(line));
+        text.push('\n');
+    }
+    Some(text_item(text))
 }
 
 /// The macro name of a text item's placeholder. Only the generator writes macro

@@ -6,8 +6,8 @@ use quote::{quote, ToTokens};
 
 use super::validate::{checks, delegates, struct_validation, Step};
 use super::{
-    doc, doc_prints_as_written, doc_text, fitting_text, ident, signature_lines, struct_expr_lines,
-    text_item, ty, type_text, PRINT_WIDTH,
+    doc, doc_prints_as_written, doc_text, ident, signature_lines, struct_expr_lines, text_item_at,
+    ty, type_text,
 };
 use crate::ir::*;
 
@@ -297,7 +297,7 @@ fn constructor_text(
     lines.extend(struct_expr_lines(8, &name.to_string(), &fields));
     lines.extend(["    }".into(), "}".into()]);
     // The doc line is not filled to the width.
-    fitting_text(&lines, |l| l.starts_with("    ///")).map(text_item)
+    text_item_at(0, &lines)
 }
 
 /// [`constructor`] as tokens.
@@ -582,30 +582,16 @@ fn struct_text(
     if fields.is_empty() {
         return None;
     }
-    let mut text = doc_text(Some(docs)).map_or(String::new(), |l| l + "\n");
-    text.push_str(struct_derives(defaultable));
-    let head = format!("pub struct {name} {{");
-    if head.len() > PRINT_WIDTH {
-        return None;
-    }
-    text.push('\n');
-    text.push_str(&head);
-    text.push('\n');
+    let mut lines: Vec<String> = doc_text(Some(docs)).into_iter().collect();
+    lines.push(struct_derives(defaultable).into());
+    lines.push(format!("pub struct {name} {{"));
     for (fdoc, fname, fty) in fields {
         let line = format!("    pub {fname}: {},", type_text(fty)?);
-        if line.len() > PRINT_WIDTH {
-            return None;
-        }
-        if let Some(d) = doc_text(Some(fdoc)) {
-            text.push_str("    ");
-            text.push_str(&d);
-            text.push('\n');
-        }
-        text.push_str(&line);
-        text.push('\n');
+        lines.extend(doc_text(Some(fdoc)).map(|d| format!("    {d}")));
+        lines.push(line);
     }
-    text.push_str("}\n");
-    Some(text_item(text))
+    lines.push("}".into());
+    text_item_at(0, &lines)
 }
 
 /// [`struct_text`] as tokens.
@@ -652,27 +638,21 @@ const BODY_INDENT: usize = 8;
 /// prettyplease prints them, without the body's indentation); `None` when a line would not
 /// fit on one line (then prettyplease breaks it, and the tokens are printed instead).
 fn validate_text(name: &Ident, lines: &[String]) -> Option<TokenStream> {
-    let head = format!("impl Validate for {name} {{");
-    if head.len() > PRINT_WIDTH || lines.iter().any(|l| BODY_INDENT + l.len() > PRINT_WIDTH) {
-        return None;
-    }
-    let mut text = head;
+    let mut text = vec![format!("impl Validate for {name} {{")];
     if lines.is_empty() {
-        text.push_str(
-            "\n    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}\n}\n",
+        text.push(
+            "    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}".into(),
         );
     } else {
-        text.push_str(
-            "\n    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {\n",
+        text.push(
+            "    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {".into(),
         );
-        for line in lines {
-            text.push_str("        ");
-            text.push_str(line);
-            text.push('\n');
-        }
-        text.push_str("    }\n}\n");
+        let pad = " ".repeat(BODY_INDENT);
+        text.extend(lines.iter().map(|l| format!("{pad}{l}")));
+        text.push("    }".into());
     }
-    Some(text_item(text))
+    text.push("}".into());
+    text_item_at(0, &text)
 }
 
 /// [`validate_impl`] as tokens.

@@ -6,7 +6,7 @@ use quote::quote;
 
 use super::{body_ty, param_ty};
 use crate::emit::validate::{checks, delegates, At, Step};
-use crate::emit::{doc, doc_text, ident, text_item, type_text, PRINT_WIDTH};
+use crate::emit::{doc, doc_text, ident, text_item_at, type_text};
 use crate::ir::*;
 
 /// The indentation a builder's members are printed at (one level into its `impl`).
@@ -16,18 +16,21 @@ const MEMBER_INDENT: usize = 4;
 /// when its signature fits on one line (prettyplease prints it so, and the text is what it
 /// prints; a test holds the two together), so it is not parsed and printed again.
 fn optional_setter(id: &Ident, t: &TokenStream, d: &str) -> TokenStream {
-    if let Some(t) = type_text(t) {
-        let signature = format!("pub fn {id}(mut self, value: impl Into<{t}>) -> Self {{");
-        if MEMBER_INDENT + signature.len() <= PRINT_WIDTH {
-            let mut text = doc_text(Some(d)).map_or(String::new(), |l| l + "\n");
-            text.push_str(&signature);
-            text.push_str(&format!(
-                "\n    self.{id} = Some(value.into());\n    self\n}}\n"
-            ));
-            return text_item(text);
-        }
-    }
-    optional_setter_tokens(id, t, d)
+    let pad = " ".repeat(MEMBER_INDENT);
+    let text = type_text(t).and_then(|t| {
+        let mut lines: Vec<String> = doc_text(Some(d))
+            .map(|l| format!("{pad}{l}"))
+            .into_iter()
+            .collect();
+        lines.extend([
+            format!("{pad}pub fn {id}(mut self, value: impl Into<{t}>) -> Self {{"),
+            format!("{pad}    self.{id} = Some(value.into());"),
+            format!("{pad}    self"),
+            format!("{pad}}}"),
+        ]);
+        text_item_at(MEMBER_INDENT, &lines)
+    });
+    text.unwrap_or_else(|| optional_setter_tokens(id, t, d))
 }
 
 /// [`optional_setter`] as tokens.
@@ -138,27 +141,29 @@ pub(super) fn setters(
 /// The request's `validate`, running `steps`: written as text when every step calls a
 /// member's own `validate_at` and every line fits prettyplease's width.
 pub(super) fn validate_method(steps: &[Step]) -> TokenStream {
-    let lines: Option<Vec<String>> = steps.iter().map(Step::line).collect();
-    if let Some(lines) =
-        lines.filter(|l| l.iter().all(|l| 2 * MEMBER_INDENT + l.len() <= PRINT_WIDTH))
-    {
-        let mut text = String::from(VALIDATE_DOC);
-        text.push_str("pub fn validate(&self) -> Result<(), ValidationErrors> {\n");
-        if lines.is_empty() {
-            text.push_str("    Ok(())\n");
-        } else {
-            text.push_str("    let mut violations = Vec::new();\n    let out = &mut violations;\n");
-            for line in &lines {
-                text.push_str("    ");
-                text.push_str(line);
-                text.push('\n');
+    let pad = " ".repeat(MEMBER_INDENT);
+    let text = steps
+        .iter()
+        .map(Step::line)
+        .collect::<Option<Vec<String>>>()
+        .and_then(|checks| {
+            let mut lines: Vec<String> =
+                VALIDATE_DOC.lines().map(|l| format!("{pad}{l}")).collect();
+            lines.push(format!(
+                "{pad}pub fn validate(&self) -> Result<(), ValidationErrors> {{"
+            ));
+            if checks.is_empty() {
+                lines.push(format!("{pad}    Ok(())"));
+            } else {
+                lines.push(format!("{pad}    let mut violations = Vec::new();"));
+                lines.push(format!("{pad}    let out = &mut violations;"));
+                lines.extend(checks.iter().map(|c| format!("{pad}    {c}")));
+                lines.push(format!("{pad}    ValidationErrors::check(violations)"));
             }
-            text.push_str("    ValidationErrors::check(violations)\n");
-        }
-        text.push_str("}\n");
-        return text_item(text);
-    }
-    validate_method_tokens(steps)
+            lines.push(format!("{pad}}}"));
+            text_item_at(MEMBER_INDENT, &lines)
+        });
+    text.unwrap_or_else(|| validate_method_tokens(steps))
 }
 
 /// The doc comment of a request's `validate`, as printed.
@@ -253,7 +258,7 @@ pub(super) fn validation(op: &Operation) -> Vec<Step> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emit::{print, reset_doc_blocks};
+    use crate::emit::{print, reset_doc_blocks, text_item};
 
     const TEXT_MACRO_NAME: &str = "__codegen_text";
 

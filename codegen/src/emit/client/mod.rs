@@ -13,8 +13,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{
-    doc, doc_prints_as_written, doc_text, fitting_text, ident, signature_lines, struct_expr_lines,
-    text_item, ty, type_text,
+    doc, doc_prints_as_written, doc_text, ident, signature_lines, struct_expr_lines, text_item_at,
+    ty, type_text,
 };
 use crate::ir::*;
 
@@ -181,7 +181,7 @@ fn builder_struct_text(
     ];
     lines.extend(fields.iter().map(|f| format!("    {f},")));
     lines.push("}".into());
-    fitting_text(&lines, |l| l.starts_with("///")).map(text_item)
+    text_item_at(0, &lines)
 }
 
 /// Why a request builder is `#[must_use]`.
@@ -240,13 +240,7 @@ fn method_text(head: &MethodHead, args: &[String], inits: &[String]) -> Option<T
     fields.extend(inits.iter().cloned());
     lines.extend(struct_expr_lines(2 * METHOD_INDENT, &builder, &fields));
     lines.push(format!("{pad}}}"));
-    let text = fitting_text(&lines, |l| l.trim_start().starts_with("///"))?;
-    // A text item is written without the indentation of its placeholder.
-    let text: String = text
-        .lines()
-        .map(|l| format!("{}\n", l.strip_prefix(pad.as_str()).unwrap_or(l)))
-        .collect();
-    Some(text_item(text))
+    text_item_at(METHOD_INDENT, &lines)
 }
 
 /// [`method_text`] as tokens.
