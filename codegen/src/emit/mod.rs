@@ -5,6 +5,7 @@ pub mod client;
 pub mod docs;
 pub mod examples;
 pub mod krate;
+pub mod lines;
 pub mod parallel;
 pub mod types;
 pub mod validate;

@@ -4,7 +4,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{quote, ToTokens};
 
-use super::validate::{checks, delegates, struct_validation, Step};
+use super::validate::{checks, delegates, steps_lines, struct_validation, Step};
 use super::{
     doc, doc_prints_as_written, doc_text, ident, signature_lines, struct_expr_lines, text_item_at,
     ty, type_text,
@@ -620,11 +620,11 @@ fn struct_tokens(name: &Ident, docs: &str, fields: &[FieldDef], defaultable: boo
 
 /// `impl Validate for name` whose `validate_at` runs `steps` (code that uses `path` and
 /// `out`); with nothing to check, the method is empty and its arguments unused. Written as
-/// text when every step calls a field's own `validate_at` and every line fits (see
-/// [`validate_text`]).
+/// text when every step's lines are known ([`Step::lines`]) and fit (see [`validate_text`]).
 fn validate_impl(name: &Ident, steps: Vec<Step>) -> TokenStream {
-    let lines: Option<Vec<String>> = steps.iter().map(Step::line).collect();
-    if let Some(text) = lines.and_then(|lines| validate_text(name, &lines)) {
+    if let Some(text) =
+        steps_lines(BODY_INDENT, &steps).and_then(|lines| validate_text(name, &lines))
+    {
         return text;
     }
     let body: TokenStream = steps.iter().map(Step::tokens).collect();
@@ -635,8 +635,8 @@ fn validate_impl(name: &Ident, steps: Vec<Step>) -> TokenStream {
 const BODY_INDENT: usize = 8;
 
 /// `impl Validate for name` as a text item, its `validate_at` running `lines` (statements as
-/// prettyplease prints them, without the body's indentation); `None` when a line would not
-/// fit on one line (then prettyplease breaks it, and the tokens are printed instead).
+/// prettyplease prints them at [`BODY_INDENT`]); `None` when a line is wider than
+/// prettyplease prints (then the tokens are printed instead).
 fn validate_text(name: &Ident, lines: &[String]) -> Option<TokenStream> {
     let mut text = vec![format!("impl Validate for {name} {{")];
     if lines.is_empty() {
@@ -647,8 +647,7 @@ fn validate_text(name: &Ident, lines: &[String]) -> Option<TokenStream> {
         text.push(
             "    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {".into(),
         );
-        let pad = " ".repeat(BODY_INDENT);
-        text.extend(lines.iter().map(|l| format!("{pad}{l}")));
+        text.extend(lines.iter().cloned());
         text.push("    }".into());
     }
     text.push("}".into());
@@ -702,25 +701,14 @@ fn emit_enum(name: &str, docs: Option<&str>, e: &EnumDef) -> TokenStream {
             v::check_enum(path, value, Self::KNOWN, out);
         }
     };
-    let validate = if e.extensible {
-        let body = if string_checks.is_empty() {
-            quote! { let _ = (path, out); }
-        } else {
-            string_checks
-        };
-        validate_impl_tokens(&name_id, body)
+    let body = if !e.extensible {
+        quote!(#unknown #string_checks)
     } else if string_checks.is_empty() {
-        // The same statement, as prettyplease prints it.
-        let lines = [
-            "if let Self::Unknown(value) = self {",
-            "    v::check_enum(path, value, Self::KNOWN, out);",
-            "}",
-        ]
-        .map(String::from);
-        validate_text(&name_id, &lines).unwrap_or_else(|| validate_impl_tokens(&name_id, unknown))
+        quote! { let _ = (path, out); }
     } else {
-        validate_impl_tokens(&name_id, quote!(#unknown #string_checks))
+        string_checks
     };
+    let validate = validate_impl(&name_id, vec![Step::Code(body)]);
     let unknown_doc = if e.extensible {
         " A value not listed in the spec; the list is open (`x-extensible-enum`), so it may be sent."
     } else {

@@ -235,26 +235,37 @@ impl Step {
         }
     }
 
-    /// The statement as prettyplease prints it when it fits on one line; `None` for code.
-    pub fn line(&self) -> Option<String> {
+    /// The statement's lines as prettyplease prints them at `indent`; `None` when
+    /// [`super::lines`] does not know the code's shape.
+    pub fn lines(&self, indent: usize) -> Option<Vec<String>> {
+        let pad = " ".repeat(indent);
         match self {
             Step::Delegate {
                 field,
                 at: At::Field(wire),
-            } => Some(format!(
-                "self.{field}.validate_at(&v::Path::field(path, {}), out);",
+            } => Some(vec![format!(
+                "{pad}self.{field}.validate_at(&v::Path::field(path, {}), out);",
                 Literal::string(wire)
-            )),
+            )]),
             Step::Delegate {
                 field,
                 at: At::Text(text),
-            } => Some(format!(
-                "self.{field}.validate_at(&v::Path::Text({}), out);",
+            } => Some(vec![format!(
+                "{pad}self.{field}.validate_at(&v::Path::Text({}), out);",
                 Literal::string(text)
-            )),
-            Step::Code(_) => None,
+            )]),
+            Step::Code(code) => super::lines::statements(indent, code),
         }
     }
+}
+
+/// The lines of `steps` at `indent` (see [`Step::lines`]).
+pub fn steps_lines(indent: usize, steps: &[Step]) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    for step in steps {
+        out.extend(step.lines(indent)?);
+    }
+    Some(out)
 }
 
 /// The statements of a struct's `validate_at`.

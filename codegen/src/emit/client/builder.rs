@@ -5,7 +5,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::{body_ty, param_ty};
-use crate::emit::validate::{checks, delegates, At, Step};
+use crate::emit::validate::{checks, delegates, steps_lines, At, Step};
 use crate::emit::{doc, doc_text, ident, text_item_at, type_text};
 use crate::ir::*;
 
@@ -138,31 +138,26 @@ pub(super) fn setters(
     setters
 }
 
-/// The request's `validate`, running `steps`: written as text when every step calls a
-/// member's own `validate_at` and every line fits prettyplease's width.
+/// The request's `validate`, running `steps`: written as text when every step's lines are
+/// known ([`Step::lines`]) and fit prettyplease's width.
 pub(super) fn validate_method(steps: &[Step]) -> TokenStream {
     let pad = " ".repeat(MEMBER_INDENT);
-    let text = steps
-        .iter()
-        .map(Step::line)
-        .collect::<Option<Vec<String>>>()
-        .and_then(|checks| {
-            let mut lines: Vec<String> =
-                VALIDATE_DOC.lines().map(|l| format!("{pad}{l}")).collect();
-            lines.push(format!(
-                "{pad}pub fn validate(&self) -> Result<(), ValidationErrors> {{"
-            ));
-            if checks.is_empty() {
-                lines.push(format!("{pad}    Ok(())"));
-            } else {
-                lines.push(format!("{pad}    let mut violations = Vec::new();"));
-                lines.push(format!("{pad}    let out = &mut violations;"));
-                lines.extend(checks.iter().map(|c| format!("{pad}    {c}")));
-                lines.push(format!("{pad}    ValidationErrors::check(violations)"));
-            }
-            lines.push(format!("{pad}}}"));
-            text_item_at(MEMBER_INDENT, &lines)
-        });
+    let text = steps_lines(MEMBER_INDENT + 4, steps).and_then(|checks| {
+        let mut lines: Vec<String> = VALIDATE_DOC.lines().map(|l| format!("{pad}{l}")).collect();
+        lines.push(format!(
+            "{pad}pub fn validate(&self) -> Result<(), ValidationErrors> {{"
+        ));
+        if checks.is_empty() {
+            lines.push(format!("{pad}    Ok(())"));
+        } else {
+            lines.push(format!("{pad}    let mut violations = Vec::new();"));
+            lines.push(format!("{pad}    let out = &mut violations;"));
+            lines.extend(checks);
+            lines.push(format!("{pad}    ValidationErrors::check(violations)"));
+        }
+        lines.push(format!("{pad}}}"));
+        text_item_at(MEMBER_INDENT, &lines)
+    });
     text.unwrap_or_else(|| validate_method_tokens(steps))
 }
 
