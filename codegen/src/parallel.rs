@@ -27,7 +27,11 @@ pub fn par_map<J: Sync, R: Send>(jobs: &[J], f: impl Fn(&J) -> R + Sync) -> Vec<
     }
     let next = AtomicUsize::new(0);
     let slots: Vec<Mutex<Option<R>>> = jobs.iter().map(|_| Mutex::new(None)).collect();
+    #[cfg(test)]
+    let tokens_only = crate::emit::tests::TOKENS_ONLY.get();
     let work = || loop {
+        #[cfg(test)]
+        crate::emit::tests::TOKENS_ONLY.set(tokens_only);
         let i = next.fetch_add(1, Ordering::Relaxed);
         let Some(job) = jobs.get(i) else { break };
         let r = f(job);

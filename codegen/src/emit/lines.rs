@@ -18,13 +18,21 @@
 
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
-use super::PRINT_WIDTH;
+use super::fits;
 
 /// The statements of `body` (the inside of a block) as prettyplease prints them at `indent`,
 /// one string per line; `None` when a statement is outside the subset this module knows.
 pub fn statements(indent: usize, body: &TokenStream) -> Option<Vec<String>> {
     let mut out = Vec::new();
     block_into(indent, &flat(body), &mut out)?;
+    Some(out)
+}
+
+/// The arms of a `match` (the tokens inside its braces) as prettyplease prints them at
+/// `indent`; `None` as for [`statements`].
+pub fn arms(indent: usize, body: &TokenStream) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    arms_into(indent, &flat(body), &mut out)?;
     Some(out)
 }
 
@@ -137,7 +145,7 @@ fn arms_into(indent: usize, toks: &[TokenTree], out: &mut Vec<String>) -> Option
         let line = format!("{pad}{pattern} => {}", one_line(body)?);
         // The arm's comma is written only when the arm stays on one line; it does not count
         // towards the width.
-        if line.len() <= PRINT_WIDTH {
+        if fits(&line) {
             out.push(line + ",");
         } else {
             out.push(fit(format!("{pad}{pattern} => {{"))?);
@@ -150,7 +158,7 @@ fn arms_into(indent: usize, toks: &[TokenTree], out: &mut Vec<String>) -> Option
 
 /// `line` when it fits prettyplease's width.
 fn fit(line: String) -> Option<String> {
-    (line.len() <= PRINT_WIDTH).then_some(line)
+    fits(&line).then_some(line)
 }
 
 /// `toks` split at `sep` at the top level; a trailing separator ends the last part.
@@ -178,7 +186,7 @@ fn statement_into(
 ) -> Option<()> {
     let pad = " ".repeat(indent);
     let line = format!("{pad}{}{suffix}", one_line(toks)?);
-    if line.len() <= PRINT_WIDTH {
+    if fits(&line) {
         out.push(line);
         return Some(());
     }
@@ -277,16 +285,12 @@ fn items_into(indent: usize, items: &[TokenTree], out: &mut Vec<String>) -> Opti
     let items = split_top(items, ',');
     let count = items.len();
     for (k, item) in items.into_iter().enumerate() {
-        let line = format!("{pad}{},", one_line(item)?);
+        let line = format!("{pad}{}", one_line(item)?);
         // The last item's comma is written only because the list is broken; it does not
         // count towards the width.
-        let width = if k + 1 == count {
-            line.len() - 1
-        } else {
-            line.len()
-        };
-        if width <= PRINT_WIDTH {
-            out.push(line);
+        let last = k + 1 == count;
+        if fits(&line) && (last || fits(&format!("{line},"))) {
+            out.push(line + ",");
             continue;
         }
         match item {
@@ -628,11 +632,17 @@ mod tests {
                 7 => quote!(match #a.#b() { #n => #c(#arg), _ => Err(#b::<#c>(#s1).await), }),
                 _ => quote!(#a(#arg)),
             };
+            // Nested up to 7 blocks deep, where prettyplease leaves `MIN_SPACE` after the
+            // indentation rather than filling to the width.
+            let mut stmt = stmt;
+            for _ in 0..next(8) {
+                stmt = quote!(if x { #stmt });
+            }
             if assert_same(stmt) {
                 known += 1;
             }
         }
         // Most of them are known; the rest fall back.
-        assert!(known > 2500, "{known} of 4000 known");
+        assert!(known > 1800, "{known} of 4000 known");
     }
 }

@@ -117,8 +117,20 @@ fn doc_block(text: Option<&str>) -> Option<usize> {
 }
 
 /// The width prettyplease fills lines to: what it prints on one line is at most this wide,
-/// indentation included.
+/// indentation included, unless the line is indented so deep that less than [`MIN_SPACE`]
+/// is left (see [`fits`]).
 pub const PRINT_WIDTH: usize = 89;
+
+/// The room prettyplease leaves for a line's text however deep it is indented.
+pub const MIN_SPACE: usize = 60;
+
+/// Whether prettyplease prints `line` (indentation included) on one line: at most
+/// [`PRINT_WIDTH`] wide, or, indented deeper than the width leaves [`MIN_SPACE`] for, at most
+/// that much after the indentation. Widths count bytes, as prettyplease counts them.
+pub fn fits(line: &str) -> bool {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    line.len() <= PRINT_WIDTH.max(indent + MIN_SPACE)
+}
 
 /// A function's signature as prettyplease prints it at `indent`: on one line when it fits the
 /// width, else one parameter to a line. `head` is what comes before the parameters
@@ -126,7 +138,7 @@ pub const PRINT_WIDTH: usize = 89;
 pub fn signature_lines(indent: usize, head: &str, params: &[String], tail: &str) -> Vec<String> {
     let pad = " ".repeat(indent);
     let one_line = format!("{pad}{head}({}) {tail}", params.join(", "));
-    if one_line.len() <= PRINT_WIDTH {
+    if fits(&one_line) {
         return vec![one_line];
     }
     let mut lines = vec![format!("{pad}{head}(")];
@@ -158,9 +170,13 @@ pub fn struct_expr_lines(indent: usize, name: &str, fields: &[String]) -> Vec<St
 /// on one line (it would have broken that line, so the item is left to its tokens). Doc lines
 /// are not filled to the width, and may be wider.
 pub fn text_item_at(indent: usize, lines: &[String]) -> Option<TokenStream> {
+    #[cfg(test)]
+    if tests::TOKENS_ONLY.get() {
+        return None;
+    }
     if lines
         .iter()
-        .any(|l| l.len() > PRINT_WIDTH && !l.trim_start().starts_with("///"))
+        .any(|l| !fits(l) && !l.trim_start().starts_with("///"))
     {
         return None;
     }
@@ -698,8 +714,85 @@ pub(crate) fn xorshift(mut seed: u64) -> impl FnMut(u64) -> usize {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    thread_local! {
+        /// While set on a thread (and the emission workers it starts, see
+        /// [`crate::parallel::par_map`]), no item is written as text ([`text_item_at`] answers
+        /// `None`), so every item is printed from its tokens: the output must not change.
+        pub(crate) static TOKENS_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// Every file of the crate rendered from `specs`, or the error.
+    fn rendered(specs: &[std::path::PathBuf]) -> Result<Vec<(std::path::PathBuf, String)>, String> {
+        let mut config = crate::Config::new();
+        for s in specs {
+            config.spec(s);
+        }
+        config
+            .out_dir("/nonexistent/text-items")
+            .crate_name("text-items")
+            .examples(true);
+        let out = config.render().map_err(|e| e.to_string())?;
+        Ok(out
+            .files
+            .into_iter()
+            .map(|f| (f.path, f.contents.to_string()))
+            .collect())
+    }
+
+    /// The whole crate of every fixture spec, and of corpus specs when `../shared/corpus` is
+    /// there, is the same with items written as text and with every item printed from its
+    /// tokens: the text forms are what prettyplease prints.
+    #[test]
+    fn items_written_as_text_print_as_their_tokens_do() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut specs: Vec<std::path::PathBuf> = std::fs::read_dir(root.join("tests/fixtures"))
+            .expect("the fixtures")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        specs.sort();
+        assert!(specs.len() > 20, "{} fixtures", specs.len());
+        let corpus = root.join("../../shared/corpus");
+        for name in [
+            "oxide-propolis-server.json",
+            "twilio-messaging-v1.json",
+            "spotify.yaml",
+        ] {
+            if corpus.join(name).exists() {
+                specs.push(corpus.join(name));
+            }
+        }
+        for spec in &specs {
+            let spec = std::slice::from_ref(spec);
+            let as_text = rendered(spec);
+            TOKENS_ONLY.set(true);
+            let from_tokens = rendered(spec);
+            TOKENS_ONLY.set(false);
+            match (as_text, from_tokens) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.len(), b.len(), "{spec:?}");
+                    for ((path, a), (_, b)) in a.iter().zip(&b) {
+                        if a != b {
+                            let line = a.lines().zip(b.lines()).position(|(x, y)| x != y);
+                            let show = |t: &str| {
+                                let from = line.unwrap_or(0).saturating_sub(3);
+                                t.lines().skip(from).take(8).collect::<Vec<_>>().join("\n")
+                            };
+                            panic!(
+                                "{spec:?}: {path:?} differs at line {line:?}:\n{}\n--- from tokens:\n{}",
+                                show(a),
+                                show(b)
+                            );
+                        }
+                    }
+                }
+                (a, b) => assert_eq!(a.err(), b.err(), "{spec:?}"),
+            }
+        }
+    }
 
     /// The doc comment of `text` as it printed before doc blocks: one `#[doc]` literal per
     /// line, parsed and printed by syn and prettyplease.

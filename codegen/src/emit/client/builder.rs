@@ -6,11 +6,40 @@ use quote::quote;
 
 use super::{body_ty, param_ty};
 use crate::emit::validate::{checks, delegates, steps_lines, At, Step};
-use crate::emit::{doc, doc_text, ident, text_item_at, type_text};
+use crate::emit::{doc, doc_text, ident, lines, text_item_at, type_text};
 use crate::ir::*;
 
 /// The indentation a builder's members are printed at (one level into its `impl`).
 const MEMBER_INDENT: usize = 4;
+
+/// A builder method as a text item: its doc comment `docs` (lines of fixed text, as printed,
+/// without indentation), the line `signature` that opens its body, and the statements of
+/// `body` as prettyplease prints them ([`lines::statements`]); `None` when a statement's
+/// shape is not known there or a line is too wide (the caller prints the tokens instead).
+pub(super) fn method_text(
+    docs: &[&str],
+    signature: &str,
+    body: &TokenStream,
+) -> Option<TokenStream> {
+    method_text_of_lines(docs, signature, lines::statements(BODY_INDENT, body)?)
+}
+
+/// The indentation of a builder method's statements.
+pub(super) const BODY_INDENT: usize = MEMBER_INDENT + 4;
+
+/// [`method_text`] from the body's lines as printed (at [`BODY_INDENT`]).
+pub(super) fn method_text_of_lines(
+    docs: &[&str],
+    signature: &str,
+    body: Vec<String>,
+) -> Option<TokenStream> {
+    let pad = " ".repeat(MEMBER_INDENT);
+    let mut lines: Vec<String> = docs.iter().map(|l| format!("{pad}{l}")).collect();
+    lines.push(format!("{pad}{signature}"));
+    lines.extend(body);
+    lines.push(format!("{pad}}}"));
+    text_item_at(MEMBER_INDENT, &lines)
+}
 
 /// The setter of an optional member `id` of type `t` with the doc comment `d`. Written as text
 /// when its signature fits on one line (prettyplease prints it so, and the text is what it
@@ -142,7 +171,7 @@ pub(super) fn setters(
 /// known ([`Step::lines`]) and fit prettyplease's width.
 pub(super) fn validate_method(steps: &[Step]) -> TokenStream {
     let pad = " ".repeat(MEMBER_INDENT);
-    let text = steps_lines(MEMBER_INDENT + 4, steps).and_then(|checks| {
+    let text = steps_lines(BODY_INDENT, steps).and_then(|checks| {
         let mut lines: Vec<String> = VALIDATE_DOC.lines().map(|l| format!("{pad}{l}")).collect();
         lines.push(format!(
             "{pad}pub fn validate(&self) -> Result<(), ValidationErrors> {{"

@@ -13,8 +13,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{
-    doc, doc_prints_as_written, doc_text, ident, signature_lines, struct_expr_lines, text_item_at,
-    ty, type_text,
+    doc, doc_prints_as_written, doc_text, ident, lines, signature_lines, struct_expr_lines,
+    text_item_at, ty, type_text,
 };
 use crate::ir::*;
 
@@ -417,7 +417,6 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
     }
 
     let plan = response::plan_responses(op);
-    let success_ty = &plan.success_ty;
     let send_errors_doc = format!(
         " A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<{}>()`.",
         plan.error_ty.to_string().replace(' ', "")
@@ -427,8 +426,7 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
     let setters = builder::setters(op, &optional, &shared, multipart);
     let validate = builder::validate_method(&builder::validation(op));
     let request_fn = request::request_fn(api, op, multipart);
-    let arms = &plan.arms;
-    let error_read = &plan.error_read;
+    let send_fn = send_fn(&plan, &send_errors_doc);
     let defs = &plan.defs;
     let bdoc = format!(
         " A request to [`Client::{}`] (`{} {}`): set optional parameters, then `send().await`.",
@@ -450,16 +448,7 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
 
             #request_fn
 
-            /// Validates and sends the request, and decodes the response by status.
-            #[doc = #send_errors_doc]
-            pub async fn send(self) -> Result<#success_ty, Error> {
-                let req = self.request()?;
-                let resp = self.client.runtime.execute(req).await?;
-                match resp.status() {
-                    #arms
-                    _ => Err(#error_read),
-                }
-            }
+            #send_fn
         }
     };
     let stream_tokens = op
@@ -493,6 +482,63 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
         }
     };
     builder_tokens
+}
+
+/// The builder's `send`: the request, then the response read by status (`plan`).
+/// `errors_doc` is the second line of its doc comment (`#[doc]` text).
+fn send_fn(plan: &response::ResponsePlan, errors_doc: &str) -> TokenStream {
+    let arms = &plan.arms;
+    let error_read = &plan.error_read;
+    let body = quote! {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            #arms
+            _ => Err(#error_read),
+        }
+    };
+    let success_ty = &plan.success_ty;
+    let text = unit_or_type_text(success_ty).and_then(|t| {
+        let pad = " ".repeat(builder::BODY_INDENT);
+        let mut lines = vec![
+            format!("{pad}let req = self.request()?;"),
+            format!("{pad}let resp = self.client.runtime.execute(req).await?;"),
+            format!("{pad}match resp.status() {{"),
+        ];
+        let arms_indent = builder::BODY_INDENT + 4;
+        lines.extend(lines::arms(arms_indent, arms)?);
+        match &plan.error_by_status {
+            Some(by_status) => lines.extend(by_status.lines(arms_indent)?),
+            None => lines.extend(lines::arms(arms_indent, &quote!(_ => Err(#error_read),))?),
+        }
+        lines.push(format!("{pad}}}"));
+        builder::method_text_of_lines(
+            &[SEND_DOC, &format!("///{errors_doc}")],
+            &format!("pub async fn send(self) -> Result<{t}, Error> {{"),
+            lines,
+        )
+    });
+    text.unwrap_or_else(|| {
+        let doc = SEND_DOC.trim_start_matches("///");
+        quote! {
+            #[doc = #doc]
+            #[doc = #errors_doc]
+            pub async fn send(self) -> Result<#success_ty, Error> {
+                #body
+            }
+        }
+    })
+}
+
+/// The first line of the doc comment of a request's `send`, as printed.
+const SEND_DOC: &str = "/// Validates and sends the request, and decodes the response by status.";
+
+/// A type as printed: `()`, or what [`type_text`] knows.
+fn unit_or_type_text(t: &TokenStream) -> Option<String> {
+    if t.to_string() == "()" {
+        return Some("()".into());
+    }
+    type_text(t)
 }
 
 #[cfg(test)]

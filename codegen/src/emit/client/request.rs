@@ -4,6 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::builder::method_text;
 use super::is_struct;
 use crate::emit::ident;
 use crate::ir::*;
@@ -298,21 +299,36 @@ pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStr
     let idempotent = op.idempotent;
     let template = &op.path;
     let path_cap = Literal::usize_unsuffixed(op.path.len() + 16);
-    quote! {
-        /// Builds the request as it will be sent (before authentication), after validating it.
-        pub fn request(&self) -> Result<Request, Error> {
-            self.validate().map_err(Error::Validation)?;
-            let mut path = String::with_capacity(#path_cap);
-            #(#path_code)*
-            let mut req = Request::new(rt::Method::#http_method, path, #op_id);
-            req.idempotent = #idempotent;
-            req.path_template = Some(#template);
-            #cookie_decl
-            #(#param_code)*
-            #cookie_flush
-            rt::push_extra_headers(&mut req, &self.headers)?;
-            #body_code
-            Ok(req)
+    let body = quote! {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(#path_cap);
+        #(#path_code)*
+        let mut req = Request::new(rt::Method::#http_method, path, #op_id);
+        req.idempotent = #idempotent;
+        req.path_template = Some(#template);
+        #cookie_decl
+        #(#param_code)*
+        #cookie_flush
+        rt::push_extra_headers(&mut req, &self.headers)?;
+        #body_code
+        Ok(req)
+    };
+    let text = method_text(
+        &[REQUEST_DOC],
+        "pub fn request(&self) -> Result<Request, Error> {",
+        &body,
+    );
+    text.unwrap_or_else(|| {
+        let doc = REQUEST_DOC.trim_start_matches("///");
+        quote! {
+            #[doc = #doc]
+            pub fn request(&self) -> Result<Request, Error> {
+                #body
+            }
         }
-    }
+    })
 }
+
+/// The doc comment of a request's `request()`, as printed.
+const REQUEST_DOC: &str =
+    "/// Builds the request as it will be sent (before authentication), after validating it.";

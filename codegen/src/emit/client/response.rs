@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::emit::{doc, ty};
+use crate::emit::{doc, fits, ty};
 use crate::ir::*;
 
 pub(super) struct ResponsePlan {
@@ -19,6 +19,68 @@ pub(super) struct ResponsePlan {
     /// The expression (with `resp` in scope) that reads a non-2xx answer into an
     /// [`Error::Api`] with its typed body.
     pub(super) error_read: TokenStream,
+    /// When the typed body's type depends on the status: the enum and its arms, for the
+    /// text form of `error_read` ([`ErrorByStatus::lines`]).
+    pub(super) error_by_status: Option<ErrorByStatus>,
+}
+
+/// `resp.api_error_with(|status, body| match status { .. })`: the error enum `name`, and for
+/// each status pattern (as printed) its variant.
+pub(super) struct ErrorByStatus {
+    name: String,
+    arms: Vec<(String, String)>,
+    /// Whether a `_ => None` arm ends the match (no `default` response).
+    fallback: bool,
+}
+
+impl ErrorByStatus {
+    /// The arm `_ => Err(<error read>),` of `send`'s match at `indent`, as prettyplease
+    /// prints it: the closure's `match` never fits on one line, so the arm, the `Err` call
+    /// and the method chain are broken; each inner arm is on one line, or its expression in
+    /// a block, or that expression's chain broken too. `None` when a line is too wide.
+    pub(super) fn lines(&self, indent: usize) -> Option<Vec<String>> {
+        let pad = |n: usize| " ".repeat(indent + n);
+        let mut out = vec![
+            format!("{}_ => {{", pad(0)),
+            format!("{}Err(", pad(4)),
+            format!("{}resp", pad(8)),
+            format!(
+                "{}.api_error_with(|status: u16, body: &[u8]| match status {{",
+                pad(12)
+            ),
+        ];
+        for (pattern, variant) in &self.arms {
+            let read = format!(
+                "serde_json::from_slice(body).ok().map({}::{variant})",
+                self.name
+            );
+            let one = format!("{}{pattern} => {read}", pad(16));
+            if fits(&one) {
+                out.push(one + ",");
+                continue;
+            }
+            out.push(format!("{}{pattern} => {{", pad(16)));
+            let block = format!("{}{read}", pad(20));
+            if fits(&block) {
+                out.push(block);
+            } else {
+                out.push(format!("{}serde_json::from_slice(body)", pad(20)));
+                out.push(format!("{}.ok()", pad(24)));
+                out.push(format!("{}.map({}::{variant})", pad(24), self.name));
+            }
+            out.push(format!("{}}}", pad(16)));
+        }
+        if self.fallback {
+            out.push(format!("{}_ => None,", pad(16)));
+        }
+        out.extend([
+            format!("{}}})", pad(12)),
+            format!("{}.await,", pad(12)),
+            format!("{})", pad(4)),
+            format!("{}}}", pad(0)),
+        ]);
+        out.iter().all(|l| fits(l)).then_some(out)
+    }
 }
 
 fn body_ty_of(r: &ResponseBody) -> TokenStream {
@@ -71,6 +133,15 @@ fn status_pattern(s: StatusSel) -> TokenStream {
     }
 }
 
+/// [`status_pattern`] as printed.
+fn status_pattern_text(s: StatusSel) -> String {
+    match s {
+        StatusSel::Code(c) => c.to_string(),
+        StatusSel::Range(r) => format!("{}..={}", r * 100, r * 100 + 99),
+        StatusSel::Default => "_".into(),
+    }
+}
+
 /// The statuses of `s` as a range (`404..=404`, `500..=599`; `default`: all of them).
 fn status_range(s: StatusSel) -> TokenStream {
     let (lo, hi) = match s {
@@ -94,7 +165,7 @@ pub(super) fn plan_responses(op: &Operation) -> ResponsePlan {
         .filter(|r| !r.status.is_success() && matches!(r.body, ResponseBody::Json(_)))
         .collect();
     let mut defs = Vec::new();
-    let (error_ty, error_read) = error_plan(op, &errors, &mut defs);
+    let (error_ty, error_read, error_by_status) = error_plan(op, &errors, &mut defs);
     let (success_ty, arms) = success_plan(op, &successes, &mut defs);
     ResponsePlan {
         success_ty,
@@ -102,6 +173,7 @@ pub(super) fn plan_responses(op: &Operation) -> ResponsePlan {
         defs: quote!(#(#defs)*),
         arms: quote!(#(#arms)*),
         error_read,
+        error_by_status,
     }
 }
 
@@ -114,12 +186,13 @@ fn error_plan(
     op: &Operation,
     errors: &[&ResponseDef],
     defs: &mut Vec<TokenStream>,
-) -> (TokenStream, TokenStream) {
+) -> (TokenStream, TokenStream, Option<ErrorByStatus>) {
     let error_types = op.error_types();
     match (error_types.len(), &op.error_enum) {
         (0, _) => (
             quote!(serde_json::Value),
             quote!(resp.api_error::<serde_json::Value>().await),
+            None,
         ),
         (1, _) | (_, None) => {
             let t = ty(error_types[0]);
@@ -130,7 +203,7 @@ fn error_plan(
                 let ranges = errors.iter().map(|r| status_range(r.status));
                 quote!(resp.api_error_when::<#t>(&[#(#ranges),*]).await)
             };
-            (t, read)
+            (t, read, None)
         }
         (_, Some(name)) => {
             let name_id = format_ident!("{}", name);
@@ -172,11 +245,20 @@ fn error_plan(
                 #[derive(Debug, Clone, PartialEq)]
                 pub enum #name_id { #(#variants)* }
             });
+            let by_status = ErrorByStatus {
+                name: name.clone(),
+                arms: ordered
+                    .iter()
+                    .map(|r| (status_pattern_text(r.status), r.status.variant()))
+                    .collect(),
+                fallback: !fallback.is_empty(),
+            };
             (
                 quote!(#name_id),
                 quote!(resp.api_error_with(|status: u16, body: &[u8]| match status {
                     #(#arms)* #fallback
                 }).await),
+                Some(by_status),
             )
         }
     }
