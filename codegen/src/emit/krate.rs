@@ -315,14 +315,15 @@ pub fn crate_files(
     for m in modules {
         let dir = PathBuf::from("src").join(&m.module);
         let head = header(&m.spec_name);
-        // Each piece is spaced into the file as it comes and then dropped: the file's text is
-        // not held twice more (joined, then spaced).
+        // Each piece was spaced where it was printed (in parallel); the file joins them with
+        // the blank lines between pieces, dropping each as it is appended, so the file's text
+        // is not held twice more (joined, then spaced).
         let mut text_of = |n: usize| -> Result<String, String> {
             let mut text = head.clone();
             let mut spacer = super::Spacer::default();
             for (_, piece) in pieces.by_ref().take(n) {
                 match piece? {
-                    Piece::Text(t) => spacer.push(&mut text, &t),
+                    Piece::Text(t) => spacer.push_spaced(&mut text, &t),
                     Piece::Files(_) => unreachable!("examples come last"),
                 }
             }
@@ -374,7 +375,8 @@ enum Job<'a> {
 
 /// What a job printed.
 enum Piece {
-    /// Part of a file, without the blank lines between items (added to the whole file).
+    /// Part of a file, with the blank lines between its items (those between pieces are
+    /// added when the file is joined).
     Text(String),
     /// Whole files.
     Files(Vec<GeneratedFile>),
@@ -406,7 +408,7 @@ impl Job<'_> {
                 return Ok(Piece::Files(files));
             }
         };
-        Ok(Piece::Text(text))
+        Ok(Piece::Text(super::space_items(&text)))
     }
 }
 

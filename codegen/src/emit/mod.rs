@@ -654,6 +654,22 @@ impl Spacer {
         }
         self.last = prev.map(str::to_string);
     }
+
+    /// Appends `text`, a piece already spaced on its own ([`space_items`]), with the blank
+    /// line it needs after the pieces before it: the same as [`Spacer::push`] of the piece
+    /// unspaced, with the spacing done where the piece was made.
+    pub fn push_spaced(&mut self, out: &mut String, text: &str) {
+        let first = text.lines().next();
+        if let (Some(p), Some(line)) = (self.last.as_deref(), first) {
+            if blank_line_between(p, line) {
+                out.push('\n');
+            }
+        }
+        out.push_str(text);
+        if let Some(last) = text.lines().next_back() {
+            self.last = Some(last.to_string());
+        }
+    }
 }
 
 /// Whether a blank line goes between the lines `p` and `line` (see [`space_items`]).
@@ -889,6 +905,18 @@ pub(crate) mod tests {
                 spacer.push(&mut out, piece);
             }
             assert_eq!(out, format!("// head\n{joined}"), "split at {split}");
+            // Each piece spaced on its own (where it is printed), then joined.
+            let mut out = String::from("// head\n");
+            let mut spacer = Spacer::default();
+            spacer.push_spaced(&mut out, &space_items(&pieces[..split].concat()));
+            for piece in &pieces[split..] {
+                spacer.push_spaced(&mut out, &space_items(piece));
+            }
+            assert_eq!(
+                out,
+                format!("// head\n{joined}"),
+                "spaced, split at {split}"
+            );
         }
     }
 
