@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::diag::{self, Diagnostic, Diagnostics, Severity, Sink};
 
+mod document;
 mod pieces;
 
 /// Extension under which the loader keeps a numeric bound of an integer schema that does not
@@ -102,9 +103,12 @@ pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
         });
     }
 
-    // The document read straight from the tree; only when that fails, again with the path
-    // to each failure tracked (which costs on every key).
-    let direct = <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&raw);
+    // The document read from the tree field by field (see `document`), else whole; only when
+    // that fails, again with the path to each failure tracked (which costs on every key).
+    let direct = document::document_from_tree(&raw).map_or_else(
+        || <openapiv3::OpenAPI as serde::Deserialize>::deserialize(&raw),
+        Ok,
+    );
     let doc: openapiv3::OpenAPI = match direct.or_else(|_| serde_path_to_error::deserialize(&raw)) {
         Ok(doc) => doc,
         Err(e) => {
