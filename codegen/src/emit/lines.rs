@@ -9,9 +9,11 @@
 //!   on one-line arms, and bare blocks;
 //! - expressions of paths, calls, method calls, literals, references, `*`, `!`, `?`, `.await`,
 //!   `as`, ranges, comparisons and `&&` / `||`, tuples, arrays and turbofish generic arguments;
-//! - a statement wider than the line: a call of a path (`v::check_length(..)`, after `let x =`
-//!   or `&` or nothing) gets one argument to a line, an argument that is such a call or an
-//!   array in turn one item to a line (prettyplease's consistent breaking);
+//! - a statement wider than the line: a call of a path (`v::check_length(..)`, after `let x =`,
+//!   an assignment to a place, `&` or nothing) gets one argument to a line, an argument that
+//!   is such a call or an array in turn one item to a line (prettyplease's consistent
+//!   breaking), a literal standing on its line however wide; a method called on a place
+//!   (`req.query.push(..)`) breaks its chain before each `.` and then its arguments;
 //! - a `match` arm wider than the line: its expression in a block on a line of its own.
 //!
 //! Tests print random statements of these shapes both ways and compare.
@@ -191,6 +193,79 @@ fn statement_into(
         return Some(());
     }
     broken_call_into(indent, toks, suffix, true, out)
+        .or_else(|| broken_method_into(indent, toks, suffix, out))
+}
+
+/// A statement too wide for its line that calls a method on a place (`self.items`,
+/// `req.query`): a chain broken before every `.` (but the first when the place starts with
+/// a short name), each link one level in, and the method's arguments broken in turn when
+/// they do not fit (a lone tuple or array argument opening on the method's line).
+fn broken_method_into(
+    indent: usize,
+    toks: &[TokenTree],
+    suffix: &str,
+    out: &mut Vec<String>,
+) -> Option<()> {
+    let [receiver @ .., TokenTree::Punct(dot), TokenTree::Ident(method), TokenTree::Group(args)] =
+        toks
+    else {
+        return None;
+    };
+    let [TokenTree::Ident(first), place @ ..] = receiver else {
+        return None;
+    };
+    if dot.as_char() != '.'
+        || args.delimiter() != Delimiter::Parenthesis
+        || !is_place(place)
+        || SPACED_KEYWORDS.contains(&first.to_string().as_str())
+        // A short name alone stays with its method (see `broken_call_into`).
+        || (place.is_empty() && first.to_string().len() <= 4)
+    {
+        return None;
+    }
+    // Every `.` of the chain breaks, except the one after a short name at the start.
+    let fields: Vec<String> = place
+        .chunks(2)
+        .map(|pair| format!(".{}", pair[1]))
+        .collect();
+    let (head, rest) = match fields.split_first() {
+        Some((field, rest)) if first.to_string().len() <= 4 => (format!("{first}{field}"), rest),
+        _ => (first.to_string(), fields.as_slice()),
+    };
+    let inner = " ".repeat(indent + 4);
+    let mut lines = vec![format!("{}{head}", " ".repeat(indent))];
+    lines.extend(rest.iter().map(|field| format!("{inner}{field}")));
+    if !lines.iter().all(|l| fits(l)) {
+        return None;
+    }
+    let call = format!(
+        "{inner}.{method}({}){suffix}",
+        one_line(&flat(&args.stream()))?
+    );
+    if fits(&call) {
+        lines.push(call);
+    } else {
+        let items = flat(&args.stream());
+        match items.as_slice() {
+            [TokenTree::Group(g)] if g.delimiter() != Delimiter::None => {
+                let (open, close) = match g.delimiter() {
+                    Delimiter::Parenthesis => ('(', ')'),
+                    Delimiter::Bracket => ('[', ']'),
+                    _ => return None,
+                };
+                let elems = flat(&g.stream());
+                if elems.is_empty() || is_punct(elems.last(), ',') {
+                    return None;
+                }
+                lines.push(fit(format!("{inner}.{method}({open}"))?);
+                items_into(indent + 8, &elems, &mut lines)?;
+                lines.push(format!("{inner}{close}){suffix}"));
+            }
+            _ => args_into(indent + 4, &format!(".{method}"), args, suffix, &mut lines)?,
+        }
+    }
+    out.extend(lines);
+    Some(())
 }
 
 /// A statement or argument too wide for its line that ends in a call of a path: one argument
@@ -243,8 +318,11 @@ fn broken_call_into(
     let prefix_ok = match before {
         [] => true,
         [TokenTree::Punct(p)] => p.as_char() == '&',
-        [TokenTree::Ident(l), .., TokenTree::Punct(eq)] => {
-            l == "let" && eq.as_char() == '=' && eq.spacing() == Spacing::Alone
+        // `let x =`, or an assignment to a place (`req.path_template =`).
+        [TokenTree::Ident(first), place @ .., TokenTree::Punct(eq)]
+            if eq.as_char() == '=' && eq.spacing() == Spacing::Alone =>
+        {
+            first == "let" || is_place(place)
         }
         _ => false,
     };
@@ -252,6 +330,13 @@ fn broken_call_into(
         return None;
     }
     args_into(indent, &one_line(callee)?, args, suffix, out)
+}
+
+/// Whether `toks` continue a place after its first name: `.name` pairs only.
+fn is_place(toks: &[TokenTree]) -> bool {
+    toks.chunks(2).all(
+        |pair| matches!(pair, [TokenTree::Punct(dot), TokenTree::Ident(_)] if dot.as_char() == '.'),
+    )
 }
 
 /// `head(` then the arguments `args` one to a line, then `)suffix`.
@@ -289,7 +374,9 @@ fn items_into(indent: usize, items: &[TokenTree], out: &mut Vec<String>) -> Opti
         // The last item's comma is written only because the list is broken; it does not
         // count towards the width.
         let last = k + 1 == count;
-        if fits(&line) && (last || fits(&format!("{line},"))) {
+        // A literal cannot be broken: it stands on its line however wide.
+        let literal = matches!(item, [TokenTree::Literal(_)]);
+        if literal || fits(&line) && (last || fits(&format!("{line},"))) {
             out.push(line + ",");
             continue;
         }
@@ -551,6 +638,10 @@ mod tests {
             quote!(v::check_enum(&field_path, value, &["aaaaaaaa", "bbbbbbbbbbb", "cccccccccccccc", "dddddddddddddd", "eeeeeeeeee", "ffffffffffff"], out);),
             quote!(let mut x = String::with_capacity(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa);),
             quote!(path.push_str(&rt::encode_path_segment(&self.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa));),
+            quote!(req.query.push(("limittttttttttttttttttttttttttttttt".to_string(), value.to_string().aaaaaaaaaaaaaaaaaaaa()));),
+            quote!(req.path_template = Some("/2010-04-01/Accounts/{AccountSid}/AvailablePhoneNumbers/{CountryCode}/MachineToMachine.json");),
+            quote!(v::check_pattern(&field_path, value, "^(aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa)$", out);),
+            quote!(req.path_template = Some("/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Notifications/{Sid}.json");),
         ];
         for s in shapes {
             assert!(assert_same(s.clone()), "not known: {s}");
@@ -565,13 +656,14 @@ mod tests {
             quote!(cookies.push(format!("{}={}", "a", text));),
             quote!(f((1,));),
             quote!(let a = B { c: d };),
-            quote!(req.query.push(("limittttttttttttttttttttttttttttttt".to_string(), value.to_string().aaaaaaaaaaaaaaaaaaaa()));),
+            quote!(req.query.push((ffffffffffffffffffffffffffffff, gggggggggggggggggggggggggggggggggggg)).h();),
             quote!(if let Some(value) =
                 &self.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
             {
                 x();
             }),
             quote!(a = b - c;),
+            quote!(a.b() = f(cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc);),
             quote!(a = b * c;),
             quote!(#[allow(unused_mut)] let mut parts = self.parts.clone();),
         ];
@@ -597,7 +689,7 @@ mod tests {
             }
             format_ident!("{}", s)
         };
-        let text = |next: &mut dyn FnMut(u64) -> usize| "q".repeat(next(60));
+        let text = |next: &mut dyn FnMut(u64) -> usize| "q".repeat(next(100));
         let mut known = 0;
         for _ in 0..4000 {
             let (a, b, c) = (name(&mut next), name(&mut next), name(&mut next));
@@ -615,11 +707,16 @@ mod tests {
                 4 => quote!(&#a::#b(&#c, #n)),
                 _ => quote!(#a.len()),
             };
-            let stmt = match next(13) {
+            let stmt = match next(18) {
                 9 => quote!(path.push_str(#arg);),
                 10 => quote!(self.#a(#arg, #s1);),
                 11 => quote!(#a.#b(#arg, #s1);),
+                15 => quote!(self.#a.validate_at(&v::Path::field(path, #s1), out);),
+                16 => quote!(req.query.push((#s1.to_string(), #a.to_string()));),
+                17 => quote!(self.#a.#b.#c(&[#s1, #s2]);),
                 12 => quote!(match #a { #s1 => Ok(#b(#arg)), 1..=5 => #c::#b(#arg, #s2), }),
+                13 => quote!(req.#a = Some(#s1);),
+                14 => quote!(self.#a.#b = v::#c(#arg, #s2);),
                 0 => quote!(v::#a(#arg, #b, #arg, out);),
                 1 => quote!(let #a = v::#b::#c(#arg, #s2);),
                 2 => quote!(if let Some(value) = &self.#a { v::#b(#arg, value, out); }),
