@@ -189,6 +189,17 @@ pub fn text_item_at(indent: usize, lines: &[String]) -> Option<TokenStream> {
     Some(text_item(text))
 }
 
+/// An item written as text in a layout of the generator's own rather than prettyplease's, so
+/// no width applies: a `serde_struct!` invocation, one property to a line (the layout
+/// [`print`] gives its tokens, see `property_list`).
+pub fn own_layout_item(text: String) -> Option<TokenStream> {
+    #[cfg(test)]
+    if tests::TOKENS_ONLY.get() {
+        return None;
+    }
+    Some(text_item(text))
+}
+
 /// The macro name of a text item's placeholder. Only the generator writes macro
 /// invocations, and spec text is never on a line of its own outside a doc block (those are
 /// written in after text items), so a line holding it is a placeholder.

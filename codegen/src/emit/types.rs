@@ -1,13 +1,13 @@
 //! Models: a struct per object, an enum per string enum (unknown values kept), an untagged
 //! enum per union, an alias per named primitive, each with its `Validate` implementation.
 
-use proc_macro2::{Ident, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{quote, ToTokens};
 
 use super::validate::{checks, delegates, steps_lines, struct_validation, Step};
 use super::{
-    doc, doc_prints_as_written, doc_text, ident, signature_lines, struct_expr_lines, text_item_at,
-    ty, type_text,
+    doc, doc_prints_as_written, doc_text, ident, own_layout_item, signature_lines,
+    struct_expr_lines, text_item_at, ty, type_text,
 };
 use crate::ir::*;
 
@@ -507,23 +507,23 @@ fn emit_struct(
         // absent; `nullable` always written, its default (`None`, JSON `null`) when absent;
         // `req` always written, an error when absent.
         let (field_ty, kind) = if !f.required {
-            (quote!(Option<#fty>), quote!(opt))
+            (quote!(Option<#fty>), "opt")
         } else if f.nullable && !matches!(f.ty, Ty::Json | Ty::Option(_)) {
-            (quote!(Option<#fty>), quote!(nullable))
+            (quote!(Option<#fty>), "nullable")
         } else if matches!(f.ty, Ty::Json) {
-            (fty, quote!(nullable))
+            (fty, "nullable")
         } else {
-            (fty, quote!(req))
+            (fty, "req")
         };
-        properties.push(quote!(#fname: #wire #kind));
+        properties.push((fname.clone(), wire.as_str(), kind));
         fields.push((fdoc, fname, field_ty));
     }
     // A type only requests use is written by the program: a property it does not declare is a
     // mistake to refuse, not data to drop (with `additionalProperties`, the map keeps it).
     let mut unknown = if request_only {
-        quote!(deny)
+        Unknown::Deny
     } else {
-        quote!(ignore)
+        Unknown::Ignore
     };
     if let Some((vty, _)) = &s.additional {
         let vty = ty(vty);
@@ -533,7 +533,7 @@ fn emit_struct(
         } else {
             "additional_properties"
         });
-        unknown = quote!(additional(#fname));
+        unknown = Unknown::Additional(fname.clone());
         fields.push((
             "Properties beyond the declared ones (`additionalProperties`).".into(),
             fname,
@@ -548,15 +548,72 @@ fn emit_struct(
     } else {
         constructor(t, s)
     };
+    let serde = serde_struct(&name, &properties, &unknown);
     quote! {
         #definition
 
-        crate::runtime::__private::serde_struct!(#name { #(#properties),* } #unknown);
+        #serde
 
         #new
 
         #validate
     }
+}
+
+/// What `serde_struct!` does with a property the struct does not declare.
+enum Unknown {
+    /// `ignore`: drops it.
+    Ignore,
+    /// `deny`: refuses it.
+    Deny,
+    /// `additional(field)`: keeps it in the map `field`.
+    Additional(Ident),
+}
+
+impl Unknown {
+    fn tokens(&self) -> TokenStream {
+        match self {
+            Unknown::Ignore => quote!(ignore),
+            Unknown::Deny => quote!(deny),
+            Unknown::Additional(field) => quote!(additional(#field)),
+        }
+    }
+}
+
+impl std::fmt::Display for Unknown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unknown::Ignore => f.write_str("ignore"),
+            Unknown::Deny => f.write_str("deny"),
+            Unknown::Additional(field) => write!(f, "additional({field})"),
+        }
+    }
+}
+
+/// A model's `serde_struct!` invocation: its `properties` (field, wire name, `opt` / `req` /
+/// `nullable`) and what it does with an `unknown` property. Written as text, one property to
+/// a line, the layout `print` gives its tokens.
+fn serde_struct(
+    name: &Ident,
+    properties: &[(Ident, &str, &str)],
+    unknown: &Unknown,
+) -> TokenStream {
+    let mut text = format!("crate::runtime::__private::serde_struct!({name} {{");
+    for (field, wire, kind) in properties {
+        text.push_str(&format!("\n    {field}: {} {kind},", Literal::string(wire)));
+    }
+    if !properties.is_empty() {
+        text.push('\n');
+    }
+    text.push_str(&format!("}} {unknown});\n"));
+    own_layout_item(text).unwrap_or_else(|| {
+        let properties = properties.iter().map(|(field, wire, kind)| {
+            let kind = ident(kind);
+            quote!(#field: #wire #kind)
+        });
+        let unknown = unknown.tokens();
+        quote!(crate::runtime::__private::serde_struct!(#name { #(#properties),* } #unknown);)
+    })
 }
 
 /// A struct's field: its doc text, name and type.
