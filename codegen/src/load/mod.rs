@@ -56,26 +56,7 @@ pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
         Some(rest) => rest.to_string(),
         None => source,
     };
-    // A JSON document is also read straight into `openapiv3` on a second thread, while this
-    // one builds the tree: when the tolerant step and the `$ref` decoding change nothing, that
-    // document is the one the tree would give, and the second conversion is saved.
-    let looks_json = source.trim_start().starts_with('{');
-    let (tree, straight) = std::thread::scope(|scope| {
-        let straight = looks_json.then(|| {
-            std::thread::Builder::new()
-                .stack_size(32 << 20)
-                .spawn_scoped(scope, || {
-                    serde_json::from_str::<openapiv3::OpenAPI>(&source).ok()
-                })
-        });
-        let tree = parse_tree(path, &source);
-        let straight = match straight {
-            Some(Ok(handle)) => handle.join().ok().flatten(),
-            _ => None,
-        };
-        (tree, straight)
-    });
-    let mut raw = tree?;
+    let mut raw = parse_tree(path, &source)?;
 
     let mut sink = Sink::new(path, &source);
     match raw.get("openapi").and_then(Value::as_str) {
@@ -93,15 +74,7 @@ pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
         return Err(Diagnostics(sink.items));
     }
 
-    let changed = tolerate(&mut raw) | decode_refs(&mut raw);
-    if let (Some(doc), false) = (straight, changed) {
-        return Ok(Spec {
-            path: path.to_path_buf(),
-            source,
-            raw,
-            doc,
-        });
-    }
+    prepare(&mut raw);
 
     // The document read from the tree field by field (see `document`), else whole; only when
     // that fails, again with the path to each failure tracked (which costs on every key).
@@ -396,41 +369,24 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
     out
 }
 
-/// The tolerant step: rewrites what `openapiv3` would reject or silently mistype, keeping
-/// the meaning in extensions the generator reads.
-/// True when it changed anything.
-fn tolerate(value: &mut Value) -> bool {
-    // Iterative: the tree is as deep as the parser allowed, and this must not add a limit.
-    let mut changed = false;
+/// The tolerant step and the `$ref` decoding, in one walk of the tree (iterative: the tree is
+/// as deep as the parser allowed, and this must not add a limit):
+/// - the tolerant step rewrites what `openapiv3` would reject or silently mistype, keeping
+///   the meaning in extensions the generator reads ([`tolerate_integer`]);
+/// - a `$ref` is a URI: its fragment (the JSON pointer) may be percent-encoded
+///   (`#/components/schemas/Foo%20Bar`, `#/paths/~1%7Bid%7D`). Every `$ref` (and every
+///   discriminator mapping target) is decoded once here, so each resolver downstream sees the
+///   plain JSON pointer (RFC 6901, section 6: percent-decode first, then unescape `~1`, `~0`).
+fn prepare(value: &mut Value) {
     let mut stack = vec![value];
     while let Some(value) = stack.pop() {
         match value {
             Value::Object(map) => {
                 if map.get("type").and_then(Value::as_str) == Some("integer") {
-                    changed |= tolerate_integer(map);
+                    tolerate_integer(map);
                 }
-                stack.extend(map.values_mut());
-            }
-            Value::Array(items) => stack.extend(items.iter_mut()),
-            _ => {}
-        }
-    }
-    changed
-}
-
-/// A `$ref` is a URI: its fragment (the JSON pointer) may be percent-encoded
-/// (`#/components/schemas/Foo%20Bar`, `#/paths/~1%7Bid%7D`). Every `$ref` (and every
-/// discriminator mapping target) is decoded once here, so each resolver downstream sees the
-/// plain JSON pointer (RFC 6901, section 6: percent-decode first, then unescape `~1`, `~0`).
-fn decode_refs(value: &mut Value) -> bool {
-    let mut changed = false;
-    let mut stack = vec![value];
-    while let Some(value) = stack.pop() {
-        match value {
-            Value::Object(map) => {
                 if let Some(Value::String(r)) = map.get_mut("$ref") {
                     if let Some(decoded) = percent_decode(r) {
-                        changed |= *r != decoded;
                         *r = decoded;
                     }
                 }
@@ -442,7 +398,6 @@ fn decode_refs(value: &mut Value) -> bool {
                         if let Value::String(t) = target {
                             if t.contains('#') {
                                 if let Some(decoded) = percent_decode(t) {
-                                    changed |= *t != decoded;
                                     *t = decoded;
                                 }
                             }
@@ -455,7 +410,6 @@ fn decode_refs(value: &mut Value) -> bool {
             _ => {}
         }
     }
-    changed
 }
 
 /// Decodes `%XX` escapes; `None` when there are none, or the text is not valid percent-encoded
@@ -485,9 +439,10 @@ fn is_i64(v: &Value) -> bool {
     v.as_i64().is_some() || v.as_u64().is_some_and(|u| u <= i64::MAX as u64)
 }
 
-/// True when it changed `map`.
-fn tolerate_integer(map: &mut Map<String, Value>) -> bool {
-    let mut changed = false;
+/// An integer schema's bounds and `enum`: a bound that is not an integer (`maximum: 1.5`) is
+/// kept in [`X_INT_BOUNDS`], one that is not a number dropped, and an `enum` with a value that
+/// is not an integer kept in [`X_INT_ENUM`].
+fn tolerate_integer(map: &mut Map<String, Value>) {
     let mut kept = Map::new();
     for key in ["minimum", "maximum", "multipleOf"] {
         if let Some(v) = map.get(key) {
@@ -497,23 +452,19 @@ fn tolerate_integer(map: &mut Map<String, Value>) -> bool {
                 }
             } else if !v.is_number() {
                 map.remove(key);
-                changed = true;
             }
         }
     }
     if !kept.is_empty() {
         map.insert(X_INT_BOUNDS.to_string(), Value::Object(kept));
-        changed = true;
     }
     if let Some(Value::Array(values)) = map.get("enum") {
         if !values.iter().all(|v| v.is_null() || is_i64(v)) {
             if let Some(v) = map.remove("enum") {
                 map.insert(X_INT_ENUM.to_string(), v);
-                changed = true;
             }
         }
     }
-    changed
 }
 
 #[cfg(test)]
@@ -546,9 +497,9 @@ mod tests {
     }
 
     #[test]
-    fn a_json_spec_read_straight_is_the_document_its_tree_gives() {
-        // A JSON document is read straight into `openapiv3` on a second thread beside the
-        // tree; what comes out is the document the tree deserializes to.
+    fn a_json_spec_s_document_is_the_one_its_tree_gives() {
+        // The document is put together from the tree's parts (see `document`); what comes
+        // out is the document the whole tree deserializes to.
         for schemas in [3, 200] {
             let source = json_spec(schemas);
             let spec = load_str(Path::new("s.json"), source).unwrap();
