@@ -6,7 +6,7 @@ use quote::{quote, ToTokens};
 
 use super::validate::{checks, delegates, steps_lines, struct_validation, Step};
 use super::{
-    doc, doc_prints_as_written, doc_text, ident, own_layout_item, signature_lines,
+    doc, doc_prints_as_written, doc_text, fits, ident, lines, own_layout_item, signature_lines,
     struct_expr_lines, text_item_at, ty, type_text,
 };
 use crate::ir::*;
@@ -730,12 +730,11 @@ fn validate_impl_tokens(name: &impl ToTokens, body: TokenStream) -> TokenStream 
     }
 }
 
-fn emit_enum(name: &str, docs: Option<&str>, e: &EnumDef) -> TokenStream {
+fn emit_enum(name: &str, docs_text: Option<&str>, e: &EnumDef) -> TokenStream {
     let name_id = ident(name);
-    let docs = doc(docs);
     let variants = e.variants.iter().map(|(v, wire)| {
         let vi = ident(v);
-        let d = format!(" `{}`", wire.replace('`', "'"));
+        let d = variant_doc(wire);
         quote!(#[doc = #d] #vi,)
     });
     let to_str = e.variants.iter().map(|(v, wire)| {
@@ -771,41 +770,147 @@ fn emit_enum(name: &str, docs: Option<&str>, e: &EnumDef) -> TokenStream {
     } else {
         " A value not listed in the spec, as received from a server. Sending it fails validation."
     };
+    let to_str = quote! {
+        #(#to_str)*
+        Self::Unknown(value) => value.as_str(),
+    };
+    let from_str = quote! {
+        #(#from_str)*
+        other => Self::Unknown(other.to_string()),
+    };
+    let definition =
+        string_enum_text(name, doc_text(docs_text), e, unknown_doc).unwrap_or_else(|| {
+            let docs = doc(docs_text);
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                pub enum #name_id {
+                    #(#variants)*
+                    #[doc = #unknown_doc]
+                    Unknown(String),
+                }
+            }
+        });
+    let methods = string_enum_methods_text(name, &known, &to_str).unwrap_or_else(|| {
+        quote! {
+            impl #name_id {
+                /// Every value the spec lists.
+                pub const KNOWN: &'static [&'static str] = &[#(#known),*];
+
+                /// The value on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #to_str
+                    }
+                }
+            }
+        }
+    });
+    let from = string_enum_from_text(name, &from_str).unwrap_or_else(|| {
+        quote! {
+            impl From<&str> for #name_id {
+                fn from(value: &str) -> Self {
+                    match value {
+                        #from_str
+                    }
+                }
+            }
+        }
+    });
     quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum #name_id {
-            #(#variants)*
-            #[doc = #unknown_doc]
-            Unknown(String),
-        }
+        #definition
 
-        impl #name_id {
-            /// Every value the spec lists.
-            pub const KNOWN: &'static [&'static str] = &[#(#known),*];
+        #methods
 
-            /// The value on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#to_str)*
-                    Self::Unknown(value) => value.as_str(),
-                }
-            }
-        }
-
-        impl From<&str> for #name_id {
-            fn from(value: &str) -> Self {
-                match value {
-                    #(#from_str)*
-                    other => Self::Unknown(other.to_string()),
-                }
-            }
-        }
+        #from
 
         crate::runtime::__private::string_enum_impls!(#name_id);
 
         #validate
     }
+}
+
+/// The `Display`-like line of a string enum's variant doc: its wire value in backticks.
+fn variant_doc(wire: &str) -> String {
+    format!(" `{}`", wire.replace('`', "'"))
+}
+
+/// A string enum's definition as a text item: every variant's doc line prints as written
+/// and every line fits; `None` otherwise.
+fn string_enum_text(
+    name: &str,
+    docs: Option<String>,
+    e: &EnumDef,
+    unknown_doc: &str,
+) -> Option<TokenStream> {
+    let mut lines: Vec<String> = docs.into_iter().collect();
+    lines.push("#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]".into());
+    lines.push(format!("pub enum {} {{", ident(name)));
+    for (v, wire) in &e.variants {
+        let d = variant_doc(wire);
+        if !doc_prints_as_written(&d) {
+            return None;
+        }
+        lines.push(format!("    ///{d}"));
+        lines.push(format!("    {},", ident(v)));
+    }
+    lines.push(format!("    ///{unknown_doc}"));
+    lines.push("    Unknown(String),".into());
+    lines.push("}".into());
+    text_item_at(0, &lines)
+}
+
+/// The `KNOWN` list and `as_str` of a string enum as a text item (`to_str`: the arms of
+/// `as_str`'s match), as prettyplease prints them: the list on one line when it fits, else
+/// one value to a line.
+fn string_enum_methods_text(
+    name: &str,
+    known: &[&str],
+    to_str: &TokenStream,
+) -> Option<TokenStream> {
+    let head = "    pub const KNOWN: &'static [&'static str] = &[";
+    let values: Vec<String> = known
+        .iter()
+        .map(|w| Literal::string(w).to_string())
+        .collect();
+    let mut lines = vec![
+        format!("impl {} {{", ident(name)),
+        "    /// Every value the spec lists.".into(),
+    ];
+    let one_line = format!("{head}{}];", values.join(", "));
+    if fits(&one_line) || values.is_empty() {
+        lines.push(one_line);
+    } else {
+        lines.push(head.into());
+        let count = values.len();
+        for (k, value) in values.iter().enumerate() {
+            // The last value's comma is written only because the list is broken.
+            let line = format!("        {value}");
+            if !(fits(&line) && (k + 1 == count || fits(&format!("{line},")))) {
+                return None;
+            }
+            lines.push(line + ",");
+        }
+        lines.push("    ];".into());
+    }
+    lines.push("    /// The value on the wire.".into());
+    lines.push("    pub fn as_str(&self) -> &str {".into());
+    lines.push("        match self {".into());
+    lines.extend(lines::arms(12, to_str)?);
+    lines.extend(["        }".into(), "    }".into(), "}".into()]);
+    text_item_at(0, &lines)
+}
+
+/// A string enum's `impl From<&str>` as a text item (`from_str`: the arms of its match).
+fn string_enum_from_text(name: &str, from_str: &TokenStream) -> Option<TokenStream> {
+    let mut lines = vec![
+        format!("impl From<&str> for {} {{", ident(name)),
+        "    fn from(value: &str) -> Self {".into(),
+        "        match value {".into(),
+    ];
+    lines.extend(lines::arms(12, from_str)?);
+    lines.extend(["        }".into(), "    }".into(), "}".into()]);
+    text_item_at(0, &lines)
 }
 
 /// A short English rendering of constraints for doc comments.
@@ -885,6 +990,51 @@ mod tests {
     fn printed(tokens: impl FnOnce() -> TokenStream) -> String {
         reset_doc_blocks();
         print(tokens(), "a test").unwrap()
+    }
+
+    /// A string enum of every size, values of every length around the widths (the `KNOWN`
+    /// list on one line or broken, arms on one line or in blocks), and wire values that need
+    /// escaping: written as text, it prints as its tokens do.
+    #[test]
+    fn a_string_enum_written_as_text_prints_as_its_tokens_do() {
+        let mut next = crate::emit::xorshift(0xe_5eed);
+        let mut as_text = 0;
+        for case in 0..400 {
+            let count = 1 + next(12);
+            let variants: Vec<(String, String)> = (0..count)
+                .map(|i| {
+                    // Short values make lists that fit on one line; long ones break it.
+                    let len = 1 + if next(2) == 0 { next(8) } else { next(70) };
+                    let mut wire: String = (0..len)
+                        .map(|k| char::from(b'a' + ((k + i) % 26) as u8))
+                        .collect();
+                    match next(8) {
+                        0 => wire.push('"'),
+                        1 => wire.push_str("\\n"),
+                        2 => wire.push('`'),
+                        3 => wire.push('\u{e9}'),
+                        _ => {}
+                    }
+                    (format!("V{i}{}", "x".repeat(next(60))), wire)
+                })
+                .collect();
+            let e = EnumDef {
+                variants,
+                extensible: next(2) == 0,
+                constraints: Constraints::default(),
+            };
+            let name = format!("E{}", "n".repeat(next(50)));
+            let text = printed(|| emit_enum(&name, Some("An enum."), &e));
+            crate::emit::tests::TOKENS_ONLY.set(true);
+            let tokens = printed(|| emit_enum(&name, Some("An enum."), &e));
+            crate::emit::tests::TOKENS_ONLY.set(false);
+            assert_eq!(text, tokens, "case {case}");
+            reset_doc_blocks();
+            let written = emit_enum(&name, Some("An enum."), &e).to_string();
+            as_text += written.matches("__codegen_text").count();
+        }
+        // The definition, the methods and `From` (and `Validate`), mostly as text.
+        assert!(as_text > 1000, "{as_text} text items");
     }
 
     #[test]
