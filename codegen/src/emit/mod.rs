@@ -371,7 +371,12 @@ fn doc_line(l: &str) -> String {
     }
     let mut line = String::with_capacity(l.len() + 1);
     line.push(' ');
-    line.extend(l.chars().map(blank_control));
+    // Printable ASCII (most doc text) has nothing to blank.
+    if l.bytes().all(|b| (b' '..0x7f).contains(&b)) {
+        line.push_str(l);
+    } else {
+        line.extend(l.chars().map(blank_control));
+    }
     line.truncate(line.trim_end_matches(' ').len());
     line
 }
@@ -689,7 +694,8 @@ fn blank_line_between(p: &str, line: &str) -> bool {
         "///", "#[", "pub ", "impl", "fn ", "async fn", "struct ", "enum ", "mod ", "const ",
         "type ", "use ", "static ", "trait ", "crate::",
     ];
-    let ct = line.trim();
+    // Only its start is looked at.
+    let ct = line.trim_start();
     // Only an item gets a blank line before it: most lines are settled here.
     if !ITEM_STARTS.iter().any(|s| ct.starts_with(s)) {
         return false;
