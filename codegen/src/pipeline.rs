@@ -36,6 +36,15 @@ pub(crate) fn lower_all(
         names.reserve(reserved);
     }
     let mut spec_bytes = 0u64;
+    // Large specs give freed pages back soon while they load (see `alloc::PurgeSoon`).
+    let spec_file_bytes: u64 = config
+        .specs
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let _purge = (spec_file_bytes >= crate::alloc::PURGE_SOON_FROM_BYTES)
+        .then(crate::alloc::PurgeSoon::start);
     for path in &config.specs {
         let lowered = crate::load::load_file(path).and_then(|spec| {
             spec_bytes += spec.source.len() as u64;

@@ -191,7 +191,7 @@ pub fn text_item_at(indent: usize, lines: &[String]) -> Option<TokenStream> {
 
 /// An item written as text in a layout of the generator's own rather than prettyplease's, so
 /// no width applies: a `serde_struct!` invocation, one property to a line (the layout
-/// [`print`] gives its tokens, see `property_list`).
+/// [`print()`] gives its tokens, see `property_list`).
 pub fn own_layout_item(text: String) -> Option<TokenStream> {
     #[cfg(test)]
     if tests::TOKENS_ONLY.get() {
