@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::emit::{doc, fits, ty};
+use crate::emit::{doc, doc_prints_as_written, doc_text, fits, text_item_at, ty, type_text};
 use crate::ir::*;
 
 pub(super) struct ResponsePlan {
@@ -213,19 +213,17 @@ fn error_plan(
                 StatusSel::Range(_) => 1,
                 StatusSel::Default => 2,
             });
-            let variants = ordered.iter().map(|r| {
-                let v = format_ident!("{}", r.status.variant());
-                let t = match &r.body {
-                    ResponseBody::Json(t) => ty(t),
-                    _ => quote!(serde_json::Value),
-                };
-                let d = doc(Some(
-                    r.doc
-                        .as_deref()
-                        .unwrap_or(&format!("The {} response.", r.status.variant())),
-                ));
-                quote!(#d #v(#t),)
-            });
+            let variants: Vec<StatusVariant> = ordered
+                .iter()
+                .map(|r| StatusVariant {
+                    doc: variant_doc(r),
+                    name: r.status.variant(),
+                    ty: Some(match &r.body {
+                        ResponseBody::Json(t) => ty(t),
+                        _ => quote!(serde_json::Value),
+                    }),
+                })
+                .collect();
             let arms = ordered.iter().map(|r| {
                 let v = format_ident!("{}", r.status.variant());
                 let pat = status_pattern(r.status);
@@ -240,11 +238,7 @@ fn error_plan(
                 " The error bodies of [`Client::{}`], by status.",
                 op.method_name
             );
-            defs.push(quote! {
-                #[doc = #edoc]
-                #[derive(Debug, Clone, PartialEq)]
-                pub enum #name_id { #(#variants)* }
-            });
+            defs.push(status_enum(&edoc, true, name, &variants));
             let by_status = ErrorByStatus {
                 name: name.clone(),
                 arms: ordered
@@ -307,35 +301,24 @@ fn success_plan(
     };
     {
         let name_id = format_ident!("{}", name);
-        let variants = successes.iter().map(|r| {
-            let v = format_ident!("{}", r.status.variant());
-            let d = doc(Some(
-                r.doc
-                    .as_deref()
-                    .unwrap_or(&format!("The {} response.", r.status.variant())),
-            ));
-            match &r.body {
-                ResponseBody::Empty => quote!(#d #v,),
-                other => {
-                    let t = body_ty_of(other);
-                    quote!(#d #v(#t),)
-                }
-            }
-        });
+        let variants: Vec<StatusVariant> = successes
+            .iter()
+            .map(|r| StatusVariant {
+                doc: variant_doc(r),
+                name: r.status.variant(),
+                ty: match &r.body {
+                    ResponseBody::Empty => None,
+                    other => Some(body_ty_of(other)),
+                },
+            })
+            .collect();
         let sdoc = format!(
             " The success responses of [`Client::{}`], by status.",
             op.method_name
         );
-        let debug_derive = if successes.iter().any(|r| r.body == ResponseBody::Bytes) {
-            quote!(#[derive(Debug)])
-        } else {
-            quote!(#[derive(Debug, Clone, PartialEq)])
-        };
-        defs.push(quote! {
-            #[doc = #sdoc]
-            #debug_derive
-            pub enum #name_id { #(#variants)* }
-        });
+        // A download is neither `Clone` nor `PartialEq`.
+        let comparable = !successes.iter().any(|r| r.body == ResponseBody::Bytes);
+        defs.push(status_enum(&sdoc, comparable, name, &variants));
         let mut arms: Vec<TokenStream> = successes
             .iter()
             .map(|r| {
@@ -366,4 +349,76 @@ fn success_plan(
         }
         (quote!(#name_id), arms)
     }
+}
+
+/// A variant of an enum by status (success responses, or error bodies).
+struct StatusVariant {
+    doc: String,
+    /// `Status200`, `Status4xx`, `Default`.
+    name: String,
+    /// Its body's type; `None` for a response without one.
+    ty: Option<TokenStream>,
+}
+
+/// A status variant's doc: the response's description, or a sentence naming it.
+fn variant_doc(r: &ResponseDef) -> String {
+    r.doc
+        .clone()
+        .unwrap_or_else(|| format!("The {} response.", r.status.variant()))
+}
+
+/// An enum by status, `doc_line` its one-line doc (`#[doc]` text), deriving `Debug` and,
+/// when `comparable`, `Clone` and `PartialEq`: written as text when the doc prints as
+/// written, every body type is a path ([`type_text`]) and every line fits; from tokens
+/// otherwise.
+fn status_enum(
+    doc_line: &str,
+    comparable: bool,
+    name: &str,
+    variants: &[StatusVariant],
+) -> TokenStream {
+    let derive = if comparable {
+        "#[derive(Debug, Clone, PartialEq)]"
+    } else {
+        "#[derive(Debug)]"
+    };
+    let text = (!variants.is_empty() && doc_prints_as_written(doc_line))
+        .then(|| {
+            let mut lines = vec![
+                format!("///{doc_line}"),
+                derive.to_string(),
+                format!("pub enum {name} {{"),
+            ];
+            for v in variants {
+                lines.extend(doc_text(Some(&v.doc)).map(|d| format!("    {d}")));
+                lines.push(match &v.ty {
+                    Some(t) => format!("    {}({}),", v.name, type_text(t)?),
+                    None => format!("    {},", v.name),
+                });
+            }
+            lines.push("}".into());
+            text_item_at(0, &lines)
+        })
+        .flatten();
+    text.unwrap_or_else(|| {
+        let name = format_ident!("{}", name);
+        let derive = if comparable {
+            quote!(#[derive(Debug, Clone, PartialEq)])
+        } else {
+            quote!(#[derive(Debug)])
+        };
+        let variants = variants.iter().map(|v| {
+            let d = doc(Some(&v.doc));
+            let n = format_ident!("{}", v.name);
+            match &v.ty {
+                Some(t) => quote!(#d #n(#t),),
+                None => quote!(#d #n,),
+            }
+        });
+        quote! {
+            #[doc = #doc_line]
+            #derive
+            pub enum #name { #(#variants)* }
+        }
+    })
 }
