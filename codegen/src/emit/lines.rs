@@ -3,8 +3,8 @@
 //! shapes, and printing their tokens directly spares syn's parse and prettyplease's layout.
 //!
 //! [`statements`] knows a subset of Rust and answers `None` for anything outside it, and for
-//! any layout it does not know (a method chain too long for its line, an `if` whose condition
-//! does not fit); the caller then prints the tokens as before. What it knows:
+//! any layout it does not know (a chain of several calls too long for its line, an `if` whose
+//! condition does not fit); the caller then prints the tokens as before. What it knows:
 //! - statements ending in `;`, a tail expression, `if` / `else` chains, `for` loops, `match`
 //!   on one-line arms, and bare blocks;
 //! - expressions of paths, calls, method calls, literals, references, `*`, `!`, `?`, `.await`,
@@ -70,7 +70,8 @@ fn brace(t: Option<&TokenTree>) -> Option<Vec<TokenTree>> {
 /// The index of the first brace group at the top level of `toks[from..]`: the block of an
 /// `if`, `for` or `match` head.
 fn next_brace(toks: &[TokenTree], from: usize) -> Option<usize> {
-    (from..toks.len()).find(|&i| brace(toks.get(i)).is_some())
+    (from..toks.len())
+        .find(|&i| matches!(&toks[i], TokenTree::Group(g) if g.delimiter() == Delimiter::Brace))
 }
 
 fn block_into(indent: usize, toks: &[TokenTree], out: &mut Vec<String>) -> Option<()> {

@@ -170,22 +170,25 @@ pub(super) fn setters(
 /// The request's `validate`, running `steps`: written as text when every step's lines are
 /// known ([`Step::lines`]) and fit prettyplease's width.
 pub(super) fn validate_method(steps: &[Step]) -> TokenStream {
-    let pad = " ".repeat(MEMBER_INDENT);
+    let pad = " ".repeat(BODY_INDENT);
     let text = steps_lines(BODY_INDENT, steps).and_then(|checks| {
-        let mut lines: Vec<String> = VALIDATE_DOC.lines().map(|l| format!("{pad}{l}")).collect();
-        lines.push(format!(
-            "{pad}pub fn validate(&self) -> Result<(), ValidationErrors> {{"
-        ));
-        if checks.is_empty() {
-            lines.push(format!("{pad}    Ok(())"));
+        let body = if checks.is_empty() {
+            vec![format!("{pad}Ok(())")]
         } else {
-            lines.push(format!("{pad}    let mut violations = Vec::new();"));
-            lines.push(format!("{pad}    let out = &mut violations;"));
-            lines.extend(checks);
-            lines.push(format!("{pad}    ValidationErrors::check(violations)"));
-        }
-        lines.push(format!("{pad}}}"));
-        text_item_at(MEMBER_INDENT, &lines)
+            let mut body = vec![
+                format!("{pad}let mut violations = Vec::new();"),
+                format!("{pad}let out = &mut violations;"),
+            ];
+            body.extend(checks);
+            body.push(format!("{pad}ValidationErrors::check(violations)"));
+            body
+        };
+        let docs: Vec<&str> = VALIDATE_DOC.lines().collect();
+        method_text_of_lines(
+            &docs,
+            "pub fn validate(&self) -> Result<(), ValidationErrors> {",
+            body,
+        )
     });
     text.unwrap_or_else(|| validate_method_tokens(steps))
 }

@@ -489,14 +489,6 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
 fn send_fn(plan: &response::ResponsePlan, errors_doc: &str) -> TokenStream {
     let arms = &plan.arms;
     let error_read = &plan.error_read;
-    let body = quote! {
-        let req = self.request()?;
-        let resp = self.client.runtime.execute(req).await?;
-        match resp.status() {
-            #arms
-            _ => Err(#error_read),
-        }
-    };
     let success_ty = &plan.success_ty;
     let text = unit_or_type_text(success_ty).and_then(|t| {
         let pad = " ".repeat(builder::BODY_INDENT);
@@ -524,7 +516,12 @@ fn send_fn(plan: &response::ResponsePlan, errors_doc: &str) -> TokenStream {
             #[doc = #doc]
             #[doc = #errors_doc]
             pub async fn send(self) -> Result<#success_ty, Error> {
-                #body
+                let req = self.request()?;
+                let resp = self.client.runtime.execute(req).await?;
+                match resp.status() {
+                    #arms
+                    _ => Err(#error_read),
+                }
             }
         }
     })
