@@ -422,3 +422,72 @@ fn status_enum(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emit::{print, reset_doc_blocks, tests::TOKENS_ONLY};
+
+    /// A builder's `send` whose error body depends on the status, enum names and statuses of
+    /// every length around the widths (inner arms on one line, in a block, with the chain
+    /// broken): written as text, it prints as its tokens do.
+    #[test]
+    fn a_send_reading_errors_by_status_written_as_text_prints_as_its_tokens_do() {
+        let statuses = [
+            StatusSel::Code(404),
+            StatusSel::Range(5),
+            StatusSel::Code(429),
+            StatusSel::Default,
+        ];
+        let mut as_text = 0;
+        for len in 1..70 {
+            for count in 1..=statuses.len() {
+                let name = format!("E{}", "r".repeat(len));
+                let chosen = &statuses[..count];
+                let name_id = format_ident!("{}", name);
+                let arms = chosen.iter().map(|s| {
+                    let v = format_ident!("{}", s.variant());
+                    let pat = status_pattern(*s);
+                    quote!(#pat => serde_json::from_slice(body).ok().map(#name_id::#v),)
+                });
+                let fallback = !chosen.contains(&StatusSel::Default);
+                let fallback_arm = if fallback {
+                    quote!(_ => None,)
+                } else {
+                    quote!()
+                };
+                let plan = ResponsePlan {
+                    success_ty: quote!(()),
+                    error_ty: quote!(#name_id),
+                    defs: quote!(),
+                    arms: quote!(status if (200..300).contains(&status) => Ok(()),),
+                    error_read: quote!(resp.api_error_with(|status: u16, body: &[u8]| match status {
+                        #(#arms)* #fallback_arm
+                    }).await),
+                    error_by_status: Some(ErrorByStatus {
+                        name: name.clone(),
+                        arms: chosen
+                            .iter()
+                            .map(|s| (status_pattern_text(*s), s.variant()))
+                            .collect(),
+                        fallback,
+                    }),
+                };
+                let printed = |tokens_only: bool| {
+                    reset_doc_blocks();
+                    TOKENS_ONLY.set(tokens_only);
+                    let send = super::super::send_fn(&plan, " Errors.");
+                    TOKENS_ONLY.set(false);
+                    let text = send.to_string().contains("__codegen_text");
+                    let printed = print(quote!(impl B<'_> { #send }), "a test").unwrap();
+                    (printed, text)
+                };
+                let (text, written) = printed(false);
+                let (tokens, _) = printed(true);
+                assert_eq!(text, tokens, "{name}, {count} statuses");
+                as_text += usize::from(written);
+            }
+        }
+        assert!(as_text > 150, "{as_text} written as text");
+    }
+}
