@@ -38,6 +38,14 @@ pub fn arms(indent: usize, body: &TokenStream) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// The comma-separated `items` of a list broken one to a line at `indent` (as a broken
+/// call's arguments); `None` as for [`statements`].
+pub fn list(indent: usize, items: &TokenStream) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    items_into(indent, &flat(items), &mut out)?;
+    Some(out)
+}
+
 /// The tokens of `stream` with invisible groups (interpolated streams) opened up.
 fn flat(stream: &TokenStream) -> Vec<TokenTree> {
     let mut out = Vec::new();

@@ -170,10 +170,6 @@ pub fn struct_expr_lines(indent: usize, name: &str, fields: &[String]) -> Vec<St
 /// on one line (it would have broken that line, so the item is left to its tokens). Doc lines
 /// are not filled to the width, and may be wider.
 pub fn text_item_at(indent: usize, lines: &[String]) -> Option<TokenStream> {
-    #[cfg(test)]
-    if tests::TOKENS_ONLY.get() {
-        return None;
-    }
     if lines
         .iter()
         .any(|l| !fits(l) && !l.trim_start().starts_with("///"))
@@ -186,12 +182,13 @@ pub fn text_item_at(indent: usize, lines: &[String]) -> Option<TokenStream> {
         text.push_str(line.strip_prefix(pad.as_str()).unwrap_or(line));
         text.push('\n');
     }
-    Some(text_item(text))
+    own_layout_item(text)
 }
 
 /// An item written as text in a layout of the generator's own rather than prettyplease's, so
 /// no width applies: a `serde_struct!` invocation, one property to a line (the layout
-/// [`print()`] gives its tokens, see `property_list`).
+/// [`print()`] gives its tokens, see `property_list`). Every text item comes through here
+/// ([`text_item_at`] too), so the tests' switch to tokens only is here.
 pub fn own_layout_item(text: String) -> Option<TokenStream> {
     #[cfg(test)]
     if tests::TOKENS_ONLY.get() {
@@ -752,7 +749,7 @@ pub(crate) mod tests {
 
     thread_local! {
         /// While set on a thread (and the emission workers it starts, see
-        /// [`crate::parallel::par_map`]), no item is written as text ([`text_item_at`] answers
+        /// [`crate::parallel::par_map`]), no item is written as text ([`own_layout_item`] answers
         /// `None`), so every item is printed from its tokens: the output must not change.
         pub(crate) static TOKENS_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     }

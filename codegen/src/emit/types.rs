@@ -830,7 +830,8 @@ fn emit_enum(name: &str, docs_text: Option<&str>, e: &EnumDef) -> TokenStream {
     }
 }
 
-/// The `Display`-like line of a string enum's variant doc: its wire value in backticks.
+/// A string enum variant's doc text: its wire value in backticks (a backtick in it becomes
+/// `'`).
 fn variant_doc(wire: &str) -> String {
     format!(" `{}`", wire.replace('`', "'"))
 }
@@ -873,32 +874,24 @@ fn string_enum_methods_text(
         .iter()
         .map(|w| Literal::string(w).to_string())
         .collect();
-    let mut lines = vec![
+    let mut out = vec![
         format!("impl {} {{", ident(name)),
         "    /// Every value the spec lists.".into(),
     ];
     let one_line = format!("{head}{}];", values.join(", "));
     if fits(&one_line) || values.is_empty() {
-        lines.push(one_line);
+        out.push(one_line);
     } else {
-        lines.push(head.into());
-        let count = values.len();
-        for (k, value) in values.iter().enumerate() {
-            // The last value's comma is written only because the list is broken.
-            let line = format!("        {value}");
-            if !(fits(&line) && (k + 1 == count || fits(&format!("{line},")))) {
-                return None;
-            }
-            lines.push(line + ",");
-        }
-        lines.push("    ];".into());
+        out.push(head.into());
+        out.extend(lines::list(8, &quote!(#(#known),*))?);
+        out.push("    ];".into());
     }
-    lines.push("    /// The value on the wire.".into());
-    lines.push("    pub fn as_str(&self) -> &str {".into());
-    lines.push("        match self {".into());
-    lines.extend(lines::arms(12, to_str)?);
-    lines.extend(["        }".into(), "    }".into(), "}".into()]);
-    text_item_at(0, &lines)
+    out.push("    /// The value on the wire.".into());
+    out.push("    pub fn as_str(&self) -> &str {".into());
+    out.push("        match self {".into());
+    out.extend(lines::arms(12, to_str)?);
+    out.extend(["        }".into(), "    }".into(), "}".into()]);
+    text_item_at(0, &out)
 }
 
 /// A string enum's `impl From<&str>` as a text item (`from_str`: the arms of its match).

@@ -24,16 +24,37 @@ pub(super) struct ResponsePlan {
     pub(super) error_by_status: Option<ErrorByStatus>,
 }
 
-/// `resp.api_error_with(|status, body| match status { .. })`: the error enum `name`, and for
-/// each status pattern (as printed) its variant.
+/// `resp.api_error_with(|status, body| match status { .. })`: the error enum `name`, and the
+/// statuses of its arms in match order, each read into its variant.
 pub(super) struct ErrorByStatus {
     name: String,
-    arms: Vec<(String, String)>,
-    /// Whether a `_ => None` arm ends the match (no `default` response).
-    fallback: bool,
+    statuses: Vec<StatusSel>,
 }
 
 impl ErrorByStatus {
+    /// Whether a `_ => None` arm ends the match (no `default` response).
+    fn fallback(&self) -> bool {
+        !self.statuses.contains(&StatusSel::Default)
+    }
+
+    /// The expression as tokens.
+    fn tokens(&self) -> TokenStream {
+        let name = format_ident!("{}", self.name);
+        let arms = self.statuses.iter().map(|s| {
+            let v = format_ident!("{}", s.variant());
+            let pat = status_pattern(*s);
+            quote!(#pat => serde_json::from_slice(body).ok().map(#name::#v),)
+        });
+        let fallback = if self.fallback() {
+            quote!(_ => None,)
+        } else {
+            quote!()
+        };
+        quote!(resp.api_error_with(|status: u16, body: &[u8]| match status {
+            #(#arms)* #fallback
+        }).await)
+    }
+
     /// The arm `_ => Err(<error read>),` of `send`'s match at `indent`, as prettyplease
     /// prints it: the closure's `match` never fits on one line, so the arm, the `Err` call
     /// and the method chain are broken; each inner arm is on one line, or its expression in
@@ -49,7 +70,8 @@ impl ErrorByStatus {
                 pad(12)
             ),
         ];
-        for (pattern, variant) in &self.arms {
+        for status in &self.statuses {
+            let (pattern, variant) = (status_pattern_text(*status), status.variant());
             let read = format!(
                 "serde_json::from_slice(body).ok().map({}::{variant})",
                 self.name
@@ -70,7 +92,7 @@ impl ErrorByStatus {
             }
             out.push(format!("{}}}", pad(16)));
         }
-        if self.fallback {
+        if self.fallback() {
             out.push(format!("{}_ => None,", pad(16)));
         }
         out.extend([
@@ -224,16 +246,6 @@ fn error_plan(
                     }),
                 })
                 .collect();
-            let arms = ordered.iter().map(|r| {
-                let v = format_ident!("{}", r.status.variant());
-                let pat = status_pattern(r.status);
-                quote!(#pat => serde_json::from_slice(body).ok().map(#name_id::#v),)
-            });
-            let fallback = if ordered.iter().any(|r| r.status == StatusSel::Default) {
-                quote!()
-            } else {
-                quote!(_ => None,)
-            };
             let edoc = format!(
                 " The error bodies of [`Client::{}`], by status.",
                 op.method_name
@@ -241,19 +253,9 @@ fn error_plan(
             defs.push(status_enum(&edoc, true, name, &variants));
             let by_status = ErrorByStatus {
                 name: name.clone(),
-                arms: ordered
-                    .iter()
-                    .map(|r| (status_pattern_text(r.status), r.status.variant()))
-                    .collect(),
-                fallback: !fallback.is_empty(),
+                statuses: ordered.iter().map(|r| r.status).collect(),
             };
-            (
-                quote!(#name_id),
-                quote!(resp.api_error_with(|status: u16, body: &[u8]| match status {
-                    #(#arms)* #fallback
-                }).await),
-                Some(by_status),
-            )
+            (quote!(#name_id), by_status.tokens(), Some(by_status))
         }
     }
 }
@@ -466,11 +468,7 @@ mod tests {
                     }).await),
                     error_by_status: Some(ErrorByStatus {
                         name: name.clone(),
-                        arms: chosen
-                            .iter()
-                            .map(|s| (status_pattern_text(*s), s.variant()))
-                            .collect(),
-                        fallback,
+                        statuses: chosen.to_vec(),
                     }),
                 };
                 let printed = |tokens_only: bool| {
