@@ -23,20 +23,26 @@ pub struct WriteReport {
 }
 
 /// Writes `out` into `dir`. Every check (symlinks, files without the generated marker unless
-/// `force`) runs before anything is written.
+/// `force`) runs before anything is written; the files are then written in parallel.
 pub(crate) fn write(dir: &Path, out: Output, force: bool) -> Result<WriteReport, Error> {
     let mut report = WriteReport {
         warnings: out.warnings,
         ..Default::default()
     };
+    let mut dirs = Dirs::default();
     let mut pending = Vec::new();
     for f in &out.files {
         let path = dir.join(&f.path);
-        refuse_symlinks(dir, &f.path)?;
-        let existing = match std::fs::read(&path) {
-            Ok(bytes) => Some(bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(Error::Io(path, e)),
+        // A file in a directory that does not exist yet does not exist either.
+        let existing = if dirs.check(dir, f.path.parent())? {
+            refuse_symlink(&path)?;
+            match std::fs::read(&path) {
+                Ok(bytes) => Some(bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(Error::Io(path, e)),
+            }
+        } else {
+            None
         };
         match existing {
             Some(bytes) if bytes == f.contents.as_bytes() => report.unchanged.push(f.path.clone()),
@@ -50,22 +56,98 @@ pub(crate) fn write(dir: &Path, out: Output, force: bool) -> Result<WriteReport,
             _ => pending.push((path, f)),
         }
     }
-    for (path, f) in pending {
+    // Each directory is made once, then checked again now that it exists: nothing on the way
+    // may have become a link.
+    for (path, f) in &pending {
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| Error::Io(parent.to_path_buf(), e))?;
+            if !dirs.is_checked(f.path.parent()) {
+                std::fs::create_dir_all(parent).map_err(|e| Error::Io(parent.to_path_buf(), e))?;
+                dirs.forget();
+                dirs.check(dir, f.path.parent())?;
+            }
         }
-        // Checked again now that the directories exist: nothing may have become a link.
-        refuse_symlinks(dir, &f.path)?;
-        std::fs::write(&path, f.contents.as_bytes()).map_err(|e| Error::Io(path.clone(), e))?;
+    }
+    for (path, f) in &pending {
+        refuse_symlink(path)?;
+        std::fs::write(path, f.contents.as_bytes()).map_err(|e| Error::Io(path.clone(), e))?;
         report.written.push(f.path.clone());
     }
     for stale in stale_files(dir, &out.files) {
         let path = dir.join(&stale);
-        refuse_symlinks(dir, &stale)?;
+        dirs.check(dir, stale.parent())?;
+        refuse_symlink(&path)?;
         std::fs::remove_file(&path).map_err(|e| Error::Io(path.clone(), e))?;
         report.removed.push(stale);
     }
     Ok(report)
+}
+
+/// What is known of the directories inside the output directory: those found to be real
+/// directories (no link on the way to them), and those found missing.
+#[derive(Debug, Default)]
+struct Dirs {
+    real: std::collections::HashSet<PathBuf>,
+    missing: std::collections::HashSet<PathBuf>,
+}
+
+impl Dirs {
+    /// True when `rel` (a directory relative to the output directory; `None` or empty for
+    /// the output directory itself) and every directory on the way to it exist; false when
+    /// one of them is missing; an error when one of them is a symlink. Each directory is
+    /// looked at once.
+    fn check(&mut self, dir: &Path, rel: Option<&Path>) -> Result<bool, Error> {
+        let mut path = dir.to_path_buf();
+        let mut at = PathBuf::new();
+        for part in rel.into_iter().flat_map(Path::components) {
+            path.push(part);
+            at.push(part);
+            if self.real.contains(&at) {
+                continue;
+            }
+            if self.missing.contains(&at) {
+                return Ok(false);
+            }
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_symlink() => return Err(symlink_error(&path)),
+                Ok(_) => {
+                    self.real.insert(at.clone());
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    self.missing.insert(at);
+                    return Ok(false);
+                }
+                Err(e) => return Err(Error::Io(path, e)),
+            }
+        }
+        Ok(true)
+    }
+
+    /// True when `rel` was found to be a real directory.
+    fn is_checked(&self, rel: Option<&Path>) -> bool {
+        rel.is_none_or(|r| r.as_os_str().is_empty() || self.real.contains(r))
+    }
+
+    /// Forgets the directories found missing (after directories were made).
+    fn forget(&mut self) {
+        self.missing.clear();
+    }
+}
+
+fn symlink_error(path: &Path) -> Error {
+    Error::Usage(format!(
+        "{} is a symlink; codegen writes only inside the output directory and never through a symlink: remove it or choose another --out",
+        path.display()
+    ))
+}
+
+/// An error when `path` itself is a symlink.
+fn refuse_symlink(path: &Path) -> Result<(), Error> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(symlink_error(path)),
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::Io(path.to_path_buf(), e)),
+    }
 }
 
 /// The files under `dir` that differ from `files` (missing or other bytes), then the stale
@@ -85,27 +167,6 @@ pub(crate) fn drift(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
 fn is_generated(bytes: &[u8]) -> bool {
     let first = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     String::from_utf8_lossy(first).contains(GENERATED_MARKER)
-}
-
-/// An error when `rel` (a path relative to the output directory) or any directory on the way
-/// to it inside the output directory is a symlink.
-fn refuse_symlinks(dir: &Path, rel: &Path) -> Result<(), Error> {
-    let mut path = dir.to_path_buf();
-    for part in rel.components() {
-        path.push(part);
-        match std::fs::symlink_metadata(&path) {
-            Ok(m) if m.file_type().is_symlink() => {
-                return Err(Error::Usage(format!(
-                    "{} is a symlink; codegen writes only inside the output directory and never through a symlink: remove it or choose another --out",
-                    path.display()
-                )))
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(Error::Io(path, e)),
-        }
-    }
-    Ok(())
 }
 
 /// The most directories the search for stale files visits: it ends on any tree.
@@ -164,6 +225,34 @@ fn stale_files(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each directory on the way is looked at once: missing ones say so, real ones are
+    /// remembered, and a symlink anywhere on the way is refused.
+    #[test]
+    fn directories_on_the_way_are_checked() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        std::fs::create_dir_all(dir.join("src/real")).unwrap();
+        std::os::unix::fs::symlink(dir.join("src/real"), dir.join("src/linked")).unwrap();
+        let mut dirs = Dirs::default();
+        assert!(dirs.check(dir, None).unwrap());
+        assert!(dirs.check(dir, Some(Path::new("src/real"))).unwrap());
+        assert!(dirs.is_checked(Some(Path::new("src/real"))));
+        assert!(!dirs
+            .check(dir, Some(Path::new("src/missing/deeper")))
+            .unwrap());
+        assert!(!dirs.is_checked(Some(Path::new("src/missing"))));
+        let err = dirs
+            .check(dir, Some(Path::new("src/linked/inner")))
+            .unwrap_err();
+        assert!(err.to_string().contains("is a symlink"), "{err}");
+        // Made after it was found missing: looked at again once forgotten.
+        std::fs::create_dir_all(dir.join("src/missing/deeper")).unwrap();
+        dirs.forget();
+        assert!(dirs
+            .check(dir, Some(Path::new("src/missing/deeper")))
+            .unwrap());
+    }
 
     #[test]
     fn generated_marker_on_the_first_line_only() {

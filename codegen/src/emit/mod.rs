@@ -13,7 +13,7 @@ pub mod validate;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream, TokenTree};
 use quote::quote;
 
 use crate::ir::Ty;
@@ -197,6 +197,39 @@ pub fn own_layout_item(text: String) -> Option<TokenStream> {
     Some(text_item(text))
 }
 
+/// An item of the shape `head {` members `}` (an `impl` block) as a text item, when every
+/// member is a text item ([`text_item_at`] at one indentation level): their lines one level
+/// in, as prettyplease prints them. `None` when a member is anything else, there is none, or
+/// `head` is too wide (the caller prints the tokens instead).
+pub fn block_text(head: &str, members: &[TokenStream]) -> Option<TokenStream> {
+    if members.is_empty() || !fits(head) {
+        return None;
+    }
+    let numbers = members
+        .iter()
+        .map(|m| {
+            let mut tokens = m.clone().into_iter();
+            match tokens.next()? {
+                TokenTree::Ident(i) if i == TEXT_MACRO => {
+                    let rest: Vec<TokenTree> = tokens.collect();
+                    text_placeholder(&rest)
+                }
+                _ => None,
+            }
+        })
+        .collect::<Option<Vec<usize>>>()?;
+    let mut text = format!("{head} {{\n");
+    TEXT_BLOCKS.with(|b| {
+        let b = b.borrow();
+        for n in numbers {
+            write_text_block(&mut text, "    ", b.get(n)?);
+        }
+        Some(())
+    })?;
+    text.push_str("}\n");
+    own_layout_item(text)
+}
+
 /// The macro name of a text item's placeholder. Only the generator writes macro
 /// invocations, and spec text is never on a line of its own outside a doc block (those are
 /// written in after text items), so a line holding it is a placeholder.
@@ -301,15 +334,7 @@ fn fill_text_blocks(printed: String, what: &str) -> Result<String, String> {
             "text item",
             &b.borrow(),
             placeholder,
-            |out, indent, block| {
-                for l in block.lines() {
-                    if !l.is_empty() {
-                        out.push_str(indent);
-                        out.push_str(l);
-                    }
-                    out.push('\n');
-                }
-            },
+            |out, indent, block| write_text_block(out, indent, block),
         )
     })
 }
@@ -479,17 +504,97 @@ pub fn format(tokens: TokenStream, what: &str) -> Result<String, String> {
 /// blank lines between items ([`space_items`] adds them to the whole file): the pieces of
 /// a file printed apart and joined are the file printed whole.
 pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
+    // Text items at the top level are written as they are; only the tokens between them are
+    // parsed and printed.
+    let mut out = String::new();
+    let mut run: Vec<TokenTree> = Vec::new();
+    let mut tokens = tokens.into_iter();
+    while let Some(token) = tokens.next() {
+        // A placeholder starts an item: it comes first, or after an item's `;` or body.
+        let item_start = match run.last() {
+            None => true,
+            Some(TokenTree::Punct(p)) => p.as_char() == ';',
+            Some(TokenTree::Group(g)) => g.delimiter() == proc_macro2::Delimiter::Brace,
+            Some(_) => false,
+        };
+        match &token {
+            TokenTree::Ident(i) if item_start && i == TEXT_MACRO => {
+                let rest: Vec<TokenTree> = tokens.by_ref().take(3).collect();
+                match text_placeholder(&rest) {
+                    Some(n) => {
+                        if !run.is_empty() {
+                            print_run(std::mem::take(&mut run), what, &mut out)?;
+                        }
+                        TEXT_BLOCKS.with(|b| {
+                            let b = b.borrow();
+                            let block = b.get(n).ok_or_else(|| {
+                                format!("internal error: generated {what} has a lost text item")
+                            })?;
+                            write_text_block(&mut out, "", block);
+                            Ok::<(), String>(())
+                        })?;
+                    }
+                    None => {
+                        run.push(token);
+                        run.extend(rest);
+                    }
+                }
+            }
+            _ => run.push(token),
+        }
+    }
+    if !run.is_empty() {
+        print_run(run, what, &mut out)?;
+    }
+    fill_doc_blocks(out, what)
+}
+
+/// The number of a text item's placeholder from the tokens after its macro name (`!`, `(N)`,
+/// `;`); `None` for any other tokens.
+fn text_placeholder(rest: &[TokenTree]) -> Option<usize> {
+    let [TokenTree::Punct(bang), TokenTree::Group(args), TokenTree::Punct(semi)] = rest else {
+        return None;
+    };
+    if bang.as_char() != '!'
+        || semi.as_char() != ';'
+        || args.delimiter() != proc_macro2::Delimiter::Parenthesis
+    {
+        return None;
+    }
+    let mut inside = args.stream().into_iter();
+    match (inside.next(), inside.next()) {
+        (Some(TokenTree::Literal(n)), None) => n.to_string().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Writes a text item's lines after `indent` (blank lines stay blank).
+fn write_text_block(out: &mut String, indent: &str, block: &str) {
+    for l in block.lines() {
+        if !l.is_empty() {
+            out.push_str(indent);
+            out.push_str(l);
+        }
+        out.push('\n');
+    }
+}
+
+/// Parses and prints items given as tokens, appending them to `out` with their text items
+/// written in (doc blocks are left to the caller).
+fn print_run(tokens: Vec<TokenTree>, what: &str, out: &mut String) -> Result<(), String> {
+    let tokens: TokenStream = tokens.into_iter().collect();
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| format!("internal error: generated {what} does not parse as Rust: {e}"))?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut OneLineDocs, &mut file);
     let lists: Vec<Option<String>> = file.items.iter().map(property_list).collect();
     if lists.iter().all(Option::is_none) {
-        return fill_doc_blocks(fill_text_blocks(prettyplease::unparse(&file), what)?, what);
+        out.push_str(&fill_text_blocks(prettyplease::unparse(&file), what)?);
+        return Ok(());
     }
     // prettyplease fills a macro's tokens into lines like prose; a struct's property list
     // reads better one property to a line, as written by hand. The items between are printed
     // by prettyplease as before.
-    let mut out = String::new();
+    let mut printed = String::new();
     let mut run = syn::File {
         shebang: file.shebang,
         attrs: file.attrs,
@@ -499,20 +604,21 @@ pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
         match list {
             Some(text) => {
                 if !run.items.is_empty() || !run.attrs.is_empty() || run.shebang.is_some() {
-                    out.push_str(&prettyplease::unparse(&run));
+                    printed.push_str(&prettyplease::unparse(&run));
                     run.items.clear();
                     run.attrs.clear();
                     run.shebang = None;
                 }
-                out.push_str(&text);
+                printed.push_str(&text);
             }
             None => run.items.push(item),
         }
     }
     if !run.items.is_empty() {
-        out.push_str(&prettyplease::unparse(&run));
+        printed.push_str(&prettyplease::unparse(&run));
     }
-    fill_doc_blocks(fill_text_blocks(out, what)?, what)
+    out.push_str(&fill_text_blocks(printed, what)?);
+    Ok(())
 }
 
 /// A `serde_struct!(Name { field: "wire" kind, ... } mode);` item, one property to a
@@ -822,6 +928,72 @@ pub(crate) mod tests {
                 (a, b) => assert_eq!(a.err(), b.err(), "{spec:?}"),
             }
         }
+    }
+
+    /// Text items at the top level are written in as they are and the tokens between them are
+    /// printed: the same as printing the whole stream with every placeholder printed and then
+    /// filled in. A text item's macro name anywhere else is left to the parser.
+    #[test]
+    fn top_level_text_items_are_written_in_without_parsing() {
+        reset_doc_blocks();
+        let a = text_item("pub struct A;\n".into());
+        let b = text_item("impl A {\n    /// Doc.\n\n    pub fn f() {}\n}\n".into());
+        let doc = doc(Some("Documented."));
+        let tokens = quote! {
+            #a
+            #doc
+            pub fn between() -> u8 { 1 }
+            #b
+            #a
+            impl B { #a }
+        };
+        assert_eq!(
+            print(tokens, "a test").unwrap(),
+            "pub struct A;\n/// Documented.\npub fn between() -> u8 {\n    1\n}\nimpl A {\n    /// Doc.\n\n    pub fn f() {}\n}\npub struct A;\nimpl B {\n    pub struct A;\n}\n"
+        );
+        // Not at the start of an item: parsed and printed as the tokens it is.
+        let not_item = quote!(const X: u8 = #a);
+        assert_eq!(
+            print(not_item, "a test").unwrap(),
+            "const X: u8 = __codegen_text!(0);\n"
+        );
+        // A lost text item is an internal error, not a panic.
+        let lost = quote!(__codegen_text!(999_999););
+        assert!(print(lost, "a test")
+            .unwrap_err()
+            .contains("lost text item"));
+    }
+
+    /// An `impl` block of text items is a text item of its own, printed as its tokens are; a
+    /// member that is tokens, no member, or a head too wide leaves it to the tokens.
+    #[test]
+    fn a_block_of_text_items_is_written_as_text() {
+        reset_doc_blocks();
+        let member = |text: &str| text_item_at(4, &[format!("    {text}")]).unwrap();
+        let members = [
+            member("pub fn a() {}"),
+            member("crate::runtime::__private::header_method!();"),
+            member("pub fn b() {}"),
+        ];
+        let block = block_text("impl Thing<'_>", &members).unwrap();
+        let tokens = quote!(impl Thing<'_> { #(#members)* });
+        assert_eq!(
+            print(block, "a test").unwrap(),
+            print(tokens, "a test").unwrap()
+        );
+        assert!(block_text("impl Thing", &[]).is_none());
+        assert!(block_text(
+            "impl Thing",
+            &[
+                member("pub fn a() {}"),
+                quote!(
+                    pub fn c() {}
+                )
+            ]
+        )
+        .is_none());
+        let wide = format!("impl {}", "T".repeat(90));
+        assert!(block_text(&wide, &members).is_none());
     }
 
     /// The doc comment of `text` as it printed before doc blocks: one `#[doc]` literal per

@@ -118,7 +118,14 @@ pub(super) fn setters(
         }
     }
     // `header`, the same in every builder, comes from the runtime.
-    setters.push(quote!(crate::runtime::__private::header_method!();));
+    let header_method = "crate::runtime::__private::header_method!();";
+    setters.push(
+        text_item_at(
+            MEMBER_INDENT,
+            &[format!("{:MEMBER_INDENT$}{header_method}", "")],
+        )
+        .unwrap_or_else(|| quote!(crate::runtime::__private::header_method!();)),
+    );
     for f in op
         .body
         .iter()

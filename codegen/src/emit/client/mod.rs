@@ -13,8 +13,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{
-    doc, doc_prints_as_written, doc_text, ident, lines, signature_lines, struct_expr_lines,
-    text_item_at, ty, type_text,
+    block_text, doc, doc_prints_as_written, doc_text, ident, lines, signature_lines,
+    struct_expr_lines, text_item_at, ty, type_text,
 };
 use crate::ir::*;
 
@@ -436,20 +436,16 @@ fn emit_operation(api: &Api, op: &Operation, part: Part) -> TokenStream {
     let definition = fields_text
         .and_then(|fields| builder_struct_text(&builder, &bdoc, &fields))
         .unwrap_or_else(|| builder_struct_tokens(&builder, &bdoc, &fields));
+    let mut members = setters;
+    members.extend([validate, request_fn, send_fn]);
+    let methods = block_text(&format!("impl {builder}<'_>"), &members)
+        .unwrap_or_else(|| quote!(impl #builder<'_> { #(#members)* }));
     let builder_tokens = quote! {
         #defs
 
         #definition
 
-        impl #builder<'_> {
-            #(#setters)*
-
-            #validate
-
-            #request_fn
-
-            #send_fn
-        }
+        #methods
     };
     let stream_tokens = op
         .pagination
