@@ -349,6 +349,31 @@ enum Placeholder<'a> {
     Number(&'a str),
 }
 
+/// The lines of `text`, each with its `\n` (the last may lack it): `split_inclusive('\n')`
+/// with a vectorized search, for the passes over every line of the output.
+fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes());
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let end = ends.next().map_or(text.len(), |i| i + 1);
+        let line = &text[start..end];
+        start = end;
+        Some(line)
+    })
+}
+
+/// The lines of `text` as [`str::lines`] gives them (without `\n` or `\r\n`), found by
+/// [`lines_inclusive`].
+fn text_lines(text: &str) -> impl Iterator<Item = &str> {
+    lines_inclusive(text).map(|line| match line.strip_suffix('\n') {
+        Some(l) => l.strip_suffix('\r').unwrap_or(l),
+        None => line,
+    })
+}
+
 /// Writes blocks in place of the lines holding their placeholders (`placeholder` tells them
 /// apart), each by `write` after the line's indentation. A placeholder whose block is not in
 /// `blocks`, or one where none can be, is an internal error.
@@ -361,7 +386,7 @@ fn fill_blocks<B>(
     write: impl Fn(&mut String, &str, &B),
 ) -> Result<String, String> {
     let mut out = String::with_capacity(printed.len() * 2);
-    for line in printed.split_inclusive('\n') {
+    for line in lines_inclusive(&printed) {
         let body = line.trim_start_matches(' ');
         let number = match placeholder(body) {
             Placeholder::None => {
@@ -570,7 +595,7 @@ fn text_placeholder(rest: &[TokenTree]) -> Option<usize> {
 
 /// Writes a text item's lines after `indent` (blank lines stay blank).
 fn write_text_block(out: &mut String, indent: &str, block: &str) {
-    for l in block.lines() {
+    for l in text_lines(block) {
         if !l.is_empty() {
             out.push_str(indent);
             out.push_str(l);
@@ -763,7 +788,7 @@ impl Spacer {
     pub fn push(&mut self, out: &mut String, text: &str) {
         let carried = self.last.take();
         let mut prev = carried.as_deref();
-        for line in text.lines() {
+        for line in text_lines(text) {
             if prev.is_some_and(|p| blank_line_between(p, line)) {
                 out.push('\n');
             }
@@ -778,7 +803,7 @@ impl Spacer {
     /// line it needs after the pieces before it: the same as [`Spacer::push`] of the piece
     /// unspaced, with the spacing done where the piece was made.
     pub fn push_spaced(&mut self, out: &mut String, text: &str) {
-        let first = text.lines().next();
+        let first = text_lines(text).next();
         if let (Some(p), Some(line)) = (self.last.as_deref(), first) {
             if blank_line_between(p, line) {
                 out.push('\n');
@@ -797,10 +822,24 @@ fn blank_line_between(p: &str, line: &str) -> bool {
         "///", "#[", "pub ", "impl", "fn ", "async fn", "struct ", "enum ", "mod ", "const ",
         "type ", "use ", "static ", "trait ", "crate::",
     ];
-    // Only its start is looked at.
-    let ct = line.trim_start();
-    // Only an item gets a blank line before it: most lines are settled here.
-    if !ITEM_STARTS.iter().any(|s| ct.starts_with(s)) {
+    // Only its start is looked at (indentation is spaces: other whitespace takes the long way).
+    let ct = match line.trim_start_matches(' ') {
+        t if t.as_bytes().first().is_some_and(u8::is_ascii_graphic) => t,
+        _ => line.trim_start(),
+    };
+    // Only an item gets a blank line before it: most lines are settled here, by their first
+    // byte.
+    let first = ct.as_bytes().first().copied();
+    if !ITEM_STARTS
+        .iter()
+        .any(|s| Some(s.as_bytes()[0]) == first && ct.starts_with(s))
+    {
+        return false;
+    }
+    // Nothing follows a comment line with a blank line (below, `comment`): settled before the
+    // trimming (a doc comment's lines follow one another).
+    let after_spaces = p.trim_start_matches(' ');
+    if after_spaces.starts_with("//") && !after_spaces.starts_with("//!") {
         return false;
     }
     let indent = |l: &str| l.len() - l.trim_start().len();
@@ -927,6 +966,34 @@ pub(crate) mod tests {
                 }
                 (a, b) => assert_eq!(a.err(), b.err(), "{spec:?}"),
             }
+        }
+    }
+
+    #[test]
+    fn lines_are_split_as_the_standard_library_splits_them() {
+        let texts = [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "a\r",
+            "a\rb\n\r",
+            "\n\n\nx",
+            "é\n🦀\r\n",
+        ];
+        for t in texts {
+            assert_eq!(
+                lines_inclusive(t).collect::<Vec<_>>(),
+                t.split_inclusive('\n').collect::<Vec<_>>(),
+                "{t:?}"
+            );
+            assert_eq!(
+                text_lines(t).collect::<Vec<_>>(),
+                t.lines().collect::<Vec<_>>(),
+                "{t:?}"
+            );
         }
     }
 
