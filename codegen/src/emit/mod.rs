@@ -172,7 +172,7 @@ pub fn struct_expr_lines(indent: usize, name: &str, fields: &[String]) -> Vec<St
 pub fn text_item_at(indent: usize, lines: &[String]) -> Option<TokenStream> {
     if lines
         .iter()
-        .any(|l| !fits(l) && !l.trim_start().starts_with("///"))
+        .any(|l| !fits(l) && !l.trim_start().starts_with("///") && !lone_string(l))
     {
         return None;
     }
@@ -183,6 +183,26 @@ pub fn text_item_at(indent: usize, lines: &[String]) -> Option<TokenStream> {
         text.push('\n');
     }
     own_layout_item(text)
+}
+
+/// True when `line` is one string literal (and a comma): nothing prettyplease can break, so
+/// it stands however wide (an argument of a broken call, a value of a broken list).
+fn lone_string(line: &str) -> bool {
+    let body = line.trim_start_matches(' ');
+    let body = body.strip_suffix(',').unwrap_or(body);
+    let Some(inside) = body.strip_prefix('"').and_then(|b| b.strip_suffix('"')) else {
+        return false;
+    };
+    // No quote inside but escaped ones (`\\"`), so it is one literal, not several.
+    let mut escaped = false;
+    for c in inside.chars() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return false,
+            _ => escaped = false,
+        }
+    }
+    !escaped
 }
 
 /// An item written as text in a layout of the generator's own rather than prettyplease's, so
@@ -967,6 +987,33 @@ pub(crate) mod tests {
                 (a, b) => assert_eq!(a.err(), b.err(), "{spec:?}"),
             }
         }
+    }
+
+    /// A string literal alone on a line (and its comma) may be wider than the width; two
+    /// literals, or a literal and more, may not.
+    #[test]
+    fn only_a_lone_string_literal_stands_however_wide() {
+        let wide = "x".repeat(100);
+        for lone in [
+            format!("            \"{wide}\","),
+            format!("\"{wide}\""),
+            format!("    \"{wide}\\\"{wide}\","),
+            format!("    \"{wide}\\\\\","),
+        ] {
+            assert!(lone_string(&lone), "{lone}");
+            assert!(text_item_at(0, &[lone]).is_some());
+        }
+        for not in [
+            format!("    \"{wide}\", \"b\","),
+            format!("    \"{wide}\".to_string(),"),
+            format!("    f(\"{wide}\"),"),
+            format!("    \"{wide}\\\","),
+            format!("    \"{wide}"),
+            "\"".to_string(),
+        ] {
+            assert!(!lone_string(&not), "{not}");
+        }
+        assert!(text_item_at(0, &[format!("    f(\"{wide}\"),")]).is_none());
     }
 
     #[test]

@@ -6,8 +6,8 @@ use quote::{quote, ToTokens};
 
 use super::validate::{checks, delegates, steps_lines, struct_validation, Step};
 use super::{
-    doc, doc_prints_as_written, doc_text, fits, ident, lines, own_layout_item, signature_lines,
-    struct_expr_lines, text_item_at, ty, type_text,
+    doc, doc_prints_as_written, doc_text, fits, ident, lines, own_layout_item, print,
+    signature_lines, struct_expr_lines, text_item_at, ty, type_text,
 };
 use crate::ir::*;
 
@@ -645,10 +645,24 @@ fn struct_text(
     for (fdoc, fname, fty) in fields {
         let line = format!("    pub {fname}: {},", type_text(fty)?);
         lines.extend(doc_text(Some(fdoc)).map(|d| format!("    {d}")));
-        lines.push(line);
+        if fits(&line) {
+            lines.push(line);
+        } else {
+            lines.extend(wide_field_lines(fname, fty)?);
+        }
     }
     lines.push("}".into());
     text_item_at(0, &lines)
+}
+
+/// The lines of a field too wide for one line, as prettyplease breaks it (its type's generic
+/// arguments over lines): the field printed alone in a struct of its own, which lays it out
+/// as in any struct.
+fn wide_field_lines(fname: &Ident, fty: &TokenStream) -> Option<Vec<String>> {
+    let printed = print(quote!(pub struct S { pub #fname: #fty, }), "a field").ok()?;
+    let lines: Vec<&str> = printed.lines().collect();
+    let inside = lines.get(1..lines.len().checked_sub(1)?)?;
+    Some(inside.iter().map(|l| l.to_string()).collect())
 }
 
 /// [`struct_text`] as tokens.
@@ -817,6 +831,13 @@ fn emit_enum(name: &str, docs_text: Option<&str>, e: &EnumDef) -> TokenStream {
             }
         }
     });
+    let impls = text_item_at(
+        0,
+        &[format!(
+            "crate::runtime::__private::string_enum_impls!({name_id});"
+        )],
+    )
+    .unwrap_or_else(|| quote!(crate::runtime::__private::string_enum_impls!(#name_id);));
     quote! {
         #definition
 
@@ -824,7 +845,7 @@ fn emit_enum(name: &str, docs_text: Option<&str>, e: &EnumDef) -> TokenStream {
 
         #from
 
-        crate::runtime::__private::string_enum_impls!(#name_id);
+        #impls
 
         #validate
     }
@@ -1041,7 +1062,7 @@ mod tests {
             "line\nbreak",
             "{}",
         ];
-        let mut as_text = 0;
+        let (mut as_text, mut broken) = (0, 0);
         for n in 0..80 {
             let name = ident(&format!("T{}", "b".repeat(n)));
             let fields: Vec<(Ident, String)> = (0..3)
@@ -1063,8 +1084,14 @@ mod tests {
             let tokens: TokenStream = steps().iter().map(Step::tokens).collect();
             let text = validate_impl(&name, steps());
             as_text += usize::from(text.to_string().contains("__codegen_text"));
+            let printed_text = printed(|| validate_impl(&name, steps()));
+            // A delegation too wide for a line, broken before `.validate_at`, still as text.
+            broken += usize::from(
+                text.to_string().contains("__codegen_text")
+                    && printed_text.contains("\n            .validate_at("),
+            );
             assert_eq!(
-                printed(|| validate_impl(&name, steps())),
+                printed_text,
                 printed(|| validate_impl_tokens(&name, tokens)),
                 "{name}"
             );
@@ -1090,6 +1117,7 @@ mod tests {
             assert!(whole.ends_with(&tokens), "{whole}\n---\n{tokens}");
         }
         assert!(as_text > 20, "{as_text}");
+        assert!(broken > 5, "{broken}");
     }
 
     #[test]
@@ -1183,6 +1211,7 @@ mod tests {
             "Option<i64>",
             "Option<Box<Node>>",
             "Vec<std::collections::BTreeMap<String, serde_json::Value>>",
+            "Option<ATypeWhoseNameIsLongEnoughThatItsFieldLineIsBrokenOverThreeLines>",
         ];
         let docs = [
             "",
@@ -1191,7 +1220,7 @@ mod tests {
             "tab\there",
             "    indented code",
         ];
-        let mut as_text = 0;
+        let (mut as_text, mut broken) = (0, 0);
         for a in 0..30 {
             for b in 0..12 {
                 let name = ident(&format!("N{}", "a".repeat(a * 3)));
@@ -1210,11 +1239,13 @@ mod tests {
                         continue;
                     }
                     as_text += 1;
+                    let printed_text = printed(|| {
+                        struct_text(&name, docs[a % docs.len()], &fields, defaultable).unwrap()
+                    });
+                    // A field too wide for a line, its type broken over lines, still as text.
+                    broken += usize::from(printed_text.contains("<\n        "));
                     assert_eq!(
-                        printed(
-                            || struct_text(&name, docs[a % docs.len()], &fields, defaultable)
-                                .unwrap()
-                        ),
+                        printed_text,
                         printed(|| struct_tokens(
                             &name,
                             docs[a % docs.len()],
@@ -1227,5 +1258,6 @@ mod tests {
             }
         }
         assert!(as_text > 200, "{as_text}");
+        assert!(broken > 50, "{broken}");
     }
 }

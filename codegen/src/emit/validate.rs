@@ -236,25 +236,31 @@ impl Step {
     }
 
     /// The statement's lines as prettyplease prints them at `indent`; `None` when
-    /// [`super::lines`] does not know the code's shape.
+    /// [`super::lines`] does not know the code's shape. A delegation too wide for one line
+    /// is broken as [`super::lines`] breaks a method call on a place.
     pub fn lines(&self, indent: usize) -> Option<Vec<String>> {
         let pad = " ".repeat(indent);
-        match self {
+        let line = match self {
             Step::Delegate {
                 field,
                 at: At::Field(wire),
-            } => Some(vec![format!(
+            } => format!(
                 "{pad}self.{field}.validate_at(&v::Path::field(path, {}), out);",
                 Literal::string(wire)
-            )]),
+            ),
             Step::Delegate {
                 field,
                 at: At::Text(text),
-            } => Some(vec![format!(
+            } => format!(
                 "{pad}self.{field}.validate_at(&v::Path::Text({}), out);",
                 Literal::string(text)
-            )]),
-            Step::Code(code) => super::lines::statements(indent, code),
+            ),
+            Step::Code(code) => return super::lines::statements(indent, code),
+        };
+        if super::fits(&line) {
+            Some(vec![line])
+        } else {
+            super::lines::statements(indent, &self.tokens())
         }
     }
 }
