@@ -23,26 +23,46 @@ pub(super) fn document_from_tree(raw: &Value) -> Option<OpenAPI> {
     let top = raw.as_object()?;
     let paths = top.get("paths")?.as_object()?;
     let items: Vec<(&String, &Value)> = paths.iter().filter(|(k, _)| k.starts_with('/')).collect();
-    // The components, then the path items in chunks, on every CPU; a small document here
-    // (threads cost more than it takes).
-    let mut jobs = vec![Job::Components(top.get("components"))];
-    let chunk = items.len().div_ceil(2 * crate::parallel::threads()).max(1);
-    jobs.extend(items.chunks(chunk).map(Job::Paths));
-    let read = if items.len() < PARALLEL_FROM_PATHS {
+    // The schemas of the components, read apart when they are a map (most of the components
+    // of a large document).
+    let components = top.get("components");
+    let schemas: Option<Vec<(&String, &Value)>> = components
+        .and_then(Value::as_object)
+        .and_then(|c| c.get("schemas"))
+        .and_then(Value::as_object)
+        .map(|m| m.iter().collect());
+    // The rest of the components, then the schemas and the path items in chunks, on every
+    // CPU; a small document here (threads cost more than it takes).
+    let mut jobs = vec![Job::Components(components, schemas.is_some())];
+    // Path items differ much in size: small chunks keep the threads busy to the end.
+    let chunks = 4 * crate::parallel::threads();
+    let schemas = schemas.unwrap_or_default();
+    jobs.extend(
+        schemas
+            .chunks(schemas.len().div_ceil(chunks).max(1))
+            .map(Job::Schemas),
+    );
+    jobs.extend(
+        items
+            .chunks(items.len().div_ceil(chunks).max(1))
+            .map(Job::Paths),
+    );
+    let read = if items.len() + schemas.len() < PARALLEL_FROM_PARTS {
         jobs.iter().map(Job::run).collect()
     } else {
         crate::parallel::par_map(&jobs, Job::run)
     };
     let mut read = read.into_iter();
-    let Some(Read::Components(components)) = read.next()? else {
+    let Some(Read::Components(mut components)) = read.next()? else {
         return None;
     };
     let mut path_items = IndexMap::with_capacity(items.len());
     for part in read {
-        let Read::Paths(part) = part? else {
-            return None;
-        };
-        path_items.extend(part);
+        match part? {
+            Read::Schemas(part) => components.as_mut()?.schemas.extend(part),
+            Read::Paths(part) => path_items.extend(part),
+            Read::Components(_) => return None,
+        }
     }
     Some(OpenAPI {
         openapi: read_value(top.get("openapi")?)?,
@@ -60,13 +80,15 @@ pub(super) fn document_from_tree(raw: &Value) -> Option<OpenAPI> {
     })
 }
 
-/// The fewest paths for which the document is read in parallel.
-const PARALLEL_FROM_PATHS: usize = 16;
+/// The fewest path items and schemas for which the document is read in parallel.
+const PARALLEL_FROM_PARTS: usize = 16;
 
 /// A part of the document read on its own.
 enum Job<'a> {
-    /// The `components` field's value, if any.
-    Components(Option<&'a Value>),
+    /// The `components` field's value, if any, and whether its schemas are read apart.
+    Components(Option<&'a Value>, bool),
+    /// Schemas of the components.
+    Schemas(&'a [(&'a String, &'a Value)]),
     /// Path items.
     Paths(&'a [(&'a String, &'a Value)]),
 }
@@ -74,31 +96,44 @@ enum Job<'a> {
 /// What a [`Job`] read.
 enum Read {
     Components(Option<Box<Components>>),
+    Schemas(Vec<(String, ReferenceOr<openapiv3::Schema>)>),
     Paths(Vec<(String, ReferenceOr<PathItem>)>),
 }
 
 impl Job<'_> {
     fn run(&self) -> Option<Read> {
         match self {
-            Job::Components(None) => Some(Read::Components(None)),
-            Job::Components(Some(c)) => components_of(c).map(|c| Read::Components(c.map(Box::new))),
-            Job::Paths(items) => items
-                .iter()
-                .map(|(k, v)| Some(((*k).clone(), read_value(v)?)))
-                .collect::<Option<Vec<_>>>()
-                .map(Read::Paths),
+            Job::Components(None, _) => Some(Read::Components(None)),
+            Job::Components(Some(c), apart) => {
+                components_of(c, *apart).map(|c| Read::Components(c.map(Box::new)))
+            }
+            Job::Schemas(entries) => read_entries(entries).map(Read::Schemas),
+            Job::Paths(entries) => read_entries(entries).map(Read::Paths),
         }
     }
 }
 
-/// `Option<Components>` of the field's value (`null` is none); `None` when it fails.
-fn components_of(v: &Value) -> Option<Option<Components>> {
+/// The entries of a map, each value read on its own.
+fn read_entries<T: DeserializeOwned>(entries: &[(&String, &Value)]) -> Option<Vec<(String, T)>> {
+    entries
+        .iter()
+        .map(|(k, v)| Some(((*k).clone(), read_value(v)?)))
+        .collect()
+}
+
+/// `Option<Components>` of the field's value (`null` is none); `None` when it fails. Its
+/// schemas are left empty when they are read apart (`schemas_apart`).
+fn components_of(v: &Value, schemas_apart: bool) -> Option<Option<Components>> {
     if v.is_null() {
         return Some(None);
     }
     let map = v.as_object()?;
     Some(Some(Components {
-        schemas: read_or_default(map, "schemas")?,
+        schemas: if schemas_apart {
+            IndexMap::new()
+        } else {
+            read_or_default(map, "schemas")?
+        },
         responses: read_or_default(map, "responses")?,
         parameters: read_or_default(map, "parameters")?,
         examples: read_or_default(map, "examples")?,

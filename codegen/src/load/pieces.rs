@@ -36,7 +36,7 @@ struct Cut {
     inside: Vec<Range<usize>>,
 }
 
-/// The document's tree, parsed in as many pieces as there are CPUs (each at least
+/// The document's tree, parsed in twice as many pieces as there are CPUs (each at least
 /// [`MIN_PIECE`] bytes); `None` when it is too small to cut, or cutting it did not give the
 /// tree the whole text gives (then the caller parses the whole text).
 pub(super) fn parse(source: &str) -> Option<Value> {
@@ -44,7 +44,13 @@ pub(super) fn parse(source: &str) -> Option<Value> {
     if most < 2 {
         return None;
     }
-    match parallel::threads().min(most) {
+    let threads = parallel::threads();
+    if threads < 2 {
+        return None;
+    }
+    // Twice as many pieces as threads: pieces of one size differ in cost, and the threads
+    // take them one at a time, so they finish closer together.
+    match (2 * threads).min(most) {
         pieces @ 2.. => parse_in(source, pieces),
         _ => None,
     }
