@@ -48,7 +48,9 @@ pub(crate) fn lower_all(
     for path in &config.specs {
         let lowered = crate::load::load_file(path).and_then(|spec| {
             spec_bytes += spec.source.len() as u64;
-            crate::lower_loaded(&spec)
+            let lowered = crate::lower_loaded(&spec);
+            spec.free();
+            lowered
         });
         match lowered {
             Ok((api, w)) => {

@@ -32,6 +32,57 @@ pub struct Spec {
     pub doc: openapiv3::OpenAPI,
 }
 
+/// The least text of a spec freed on every CPU ([`Spec::free`]): below it the drop takes
+/// under 2 ms on one thread, and starting the threads and freeing across them eat what they
+/// save (spotify, 0.3 MB: 0.68 ms on one thread, 0.74 ms on two).
+const FREE_IN_PARALLEL_FROM: usize = 1 << 20;
+
+impl Spec {
+    /// Frees the spec. A large one (at least [`FREE_IN_PARALLEL_FROM`] bytes of text) is freed
+    /// on every CPU: its document beside its tree, the tree's maps three levels down (path
+    /// items, schemas) in chunks. Dropping a tree of many small allocations takes one thread
+    /// milliseconds (twilio-api: 3 to 5 ms, 2 ms less this way), between lowering and emission.
+    pub fn free(self) {
+        if self.source.len() < FREE_IN_PARALLEL_FROM || crate::parallel::threads() < 2 {
+            return;
+        }
+        let Spec {
+            source, raw, doc, ..
+        } = self;
+        drop(source);
+        type Garbage = std::sync::Mutex<Option<Box<dyn Send>>>;
+        let mut jobs: Vec<Garbage> = vec![std::sync::Mutex::new(Some(Box::new(doc)))];
+        for part in tree_parts(raw, 4 * crate::parallel::threads()) {
+            jobs.push(std::sync::Mutex::new(Some(Box::new(part))));
+        }
+        crate::parallel::par_map(&jobs, |job| {
+            drop(job.lock().unwrap_or_else(|e| e.into_inner()).take());
+        });
+    }
+}
+
+/// A tree cut into about `parts` parts to drop apart: its maps opened three levels down (the
+/// path items, the schemas), their values in chunks.
+fn tree_parts(tree: Value, parts: usize) -> Vec<Vec<Value>> {
+    let mut values = vec![tree];
+    for _ in 0..3 {
+        let mut opened = Vec::with_capacity(values.len());
+        for v in values {
+            match v {
+                Value::Object(map) => opened.extend(map.into_values()),
+                v => opened.push(v),
+            }
+        }
+        values = opened;
+    }
+    let per_part = values.len().div_ceil(parts.max(1)).max(1);
+    let mut out = Vec::new();
+    while !values.is_empty() {
+        out.push(values.split_off(values.len().saturating_sub(per_part)));
+    }
+    out
+}
+
 /// Reads and parses a spec file.
 pub fn load_file(path: &Path) -> Result<Spec, Diagnostics> {
     let source = std::fs::read_to_string(path).map_err(|e| {
@@ -470,6 +521,44 @@ fn tolerate_integer(map: &mut Map<String, Value>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A tree is cut into the parts asked for, every value of it in one of them.
+    #[test]
+    fn a_tree_is_cut_into_parts_to_drop_apart() {
+        fn leaves(v: &Value) -> usize {
+            match v {
+                Value::Object(m) => m.values().map(leaves).sum(),
+                Value::Array(a) => a.iter().map(leaves).sum(),
+                _ => 1,
+            }
+        }
+        let schema = |i: usize| serde_json::json!({"type": "object", "properties": {"a": {"type": "string"}, "n": i}});
+        let mut schemas = Map::new();
+        let mut paths = Map::new();
+        for i in 0..300 {
+            schemas.insert(format!("S{i}"), schema(i));
+            paths.insert(
+                format!("/p{i}"),
+                serde_json::json!({"get": {"operationId": format!("op{i}")}}),
+            );
+        }
+        let tree = serde_json::json!({
+            "openapi": "3.0.3",
+            "paths": paths,
+            "components": {"schemas": schemas},
+        });
+        let all = leaves(&tree);
+        let parts = tree_parts(tree, 8);
+        assert_eq!(parts.len(), 8);
+        assert_eq!(parts.iter().flatten().map(leaves).sum::<usize>(), all);
+        // The schemas too are spread: no part holds much more than its share.
+        let most = parts
+            .iter()
+            .map(|p| p.iter().map(leaves).sum::<usize>())
+            .max();
+        assert!(most < Some(all / 4), "{most:?} of {all}");
+        assert_eq!(tree_parts(Value::Null, 8).len(), 1);
+    }
 
     #[test]
     fn yaml_syntax_error_names_line_and_column() {
