@@ -602,11 +602,16 @@ fn module_root(m: &ModuleInput) -> TokenStream {
     let defaults = default_headers(api);
     let shared = shared_headers_trait(api, &m.module);
     let regions = regions(api);
+    let submodules = super::fixed_item("pub mod types;\nmod client;\npub use client::*;\n", || {
+        quote!(
+            pub mod types;
+            mod client;
+            pub use client::*;
+        )
+    });
     quote! {
         #docs
-        pub mod types;
-        mod client;
-        pub use client::*;
+        #submodules
 
         #defaults
 
@@ -649,15 +654,35 @@ fn regions(api: &Api) -> TokenStream {
         let c = format_ident!("{}", s.const_name);
         quote!(Region::#c)
     });
-    quote! {
-        /// A server of the spec by name: `Client::builder().endpoint(Region::from_name(name)?)`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct Region {
-            /// Its name (`cn-south-1`).
-            pub name: &'static str,
-            /// Its endpoint URL.
-            pub endpoint: &'static str,
+    let definition = super::fixed_item(REGION_STRUCT, || {
+        quote! {
+            /// A server of the spec by name: `Client::builder().endpoint(Region::from_name(name)?)`.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+            pub struct Region {
+                /// Its name (`cn-south-1`).
+                pub name: &'static str,
+                /// Its endpoint URL.
+                pub endpoint: &'static str,
+            }
         }
+    });
+    let conversions = super::fixed_item(REGION_CONVERSIONS, || {
+        quote! {
+            impl AsRef<str> for Region {
+                fn as_ref(&self) -> &str {
+                    self.endpoint
+                }
+            }
+
+            impl std::fmt::Display for Region {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(self.name)
+                }
+            }
+        }
+    });
+    quote! {
+        #definition
 
         impl Region {
             #(#consts)*
@@ -673,19 +698,35 @@ fn regions(api: &Api) -> TokenStream {
             }
         }
 
-        impl AsRef<str> for Region {
-            fn as_ref(&self) -> &str {
-                self.endpoint
-            }
-        }
-
-        impl std::fmt::Display for Region {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.name)
-            }
-        }
+        #conversions
     }
 }
+
+/// `Region`'s definition as printed.
+const REGION_STRUCT: &str = "\
+/// A server of the spec by name: `Client::builder().endpoint(Region::from_name(name)?)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    /// Its name (`cn-south-1`).
+    pub name: &'static str,
+    /// Its endpoint URL.
+    pub endpoint: &'static str,
+}
+";
+
+/// `Region`'s `AsRef<str>` and `Display` as printed.
+const REGION_CONVERSIONS: &str = "\
+impl AsRef<str> for Region {
+    fn as_ref(&self) -> &str {
+        self.endpoint
+    }
+}
+impl std::fmt::Display for Region {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+";
 
 #[cfg(test)]
 mod tests {

@@ -172,7 +172,7 @@ pub fn struct_expr_lines(indent: usize, name: &str, fields: &[String]) -> Vec<St
 pub fn text_item_at(indent: usize, lines: &[String]) -> Option<TokenStream> {
     if lines
         .iter()
-        .any(|l| !fits(l) && !l.trim_start().starts_with("///") && !lone_string(l))
+        .any(|l| !fits(l) && !l.trim_start().starts_with("///") && !lone_string(l) && !arm_fits(l))
     {
         return None;
     }
@@ -183,6 +183,14 @@ pub fn text_item_at(indent: usize, lines: &[String]) -> Option<TokenStream> {
         text.push('\n');
     }
     own_layout_item(text)
+}
+
+/// True when `line` is a match arm on one line that fits without its comma: prettyplease
+/// writes the comma of an arm on one line only, and it does not count towards the width
+/// (see [`lines`]).
+fn arm_fits(line: &str) -> bool {
+    line.strip_suffix(',')
+        .is_some_and(|arm| arm.contains(" => ") && !arm.trim_start().starts_with('"') && fits(arm))
 }
 
 /// True when `line` is one string literal (and a comma): nothing prettyplease can break, so
@@ -248,6 +256,12 @@ pub fn block_text(head: &str, members: &[TokenStream]) -> Option<TokenStream> {
     })?;
     text.push_str("}\n");
     own_layout_item(text)
+}
+
+/// An item that holds no spec text, as text: `text` is what prettyplease prints for `tokens`
+/// at indentation 0 (the whole-crate test prints both). The tokens when text is switched off.
+pub fn fixed_item(text: &str, tokens: impl FnOnce() -> TokenStream) -> TokenStream {
+    own_layout_item(text.to_string()).unwrap_or_else(tokens)
 }
 
 /// The macro name of a text item's placeholder. Only the generator writes macro
@@ -987,6 +1001,27 @@ pub(crate) mod tests {
                 (a, b) => assert_eq!(a.err(), b.err(), "{spec:?}"),
             }
         }
+    }
+
+    /// A match arm on one line may pass the width by its comma alone, as prettyplease writes
+    /// it; any other line may not.
+    #[test]
+    fn an_arm_s_comma_does_not_count_towards_the_width() {
+        let arm = |width: usize| {
+            let pad = " ".repeat(12);
+            let body = "x".repeat(width - 12 - "status => ".len());
+            format!("{pad}status => {body}")
+        };
+        assert!(arm_fits(&format!("{},", arm(PRINT_WIDTH))));
+        assert!(!arm_fits(&format!("{},", arm(PRINT_WIDTH + 1))));
+        assert!(!arm_fits(&arm(PRINT_WIDTH)), "no comma");
+        let not_arm = format!(
+            "{}x,",
+            " ".repeat(12).repeat(1) + &"y".repeat(PRINT_WIDTH - 13)
+        );
+        assert!(!arm_fits(&not_arm));
+        let quoted = format!("    \"a => {}\",", "b".repeat(PRINT_WIDTH - 12));
+        assert!(!arm_fits(&quoted));
     }
 
     /// A string literal alone on a line (and its comma) may be wider than the width; two

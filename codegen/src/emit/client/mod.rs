@@ -13,7 +13,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{
-    block_text, doc, doc_prints_as_written, doc_text, ident, lines, signature_lines,
+    block_text, doc, doc_prints_as_written, doc_text, fixed_item, ident, lines, signature_lines,
     struct_expr_lines, text_item_at, ty, type_text,
 };
 use crate::ir::*;
@@ -107,59 +107,162 @@ pub fn client_head(api: &Api) -> TokenStream {
         ),
         None => " A builder of this client (endpoint, auth, timeouts, retries, default headers); set its endpoint with `endpoint`. `build()` gives a [`Client`].".to_string(),
     };
+    let uses = fixed_item(CLIENT_USES, || {
+        quote! {
+            #[allow(unused_imports)]
+            use super::types::*;
+            #[allow(unused_imports)]
+            use crate::runtime::__private::{self as rt, validate as v};
+            #[allow(unused_imports)]
+            use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
+        }
+    });
+    let definition_tokens = || {
+        quote! {
+            #[doc = #title]
+            ///
+            /// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
+            /// timeouts, retries and default headers; cloning is cheap.
+            #[derive(Clone, Debug)]
+            pub struct Client {
+                runtime: runtime::Client,
+            }
+        }
+    };
+    let definition = if doc_prints_as_written(&title) {
+        fixed_item(&format!("///{title}\n{CLIENT_STRUCT}"), definition_tokens)
+    } else {
+        definition_tokens()
+    };
+    let endpoint_text = api
+        .servers
+        .first()
+        .map(|s| format!(".endpoint(super::servers::{})", s.const_name))
+        .unwrap_or_default();
+    let builder_lines = [
+        format!("///{builder_doc}"),
+        "pub fn builder() -> runtime::ClientBuilder<Client> {".into(),
+        format!("    runtime::ClientBuilder::default(){endpoint_text}"),
+        "}".into(),
+    ];
+    let mut members = vec![
+        fixed_method(
+            &[
+                "/// Wraps a configured runtime client (or takes another module's client's).",
+                "pub fn new(runtime: impl Into<runtime::Client>) -> Self {",
+                "    Client { runtime: runtime.into() }",
+                "}",
+            ],
+            quote! {
+                /// Wraps a configured runtime client (or takes another module's client's).
+                pub fn new(runtime: impl Into<runtime::Client>) -> Self {
+                    Client { runtime: runtime.into() }
+                }
+            },
+        ),
+        fixed_method(
+            &builder_lines
+                .iter()
+                .map(String::as_str)
+                .filter(|_| doc_prints_as_written(&builder_doc))
+                .collect::<Vec<_>>(),
+            quote! {
+                #[doc = #builder_doc]
+                pub fn builder() -> runtime::ClientBuilder<Client> {
+                    runtime::ClientBuilder::default() #first_server
+                }
+            },
+        ),
+        fixed_method(
+            &[
+                "/// The runtime client this client sends through.",
+                "pub fn runtime(&self) -> &runtime::Client {",
+                "    &self.runtime",
+                "}",
+            ],
+            quote! {
+                /// The runtime client this client sends through.
+                pub fn runtime(&self) -> &runtime::Client {
+                    &self.runtime
+                }
+            },
+        ),
+    ];
+    members.extend(methods);
+    let methods =
+        block_text("impl Client", &members).unwrap_or_else(|| quote!(impl Client { #(#members)* }));
+    let conversions = fixed_item(CLIENT_CONVERSIONS, || {
+        quote! {
+            impl From<runtime::Client> for Client {
+                fn from(runtime: runtime::Client) -> Self {
+                    Client::new(runtime)
+                }
+            }
+
+            impl From<Client> for runtime::Client {
+                fn from(client: Client) -> Self {
+                    client.runtime
+                }
+            }
+        }
+    });
     quote! {
         #![doc = " The client: one method per operation, each returning a request builder."]
-        #[allow(unused_imports)]
-        use super::types::*;
-        #[allow(unused_imports)]
-        use crate::runtime::__private::{self as rt, validate as v};
-        #[allow(unused_imports)]
-        use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
-
-        #[doc = #title]
-        ///
-        /// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
-        /// timeouts, retries and default headers; cloning is cheap.
-        #[derive(Clone, Debug)]
-        pub struct Client {
-            runtime: runtime::Client,
-        }
-
-        impl Client {
-            /// Wraps a configured runtime client (or takes another module's client's).
-            pub fn new(runtime: impl Into<runtime::Client>) -> Self {
-                Client { runtime: runtime.into() }
-            }
-
-            #[doc = #builder_doc]
-            pub fn builder() -> runtime::ClientBuilder<Client> {
-                runtime::ClientBuilder::default() #first_server
-            }
-
-            /// The runtime client this client sends through.
-            pub fn runtime(&self) -> &runtime::Client {
-                &self.runtime
-            }
-
-            #(#methods)*
-        }
-
-        impl From<runtime::Client> for Client {
-            fn from(runtime: runtime::Client) -> Self {
-                Client::new(runtime)
-            }
-        }
-
-        impl From<Client> for runtime::Client {
-            fn from(client: Client) -> Self {
-                client.runtime
-            }
-        }
+        #uses
+        #definition
+        #methods
+        #conversions
     }
 }
 
+/// The imports of `client.rs` as printed.
+const CLIENT_USES: &str = "\
+#[allow(unused_imports)]
+use super::types::*;
+#[allow(unused_imports)]
+use crate::runtime::__private::{self as rt, validate as v};
+#[allow(unused_imports)]
+use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
+";
+
+/// `Client`'s definition as printed, after its first doc line.
+const CLIENT_STRUCT: &str = "\
+///
+/// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
+/// timeouts, retries and default headers; cloning is cheap.
+#[derive(Clone, Debug)]
+pub struct Client {
+    runtime: runtime::Client,
+}
+";
+
+/// `Client`'s conversions from and to the runtime's client as printed.
+const CLIENT_CONVERSIONS: &str = "\
+impl From<runtime::Client> for Client {
+    fn from(runtime: runtime::Client) -> Self {
+        Client::new(runtime)
+    }
+}
+impl From<Client> for runtime::Client {
+    fn from(client: Client) -> Self {
+        client.runtime
+    }
+}
+";
+
 /// The indentation of the client's methods (one level into `impl Client`).
 const METHOD_INDENT: usize = 4;
+
+/// A method of `impl Client` whose lines (`lines`, as printed without the indentation of
+/// the impl block) are known: a text item when there are lines and they fit, else `tokens`.
+fn fixed_method(lines: &[&str], tokens: TokenStream) -> TokenStream {
+    let pad = " ".repeat(METHOD_INDENT);
+    let lines: Vec<String> = lines.iter().map(|l| format!("{pad}{l}")).collect();
+    (!lines.is_empty())
+        .then(|| text_item_at(METHOD_INDENT, &lines))
+        .flatten()
+        .unwrap_or(tokens)
+}
 
 /// A request builder's struct as a text item: its doc line (`bdoc`, a literal `#[doc]`), the
 /// attributes and one line per field, when no line is too wide and the doc prints as written
