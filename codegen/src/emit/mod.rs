@@ -1015,10 +1015,7 @@ pub(crate) mod tests {
         assert!(arm_fits(&format!("{},", arm(PRINT_WIDTH))));
         assert!(!arm_fits(&format!("{},", arm(PRINT_WIDTH + 1))));
         assert!(!arm_fits(&arm(PRINT_WIDTH)), "no comma");
-        let not_arm = format!(
-            "{}x,",
-            " ".repeat(12).repeat(1) + &"y".repeat(PRINT_WIDTH - 13)
-        );
+        let not_arm = format!("{}x,", " ".repeat(12) + &"y".repeat(PRINT_WIDTH - 13));
         assert!(!arm_fits(&not_arm));
         let quoted = format!("    \"a => {}\",", "b".repeat(PRINT_WIDTH - 12));
         assert!(!arm_fits(&quoted));
