@@ -56,11 +56,14 @@ fn render_markdown(text: &str) -> Vec<String> {
 }
 
 /// True when nothing in `text` can open a code block or an HTML block, so both Markdown passes
-/// of [`render`] would leave it as it is: no fence character (`` ` ``, `~`), no `<`, no tab,
-/// and no four spaces in a row (the least indentation of an indented code block, after any
-/// list or quote markers).
+/// of [`render`] would leave it as it is: no fence (three backticks or tildes in a row: one
+/// or two are inline code or text), no `<`, no tab, and no four spaces in a row (the least
+/// indentation of an indented code block, after any list or quote markers).
 fn plain(text: &str) -> bool {
-    !text.contains(['`', '~', '<', '\t']) && !text.contains("    ")
+    !text.contains(['<', '\t'])
+        && !text.contains("```")
+        && !text.contains("~~~")
+        && !text.contains("    ")
 }
 
 /// Spec text used inside one line of a doc comment (a title, a version): whitespace and
@@ -275,6 +278,8 @@ mod tests {
             "text[^1]\n\n[^1]: note\n   more",
             "&lt;pre&gt; is an entity, not a tag\n\n* * *\n\n- [ ] task",
             "trailing spaces   \n\n\n   \nlast",
+            "inline `code`, ``two``, a ~strike~ and ~~more~~",
+            "- `item`\n\n  `` ` `` after",
         ];
         for text in written {
             assert!(plain(text), "{text:?}");
@@ -284,7 +289,7 @@ mod tests {
         // Markdown blocks, joined at random (a fixed sequence).
         let pieces = [
             " ", "  ", "   ", "\n", "\n\n", "- ", "* ", "> ", "1. ", "2) ", "#", "=", "---", "|",
-            "a", "word", "[x]", "[^1]: ", "+ ", "_", "&lt;", "\\",
+            "a", "word", "[x]", "[^1]: ", "+ ", "_", "&lt;", "\\", "`", "``", "~", "~~",
         ];
         let mut next = crate::emit::xorshift(0x2545_f491_4f6c_dd1d);
         let mut taken = 0;
@@ -301,7 +306,7 @@ mod tests {
         }
         assert!(taken > 1000, "{taken}");
         // And texts it must not take.
-        for text in ["a `b`", "~~~", "<pre>", "a\tb", "p\n\n    code"] {
+        for text in ["```", "a\n~~~", "- ```x", "<pre>", "a\tb", "p\n\n    code"] {
             assert!(!plain(text), "{text:?}");
         }
     }
