@@ -57,13 +57,29 @@ fn render_markdown(text: &str) -> Vec<String> {
 
 /// True when nothing in `text` can open a code block or an HTML block, so both Markdown passes
 /// of [`render`] would leave it as it is: no fence (three backticks or tildes in a row: one
-/// or two are inline code or text), no `<`, no tab, and no four spaces in a row (the least
-/// indentation of an indented code block, after any list or quote markers).
+/// or two are inline code or text), no tab, and neither four spaces in a row (the least
+/// indentation of an indented code block) nor a `<` where a block may open: at the start
+/// of a line after spaces and list or quote markers, or after a footnote definition's or a
+/// task's marker (`[^`, `[ ]`, `[x]`: they hold blocks too). Anywhere else, four spaces
+/// are text and a `<` is inline HTML or text.
 fn plain(text: &str) -> bool {
-    !text.contains(['<', '\t'])
+    fn block_may_open(before: &str) -> bool {
+        ["[^", "[ ]", "[x]", "[X]"]
+            .iter()
+            .any(|m| before.contains(m))
+            || before
+                .trim_start_matches(|c: char| " >-+*.)0123456789".contains(c))
+                .is_empty()
+    }
+    !text.contains('\t')
         && !text.contains("```")
         && !text.contains("~~~")
-        && !text.contains("    ")
+        && !text.lines().any(|l| {
+            l.split_once('<')
+                .is_some_and(|(before, _)| block_may_open(before))
+                || l.split_once("    ")
+                    .is_some_and(|(before, _)| block_may_open(before))
+        })
 }
 
 /// Spec text used inside one line of a doc comment (a title, a version): whitespace and
@@ -280,6 +296,8 @@ mod tests {
             "trailing spaces   \n\n\n   \nlast",
             "inline `code`, ``two``, a ~strike~ and ~~more~~",
             "- `item`\n\n  `` ` `` after",
+            "a <b>bold</b> word, x < y, and <https://example.com>",
+            "aligned    columns    of text",
         ];
         for text in written {
             assert!(plain(text), "{text:?}");
@@ -289,7 +307,8 @@ mod tests {
         // Markdown blocks, joined at random (a fixed sequence).
         let pieces = [
             " ", "  ", "   ", "\n", "\n\n", "- ", "* ", "> ", "1. ", "2) ", "#", "=", "---", "|",
-            "a", "word", "[x]", "[^1]: ", "+ ", "_", "&lt;", "\\", "`", "``", "~", "~~",
+            "a", "word", "[x]", "[^1]: ", "+ ", "_", "&lt;", "\\", "`", "``", "~", "~~", "<",
+            "<pre>", "<div>", "</p>", "<!--", "a <b>", "x<y", "[a](b) ", "[ ] ", "[X] ",
         ];
         let mut next = crate::emit::xorshift(0x2545_f491_4f6c_dd1d);
         let mut taken = 0;
@@ -306,7 +325,20 @@ mod tests {
         }
         assert!(taken > 1000, "{taken}");
         // And texts it must not take.
-        for text in ["```", "a\n~~~", "- ```x", "<pre>", "a\tb", "p\n\n    code"] {
+        for text in [
+            "-     code",
+            "[^1]: x    y",
+            "> >    code",
+            "```",
+            "a\n~~~",
+            "- ```x",
+            "<pre>",
+            "- <pre>",
+            "> 1. <div>",
+            "text\n<div>",
+            "a\tb",
+            "p\n\n    code",
+        ] {
             assert!(!plain(text), "{text:?}");
         }
     }
