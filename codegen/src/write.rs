@@ -23,7 +23,7 @@ pub struct WriteReport {
 }
 
 /// Writes `out` into `dir`. Every check (symlinks, files without the generated marker unless
-/// `force`) runs before anything is written; the files are then written in parallel.
+/// `force`) runs before anything is written.
 pub(crate) fn write(dir: &Path, out: Output, force: bool) -> Result<WriteReport, Error> {
     let mut report = WriteReport {
         warnings: out.warnings,
@@ -82,8 +82,9 @@ pub(crate) fn write(dir: &Path, out: Output, force: bool) -> Result<WriteReport,
     Ok(report)
 }
 
-/// What is known of the directories inside the output directory: those found to be real
-/// directories (no link on the way to them), and those found missing.
+/// What is known of the directories inside the output directory: those found to exist with
+/// no link on the way to them (`real`; something there that is not a directory makes the
+/// read or write below it fail), and those found missing.
 #[derive(Debug, Default)]
 struct Dirs {
     real: std::collections::HashSet<PathBuf>,

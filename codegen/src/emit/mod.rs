@@ -237,13 +237,8 @@ pub fn block_text(head: &str, members: &[TokenStream]) -> Option<TokenStream> {
         .iter()
         .map(|m| {
             let mut tokens = m.clone().into_iter();
-            match tokens.next()? {
-                TokenTree::Ident(i) if i == TEXT_MACRO => {
-                    let rest: Vec<TokenTree> = tokens.collect();
-                    text_placeholder(&rest)
-                }
-                _ => None,
-            }
+            let first = tokens.next()?;
+            text_placeholder(&first, &tokens.collect::<Vec<_>>())
         })
         .collect::<Option<Vec<usize>>>()?;
     let mut text = format!("{head} {{\n");
@@ -579,7 +574,7 @@ pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
         match &token {
             TokenTree::Ident(i) if item_start && i == TEXT_MACRO => {
                 let rest: Vec<TokenTree> = tokens.by_ref().take(3).collect();
-                match text_placeholder(&rest) {
+                match text_placeholder(&token, &rest) {
                     Some(n) => {
                         if !run.is_empty() {
                             print_run(std::mem::take(&mut run), what, &mut out)?;
@@ -608,13 +603,17 @@ pub fn print(tokens: TokenStream, what: &str) -> Result<String, String> {
     fill_doc_blocks(out, what)
 }
 
-/// The number of a text item's placeholder from the tokens after its macro name (`!`, `(N)`,
-/// `;`); `None` for any other tokens.
-fn text_placeholder(rest: &[TokenTree]) -> Option<usize> {
+/// The number of a text item's placeholder (`__codegen_text!(N);`) from its first token and
+/// the tokens after it; `None` for any other tokens.
+fn text_placeholder(first: &TokenTree, rest: &[TokenTree]) -> Option<usize> {
+    let TokenTree::Ident(name) = first else {
+        return None;
+    };
     let [TokenTree::Punct(bang), TokenTree::Group(args), TokenTree::Punct(semi)] = rest else {
         return None;
     };
-    if bang.as_char() != '!'
+    if name != TEXT_MACRO
+        || bang.as_char() != '!'
         || semi.as_char() != ';'
         || args.delimiter() != proc_macro2::Delimiter::Parenthesis
     {
