@@ -38,10 +38,10 @@ pub struct Spec {
 const FREE_IN_PARALLEL_FROM: usize = 1 << 20;
 
 impl Spec {
-    /// Frees the spec. A large one (at least [`FREE_IN_PARALLEL_FROM`] bytes of text) is freed
-    /// on every CPU: its document beside its tree, the tree's maps three levels down (path
-    /// items, schemas) in chunks. Dropping a tree of many small allocations takes one thread
-    /// milliseconds (twilio-api: 3 to 5 ms, 2 ms less this way), between lowering and emission.
+    /// Frees the spec. A large one (1 MiB of text or more) is freed on every CPU: its document
+    /// beside its tree, the tree's maps three levels down (path items, schemas) in chunks.
+    /// Dropping a tree of many small allocations takes one thread milliseconds (twilio-api: 3
+    /// to 5 ms, 2 ms less this way), between lowering and emission.
     pub fn free(self) {
         if self.source.len() < FREE_IN_PARALLEL_FROM || crate::parallel::threads() < 2 {
             return;
