@@ -602,13 +602,7 @@ fn module_root(m: &ModuleInput) -> TokenStream {
     let defaults = default_headers(api);
     let shared = shared_headers_trait(api, &m.module);
     let regions = regions(api);
-    let submodules = super::fixed_item("pub mod types;\nmod client;\npub use client::*;\n", || {
-        quote!(
-            pub mod types;
-            mod client;
-            pub use client::*;
-        )
-    });
+    let submodules = super::fixed_item("pub mod types;\nmod client;\npub use client::*;\n");
     quote! {
         #docs
         #submodules
@@ -654,33 +648,8 @@ fn regions(api: &Api) -> TokenStream {
         let c = format_ident!("{}", s.const_name);
         quote!(Region::#c)
     });
-    let definition = super::fixed_item(REGION_STRUCT, || {
-        quote! {
-            /// A server of the spec by name: `Client::builder().endpoint(Region::from_name(name)?)`.
-            #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-            pub struct Region {
-                /// Its name (`cn-south-1`).
-                pub name: &'static str,
-                /// Its endpoint URL.
-                pub endpoint: &'static str,
-            }
-        }
-    });
-    let conversions = super::fixed_item(REGION_CONVERSIONS, || {
-        quote! {
-            impl AsRef<str> for Region {
-                fn as_ref(&self) -> &str {
-                    self.endpoint
-                }
-            }
-
-            impl std::fmt::Display for Region {
-                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                    f.write_str(self.name)
-                }
-            }
-        }
-    });
+    let definition = super::fixed_item(REGION_STRUCT);
+    let conversions = super::fixed_item(REGION_CONVERSIONS);
     quote! {
         #definition
 

@@ -253,10 +253,33 @@ pub fn block_text(head: &str, members: &[TokenStream]) -> Option<TokenStream> {
     own_layout_item(text)
 }
 
-/// An item that holds no spec text, as text: `text` is what prettyplease prints for `tokens`
-/// at indentation 0 (the whole-crate test prints both). The tokens when text is switched off.
-pub fn fixed_item(text: &str, tokens: impl FnOnce() -> TokenStream) -> TokenStream {
-    own_layout_item(text.to_string()).unwrap_or_else(tokens)
+/// An item that holds no spec text, written as prettyplease prints it at indentation 0: a
+/// text item. Its tokens, when text is switched off, are parsed from the same text, so the
+/// whole-crate test holds the text to prettyplease's layout.
+pub fn fixed_item(text: &str) -> TokenStream {
+    fixed_item_at(0, None, text)
+}
+
+/// [`fixed_item`] of an item at `indent` (`text` without that indentation), after a first
+/// doc line `doc` (`#[doc]` text, which may be spec text). From tokens when the doc does not
+/// print as written or a line is too wide.
+pub fn fixed_item_at(indent: usize, doc: Option<&str>, text: &str) -> TokenStream {
+    let pad = " ".repeat(indent);
+    let lines: Vec<String> = doc
+        .map(|d| format!("///{d}"))
+        .into_iter()
+        .chain(text.lines().map(str::to_string))
+        .map(|l| if l.is_empty() { l } else { format!("{pad}{l}") })
+        .collect();
+    doc.is_none_or(doc_prints_as_written)
+        .then(|| text_item_at(indent, &lines))
+        .flatten()
+        .unwrap_or_else(|| {
+            let doc = doc.map(|d| quote!(#[doc = #d]));
+            // The generator's own text: it parses (else the whole-crate test fails).
+            let item: TokenStream = text.parse().unwrap_or_default();
+            quote!(#doc #item)
+        })
 }
 
 /// The macro name of a text item's placeholder. Only the generator writes macro

@@ -13,8 +13,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use super::{
-    block_text, doc, doc_prints_as_written, doc_text, fixed_item, ident, lines, signature_lines,
-    struct_expr_lines, text_item_at, ty, type_text,
+    block_text, doc, doc_prints_as_written, doc_text, fixed_item, fixed_item_at, ident, lines,
+    signature_lines, struct_expr_lines, text_item_at, ty, type_text,
 };
 use crate::ir::*;
 
@@ -96,10 +96,6 @@ pub fn client_head(api: &Api) -> TokenStream {
         .map(|op| emit_operation(api, op, Part::Method))
         .collect();
     let title = format!(" A client for {} {}.", api.title.trim(), api.version.trim());
-    let first_server = api.servers.first().map(|s| {
-        let c = format_ident!("{}", s.const_name);
-        quote!(.endpoint(super::servers::#c))
-    });
     let builder_doc = match api.servers.first() {
         Some(s) => format!(
             " A builder of this client (endpoint, auth, timeouts, retries, default headers) whose endpoint is preset to [`super::servers::{}`]; change it with `endpoint`. `build()` gives a [`Client`].",
@@ -107,105 +103,25 @@ pub fn client_head(api: &Api) -> TokenStream {
         ),
         None => " A builder of this client (endpoint, auth, timeouts, retries, default headers); set its endpoint with `endpoint`. `build()` gives a [`Client`].".to_string(),
     };
-    let uses = fixed_item(CLIENT_USES, || {
-        quote! {
-            #[allow(unused_imports)]
-            use super::types::*;
-            #[allow(unused_imports)]
-            use crate::runtime::__private::{self as rt, validate as v};
-            #[allow(unused_imports)]
-            use crate::runtime::{self, Error, Request, Validate, ValidationErrors};
-        }
-    });
-    let definition_tokens = || {
-        quote! {
-            #[doc = #title]
-            ///
-            /// It wraps a [`runtime::Client`], which holds the endpoint, authentication,
-            /// timeouts, retries and default headers; cloning is cheap.
-            #[derive(Clone, Debug)]
-            pub struct Client {
-                runtime: runtime::Client,
-            }
-        }
-    };
-    let definition = if doc_prints_as_written(&title) {
-        fixed_item(&format!("///{title}\n{CLIENT_STRUCT}"), definition_tokens)
-    } else {
-        definition_tokens()
-    };
-    let endpoint_text = api
+    let uses = fixed_item(CLIENT_USES);
+    let definition = fixed_item_at(0, Some(&title), CLIENT_STRUCT);
+    let endpoint = api
         .servers
         .first()
         .map(|s| format!(".endpoint(super::servers::{})", s.const_name))
         .unwrap_or_default();
-    let builder_lines = [
-        format!("///{builder_doc}"),
-        "pub fn builder() -> runtime::ClientBuilder<Client> {".into(),
-        format!("    runtime::ClientBuilder::default(){endpoint_text}"),
-        "}".into(),
-    ];
+    let builder = format!(
+        "pub fn builder() -> runtime::ClientBuilder<Client> {{\n    runtime::ClientBuilder::default(){endpoint}\n}}\n"
+    );
     let mut members = vec![
-        fixed_method(
-            &[
-                "/// Wraps a configured runtime client (or takes another module's client's).",
-                "pub fn new(runtime: impl Into<runtime::Client>) -> Self {",
-                "    Client { runtime: runtime.into() }",
-                "}",
-            ],
-            quote! {
-                /// Wraps a configured runtime client (or takes another module's client's).
-                pub fn new(runtime: impl Into<runtime::Client>) -> Self {
-                    Client { runtime: runtime.into() }
-                }
-            },
-        ),
-        fixed_method(
-            &builder_lines
-                .iter()
-                .map(String::as_str)
-                .filter(|_| doc_prints_as_written(&builder_doc))
-                .collect::<Vec<_>>(),
-            quote! {
-                #[doc = #builder_doc]
-                pub fn builder() -> runtime::ClientBuilder<Client> {
-                    runtime::ClientBuilder::default() #first_server
-                }
-            },
-        ),
-        fixed_method(
-            &[
-                "/// The runtime client this client sends through.",
-                "pub fn runtime(&self) -> &runtime::Client {",
-                "    &self.runtime",
-                "}",
-            ],
-            quote! {
-                /// The runtime client this client sends through.
-                pub fn runtime(&self) -> &runtime::Client {
-                    &self.runtime
-                }
-            },
-        ),
+        fixed_item_at(METHOD_INDENT, None, CLIENT_NEW),
+        fixed_item_at(METHOD_INDENT, Some(&builder_doc), &builder),
+        fixed_item_at(METHOD_INDENT, None, CLIENT_RUNTIME),
     ];
     members.extend(methods);
     let methods =
         block_text("impl Client", &members).unwrap_or_else(|| quote!(impl Client { #(#members)* }));
-    let conversions = fixed_item(CLIENT_CONVERSIONS, || {
-        quote! {
-            impl From<runtime::Client> for Client {
-                fn from(runtime: runtime::Client) -> Self {
-                    Client::new(runtime)
-                }
-            }
-
-            impl From<Client> for runtime::Client {
-                fn from(client: Client) -> Self {
-                    client.runtime
-                }
-            }
-        }
-    });
+    let conversions = fixed_item(CLIENT_CONVERSIONS);
     quote! {
         #![doc = " The client: one method per operation, each returning a request builder."]
         #uses
@@ -236,6 +152,22 @@ pub struct Client {
 }
 ";
 
+/// `Client::new` as printed (at the impl block's indentation, without it).
+const CLIENT_NEW: &str = "\
+/// Wraps a configured runtime client (or takes another module's client's).
+pub fn new(runtime: impl Into<runtime::Client>) -> Self {
+    Client { runtime: runtime.into() }
+}
+";
+
+/// `Client::runtime` as printed (at the impl block's indentation, without it).
+const CLIENT_RUNTIME: &str = "\
+/// The runtime client this client sends through.
+pub fn runtime(&self) -> &runtime::Client {
+    &self.runtime
+}
+";
+
 /// `Client`'s conversions from and to the runtime's client as printed.
 const CLIENT_CONVERSIONS: &str = "\
 impl From<runtime::Client> for Client {
@@ -252,17 +184,6 @@ impl From<Client> for runtime::Client {
 
 /// The indentation of the client's methods (one level into `impl Client`).
 const METHOD_INDENT: usize = 4;
-
-/// A method of `impl Client` whose lines (`lines`, as printed without the indentation of
-/// the impl block) are known: a text item when there are lines and they fit, else `tokens`.
-fn fixed_method(lines: &[&str], tokens: TokenStream) -> TokenStream {
-    let pad = " ".repeat(METHOD_INDENT);
-    let lines: Vec<String> = lines.iter().map(|l| format!("{pad}{l}")).collect();
-    (!lines.is_empty())
-        .then(|| text_item_at(METHOD_INDENT, &lines))
-        .flatten()
-        .unwrap_or(tokens)
-}
 
 /// A request builder's struct as a text item: its doc line (`bdoc`, a literal `#[doc]`), the
 /// attributes and one line per field, when no line is too wide and the doc prints as written
