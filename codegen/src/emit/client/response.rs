@@ -447,29 +447,17 @@ mod tests {
                 let name = format!("E{}", "r".repeat(len));
                 let chosen = &statuses[..count];
                 let name_id = format_ident!("{}", name);
-                let arms = chosen.iter().map(|s| {
-                    let v = format_ident!("{}", s.variant());
-                    let pat = status_pattern(*s);
-                    quote!(#pat => serde_json::from_slice(body).ok().map(#name_id::#v),)
-                });
-                let fallback = !chosen.contains(&StatusSel::Default);
-                let fallback_arm = if fallback {
-                    quote!(_ => None,)
-                } else {
-                    quote!()
+                let by_status = ErrorByStatus {
+                    name: name.clone(),
+                    statuses: chosen.to_vec(),
                 };
                 let plan = ResponsePlan {
                     success_ty: quote!(()),
                     error_ty: quote!(#name_id),
                     defs: quote!(),
                     arms: quote!(status if (200..300).contains(&status) => Ok(()),),
-                    error_read: quote!(resp.api_error_with(|status: u16, body: &[u8]| match status {
-                        #(#arms)* #fallback_arm
-                    }).await),
-                    error_by_status: Some(ErrorByStatus {
-                        name: name.clone(),
-                        statuses: chosen.to_vec(),
-                    }),
+                    error_read: by_status.tokens(),
+                    error_by_status: Some(by_status),
                 };
                 let printed = |tokens_only: bool| {
                     reset_doc_blocks();
