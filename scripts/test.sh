@@ -12,6 +12,14 @@ quick=0
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Disk: a full run builds the workspace, its tests, the runtime's feature sets and the corpus
+# crates in two target directories. With incremental caches and full debug info that came to
+# 14 GB, more than a fresh CI machine may have free. A one-off build gains nothing from the
+# incremental cache, and line tables keep file and line in backtraces. Either can be set by hand.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
+export CARGO_PROFILE_DEV_DEBUG=${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}
+export CARGO_PROFILE_TEST_DEBUG=${CARGO_PROFILE_TEST_DEBUG:-line-tables-only}
+
 step "lint the specs (Redocly, Spectral)"
 bash scripts/lint-spec.sh
 
