@@ -22,6 +22,7 @@
 # Output: target/bench-generate/summary.tsv, compile.tsv, scaling.tsv (+ hyperfine JSON and
 # each tool's log per spec).
 set -euo pipefail
+export LC_NUMERIC=C # $EPOCHREALTIME below is read with a dot
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CORPUS=${CORPUS:-$ROOT/../shared/corpus}
@@ -137,9 +138,12 @@ for r in json.load(open(sys.argv[1]))["results"]:
       declare -A took=()
       for tool in $order; do
         o=$GEN/$name.$tool; rm -rf "$o"
-        s=$(date +%s.%N)
-        $(cmd_of $tool "$path" "$o" "$name") > /dev/null 2>&1
-        e=$(date +%s.%N)
+        # The shell's own clock: a `date` process on each side would add its start-up
+        # (2 to 4 ms here) to both tools and pull the small specs' ratios towards 1.
+        cmd=$(cmd_of $tool "$path" "$o" "$name")
+        s=$EPOCHREALTIME
+        $cmd > /dev/null 2>&1
+        e=$EPOCHREALTIME
         took[$tool]=$(python3 -c "print('%.4f' % ($e - $s))")
       done
       echo "${took[ours]} ${took[ploidy]}"
