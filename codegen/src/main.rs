@@ -194,15 +194,19 @@ fn generate(args: Generate) -> Result<(), String> {
         return Ok(());
     }
     let report = config.write().map_err(|e| e.to_string())?;
+    // Said in one write: stderr is unbuffered, and `eprintln!` writes each piece of its
+    // format on its own (nine system calls for the summary line).
+    let mut said = String::new();
     for w in &report.warnings {
-        eprintln!("{w}");
+        said.push_str(&format!("{w}\n"));
     }
-    eprintln!(
-        "wrote {} file(s), {} unchanged, {} removed, into {out}",
+    said.push_str(&format!(
+        "wrote {} file(s), {} unchanged, {} removed, into {out}\n",
         report.written.len(),
         report.unchanged.len(),
         report.removed.len()
-    );
+    ));
+    eprint!("{said}");
     Ok(())
 }
 

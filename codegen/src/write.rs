@@ -57,7 +57,10 @@ pub(crate) fn write(dir: &Path, out: Output, force: bool) -> Result<WriteReport,
         }
     }
     // Each directory is made once, then checked again now that it exists: nothing on the way
-    // may have become a link.
+    // may have become a link. What was missing is remembered: a directory made here holds
+    // only the files written into it below, so they are not looked at before they are
+    // written, and it is not searched for stale files.
+    let made = dirs.missing.clone();
     for (path, f) in &pending {
         if let Some(parent) = path.parent() {
             if !dirs.is_checked(f.path.parent()) {
@@ -67,12 +70,15 @@ pub(crate) fn write(dir: &Path, out: Output, force: bool) -> Result<WriteReport,
             }
         }
     }
+    let is_made = |rel: &Path| rel.ancestors().any(|a| made.contains(a));
     for (path, f) in &pending {
-        refuse_symlink(path)?;
+        if !f.path.parent().is_some_and(is_made) {
+            refuse_symlink(path)?;
+        }
         std::fs::write(path, f.contents.as_bytes()).map_err(|e| Error::Io(path.clone(), e))?;
         report.written.push(f.path.clone());
     }
-    for stale in stale_files(dir, &out.files) {
+    for stale in stale_files(dir, &out.files, is_made) {
         let path = dir.join(&stale);
         dirs.check(dir, stale.parent())?;
         refuse_symlink(&path)?;
@@ -160,7 +166,7 @@ pub(crate) fn drift(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
             differ.push(f.path.clone());
         }
     }
-    differ.extend(stale_files(dir, files));
+    differ.extend(stale_files(dir, files, |_| false));
     differ
 }
 
@@ -177,8 +183,9 @@ const MAX_STALE_SEARCH_DEPTH: usize = 32;
 
 /// Generated files under `dir/src` and `dir/examples` that the new output does not contain.
 /// The search does not follow symlinks (a linked directory is not descended into, a linked
-/// file is never a stale file) and visits a bounded number of directories.
-fn stale_files(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
+/// file is never a stale file), visits a bounded number of directories, and skips those
+/// (relative to `dir`) for which `skip` is true.
+fn stale_files(dir: &Path, files: &[GeneratedFile], skip: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let mut stack: Vec<(PathBuf, usize)> = Vec::new();
     for top in ["src", "examples"] {
@@ -189,6 +196,9 @@ fn stale_files(dir: &Path, files: &[GeneratedFile]) -> Vec<PathBuf> {
     }
     let mut visited = 0;
     while let Some((d, depth)) = stack.pop() {
+        if d.strip_prefix(dir).is_ok_and(&skip) {
+            continue;
+        }
         visited += 1;
         if visited > MAX_STALE_SEARCH_DIRS {
             break;
@@ -253,6 +263,54 @@ mod tests {
         assert!(dirs
             .check(dir, Some(Path::new("src/missing/deeper")))
             .unwrap());
+    }
+
+    fn output(paths: &[&str]) -> Output {
+        Output {
+            files: paths
+                .iter()
+                .map(|p| GeneratedFile {
+                    path: PathBuf::from(p),
+                    contents: format!("// {GENERATED_MARKER} from {p}\n").into(),
+                })
+                .collect(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Directories made by a write hold only its files; those that were there are still
+    /// searched for stale files, beside the new ones.
+    #[test]
+    fn stale_files_are_found_beside_directories_a_write_made() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path();
+        let first = write(
+            dir,
+            output(&["Cargo.toml", "src/a/x.rs", "src/b/y.rs"]),
+            false,
+        )
+        .unwrap();
+        assert_eq!(first.written.len(), 3);
+        std::fs::write(dir.join("src/a/old.rs"), format!("// {GENERATED_MARKER}\n")).unwrap();
+        std::fs::write(dir.join("src/a/mine.rs"), "// hand-written\n").unwrap();
+        let second = write(
+            dir,
+            output(&["Cargo.toml", "src/a/x.rs", "src/c/d/z.rs"]),
+            false,
+        )
+        .unwrap();
+        assert_eq!(second.written, [PathBuf::from("src/c/d/z.rs")]);
+        assert_eq!(second.unchanged.len(), 2);
+        assert_eq!(
+            second.removed,
+            [PathBuf::from("src/a/old.rs"), PathBuf::from("src/b/y.rs")]
+        );
+        assert!(dir.join("src/a/mine.rs").exists());
+        assert!(dir.join("src/c/d/z.rs").exists());
+        // A link planted where a file goes, in a directory that was there, is refused.
+        std::os::unix::fs::symlink(dir.join("Cargo.toml"), dir.join("src/a/w.rs")).unwrap();
+        let err = write(dir, output(&["src/a/w.rs"]), true).unwrap_err();
+        assert!(err.to_string().contains("is a symlink"), "{err}");
     }
 
     #[test]
