@@ -21,9 +21,10 @@ pub fn chunks(len: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
 }
 
 /// The least emission work, in [`work`] units, worth worker threads. Below it the crate is
-/// printed on the calling thread: a worker's stack and allocator heap would raise the peak by
-/// more than its share of the work saves. The corpus's 1 to 11 KiB specs weigh 8 to 30 units
-/// (their whole emission is a fraction of a millisecond), its 20 KiB specs 56 to 86.
+/// printed on the calling thread: a worker's stack and allocator heap raised the peak by up
+/// to 0.3 MiB, and starting it cost about what its share of a fraction of a millisecond saved
+/// (BENCHMARKS.md, ninth round). The corpus's 1 to 11 KiB specs weigh 4 to 30 units, its
+/// 20 KiB specs 57 to 86.
 pub const PARALLEL_FROM_WORK: usize = 32;
 
 /// The emission work of the modules: a type is one unit, an operation three (its builder,
