@@ -4,16 +4,19 @@
 //! (twilio-api: 13 ms, after a YAML parse that already ran on every CPU). Here the document is
 //! put together from its parts instead: the components, and the path items in chunks, each
 //! read by its own `Deserialize` on the CPUs there are, and the few top-level fields after.
-//! `OpenAPI`, `Paths` and `Components` are built by hand because they gather their `x-`
-//! extensions with `#[serde(flatten)]`; the rules of the derived code are followed (required
-//! fields, defaults, `x-` keys in order, other keys ignored).
+//! `OpenAPI`, `Paths`, `Components`, path items and operations are built by hand because they
+//! gather their `x-` extensions with `#[serde(flatten)]`, which copies each into serde's buffer
+//! before reading a field; the rules of the derived code are followed (required fields,
+//! defaults, `null` for an `Option`, `x-` keys in order, other keys ignored). A reference or an
+//! item in them (and in the components' maps) is told apart by its `$ref`, as `openapiv3`'s
+//! untagged read does, without that read's copy.
 //!
 //! Anything this does not vouch for (a required field missing, a field of the wrong shape)
 //! gives `None`, and the caller reads the whole document the usual way, with its errors.
 //! A test holds the two ways equal on every fixture and corpus spec.
 
 use indexmap::IndexMap;
-use openapiv3::{Components, OpenAPI, PathItem, Paths, ReferenceOr};
+use openapiv3::{Components, OpenAPI, Operation, PathItem, Paths, ReferenceOr};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -107,18 +110,125 @@ impl Job<'_> {
             Job::Components(Some(c), apart) => {
                 components_of(c, *apart).map(|c| Read::Components(c.map(Box::new)))
             }
-            Job::Schemas(entries) => read_entries(entries).map(Read::Schemas),
-            Job::Paths(entries) => read_entries(entries).map(Read::Paths),
+            Job::Schemas(entries) => read_entries(entries, read_value).map(Read::Schemas),
+            Job::Paths(entries) => read_entries(entries, path_item).map(Read::Paths),
         }
     }
 }
 
-/// The entries of a map, each value read on its own.
-fn read_entries<T: DeserializeOwned>(entries: &[(&String, &Value)]) -> Option<Vec<(String, T)>> {
+/// The entries of a map of references or items, each value read on its own, an item by
+/// `item`.
+fn read_entries<T: DeserializeOwned>(
+    entries: &[(&String, &Value)],
+    item: impl Fn(&Value) -> Option<T>,
+) -> Option<Vec<(String, ReferenceOr<T>)>> {
     entries
         .iter()
-        .map(|(k, v)| Some(((*k).clone(), read_value(v)?)))
+        .map(|(k, v)| Some(((*k).clone(), read_ref_or(v, &item)?)))
         .collect()
+}
+
+/// A reference or an item, as `openapiv3` reads one: a `$ref` that is a string makes it a
+/// reference (other keys ignored), any other map is read as the item by `item`. `openapiv3`
+/// reads it as an untagged enum, which copies the whole value into serde's buffer first and
+/// reads the item from that copy. A value that is not a map takes that general way.
+fn read_ref_or<T: DeserializeOwned>(
+    v: &Value,
+    item: impl Fn(&Value) -> Option<T>,
+) -> Option<ReferenceOr<T>> {
+    let Some(map) = v.as_object() else {
+        return read_value(v);
+    };
+    if let Some(Value::String(reference)) = map.get("$ref") {
+        return Some(ReferenceOr::Reference {
+            reference: reference.clone(),
+        });
+    }
+    item(v).map(ReferenceOr::Item)
+}
+
+/// A `#[serde(default)]` map of references or items: its default when the key is missing,
+/// each value read by [`read_ref_or`] when it is a map, the general way otherwise.
+fn read_refs_or_default<T: DeserializeOwned>(
+    map: &Map<String, Value>,
+    key: &str,
+) -> Option<IndexMap<String, ReferenceOr<T>>> {
+    match map.get(key) {
+        None => Some(IndexMap::new()),
+        Some(Value::Object(entries)) => entries
+            .iter()
+            .map(|(k, v)| Some((k.clone(), read_ref_or(v, read_value)?)))
+            .collect(),
+        Some(other) => read_value(other),
+    }
+}
+
+/// A `#[serde(default)]` list of references or items: its default when the key is missing,
+/// each value read by [`read_ref_or`] when it is a list, the general way otherwise.
+fn read_ref_list_or_default<T: DeserializeOwned>(
+    map: &Map<String, Value>,
+    key: &str,
+) -> Option<Vec<ReferenceOr<T>>> {
+    match map.get(key) {
+        None => Some(Vec::new()),
+        Some(Value::Array(values)) => values.iter().map(|v| read_ref_or(v, read_value)).collect(),
+        Some(other) => read_value(other),
+    }
+}
+
+/// An `Option` field: `None` when the key is missing or its value is `null`, else the value
+/// read by `read`.
+fn read_opt<T>(
+    map: &Map<String, Value>,
+    key: &str,
+    read: impl Fn(&Value) -> Option<T>,
+) -> Option<Option<T>> {
+    match map.get(key) {
+        None | Some(Value::Null) => Some(None),
+        Some(v) => read(v).map(Some),
+    }
+}
+
+/// A path item, field by field: `PathItem` gathers its `x-` keys with `#[serde(flatten)]`,
+/// which copies the whole item into serde's buffer before it reads a field, and each of its
+/// operations again (twilio-messaging: a tenth of the run's instructions went to copying).
+fn path_item(v: &Value) -> Option<PathItem> {
+    let map = v.as_object()?;
+    Some(PathItem {
+        summary: read_opt(map, "summary", read_value)?,
+        description: read_opt(map, "description", read_value)?,
+        get: read_opt(map, "get", operation)?,
+        put: read_opt(map, "put", operation)?,
+        post: read_opt(map, "post", operation)?,
+        delete: read_opt(map, "delete", operation)?,
+        options: read_opt(map, "options", operation)?,
+        head: read_opt(map, "head", operation)?,
+        patch: read_opt(map, "patch", operation)?,
+        trace: read_opt(map, "trace", operation)?,
+        servers: read_or_default(map, "servers")?,
+        parameters: read_ref_list_or_default(map, "parameters")?,
+        extensions: extensions(map),
+    })
+}
+
+/// An operation, field by field (see [`path_item`]); its `responses` are required.
+fn operation(v: &Value) -> Option<Operation> {
+    let map = v.as_object()?;
+    Some(Operation {
+        tags: read_or_default(map, "tags")?,
+        summary: read_opt(map, "summary", read_value)?,
+        description: read_opt(map, "description", read_value)?,
+        external_docs: read_opt(map, "externalDocs", read_value)?,
+        operation_id: read_opt(map, "operationId", read_value)?,
+        parameters: read_ref_list_or_default(map, "parameters")?,
+        request_body: read_opt(map, "requestBody", |v| read_ref_or(v, read_value))?,
+        responses: read_value(map.get("responses")?)?,
+        callbacks: read_or_default(map, "callbacks")?,
+        deprecated: read_or_default(map, "deprecated")?,
+        security: read_opt(map, "security", read_value)?,
+        servers: read_or_default(map, "servers")?,
+        extensions: extensions(map),
+    })
 }
 
 /// `Option<Components>` of the field's value (`null` is none); `None` when it fails. Its
@@ -132,16 +242,16 @@ fn components_of(v: &Value, schemas_apart: bool) -> Option<Option<Components>> {
         schemas: if schemas_apart {
             IndexMap::new()
         } else {
-            read_or_default(map, "schemas")?
+            read_refs_or_default(map, "schemas")?
         },
-        responses: read_or_default(map, "responses")?,
-        parameters: read_or_default(map, "parameters")?,
-        examples: read_or_default(map, "examples")?,
-        request_bodies: read_or_default(map, "requestBodies")?,
-        headers: read_or_default(map, "headers")?,
-        security_schemes: read_or_default(map, "securitySchemes")?,
-        links: read_or_default(map, "links")?,
-        callbacks: read_or_default(map, "callbacks")?,
+        responses: read_refs_or_default(map, "responses")?,
+        parameters: read_refs_or_default(map, "parameters")?,
+        examples: read_refs_or_default(map, "examples")?,
+        request_bodies: read_refs_or_default(map, "requestBodies")?,
+        headers: read_refs_or_default(map, "headers")?,
+        security_schemes: read_refs_or_default(map, "securitySchemes")?,
+        links: read_refs_or_default(map, "links")?,
+        callbacks: read_refs_or_default(map, "callbacks")?,
         extensions: extensions(map),
     }))
 }
@@ -204,6 +314,107 @@ mod tests {
             read += usize::from(fast.is_some());
         }
         assert!(read > 20, "{read} read");
+    }
+
+    /// A reference or an item, in path items and in every map of the components, reads as
+    /// `openapiv3` reads it: `$ref` strings with and without other keys, `$ref`s of other
+    /// types, items without `$ref`, values that are not maps, and maps that are not maps.
+    #[test]
+    fn references_and_items_read_as_openapiv3_reads_them() {
+        let doc = |paths: Value, components: Value| {
+            serde_json::json!({
+                "openapi": "3.0.0", "info": {"title": "t", "version": "1"},
+                "paths": paths, "components": components
+            })
+        };
+        let get = serde_json::json!({"responses": {"200": {"description": "ok"}}});
+        let paths = serde_json::json!({
+            "/ref": {"$ref": "#/x"},
+            "/ref-and-more": {"$ref": "#/y", "get": get, "summary": "s"},
+            "/ref-not-a-string": {"$ref": 3, "summary": "s", "get": get},
+            "/ref-null": {"$ref": null},
+            "/item": {"get": get, "x-e": 1},
+            "/every-field": {
+                "summary": "s", "description": null, "servers": [{"url": "/s"}],
+                "parameters": [{"$ref": "#/p"}, {"name": "a", "in": "query", "schema": {}}],
+                "get": {
+                    "tags": ["t"], "summary": null, "description": "d",
+                    "externalDocs": {"url": "u"}, "operationId": "o",
+                    "parameters": [{"name": "b", "in": "header", "schema": {}}, {"$ref": "#/q"}],
+                    "requestBody": {"$ref": "#/rb"}, "responses": {"default": {"$ref": "#/r"}},
+                    "callbacks": {"cb": {"{$u}": {"post": get}}}, "deprecated": true,
+                    "security": null, "servers": [], "x-op": [1], "unknown": 2
+                },
+                "put": null, "post": {"responses": {}, "requestBody": {"content": {}}},
+                "x-item": {"k": 1}, "$comment": "ignored"
+            },
+        });
+        let components = serde_json::json!({
+            "schemas": {"s": {"$ref": "#/s", "type": "object"}, "t": {"type": "string"},
+                        "u": {"$ref": false, "type": "integer"}},
+            "responses": {"r1": {"$ref": "#/r"}, "r2": {"description": "d"},
+                          "r3": {"$ref": null, "description": "d"}},
+            "parameters": {"p": {"name": "p", "in": "query", "schema": {"type": "string"}},
+                           "q": {"$ref": "#/q", "in": "nowhere"}},
+            "examples": {"e": {"value": 1}, "f": {"$ref": "#/f"}},
+            "requestBodies": {"b": {"content": {}}, "c": {"$ref": "#/c", "content": 3}},
+            "headers": {"h": {"schema": {"type": "string"}}},
+            "securitySchemes": {"k": {"type": "apiKey", "name": "k", "in": "header"},
+                                "l": {"$ref": "#/l"}},
+            "links": {"l": {"operationId": "o"}},
+            "callbacks": {"c": {"{$url}": {"post": get}}, "d": {"$ref": "#/d"}},
+        });
+        let mut cases = vec![doc(paths.clone(), components.clone())];
+        // Each part the wrong shape, or an item that does not read.
+        for key in ["schemas", "responses", "parameters", "examples", "links"] {
+            let mut c = components.clone();
+            c[key] = serde_json::json!(5);
+            cases.push(doc(paths.clone(), c.clone()));
+            c[key] = serde_json::json!({"bad": {"description": 7, "value": [], "type": 8}});
+            cases.push(doc(paths.clone(), c));
+        }
+        cases.push(doc(
+            serde_json::json!({"/bad": {"get": 4}}),
+            components.clone(),
+        ));
+        cases.push(doc(serde_json::json!({"/bad": "text"}), components.clone()));
+        for bad in [
+            serde_json::json!({"get": {"summary": "no responses"}}),
+            serde_json::json!({"get": {"responses": {}, "deprecated": null}}),
+            serde_json::json!({"get": {"responses": {}, "tags": "t"}}),
+            serde_json::json!({"get": {"responses": {}, "parameters": {"a": 1}}}),
+            serde_json::json!({"get": {"responses": {}, "requestBody": 1}}),
+            serde_json::json!({"parameters": [1], "get": get}),
+            serde_json::json!({"summary": 1}),
+            serde_json::json!({"servers": null}),
+        ] {
+            cases.push(doc(serde_json::json!({"/bad": bad}), components.clone()));
+        }
+        cases.push(doc(serde_json::json!({"/seq": ["#/z"]}), components));
+        for raw in &cases {
+            assert_eq!(document_from_tree(raw), whole(raw), "{raw}");
+        }
+        // The first reads (both ways do not merely fail alike), its references as references.
+        let first = document_from_tree(&cases[0]).expect("read");
+        assert!(matches!(
+            &first.paths.paths["/ref-and-more"],
+            ReferenceOr::Reference { reference } if reference == "#/y"
+        ));
+        assert!(matches!(
+            &first.paths.paths["/ref-not-a-string"],
+            ReferenceOr::Item(_)
+        ));
+        let ReferenceOr::Item(every) = &first.paths.paths["/every-field"] else {
+            panic!("an item");
+        };
+        assert_eq!(every.get.as_ref().expect("get").extensions.len(), 1);
+        assert_eq!(every.extensions.len(), 1);
+        let components = first.components.expect("components");
+        assert!(matches!(
+            &components.responses["r1"],
+            ReferenceOr::Reference { .. }
+        ));
+        assert!(matches!(&components.responses["r3"], ReferenceOr::Item(_)));
     }
 
     #[test]
