@@ -60,6 +60,20 @@ pub fn par_map<J: Sync, R: Send>(jobs: &[J], f: impl Fn(&J) -> R + Sync) -> Vec<
         .collect()
 }
 
+/// [`par_map`] when `parallel`, else `f` over the jobs on the calling thread: for callers
+/// whose small inputs cost less than starting a thread (see their thresholds).
+pub fn par_map_if<J: Sync, R: Send>(
+    parallel: bool,
+    jobs: &[J],
+    f: impl Fn(&J) -> R + Sync,
+) -> Vec<R> {
+    if parallel {
+        par_map(jobs, f)
+    } else {
+        jobs.iter().map(f).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,7 +60,7 @@ pub(crate) fn write(dir: &Path, out: Output, force: bool) -> Result<WriteReport,
     // may have become a link. What was missing is remembered: a directory made here holds
     // only the files written into it below, so they are not looked at before they are
     // written, and it is not searched for stale files.
-    let made = dirs.missing.clone();
+    let made = std::mem::take(&mut dirs.missing);
     for (path, f) in &pending {
         if let Some(parent) = path.parent() {
             if !dirs.is_checked(f.path.parent()) {

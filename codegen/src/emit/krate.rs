@@ -310,12 +310,9 @@ pub fn crate_files(
             jobs.push(Job::Examples(m));
         }
     }
-    let run = |job: &Job| job.run(examples_for.unwrap_or(""));
-    let printed = if parallel::worth_threads(modules) {
-        parallel::par_map(&jobs, run)
-    } else {
-        jobs.iter().map(run).collect()
-    };
+    let printed = parallel::par_map_if(parallel::worth_threads(modules), &jobs, |job| {
+        job.run(examples_for.unwrap_or(""))
+    });
     let mut pieces = jobs.iter().zip(printed);
     for m in modules {
         let dir = PathBuf::from("src").join(&m.module);

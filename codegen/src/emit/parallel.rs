@@ -5,7 +5,7 @@
 //! number of threads; a chunk's tokens are dropped as soon as it is printed, so memory holds
 //! the text and the IR, not the tokens of a whole file.
 
-pub use crate::parallel::{par_map, threads};
+pub use crate::parallel::{par_map, par_map_if, threads};
 
 /// Items per chunk. Small chunks won when measured (nexus and stripe, 2 CPUs, paired runs):
 /// against 48 items, 4 to 6 cut nexus's wall time by about a quarter and its peak memory from
@@ -25,11 +25,11 @@ pub fn chunks(len: usize) -> impl Iterator<Item = std::ops::Range<usize>> {
 /// to 0.3 MiB, and starting it cost about what its share of a fraction of a millisecond saved
 /// (BENCHMARKS.md, ninth round). The corpus's 1 to 11 KiB specs weigh 4 to 30 units, its
 /// 20 KiB specs 57 to 86.
-pub const PARALLEL_FROM_WORK: usize = 32;
+const PARALLEL_FROM_WORK: usize = 32;
 
 /// The emission work of the modules: a type is one unit, an operation three (its builder,
 /// its request function and their docs).
-pub fn work(modules: &[crate::ir::ModuleInput]) -> usize {
+fn work(modules: &[crate::ir::ModuleInput]) -> usize {
     modules
         .iter()
         .map(|m| m.api.types.len() + 3 * m.api.operations.len())
@@ -37,7 +37,7 @@ pub fn work(modules: &[crate::ir::ModuleInput]) -> usize {
 }
 
 /// True when the modules' emission is worth worker threads ([`PARALLEL_FROM_WORK`]).
-pub fn worth_threads(modules: &[crate::ir::ModuleInput]) -> bool {
+pub(crate) fn worth_threads(modules: &[crate::ir::ModuleInput]) -> bool {
     work(modules) >= PARALLEL_FROM_WORK
 }
 

@@ -50,11 +50,11 @@ pub(super) fn document_from_tree(raw: &Value) -> Option<OpenAPI> {
             .chunks(items.len().div_ceil(chunks).max(1))
             .map(Job::Paths),
     );
-    let read = if items.len() + schemas.len() < PARALLEL_FROM_PARTS {
-        jobs.iter().map(Job::run).collect()
-    } else {
-        crate::parallel::par_map(&jobs, Job::run)
-    };
+    let read = crate::parallel::par_map_if(
+        items.len() + schemas.len() >= PARALLEL_FROM_PARTS,
+        &jobs,
+        Job::run,
+    );
     let mut read = read.into_iter();
     let Some(Read::Components(mut components)) = read.next()? else {
         return None;
