@@ -228,6 +228,7 @@ fn deeply_nested_schemas_and_documents_give_a_diagnostic_not_an_abort() {
 }
 
 #[test]
+#[cfg(feature = "cli")] // runs the `codegen` binary
 fn the_cli_survives_a_long_ref_chain() {
     let dir = tempfile::tempdir().unwrap();
     let n = 5000;
