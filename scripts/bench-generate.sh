@@ -29,9 +29,10 @@ CORPUS=${CORPUS:-$ROOT/../shared/corpus}
 RUNS=${RUNS:-5}
 TOOLS=$ROOT/target/bench-tools
 OUT=$ROOT/target/bench-generate
-# Where the tools write the crates they generate (default: beside the results). ploidy writes a
-# file per type, and its time depends on the directory it writes into (BENCHMARKS.md): GEN=/tmp/gen
-# measures another place.
+# Where the tools write the crates they generate (default: beside the results). On a file system
+# where creating a file is slow, the small specs measure that more than the tools: on ext4 without
+# a journal each new file walks past the inodes freed in the minutes before (BENCHMARKS.md, tenth
+# round). GEN=/dev/shm/gen writes to a tmpfs instead.
 GEN=${GEN:-$OUT}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target/bench}
 PLOIDY_VERSION=0.15.0
