@@ -986,9 +986,17 @@ fn check_path(path: &str) -> Result<(), Error> {
             "the path {path:?} contains an unencoded '?', '#' or '\\'"
         )));
     }
+    let dots = |s: &str| s == "." || s == "..";
     for segment in path.split('/') {
-        let decoded = percent_decode_str(segment).decode_utf8_lossy();
-        if decoded == "." || decoded == ".." {
+        // Only an escape can hide a dot segment, and "%2e%2e" is the longest that decodes
+        // to one: other segments are compared as they are, without decoding.
+        let is_dots = if segment.contains('%') {
+            segment.len() <= "%2e%2e".len()
+                && dots(&percent_decode_str(segment).decode_utf8_lossy())
+        } else {
+            dots(segment)
+        };
+        if is_dots {
             return Err(Error::InvalidRequest(format!(
                 "the path {path:?} has a {segment:?} segment; a path parameter cannot be \".\" or \"..\""
             )));

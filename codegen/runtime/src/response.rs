@@ -1,5 +1,6 @@
 //! A received response, and the decoding of its body.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::RangeInclusive;
 use std::sync::Arc;
@@ -298,18 +299,19 @@ fn business_error(
 /// absent, null, an object or an array.
 fn probe_field(body: &[u8], field: &str) -> Option<String> {
     let pointer = field.starts_with('/');
-    let path: Vec<String> = if pointer {
-        field
-            .split('/')
-            .skip(1)
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect()
+    // A top-level key (the usual case) is probed as it is, without a copy.
+    let segments: Vec<Cow<'_, str>>;
+    let key: [Cow<'_, str>; 1];
+    let path: &[Cow<'_, str>] = if pointer {
+        segments = field.split('/').skip(1).map(pointer_segment).collect();
+        &segments
     } else {
-        vec![field.to_owned()]
+        key = [Cow::Borrowed(field)];
+        &key
     };
     let mut de = serde_json::Deserializer::from_slice(body);
     let found = Probe {
-        path: &path,
+        path,
         index_arrays: pointer,
     }
     .deserialize(&mut de)
@@ -318,10 +320,19 @@ fn probe_field(body: &[u8], field: &str) -> Option<String> {
     found
 }
 
+/// A JSON pointer segment with `~1` and `~0` unescaped (copied only when it has a `~`).
+fn pointer_segment(s: &str) -> Cow<'_, str> {
+    if s.contains('~') {
+        Cow::Owned(s.replace("~1", "/").replace("~0", "~"))
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 /// Finds the scalar at `path` while deserializing, skipping everything else.
 #[derive(Clone, Copy)]
 struct Probe<'p> {
-    path: &'p [String],
+    path: &'p [Cow<'p, str>],
     /// Whether path segments may index arrays (JSON pointers).
     index_arrays: bool,
 }
@@ -410,7 +421,7 @@ impl<'de> Visitor<'de> for Probe<'_> {
         match self.path.split_first() {
             None => while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {},
             Some((head, rest)) => {
-                while let Some(hit) = map.next_key_seed(KeyIs(head))? {
+                while let Some(hit) = map.next_key_seed(KeyIs(head.as_ref()))? {
                     let seed = hit.then_some(Probe {
                         path: rest,
                         index_arrays: self.index_arrays,

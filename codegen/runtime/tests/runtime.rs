@@ -45,6 +45,57 @@ fn length_counts_characters_at_the_boundary() {
     assert!(run(|o| check_length(&"p".into(), "😀", Some(1), Some(1), o)).is_empty());
 }
 
+/// `check_length` decides most strings by their byte length (1 to 4 bytes a character)
+/// without counting characters: its verdict must be the count's on every mix of widths and
+/// every bound around it.
+#[test]
+fn length_by_bytes_agrees_with_the_character_count() {
+    let widths = ["a", "é", "网", "😀"];
+    let mut strings = vec![String::new()];
+    for len in 1..=5usize {
+        for n in 0..widths.len().pow(len as u32) {
+            let mut s = String::new();
+            let mut k = n;
+            for _ in 0..len {
+                s.push_str(widths[k % widths.len()]);
+                k /= widths.len();
+            }
+            strings.push(s);
+        }
+    }
+    let bounds = [
+        None,
+        Some(0),
+        Some(1),
+        Some(2),
+        Some(3),
+        Some(4),
+        Some(5),
+        Some(6),
+        Some(7),
+    ];
+    for s in &strings {
+        let chars = s.chars().count() as u64;
+        for min in bounds {
+            for max in bounds {
+                let mut expected = Vec::new();
+                if min.is_some_and(|m| chars < m) {
+                    expected.push(format!("p: length {chars} < minLength {}", min.unwrap()));
+                }
+                if max.is_some_and(|m| chars > m) {
+                    expected.push(format!("p: length {chars} > maxLength {}", max.unwrap()));
+                }
+                assert_eq!(
+                    run(|o| check_length(&"p".into(), s, min, max, o)),
+                    expected,
+                    "{s:?} ({} bytes), min {min:?}, max {max:?}",
+                    s.len()
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn bytes_count_utf8_bytes_at_the_boundary() {
     // "é" is 2 bytes: 10 of them are 20 bytes.

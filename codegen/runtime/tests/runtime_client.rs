@@ -153,6 +153,53 @@ async fn path_parameters_stay_in_one_segment() {
     }
 }
 
+/// A dot segment is refused however it is spelled (percent-encoded, either case, mixed), and
+/// segments that only look like one are sent.
+#[tokio::test]
+async fn dot_segments_are_refused_in_every_spelling() {
+    let c = Client::builder()
+        .endpoint("https://example.test")
+        .build()
+        .unwrap();
+    let refused = [
+        ".", "..", "%2e", "%2E", "%2e%2e", "%2E%2E", "%2e.", ".%2E", "%2e%2E",
+    ];
+    let sent = [
+        "...",
+        "%2e%2e%2e",
+        "..%2e%2e",
+        "%2e%2e.",
+        ".a",
+        "a.",
+        "%2ea",
+        "%2f",
+        "%2e%2",
+        "%2e%",
+        "%252e",
+        "%2e%2e%20",
+        "x",
+    ];
+    for seg in refused {
+        for path in [
+            format!("/a/{seg}/b"),
+            format!("/{seg}"),
+            format!("/a/{seg}"),
+        ] {
+            let r = c
+                .prepare(&Request::new(Method::GET, path.clone(), "op"))
+                .await;
+            assert!(matches!(r, Err(Error::InvalidRequest(_))), "{path}: {r:?}");
+        }
+    }
+    for seg in sent {
+        let path = format!("/a/{seg}/b");
+        let r = c
+            .prepare(&Request::new(Method::GET, path.clone(), "op"))
+            .await;
+        assert!(r.is_ok(), "{path}: {r:?}");
+    }
+}
+
 #[tokio::test]
 async fn query_keeps_order_unsigned_and_encodes() {
     let server = MockServer::start().await;
