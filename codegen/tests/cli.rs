@@ -1,6 +1,9 @@
 //! The CLI: `check` reports every problem and writes nothing, `generate` writes a crate,
 //! `--check` fails on a difference, exit codes say what happened.
 
+// These tests run the `codegen` binary, which the `cli` feature builds.
+#![cfg(feature = "cli")]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -2,6 +2,9 @@
 //! never over a hand-written file (unless `--force`), never under an invalid package name,
 //! and never a module that collides with the crate's own files.
 
+// These tests run the `codegen` binary, which the `cli` feature builds.
+#![cfg(feature = "cli")]
+
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
