@@ -116,7 +116,7 @@ impl Config {
         self
     }
 
-    /// Where the generated crate gets its runtime: a copy in `src/runtime/`
+    /// Where the generated crate gets its runtime: a copy in `src/runtime.rs`
     /// ([`Runtime::Vendored`], the default: the crate stands alone anywhere), or a
     /// dependency on the `codegen-runtime` crate ([`Runtime::Path`], [`Runtime::Version`]),
     /// which several generated clients in one program then share, with one `Error` type.

@@ -74,7 +74,7 @@ struct Generate {
     /// The package name [default: DIR's name].
     #[arg(long, visible_alias = "name", value_name = "CRATE")]
     crate_name: Option<String>,
-    /// Where the crate gets its runtime: `vendored` (a copy in src/runtime/, the crate stands
+    /// Where the crate gets its runtime: `vendored` (a copy in src/runtime.rs, the crate stands
     /// alone), `path=<DIR>` (a path dependency on the codegen-runtime crate, DIR as written
     /// into Cargo.toml) or `version=<REQ>` (a registry dependency). Clients sharing one
     /// runtime crate share one Error type. [default: vendored]

@@ -88,8 +88,8 @@ fn two_generated_crates_share_one_error_type_and_only_declared_features() {
         "vendored",
         codegen::Runtime::Vendored,
     );
-    assert!(root.join("vendored/src/runtime/mod.rs").is_file());
-    assert!(!root.join("plain/src/runtime").exists());
+    assert!(root.join("vendored/src/runtime.rs").is_file());
+    assert!(!root.join("plain/src/runtime.rs").exists());
 
     std::fs::create_dir_all(root.join("app/src")).unwrap();
     std::fs::write(
