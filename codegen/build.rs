@@ -1,6 +1,6 @@
 //! Two jobs: joins the runtime crate's sources into the one file that a generated crate
-//! vendors (`emit::krate::VENDORED_RUNTIME`), and packs the CLI's relative relocations (`DT_RELR`)
-//! where the C library can load them.
+//! vendors (`emit::krate::VENDORED_RUNTIME`), and packs the CLI's relative relocations
+//! (`DT_RELR`) where the C library can load them.
 //!
 //! **The vendored runtime.** `src/runtime.rs` of a generated crate is the runtime crate's
 //! `lib.rs`, its crate-level docs replaced, with each `mod name;` line turned into
