@@ -90,6 +90,22 @@ fn two_generated_crates_share_one_error_type_and_only_declared_features() {
     );
     assert!(root.join("vendored/src/runtime.rs").is_file());
     assert!(!root.join("plain/src/runtime.rs").exists());
+    // `cargo fmt` in a workspace that holds the vendored crate changes nothing: rustfmt goes
+    // from lib.rs into the runtime's one file, and leaves each of its modules as they are.
+    let fmt = std::process::Command::new("rustfmt")
+        .args(["--edition", "2021", "--check"])
+        .arg(root.join("vendored/src/lib.rs"))
+        .output()
+        .expect("rustfmt runs (rustup component add rustfmt)");
+    assert!(
+        fmt.status.success(),
+        "rustfmt would change the vendored crate:\n{}",
+        String::from_utf8_lossy(&fmt.stdout)
+            .lines()
+            .take(40)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 
     std::fs::create_dir_all(root.join("app/src")).unwrap();
     std::fs::write(
