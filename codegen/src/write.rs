@@ -1,7 +1,8 @@
 //! The write stage: the files of a render put on disk inside the output directory. A file is
 //! written only when its bytes change; generated files that nothing generates any more are
-//! removed; nothing is written or removed through a symlink, and a file codegen did not
-//! generate is overwritten only when forced. [`drift`] compares without writing.
+//! removed, and so are the directories that leaves empty; nothing is written or removed
+//! through a symlink, and a file codegen did not generate is overwritten only when forced.
+//! [`drift`] compares without writing.
 
 use std::path::{Path, PathBuf};
 
@@ -16,7 +17,8 @@ pub struct WriteReport {
     pub written: Vec<PathBuf>,
     /// Files left alone because their bytes were already right.
     pub unchanged: Vec<PathBuf>,
-    /// Generated files removed because nothing generates them any more.
+    /// Generated files removed because nothing generates them any more (the directories that
+    /// leaves empty are removed too, and not listed).
     pub removed: Vec<PathBuf>,
     /// Warnings.
     pub warnings: Vec<Diagnostic>,
@@ -85,7 +87,34 @@ pub(crate) fn write(dir: &Path, out: Output, force: bool) -> Result<WriteReport,
         std::fs::remove_file(&path).map_err(|e| Error::Io(path.clone(), e))?;
         report.removed.push(stale);
     }
+    remove_emptied_dirs(dir, &report.removed);
     Ok(report)
+}
+
+/// Removes the directories that removing the stale files `removed` left empty (an earlier
+/// codegen's `src/runtime/`, the module of a spec no longer given), deepest first, up to but
+/// not including `src/` and `examples/`. Each was checked on the way to its stale files (no
+/// link), and `remove_dir` removes only an empty directory (and no symlink), so anything
+/// else put there stays, and so does its directory.
+fn remove_emptied_dirs(dir: &Path, removed: &[PathBuf]) {
+    let mut parents: Vec<&Path> = removed.iter().filter_map(|p| p.parent()).collect();
+    parents.sort_by(|a, b| {
+        b.components()
+            .count()
+            .cmp(&a.components().count())
+            .then(a.cmp(b))
+    });
+    parents.dedup();
+    for parent in parents {
+        for rel in parent
+            .ancestors()
+            .take_while(|a| a.components().count() > 1)
+        {
+            if std::fs::remove_dir(dir.join(rel)).is_err() {
+                break;
+            }
+        }
+    }
 }
 
 /// What is known of the directories inside the output directory: those found to exist with
@@ -307,6 +336,41 @@ mod tests {
         );
         assert!(dir.join("src/a/mine.rs").exists());
         assert!(dir.join("src/c/d/z.rs").exists());
+        // The directory its stale files left empty is gone; the one a file of the user's
+        // keeps stays, and so does `src/`.
+        assert!(!dir.join("src/b").exists());
+        assert!(dir.join("src/a").is_dir());
+        std::fs::create_dir_all(dir.join("src/e/f")).unwrap();
+        std::fs::write(
+            dir.join("src/e/f/old.rs"),
+            format!("// {GENERATED_MARKER}\n"),
+        )
+        .unwrap();
+        std::fs::write(dir.join("src/e/keep.txt"), "mine\n").unwrap();
+        let third = write(dir, output(&["Cargo.toml", "src/a/x.rs"]), false).unwrap();
+        assert_eq!(
+            third.removed,
+            [
+                PathBuf::from("src/c/d/z.rs"),
+                PathBuf::from("src/e/f/old.rs")
+            ]
+        );
+        assert!(
+            !dir.join("src/c").exists(),
+            "emptied twice over: both levels go"
+        );
+        assert!(!dir.join("src/e/f").exists());
+        assert!(dir.join("src/e/keep.txt").exists());
+        let last = write(dir, output(&["Cargo.toml"]), false).unwrap();
+        assert_eq!(last.removed, [PathBuf::from("src/a/x.rs")]);
+        assert!(dir.join("src/a/mine.rs").exists());
+        assert!(dir.join("src").is_dir());
+        // `src/` itself stays, even when its last file goes.
+        let other = tempfile::tempdir().unwrap();
+        write(other.path(), output(&["Cargo.toml", "src/lib.rs"]), false).unwrap();
+        let emptied = write(other.path(), output(&["Cargo.toml"]), false).unwrap();
+        assert_eq!(emptied.removed, [PathBuf::from("src/lib.rs")]);
+        assert!(other.path().join("src").is_dir());
         // A link planted where a file goes, in a directory that was there, is refused.
         std::os::unix::fs::symlink(dir.join("Cargo.toml"), dir.join("src/a/w.rs")).unwrap();
         let err = write(dir, output(&["src/a/w.rs"]), true).unwrap_err();

@@ -136,7 +136,10 @@ fn generate_writes_a_crate_and_check_mode_detects_drift() {
         "{}",
         stderr(&upgraded)
     );
-    assert!(!out_dir.join("src/runtime/mod.rs").exists());
+    assert!(
+        !out_dir.join("src/runtime").exists(),
+        "the emptied directory goes too"
+    );
     assert!(out_dir.join("src/runtime.rs").is_file());
     assert!(check(&out_dir).status.success());
 }
