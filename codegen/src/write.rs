@@ -98,12 +98,7 @@ pub(crate) fn write(dir: &Path, out: Output, force: bool) -> Result<WriteReport,
 /// else put there stays, and so does its directory.
 fn remove_emptied_dirs(dir: &Path, removed: &[PathBuf]) {
     let mut parents: Vec<&Path> = removed.iter().filter_map(|p| p.parent()).collect();
-    parents.sort_by(|a, b| {
-        b.components()
-            .count()
-            .cmp(&a.components().count())
-            .then(a.cmp(b))
-    });
+    parents.sort_by_key(|p| (std::cmp::Reverse(p.components().count()), *p));
     parents.dedup();
     for parent in parents {
         for rel in parent
@@ -375,6 +370,30 @@ mod tests {
         std::os::unix::fs::symlink(dir.join("Cargo.toml"), dir.join("src/a/w.rs")).unwrap();
         let err = write(dir, output(&["src/a/w.rs"]), true).unwrap_err();
         assert!(err.to_string().contains("is a symlink"), "{err}");
+    }
+
+    /// Removing emptied directories goes through no link: a link to an empty directory keeps
+    /// its directory, and a linked directory of stale files is neither searched nor removed.
+    #[test]
+    fn emptied_directories_are_removed_through_no_link() {
+        let root = tempfile::tempdir().unwrap();
+        let (dir, outside) = (root.path().join("out"), root.path().join("outside"));
+        std::fs::create_dir_all(outside.join("empty")).unwrap();
+        std::fs::create_dir_all(outside.join("full")).unwrap();
+        std::fs::write(
+            outside.join("full/old.rs"),
+            format!("// {GENERATED_MARKER}\n"),
+        )
+        .unwrap();
+        write(&dir, output(&["Cargo.toml", "src/a/old.rs"]), false).unwrap();
+        std::os::unix::fs::symlink(outside.join("empty"), dir.join("src/a/link")).unwrap();
+        std::os::unix::fs::symlink(outside.join("full"), dir.join("src/b")).unwrap();
+        let report = write(&dir, output(&["Cargo.toml"]), false).unwrap();
+        assert_eq!(report.removed, [PathBuf::from("src/a/old.rs")]);
+        assert!(dir.join("src/a").is_dir(), "the link keeps its directory");
+        assert!(outside.join("empty").is_dir());
+        assert!(outside.join("full/old.rs").exists());
+        assert!(std::fs::symlink_metadata(dir.join("src/b")).is_ok());
     }
 
     #[test]
