@@ -401,3 +401,42 @@ fn committed_dist_is_up_to_date() {
         stderr(&o)
     );
 }
+
+/// The CLI reserves mimalloc's first arena at 256 MiB, not mimalloc's 1 GiB (its start clears
+/// a bitmap per block of it), and leaves a size the user chose alone. mimalloc's statistics
+/// at exit (`MIMALLOC_SHOW_STATS`) say what it reserved.
+#[cfg(all(feature = "fast-alloc", target_os = "linux"))]
+#[test]
+fn the_first_allocator_arena_is_smaller_unless_the_user_chose_its_size() {
+    let reserved_mib = |env: &[(&str, &str)]| -> f64 {
+        let out = Command::new(env!("CARGO_BIN_EXE_codegen"))
+            .arg("--version")
+            .env("MIMALLOC_SHOW_STATS", "1")
+            .envs(env.iter().copied())
+            .output()
+            .expect("the CLI runs");
+        assert!(out.status.success());
+        let text = format!("{}{}", stderr(&out), String::from_utf8_lossy(&out.stdout));
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with("reserved"))
+            .unwrap_or_else(|| panic!("no `reserved` line in mimalloc's statistics:\n{text}"));
+        let mut words = line.split(':').nth(1).expect("a value").split_whitespace();
+        let amount: f64 = words.next().and_then(|n| n.parse().ok()).expect("a number");
+        match words.next() {
+            Some("MiB") => amount,
+            Some("GiB") => amount * 1024.0,
+            unit => panic!("unit {unit:?} in {line:?}"),
+        }
+    };
+    let default = reserved_mib(&[]);
+    assert!(
+        (256.0..320.0).contains(&default),
+        "reserved {default} MiB, not 256 MiB and its metadata"
+    );
+    let chosen = reserved_mib(&[("MIMALLOC_ARENA_RESERVE", "64MiB")]);
+    assert!(
+        (64.0..100.0).contains(&chosen),
+        "the user's 64 MiB became {chosen} MiB"
+    );
+}
