@@ -16,36 +16,38 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's first arena, in KiB: 256 MiB of address space where its default is 1 GiB.
-/// mimalloc clears a bitmap for every block of the arena when it reserves one, so the
-/// default's start took 40 page faults more (at 3 µs each on the machine measured):
-/// `--version` 0.955 of the time, oai-petstore 0.974, keeper 0.981, propolis 0.985, and
-/// stripe, plaid and nexus unchanged; a larger spec gets further arenas as it needs them
-/// (BENCHMARKS.md, twelfth round).
+/// mimalloc's first arena: 256 MiB of address space where its default is 1 GiB, unless the
+/// user chose the size (`MIMALLOC_ARENA_RESERVE`, which mimalloc reads itself). mimalloc
+/// clears a bitmap for every block of the arena when it reserves one, so the default's start
+/// took about 30 page faults more (at 3 µs each on the machine measured): `--version` 0.955
+/// of the time, oai-petstore 0.974, keeper 0.981, propolis 0.985, and stripe, plaid and nexus
+/// unchanged; a larger spec gets further arenas as it needs them (BENCHMARKS.md, twelfth
+/// round).
 #[cfg(all(feature = "fast-alloc", target_os = "linux"))]
-const FIRST_ARENA_KIB: std::os::raw::c_long = 256 * 1024;
+mod first_arena {
+    /// The size, in KiB.
+    const KIB: std::os::raw::c_long = 256 * 1024;
 
-/// mimalloc's `mi_option_arena_reserve` (its index in `mi_option_t`, mimalloc 2 and 3 alike;
-/// `libmimalloc-sys` names no constant for it).
-#[cfg(all(feature = "fast-alloc", target_os = "linux"))]
-const MI_OPTION_ARENA_RESERVE: libmimalloc_sys::mi_option_t = 23;
+    /// mimalloc's `mi_option_arena_reserve` (its index in `mi_option_t`, mimalloc 2 and 3
+    /// alike; `libmimalloc-sys` names no constant for it).
+    const MI_OPTION_ARENA_RESERVE: libmimalloc_sys::mi_option_t = 23;
 
-/// Run by the C runtime before `main`, and so before the standard library's start-up makes
-/// the first allocation, which reserves the first arena: set from `main`, the option came too
-/// late. Three lines, where the `ctor` crate would bring a procedural macro to write them.
-#[cfg(all(feature = "fast-alloc", target_os = "linux"))]
-#[used]
-#[link_section = ".init_array"]
-static SMALLER_FIRST_ARENA: extern "C" fn() = smaller_first_arena;
+    /// Run by the C runtime before `main`, and so before the standard library's start-up
+    /// makes the first allocation, which reserves the first arena: set from `main`, the option
+    /// came too late. Three lines, where the `ctor` crate would bring a procedural macro to
+    /// write them.
+    #[used]
+    #[link_section = ".init_array"]
+    static SET_BEFORE_MAIN: extern "C" fn() = set;
 
-/// Sets [`FIRST_ARENA_KIB`], unless the user chose the size (`MIMALLOC_ARENA_RESERVE`, which
-/// mimalloc reads itself). Reading an unset variable allocates nothing.
-#[cfg(all(feature = "fast-alloc", target_os = "linux"))]
-extern "C" fn smaller_first_arena() {
-    if std::env::var_os("MIMALLOC_ARENA_RESERVE").is_none() {
-        // SAFETY: setting an option takes no pointers; mimalloc reads this one when it
-        // reserves an arena, which no allocation has asked for yet.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_RESERVE, FIRST_ARENA_KIB) };
+    /// Sets [`KIB`] unless the user chose the size. Reading an unset variable allocates
+    /// nothing.
+    extern "C" fn set() {
+        if std::env::var_os("MIMALLOC_ARENA_RESERVE").is_none() {
+            // SAFETY: setting an option takes no pointers; mimalloc reads this one when it
+            // reserves an arena, which no allocation has asked for yet.
+            unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_RESERVE, KIB) };
+        }
     }
 }
 
