@@ -37,9 +37,16 @@ pub(super) fn document_from_tree(raw: &Value) -> Option<OpenAPI> {
     // The rest of the components, then the schemas and the path items in chunks, on every
     // CPU; a small document here (threads cost more than it takes).
     let mut jobs = vec![Job::Components(components, schemas.is_some())];
-    // Path items differ much in size: small chunks keep the threads busy to the end.
-    let chunks = 4 * crate::parallel::threads();
     let schemas = schemas.unwrap_or_default();
+    let parallel = items.len() + schemas.len() >= PARALLEL_FROM_PARTS;
+    // Path items differ much in size: small chunks keep the threads busy to the end. A small
+    // document is read in one chunk of each, and the CPUs are not counted (the standard
+    // library reads the cgroup's quota files to count them).
+    let chunks = if parallel {
+        4 * crate::parallel::threads()
+    } else {
+        1
+    };
     jobs.extend(
         schemas
             .chunks(schemas.len().div_ceil(chunks).max(1))
@@ -50,11 +57,7 @@ pub(super) fn document_from_tree(raw: &Value) -> Option<OpenAPI> {
             .chunks(items.len().div_ceil(chunks).max(1))
             .map(Job::Paths),
     );
-    let read = crate::parallel::par_map_if(
-        items.len() + schemas.len() >= PARALLEL_FROM_PARTS,
-        &jobs,
-        Job::run,
-    );
+    let read = crate::parallel::par_map_if(parallel, &jobs, Job::run);
     let mut read = read.into_iter();
     let Some(Read::Components(mut components)) = read.next()? else {
         return None;
