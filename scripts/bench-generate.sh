@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark 1 (BENCHMARKS.md): generation, spec to crate on disk, whole process, of our release
-# CLI (`codegen generate`) against ploidy 0.15.0 and cargo-progenitor 0.15.1 (installed from
-# crates.io into the ignored target/bench-tools/, not committed), in the same run:
+# CLI (`codegen generate`, built as released by scripts/build-cli.sh: a static executable on
+# GNU/Linux) against ploidy 0.15.0 and cargo-progenitor 0.15.1 (`cargo install`ed from crates.io
+# into the ignored target/bench-tools/, not committed), in the same run:
 #   - wall time: hyperfine, RUNS timed runs per tool and spec after one warm-up, the output
 #     directory removed before each run; the median is reported, and the ratio of ours to the
 #     fastest peer that handles the spec (below 1: ours is faster);
@@ -57,9 +58,8 @@ install() { # crate version binary
 install ploidy "$PLOIDY_VERSION" ploidy
 install cargo-progenitor "$PROGENITOR_VERSION" cargo-progenitor
 
-echo "== building codegen (release)"
-cargo build --release -p codegen --bin codegen --manifest-path "$ROOT/Cargo.toml"
-OURS=$CARGO_TARGET_DIR/release/codegen
+echo "== building codegen (release, as released: scripts/build-cli.sh)"
+OURS=$(bash "$ROOT/scripts/build-cli.sh" | tail -n 1)
 
 rm -rf "$OUT"
 mkdir -p "$OUT" "$GEN"

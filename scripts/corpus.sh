@@ -12,8 +12,8 @@ work=$root/target/corpus
 mkdir -p "$work"
 # Shared with the pipeline tests that build generated crates, so dependencies compile once.
 export CARGO_TARGET_DIR=$root/target/pipeline-tests
-cargo build --release -q -p codegen --manifest-path "$root/Cargo.toml" || exit 1
-gen=$CARGO_TARGET_DIR/release/codegen
+# The CLI as released (static on GNU/Linux: scripts/build-cli.sh), so the corpus runs it.
+gen=$(bash "$root/scripts/build-cli.sh" -q | tail -n 1) || exit 1
 report=$work/report.tsv
 printf 'spec\tgenerate\tcheck\tgen_seconds\tnote\n' > "$report"
 fail=0 generated=0 compiled=0 refused=0 total=0
