@@ -21,4 +21,10 @@ case $host in
 esac
 cargo rustc --release "$@" -p codegen --bin codegen --manifest-path "$root/Cargo.toml" \
   -- "${flags[@]}" >&2
-echo "${CARGO_TARGET_DIR:-$root/target}/release/codegen"
+bin=${CARGO_TARGET_DIR:-$root/target}/release/codegen
+# A static executable names no program interpreter (the dynamic loader) in its headers.
+if [ ${#flags[@]} -gt 0 ] && command -v readelf > /dev/null && readelf -lW "$bin" | grep -q INTERP; then
+  echo "build-cli: $bin was linked dynamically; the static link did not take" >&2
+  exit 1
+fi
+echo "$bin"
