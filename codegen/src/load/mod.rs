@@ -10,6 +10,7 @@ use crate::diag::{self, Diagnostic, Diagnostics, Severity, Sink};
 
 mod document;
 mod pieces;
+pub mod yaml;
 
 /// Extension under which the loader keeps a numeric bound of an integer schema that does not
 /// fit in `i64` or is written with a fraction (`minimum: -9223372036854776000`). `openapiv3`
@@ -191,101 +192,15 @@ pub fn parse_tree(path: &Path, source: &str) -> Result<Value, Diagnostics> {
         match pieces::parse(source) {
             Some(tree) => tree,
             None => {
-                let yaml: Tolerant = serde_yaml::from_str(source).map_err(|e| {
-                    let loc = e.location();
-                    syntax(
-                        loc.as_ref().map(|l| l.line()),
-                        loc.as_ref().map(|l| l.column()),
-                        format!("invalid YAML: {e}"),
-                    )
+                let tree = yaml::parse(source).map_err(|e| {
+                    syntax(Some(e.line), Some(e.column), format!("invalid YAML: {e}"))
                 })?;
-                yaml.0
+                tree.value
             }
         }
     };
 
     Ok(raw)
-}
-
-/// A JSON tree deserialized from YAML that tolerates what `serde_json::Value` does not:
-/// integers beyond 64 bits (kept as floats; the tolerant step then keeps them as bounds) and
-/// keys that are not strings (`200:` becomes `"200"`).
-struct Tolerant(Value);
-
-impl<'de> serde::Deserialize<'de> for Tolerant {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TolerantVisitor).map(Tolerant)
-    }
-}
-
-struct TolerantVisitor;
-
-fn float(v: f64) -> Value {
-    serde_json::Number::from_f64(v)
-        .map(Value::Number)
-        .unwrap_or(Value::Null)
-}
-
-impl<'de> serde::de::Visitor<'de> for TolerantVisitor {
-    type Value = Value;
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any YAML value")
-    }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
-        Ok(i64::try_from(v)
-            .map(Value::from)
-            .unwrap_or_else(|_| float(v as f64)))
-    }
-    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
-        Ok(u64::try_from(v)
-            .map(Value::from)
-            .unwrap_or_else(|_| float(v as f64)))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(float(v))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(TolerantVisitor)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        while let Some(Tolerant(v)) = seq.next_element()? {
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some((Tolerant(k), Tolerant(v))) = map.next_entry()? {
-            let key = match k {
-                Value::String(s) => s,
-                other => other.to_string(),
-            };
-            out.insert(key, v);
-        }
-        Ok(Value::Object(out))
-    }
 }
 
 type Check = fn(&Value) -> Result<(), String>;

@@ -20,7 +20,7 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
-use super::Tolerant;
+use super::yaml;
 use crate::parallel;
 
 /// No piece is made smaller than this: below it, a thread costs about what it saves.
@@ -85,13 +85,19 @@ fn parse_in(source: &str, pieces: usize) -> Option<Value> {
             Cow::Owned(text)
         })
         .collect();
-    let trees = parallel::par_map(&texts, |text| {
-        serde_yaml::from_str::<Tolerant>(text).ok().map(|t| t.0)
-    });
+    let trees = parallel::par_map(&texts, |text| yaml::parse_strict(text).ok());
     drop(texts);
     let mut root = Map::new();
+    // The aliases of all pieces count against the one document's limit (an alias cannot
+    // reach into another piece, so each use is counted once, as the whole parse counts it).
+    let mut expanded = 0usize;
     for (tree, start) in trees.into_iter().zip(&starts) {
-        let Value::Object(piece) = tree? else {
+        let tree = tree?;
+        expanded = expanded.saturating_add(tree.expanded);
+        if expanded > yaml::MAX_EXPANSION {
+            return None;
+        }
+        let Value::Object(piece) = tree.value else {
             return None;
         };
         join(&mut root, piece, start.inside.len())?;
@@ -257,7 +263,7 @@ mod tests {
     use super::*;
 
     fn whole(source: &str) -> Option<Value> {
-        serde_yaml::from_str::<Tolerant>(source).ok().map(|t| t.0)
+        yaml::parse(source).ok().map(|t| t.value)
     }
 
     /// Every number of pieces from 2 to `max` either gives up or gives the whole parse's
@@ -465,7 +471,7 @@ tags:
         // Small, so the parser's repetition limit (a multiple of the events) comes soon.
         let text = format!("a:\n  b: 1\n  c: 2\n{bomb}");
         assert_eq!(parse_in(&text, 2), None);
-        let err = serde_yaml::from_str::<Tolerant>(&text).err().unwrap();
+        let err = yaml::parse_strict(&text).unwrap_err();
         assert!(err.to_string().contains("repetition limit"), "{err}");
         // Deeper than the parser allows, past the first piece: the whole text's error, with
         // its line and column.

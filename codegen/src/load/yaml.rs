@@ -1,0 +1,523 @@
+//! YAML text to a JSON tree.
+//!
+//! [`parse`] reads the text with `saphyr-parser` ([`parse_strict`]), a YAML 1.2 parser 2 to 3
+//! times faster than the libyaml port under `serde_yaml`, whose scanner was about a third of
+//! a small YAML spec's run. The tree is the one `serde_yaml` 0.9 gives ([`parse_libyaml`], the
+//! loader's parser before): scalars resolve by the same rules, keys that are not strings are
+//! written as JSON text, a key met twice keeps its first place and its last value, integers
+//! beyond 64 bits become floats, and non-finite floats become null.
+//! `codegen/tests/yaml_trees.rs` holds the two parsers to the same tree on every YAML spec of
+//! the fixtures, the project and the corpus, and on each rule.
+//!
+//! libyaml accepts some text that YAML 1.2 does not, such as a quoted scalar whose lines run on
+//! at less than its mapping's indentation. So that no spec that loaded before is refused now,
+//! a syntax error of the strict parser sends the text to libyaml: its tree, or its error (the
+//! message and place the loader always gave).
+//!
+//! Limits, for a document from a stranger: sequences and mappings nest at most
+//! [`MAX_DEPTH`] deep (an alias's node counted where it is used), aliases may add at most
+//! [`MAX_EXPANSION`] bytes to the tree in all, and a file holds one document (none is null).
+//! These are final: a document past them is not given to libyaml. Every error names its line
+//! and column.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use serde_json::{Map, Value};
+
+/// Sequences and mappings nest at most this deep (as `serde_yaml` allowed).
+pub const MAX_DEPTH: usize = 128;
+
+/// What the aliases of one document may add to its tree, in all: each use of an anchored node
+/// counts the node's weight, the size of a tree node for each of its nodes plus the bytes of
+/// its strings. An alias bomb (anchors whose nodes use the anchor before them, nine times
+/// each, nine deep) stops here instead of filling the memory.
+pub const MAX_EXPANSION: usize = 64 << 20;
+
+/// A YAML document that cannot be read, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Error {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// What is wrong, ending with the line and column.
+    pub message: String,
+    /// A syntax error (the text is not YAML), as opposed to a document past a limit.
+    syntax: bool,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A document's tree, and how much its aliases added to it ([`MAX_EXPANSION`]'s measure).
+#[derive(Debug)]
+pub struct Tree {
+    pub value: Value,
+    pub expanded: usize,
+}
+
+/// A sequence or mapping whose end is still to come.
+enum Open {
+    Sequence(Vec<Value>),
+    /// The entries so far, and the key read without its value yet.
+    Mapping(Map<String, Value>, Option<String>),
+}
+
+struct Frame {
+    open: Open,
+    /// The anchor on the node (0: none).
+    anchor: usize,
+}
+
+/// A completed anchored node, ready for its aliases.
+struct Anchored {
+    value: Value,
+    weight: usize,
+    depth: usize,
+}
+
+/// Parses one YAML document into its JSON tree: with [`parse_strict`], and on a syntax error
+/// with [`parse_libyaml`], whose error is the one given when both fail.
+pub fn parse(source: &str) -> Result<Tree, Error> {
+    match parse_strict(source) {
+        Err(e) if e.syntax => parse_libyaml(source).map(|value| Tree { value, expanded: 0 }),
+        done => done,
+    }
+}
+
+/// Parses one YAML 1.2 document into its JSON tree, with `saphyr-parser`.
+pub fn parse_strict(source: &str) -> Result<Tree, Error> {
+    let mut parser = Parser::new_from_str(source);
+    let mut stack: Vec<Frame> = Vec::new();
+    // Indexed by anchor id (the parser numbers them from 1); `None` until the node completes,
+    // so an alias inside its own anchor's node is refused.
+    let mut anchors: Vec<Option<Anchored>> = Vec::new();
+    let mut root = None;
+    let mut documents = 0usize;
+    let mut expanded = 0usize;
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(scan_error)?;
+        let (value, anchor) = match event {
+            Event::StreamStart | Event::DocumentEnd | Event::Nothing => continue,
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return Err(error(
+                        span,
+                        "a second YAML document starts here; a spec is one document",
+                    ));
+                }
+                continue;
+            }
+            Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                if let Some(tag) = tag {
+                    if is_local(tag) {
+                        return Err(unsupported(tag, span));
+                    }
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(too_deep(span));
+                }
+                let open = if matches!(event, Event::SequenceStart(..)) {
+                    Open::Sequence(Vec::new())
+                } else {
+                    Open::Mapping(Map::new(), None)
+                };
+                stack.push(Frame { open, anchor });
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let Some(frame) = stack.pop() else {
+                    return Err(error(span, "the end of a node that was not started"));
+                };
+                let value = match frame.open {
+                    Open::Sequence(items) => Value::Array(items),
+                    Open::Mapping(entries, _) => Value::Object(entries),
+                };
+                (value, frame.anchor)
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                (scalar(text, style, tag.as_deref(), span)?, anchor)
+            }
+            Event::Alias(id) => {
+                let Some(Some(anchored)) = anchors.get(id) else {
+                    return Err(error(
+                        span,
+                        "an alias inside the node its anchor names (a recursive alias)",
+                    ));
+                };
+                if stack.len() + anchored.depth > MAX_DEPTH {
+                    return Err(too_deep(span));
+                }
+                expanded = expanded.saturating_add(anchored.weight);
+                if expanded > MAX_EXPANSION {
+                    return Err(error(
+                        span,
+                        &format!(
+                            "repetition limit exceeded: the aliases expand to more than {} MiB",
+                            MAX_EXPANSION >> 20
+                        ),
+                    ));
+                }
+                (anchored.value.clone(), 0)
+            }
+        };
+        if anchor != 0 {
+            if anchors.len() <= anchor {
+                anchors.resize_with(anchor + 1, || None);
+            }
+            let (weight, depth) = measure(&value);
+            anchors[anchor] = Some(Anchored {
+                value: value.clone(),
+                weight,
+                depth,
+            });
+        }
+        match stack.last_mut() {
+            None => root = Some(value),
+            Some(Frame {
+                open: Open::Sequence(items),
+                ..
+            }) => items.push(value),
+            Some(Frame {
+                open: Open::Mapping(entries, key),
+                ..
+            }) => match key.take() {
+                None => *key = Some(key_text(value)),
+                Some(key) => {
+                    entries.insert(key, value);
+                }
+            },
+        }
+    }
+    // No document at all (an empty file, or only comments) is null, as serde_yaml had it.
+    Ok(Tree {
+        value: root.unwrap_or(Value::Null),
+        expanded,
+    })
+}
+
+fn at(line: usize, column: usize, message: &str, syntax: bool) -> Error {
+    Error {
+        line,
+        column,
+        message: format!("{message} at line {line} column {column}"),
+        syntax,
+    }
+}
+
+fn error(span: Span, message: &str) -> Error {
+    at(span.start.line(), span.start.col() + 1, message, false)
+}
+
+fn scan_error(e: ScanError) -> Error {
+    at(e.marker().line(), e.marker().col() + 1, e.info(), true)
+}
+
+fn too_deep(span: Span) -> Error {
+    error(
+        span,
+        &format!("recursion limit exceeded: nested more than {MAX_DEPTH} deep"),
+    )
+}
+
+/// A tag the document defines for itself (`!thing`, `!`): the tree has no place for it.
+fn is_local(tag: &Tag) -> bool {
+    tag.handle.starts_with('!') || (tag.handle.is_empty() && tag.suffix.starts_with('!'))
+}
+
+fn unsupported(tag: &Tag, span: Span) -> Error {
+    error(
+        span,
+        &format!("unsupported YAML tag `{tag}`: a spec holds plain data"),
+    )
+}
+
+/// A key as the tree writes it: a string as it is, anything else as its JSON text.
+fn key_text(key: Value) -> String {
+    match key {
+        Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// A node's weight (its nodes at the size of a tree node, plus its strings' bytes) and depth
+/// (0 for a scalar).
+fn measure(value: &Value) -> (usize, usize) {
+    const NODE: usize = std::mem::size_of::<Value>();
+    match value {
+        Value::String(s) => (NODE + s.len(), 0),
+        Value::Array(items) => items.iter().fold((NODE, 1), |(w, d), item| {
+            let (iw, id) = measure(item);
+            (w + iw, d.max(id + 1))
+        }),
+        Value::Object(entries) => entries.iter().fold((NODE, 1), |(w, d), (k, item)| {
+            let (iw, id) = measure(item);
+            (w + k.len() + iw, d.max(id + 1))
+        }),
+        _ => (NODE, 0),
+    }
+}
+
+const CORE: &str = "tag:yaml.org,2002:";
+
+/// A scalar's value: by its tag when it has one, else a plain scalar by the resolution rules
+/// below and a quoted or block scalar as a string.
+fn scalar(
+    text: Cow<'_, str>,
+    style: ScalarStyle,
+    tag: Option<&Tag>,
+    span: Span,
+) -> Result<Value, Error> {
+    if let Some(tag) = tag {
+        if is_local(tag) {
+            return Err(unsupported(tag, span));
+        }
+        let full = format!("{}{}", tag.handle, tag.suffix);
+        let invalid = |what: &str| {
+            error(
+                span,
+                &format!("invalid value: string {text:?}, expected {what}"),
+            )
+        };
+        return match full.strip_prefix(CORE) {
+            Some("bool") => parse_bool(&text)
+                .map(Value::Bool)
+                .ok_or_else(|| invalid("a boolean")),
+            Some("int") => integer(&text).ok_or_else(|| invalid("an integer")),
+            Some("float") => parse_float(&text)
+                .map(float)
+                .ok_or_else(|| invalid("a float")),
+            Some("null") => match is_null(&text) {
+                true => Ok(Value::Null),
+                false => Err(invalid("null")),
+            },
+            _ => Ok(Value::String(owned(text))),
+        };
+    }
+    if style != ScalarStyle::Plain {
+        return Ok(Value::String(owned(text)));
+    }
+    Ok(plain(&text).unwrap_or_else(|| Value::String(owned(text))))
+}
+
+/// A scalar's text as the tree keeps it: the parser grows the text of a scalar it had to
+/// rewrite (escapes, folded lines) by doubling, and the tree holds it for the whole run, so
+/// the spare capacity is given back (the peak of `check` on stripe: 99 MiB kept, 82 MiB given
+/// back).
+fn owned(text: Cow<'_, str>) -> String {
+    match text {
+        Cow::Borrowed(text) => text.to_owned(),
+        Cow::Owned(mut text) => {
+            text.shrink_to_fit();
+            text
+        }
+    }
+}
+
+/// A plain scalar that is not a string: null, a boolean or a number.
+fn plain(text: &str) -> Option<Value> {
+    match text.as_bytes().first() {
+        None => Some(Value::Null),
+        // Most plain scalars are words: only these can start anything else (a number, or
+        // `nan` and `inf`, which are not finite and so stay strings).
+        Some(b'n' | b'N' | b'~') => is_null(text).then_some(Value::Null),
+        Some(b't' | b'T' | b'f' | b'F') => parse_bool(text).map(Value::Bool),
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.') => {
+            if let Some(number) = integer(text) {
+                return Some(number);
+            }
+            if leading_zero_digits(text) {
+                return None;
+            }
+            parse_float(text).map(float)
+        }
+        Some(_) => None,
+    }
+}
+
+fn is_null(text: &str) -> bool {
+    matches!(text, "null" | "Null" | "NULL" | "~")
+}
+
+fn parse_bool(text: &str) -> Option<bool> {
+    match text {
+        "true" | "True" | "TRUE" => Some(true),
+        "false" | "False" | "FALSE" => Some(false),
+        _ => None,
+    }
+}
+
+/// An integer: decimal, `0x`, `0o` or `0b`, signed; beyond 64 bits (up to 128) as a float.
+fn integer(text: &str) -> Option<Value> {
+    if let Some(n) = unsigned(text, u64::from_str_radix) {
+        return Some(Value::from(n));
+    }
+    if let Some(n) = negative(text, i64::from_str_radix) {
+        return Some(Value::from(n));
+    }
+    if let Some(n) = unsigned(text, u128::from_str_radix) {
+        return Some(float(n as f64));
+    }
+    negative(text, i128::from_str_radix).map(|n| float(n as f64))
+}
+
+type Radix<T> = fn(&str, u32) -> Result<T, std::num::ParseIntError>;
+
+const PREFIXES: [(&str, u32); 3] = [("0x", 16), ("0o", 8), ("0b", 2)];
+
+/// A non-negative integer, `+` allowed.
+fn unsigned<T>(text: &str, from: Radix<T>) -> Option<T> {
+    let digits = text.strip_prefix('+').unwrap_or(text);
+    for (prefix, radix) in PREFIXES {
+        if let Some(rest) = digits.strip_prefix(prefix) {
+            if rest.starts_with(['+', '-']) {
+                return None;
+            }
+            if let Ok(n) = from(rest, radix) {
+                return Some(n);
+            }
+        }
+    }
+    if digits.starts_with(['+', '-']) || leading_zero_digits(text) {
+        return None;
+    }
+    from(digits, 10).ok()
+}
+
+/// A negative integer (decimal, or `-0x`, `-0o`, `-0b`).
+fn negative<T>(text: &str, from: Radix<T>) -> Option<T> {
+    for (prefix, radix) in PREFIXES {
+        if let Some(rest) = text.strip_prefix('-').and_then(|t| t.strip_prefix(prefix)) {
+            if let Ok(n) = from(&format!("-{rest}"), radix) {
+                return Some(n);
+            }
+        }
+    }
+    if leading_zero_digits(text) {
+        return None;
+    }
+    from(text, 10).ok()
+}
+
+/// A finite float, or `.inf`, `-.inf` and `.nan` in their three spellings.
+fn parse_float(text: &str) -> Option<f64> {
+    let unsigned = match text.strip_prefix('+') {
+        Some(rest) if rest.starts_with(['+', '-']) => return None,
+        Some(rest) => rest,
+        None => text,
+    };
+    match unsigned {
+        ".inf" | ".Inf" | ".INF" => return Some(f64::INFINITY),
+        _ => {}
+    }
+    match text {
+        "-.inf" | "-.Inf" | "-.INF" => return Some(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Some(f64::NAN),
+        _ => {}
+    }
+    unsigned.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
+/// Digits after a leading zero (`0123`, `-007`): a string, as YAML 1.2 has it.
+fn leading_zero_digits(text: &str) -> bool {
+    let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+    digits.len() > 1 && digits.starts_with('0') && digits[1..].bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A float as the tree holds it: null when not finite (JSON has no infinity).
+fn float(f: f64) -> Value {
+    serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+}
+
+/// Parses one YAML document into its JSON tree with `serde_yaml` (libyaml), as the loader did
+/// before [`parse_strict`]: its error's message and place are libyaml's. Aliases here are
+/// bounded by `serde_yaml`'s own limit (a hundred uses per event of the document).
+pub fn parse_libyaml(source: &str) -> Result<Value, Error> {
+    serde_yaml::from_str::<Tolerant>(source)
+        .map(|t| t.0)
+        .map_err(|e| {
+            let place = e.location();
+            Error {
+                line: place.as_ref().map_or(1, |l| l.line()),
+                column: place.as_ref().map_or(1, |l| l.column()),
+                message: e.to_string(),
+                syntax: true,
+            }
+        })
+}
+
+/// A JSON tree deserialized from YAML that tolerates what `serde_json::Value` does not:
+/// integers beyond 64 bits (kept as floats) and keys that are not strings (`200:` becomes
+/// `"200"`).
+struct Tolerant(Value);
+
+impl<'de> serde::Deserialize<'de> for Tolerant {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(TolerantVisitor).map(Tolerant)
+    }
+}
+
+struct TolerantVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TolerantVisitor {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
+        Ok(i64::try_from(v).map_or_else(|_| float(v as f64), Value::from))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
+        Ok(u64::try_from(v).map_or_else(|_| float(v as f64), Value::from))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(TolerantVisitor)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(Tolerant(v)) = seq.next_element()? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some((Tolerant(k), Tolerant(v))) = map.next_entry()? {
+            out.insert(key_text(k), v);
+        }
+        Ok(Value::Object(out))
+    }
+}

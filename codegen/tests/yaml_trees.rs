@@ -1,0 +1,372 @@
+//! The YAML loader's strict parser (`codegen::load::yaml::parse_strict`, on saphyr-parser's
+//! events) gives the tree that serde_yaml 0.9 (`parse_libyaml`, the loader's parser before)
+//! gives: on every YAML spec of the fixtures, the project and the corpus (when
+//! `../shared/corpus` is there), on each scalar resolution rule, and on the documents both
+//! refuse. What only libyaml accepts still loads, through `parse`'s fallback.
+
+use codegen::load::yaml;
+use serde_json::Value;
+
+/// The loader's parser before: serde_yaml (libyaml) into a JSON tree.
+fn reference(text: &str) -> Result<Value, String> {
+    yaml::parse_libyaml(text).map_err(|e| e.to_string())
+}
+
+/// saphyr-parser's events into a JSON tree, without the fallback to libyaml.
+fn ours(text: &str) -> Result<Value, String> {
+    yaml::parse_strict(text)
+        .map(|t| t.value)
+        .map_err(|e| e.to_string())
+}
+
+/// The two trees as text: `Value`'s equality ignores the order of keys, the loader's must not.
+fn same(text: &str) -> Result<(), String> {
+    let want = reference(text).map(|v| serde_json::to_string(&v).unwrap());
+    let got = ours(text).map(|v| serde_json::to_string(&v).unwrap());
+    match (want, got) {
+        (Ok(w), Ok(g)) if w == g => Ok(()),
+        (Err(_), Err(_)) => Ok(()),
+        (w, g) => Err(format!(
+            "serde_yaml: {}\n   ours:   {}",
+            w.unwrap_or_else(|e| format!("error: {e}")),
+            g.unwrap_or_else(|e| format!("error: {e}"))
+        )),
+    }
+}
+
+#[test]
+fn every_yaml_spec_gives_the_tree_serde_yaml_gave() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut specs = Vec::new();
+    for dir in [
+        root.join("tests/fixtures"),
+        root.join("../spec"),
+        root.join("../../shared/corpus"),
+    ] {
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            specs.extend(
+                entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml")),
+            );
+        }
+    }
+    specs.sort();
+    assert!(specs.len() > 30, "{} specs", specs.len());
+    let mut parsed = 0;
+    for path in &specs {
+        let text = std::fs::read_to_string(path).unwrap();
+        if let Err(e) = same(&text) {
+            panic!("{}:\n{e}", path.display());
+        }
+        parsed += usize::from(ours(&text).is_ok());
+    }
+    assert!(parsed > 30, "{parsed} parsed");
+}
+
+/// Scalars that resolve to null, booleans, integers of every base and width, floats, the
+/// special floats and the strings that look like numbers; plain, quoted, tagged and as keys.
+const SCALARS: &[&str] = &[
+    "",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "nULL",
+    "nil",
+    "true",
+    "True",
+    "TRUE",
+    "tRUE",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "false",
+    "False",
+    "FALSE",
+    "0",
+    "1",
+    "-1",
+    "+1",
+    "++1",
+    "+-1",
+    "-+1",
+    "007",
+    "-007",
+    "+007",
+    "0.5",
+    "00.5",
+    "-0.5",
+    ".5",
+    "+.5",
+    "5.",
+    "1e3",
+    "1E3",
+    "1e-3",
+    "-1e+3",
+    "1e400",
+    "-1e400",
+    "1e",
+    "e1",
+    "0x1F",
+    "0x1f",
+    "-0x1F",
+    "+0x1F",
+    "0x+1",
+    "0x-1",
+    "0x",
+    "0xg",
+    "0o17",
+    "-0o17",
+    "0o8",
+    "0b101",
+    "-0b101",
+    "0b2",
+    "0X1F",
+    "0O17",
+    "0B1",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "18446744073709551615",
+    "18446744073709551616",
+    "340282366920938463463374607431768211455",
+    "340282366920938463463374607431768211456",
+    "-170141183460469231731687303715884105729",
+    "0xffffffffffffffffff",
+    "-0x8000000000000000",
+    "-0x8000000000000001",
+    ".inf",
+    ".Inf",
+    ".INF",
+    "+.inf",
+    "-.inf",
+    "-.Inf",
+    ".nan",
+    ".NaN",
+    ".NAN",
+    "-.nan",
+    "inf",
+    "-inf",
+    "infinity",
+    "nan",
+    "NaN",
+    "1_000",
+    "1,000",
+    "12:30",
+    "2024-01-01",
+    "0.0.1",
+    "1.0",
+    "-0",
+    "+0",
+    "-0.0",
+    "0e0",
+    "word",
+    "two words",
+    "#hash",
+    "a#b",
+    "'",
+    "x: y",
+];
+
+#[test]
+fn scalars_resolve_as_serde_yaml_resolved_them() {
+    let mut failures = Vec::new();
+    for scalar in SCALARS {
+        let quoted = serde_json::to_string(scalar).unwrap();
+        let single = format!("'{}'", scalar.replace('\'', "''"));
+        let mut docs = vec![
+            format!("v: {quoted}\n"),
+            format!("v: {single}\n"),
+            format!("{quoted}: v\n"),
+            format!("[{quoted}]\n"),
+            format!("v: |\n  {scalar}\n"),
+        ];
+        for tag in ["!!str", "!!int", "!!float", "!!bool", "!!null", "!!binary"] {
+            docs.push(format!("v: {tag} {quoted}\n"));
+        }
+        // Plain only where the text is a plain scalar in YAML.
+        if !scalar.is_empty()
+            && !scalar.starts_with(['#', '\''])
+            && !scalar.contains(": ")
+            && !scalar.contains(',')
+        {
+            docs.push(format!("v: {scalar}\n"));
+            docs.push(format!("{scalar}: v\n"));
+            docs.push(format!("- {scalar}\n"));
+            docs.push(format!("v: !!str {scalar}\n"));
+            docs.push(format!("v: !!int {scalar}\n"));
+            docs.push(format!("v: !!float {scalar}\n"));
+            docs.push(format!("v: !!bool {scalar}\n"));
+            docs.push(format!("v: !!null {scalar}\n"));
+        }
+        for doc in docs {
+            if let Err(e) = same(&doc) {
+                failures.push(format!("{doc:?}:\n{e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Structure: keys that are not strings, a key met twice, anchors and aliases, merge keys
+/// (which neither parser merges), block scalars, flow collections, empty values, documents
+/// with markers and directives, tags on collections.
+#[test]
+fn structures_give_the_tree_serde_yaml_gave() {
+    let docs = [
+        "1: a\n2.5: b\ntrue: c\n~: d\n[1, 2]: e\n{a: 1}: f\n0x10: g\n",
+        "a: 1\nb: 2\na: 3\n",
+        "a: &x {k: [1, 2]}\nb: *x\nc: [*x, *x]\n",
+        "base: &b {x: 1}\nderived:\n  <<: *b\n  y: 2\n",
+        "a: &s text\nb: *s\n*s : key from an alias\n",
+        "a: |\n  line\n   more\n\nb: >\n  folded\n  text\n\n  para\nc: |-\n  kept\nd: >+\n  end\n\n",
+        "a: [1, {b: c}, [d]]\ne: {f: g, h: [i, j]}\n",
+        "a:\nb: ~\nc: []\nd: {}\ne: ''\n",
+        "---\na: 1\n...\n",
+        "%YAML 1.2\n---\na: 1\n",
+        "---\n",
+        "a: !!map {b: 1}\nc: !!seq [1]\nd: !!set {e}\n",
+        "a: !<tag:yaml.org,2002:int> '12'\nb: !<tag:yaml.org,2002:str> 12\n",
+        "%TAG !e! tag:example.com,2000:\n---\na: !e!thing 12\n",
+        "? complex\n: value\n? [a, b]\n: seq key\n",
+        "a: \"esc \\t \\u00e9 \\x41 \\n\"\nb: 'it''s'\n",
+        "a: multi\n  line\n  plain\n",
+        "- a\n- - b\n  - c\n- d: e\n  f: g\n",
+        "plain text at the root\n",
+        "a: 'x' # comment\n# comment\nb: y\n",
+        "\"quoted key\": 1\n'single': 2\n",
+        "a: -\nb: - x\n",
+        "key with spaces: value with: colon\n",
+        "a: b: c\n",
+        "a:\n\t- b\n",
+        "a: [1, 2\nb: 3\n",
+        "a: 1\n---\nb: 2\n",
+        "a: !thing 12\n",
+        "a: !thing {b: 1}\n",
+        "a: ! 12\n",
+        "a: &a [*a]\n",
+        "a: *nowhere\n",
+        "",
+        "# only a comment\n",
+        "a: @reserved\n",
+        "a: `reserved\n",
+        "a: 'unterminated\n",
+        "a: \"bad escape \\q\"\n",
+    ];
+    let mut failures = Vec::new();
+    for doc in docs {
+        if let Err(e) = same(doc) {
+            failures.push(format!("{doc:?}:\n{e}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn nesting_is_refused_past_the_depth_serde_yaml_allowed() {
+    let nested = |n: usize| format!("{}1{}\n", "[".repeat(n), "]".repeat(n));
+    for n in [1, 64, 127, 128, 129, 130, 500] {
+        let doc = nested(n);
+        same(&doc).unwrap_or_else(|e| panic!("depth {n}: {e}"));
+        assert_eq!(ours(&doc).is_ok(), n <= yaml::MAX_DEPTH, "depth {n}");
+    }
+    // Through an alias: the aliased node's depth counts where it is used.
+    let deep = |n: usize| format!("a: &d {}1{}\nb: [*d]\n", "[".repeat(n), "]".repeat(n));
+    for n in [126, 127, 128] {
+        let doc = deep(n);
+        same(&doc).unwrap_or_else(|e| panic!("alias depth {n}: {e}"));
+    }
+    let e = yaml::parse_strict(&deep(127)).unwrap_err();
+    assert_eq!((e.line, e.column), (2, 5), "{e}");
+    assert!(e.message.contains("recursion limit"), "{e}");
+}
+
+#[test]
+fn an_alias_bomb_is_refused_with_its_place_and_a_modest_alias_is_not() {
+    let mut bomb = String::from("l0: &a0 [xxxxxxxx, xxxxxxxx, xxxxxxxx, xxxxxxxx]\n");
+    for level in 1..12 {
+        let aliases = vec![format!("*a{}", level - 1); 9].join(", ");
+        bomb.push_str(&format!("l{level}: &a{level} [{aliases}]\n"));
+    }
+    let e = yaml::parse_strict(&bomb).unwrap_err();
+    assert!(e.message.contains("repetition limit"), "{e}");
+    // Refused at the alias that crosses the limit: level 6's line, whose nine uses of level 5
+    // weigh 9^6 times level 0 (over 64 MiB), long before the last level's line (12).
+    assert_eq!((e.line, e.column), (7, 15), "{e}");
+    assert!(reference(&bomb).is_err());
+    // The corpus's use of aliases (a list of required properties, used twice) is well within.
+    let modest = "a: &r [id, name, created]\nb: {required: *r}\nc: {required: *r}\n";
+    let tree = yaml::parse_strict(modest).unwrap();
+    assert!(
+        tree.expanded > 0 && tree.expanded < 1024,
+        "{}",
+        tree.expanded
+    );
+    assert_eq!(tree.value["c"]["required"][2], "created");
+}
+
+#[test]
+fn errors_name_line_and_column() {
+    let cases = [
+        // (text, line, column, words in the message)
+        ("a: [1, 2\nb: 3\n", 2, 2, ""),
+        ("a: 1\n---\nb: 2\n", 2, 1, "second YAML document"),
+        (
+            "a:\n  b: !thing 12\n",
+            2,
+            6,
+            "unsupported YAML tag `!thing`",
+        ),
+        ("a: &a [*a]\n", 1, 8, "recursive alias"),
+        ("a: !!int twelve\n", 1, 4, "expected an integer"),
+    ];
+    assert_eq!(
+        yaml::parse_strict("# nothing\n").unwrap().value,
+        Value::Null
+    );
+    for (text, line, column, words) in cases {
+        let e = yaml::parse_strict(text).unwrap_err();
+        assert_eq!((e.line, e.column), (line, column), "{text:?}: {e}");
+        assert!(e.message.contains(words), "{text:?}: {e}");
+        assert!(
+            e.to_string()
+                .ends_with(&format!("at line {line} column {column}")),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn what_only_libyaml_accepts_still_loads_and_errors_stay_libyamls() {
+    // A quoted scalar whose second line is less indented than YAML 1.2 allows.
+    let lax = "a: \"one\ntwo: three\"\nb:\n  c: 'x\n  d: y'\n";
+    let strict = yaml::parse_strict(lax).unwrap_err();
+    assert!(strict.message.contains("indentation"), "{strict}");
+    let tree = yaml::parse(lax).unwrap();
+    assert_eq!(
+        tree.value,
+        serde_json::json!({"a": "one two: three", "b": {"c": "x d: y"}})
+    );
+    // Refused by both: libyaml's message and place, as the loader gave them before.
+    let bad = "openapi: 3.0.3\ninfo:\n  title: [unclosed\n  version: 1\n";
+    let e = yaml::parse(bad).unwrap_err();
+    assert_eq!(e.to_string(), reference(bad).unwrap_err());
+    assert_eq!((e.line, e.column), (4, 10), "{e}");
+    // A document past a limit is refused by the strict parser's rule, not handed to libyaml.
+    let deep = format!("a: {}1{}\n", "[".repeat(129), "]".repeat(129));
+    let e = yaml::parse(&deep).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("recursion limit exceeded: nested more than 128"),
+        "{e}"
+    );
+    let twice = "a: 1\n---\nb: 2\n";
+    assert!(yaml::parse(twice)
+        .unwrap_err()
+        .message
+        .contains("second YAML document"));
+}
