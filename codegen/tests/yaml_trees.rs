@@ -256,6 +256,18 @@ fn structures_give_the_tree_serde_yaml_gave() {
         "a: `reserved\n",
         "a: 'unterminated\n",
         "a: \"bad escape \\q\"\n",
+        // Block scalars ending the file without a line break keep none.
+        "a: |\n  text",
+        "a: |+\n  text",
+        "a: |-\n  text",
+        "a: >\n  text\n  more",
+        "a: |\n  text  ",
+        "a: |\n  text\n  ",
+        "a: |+\n  text\n  ",
+        "a: |\n  text\n# comment",
+        "- |\n  x\n- |\n  y",
+        "a: |\r\n  text\r\n",
+        "a: plain at the end",
     ];
     let mut failures = Vec::new();
     for doc in docs {
@@ -369,4 +381,143 @@ fn what_only_libyaml_accepts_still_loads_and_errors_stay_libyamls() {
         .unwrap_err()
         .message
         .contains("second YAML document"));
+}
+
+/// Characters YAML 1.1 (libyaml) takes for line breaks and YAML 1.2 for text, and a
+/// byte-order mark after the start: such a text is read by libyaml alone, to the tree it gave.
+#[test]
+fn texts_with_yaml_11_line_breaks_are_read_by_libyaml() {
+    for text in [
+        "a: one\u{85}two\n",
+        "a: one\n  \u{2028}two\n",
+        "a: x\u{2029}\n",
+        "a: x\n\u{feff}\n",
+    ] {
+        assert!(!yaml::strict_reads_as_libyaml(text), "{text:?}");
+        let got = yaml::parse(text)
+            .map(|t| t.value)
+            .map_err(|e| e.to_string());
+        assert_eq!(got, reference(text), "{text:?}");
+    }
+    for text in ["a: é ü ©\u{a0}\n", "a: \u{2027}\u{202a}\n", "a: \u{feee}\n"] {
+        assert!(yaml::strict_reads_as_libyaml(text), "{text:?}");
+    }
+}
+
+/// Fragments of every YAML spec, cut at random lines and mutated with YAML's punctuation
+/// (a fixed seed and count): wherever libyaml gives a tree, the loader's parser gives the
+/// same one. (Where libyaml refuses, YAML 1.2 may accept: `: x` is a mapping with an empty key.)
+#[test]
+fn mutated_fragments_give_libyamls_tree_wherever_it_gives_one() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    for dir in [
+        root.join("tests/fixtures"),
+        root.join("../spec"),
+        root.join("../../shared/corpus"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.retain(|p| p.extension().is_some_and(|x| x == "yaml"));
+        paths.sort();
+        texts.extend(paths.iter().map(|p| std::fs::read_to_string(p).unwrap()));
+    }
+    const PIECES: &[&str] = &[
+        " ",
+        "\n",
+        "\r\n",
+        "  ",
+        "- ",
+        ": ",
+        "'",
+        "\"",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "#",
+        "&a ",
+        "*a",
+        "!!str ",
+        "!!int ",
+        "? ",
+        "|",
+        "|-",
+        "|+",
+        ">",
+        ">-",
+        "\t",
+        "0",
+        "0x1F",
+        "1.5",
+        ".inf",
+        "-",
+        "~",
+        "x",
+        ":",
+        "\\",
+        "%",
+        "@",
+        "`",
+        "!",
+        "...",
+        "---",
+        "é",
+        "\u{1F980}",
+        "\n\n",
+        "<<: ",
+    ];
+    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed as usize
+    };
+    let (mut compared, mut failures) = (0, Vec::new());
+    for text in &texts {
+        let lines: Vec<&str> = text.lines().collect();
+        for _ in 0..150 {
+            let start = next() % lines.len().max(1);
+            let end = (start + 1 + next() % 12).min(lines.len());
+            let mut doc = lines[start..end].join("\n");
+            if next() % 4 != 0 {
+                doc.push('\n');
+            }
+            for _ in 0..next() % 4 {
+                if doc.is_empty() {
+                    break;
+                }
+                let mut at = next() % doc.len();
+                while !doc.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let piece = PIECES[next() % PIECES.len()];
+                if next() % 2 == 0 {
+                    doc.insert_str(at, piece);
+                } else {
+                    let mut to = (at + 1 + next() % 3).min(doc.len());
+                    while !doc.is_char_boundary(to) {
+                        to += 1;
+                    }
+                    doc.replace_range(at..to, piece);
+                }
+            }
+            let Ok(want) = reference(&doc) else {
+                continue;
+            };
+            compared += 1;
+            let got = yaml::parse(&doc).map(|t| t.value);
+            if got.as_ref().map(|v| serde_json::to_string(v).unwrap()).ok()
+                != Some(serde_json::to_string(&want).unwrap())
+            {
+                failures.push(format!("{doc:?}\n  libyaml {want}\n  ours    {got:?}"));
+            }
+        }
+    }
+    assert!(compared > 500, "{compared} compared");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -45,7 +45,7 @@ pub(super) fn parse(source: &str) -> Option<Value> {
         return None;
     }
     let threads = parallel::threads();
-    if threads < 2 {
+    if threads < 2 || !yaml::strict_reads_as_libyaml(source) {
         return None;
     }
     // Twice as many pieces as threads: pieces of one size differ in cost, and the threads

@@ -9,10 +9,19 @@
 //! `codegen/tests/yaml_trees.rs` holds the two parsers to the same tree on every YAML spec of
 //! the fixtures, the project and the corpus, and on each rule.
 //!
-//! libyaml accepts some text that YAML 1.2 does not, such as a quoted scalar whose lines run on
-//! at less than its mapping's indentation. So that no spec that loaded before is refused now,
-//! a syntax error of the strict parser sends the text to libyaml: its tree, or its error (the
-//! message and place the loader always gave).
+//! Where the two read the same text differently, libyaml's reading stands, so that no spec
+//! that loaded before is refused or changed now:
+//! - libyaml accepts some text that YAML 1.2 does not, such as a quoted scalar whose lines run
+//!   on at less than its mapping's indentation. A syntax error of the strict parser sends the
+//!   text to libyaml: its tree, or its error (the message and place the loader always gave).
+//! - libyaml takes U+0085, U+2028 and U+2029 for line breaks (YAML 1.1) and keeps a byte-order
+//!   mark after the start as text. A text with any of them goes to libyaml alone
+//!   ([`strict_reads_as_libyaml`]).
+//! - A block scalar that ends the file without a line break keeps none, as libyaml and YAML 1.2
+//!   have it (saphyr-parser adds one).
+//!
+//! A random test (`mutated_fragments_...`) cuts and mutates fragments of every YAML spec, and
+//! holds the trees equal wherever libyaml gives one.
 //!
 //! Limits, for a document from a stranger: sequences and mappings nest at most
 //! [`MAX_DEPTH`] deep (an alias's node counted where it is used), aliases may add at most
@@ -86,10 +95,29 @@ struct Anchored {
 /// Parses one YAML document into its JSON tree: with [`parse_strict`], and on a syntax error
 /// with [`parse_libyaml`], whose error is the one given when both fail.
 pub fn parse(source: &str) -> Result<Tree, Error> {
+    if !strict_reads_as_libyaml(source) {
+        return parse_libyaml(source).map(|value| Tree { value, expanded: 0 });
+    }
     match parse_strict(source) {
         Err(e) if e.syntax => parse_libyaml(source).map(|value| Tree { value, expanded: 0 }),
         done => done,
     }
+}
+
+/// Whether [`parse_strict`] reads `source` as libyaml does, as far as the characters go.
+/// libyaml follows YAML 1.1 in taking U+0085, U+2028 and U+2029 for line breaks, and keeps a
+/// byte-order mark after the start as text; YAML 1.2 takes the first three for text and the
+/// mark for nothing. A text with any of them (rare: a description pasted from elsewhere) is
+/// read by libyaml alone, so its tree stays the one it was.
+pub fn strict_reads_as_libyaml(source: &str) -> bool {
+    let bytes = source.as_bytes();
+    // In UTF-8: C2 85, E2 80 A8, E2 80 A9 and EF BB BF.
+    !memchr::memchr3_iter(0xC2, 0xE2, 0xEF, bytes).any(|at| {
+        matches!(
+            bytes[at..],
+            [0xC2, 0x85, ..] | [0xE2, 0x80, 0xA8 | 0xA9, ..] | [0xEF, 0xBB, 0xBF, ..]
+        )
+    })
 }
 
 /// Parses one YAML 1.2 document into its JSON tree, with `saphyr-parser`.
@@ -102,6 +130,11 @@ pub fn parse_strict(source: &str) -> Result<Tree, Error> {
     let mut root = None;
     let mut documents = 0usize;
     let mut expanded = 0usize;
+    // A block scalar whose last line ends the file without a line break: YAML 1.2 (and
+    // libyaml) keeps no final line break there, saphyr-parser adds one. The file's length in
+    // characters (the parser's positions) is counted only for such a file.
+    let ends_open = !source.ends_with(['\n', '\r']);
+    let mut chars = None;
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(scan_error)?;
         let (value, anchor) = match event {
@@ -144,7 +177,14 @@ pub fn parse_strict(source: &str) -> Result<Tree, Error> {
                 };
                 (value, frame.anchor)
             }
-            Event::Scalar(text, style, anchor, tag) => {
+            Event::Scalar(mut text, style, anchor, tag) => {
+                if ends_open
+                    && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                    && span.end.index() == *chars.get_or_insert_with(|| source.chars().count())
+                    && text.ends_with('\n')
+                {
+                    text.to_mut().pop();
+                }
                 (scalar(text, style, tag.as_deref(), span)?, anchor)
             }
             Event::Alias(id) => {
