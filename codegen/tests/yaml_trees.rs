@@ -306,9 +306,9 @@ fn an_alias_bomb_is_refused_with_its_place_and_a_modest_alias_is_not() {
     }
     let e = yaml::parse_strict(&bomb).unwrap_err();
     assert!(e.message.contains("repetition limit"), "{e}");
-    // Refused at the alias that crosses the limit: level 6's line, whose nine uses of level 5
-    // weigh 9^6 times level 0 (over 64 MiB), long before the last level's line (12).
-    assert_eq!((e.line, e.column), (7, 15), "{e}");
+    // Refused at the copy that crosses the limit: level 6's first use of level 5 (whose node
+    // weighs 9^5 times level 0's), long before the last level's line (12).
+    assert_eq!((e.line, e.column), (7, 10), "{e}");
     assert!(reference(&bomb).is_err());
     // The corpus's use of aliases (a list of required properties, used twice) is well within.
     let modest = "a: &r [id, name, created]\nb: {required: *r}\nc: {required: *r}\n";
@@ -319,6 +319,14 @@ fn an_alias_bomb_is_refused_with_its_place_and_a_modest_alias_is_not() {
         tree.expanded
     );
     assert_eq!(tree.value["c"]["required"][2], "created");
+    // Anchors nested round a large node, and no alias: each level's copy counts.
+    let big = format!("[{}]", vec!["x".repeat(1000); 1000].join(", "));
+    let nested = format!("{}{big}{}\n", "&a {k: ".repeat(100), "}".repeat(100));
+    let e = yaml::parse_strict(&nested).unwrap_err();
+    assert!(e.message.contains("repetition limit"), "{e}");
+    let once = format!("a: &a {big}\n");
+    let tree = yaml::parse_strict(&once).unwrap();
+    assert!(tree.expanded > 1_000_000, "{}", tree.expanded);
 }
 
 #[test]

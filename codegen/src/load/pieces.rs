@@ -85,19 +85,15 @@ fn parse_in(source: &str, pieces: usize) -> Option<Value> {
             Cow::Owned(text)
         })
         .collect();
-    let trees = parallel::par_map(&texts, |text| yaml::parse_strict(text).ok());
+    // Each piece may copy its share of the document's limit, so the pieces in flight together
+    // hold no more than the whole parse could; a piece past its share gives up, and the whole
+    // parse decides.
+    let share = yaml::MAX_EXPANSION / texts.len();
+    let trees = parallel::par_map(&texts, |text| yaml::parse_within(text, share).ok());
     drop(texts);
     let mut root = Map::new();
-    // The aliases of all pieces count against the one document's limit (an alias cannot
-    // reach into another piece, so each use is counted once, as the whole parse counts it).
-    let mut expanded = 0usize;
     for (tree, start) in trees.into_iter().zip(&starts) {
-        let tree = tree?;
-        expanded = expanded.saturating_add(tree.expanded);
-        if expanded > yaml::MAX_EXPANSION {
-            return None;
-        }
-        let Value::Object(piece) = tree.value else {
+        let Value::Object(piece) = tree?.value else {
             return None;
         };
         join(&mut root, piece, start.inside.len())?;

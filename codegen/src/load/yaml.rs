@@ -24,8 +24,8 @@
 //! holds the trees equal wherever libyaml gives one.
 //!
 //! Limits, for a document from a stranger: sequences and mappings nest at most
-//! [`MAX_DEPTH`] deep (an alias's node counted where it is used), aliases may add at most
-//! [`MAX_EXPANSION`] bytes to the tree in all, and a file holds one document (none is null).
+//! [`MAX_DEPTH`] deep (an alias's node counted where it is used), anchors and aliases may copy
+//! at most [`MAX_EXPANSION`] bytes in all, and a file holds one document (none is null).
 //! These are final: a document past them is not given to libyaml. Every error names its line
 //! and column.
 
@@ -38,10 +38,11 @@ use serde_json::{Map, Value};
 /// Sequences and mappings nest at most this deep (as `serde_yaml` allowed).
 pub const MAX_DEPTH: usize = 128;
 
-/// What the aliases of one document may add to its tree, in all: each use of an anchored node
-/// counts the node's weight, the size of a tree node for each of its nodes plus the bytes of
-/// its strings. An alias bomb (anchors whose nodes use the anchor before them, nine times
-/// each, nine deep) stops here instead of filling the memory.
+/// What the anchors and aliases of one document may copy, in all: an anchored node is copied
+/// once when it ends and once for each alias, and each copy counts the node's weight (the size
+/// of a tree node for each of its nodes, plus the bytes of its strings). An alias bomb
+/// (anchors whose nodes use the anchor before them, nine times each, nine deep), or anchors
+/// nested round a large node, stop here instead of filling the memory.
 pub const MAX_EXPANSION: usize = 64 << 20;
 
 /// A YAML document that cannot be read, and where.
@@ -65,7 +66,8 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// A document's tree, and how much its aliases added to it ([`MAX_EXPANSION`]'s measure).
+/// A document's tree, and how much its anchors and aliases copied ([`MAX_EXPANSION`]'s
+/// measure).
 #[derive(Debug)]
 pub struct Tree {
     pub value: Value,
@@ -122,6 +124,12 @@ pub fn strict_reads_as_libyaml(source: &str) -> bool {
 
 /// Parses one YAML 1.2 document into its JSON tree, with `saphyr-parser`.
 pub fn parse_strict(source: &str) -> Result<Tree, Error> {
+    parse_within(source, MAX_EXPANSION)
+}
+
+/// [`parse_strict`], with anchors and aliases allowed to copy at most `limit` bytes (a piece
+/// of a document gets its share of [`MAX_EXPANSION`]).
+pub(super) fn parse_within(source: &str, limit: usize) -> Result<Tree, Error> {
     let mut parser = Parser::new_from_str(source);
     let mut stack: Vec<Frame> = Vec::new();
     // Indexed by anchor id (the parser numbers them from 1); `None` until the node completes,
@@ -197,16 +205,7 @@ pub fn parse_strict(source: &str) -> Result<Tree, Error> {
                 if stack.len() + anchored.depth > MAX_DEPTH {
                     return Err(too_deep(span));
                 }
-                expanded = expanded.saturating_add(anchored.weight);
-                if expanded > MAX_EXPANSION {
-                    return Err(error(
-                        span,
-                        &format!(
-                            "repetition limit exceeded: the aliases expand to more than {} MiB",
-                            MAX_EXPANSION >> 20
-                        ),
-                    ));
-                }
+                copy(&mut expanded, anchored.weight, limit, span)?;
                 (anchored.value.clone(), 0)
             }
         };
@@ -215,6 +214,9 @@ pub fn parse_strict(source: &str) -> Result<Tree, Error> {
                 anchors.resize_with(anchor + 1, || None);
             }
             let (weight, depth) = measure(&value);
+            // The anchor's own copy counts too: anchors nested round a large node would
+            // otherwise copy it once per level, whether or not an alias ever uses them.
+            copy(&mut expanded, weight, limit, span)?;
             anchors[anchor] = Some(Anchored {
                 value: value.clone(),
                 weight,
@@ -260,6 +262,21 @@ fn error(span: Span, message: &str) -> Error {
 
 fn scan_error(e: ScanError) -> Error {
     at(e.marker().line(), e.marker().col() + 1, e.info(), true)
+}
+
+/// Counts a copy of `weight` against the limit.
+fn copy(expanded: &mut usize, weight: usize, limit: usize, span: Span) -> Result<(), Error> {
+    *expanded = expanded.saturating_add(weight);
+    if *expanded > limit {
+        return Err(error(
+            span,
+            &format!(
+                "repetition limit exceeded: anchors and aliases copy more than {} KiB",
+                limit >> 10
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn too_deep(span: Span) -> Error {
