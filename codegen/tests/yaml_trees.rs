@@ -34,8 +34,9 @@ fn same(text: &str) -> Result<(), String> {
     }
 }
 
-#[test]
-fn every_yaml_spec_gives_the_tree_serde_yaml_gave() {
+/// Every YAML spec of the fixtures, the project and the corpus (when `../shared/corpus` is
+/// there), in order.
+fn yaml_specs() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut specs = Vec::new();
     for dir in [
@@ -52,6 +53,12 @@ fn every_yaml_spec_gives_the_tree_serde_yaml_gave() {
         }
     }
     specs.sort();
+    specs
+}
+
+#[test]
+fn every_yaml_spec_gives_the_tree_serde_yaml_gave() {
+    let specs = yaml_specs();
     assert!(specs.len() > 30, "{} specs", specs.len());
     let mut parsed = 0;
     for path in &specs {
@@ -417,21 +424,10 @@ fn texts_with_yaml_11_line_breaks_are_read_by_libyaml() {
 /// same one. (Where libyaml refuses, YAML 1.2 may accept: `: x` is a mapping with an empty key.)
 #[test]
 fn mutated_fragments_give_libyamls_tree_wherever_it_gives_one() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut texts = Vec::new();
-    for dir in [
-        root.join("tests/fixtures"),
-        root.join("../spec"),
-        root.join("../../shared/corpus"),
-    ] {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.retain(|p| p.extension().is_some_and(|x| x == "yaml"));
-        paths.sort();
-        texts.extend(paths.iter().map(|p| std::fs::read_to_string(p).unwrap()));
-    }
+    let texts: Vec<String> = yaml_specs()
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
     const PIECES: &[&str] = &[
         " ",
         "\n",
