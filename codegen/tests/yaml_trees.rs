@@ -331,6 +331,16 @@ fn an_alias_bomb_is_refused_with_its_place_and_a_modest_alias_is_not() {
     let nested = format!("{}{big}{}\n", "&a {k: ".repeat(100), "}".repeat(100));
     let e = yaml::parse_strict(&nested).unwrap_err();
     assert!(e.message.contains("repetition limit"), "{e}");
+    // Read by libyaml (a U+2028 sends it there), a large anchored node used a thousand times:
+    // serde_yaml's count of uses allows it, the weight of the tree built does not.
+    let many = format!(
+        "a: \"\u{2028}\"\nb: &b {big}\nc: [{}]\n",
+        vec!["*b"; 1000].join(", ")
+    );
+    assert!(!yaml::strict_reads_as_libyaml(&many));
+    let e = yaml::parse(&many).unwrap_err();
+    assert!(e.message.contains("repetition limit"), "{e}");
+    assert_eq!(e.line, 3, "{e}");
     let once = format!("a: &a {big}\n");
     let tree = yaml::parse_strict(&once).unwrap();
     assert!(tree.expanded > 1_000_000, "{}", tree.expanded);

@@ -1,8 +1,8 @@
 //! YAML text to a JSON tree.
 //!
-//! [`parse`] reads the text with `saphyr-parser` ([`parse_strict`]), a YAML 1.2 parser 2 to 3
-//! times faster than the libyaml port under `serde_yaml`, whose scanner was about a third of
-//! a small YAML spec's run. The tree is the one `serde_yaml` 0.9 gives ([`parse_libyaml`], the
+//! [`parse`] reads the text with `saphyr-parser` ([`parse_strict`]), a YAML 1.2 parser in Rust.
+//! Reading spotify this way takes 0.57 of the instructions that `serde_yaml` (on a port of
+//! libyaml) took, and that was a fifth to a third of a small YAML spec's run. The tree is the one `serde_yaml` 0.9 gives ([`parse_libyaml`], the
 //! loader's parser before): scalars resolve by the same rules, keys that are not strings are
 //! written as JSON text, a key met twice keeps its first place and its last value, integers
 //! beyond 64 bits become floats, and non-finite floats become null.
@@ -70,7 +70,9 @@ impl std::error::Error for Error {}
 /// measure).
 #[derive(Debug)]
 pub struct Tree {
+    /// The document.
     pub value: Value,
+    /// The weight its anchors and aliases copied (0 when libyaml read it).
     pub expanded: usize,
 }
 
@@ -309,7 +311,6 @@ fn key_text(key: Value) -> String {
 /// A node's weight (its nodes at the size of a tree node, plus its strings' bytes) and depth
 /// (0 for a scalar).
 fn measure(value: &Value) -> (usize, usize) {
-    const NODE: usize = std::mem::size_of::<Value>();
     match value {
         Value::String(s) => (NODE + s.len(), 0),
         Value::Array(items) => items.iter().fold((NODE, 1), |(w, d), item| {
@@ -495,12 +496,23 @@ fn float(f: f64) -> Value {
     serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
 }
 
+/// How much tree [`parse_libyaml`] may build for a text of `len` bytes, by [`measure`]'s
+/// weight: 64 times the text (a node takes at least two bytes of text, and weighs under 100
+/// with its place in the tree) plus [`MAX_EXPANSION`] for what aliases add.
+fn libyaml_budget(len: usize) -> usize {
+    len.saturating_mul(64).saturating_add(MAX_EXPANSION)
+}
+
 /// Parses one YAML document into its JSON tree with `serde_yaml` (libyaml), as the loader did
-/// before [`parse_strict`]: its error's message and place are libyaml's. Aliases here are
-/// bounded by `serde_yaml`'s own limit (a hundred uses per event of the document).
+/// before [`parse_strict`]: its error's message and place are libyaml's. serde_yaml bounds
+/// alias expansion by a count of uses, which does not bound the tree (one large anchored node
+/// used thousands of times); the tree built here may weigh at most 64 times the text plus
+/// [`MAX_EXPANSION`], by the weight that limit counts.
 pub fn parse_libyaml(source: &str) -> Result<Value, Error> {
-    serde_yaml::from_str::<Tolerant>(source)
-        .map(|t| t.0)
+    use serde::de::DeserializeSeed;
+    let budget = std::cell::Cell::new(libyaml_budget(source.len()));
+    Tolerant { budget: &budget }
+        .deserialize(serde_yaml::Deserializer::from_str(source))
         .map_err(|e| {
             let place = e.location();
             Error {
@@ -512,67 +524,96 @@ pub fn parse_libyaml(source: &str) -> Result<Value, Error> {
         })
 }
 
-/// A JSON tree deserialized from YAML that tolerates what `serde_json::Value` does not:
-/// integers beyond 64 bits (kept as floats) and keys that are not strings (`200:` becomes
-/// `"200"`).
-struct Tolerant(Value);
+/// Deserializes a JSON tree from YAML, tolerating what `serde_json::Value` does not: integers
+/// beyond 64 bits (kept as floats) and keys that are not strings (`200:` becomes `"200"`).
+/// Each node spends its weight from `budget`.
+#[derive(Clone, Copy)]
+struct Tolerant<'b> {
+    budget: &'b std::cell::Cell<usize>,
+}
 
-impl<'de> serde::Deserialize<'de> for Tolerant {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(TolerantVisitor).map(Tolerant)
+impl Tolerant<'_> {
+    fn spend<E: serde::de::Error>(self, weight: usize) -> Result<(), E> {
+        match self.budget.get().checked_sub(weight) {
+            Some(left) => {
+                self.budget.set(left);
+                Ok(())
+            }
+            None => Err(E::custom(
+                "repetition limit exceeded: the aliases expand the tree past 64 times the text \
+                 plus 64 MiB",
+            )),
+        }
+    }
+
+    fn node<E: serde::de::Error>(self, value: Value) -> Result<Value, E> {
+        self.spend(NODE)?;
+        Ok(value)
     }
 }
 
-struct TolerantVisitor;
+/// The weight of a tree node, before its strings.
+const NODE: usize = std::mem::size_of::<Value>();
 
-impl<'de> serde::de::Visitor<'de> for TolerantVisitor {
+impl<'de> serde::de::DeserializeSeed<'de> for Tolerant<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Tolerant<'_> {
     type Value = Value;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any YAML value")
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+        self.node(Value::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+        self.node(Value::from(v))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+        self.node(Value::from(v))
     }
-    fn visit_i128<E>(self, v: i128) -> Result<Value, E> {
-        Ok(i64::try_from(v).map_or_else(|_| float(v as f64), Value::from))
+    fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<Value, E> {
+        self.node(i64::try_from(v).map_or_else(|_| float(v as f64), Value::from))
     }
-    fn visit_u128<E>(self, v: u128) -> Result<Value, E> {
-        Ok(u64::try_from(v).map_or_else(|_| float(v as f64), Value::from))
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Value, E> {
+        self.node(u64::try_from(v).map_or_else(|_| float(v as f64), Value::from))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(float(v))
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        self.node(float(v))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_string()))
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        self.spend(v.len())?;
+        self.node(Value::String(v.to_string()))
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
+        self.spend(v.len())?;
+        self.node(Value::String(v))
     }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.node(Value::Null)
     }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_none<E: serde::de::Error>(self) -> Result<Value, E> {
+        self.node(Value::Null)
     }
     fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(TolerantVisitor)
+        d.deserialize_any(self)
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        self.spend(NODE)?;
         let mut out = Vec::new();
-        while let Some(Tolerant(v)) = seq.next_element()? {
+        while let Some(v) = seq.next_element_seed(self)? {
             out.push(v);
         }
         Ok(Value::Array(out))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        self.spend(NODE)?;
         let mut out = Map::new();
-        while let Some((Tolerant(k), Tolerant(v))) = map.next_entry()? {
+        while let Some((k, v)) = map.next_entry_seed(self, self)? {
             out.insert(key_text(k), v);
         }
         Ok(Value::Object(out))
