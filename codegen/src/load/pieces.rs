@@ -464,7 +464,8 @@ tags:
             let aliases = vec![format!("*a{prev}"); 9].join(", ");
             bomb.push_str(&format!("  l{level}: &a{level} [{aliases}]\n"));
         }
-        // Small, so the parser's repetition limit (a multiple of the events) comes soon.
+        // Each level copies nine of the level before: the strict parser's copy limit comes at
+        // the seventh, and a piece's share of it sooner.
         let text = format!("a:\n  b: 1\n  c: 2\n{bomb}");
         assert_eq!(parse_in(&text, 2), None);
         let err = yaml::parse_strict(&text).unwrap_err();
