@@ -96,16 +96,17 @@ struct Anchored {
     depth: usize,
 }
 
-/// Parses one YAML document into its JSON tree: with [`parse_strict`], and on a syntax error
-/// with [`parse_libyaml`], whose error is the one given when both fail.
+/// Parses one YAML document into its JSON tree: with [`parse_strict`], and with
+/// [`parse_libyaml`] on a syntax error (its error is the one given when both fail) or where
+/// the two would read the characters differently ([`strict_reads_as_libyaml`]).
 pub fn parse(source: &str) -> Result<Tree, Error> {
-    if !strict_reads_as_libyaml(source) {
-        return parse_libyaml(source).map(|value| Tree { value, expanded: 0 });
+    if strict_reads_as_libyaml(source) {
+        match parse_strict(source) {
+            Err(e) if e.syntax => {}
+            done => return done,
+        }
     }
-    match parse_strict(source) {
-        Err(e) if e.syntax => parse_libyaml(source).map(|value| Tree { value, expanded: 0 }),
-        done => done,
-    }
+    parse_libyaml(source).map(|value| Tree { value, expanded: 0 })
 }
 
 /// Whether [`parse_strict`] reads `source` as libyaml does, as far as the characters go.
