@@ -187,17 +187,9 @@ pub fn parse_tree(path: &Path, source: &str) -> Result<Value, Diagnostics> {
             )
         })?
     } else {
-        // A large document is parsed in pieces on every CPU; the whole text when that is not
-        // possible (so every error is the whole parse's).
-        match pieces::parse(source) {
-            Some(tree) => tree,
-            None => {
-                let tree = yaml::parse(source).map_err(|e| {
-                    syntax(Some(e.line), Some(e.column), format!("invalid YAML: {e}"))
-                })?;
-                tree.value
-            }
-        }
+        yaml::parse(source)
+            .map_err(|e| syntax(Some(e.line), Some(e.column), format!("invalid YAML: {e}")))?
+            .value
     };
 
     Ok(raw)

@@ -37,15 +37,16 @@ struct Cut {
 }
 
 /// The document's tree, parsed in twice as many pieces as there are CPUs (each at least
-/// [`MIN_PIECE`] bytes); `None` when it is too small to cut, or cutting it did not give the
-/// tree the whole text gives (then the caller parses the whole text).
-pub(super) fn parse(source: &str) -> Option<Value> {
+/// [`MIN_PIECE`] bytes) by the strict parser; `None` when it is too small to cut, or cutting
+/// it did not give the tree the whole text gives (then the caller parses the whole text).
+/// [`yaml::parse`] calls it, for a text the strict parser reads as libyaml does.
+pub(super) fn parse(source: &str) -> Option<yaml::Tree> {
     let most = source.len() / MIN_PIECE;
     if most < 2 {
         return None;
     }
     let threads = parallel::threads();
-    if threads < 2 || !yaml::strict_reads_as_libyaml(source) {
+    if threads < 2 {
         return None;
     }
     // Twice as many pieces as threads: pieces of one size differ in cost, and the threads
@@ -57,7 +58,7 @@ pub(super) fn parse(source: &str) -> Option<Value> {
 }
 
 /// [`parse`] with the number of pieces given.
-fn parse_in(source: &str, pieces: usize) -> Option<Value> {
+fn parse_in(source: &str, pieces: usize) -> Option<yaml::Tree> {
     let cuts = scan(source, even_splits(source.len(), pieces))?;
     if cuts.is_empty() {
         return None;
@@ -92,13 +93,19 @@ fn parse_in(source: &str, pieces: usize) -> Option<Value> {
     let trees = parallel::par_map(&texts, |text| yaml::parse_within(text, share).ok());
     drop(texts);
     let mut root = Map::new();
+    let mut expanded = 0;
     for (tree, start) in trees.into_iter().zip(&starts) {
-        let Value::Object(piece) = tree?.value else {
+        let tree = tree?;
+        expanded += tree.expanded;
+        let Value::Object(piece) = tree.value else {
             return None;
         };
         join(&mut root, piece, start.inside.len())?;
     }
-    Some(Value::Object(root))
+    Some(yaml::Tree {
+        value: Value::Object(root),
+        expanded,
+    })
 }
 
 /// Joins a piece's mapping to the tree of the pieces before it. A piece that starts `depth`
@@ -259,7 +266,7 @@ mod tests {
     use super::*;
 
     fn whole(source: &str) -> Option<Value> {
-        yaml::parse(source).ok().map(|t| t.value)
+        yaml::parse_whole(source).ok().map(|t| t.value)
     }
 
     /// Every number of pieces from 2 to `max` either gives up or gives the whole parse's
@@ -274,7 +281,7 @@ mod tests {
                     panic!("{pieces} pieces parsed what the whole text does not")
                 });
                 assert_eq!(
-                    serde_json::to_string(&tree).unwrap(),
+                    serde_json::to_string(&tree.value).unwrap(),
                     serde_json::to_string(expected).unwrap(),
                     "{pieces} pieces"
                 );
@@ -403,7 +410,7 @@ tags:
         let quoted = "a: \"one\ntwo: three\"\nb:\n  c: \"x\n  d: y\"\n  e: 1\n";
         assert!(whole(quoted).is_some());
         for pieces in 2..5 {
-            let tree = parse_in(quoted, pieces);
+            let tree = parse_in(quoted, pieces).map(|t| t.value);
             assert!(tree.is_none() || tree == whole(quoted), "{pieces}");
         }
         // A flow mapping over several lines.

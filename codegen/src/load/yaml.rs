@@ -68,7 +68,7 @@ impl std::error::Error for Error {}
 
 /// A document's tree, and how much its anchors and aliases copied ([`MAX_EXPANSION`]'s
 /// measure).
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 pub struct Tree {
     /// The document.
     pub value: Value,
@@ -96,17 +96,25 @@ struct Anchored {
     depth: usize,
 }
 
-/// Parses one YAML document into its JSON tree: with [`parse_strict`], and with
-/// [`parse_libyaml`] on a syntax error (its error is the one given when both fail) or where
-/// the two would read the characters differently ([`strict_reads_as_libyaml`]).
+/// Parses one YAML document into its JSON tree: with [`parse_strict`] (a large document in
+/// pieces on every CPU, `super::pieces`), and with [`parse_libyaml`] on a syntax error (its
+/// error is the one given when both fail) or where the two would read the characters
+/// differently ([`strict_reads_as_libyaml`]).
 pub fn parse(source: &str) -> Result<Tree, Error> {
-    if strict_reads_as_libyaml(source) {
-        match parse_strict(source) {
-            Err(e) if e.syntax => {}
-            done => return done,
-        }
+    if !strict_reads_as_libyaml(source) {
+        return parse_libyaml(source).map(|value| Tree { value, expanded: 0 });
     }
-    parse_libyaml(source).map(|value| Tree { value, expanded: 0 })
+    // The whole text when the pieces cannot be had, so every error is the whole parse's.
+    super::pieces::parse(source).map_or_else(|| parse_whole(source), Ok)
+}
+
+/// The whole text with [`parse_strict`], and with [`parse_libyaml`] on a syntax error; for a
+/// text [`strict_reads_as_libyaml`].
+pub(super) fn parse_whole(source: &str) -> Result<Tree, Error> {
+    match parse_strict(source) {
+        Err(e) if e.syntax => parse_libyaml(source).map(|value| Tree { value, expanded: 0 }),
+        done => done,
+    }
 }
 
 /// Whether [`parse_strict`] reads `source` as libyaml does, as far as the characters go.
