@@ -18,10 +18,22 @@
 //!   mark after the start as text. A text with any of them goes to libyaml alone
 //!   ([`strict_reads_as_libyaml`]).
 //! - A block scalar that ends the file without a line break keeps none, as libyaml and YAML 1.2
-//!   have it (saphyr-parser adds one).
+//!   have it (saphyr-parser adds one). When the file ends in a line of spaces after it,
+//!   whether saphyr-parser adds one depends on the lines before: libyaml reads such a text.
+//! - Where the strict parser meets one of these, it refuses with a syntax error, and libyaml
+//!   reads the text:
+//!   - an anchor or alias whose name holds a character other than letters, digits, `-` and
+//!     `_` (YAML 1.2 takes everything up to a space or a flow indicator into the name: `&a:`
+//!     names `a:`, where libyaml reads an anchor `a` on an empty key);
+//!   - a plain scalar starting with `?` or `:` in a flow collection (libyaml takes them for
+//!     the indicators of a key and a value there: `[?a]` holds the mapping `a: null`). In a
+//!     block collection the two agree (`- ::1` is an address to both);
+//!   - a block scalar as the whole document (its lines may start in the first column there,
+//!     and libyaml takes one that starts with `#` for a comment).
 //!
-//! A random test (`mutated_fragments_...`) cuts and mutates fragments of every YAML spec, and
-//! holds the trees equal wherever libyaml gives one.
+//! Two random tests hold the trees equal wherever libyaml gives one: one cuts and mutates
+//! fragments of every YAML spec (`mutated_fragments_...`), the other writes short texts of
+//! YAML's punctuation (`texts_of_punctuation_...`).
 //!
 //! Limits, for a document from a stranger: sequences and mappings nest at most
 //! [`MAX_DEPTH`] deep (an alias's node counted where it is used), anchors and aliases may copy
@@ -87,6 +99,11 @@ struct Frame {
     open: Open,
     /// The anchor on the node (0: none).
     anchor: usize,
+    /// Where the node's start event starts (a character index): at the `[` or `{` of a
+    /// flow collection, or at its anchor or tag.
+    start: usize,
+    /// Whether it is a flow collection or inside one, once asked ([`in_flow`]).
+    flow: Option<bool>,
 }
 
 /// A completed anchored node, ready for its aliases.
@@ -154,6 +171,7 @@ pub(super) fn parse_within(source: &str, limit: usize) -> Result<Tree, Error> {
     // characters (the parser's positions) is counted only for such a file.
     let ends_open = !source.ends_with(['\n', '\r']);
     let mut chars = None;
+    let mut offsets = Offsets::new(source);
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(scan_error)?;
         let (value, anchor) = match event {
@@ -170,6 +188,10 @@ pub(super) fn parse_within(source: &str, limit: usize) -> Result<Tree, Error> {
                 continue;
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
+                // The name first: where libyaml ends it elsewhere, the tag may be text to it.
+                if anchor != 0 {
+                    name_as_libyaml(&mut offsets, span)?;
+                }
                 if let Some(tag) = tag {
                     if is_local(tag) {
                         return Err(unsupported(tag, span));
@@ -183,7 +205,12 @@ pub(super) fn parse_within(source: &str, limit: usize) -> Result<Tree, Error> {
                 } else {
                     Open::Mapping(Map::new(), None)
                 };
-                stack.push(Frame { open, anchor });
+                stack.push(Frame {
+                    open,
+                    anchor,
+                    start: span.start.index(),
+                    flow: None,
+                });
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => {
@@ -197,16 +224,58 @@ pub(super) fn parse_within(source: &str, limit: usize) -> Result<Tree, Error> {
                 (value, frame.anchor)
             }
             Event::Scalar(mut text, style, anchor, tag) => {
+                if anchor != 0 {
+                    name_as_libyaml(&mut offsets, span)?;
+                }
+                if style == ScalarStyle::Plain
+                    && text.starts_with(['?', ':'])
+                    && in_flow(&mut stack, &mut offsets)
+                {
+                    // In a flow collection libyaml takes `?` and `:` for the indicators of a
+                    // key and a value even without a space after them (`[?a]` holds the
+                    // mapping `a: null`); YAML 1.2 for the start of a word. libyaml reads such
+                    // a text, as it always did.
+                    return Err(at(
+                        span.start.line(),
+                        span.start.col() + 1,
+                        "a plain scalar that starts with `?` or `:`",
+                        true,
+                    ));
+                }
+                if stack.is_empty() && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    // At the top level a block scalar's lines may start in the first column,
+                    // and libyaml takes such a line that starts with `#` for a comment, YAML
+                    // 1.2 for text. No spec is a scalar: libyaml reads it, as it always did.
+                    return Err(at(
+                        span.start.line(),
+                        span.start.col() + 1,
+                        "a block scalar as the whole document",
+                        true,
+                    ));
+                }
                 if ends_open
                     && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
                     && span.end.index() == *chars.get_or_insert_with(|| source.chars().count())
-                    && text.ends_with('\n')
                 {
-                    text.to_mut().pop();
+                    // A last line of spaces only: whether saphyr-parser adds a line break
+                    // there depends on the lines before it. libyaml reads such a text.
+                    let last = source.rsplit(['\n', '\r']).next().unwrap_or_default();
+                    if last.trim_start_matches([' ', '\t']).is_empty() {
+                        return Err(at(
+                            span.end.line(),
+                            span.end.col() + 1,
+                            "a block scalar that ends the file in spaces",
+                            true,
+                        ));
+                    }
+                    if text.ends_with('\n') {
+                        text.to_mut().pop();
+                    }
                 }
                 (scalar(text, style, tag.as_deref(), span)?, anchor)
             }
             Event::Alias(id) => {
+                name_as_libyaml(&mut offsets, span)?;
                 let Some(Some(anchored)) = anchors.get(id) else {
                     return Err(error(
                         span,
@@ -273,6 +342,113 @@ fn error(span: Span, message: &str) -> Error {
 
 fn scan_error(e: ScanError) -> Error {
     at(e.marker().line(), e.marker().col() + 1, e.info(), true)
+}
+
+/// The text at the parser's positions, which count characters. An ASCII text's positions are
+/// its byte offsets; in another, the byte offset of every [`Offsets::STEP`]th character is
+/// found once (when a position is first asked for), and a position costs at most that many
+/// characters' steps.
+struct Offsets<'a> {
+    text: &'a str,
+    /// `None` for an ASCII text.
+    marks: Option<Vec<usize>>,
+    /// Whether `marks` was made (or the text found to be ASCII).
+    ready: bool,
+}
+
+impl<'a> Offsets<'a> {
+    const STEP: usize = 64;
+
+    fn new(text: &'a str) -> Self {
+        Offsets {
+            text,
+            marks: None,
+            ready: false,
+        }
+    }
+
+    /// The text from the character at `index` on (empty past the end).
+    fn from(&mut self, index: usize) -> &'a str {
+        if !self.ready {
+            self.ready = true;
+            if !self.text.is_ascii() {
+                let marks = self.text.char_indices().step_by(Self::STEP);
+                self.marks = Some(marks.map(|(at, _)| at).collect());
+            }
+        }
+        let Some(marks) = &self.marks else {
+            return self.text.get(index..).unwrap_or_default();
+        };
+        let Some(&mark) = marks.get(index / Self::STEP) else {
+            return "";
+        };
+        let rest = &self.text[mark..];
+        match rest.char_indices().nth(index % Self::STEP) {
+            Some((at, _)) => &rest[at..],
+            None => "",
+        }
+    }
+}
+
+/// Whether the innermost open node is a flow collection or inside one (a block collection
+/// cannot be inside a flow one). Each node is looked at once.
+fn in_flow(stack: &mut [Frame], offsets: &mut Offsets<'_>) -> bool {
+    let mut outer = false;
+    for frame in stack {
+        let flow = *frame.flow.get_or_insert_with(|| {
+            // A flow collection's start event starts at its `[` or `{`, or at the anchor and
+            // tag before it.
+            let mut rest = offsets.from(frame.start);
+            while rest.starts_with(['&', '!']) {
+                rest = rest.trim_start_matches(|c| !ends_name(c));
+                rest = rest.trim_start_matches(BREAKS);
+            }
+            outer || rest.starts_with(['[', '{'])
+        });
+        outer = flow;
+    }
+    outer
+}
+
+/// Spaces and line breaks: what ends a tag, and with a flow indicator an anchor's name.
+const BREAKS: [char; 4] = [' ', '\t', '\r', '\n'];
+
+/// Whether `c` ends an anchor's or alias's name in YAML 1.2 (a space, a line break or a flow
+/// indicator).
+fn ends_name(c: char) -> bool {
+    BREAKS.contains(&c) || matches!(c, ',' | '[' | ']' | '{' | '}')
+}
+
+/// Checks that the anchor or alias at the start of a node (`span`, after a tag written before
+/// the anchor) has a name libyaml ends where YAML 1.2 does: letters, digits, `-` and `_`.
+/// YAML 1.2 takes every other character up to a space or a flow indicator into the name
+/// (`&a:` names `a:`), YAML 1.1 ends the name before it (`&a` on an empty key). A syntax
+/// error otherwise, so that libyaml reads the text, as it always did.
+fn name_as_libyaml(offsets: &mut Offsets<'_>, span: Span) -> Result<(), Error> {
+    let mut rest = offsets.from(span.start.index());
+    if rest.starts_with('!') {
+        rest = rest.trim_start_matches(|c| !BREAKS.contains(&c));
+        rest = rest.trim_start_matches(BREAKS);
+    }
+    let name = rest
+        .strip_prefix(['&', '*'])
+        .map(|r| r.split(ends_name).next())
+        .unwrap_or_default();
+    match name {
+        Some(name)
+            if name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') =>
+        {
+            Ok(())
+        }
+        _ => Err(at(
+            span.start.line(),
+            span.start.col() + 1,
+            "an anchor or alias whose name YAML 1.1 ends elsewhere",
+            true,
+        )),
+    }
 }
 
 /// Counts a copy of `weight` against the limit.
