@@ -1,6 +1,7 @@
 //! Property test: specs mutated at the level of their YAML tree (keys deleted, values replaced
 //! by other types, `$ref`s pointing back at their ancestors to make cycles, huge numbers, odd
-//! strings, subtrees duplicated elsewhere) never panic, abort or hang in load + lower.
+//! strings, subtrees duplicated elsewhere) never panic, abort or hang in load + lower, and
+//! whatever lowers is emitted (examples too) into code that parses.
 //!
 //! Deterministic: a fixed seed and 256 cases (`PROPTEST_CASES` overrides the count), and no
 //! failure-persistence files; a failure prints the minimal mutated spec.
@@ -243,6 +244,7 @@ fn mutated_spec_trees_never_panic() {
         ..Config::default()
     };
     let n = bases.len();
+    let emitted = std::sync::atomic::AtomicUsize::new(0);
     // An 8 MiB stack, as a program's main thread has: what runs here must fit in it.
     std::thread::Builder::new()
         .stack_size(8 << 20)
@@ -264,15 +266,39 @@ fn mutated_spec_trees_never_panic() {
                 let text = serde_yaml::to_string(&doc)
                     .map_err(|e| TestCaseError::reject(e.to_string()))?;
                 let path = Path::new(name);
-                // Ok or Err (diagnostics) are both fine; only a panic fails.
-                if let Ok(spec) = codegen::load::load_str(path, text) {
-                    let _ = codegen::lower_loaded(&spec);
-                }
+                // Ok or Err (diagnostics) are both fine for loading and lowering; only a
+                // panic fails. What lowers is emitted, examples too, and that must succeed:
+                // an error there is generated code that does not parse.
+                let Ok(spec) = codegen::load::load_str(path, text) else {
+                    return Ok(());
+                };
+                let Ok((api, _)) = codegen::lower_loaded(&spec) else {
+                    return Ok(());
+                };
+                let module = codegen::ir::ModuleInput {
+                    module: "fuzzed".into(),
+                    spec_name: name.clone(),
+                    api,
+                };
+                codegen::emit::krate::crate_files(
+                    &[module],
+                    "Fuzzed.",
+                    Some("fuzzed"),
+                    &codegen::Runtime::Vendored,
+                )
+                .map_err(|e| TestCaseError::fail(format!("{name}: {e}")))?;
+                emitted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 Ok(())
             });
             if let Err(e) = result {
                 panic!("{e}");
             }
+            // Enough mutated specs lower for the emission to be tried on many.
+            let emitted = emitted.load(std::sync::atomic::Ordering::Relaxed);
+            assert!(
+                emitted * 10 >= cases as usize,
+                "{emitted} of {cases} emitted"
+            );
         })
         .unwrap()
         .join()
