@@ -18,6 +18,8 @@
 //!
 //! Tests print random statements of these shapes both ways and compare.
 
+use std::fmt::Write as _;
+
 use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
 
 use super::fits;
@@ -153,7 +155,8 @@ fn arms_into(indent: usize, toks: &[TokenTree], out: &mut Vec<String>) -> Option
         if body.is_empty() || brace(body.first()).is_some() {
             return None;
         }
-        let line = format!("{pad}{pattern} => {}", one_line(body)?);
+        let mut line = format!("{pad}{pattern} => ");
+        write_tokens(body, &mut line)?;
         // The arm's comma is written only when the arm stays on one line; it does not count
         // towards the width.
         if fits(&line) {
@@ -195,8 +198,7 @@ fn statement_into(
     suffix: &str,
     out: &mut Vec<String>,
 ) -> Option<()> {
-    let pad = " ".repeat(indent);
-    let line = format!("{pad}{}{suffix}", one_line(toks)?);
+    let line = line_at(indent, toks, suffix)?;
     if fits(&line) {
         out.push(line);
         return Some(());
@@ -379,7 +381,7 @@ fn items_into(indent: usize, items: &[TokenTree], out: &mut Vec<String>) -> Opti
     let items = split_top(items, ',');
     let count = items.len();
     for (k, item) in items.into_iter().enumerate() {
-        let line = format!("{pad}{}", one_line(item)?);
+        let line = line_at(indent, item, "")?;
         // The last item's comma is written only because the list is broken; it does not
         // count towards the width.
         let last = k + 1 == count;
@@ -435,6 +437,14 @@ pub fn one_line(toks: &[TokenTree]) -> Option<String> {
     Some(out)
 }
 
+/// `indent` spaces, then `toks` as [`one_line`] writes them, then `suffix`, in one string.
+fn line_at(indent: usize, toks: &[TokenTree], suffix: &str) -> Option<String> {
+    let mut line = " ".repeat(indent);
+    write_tokens(toks, &mut line)?;
+    line.push_str(suffix);
+    Some(line)
+}
+
 fn write_tokens(toks: &[TokenTree], out: &mut String) -> Option<()> {
     let mut last = Last::Tight;
     let mut i = 0;
@@ -443,12 +453,13 @@ fn write_tokens(toks: &[TokenTree], out: &mut String) -> Option<()> {
     while i < toks.len() {
         match &toks[i] {
             TokenTree::Ident(id) => {
-                let word = id.to_string();
                 if matches!(last, Last::Operand | Last::Keyword | Last::Spaced) {
                     out.push(' ');
                 }
-                out.push_str(&word);
-                last = if SPACED_KEYWORDS.contains(&word.as_str()) {
+                // Written in place: no string of its own for each word.
+                let start = out.len();
+                write!(out, "{id}").ok()?;
+                last = if SPACED_KEYWORDS.contains(&&out[start..]) {
                     Last::Keyword
                 } else {
                     Last::Operand
@@ -459,7 +470,7 @@ fn write_tokens(toks: &[TokenTree], out: &mut String) -> Option<()> {
                 if matches!(last, Last::Operand | Last::Keyword | Last::Spaced) {
                     out.push(' ');
                 }
-                out.push_str(&l.to_string());
+                write!(out, "{l}").ok()?;
                 last = Last::Operand;
                 i += 1;
             }
