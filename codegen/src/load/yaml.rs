@@ -44,7 +44,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, Tag};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle, ScanError, Span, Tag};
 use serde_json::{Map, Value};
 
 /// Sequences and mappings nest at most this deep (as `serde_yaml` allowed).
@@ -167,10 +167,9 @@ pub(super) fn parse_within(source: &str, limit: usize) -> Result<Tree, Error> {
     let mut documents = 0usize;
     let mut expanded = 0usize;
     // A block scalar whose last line ends the file without a line break: YAML 1.2 (and
-    // libyaml) keeps no final line break there, saphyr-parser adds one. The file's length in
-    // characters (the parser's positions) is counted only for such a file.
+    // libyaml) keeps no final line break there, saphyr-parser adds one. Whether the scalar
+    // ends the file is asked of the text's positions only for such a file.
     let ends_open = !source.ends_with(['\n', '\r']);
-    let mut chars = None;
     let mut offsets = Offsets::new(source);
     while let Some(next) = parser.next_event() {
         let (event, span) = next.map_err(scan_error)?;
@@ -235,37 +234,28 @@ pub(super) fn parse_within(source: &str, limit: usize) -> Result<Tree, Error> {
                     // key and a value even without a space after them (`[?a]` holds the
                     // mapping `a: null`); YAML 1.2 for the start of a word. libyaml reads such
                     // a text, as it always did.
-                    return Err(at(
-                        span.start.line(),
-                        span.start.col() + 1,
+                    return Err(syntax(
+                        span.start,
                         "a plain scalar that starts with `?` or `:`",
-                        true,
                     ));
                 }
                 if stack.is_empty() && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     // At the top level a block scalar's lines may start in the first column,
                     // and libyaml takes such a line that starts with `#` for a comment, YAML
                     // 1.2 for text. No spec is a scalar: libyaml reads it, as it always did.
-                    return Err(at(
-                        span.start.line(),
-                        span.start.col() + 1,
-                        "a block scalar as the whole document",
-                        true,
-                    ));
+                    return Err(syntax(span.start, "a block scalar as the whole document"));
                 }
                 if ends_open
                     && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
-                    && span.end.index() == *chars.get_or_insert_with(|| source.chars().count())
+                    && offsets.from(span.end.index()).is_empty()
                 {
                     // A last line of spaces only: whether saphyr-parser adds a line break
                     // there depends on the lines before it. libyaml reads such a text.
                     let last = source.rsplit(['\n', '\r']).next().unwrap_or_default();
                     if last.trim_start_matches([' ', '\t']).is_empty() {
-                        return Err(at(
-                            span.end.line(),
-                            span.end.col() + 1,
+                        return Err(syntax(
+                            span.end,
                             "a block scalar that ends the file in spaces",
-                            true,
                         ));
                     }
                     if text.ends_with('\n') {
@@ -341,7 +331,12 @@ fn error(span: Span, message: &str) -> Error {
 }
 
 fn scan_error(e: ScanError) -> Error {
-    at(e.marker().line(), e.marker().col() + 1, e.info(), true)
+    syntax(*e.marker(), e.info())
+}
+
+/// A syntax error at `marker`: [`parse`] hands the text to libyaml.
+fn syntax(marker: Marker, message: &str) -> Error {
+    at(marker.line(), marker.col() + 1, message, true)
 }
 
 /// The text at the parser's positions, which count characters. An ASCII text's positions are
@@ -442,11 +437,9 @@ fn name_as_libyaml(offsets: &mut Offsets<'_>, span: Span) -> Result<(), Error> {
         {
             Ok(())
         }
-        _ => Err(at(
-            span.start.line(),
-            span.start.col() + 1,
+        _ => Err(syntax(
+            span.start,
             "an anchor or alias whose name YAML 1.1 ends elsewhere",
-            true,
         )),
     }
 }
