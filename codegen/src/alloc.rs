@@ -1,13 +1,20 @@
 //! What generation asks of the allocator between its stages.
 
-/// The least spec text (bytes, all specs together) for which [`release_freed_memory`] gives
-/// memory back. Below it there is little to give back, and the pages given back are soon
-/// taken again: on propolis (20 KiB) the call cost 1.11 times the wall time for 0.1 MiB; on
-/// nexus (426 KiB), 1.02 times for 5 MiB (BENCHMARKS.md, fifth round).
-pub(crate) const RELEASE_FROM_BYTES: u64 = 256 * 1024;
+/// The least spec text (bytes, all specs together) for which generation spends time to keep
+/// its peak memory lower: loading gives freed pages back soon ([`PurgeSoon`]), and they are
+/// all given back before emission ([`release_freed_memory`]).
+///
+/// Below it the peak is well under the peers' without either, and the pages given back are
+/// soon taken again, each with a page fault. Giving them back before emission cost 1 to 5% of
+/// the wall time from 256 KiB to 2 MiB (spotify 0.962 without it, nexus 0.965, box 0.950,
+/// twilio-api 0.984) and kept 2 to 5 MiB off the peaks: without it, spotify peaks at 16 MiB
+/// (ploidy 25), twilio-messaging 13 (16), nexus 19 (31), openai 33 (43), twilio-api 34 (45)
+/// (BENCHMARKS.md, sixteenth round). Giving pages back soon while loading cost up to 8% on
+/// nexus (seventh round).
+pub(crate) const LARGE_SPEC_BYTES: u64 = 2 * 1024 * 1024;
 
 /// Gives the memory that loading and lowering freed back before emission starts, when the
-/// specs were at least [`RELEASE_FROM_BYTES`]: their text, trees and `openapiv3` documents
+/// specs were at least [`LARGE_SPEC_BYTES`]: their text, trees and `openapiv3` documents
 /// are gone by then, and the IR is what is left.
 ///
 /// With the `fast-alloc` feature (the CLI's mimalloc), a forced `mi_collect`: mimalloc keeps
@@ -17,7 +24,7 @@ pub(crate) const RELEASE_FROM_BYTES: u64 = 256 * 1024;
 /// github 78 to 63, stripe 125 to 102) for 1 to 3% of the wall time. Without the feature,
 /// nothing: the system allocator's behaviour is its own.
 pub(crate) fn release_freed_memory(spec_bytes: u64) {
-    if spec_bytes >= RELEASE_FROM_BYTES {
+    if spec_bytes >= LARGE_SPEC_BYTES {
         collect();
     }
 }
@@ -40,11 +47,6 @@ fn collect() {}
 /// 109 to 84, for 1 to 5% of the wall time (BENCHMARKS.md, seventh round).
 #[cfg(feature = "fast-alloc")]
 const LOADING_PURGE_DELAY_MS: std::os::raw::c_long = 10;
-
-/// The least spec text (bytes of the files, all specs together) for which loading gives
-/// freed pages back soon ([`PurgeSoon`]): below it the time it costs (up to 8% on nexus)
-/// buys little memory, and the peak is far below the peers'.
-pub(crate) const PURGE_SOON_FROM_BYTES: u64 = 2 * 1024 * 1024;
 
 /// For as long as the value lives, mimalloc gives freed pages back after
 /// [`LOADING_PURGE_DELAY_MS`]; its delay before is restored when it is dropped. Nothing when a
