@@ -43,8 +43,8 @@ pub(crate) fn lower_all(
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let _purge = (spec_file_bytes >= crate::alloc::LARGE_SPEC_BYTES)
-        .then(crate::alloc::PurgeSoon::start);
+    let _purge =
+        (spec_file_bytes >= crate::alloc::LARGE_SPEC_BYTES).then(crate::alloc::PurgeSoon::start);
     for path in &config.specs {
         let lowered = crate::load::load_file(path).and_then(|spec| {
             spec_bytes += spec.source.len() as u64;
