@@ -77,10 +77,10 @@ thread_local! {
 /// finds them waiting instead of starting and joining threads of its own. Paired against a
 /// thread per worker per stage (2 CPUs, tmpfs): spotify 0.86 to 0.92, twilio-messaging 0.90
 /// to 0.93, twilio-api 0.93 to 0.95, nexus 0.94 to 0.95 of the wall time (BENCHMARKS.md,
-/// sixteenth round). rayon's pool
-/// (rayon-core 1.13), measured in its place, took 1.07 and 1.10 of the time on propolis and
-/// swagger-petstore-v3, where emission is the only parallel stage. Empty with one CPU; a
-/// helper that cannot be started is left out.
+/// sixteenth round). rayon's pool (rayon-core 1.13), measured in its place, took 1.07 and
+/// 1.10 of the time on propolis and swagger-petstore-v3, where emission is the only parallel
+/// stage. Empty with one CPU; a helper that cannot be started is left out, and its share
+/// goes to the other workers.
 fn helpers() -> &'static [Sender<Task>] {
     static HELPERS: OnceLock<Vec<Sender<Task>>> = OnceLock::new();
     HELPERS.get_or_init(|| {
@@ -129,7 +129,8 @@ pub fn par_map<J: Sync, R: Send>(jobs: &[J], f: impl Fn(&J) -> R + Sync) -> Vec<
         let r = f(job);
         *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
     };
-    let helpers = &helpers()[..(workers - 1).min(helpers().len())];
+    let all = helpers();
+    let helpers = &all[..(workers - 1).min(all.len())];
     let done = Arc::new(Done {
         state: Mutex::new((helpers.len(), None)),
         finished: Condvar::new(),
