@@ -111,7 +111,8 @@ fn helpers() -> &'static [Sender<Task>] {
 /// are handed out one at a time from a shared counter, so uneven jobs balance. The calling
 /// thread is one of the workers (its allocator heap already holds the memory that loading and
 /// lowering freed, so the peak stays lower than with a fresh thread in its place); the others
-/// are the [`helpers`]. A panic in any job is raised in the caller once every worker is done.
+/// are helper threads made on first use and kept for the life of the process. A panic in any
+/// job is raised in the caller once every worker is done.
 pub fn par_map<J: Sync, R: Send>(jobs: &[J], f: impl Fn(&J) -> R + Sync) -> Vec<R> {
     let workers = threads().min(jobs.len());
     if workers <= 1 || IS_HELPER.get() {
