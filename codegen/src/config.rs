@@ -13,6 +13,10 @@ use crate::write;
 pub use crate::write::WriteReport;
 
 /// What to generate, and where.
+///
+/// A large spec is loaded and its crate emitted on every CPU the process may run on: the
+/// first run that needs them starts one helper thread per CPU beyond the first, and they stay,
+/// idle between runs, for the life of the process (a build script's process ends with it).
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub(crate) specs: Vec<PathBuf>,
