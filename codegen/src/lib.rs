@@ -17,6 +17,9 @@
 //! ```
 
 mod alloc;
+#[cfg(feature = "fast-alloc")]
+#[doc(hidden)]
+pub use alloc::purge_nothing_from_now;
 pub mod bundle;
 pub mod config;
 pub mod diag;

@@ -172,24 +172,8 @@ fn main() -> ExitCode {
         }
     };
     #[cfg(feature = "fast-alloc")]
-    purge_nothing_at_exit();
+    codegen::purge_nothing_from_now();
     code
-}
-
-/// mimalloc's exit handler collects the main thread's heap by force, which gives the freed
-/// memory back to the system 64 KiB at a time, each with a `madvise` call of its own (spotify:
-/// 106 calls, propolis 29), just before the end of the process gives all of it back at once.
-/// A purge delay below zero turns purging off, so the handler gives nothing back itself.
-/// Paired, 2 CPUs, tmpfs: one binary exiting without and with the purge, keeper 0.98,
-/// propolis 0.99, spotify 0.97 of the wall time; against the binary before, spotify 0.96,
-/// nexus 0.97, twilio-api 0.94 (BENCHMARKS.md, sixteenth round).
-#[cfg(feature = "fast-alloc")]
-fn purge_nothing_at_exit() {
-    /// mimalloc's `mi_option_purge_delay` (its index in `mi_option_t`).
-    const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: setting an option takes no pointers; mimalloc reads this one each time it
-    // decides whether to purge.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
 }
 
 fn run(command: Command) -> Result<(), String> {

@@ -11,11 +11,12 @@ use crate::ir::ModuleInput;
 use crate::naming;
 
 /// Loads, checks and lowers every spec, each into a module of its own; every problem of
-/// every spec is reported together. Also gives the bytes of spec text read (each spec's
-/// memory is freed once it is lowered).
+/// every spec is reported together. Also gives whether the specs are large
+/// ([`crate::alloc::LARGE_SPEC_BYTES`] of files or more; each spec's memory is freed once it
+/// is lowered).
 pub(crate) fn lower_all(
     config: &Config,
-) -> Result<(Vec<ModuleInput>, Vec<Diagnostic>, u64), Diagnostics> {
+) -> Result<(Vec<ModuleInput>, Vec<Diagnostic>, bool), Diagnostics> {
     if config.specs.is_empty() {
         return Err(Diagnostics(vec![Diagnostic {
             severity: Severity::Error,
@@ -35,7 +36,6 @@ pub(crate) fn lower_all(
     for reserved in RESERVED_MODULES {
         names.reserve(reserved);
     }
-    let mut spec_bytes = 0u64;
     // Large specs give freed pages back soon while they load (see `alloc::PurgeSoon`).
     let spec_file_bytes: u64 = config
         .specs
@@ -43,11 +43,10 @@ pub(crate) fn lower_all(
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let _purge =
-        (spec_file_bytes >= crate::alloc::LARGE_SPEC_BYTES).then(crate::alloc::PurgeSoon::start);
+    let large = spec_file_bytes >= crate::alloc::LARGE_SPEC_BYTES;
+    let _purge = large.then(crate::alloc::PurgeSoon::start);
     for path in &config.specs {
         let lowered = crate::load::load_file(path).and_then(|spec| {
-            spec_bytes += spec.source.len() as u64;
             let lowered = crate::lower_loaded(&spec);
             spec.free();
             lowered
@@ -87,7 +86,7 @@ pub(crate) fn lower_all(
         errors.extend(warnings);
         return Err(Diagnostics(errors));
     }
-    Ok((modules, warnings, spec_bytes))
+    Ok((modules, warnings, large))
 }
 
 /// The module a spec becomes, from its file's stem (`aicc-case.yaml` -> `aicc_case`): a
@@ -106,8 +105,10 @@ fn module_name(path: &Path) -> String {
 
 /// Generates every file in memory: lowers every spec, then emits the crate.
 pub(crate) fn render(config: &Config) -> Result<Output, Diagnostics> {
-    let (modules, warnings, spec_bytes) = lower_all(config)?;
-    crate::alloc::release_freed_memory(spec_bytes);
+    let (modules, warnings, large) = lower_all(config)?;
+    if large {
+        crate::alloc::release_freed_memory();
+    }
     let crate_doc = config.crate_doc.clone().unwrap_or_else(|| {
         let titles: Vec<String> = modules
             .iter()
