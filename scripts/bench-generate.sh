@@ -6,12 +6,17 @@
 #   - wall time: hyperfine, RUNS timed runs per tool and spec after one warm-up, the output
 #     directory removed before each run; the median is reported, and the ratio of ours to the
 #     fastest peer that handles the spec (below 1: ours is faster);
+#   - HANDLED=1 (default on): a tool handles a spec when it generates a crate and `cargo check`
+#     of that crate passes. Each generated crate is checked once (dependencies built once per
+#     tool, kept in target/bench-handled/); a peer whose crate does not compile is timed but is
+#     no baseline: neither the fastest peer nor the paired runs' peer;
 #   - peak memory: /usr/bin/time's maximum resident set size, median of 3 runs;
 #   - output: KiB of Rust written;
 #   - COMPILE=1 (default on): `cargo check` of each generated crate alone, its dependencies
 #     built first (median of 3 checks after touching the crate's sources), on COMPILE_SPECS;
-#   - PAIRS=N (default 5): ours and ploidy run in turn, ours ploidy, ploidy ours, ..., N pairs
-#     per spec, and the median of the pairs' ratios (ours / ploidy). A drift in the machine's speed
+#   - PAIRS=N (default 5): ours and the fastest peer that handles the spec (ploidy on all but
+#     one spec) run in turn, ours peer, peer ours, ..., N pairs per spec, and the median of the
+#     pairs' ratios (ours / peer). A drift in the machine's speed
 #     during the run hits both alike, which hyperfine's runs of one tool after the other do not
 #     allow; this is the ratio to quote on a shared machine;
 #   - SCALING=1 (default on): ours on 1 CPU and on every CPU (`taskset`), on the first spec.
@@ -44,6 +49,8 @@ COMPILE=${COMPILE:-1}
 COMPILE_SPECS=${COMPILE_SPECS:-"stripe-2023-09.yaml github.json oxide-nexus.json"}
 SCALING=${SCALING:-1}
 PAIRS=${PAIRS:-5}
+HANDLED=${HANDLED:-1}
+HANDLED_TARGET=$ROOT/target/bench-handled
 
 command -v hyperfine >/dev/null || { echo "hyperfine missing: apt-get install hyperfine" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install time" >&2; exit 1; }
@@ -66,7 +73,7 @@ mkdir -p "$OUT" "$GEN"
 SUMMARY=$OUT/summary.tsv
 printf 'spec\tsize_kib\ttool\tstatus\tmedian_s\tratio_to_fastest_peer\tpeak_mib\trust_kib\n' > "$SUMMARY"
 PSUM=$OUT/paired.tsv
-printf 'spec\tpairs\tours_median_s\tploidy_median_s\tpaired_ratio_median\tpaired_ratio_min\tpaired_ratio_max\n' > "$PSUM"
+printf 'spec\tpairs\tpeer\tours_median_s\tpeer_median_s\tpaired_ratio_median\tpaired_ratio_min\tpaired_ratio_max\n' > "$PSUM"
 
 echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%FT%TZ)"
 echo "   $("$TOOLS/bin/ploidy" --version 2>/dev/null || echo ploidy $PLOIDY_VERSION); cargo-progenitor $PROGENITOR_VERSION; $(rustc --version)"
@@ -89,6 +96,12 @@ cmd_of() { # tool spec-path out-dir name -> the command line
   esac
 }
 
+compiles() { # tool crate-dir name -> whether `cargo check` of the generated crate passes
+  grep -q '^\[workspace\]' "$2/Cargo.toml" || printf '\n[workspace]\n' >> "$2/Cargo.toml"
+  CARGO_TARGET_DIR=$HANDLED_TARGET/$1 cargo check --quiet --manifest-path "$2/Cargo.toml" \
+    > "$OUT/$3.$1.handled.log" 2>&1
+}
+
 peak_mib() { # median of 3 peak RSS, MiB
   local out=$1; shift
   for _ in 1 2 3; do
@@ -104,14 +117,23 @@ for spec in $SPECS; do
   name=${spec%.*}
   size=$(( $(stat -c %s "$path") / 1024 ))
   echo "== $spec ($size KiB)"
-  declare -A status=()
+  declare -A status=() handles=()
   cmds=()
   for tool in ours ploidy progenitor; do
     o=$GEN/$name.$tool; rm -rf "$o"
     rc=0; timeout $LIMIT $(cmd_of $tool "$path" "$o" "$name") > "$OUT/$name.$tool.log" 2>&1 || rc=$?
-    if [ $rc = 0 ]; then status[$tool]=ok; else status[$tool]="failed (exit $rc): $(said "$OUT/$name.$tool.log")"; fi
+    handles[$tool]=no
+    if [ $rc = 0 ]; then
+      status[$tool]=ok; handles[$tool]=yes
+      if [ "$HANDLED" = 1 ] && ! compiles $tool "$o" "$name"; then
+        status[$tool]="generated; does not compile: $(said "$OUT/$name.$tool.handled.log")"
+        handles[$tool]=no
+      fi
+      cmds+=(-n "$tool" --prepare "rm -rf $o" "$(cmd_of $tool "$path" "$o" "$name")")
+    else
+      status[$tool]="failed (exit $rc): $(said "$OUT/$name.$tool.log")"
+    fi
     echo "   $tool: ${status[$tool]}"
-    [ "${status[$tool]}" = ok ] && cmds+=(-n "$tool" --prepare "rm -rf $o" "$(cmd_of $tool "$path" "$o" "$name")")
   done
   declare -A median=()
   if [ ${#cmds[@]} -gt 0 ]; then
@@ -121,7 +143,11 @@ import json,sys
 for r in json.load(open(sys.argv[1]))["results"]:
     print(r["command"], "%.4f" % r["median"])' "$OUT/$name.json")
   fi
-  fastest_peer=$(for t in ploidy progenitor; do if [ -n "${median[$t]:-}" ]; then echo "${median[$t]}"; fi; done | sort -g | head -1)
+  # The peer to compare with: the fastest of those that handle the spec.
+  peer=$(for t in ploidy progenitor; do
+    if [ "${handles[$t]}" = yes ] && [ -n "${median[$t]:-}" ]; then echo "${median[$t]} $t"; fi
+  done | sort -g | head -1 | cut -d' ' -f2)
+  fastest_peer=${peer:+${median[$peer]}}
   for tool in ours ploidy progenitor; do
     m=${median[$tool]:--}; ratio=-; peak=-
     if [ "$m" != - ]; then
@@ -131,11 +157,11 @@ for r in json.load(open(sys.argv[1]))["results"]:
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$spec" "$size" "$tool" "${status[$tool]}" "$m" "$ratio" "$peak" \
       "$(rust_kib "$GEN/$name.$tool")" >> "$SUMMARY"
   done
-  if [ "$PAIRS" -gt 0 ] && [ "${status[ours]}" = ok ] && [ "${status[ploidy]}" = ok ]; then
-    # ours ploidy, ploidy ours, ...: each pair's ratio, then their median. The order alternates,
+  if [ "$PAIRS" -gt 0 ] && [ "${handles[ours]}" = yes ] && [ -n "$peer" ]; then
+    # ours peer, peer ours, ...: each pair's ratio, then their median. The order alternates,
     # so that neither tool always runs right after the other's files were written.
     for i in $(seq "$PAIRS"); do
-      if [ $((i % 2)) -eq 1 ]; then order="ours ploidy"; else order="ploidy ours"; fi
+      if [ $((i % 2)) -eq 1 ]; then order="ours $peer"; else order="$peer ours"; fi
       declare -A took=()
       for tool in $order; do
         o=$GEN/$name.$tool; rm -rf "$o"
@@ -147,18 +173,18 @@ for r in json.load(open(sys.argv[1]))["results"]:
         e=$EPOCHREALTIME
         took[$tool]=$(python3 -c "print('%.4f' % ($e - $s))")
       done
-      echo "${took[ours]} ${took[ploidy]}"
+      echo "${took[ours]} ${took[$peer]}"
     done > "$OUT/$name.pairs"
     python3 -c '
 import statistics, sys
 rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
 ratios = [a / b for a, b in rows]
-print("\t".join([sys.argv[2], str(len(rows)),
+print("\t".join([sys.argv[2], str(len(rows)), sys.argv[3],
     "%.4f" % statistics.median(a for a, _ in rows), "%.4f" % statistics.median(b for _, b in rows),
     "%.2f" % statistics.median(ratios), "%.2f" % min(ratios), "%.2f" % max(ratios)]))' \
-      "$OUT/$name.pairs" "$spec" >> "$PSUM"
+      "$OUT/$name.pairs" "$spec" "$peer" >> "$PSUM"
   fi
-  unset status median
+  unset status handles median
 done
 
 echo
@@ -169,7 +195,7 @@ for r in csv.reader(open(sys.argv[1]), delimiter="\t"):
     print("\t".join(r[:3] + r[4:] + [r[3][:60]]))' "$SUMMARY" | column -t -s $'\t' 
 if [ "$PAIRS" -gt 0 ]; then
   echo
-  echo "== ours and ploidy in turn, $PAIRS pairs per spec ($PSUM): ratio = ours / ploidy"
+  echo "== ours and the fastest peer that handles the spec in turn, $PAIRS pairs per spec ($PSUM): ratio = ours / peer"
   column -t -s $'\t' "$PSUM" || cat "$PSUM"
 fi
 
