@@ -7,13 +7,14 @@
 #     directory removed before each run; the median is reported, and the ratio of ours to the
 #     fastest peer that handles the spec (below 1: ours is faster);
 #   - HANDLED=1 (default on): a tool handles a spec when it generates a crate and `cargo check`
-#     of that crate passes. Each generated crate is checked once (dependencies built once per
-#     tool, kept in target/bench-handled/); a peer whose crate does not compile is timed but is
-#     no baseline: neither the fastest peer nor the paired runs' peer;
+#     of that crate passes. Each generated crate is checked once; a peer whose crate does not
+#     compile is timed but is no baseline: neither the fastest peer nor the paired runs' peer;
 #   - peak memory: /usr/bin/time's maximum resident set size, median of 3 runs;
 #   - output: KiB of Rust written;
 #   - COMPILE=1 (default on): `cargo check` of each generated crate alone, its dependencies
-#     built first (median of 3 checks after touching the crate's sources), on COMPILE_SPECS;
+#     built first (median of 3 checks after touching the crate's sources), on COMPILE_SPECS.
+#     Every check of a generated crate (these and HANDLED's) builds in one target directory
+#     per tool, kept across runs in target/bench-handled/, so dependencies are built once;
 #   - PAIRS=N (default 5): ours and the fastest peer that handles the spec (ploidy on all but
 #     one spec) run in turn, ours peer, peer ours, ..., N pairs per spec, and the median of the
 #     pairs' ratios (ours / peer). A drift in the machine's speed
@@ -50,7 +51,7 @@ COMPILE_SPECS=${COMPILE_SPECS:-"stripe-2023-09.yaml github.json oxide-nexus.json
 SCALING=${SCALING:-1}
 PAIRS=${PAIRS:-5}
 HANDLED=${HANDLED:-1}
-HANDLED_TARGET=$ROOT/target/bench-handled
+CHECK_TARGET=$ROOT/target/bench-handled # one directory per tool below it
 
 command -v hyperfine >/dev/null || { echo "hyperfine missing: apt-get install hyperfine" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install time" >&2; exit 1; }
@@ -96,10 +97,9 @@ cmd_of() { # tool spec-path out-dir name -> the command line
   esac
 }
 
-compiles() { # tool crate-dir name -> whether `cargo check` of the generated crate passes
+check_crate() { # tool crate-dir: `cargo check` of a generated crate, a workspace of its own
   grep -q '^\[workspace\]' "$2/Cargo.toml" || printf '\n[workspace]\n' >> "$2/Cargo.toml"
-  CARGO_TARGET_DIR=$HANDLED_TARGET/$1 cargo check --quiet --manifest-path "$2/Cargo.toml" \
-    > "$OUT/$3.$1.handled.log" 2>&1
+  CARGO_TARGET_DIR=$CHECK_TARGET/$1 cargo check --quiet --manifest-path "$2/Cargo.toml"
 }
 
 peak_mib() { # median of 3 peak RSS, MiB
@@ -125,7 +125,7 @@ for spec in $SPECS; do
     handles[$tool]=no
     if [ $rc = 0 ]; then
       status[$tool]=ok; handles[$tool]=yes
-      if [ "$HANDLED" = 1 ] && ! compiles $tool "$o" "$name"; then
+      if [ "$HANDLED" = 1 ] && ! check_crate $tool "$o" > "$OUT/$name.$tool.handled.log" 2>&1; then
         status[$tool]="generated; does not compile: $(said "$OUT/$name.$tool.handled.log")"
         handles[$tool]=no
       fi
@@ -207,17 +207,15 @@ if [ "$COMPILE" = 1 ]; then
     for tool in ours ploidy progenitor; do
       dir=$GEN/$name.$tool
       [ -f "$dir/Cargo.toml" ] || { printf '%s\t%s\t-\n' "$spec" "$tool" >> "$CSUM"; continue; }
-      grep -q '^\[workspace\]' "$dir/Cargo.toml" || printf '\n[workspace]\n' >> "$dir/Cargo.toml"
-      export_dir=$OUT/compile-target.$tool
       # Dependencies first (and the crate once), then the crate alone, timed.
-      if ! CARGO_TARGET_DIR=$export_dir cargo check --quiet --manifest-path "$dir/Cargo.toml" > "$OUT/$name.$tool.check.log" 2>&1; then
+      if ! check_crate $tool "$dir" > "$OUT/$name.$tool.check.log" 2>&1; then
         printf '%s\t%s\tfailed: %s\n' "$spec" "$tool" "$(said "$OUT/$name.$tool.check.log")" >> "$CSUM"
         continue
       fi
       t=$(for _ in 1 2 3; do
         find "$dir/src" -name '*.rs' -exec touch {} +
         s=$(date +%s.%N)
-        CARGO_TARGET_DIR=$export_dir cargo check --quiet --manifest-path "$dir/Cargo.toml" > /dev/null 2>&1
+        check_crate $tool "$dir" > /dev/null 2>&1
         e=$(date +%s.%N)
         python3 -c "print('%.3f' % ($e - $s))"
       done | sort -g | sed -n 2p)
