@@ -59,6 +59,7 @@
     rustdoc::invalid_html_tags,
     rustdoc::invalid_rust_codeblocks,
     clippy::enum_variant_names,
+    clippy::just_underscores_and_digits,
     clippy::large_enum_variant,
     clippy::upper_case_acronyms,
     clippy::too_many_arguments

@@ -562,9 +562,11 @@ pub fn allow_lints() -> TokenStream {
             rustdoc::broken_intra_doc_links,
             rustdoc::invalid_html_tags,
             rustdoc::invalid_rust_codeblocks,
-            // Names come from the spec (`Status400`, `Status404`, `HTTPMethod`, ...), the sizes
-            // of a union's alternatives and the count of an operation's required parameters too.
+            // Names come from the spec (`Status400`, `Status404`, `HTTPMethod`, a property `529`
+            // as the field and constructor parameter `_529`, ...), the sizes of a union's
+            // alternatives and the count of an operation's required parameters too.
             clippy::enum_variant_names,
+            clippy::just_underscores_and_digits,
             clippy::large_enum_variant,
             clippy::upper_case_acronyms,
             clippy::too_many_arguments

@@ -156,6 +156,16 @@ fn serialize_param(api: &Api, p: &Param, inner_ty: &Ty, value: &Value) -> TokenS
     }
 }
 
+/// Appends a literal part of the path template to `path`: `push` for one character (a `/`
+/// between two parameters, or before the first), as clippy's `single_char_add_str` asks.
+fn push_literal(text: &str) -> TokenStream {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => quote!(path.push(#c);),
+        _ => quote!(path.push_str(#text);),
+    }
+}
+
 /// The builder's `request()`: validates, then builds the request as it will be sent (before
 /// authentication).
 pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStream {
@@ -165,7 +175,7 @@ pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStr
     while let Some(start) = rest.find('{') {
         let lit = &rest[..start];
         if !lit.is_empty() {
-            path_code.push(quote!(path.push_str(#lit);));
+            path_code.push(push_literal(lit));
         }
         let after = &rest[start + 1..];
         let end = after.find('}').unwrap_or(after.len());
@@ -191,7 +201,7 @@ pub(super) fn request_fn(api: &Api, op: &Operation, multipart: bool) -> TokenStr
         rest = after.get(end + 1..).unwrap_or("");
     }
     if !rest.is_empty() {
-        path_code.push(quote!(path.push_str(#rest);));
+        path_code.push(push_literal(rest));
     }
     let mut param_code = Vec::new();
     let has_cookies = op.params.iter().any(|p| p.location == Location::Cookie);

@@ -140,6 +140,25 @@ fn read_body(r: &ResponseDef) -> TokenStream {
     }
 }
 
+/// [`read_body`] into the variant of `r`'s status in the enum `name` of success responses:
+/// built directly when reading cannot fail (an empty body without a business rule, a
+/// download), mapped from the read otherwise.
+fn read_into_variant(r: &ResponseDef, name: &proc_macro2::Ident) -> TokenStream {
+    let v = format_ident!("{}", r.status.variant());
+    match &r.body {
+        ResponseBody::Empty if r.business.is_none() => quote!(Ok(#name::#v)),
+        ResponseBody::Empty => {
+            let read = read_body(r);
+            quote!(#read.map(|()| #name::#v))
+        }
+        ResponseBody::Bytes => quote!(Ok(#name::#v(runtime::Download::new(resp)))),
+        _ => {
+            let read = read_body(r);
+            quote!(#read.map(#name::#v))
+        }
+    }
+}
+
 fn status_pattern(s: StatusSel) -> TokenStream {
     match s {
         StatusSel::Code(c) => {
@@ -325,28 +344,14 @@ fn success_plan(
             .iter()
             .map(|r| {
                 let pat = status_pattern(r.status);
-                let v = format_ident!("{}", r.status.variant());
-                let read = read_body(r);
-                match &r.body {
-                    ResponseBody::Empty if r.business.is_none() => {
-                        quote!(#pat => Ok(#name_id::#v),)
-                    }
-                    ResponseBody::Empty => quote!(#pat => #read.map(|()| #name_id::#v),),
-                    _ => quote!(#pat => #read.map(#name_id::#v),),
-                }
+                let read = read_into_variant(r, &name_id);
+                quote!(#pat => #read,)
             })
             .collect();
         if !has_range {
             if let Some(first) = successes.first() {
-                let v = format_ident!("{}", first.status.variant());
-                let read = read_body(first);
-                arms.push(match &first.body {
-                    ResponseBody::Empty if first.business.is_none() => {
-                        quote!(status if (200..300).contains(&status) => Ok(#name_id::#v),)
-                    }
-                    ResponseBody::Empty => quote!(status if (200..300).contains(&status) => #read.map(|()| #name_id::#v),),
-                    _ => quote!(status if (200..300).contains(&status) => #read.map(#name_id::#v),),
-                });
+                let read = read_into_variant(first, &name_id);
+                arms.push(quote!(status if (200..300).contains(&status) => #read,));
             }
         }
         (quote!(#name_id), arms)

@@ -56,6 +56,34 @@ impl Validate for SelfType {
     fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
+/// `Plan`, defined at `#/components/schemas/Plan` in the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// The `529` property.
+    pub _529: String,
+    /// The `401k` property.
+    pub _401k: bool,
+}
+
+crate::runtime::__private::serde_struct!(Plan {
+    _529: "529" req,
+    _401k: "401k" req,
+} ignore);
+
+impl Plan {
+    /// `Plan` from its required properties (`529`, `401k`).
+    pub fn new(_529: impl Into<String>, _401k: impl Into<bool>) -> Self {
+        Plan {
+            _529: _529.into(),
+            _401k: _401k.into(),
+        }
+    }
+}
+
+impl Validate for Plan {
+    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
+}
+
 /// `Odd`, defined at `#/components/schemas/Odd` in the spec.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Odd {

@@ -69,6 +69,26 @@ impl Client {
             headers: Vec::new(),
         }
     }
+
+    /// `GET /{bucket}/{key}/` (operationId `getObject`).
+    ///
+    /// Arguments:
+    /// - `bucket`: path `bucket`
+    /// - `key`: path `key`
+    ///
+    /// Optional parameters are set on the returned [`GetObject`]; `send` validates the whole request first and sends nothing if it is invalid.
+    pub fn get_object(
+        &self,
+        bucket: impl Into<String>,
+        key: impl Into<String>,
+    ) -> GetObject<'_> {
+        GetObject {
+            client: self,
+            bucket: bucket.into(),
+            key: key.into(),
+            headers: Vec::new(),
+        }
+    }
 }
 
 impl From<runtime::Client> for Client {
@@ -169,6 +189,66 @@ impl PutBlob<'_> {
         let resp = self.client.runtime.execute(req).await?;
         match resp.status() {
             status if (200..300).contains(&status) => Ok(()),
+            _ => Err(resp.api_error::<serde_json::Value>().await),
+        }
+    }
+}
+
+/// The success responses of [`Client::get_object`], by status.
+#[derive(Debug)]
+pub enum GetObjectResponse {
+    /// the object
+    Status200(runtime::Download),
+    /// not ready yet; ask again later
+    Status202,
+}
+
+/// A request to [`Client::get_object`] (`GET /{bucket}/{key}/`): set optional parameters, then `send().await`.
+#[derive(Debug, Clone)]
+#[must_use = "a request builder does nothing until `send` is awaited"]
+pub struct GetObject<'a> {
+    client: &'a Client,
+    bucket: String,
+    key: String,
+    headers: Vec<(String, String)>,
+}
+
+impl GetObject<'_> {
+    crate::runtime::__private::header_method!();
+
+    /// Checks every constraint of the spec on this request (parameters and body) and
+    /// returns all violations, each with its path.
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        Ok(())
+    }
+
+    /// Builds the request as it will be sent (before authentication), after validating it.
+    pub fn request(&self) -> Result<Request, Error> {
+        self.validate().map_err(Error::Validation)?;
+        let mut path = String::with_capacity(32);
+        path.push('/');
+        path.push_str(&rt::encode_path_segment(&self.bucket));
+        path.push('/');
+        path.push_str(&rt::encode_path_segment(&self.key));
+        path.push('/');
+        let mut req = Request::new(rt::Method::GET, path, "getObject");
+        req.idempotent = true;
+        req.path_template = Some("/{bucket}/{key}/");
+        rt::push_extra_headers(&mut req, &self.headers)?;
+        Ok(req)
+    }
+
+    /// Validates and sends the request, and decodes the response by status.
+    /// A non-2xx answer is [`Error::Api`]; its typed body is `err.typed::<serde_json::Value>()`.
+    pub async fn send(self) -> Result<GetObjectResponse, Error> {
+        let req = self.request()?;
+        let resp = self.client.runtime.execute(req).await?;
+        match resp.status() {
+            200 => Ok(GetObjectResponse::Status200(runtime::Download::new(resp))),
+            202 => Ok(GetObjectResponse::Status202),
+            status if (200..300).contains(&status) => {
+                Ok(GetObjectResponse::Status200(runtime::Download::new(resp)))
+            }
             _ => Err(resp.api_error::<serde_json::Value>().await),
         }
     }
