@@ -2,28 +2,17 @@
 //! `tests/roundtrip.rs` (JSON round trips per construct, every kind of constraint at its
 //! boundary), and runs `cargo test --offline` and `cargo clippy -- -D warnings` on it.
 //!
-//! The crate builds in `<workspace>/target/pipeline-tests` (`CARGO_TARGET_DIR`), shared across
-//! runs so its dependencies compile once; never the workspace's own target directory, which
-//! the outer cargo holds locked.
+//! The crate builds in `<workspace>/target/pipeline-tests` ([`support::cargo`]).
+
+mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
+
+use support::{assert_clippy_clean, assert_success, cargo, run, workspace};
 
 /// The test file written into the generated crate.
 const ROUNDTRIP: &str = include_str!("fixtures/crate_tests/roundtrip.rs");
-
-/// Clippy lints allowed on the generated crate because of known generator bugs outside the
-/// files this suite may fix (`codegen/src/emit/client.rs`). Each entry names the bug; remove
-/// it once the bug is fixed.
-const KNOWN_CLIPPY_BUGS: &[(&str, &str)] = &[];
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("codegen sits in the workspace")
-        .to_path_buf()
-}
 
 fn fixture_specs() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
@@ -34,45 +23,6 @@ fn fixture_specs() -> Vec<PathBuf> {
         .collect();
     specs.sort();
     specs
-}
-
-fn cargo() -> Command {
-    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    // The outer `cargo test` sets these for its own build; the inner build must not see them.
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_TARGET_DIR",
-        "CARGO_TARGET_DIR",
-    ] {
-        c.env_remove(var);
-    }
-    c.env(
-        "CARGO_TARGET_DIR",
-        workspace().join("target/pipeline-tests"),
-    );
-    c.env("CARGO_TERM_COLOR", "never");
-    c
-}
-
-fn run(what: &str, mut cmd: Command, dir: &Path) -> std::process::Output {
-    let started = Instant::now();
-    let out = cmd
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
-    eprintln!("{what}: {:?} in {:.1?}", out.status, started.elapsed());
-    out
-}
-
-fn assert_success(what: &str, out: &std::process::Output) {
-    assert!(
-        out.status.success(),
-        "{what} failed ({}):\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]
@@ -138,29 +88,7 @@ fn generated_crate_from_every_construct_compiles_round_trips_validates_and_is_cl
         "expected `{expected}` from the round-trip tests:\n{stdout}"
     );
 
-    let has_clippy = cargo()
-        .args(["clippy", "--version"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if has_clippy {
-        let mut clippy = cargo();
-        clippy.args([
-            "clippy",
-            "--offline",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ]);
-        for (lint, why) in KNOWN_CLIPPY_BUGS {
-            eprintln!("note: allowing {lint} on the generated crate (known generator bug: {why})");
-            clippy.args(["-A", lint]);
-        }
-        let out = run("cargo clippy", clippy, &dir);
-        assert_success("cargo clippy -D warnings on the generated crate", &out);
-    } else {
-        eprintln!("skipping clippy: `cargo clippy` is not installed");
-    }
+    assert_clippy_clean(&dir);
     eprintln!(
         "constructs: {} specs, total {:.1?}",
         specs.len(),

@@ -1,12 +1,18 @@
 //! Property test: specs mutated at the level of their YAML tree (keys deleted, values replaced
 //! by other types, `$ref`s pointing back at their ancestors to make cycles, huge numbers, odd
 //! strings, subtrees duplicated elsewhere) never panic, abort or hang in load + lower, and
-//! whatever lowers is emitted (examples too) into code that parses.
+//! whatever lowers is emitted (examples too) into code that parses. The first
+//! [`COMPILED_SAMPLE`] mutated specs that lower become the modules of one crate, which must
+//! pass `cargo clippy -D warnings`.
 //!
-//! Deterministic: a fixed seed and 256 cases (`PROPTEST_CASES` overrides the count), and no
-//! failure-persistence files; a failure prints the minimal mutated spec.
+//! Deterministic: a fixed seed and 256 cases (`PROPTEST_CASES` overrides the count;
+//! `COMPILED_SAMPLE` the size of the sample), and no failure-persistence files; a failure
+//! prints the minimal mutated spec, or keeps the crate that clippy failed on.
+
+mod support;
 
 use std::path::Path;
+use std::sync::Mutex;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -229,8 +235,12 @@ fn mutate(doc: &mut Value, op: u8, at: u64, other: u64) {
     }
 }
 
+/// How many of the mutated specs that lower are compiled, as the modules of one crate, unless
+/// the variable of that name says otherwise.
+const COMPILED_SAMPLE: usize = 40;
+
 #[test]
-fn mutated_spec_trees_never_panic() {
+fn mutated_spec_trees_never_panic_and_what_lowers_compiles_clippy_clean() {
     let bases = bases();
     assert!(bases.len() > 20, "fixtures and spec/ found");
     let cases = std::env::var("PROPTEST_CASES")
@@ -245,6 +255,12 @@ fn mutated_spec_trees_never_panic() {
     };
     let n = bases.len();
     let emitted = std::sync::atomic::AtomicUsize::new(0);
+    // (base spec's name, mutated text) of the first specs that lower.
+    let sample: &'static Mutex<Vec<(String, String)>> = Box::leak(Box::default());
+    let sample_size = std::env::var("COMPILED_SAMPLE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(COMPILED_SAMPLE);
     // An 8 MiB stack, as a program's main thread has: what runs here must fit in it.
     std::thread::Builder::new()
         .stack_size(8 << 20)
@@ -266,6 +282,7 @@ fn mutated_spec_trees_never_panic() {
                 let text = serde_yaml::to_string(&doc)
                     .map_err(|e| TestCaseError::reject(e.to_string()))?;
                 let path = Path::new(name);
+                let kept = text.clone();
                 // Ok or Err (diagnostics) are both fine for loading and lowering; only a
                 // panic fails. What lowers is emitted, examples too, and that must succeed:
                 // an error there is generated code that does not parse.
@@ -288,6 +305,10 @@ fn mutated_spec_trees_never_panic() {
                 )
                 .map_err(|e| TestCaseError::fail(format!("{name}: {e}")))?;
                 emitted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let mut sample = sample.lock().unwrap();
+                if sample.len() < sample_size {
+                    sample.push((name.clone(), kept));
+                }
                 Ok(())
             });
             if let Err(e) = result {
@@ -303,4 +324,45 @@ fn mutated_spec_trees_never_panic() {
         .unwrap()
         .join()
         .expect("no panic");
+    compile_sample(&sample.lock().unwrap());
+}
+
+/// Generates one crate with a module for each mutated spec of `sample` and runs `cargo clippy
+/// -D warnings` on it: what the generator accepts must compile without a warning.
+fn compile_sample(sample: &[(String, String)]) {
+    assert!(!sample.is_empty(), "no mutated spec lowered");
+    let tmp = tempfile::Builder::new()
+        .prefix("codegen-mutated-")
+        .tempdir()
+        .expect("temp dir");
+    let mut config = codegen::Config::new();
+    for (i, (name, text)) in sample.iter().enumerate() {
+        // The module is named after the file: m00_arrays, m01_octet_stream, ...
+        let path = tmp.path().join(format!("m{i:02}_{name}"));
+        std::fs::write(&path, text).unwrap();
+        config.spec(&path);
+    }
+    let dir = tmp.path().join("mutated-crate");
+    let runtime_dir = support::workspace().join("codegen/runtime");
+    config
+        .out_dir(&dir)
+        .crate_name("mutated-crate")
+        .standalone(true)
+        .runtime(codegen::Runtime::Path(runtime_dir.display().to_string()));
+    if let Err(e) = config.write() {
+        panic!(
+            "generation of the {} mutated specs failed:\n{e}",
+            sample.len()
+        );
+    }
+    std::fs::copy(
+        support::workspace().join("Cargo.lock"),
+        dir.join("Cargo.lock"),
+    )
+    .expect("copy Cargo.lock");
+    // Kept when clippy fails, for a look at the specs and the code.
+    let root = tmp.keep();
+    eprintln!("mutated specs and their crate: {}", root.display());
+    support::assert_clippy_clean(&dir);
+    let _ = std::fs::remove_dir_all(&root);
 }

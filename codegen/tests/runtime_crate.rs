@@ -6,35 +6,18 @@
 //!
 //! Builds in `<workspace>/target/pipeline-tests`, like the constructs test.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("codegen sits in the workspace")
-        .to_path_buf()
-}
+use std::path::Path;
+
+use support::workspace;
 
 fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
-    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_TARGET_DIR",
-        "CARGO_TARGET_DIR",
-    ] {
-        c.env_remove(var);
-    }
-    c.env(
-        "CARGO_TARGET_DIR",
-        workspace().join("target/pipeline-tests"),
-    )
-    .env("CARGO_TERM_COLOR", "never")
-    .args(args)
-    .current_dir(dir)
-    .output()
-    .unwrap_or_else(|e| panic!("cannot run cargo: {e}"))
+    support::cargo()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run cargo: {e}"))
 }
 
 fn ok(what: &str, out: &std::process::Output) -> String {
