@@ -7,6 +7,7 @@
 //! ```text
 //! cargo bench -p codegen --bench phases                   # the corpus's big specs
 //! cargo bench -p codegen --bench phases -- stripe         # specs whose name contains a word
+//! cargo bench -p codegen --bench phases -- spotify.yaml   # any file of the corpus, by its name
 //! ```
 //!
 //! Environment: `CORPUS` (default `<repo>/../shared/corpus`), `BENCH_ITERS` (runs per
@@ -78,10 +79,18 @@ fn main() {
         "{:<24} {:>12} {:>12} {:>12} {:>8}",
         "spec", "openapiv3", "load", "check", "ratio"
     );
-    for name in SPECS {
-        if !filter.is_empty() && !filter.iter().any(|f| name.contains(f.as_str())) {
-            continue;
+    // The default specs a word names, then any other file of the corpus named in full.
+    let mut names: Vec<&str> = SPECS
+        .iter()
+        .copied()
+        .filter(|name| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str())))
+        .collect();
+    for f in &filter {
+        if !SPECS.contains(&f.as_str()) && corpus.join(f).is_file() {
+            names.push(f);
         }
+    }
+    for name in names {
         let path = corpus.join(name);
         if !path.exists() {
             println!("{name:<24} (not found in {})", corpus.display());
