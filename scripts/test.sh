@@ -59,7 +59,7 @@ step "cargo doc -D warnings (rustdoc on every public item, links resolve)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
 
 if [ $quick -eq 0 ]; then
-  step "public-spec corpus (../shared/corpus): generate, then cargo check each crate"
+  step "public-spec corpus (../shared/corpus): generate, then cargo clippy each crate (no warning)"
   bash scripts/corpus.sh
 fi
 

@@ -1,7 +1,7 @@
 //! Handling an operation's response: the success type (one body, or an enum by status), the
 //! typed error (one type, or an enum by status), and the match arms of `send`.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::emit::{doc, doc_prints_as_written, doc_text, fits, text_item_at, ty, type_text};
@@ -143,7 +143,7 @@ fn read_body(r: &ResponseDef) -> TokenStream {
 /// [`read_body`] into the variant of `r`'s status in the enum `name` of success responses:
 /// built directly when reading cannot fail (an empty body without a business rule, a
 /// download), mapped from the read otherwise.
-fn read_into_variant(r: &ResponseDef, name: &proc_macro2::Ident) -> TokenStream {
+fn read_into_variant(r: &ResponseDef, name: &Ident) -> TokenStream {
     let v = format_ident!("{}", r.status.variant());
     match &r.body {
         ResponseBody::Empty if r.business.is_none() => quote!(Ok(#name::#v)),
