@@ -9,7 +9,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use support::{assert_clippy_clean, assert_success, cargo, run, workspace};
+use support::{assert_clippy_clean, assert_success, cargo, run, write_crate};
 
 /// The test file written into the generated crate.
 const ROUNDTRIP: &str = include_str!("fixtures/crate_tests/roundtrip.rs");
@@ -36,20 +36,7 @@ fn generated_crate_from_every_construct_compiles_round_trips_validates_and_is_cl
         .tempdir()
         .expect("temp dir");
     let dir = tmp.path().join("constructs-crate");
-    let mut config = codegen::Config::new();
-    for s in &specs {
-        config.spec(s);
-    }
-    // The runtime as a dependency (the corpus run covers the vendored copy).
-    let runtime_dir = workspace().join("codegen/runtime");
-    config
-        .out_dir(&dir)
-        .crate_name("constructs-crate")
-        .standalone(true)
-        .runtime(codegen::Runtime::Path(runtime_dir.display().to_string()));
-    let report = config
-        .write()
-        .unwrap_or_else(|e| panic!("generation failed:\n{e}"));
+    let report = write_crate(&specs, &dir, "constructs-crate");
     for w in &report.warnings {
         eprintln!("{w}");
     }
@@ -63,8 +50,6 @@ fn generated_crate_from_every_construct_compiles_round_trips_validates_and_is_cl
     }
     std::fs::create_dir_all(dir.join("tests")).unwrap();
     std::fs::write(dir.join("tests/roundtrip.rs"), ROUNDTRIP).unwrap();
-    // Pin the dependency versions the workspace already has, so `--offline` resolves.
-    std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
 
     // tests/fixtures/hostile_docs.yaml hides this write in its descriptions; the doctests
     // must not run it.

@@ -11,8 +11,8 @@
 
 mod support;
 
-use std::path::Path;
-use std::sync::Mutex;
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -255,16 +255,16 @@ fn mutated_spec_trees_never_panic_and_what_lowers_compiles_clippy_clean() {
     };
     let n = bases.len();
     let emitted = std::sync::atomic::AtomicUsize::new(0);
-    // (base spec's name, mutated text) of the first specs that lower.
-    let sample: &'static Mutex<Vec<(String, String)>> = Box::leak(Box::default());
     let sample_size = std::env::var("COMPILED_SAMPLE")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(COMPILED_SAMPLE);
     // An 8 MiB stack, as a program's main thread has: what runs here must fit in it.
-    std::thread::Builder::new()
+    let sample = std::thread::Builder::new()
         .stack_size(8 << 20)
         .spawn(move || {
+            // (base spec's name, mutated text) of the first specs that lower.
+            let sample: RefCell<Vec<(String, String)>> = RefCell::default();
             let mut runner = TestRunner::new_with_rng(
                 config,
                 TestRng::from_seed(RngAlgorithm::ChaCha, &[42; 32]),
@@ -282,7 +282,7 @@ fn mutated_spec_trees_never_panic_and_what_lowers_compiles_clippy_clean() {
                 let text = serde_yaml::to_string(&doc)
                     .map_err(|e| TestCaseError::reject(e.to_string()))?;
                 let path = Path::new(name);
-                let kept = text.clone();
+                let kept = (sample.borrow().len() < sample_size).then(|| text.clone());
                 // Ok or Err (diagnostics) are both fine for loading and lowering; only a
                 // panic fails. What lowers is emitted, examples too, and that must succeed:
                 // an error there is generated code that does not parse.
@@ -305,9 +305,8 @@ fn mutated_spec_trees_never_panic_and_what_lowers_compiles_clippy_clean() {
                 )
                 .map_err(|e| TestCaseError::fail(format!("{name}: {e}")))?;
                 emitted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let mut sample = sample.lock().unwrap();
-                if sample.len() < sample_size {
-                    sample.push((name.clone(), kept));
+                if let Some(kept) = kept {
+                    sample.borrow_mut().push((name.clone(), kept));
                 }
                 Ok(())
             });
@@ -320,11 +319,12 @@ fn mutated_spec_trees_never_panic_and_what_lowers_compiles_clippy_clean() {
                 emitted * 10 >= cases as usize,
                 "{emitted} of {cases} emitted"
             );
+            sample.into_inner()
         })
         .unwrap()
         .join()
         .expect("no panic");
-    compile_sample(&sample.lock().unwrap());
+    compile_sample(&sample);
 }
 
 /// Generates one crate with a module for each mutated spec of `sample` and runs `cargo clippy
@@ -335,31 +335,18 @@ fn compile_sample(sample: &[(String, String)]) {
         .prefix("codegen-mutated-")
         .tempdir()
         .expect("temp dir");
-    let mut config = codegen::Config::new();
-    for (i, (name, text)) in sample.iter().enumerate() {
-        // The module is named after the file: m00_arrays, m01_octet_stream, ...
-        let path = tmp.path().join(format!("m{i:02}_{name}"));
-        std::fs::write(&path, text).unwrap();
-        config.spec(&path);
-    }
+    let specs: Vec<PathBuf> = sample
+        .iter()
+        .enumerate()
+        .map(|(i, (name, text))| {
+            // The module is named after the file: m00_arrays, m01_octet_stream, ...
+            let path = tmp.path().join(format!("m{i:02}_{name}"));
+            std::fs::write(&path, text).unwrap();
+            path
+        })
+        .collect();
     let dir = tmp.path().join("mutated-crate");
-    let runtime_dir = support::workspace().join("codegen/runtime");
-    config
-        .out_dir(&dir)
-        .crate_name("mutated-crate")
-        .standalone(true)
-        .runtime(codegen::Runtime::Path(runtime_dir.display().to_string()));
-    if let Err(e) = config.write() {
-        panic!(
-            "generation of the {} mutated specs failed:\n{e}",
-            sample.len()
-        );
-    }
-    std::fs::copy(
-        support::workspace().join("Cargo.lock"),
-        dir.join("Cargo.lock"),
-    )
-    .expect("copy Cargo.lock");
+    support::write_crate(&specs, &dir, "mutated-crate");
     // Kept when clippy fails, for a look at the specs and the code.
     let root = tmp.keep();
     eprintln!("mutated specs and their crate: {}", root.display());

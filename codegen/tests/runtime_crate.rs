@@ -20,13 +20,9 @@ fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
         .unwrap_or_else(|e| panic!("cannot run cargo: {e}"))
 }
 
+/// Its standard output, once `out` succeeded.
 fn ok(what: &str, out: &std::process::Output) -> String {
-    assert!(
-        out.status.success(),
-        "{what} failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    support::assert_success(what, out);
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 

@@ -37,6 +37,30 @@ pub fn cargo() -> Command {
     c
 }
 
+/// Generates one crate from `specs` (a module each) into `dir`, standing alone, with the
+/// runtime as a path dependency (the corpus run covers the vendored copy), and the workspace's
+/// `Cargo.lock`, so `--offline` resolves the versions already built.
+pub fn write_crate(specs: &[PathBuf], dir: &Path, name: &str) -> codegen::WriteReport {
+    let mut config = codegen::Config::new();
+    for s in specs {
+        config.spec(s);
+    }
+    let runtime_dir = workspace().join("codegen/runtime");
+    config
+        .out_dir(dir)
+        .crate_name(name)
+        .standalone(true)
+        .runtime(codegen::Runtime::Path(runtime_dir.display().to_string()));
+    let report = config.write().unwrap_or_else(|e| {
+        panic!(
+            "generation of {name} from {} specs failed:\n{e}",
+            specs.len()
+        )
+    });
+    std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
+    report
+}
+
 /// Runs `cmd` in `dir`, printing how long it took.
 pub fn run(what: &str, mut cmd: Command, dir: &Path) -> Output {
     let started = Instant::now();
