@@ -12,6 +12,7 @@
 //! | `x-idempotent` | operations | boolean |
 //! | `x-sdk-name` | operations | string (the official SDK's name of the operation) |
 //! | `x-pagination` | operations | `{offset, limit?, items, total?}` or `{page, size?, items, total?}` |
+//! | `x-default-headers` | the document (root) | map of header name to string value |
 //! | `x-name` | servers | string |
 //! | `x-signing-algorithm` | API-key header security schemes | string |
 //! | `x-client-credentials` | API-key header security schemes | `{tokenUrl: string}` |
@@ -255,6 +256,73 @@ pub(crate) fn idempotent(ext: &Ext, pointer: &str, sink: &mut Sink) -> Option<bo
         );
     }
     v.as_bool()
+}
+
+/// Headers the client must not choose: they frame the message or are set by the client.
+const FRAMING_HEADERS: [&str; 6] = [
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "upgrade",
+    "te",
+];
+
+/// `x-default-headers` of the document: headers every request carries unless it sets them
+/// itself (a body's media type is its `Content-Type`). Names must be HTTP tokens, values
+/// visible text; each bad entry is an error at its own pointer.
+pub(crate) fn default_headers(ext: &Ext, sink: &mut Sink) -> Vec<(String, String)> {
+    unknown_ours(ext, &[], "", sink);
+    let Some(v) = ext.get("x-default-headers") else {
+        return Vec::new();
+    };
+    let here = diag::push("", "x-default-headers");
+    let Some(map) = v.as_object() else {
+        sink.error(
+            &here,
+            format!("`x-default-headers` must be a map of header names to values, not `{v}`"),
+        );
+        return Vec::new();
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (name, value) in map {
+        let at = diag::push(&here, name);
+        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+        if name.is_empty() || !name.chars().all(token) {
+            sink.error(&at, format!("{name:?} is not a valid HTTP header name"));
+            continue;
+        }
+        if FRAMING_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
+            sink.error(
+                &at,
+                format!(
+                    "`{name}` is set by the HTTP client for each message; it cannot be a default"
+                ),
+            );
+            continue;
+        }
+        if out.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            sink.error(
+                &at,
+                format!("`{name}` is listed twice (header names ignore case)"),
+            );
+            continue;
+        }
+        match value.as_str() {
+            Some(text) if text.chars().all(|c| c == '\t' || (' '..='~').contains(&c)) => {
+                out.push((name.clone(), text.to_string()));
+            }
+            Some(_) => sink.error(
+                &at,
+                "a default header's value must be printable ASCII (tabs allowed)",
+            ),
+            None => sink.error(
+                &at,
+                format!("a default header's value must be a string, not `{value}`"),
+            ),
+        }
+    }
+    out
 }
 
 /// `x-name` of the server at `pointer`.

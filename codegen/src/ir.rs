@@ -24,6 +24,9 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Header parameters of components/parameters: defaults a client can set once.
     pub default_headers: Vec<Param>,
+    /// `x-default-headers`: (name, value) pairs every request carries unless it sets the
+    /// header itself; the client builder presets them.
+    pub preset_headers: Vec<(String, String)>,
 }
 
 /// A server URL.

@@ -738,6 +738,61 @@ components:
 }
 
 #[test]
+fn default_headers_are_checked_entry_by_entry() {
+    let text = format!(
+        "{HEAD}x-default-headers:
+  Content-Type: application/json
+  Bad Name: x
+  Host: example.com
+  content-type: text/plain
+  X-Number: 7
+  X-Line: \"a\\r\\nInjected: 1\"
+  Accept: application/vnd.x+json
+x-codegen-mystery: 1
+paths: {{}}
+"
+    );
+    let all = errors(check_text("x.yaml", &text));
+    for (pointer, line, what) in [
+        (
+            "/x-default-headers/Bad Name",
+            5,
+            "not a valid HTTP header name",
+        ),
+        ("/x-default-headers/Host", 6, "cannot be a default"),
+        ("/x-default-headers/content-type", 7, "listed twice"),
+        ("/x-default-headers/X-Number", 8, "must be a string"),
+        ("/x-default-headers/X-Line", 9, "printable ASCII"),
+        ("/x-codegen-mystery", 11, "unknown generator extension"),
+    ] {
+        let e = find(&all, Severity::Error, pointer);
+        assert!(e.message.contains(what), "{e}");
+        assert_eq!(e.line, Some(line), "{e}");
+    }
+    assert_eq!(
+        all.iter().filter(|d| d.severity == Severity::Error).count(),
+        6,
+        "{all:#?}"
+    );
+
+    let good = format!(
+        "{HEAD}x-default-headers: {{Content-Type: application/json, Accept: '*/*'}}\npaths: {{}}\n"
+    );
+    let (api, _) = lower_text(&good).expect("lowers");
+    assert_eq!(
+        api.preset_headers,
+        [
+            ("Content-Type".to_string(), "application/json".to_string()),
+            ("Accept".to_string(), "*/*".to_string())
+        ]
+    );
+    let shape = format!("{HEAD}x-default-headers: [Content-Type]\npaths: {{}}\n");
+    let all = errors(check_text("x.yaml", &shape));
+    let e = find(&all, Severity::Error, "/x-default-headers");
+    assert!(e.message.contains("must be a map"), "{e}");
+}
+
+#[test]
 fn refs_into_their_own_subtree_end() {
     // Found by tests/fuzz_specs.rs: a `$ref` into an inline schema that contains the `$ref`
     // made a new type at every level, forever.

@@ -225,9 +225,13 @@ impl<C> ClientBuilder<C> {
     /// A header sent on every request that does not set it itself (and, for
     /// `Content-Type`, whose body has no content type: a default
     /// `Content-Type: application/json` thus applies to body-less requests only, as the
-    /// Huawei SDK sends it).
+    /// Huawei SDK sends it). It replaces an earlier default of the same name (names ignore
+    /// case), such as one a generated client's `builder()` presets from the spec.
     pub fn default_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.default_headers.push((name.into(), value.into()));
+        let name = name.into();
+        self.default_headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(&name));
+        self.default_headers.push((name, value.into()));
         self
     }
 

@@ -82,7 +82,9 @@ async fn access_token_user_agent_and_default_content_type() {
         .endpoint(format!("{}/service/AICC__Case/1.0.0/", server.uri()))
         .auth(Auth::access_token("aicc-token"))
         .user_agent("my-agent/2")
-        .default_header("Content-Type", "application/json")
+        // A later default of the same name (in any case) replaces the earlier one.
+        .default_header("Content-Type", "text/plain")
+        .default_header("content-type", "application/json")
         .build()
         .unwrap();
     c.execute(Request::new(Method::GET, "/openapi/caseType/7", "op"))
@@ -98,8 +100,9 @@ async fn access_token_user_agent_and_default_content_type() {
     assert_eq!(r.url.path(), "/service/AICC__Case/1.0.0/openapi/caseType/7");
     assert_eq!(header(r, "access-token"), Some("aicc-token"));
     assert_eq!(header(r, "user-agent"), Some("my-agent/2"));
-    // A default Content-Type applies to body-less requests...
-    assert_eq!(header(r, "content-type"), Some("application/json"));
+    // A default Content-Type applies to body-less requests, once...
+    let types: Vec<_> = r.headers.get_all("content-type").iter().collect();
+    assert_eq!(types, ["application/json"]);
     // ...but not over the body's own.
     assert_eq!(
         header(&reqs[1], "content-type"),

@@ -164,6 +164,10 @@ impl<'a> Lowerer<'a> {
             types: Vec::new(),
             operations,
             default_headers,
+            preset_headers: crate::extensions::default_headers(
+                &self.spec.doc.extensions,
+                &mut self.sink,
+            ),
         };
         api.servers = self.lower_servers();
         api.security = self.lower_security();

@@ -26,9 +26,11 @@ impl Client {
         Client { runtime: runtime.into() }
     }
 
-    /// A builder of this client (endpoint, auth, timeouts, retries, default headers) whose endpoint is preset to [`super::servers::CN_SOUTH_1`]; change it with `endpoint`. `build()` gives a [`Client`].
+    /// A builder of this client (endpoint, auth, timeouts, retries, default headers) whose endpoint is preset to [`super::servers::CN_SOUTH_1`]; change it with `endpoint`. `build()` gives a [`Client`]. It presets the headers the spec sends on every request that does not set them itself (`Content-Type: application/json`); `default_header` with the same name replaces one.
     pub fn builder() -> runtime::ClientBuilder<Client> {
-        runtime::ClientBuilder::default().endpoint(super::servers::CN_SOUTH_1)
+        runtime::ClientBuilder::default()
+            .endpoint(super::servers::CN_SOUTH_1)
+            .default_header("Content-Type", "application/json")
     }
 
     /// The runtime client this client sends through.

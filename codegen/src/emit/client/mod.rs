@@ -96,23 +96,9 @@ pub fn client_head(api: &Api) -> TokenStream {
         .map(|op| emit_operation(api, op, Part::Method))
         .collect();
     let title = format!(" A client for {} {}.", api.title.trim(), api.version.trim());
-    let builder_doc = match api.servers.first() {
-        Some(s) => format!(
-            " A builder of this client (endpoint, auth, timeouts, retries, default headers) whose endpoint is preset to [`super::servers::{}`]; change it with `endpoint`. `build()` gives a [`Client`].",
-            s.const_name
-        ),
-        None => " A builder of this client (endpoint, auth, timeouts, retries, default headers); set its endpoint with `endpoint`. `build()` gives a [`Client`].".to_string(),
-    };
     let uses = fixed_item(CLIENT_USES);
     let definition = fixed_item_at(0, Some(&title), CLIENT_STRUCT);
-    let endpoint = api
-        .servers
-        .first()
-        .map(|s| format!(".endpoint(super::servers::{})", s.const_name))
-        .unwrap_or_default();
-    let builder = format!(
-        "pub fn builder() -> runtime::ClientBuilder<Client> {{\n    runtime::ClientBuilder::default(){endpoint}\n}}\n"
-    );
+    let (builder_doc, builder) = builder_fn(api);
     let mut members = vec![
         fixed_item_at(METHOD_INDENT, None, CLIENT_NEW),
         fixed_item_at(METHOD_INDENT, Some(&builder_doc), &builder),
@@ -129,6 +115,52 @@ pub fn client_head(api: &Api) -> TokenStream {
         #methods
         #conversions
     }
+}
+
+/// The doc and text (at indentation 0) of `Client::builder()`: the runtime's builder with the
+/// spec's first server and its `x-default-headers` preset.
+fn builder_fn(api: &Api) -> (String, String) {
+    let mut doc = match api.servers.first() {
+        Some(s) => format!(
+            " A builder of this client (endpoint, auth, timeouts, retries, default headers) whose endpoint is preset to [`super::servers::{}`]; change it with `endpoint`. `build()` gives a [`Client`].",
+            s.const_name
+        ),
+        None => " A builder of this client (endpoint, auth, timeouts, retries, default headers); set its endpoint with `endpoint`. `build()` gives a [`Client`].".to_string(),
+    };
+    let mut calls: Vec<String> = api
+        .servers
+        .first()
+        .map(|s| format!(".endpoint(super::servers::{})", s.const_name))
+        .into_iter()
+        .collect();
+    for (name, value) in &api.preset_headers {
+        let (name, value) = (Literal::string(name), Literal::string(value));
+        calls.push(format!(".default_header({name}, {value})"));
+    }
+    if !api.preset_headers.is_empty() {
+        let list: Vec<String> = api
+            .preset_headers
+            .iter()
+            .map(|(n, v)| format!("`{n}: {v}`"))
+            .collect();
+        doc.push_str(&format!(
+            " It presets the headers the spec sends on every request that does not set them itself ({}); `default_header` with the same name replaces one.",
+            list.join(", ")
+        ));
+    }
+    // The chain on one line while it fits prettyplease's width (the body is at indentation 8
+    // in the impl block), else one call to a line, as prettyplease breaks it. A line that is
+    // still too wide makes `fixed_item_at` print the tokens instead.
+    const CHAIN: &str = "runtime::ClientBuilder::default()";
+    let width = METHOD_INDENT + 4 + CHAIN.len() + calls.iter().map(String::len).sum::<usize>();
+    let chain: String = if width <= super::PRINT_WIDTH {
+        calls.concat()
+    } else {
+        calls.iter().map(|c| format!("\n        {c}")).collect()
+    };
+    let text =
+        format!("pub fn builder() -> runtime::ClientBuilder<Client> {{\n    {CHAIN}{chain}\n}}\n");
+    (doc, text)
 }
 
 /// The imports of `client.rs` as printed.
@@ -625,6 +657,48 @@ mod tests {
             );
         }
         assert!(as_text > 250, "{as_text}");
+    }
+
+    #[test]
+    fn the_client_builder_written_as_text_prints_as_its_tokens_do() {
+        let printed = |item: &dyn Fn() -> TokenStream| {
+            reset_doc_blocks();
+            let item = item();
+            print(quote!(impl Client { #item }), "a test").unwrap()
+        };
+        let mut broken = 0;
+        for server in (0..48).map(|n| "S".repeat(n)) {
+            for headers in 0..3 {
+                for long in 0..30 {
+                    let mut api = Api::default();
+                    if !server.is_empty() {
+                        api.servers.push(ServerDef {
+                            const_name: server.clone(),
+                            url: "https://example.com".into(),
+                            template: "https://example.com".into(),
+                            description: None,
+                            variables: Vec::new(),
+                        });
+                    }
+                    for i in 0..headers {
+                        // A quote in a value is escaped (and its doc printed from tokens).
+                        let quote = if long == 0 { "\"" } else { "" };
+                        let value = format!("v{quote}{}", "x".repeat(long + 3 * i));
+                        api.preset_headers.push((format!("X-H{i}"), value));
+                    }
+                    let (doc, text) = builder_fn(&api);
+                    broken += usize::from(text.lines().count() > 3);
+                    let tokens: TokenStream = text.parse().unwrap();
+                    assert_eq!(
+                        printed(&|| fixed_item_at(METHOD_INDENT, Some(&doc), &text)),
+                        printed(&|| quote!(#[doc = #doc] #tokens)),
+                        "{server} {headers} {long}"
+                    );
+                }
+            }
+        }
+        // Both shapes of the chain are covered: on one line, and one call per line.
+        assert!((500..4000).contains(&broken), "{broken}");
     }
 
     #[test]

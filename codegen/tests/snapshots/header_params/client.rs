@@ -26,9 +26,11 @@ impl Client {
         Client { runtime: runtime.into() }
     }
 
-    /// A builder of this client (endpoint, auth, timeouts, retries, default headers); set its endpoint with `endpoint`. `build()` gives a [`Client`].
+    /// A builder of this client (endpoint, auth, timeouts, retries, default headers); set its endpoint with `endpoint`. `build()` gives a [`Client`]. It presets the headers the spec sends on every request that does not set them itself (`Accept: application/json`, `X-Client-Name: codegen "fixtures"`); `default_header` with the same name replaces one.
     pub fn builder() -> runtime::ClientBuilder<Client> {
         runtime::ClientBuilder::default()
+            .default_header("Accept", "application/json")
+            .default_header("X-Client-Name", "codegen \"fixtures\"")
     }
 
     /// The runtime client this client sends through.
