@@ -31,12 +31,17 @@ pub struct Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// One line: the file, line, column and pointer, then the message. Text from the spec
+    /// (names in the message and the pointer, the file's name) is printed with control and
+    /// direction characters escaped, so a spec cannot write escape sequences to a terminal
+    /// or start a line of its own.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sev = match self.severity {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        write!(f, "{sev}: {}", self.file.display())?;
+        let file = self.file.display().to_string();
+        write!(f, "{sev}: {}", printable(&file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(col) = self.column {
@@ -44,10 +49,44 @@ impl fmt::Display for Diagnostic {
             }
         }
         if !self.pointer.is_empty() {
-            write!(f, " at #{}", self.pointer)?;
+            write!(f, " at #{}", printable(&self.pointer))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", printable(&self.message))
     }
+}
+
+/// Whether `c` must not be written as it is to a terminal, a comment or a single line:
+/// control characters (line breaks and escapes among them), line and paragraph separators,
+/// and the marks and controls that change the direction of text.
+pub fn unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{061C}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` with every [`unprintable`] character escaped as Rust writes it (`\n`, `\u{1b}`);
+/// borrowed when there is none.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(unprintable) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unprintable(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// All diagnostics of a failed run, errors first.
@@ -269,6 +308,28 @@ impl<'a> Sink<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spec_text_in_a_diagnostic_cannot_drive_the_terminal() {
+        let d = Diagnostic {
+            severity: Severity::Warning,
+            file: PathBuf::from("a\u{1b}]52;c;cHduZWQ=\u{7}.yaml"),
+            line: Some(3),
+            column: Some(7),
+            pointer: "/paths/~1a\rb/get".into(),
+            message: "operationId `x\u{1b}[2J\r\nerror: fake \u{202e}gnp.exe` is renamed".into(),
+        };
+        let shown = d.to_string();
+        assert!(
+            !shown.chars().any(|c| c.is_control() || c == '\u{202e}'),
+            "{shown:?}"
+        );
+        assert_eq!(
+            shown,
+            "warning: a\\u{1b}]52;c;cHduZWQ=\\u{7}.yaml:3:7 at #/paths/~1a\\rb/get: operationId `x\\u{1b}[2J\\r\\nerror: fake \\u{202e}gnp.exe` is renamed"
+        );
+        assert_eq!(printable("plain text, ünïcode"), "plain text, ünïcode");
+    }
 
     #[test]
     fn locates_yaml_keys_by_indentation() {

@@ -68,11 +68,14 @@ pub(crate) fn lower_all(
                         ),
                     });
                 }
+                // The file's name goes into comments (`Cargo.toml`, each file's first line)
+                // and docs: a line break in it would end the comment and write TOML or Rust of
+                // the spec author's choosing, so such characters are escaped.
                 let spec_name = path
                     .file_name()
                     .and_then(|s| s.to_str())
-                    .unwrap_or("spec")
-                    .to_string();
+                    .map(|s| crate::diag::printable(s).into_owned())
+                    .unwrap_or_else(|| "spec".into());
                 modules.push(ModuleInput {
                     module: unique,
                     spec_name,

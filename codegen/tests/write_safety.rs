@@ -244,3 +244,54 @@ fn specs_named_like_crate_files_get_other_module_names() {
         "{warned:?}"
     );
 }
+
+/// A spec's file name lands in comments (the first line of `Cargo.toml` and of every `.rs`
+/// file) and docs: a line break in it must not end the comment and add TOML (a dependency
+/// whose build script would run) or Rust of the spec author's choosing.
+#[cfg(unix)]
+#[test]
+fn a_line_break_in_the_spec_name_cannot_write_into_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "pets\n[target.'cfg(all())'.dependencies]\nevil = { path = \"\\u002Ftmp\\u002Fevil\" }\n#\u{1b}[2J\u{202e}.yaml";
+    let spec = spec_in(dir.path(), name);
+    let out = dir.path().join("out");
+    let o = generate(&spec, &out, &["--name", "pets"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = std::fs::read_to_string(out.join("Cargo.toml")).unwrap();
+    assert!(
+        !manifest
+            .lines()
+            .any(|l| l.starts_with("evil") || l.starts_with("[target")),
+        "{manifest}"
+    );
+    let first = manifest.lines().next().unwrap();
+    assert!(first.contains("pets\\n[target"), "{first}");
+    for file in walk(&out) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            !text.chars().any(|c| c == '\u{1b}' || c == '\u{202e}'),
+            "{}",
+            file.display()
+        );
+        if file.extension().is_some_and(|e| e == "rs") {
+            assert!(
+                !text.lines().any(|l| l.starts_with("evil =")),
+                "{}",
+                file.display()
+            );
+        }
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
