@@ -158,6 +158,7 @@ fn stale(root: &Path, files: &[BundledFile]) -> Vec<PathBuf> {
 pub fn bundle_file(path: &Path) -> Result<Value, Error> {
     let root = canonical(path)?;
     let mut resolver = Resolver {
+        base: root.parent().unwrap_or(Path::new("/")).to_path_buf(),
         root: root.clone(),
         docs: HashMap::new(),
         stack: Vec::new(),
@@ -167,11 +168,42 @@ pub fn bundle_file(path: &Path) -> Result<Value, Error> {
     Ok(tree)
 }
 
+/// The text of the regular file at `path`, of at most [`MAX_FILE_BYTES`]: never a device, a
+/// pipe or a directory, and never read without end.
+fn read_regular_file(path: &Path) -> Result<String, Error> {
+    use std::io::Read;
+    let io = |e| Error::Io(path.to_path_buf(), e);
+    let invalid = |what: String| {
+        Error::Io(
+            path.to_path_buf(),
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, what),
+        )
+    };
+    // Looked at before opening: opening a FIFO waits for a writer.
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(invalid("not a regular file".into()));
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut text = String::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(io)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(invalid(format!("larger than {} MiB", MAX_FILE_BYTES >> 20)));
+    }
+    Ok(text)
+}
+
 fn canonical(path: &Path) -> Result<PathBuf, Error> {
     std::fs::canonicalize(path).map_err(|e| Error::Io(path.to_path_buf(), e))
 }
 
+/// The largest file a reference may bring into a bundle.
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
 struct Resolver {
+    /// The directory of the spec being bundled: references stay inside it.
+    base: PathBuf,
     /// The spec being bundled.
     root: PathBuf,
     /// Every document read, by canonical path.
@@ -194,8 +226,7 @@ fn spec_error(file: &Path, pointer: &str, message: String) -> Error {
 impl Resolver {
     fn doc(&mut self, path: &Path) -> Result<&Value, Error> {
         if !self.docs.contains_key(path) {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| Error::Io(path.to_path_buf(), e))?;
+            let text = read_regular_file(path)?;
             let tree = crate::load::parse_tree(path, &text).map_err(Error::Spec)?;
             self.docs.insert(path.to_path_buf(), tree);
         }
@@ -251,7 +282,21 @@ impl Resolver {
         } else {
             let file = crate::load::percent_decode(file).unwrap_or_else(|| file.to_string());
             let joined = doc.parent().unwrap_or(Path::new(".")).join(file);
-            canonical(&joined).map_err(|e| spec_error(doc, at, format!("`$ref: {r}`: {e}")))?
+            let target =
+                canonical(&joined).map_err(|e| spec_error(doc, at, format!("`$ref: {r}`: {e}")))?;
+            // A spec is a stranger's text: what it references is bundled into dist/ and
+            // published, so it may not reach beyond the spec's own directory.
+            if !target.starts_with(&self.base) {
+                return Err(spec_error(
+                    doc,
+                    at,
+                    format!(
+                        "`$ref: {r}` leads outside the spec's directory {}; only files in it are bundled",
+                        self.base.display()
+                    ),
+                ));
+            }
+            target
         };
         if target == self.root {
             // Back into the spec: a local reference in the bundle.

@@ -390,6 +390,52 @@ fn bundle_inlines_external_refs_keeps_local_ones_and_check_detects_drift() {
     );
 }
 
+/// A spec is a stranger's text, and dist/ gets published: its references may not bring in a
+/// file from outside the spec's directory, nor read a device without end.
+#[cfg(unix)]
+#[test]
+fn bundle_reads_no_file_outside_the_spec_directory_and_no_device() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("spec")).unwrap();
+    std::fs::write(
+        root.join("secret.yaml"),
+        "Key: {type: string, example: hunter2}\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(root.join("secret.yaml"), root.join("spec/link.yaml")).unwrap();
+    let r = root.to_str().unwrap();
+    for (target, what) in [
+        ("../secret.yaml#/Key", "outside the spec's directory"),
+        ("/etc/hostname#/x", "outside the spec's directory"),
+        ("link.yaml#/Key", "outside the spec's directory"),
+        ("/dev/zero#/x", "outside the spec's directory"),
+    ] {
+        let spec = GOOD.replace(
+            "    Thing: {type: object, properties: {name: {type: string}}}\n",
+            &format!("    Thing: {{type: object, properties: {{name: {{$ref: '{target}'}}}}}}\n"),
+        );
+        std::fs::write(root.join("spec/things.yaml"), &spec).unwrap();
+        let o = codegen(&["bundle", r]);
+        assert_eq!(o.status.code(), Some(1), "{target}: {}", stderr(&o));
+        assert!(stderr(&o).contains(what), "{target}: {}", stderr(&o));
+        assert!(!root.join("dist/things.json").exists(), "{target}");
+    }
+    // Inside the directory, only regular files: a FIFO is refused, not waited on.
+    let fifo = root.join("spec/pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let spec = GOOD.replace(
+            "    Thing: {type: object, properties: {name: {type: string}}}\n",
+            "    Thing: {type: object, properties: {name: {$ref: 'pipe.yaml#/x'}}}\n",
+        );
+        std::fs::write(root.join("spec/things.yaml"), &spec).unwrap();
+        let o = codegen(&["bundle", r]);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+    }
+}
+
 /// The committed dist/ is what the committed spec/ bundles into.
 #[test]
 fn committed_dist_is_up_to_date() {
