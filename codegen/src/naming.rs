@@ -281,6 +281,9 @@ pub const BUILDER_MEMBERS: &[&str] = &[
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
     taken: BTreeSet<String>,
+    /// For a base that collided, the suffix to try next: every one below it is taken (names
+    /// are never given back), so N colliding names cost N tries, not N² / 2.
+    next: std::collections::HashMap<String, u64>,
 }
 
 impl Scope {
@@ -302,13 +305,13 @@ impl Scope {
         } else {
             ""
         };
-        let mut n = 2;
+        let n = self.next.entry(base.to_string()).or_insert(2);
         loop {
             let candidate = format!("{base}{sep}{n}");
+            *n += 1;
             if self.taken.insert(candidate.clone()) {
                 return candidate;
             }
-            n += 1;
         }
     }
 }
@@ -400,5 +403,39 @@ mod tests {
         assert_eq!(s.unique("Asc"), "Asc2");
         assert_eq!(s.unique("V1"), "V1");
         assert_eq!(s.unique("V1"), "V1_2");
+    }
+
+    /// The counter per base hands out what a search from 2 would: the first free suffix, with
+    /// names reserved or taken in between.
+    #[test]
+    fn scope_gives_the_first_free_suffix() {
+        fn naive(taken: &mut BTreeSet<String>, base: &str) -> String {
+            if taken.insert(base.to_string()) {
+                return base.to_string();
+            }
+            let sep = if base.ends_with(|c: char| c.is_ascii_digit()) {
+                "_"
+            } else {
+                ""
+            };
+            (2..)
+                .map(|n| format!("{base}{sep}{n}"))
+                .find(|c| taken.insert(c.clone()))
+                .unwrap()
+        }
+        let mut next = crate::emit::xorshift(0x9e37_79b9_7f4a_7c15);
+        let bases = ["A", "A2", "A3", "B", "B1", "B1_2", "C"];
+        let mut scope = Scope::default();
+        let mut taken = BTreeSet::new();
+        for _ in 0..5_000 {
+            let base = bases[next(bases.len() as u64)];
+            if next(4) == 0 {
+                let name = format!("{base}{}", next(12));
+                scope.reserve(&name);
+                taken.insert(name);
+            } else {
+                assert_eq!(scope.unique(base), naive(&mut taken, base));
+            }
+        }
     }
 }
