@@ -107,3 +107,58 @@ fn regions_by_name() {
     assert_eq!(client.runtime().endpoint(), osm::servers::EU_WEST_101);
     assert_eq!(osm::Region::ALL.len(), osm::servers::ALL.len());
 }
+
+/// A `format: password` property never shows in `Debug`: not in its model, not in the
+/// request builder that holds the model, not in the runtime request built from it.
+#[test]
+fn passwords_never_show_in_debug() {
+    let secret = "hunter2-SECRET";
+    let mut body = osm::types::VerifyHostRequest::new(22, "root");
+    body.password = Some(secret.into());
+    let model = format!("{body:?}");
+    assert!(!model.contains(secret), "{model}");
+    assert!(model.contains("password: Some(<redacted>)"), "{model}");
+    assert!(model.contains("account: \"root\""), "{model}");
+    let mut unset = body.clone();
+    unset.password = None;
+    assert!(format!("{unset:?}").contains("password: None"));
+
+    let detail = osm::types::HostLoginDetail {
+        password: Some(secret.into()),
+        ..osm::types::HostLoginDetail::new(1)
+    };
+    assert!(!format!("{detail:?}").contains(secret));
+
+    let client = osm::Client::builder().build().expect("client");
+    let call = client.verify_host(7, body);
+    let builder = format!("{call:?}");
+    assert!(!builder.contains(secret), "{builder}");
+    let request = call.request().expect("a valid request");
+    let shown = format!("{request:?}");
+    assert!(!shown.contains(secret), "{shown}");
+    assert!(
+        !shown.contains("104, 117, 110"),
+        "the bytes of the body: {shown}"
+    );
+    assert!(shown.contains("bytes>"), "{shown}");
+}
+
+/// `password` of verifyHost is `required` and `writeOnly`: an `Option` in the type (no
+/// response carries it), but a request without it is refused before anything is sent.
+#[test]
+fn a_required_write_only_property_is_required_in_requests() {
+    use generated_client::runtime::Validate;
+    let body = osm::types::VerifyHostRequest::new(22, "root");
+    let errors = body.validate().expect_err("password is missing");
+    let paths: Vec<String> = errors.0.iter().map(|v| v.path.clone()).collect();
+    assert_eq!(paths, ["password"], "{errors}");
+    let client = osm::Client::builder().build().expect("client");
+    assert!(client.verify_host(7, body.clone()).request().is_err());
+
+    let mut with = body;
+    with.password = Some("x".repeat(1025));
+    let errors = with.validate().expect_err("longer than 1024");
+    assert_eq!(errors.0[0].path, "password", "{errors}");
+    with.password = Some("pw".into());
+    assert!(with.validate().is_ok());
+}

@@ -147,6 +147,11 @@ pub struct Field {
     pub doc: Option<String>,
     /// Boxed to break a cycle.
     pub boxed: bool,
+    /// `format: password`: `Debug` shows `<redacted>`, never the value.
+    pub secret: bool,
+    /// Listed in `required` and `writeOnly`: optional in the type (responses leave it out),
+    /// but `validate` reports it missing, as a request must send it.
+    pub required_in_requests: bool,
 }
 
 impl Field {

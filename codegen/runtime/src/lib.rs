@@ -87,7 +87,7 @@ pub mod __private {
     pub use super::request::{
         check_extra_header, cookie_value, deep_object, encode_path_segment, encode_query,
         encode_query_component, form_body, form_object, json_body, multipart_body,
-        push_extra_headers, query_value, RESERVED_HEADERS, UNRESERVED,
+        push_extra_headers, query_value, Redacted, RESERVED_HEADERS, UNRESERVED,
     };
     pub use super::response::{
         check_business, decode_json, BusinessRule, DEFAULT_MAX_BODY_BYTES, REQUEST_ID_HEADER,

@@ -82,8 +82,20 @@ impl Request {
     }
 }
 
-/// A request body.
-#[derive(Debug, Clone, Default)]
+/// What `Debug` shows of a secret (a `format: password` property of a generated model):
+/// `<redacted>`, never its value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// A request body. Its `Debug` shows the kind, the content type and the size, never the
+/// bytes: a body may carry passwords or tokens.
+#[derive(Clone, Default)]
 pub enum Body {
     /// No body.
     #[default]
@@ -108,6 +120,34 @@ pub enum Body {
     },
     /// `multipart/form-data` parts (the boundary is chosen when sending).
     Multipart(Vec<Part>),
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let bytes = |n: usize| format!("<{n} bytes>");
+        match self {
+            Body::Empty => f.write_str("Empty"),
+            Body::Json(data) => f
+                .debug_tuple("Json")
+                .field(&format_args!("{}", bytes(data.len())))
+                .finish(),
+            Body::Form(data) => f
+                .debug_tuple("Form")
+                .field(&format_args!("{}", bytes(data.len())))
+                .finish(),
+            Body::Bytes { content_type, data } => f
+                .debug_struct("Bytes")
+                .field("content_type", content_type)
+                .field("data", &format_args!("{}", bytes(data.len())))
+                .finish(),
+            Body::Text { content_type, data } => f
+                .debug_struct("Text")
+                .field("content_type", content_type)
+                .field("data", &format_args!("{}", bytes(data.len())))
+                .finish(),
+            Body::Multipart(parts) => f.debug_tuple("Multipart").field(parts).finish(),
+        }
+    }
 }
 
 impl Body {
@@ -139,8 +179,9 @@ pub struct Part {
     pub data: PartData,
 }
 
-/// The content of a multipart part.
-#[derive(Debug, Clone)]
+/// The content of a multipart part. Its `Debug` shows the size of bytes and text, not
+/// their content, and a file's path.
+#[derive(Clone)]
 pub enum PartData {
     /// Bytes in memory.
     Bytes(bytes::Bytes),
@@ -149,6 +190,16 @@ pub enum PartData {
     /// A file, streamed from disk when sent (reopened on every retry), never read into
     /// memory whole.
     File(std::path::PathBuf),
+}
+
+impl std::fmt::Debug for PartData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PartData::Bytes(b) => write!(f, "Bytes(<{} bytes>)", b.len()),
+            PartData::Text(t) => write!(f, "Text(<{} bytes>)", t.len()),
+            PartData::File(path) => f.debug_tuple("File").field(path).finish(),
+        }
+    }
 }
 
 impl Part {

@@ -540,8 +540,14 @@ fn emit_struct(
             quote!(std::collections::BTreeMap<String, #vty>),
         ));
     }
-    let definition = struct_text(&name, &fallback_doc(t), &fields, defaultable)
-        .unwrap_or_else(|| struct_tokens(&name, &fallback_doc(t), &fields, defaultable));
+    let debug = !s.fields.iter().any(|f| f.secret);
+    let definition = struct_text(&name, &fallback_doc(t), &fields, defaultable, debug)
+        .unwrap_or_else(|| struct_tokens(&name, &fallback_doc(t), &fields, defaultable, debug));
+    let redacted = if debug {
+        quote!()
+    } else {
+        redacted_debug(&name, s, &fields)
+    };
     let validate = validate_impl(&name, struct_validation(api, s));
     let new = if defaultable || !s.fields.iter().any(takes_value) {
         quote!()
@@ -551,6 +557,8 @@ fn emit_struct(
     let serde = serde_struct(&name, &properties, &unknown);
     quote! {
         #definition
+
+        #redacted
 
         #serde
 
@@ -619,12 +627,45 @@ fn serde_struct(
 /// A struct's field: its doc text, name and type.
 type FieldDef = (String, Ident, TokenStream);
 
-/// The derives of a model struct (`Default` when every field has a default).
-fn struct_derives(defaultable: bool) -> &'static str {
-    if defaultable {
-        "#[derive(Debug, Clone, PartialEq, Default)]"
-    } else {
-        "#[derive(Debug, Clone, PartialEq)]"
+/// The derives of a model struct (`Default` when every field has a default; no `Debug` for
+/// one with a secret, which gets its own, see [`redacted_debug`]).
+fn struct_derives(defaultable: bool, debug: bool) -> &'static str {
+    match (defaultable, debug) {
+        (true, true) => "#[derive(Debug, Clone, PartialEq, Default)]",
+        (false, true) => "#[derive(Debug, Clone, PartialEq)]",
+        (true, false) => "#[derive(Clone, PartialEq, Default)]",
+        (false, false) => "#[derive(Clone, PartialEq)]",
+    }
+}
+
+/// `impl Debug` for a model with `format: password` properties: every field as derived
+/// `Debug` shows it, but a secret's value shows as `<redacted>` (`None` stays `None`).
+fn redacted_debug(name: &Ident, s: &StructDef, fields: &[FieldDef]) -> TokenStream {
+    let shown = fields.iter().map(|(_, fname, _)| {
+        let label = fname.to_string();
+        let label = label.trim_start_matches("r#");
+        let secret = s
+            .fields
+            .iter()
+            .find(|f| ident(&f.ident) == *fname)
+            .filter(|f| f.secret);
+        match secret {
+            Some(f) if f.is_option() => quote! {
+                .field(#label, &self.#fname.as_ref().map(|_| crate::runtime::__private::Redacted))
+            },
+            Some(_) => quote!(.field(#label, &crate::runtime::__private::Redacted)),
+            None => quote!(.field(#label, &self.#fname)),
+        }
+    });
+    let type_name = name.to_string();
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#type_name)
+                    #(#shown)*
+                    .finish()
+            }
+        }
     }
 }
 
@@ -635,12 +676,13 @@ fn struct_text(
     docs: &str,
     fields: &[FieldDef],
     defaultable: bool,
+    debug: bool,
 ) -> Option<TokenStream> {
     if fields.is_empty() {
         return None;
     }
     let mut lines: Vec<String> = doc_text(Some(docs)).into_iter().collect();
-    lines.push(struct_derives(defaultable).into());
+    lines.push(struct_derives(defaultable, debug).into());
     lines.push(format!("pub struct {name} {{"));
     for (fdoc, fname, fty) in fields {
         let line = format!("    pub {fname}: {},", type_text(fty)?);
@@ -666,13 +708,20 @@ fn wide_field_lines(fname: &Ident, fty: &TokenStream) -> Option<Vec<String>> {
 }
 
 /// [`struct_text`] as tokens.
-fn struct_tokens(name: &Ident, docs: &str, fields: &[FieldDef], defaultable: bool) -> TokenStream {
+fn struct_tokens(
+    name: &Ident,
+    docs: &str,
+    fields: &[FieldDef],
+    defaultable: bool,
+    debug: bool,
+) -> TokenStream {
     let docs = doc(Some(docs));
     let derive_default = if defaultable {
         quote!(Default,)
     } else {
         quote!()
     };
+    let derive_debug = if debug { quote!(Debug,) } else { quote!() };
     let fields = fields.iter().map(|(fdoc, fname, fty)| {
         let fdoc = doc(Some(fdoc));
         quote! {
@@ -682,7 +731,7 @@ fn struct_tokens(name: &Ident, docs: &str, fields: &[FieldDef], defaultable: boo
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #derive_default)]
+        #[derive(#derive_debug Clone, PartialEq, #derive_default)]
         pub struct #name {
             #(#fields)*
         }
@@ -1234,13 +1283,14 @@ mod tests {
                     })
                     .collect();
                 for defaultable in [false, true] {
-                    let text = struct_text(&name, docs[a % docs.len()], &fields, defaultable);
+                    let text = struct_text(&name, docs[a % docs.len()], &fields, defaultable, true);
                     if text.is_none() {
                         continue;
                     }
                     as_text += 1;
                     let printed_text = printed(|| {
-                        struct_text(&name, docs[a % docs.len()], &fields, defaultable).unwrap()
+                        struct_text(&name, docs[a % docs.len()], &fields, defaultable, true)
+                            .unwrap()
                     });
                     // A field too wide for a line, its type broken over lines, still as text.
                     broken += usize::from(printed_text.contains("<\n        "));
@@ -1250,7 +1300,8 @@ mod tests {
                             &name,
                             docs[a % docs.len()],
                             &fields,
-                            defaultable
+                            defaultable,
+                            true
                         )),
                         "{name}"
                     );

@@ -280,6 +280,39 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> Vec<Step> {
     for f in &s.fields {
         let fname = ident(&f.ident);
         let wire = &f.wire;
+        let optional = f.is_option();
+        if f.required_in_requests && optional {
+            // writeOnly and required: absent from responses, so an `Option`, but a request
+            // must send it.
+            let inner = if f.boxed {
+                quote!(value.as_ref())
+            } else {
+                quote!(value)
+            };
+            let body = if delegates(&f.ty, &f.constraints) {
+                quote!(#inner.validate_at(&field_path, out);)
+            } else {
+                checks(&f.ty, &f.constraints, inner, quote!(&field_path))
+            };
+            out.push(Step::Code(if body.is_empty() {
+                quote! {
+                    if self.#fname.is_none() {
+                        v::required(path, #wire, out);
+                    }
+                }
+            } else {
+                quote! {
+                    match &self.#fname {
+                        Some(value) => {
+                            let field_path = v::Path::field(path, #wire);
+                            #body
+                        }
+                        None => v::required(path, #wire, out),
+                    }
+                }
+            }));
+            continue;
+        }
         if delegates(&f.ty, &f.constraints) {
             out.push(Step::Delegate {
                 field: fname,
@@ -287,7 +320,6 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> Vec<Step> {
             });
             continue;
         }
-        let optional = f.is_option();
         let inner_val = if f.boxed {
             quote!(value.as_ref())
         } else {

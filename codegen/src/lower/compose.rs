@@ -242,6 +242,29 @@ impl Lowerer<'_> {
         }
     }
 
+    /// Whether a property's schema is a `format: password` string, inline or one `$ref` to
+    /// a component schema.
+    fn is_password(&self, prop: &ReferenceOr<Box<Schema>>) -> bool {
+        fn password(s: &Schema) -> bool {
+            match &s.schema_kind {
+                SchemaKind::Type(Type::String(st)) => match &st.format {
+                    VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Password) => true,
+                    VariantOrUnknownOrEmpty::Unknown(f) => f.eq_ignore_ascii_case("password"),
+                    _ => false,
+                },
+                SchemaKind::Any(a) => a.format.as_deref() == Some("password"),
+                _ => false,
+            }
+        }
+        match prop {
+            ReferenceOr::Item(s) => password(s),
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix(SCHEMAS)
+                .and_then(|n| self.component(&diag::unescape_token(n)))
+                .is_some_and(|c| matches!(c, ReferenceOr::Item(s) if password(s))),
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub(super) fn merge_object(
         &mut self,
@@ -269,6 +292,7 @@ impl Lowerer<'_> {
                 ),
                 ReferenceOr::Reference { .. } => (false, false, None),
             };
+            let secret = self.is_password(prop);
             if read_only || write_only {
                 self.one_way.insert((name.to_string(), wire.clone()));
             }
@@ -281,6 +305,8 @@ impl Lowerer<'_> {
                 constraints: l.constraints,
                 doc,
                 boxed: false,
+                secret,
+                required_in_requests: required.contains(wire) && write_only && !read_only,
             };
             if let Some(existing) = def.fields.iter_mut().find(|f| &f.wire == wire) {
                 // allOf members restating a property: the later one refines it.

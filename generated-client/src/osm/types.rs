@@ -3823,7 +3823,7 @@ impl Validate for ConfirmAuthorizationRequest {
 }
 
 /// Login details of one authorized host, supplied when confirming an authorization.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct HostLoginDetail {
     /// Specifies the port of the host.
     ///
@@ -3837,6 +3837,20 @@ pub struct HostLoginDetail {
     ///
     /// Constraints: >= 0.
     pub auth_detail_id: i64,
+}
+
+impl std::fmt::Debug for HostLoginDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostLoginDetail")
+            .field("port", &self.port)
+            .field("account", &self.account)
+            .field(
+                "password",
+                &self.password.as_ref().map(|_| crate::runtime::__private::Redacted),
+            )
+            .field("auth_detail_id", &self.auth_detail_id)
+            .finish()
+    }
 }
 
 crate::runtime::__private::serde_struct!(HostLoginDetail {
@@ -3916,7 +3930,7 @@ impl Validate for OperateAuthorizationRequest {
 }
 
 /// Request body of verifyHost.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct VerifyHostRequest {
     /// Specifies the port of the host.
     ///
@@ -3934,6 +3948,20 @@ pub struct VerifyHostRequest {
     ///
     /// Constraints: length 0..=64 characters.
     pub group_id: Option<String>,
+}
+
+impl std::fmt::Debug for VerifyHostRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyHostRequest")
+            .field("port", &self.port)
+            .field("account", &self.account)
+            .field(
+                "password",
+                &self.password.as_ref().map(|_| crate::runtime::__private::Redacted),
+            )
+            .field("group_id", &self.group_id)
+            .finish()
+    }
 }
 
 crate::runtime::__private::serde_struct!(VerifyHostRequest {
@@ -3973,9 +4001,12 @@ impl Validate for VerifyHostRequest {
             let field_path = v::Path::field(path, "account");
             v::check_length(&field_path, value, Some(1u64), Some(64u64), out);
         }
-        if let Some(value) = &self.password {
-            let field_path = v::Path::field(path, "password");
-            v::check_length(&field_path, value, Some(1u64), Some(1024u64), out);
+        match &self.password {
+            Some(value) => {
+                let field_path = v::Path::field(path, "password");
+                v::check_length(&field_path, value, Some(1u64), Some(1024u64), out);
+            }
+            None => v::required(path, "password", out),
         }
         if let Some(value) = &self.group_id {
             let field_path = v::Path::field(path, "group_id");

@@ -44,5 +44,9 @@ impl User {
 }
 
 impl Validate for User {
-    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
+        if self.password.is_none() {
+            v::required(path, "password", out);
+        }
+    }
 }

@@ -12,7 +12,7 @@ use crate::runtime::__private::validate as v;
 use crate::runtime::{Validate, Violation};
 
 /// `Event`, defined at `#/components/schemas/Event` in the spec.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Event {
     /// The `id` property.
     pub id: String,
@@ -28,6 +28,23 @@ pub struct Event {
     pub mail: Option<String>,
     /// The `secret` property.
     pub secret: Option<String>,
+}
+
+impl std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Event")
+            .field("id", &self.id)
+            .field("at", &self.at)
+            .field("day", &self.day)
+            .field("blob", &self.blob)
+            .field("raw", &self.raw)
+            .field("mail", &self.mail)
+            .field(
+                "secret",
+                &self.secret.as_ref().map(|_| crate::runtime::__private::Redacted),
+            )
+            .finish()
+    }
 }
 
 crate::runtime::__private::serde_struct!(Event {
