@@ -18,6 +18,56 @@ pub const ERROR_BODY_BYTES: usize = 64 * 1024;
 /// Longest `error_msg` shown by [`ApiError`]'s `Display`, in characters.
 const MAX_DISPLAYED_MESSAGE_CHARS: usize = 512;
 
+/// Longest error code, request id or decoder message kept or shown, in characters: they
+/// come from the server, which could send megabytes.
+pub(crate) const MAX_SHORT_TEXT_CHARS: usize = 256;
+
+/// `text` cut to at most `max` characters, with `…` where it was cut.
+pub(crate) fn bounded(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..cut])),
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// A JSON decoder's message without the values it quotes: serde writes the offending value
+/// into its message (`invalid type: string "…", expected u32`), and that value may be a
+/// token or a key the server sent in an unexpected place. The quoted strings become `"…"`;
+/// the kinds, the expected type, the line and the column stay. Bounded in length.
+pub(crate) fn decoder_message(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(MAX_SHORT_TEXT_CHARS));
+    let mut rest = message;
+    while let Some(start) = rest.find('"') {
+        out.push_str(&rest[..=start]);
+        let after = &rest[start + 1..];
+        // The closing quote: the first one not escaped by a backslash.
+        let mut escaped = false;
+        let end = after.char_indices().find_map(|(i, c)| match c {
+            '\\' if !escaped => {
+                escaped = true;
+                None
+            }
+            '"' if !escaped => Some(i),
+            _ => {
+                escaped = false;
+                None
+            }
+        });
+        match end {
+            Some(end) => {
+                out.push_str("…\"");
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('…');
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    bounded(&out, MAX_SHORT_TEXT_CHARS).into_owned()
+}
+
 /// What went wrong with a call: one type for every operation of every generated client, so
 /// a function can use `?` on building a client and on any request. The typed error body of
 /// a non-2xx answer is reached with [`Error::typed`].
@@ -94,7 +144,10 @@ pub enum Error {
 
 fn request_id_suffix(request_id: &Option<String>) -> String {
     match request_id {
-        Some(id) => format!(", request id {}", escape_control(id)),
+        Some(id) => format!(
+            ", request id {}",
+            escape_control(&bounded(id, MAX_SHORT_TEXT_CHARS))
+        ),
         None => String::new(),
     }
 }
@@ -267,7 +320,10 @@ impl fmt::Display for ApiError {
                 None => escape_control(m).into_owned(),
             }
         });
-        let code = self.error_code.as_deref().map(escape_control);
+        let code = self
+            .error_code
+            .as_deref()
+            .map(|c| escape_control(&bounded(c, MAX_SHORT_TEXT_CHARS)).into_owned());
         match (code, msg) {
             (Some(code), Some(msg)) => write!(f, " ({code}: {msg})")?,
             (Some(code), None) => write!(f, " ({code})")?,
@@ -275,7 +331,11 @@ impl fmt::Display for ApiError {
             (None, None) => {}
         }
         if let Some(id) = &self.request_id {
-            write!(f, " [request id {}]", escape_control(id))?;
+            write!(
+                f,
+                " [request id {}]",
+                escape_control(&bounded(id, MAX_SHORT_TEXT_CHARS))
+            )?;
         }
         Ok(())
     }
@@ -329,7 +389,11 @@ impl fmt::Display for BusinessError {
             write!(f, ": {m}")?;
         }
         if let Some(id) = &self.request_id {
-            write!(f, " [request id {}]", escape_control(id))?;
+            write!(
+                f,
+                " [request id {}]",
+                escape_control(&bounded(id, MAX_SHORT_TEXT_CHARS))
+            )?;
         }
         Ok(())
     }

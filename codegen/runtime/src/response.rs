@@ -113,9 +113,10 @@ impl Response {
             .map(str::to_owned)
     }
 
-    /// The request id (`X-Request-Id`).
+    /// The request id (`X-Request-Id`), at most 256 characters of it.
     pub fn request_id(&self) -> Option<String> {
         self.header(REQUEST_ID_HEADER)
+            .map(|id| crate::error::bounded(&id, crate::error::MAX_SHORT_TEXT_CHARS).into_owned())
     }
 
     /// The `Content-Type`.
@@ -235,7 +236,7 @@ fn json_value<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
                     return Ok(v);
                 }
             }
-            Err(e.to_string())
+            Err(crate::error::decoder_message(&e.to_string()))
         }
     }
 }

@@ -651,6 +651,64 @@ fn decode_json_reports_position_and_excerpt() {
     assert_eq!(err.request_id(), Some("rid"));
 }
 
+/// serde quotes the offending value in its message; a server can put a token there (a
+/// string where a number belongs), megabytes of it. The message keeps the kind, the
+/// expected type and the position, not the value, and stays short.
+#[test]
+fn a_decode_error_does_not_repeat_the_value_it_could_not_decode() {
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Token {
+        access_token: u32,
+    }
+    let body = format!(
+        r#"{{"access_token":"SECRET-XYZ\"quoted{}"}}"#,
+        "y".repeat(1 << 20)
+    );
+    let err = decode_json::<Token>(200, None, None, &bytes::Bytes::from(body)).unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        !shown.contains("SECRET-XYZ"),
+        "{}",
+        &shown[..200.min(shown.len())]
+    );
+    assert!(
+        !shown.contains("yyyy"),
+        "{}",
+        &shown[..200.min(shown.len())]
+    );
+    assert!(shown.len() < 2_000, "{} bytes", shown.len());
+    let Error::Decode { message, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(
+        message.starts_with("invalid type: string \"…\", expected u32 at line 1 column"),
+        "{message}"
+    );
+    // Nothing quoted: the message stays as serde wrote it.
+    let plain =
+        decode_json::<Token>(200, None, None, &bytes::Bytes::from_static(b"{}")).unwrap_err();
+    let Error::Decode { message, .. } = &plain else {
+        panic!("{plain:?}")
+    };
+    assert_eq!(message, "missing field `access_token` at line 1 column 2");
+}
+
+/// A request id, or an error code, of megabytes is cut when kept and shown.
+#[test]
+fn server_text_in_an_error_is_bounded() {
+    let api = ApiError {
+        status: 500,
+        request_id: Some("r".repeat(300_000)),
+        error_code: Some("C".repeat(300_000)),
+        error_msg: Some("m".into()),
+        body: bytes::Bytes::new(),
+        typed: None,
+    };
+    let shown = Error::Api(Box::new(api)).to_string();
+    assert!(shown.len() < 2_000, "{} bytes", shown.len());
+}
+
 #[test]
 fn business_errors_on_2xx() {
     let b = |s: &'static str| bytes::Bytes::from_static(s.as_bytes());
