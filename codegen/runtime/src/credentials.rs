@@ -196,8 +196,29 @@ impl ProfileProvider {
             )));
         };
         let shown = path.display();
+        // Looked at before it is opened: a FIFO would wait for a writer, a device never end.
+        match tokio::fs::metadata(path).await {
+            Ok(meta) if !meta.is_file() => {
+                return Err(missing(format!("profile file {shown}: not a regular file")))
+            }
+            Ok(meta) if meta.len() > PROFILE_FILE_BYTES => {
+                return Err(missing(format!(
+                    "profile file {shown}: larger than {PROFILE_FILE_BYTES} bytes"
+                )))
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(missing(format!("profile file {shown}: not found")))
+            }
+            Err(e) => return Err(missing(format!("profile file {shown}: cannot read: {e}"))),
+        }
         let text = match tokio::fs::read_to_string(path).await {
-            Ok(t) => t,
+            Ok(t) if t.len() as u64 <= PROFILE_FILE_BYTES => t,
+            Ok(_) => {
+                return Err(missing(format!(
+                    "profile file {shown}: larger than {PROFILE_FILE_BYTES} bytes"
+                )))
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(missing(format!("profile file {shown}: not found")))
             }
@@ -331,11 +352,10 @@ impl MetadataProvider {
         {
             Ok(resp) => match resp.status().as_u16() {
                 200..=299 => {
-                    let text = resp
-                        .text()
+                    let body = read_limited(resp)
                         .await
                         .map_err(|e| fail(format!("cannot read the session token: {e}")))?;
-                    let text = text.trim().to_owned();
+                    let text = String::from_utf8_lossy(&body).trim().to_owned();
                     (!text.is_empty()).then_some(text)
                 }
                 404 | 405 | 503 => None,
@@ -355,8 +375,7 @@ impl MetadataProvider {
         if !(200..300).contains(&status) {
             return Err(fail(format!("the security key request got HTTP {status}")));
         }
-        let body = resp
-            .bytes()
+        let body = read_limited(resp)
             .await
             .map_err(|e| fail(format!("cannot read the security key: {e}")))?;
         // serde_json's messages hold positions, never the text.
@@ -376,10 +395,10 @@ impl MetadataProvider {
             ));
         };
         let expires_at = match field("expires_at") {
-            Some(at) => Some(
-                parse_rfc3339(&at)
-                    .ok_or_else(|| fail(format!("expires_at {at:?} is not a date")))?,
-            ),
+            Some(at) => Some(parse_rfc3339(&at).ok_or_else(|| {
+                let shown = crate::error::bounded(&at, 64);
+                fail(format!("expires_at {shown:?} is not a date"))
+            })?),
             None => None,
         };
         let mut creds = AkSkCredentials::new(access, Secret::new(secret));
@@ -395,6 +414,33 @@ impl CredentialProvider for MetadataProvider {
     fn credentials(&self) -> CredentialFuture<'_> {
         Box::pin(self.lookup())
     }
+}
+
+/// The largest profile file read: a credentials file of a few profiles takes a few KiB.
+const PROFILE_FILE_BYTES: u64 = 1 << 20;
+
+/// The most the metadata service's answers may hold: a session token and a JSON object of
+/// three keys and a date take a few KiB.
+const METADATA_BODY_BYTES: usize = 64 * 1024;
+
+/// The body of a metadata answer, refused beyond [`METADATA_BODY_BYTES`] (read in chunks, so
+/// a server that sends without end costs no more than the limit).
+async fn read_limited(mut resp: reqwest::Response) -> Result<Vec<u8>, String> {
+    let too_large = || format!("the answer exceeds {METADATA_BODY_BYTES} bytes");
+    if resp
+        .content_length()
+        .is_some_and(|n| n > METADATA_BODY_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| error_chain(&e))? {
+        if body.len() + chunk.len() > METADATA_BODY_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

@@ -280,6 +280,79 @@ async fn metadata_provider_errors_hold_no_secret() {
     assert!(!m.contains("leaky-secret"), "{m}");
 }
 
+/// The metadata service is a server too: a token or a security key of megabytes is refused
+/// (the real ones take a few KiB), whether its length is announced or not.
+#[tokio::test]
+async fn metadata_provider_refuses_answers_beyond_its_limit() {
+    let huge = format!(
+        r#"{{"credential":{{"access":"AK","secret":"{}"}}}}"#,
+        "x".repeat(4 << 20)
+    );
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(404))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(huge))
+        .mount(&server)
+        .await;
+    let m = message(
+        MetadataProvider::with_base_url(server.uri())
+            .credentials()
+            .await
+            .unwrap_err(),
+    );
+    assert!(m.contains("exceeds 65536 bytes"), "{m}");
+
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("t".repeat(1 << 20)))
+        .mount(&server)
+        .await;
+    let m = message(
+        MetadataProvider::with_base_url(server.uri())
+            .credentials()
+            .await
+            .unwrap_err(),
+    );
+    assert!(m.contains("session token") && m.contains("exceeds"), "{m}");
+    // The security key was never asked for with that token.
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 1);
+}
+
+/// A profile "file" that is a FIFO is refused, not waited on; one of megabytes is refused.
+#[cfg(unix)]
+#[tokio::test]
+async fn profile_provider_reads_only_a_regular_file_of_bounded_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let got = tokio::time::timeout(
+            Duration::from_secs(10),
+            ProfileProvider::from_path(&fifo).credentials(),
+        )
+        .await
+        .expect("answers at once");
+        let m = message(got.unwrap_err());
+        assert!(m.contains("not a regular file"), "{m}");
+    }
+    let big = dir.path().join("credentials");
+    let mut text = String::from("[global]\nak = AK\nsk = big-secret\n");
+    text.push_str(&"# padding\n".repeat(200_000));
+    std::fs::write(&big, text).unwrap();
+    let m = message(
+        ProfileProvider::from_path(&big)
+            .credentials()
+            .await
+            .unwrap_err(),
+    );
+    assert!(m.contains("larger than 1048576 bytes"), "{m}");
+    assert!(!m.contains("big-secret"), "{m}");
+}
+
 #[tokio::test]
 async fn chain_takes_the_first_that_yields() {
     let dir = tempfile::tempdir().unwrap();
