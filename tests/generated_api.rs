@@ -162,3 +162,16 @@ fn a_required_write_only_property_is_required_in_requests() {
     with.password = Some("pw".into());
     assert!(with.validate().is_ok());
 }
+
+/// An empty path parameter would change the route (`/openapi/case/{id}` with "" is
+/// `/openapi/case/`, createCase's path): it is refused before anything is built.
+#[test]
+fn an_empty_path_parameter_is_refused() {
+    let aicc = aicc_case::Client::builder().build().expect("client");
+    let err = aicc.show_case("").request().expect_err("empty id");
+    let text = err.to_string();
+    assert!(text.contains("path.id"), "{text}");
+    assert!(aicc.show_case("7").request().is_ok());
+    let osm = osm::Client::builder().build().expect("client");
+    assert!(osm.show_case_extended_parameters("").request().is_err());
+}

@@ -522,6 +522,12 @@ impl<'a> Lowerer<'a> {
                 ),
             );
         }
+        let mut constraints = lowered.constraints;
+        if location == Location::Path && matches!(lowered.ty, Ty::String) {
+            // An empty segment changes the route (`/cases/{id}` with "" is `/cases/`, which
+            // may be another operation's path): a path parameter has at least one character.
+            constraints.min_length = Some(constraints.min_length.unwrap_or(0).max(1));
+        }
         Some(Param {
             example,
             wire: data.name.clone(),
@@ -529,7 +535,7 @@ impl<'a> Lowerer<'a> {
             location,
             required: data.required || location == Location::Path,
             ty: wrap_nullable(lowered.ty, lowered.nullable && data.required),
-            constraints: lowered.constraints,
+            constraints,
             style,
             doc: data.description.clone(),
             default,

@@ -531,6 +531,7 @@ impl ShowCase<'_> {
         let out = &mut violations;
         {
             let value = &self.id;
+            v::check_length(&v::Path::Text("path.id"), value, Some(1u64), None, out);
             v::check_bytes(&v::Path::Text("path.id"), value, None, Some(20u64), out);
         }
         ValidationErrors::check(violations)
@@ -762,6 +763,7 @@ impl ShowCaseType<'_> {
         let out = &mut violations;
         {
             let value = &self.id;
+            v::check_length(&v::Path::Text("path.id"), value, Some(1u64), None, out);
             v::check_bytes(&v::Path::Text("path.id"), value, None, Some(20u64), out);
         }
         ValidationErrors::check(violations)

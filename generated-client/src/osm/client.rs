@@ -3356,6 +3356,16 @@ impl ShowCaseExtendedParameters<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
+        {
+            let value = &self.case_id;
+            v::check_length(
+                &v::Path::Text("path.case_id"),
+                value,
+                Some(1u64),
+                None,
+                out,
+            );
+        }
         if let Some(value) = &self.x_site {
             v::check_int_range(
                 &v::Path::Text("header.X-Site"),
@@ -6499,6 +6509,16 @@ impl ShowAttachmentDownloadUrl<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
+        {
+            let value = &self.accessory_id;
+            v::check_length(
+                &v::Path::Text("path.accessory_id"),
+                value,
+                Some(1u64),
+                None,
+                out,
+            );
+        }
         self.relation_type.validate_at(&v::Path::Text("query.relation_type"), out);
         ValidationErrors::check(violations)
     }

@@ -167,6 +167,16 @@ impl Collide<'_> {
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut violations = Vec::new();
         let out = &mut violations;
+        {
+            let value = &self.request2;
+            v::check_length(
+                &v::Path::Text("path.request"),
+                value,
+                Some(1u64),
+                None,
+                out,
+            );
+        }
         self.body.validate_at(&v::Path::Text("body"), out);
         ValidationErrors::check(violations)
     }

@@ -105,6 +105,7 @@ impl PostChecked<'_> {
         let out = &mut violations;
         {
             let value = &self.code;
+            v::check_length(&v::Path::Text("path.code"), value, Some(1u64), None, out);
             v::check_pattern(&v::Path::Text("path.code"), value, "^[A-Z]{3}$", out);
         }
         if let Some(value) = &self.page {

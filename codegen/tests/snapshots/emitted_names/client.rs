@@ -221,7 +221,13 @@ impl Builder<'_> {
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        Ok(())
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        {
+            let value = &self.id;
+            v::check_length(&v::Path::Text("path.id"), value, Some(1u64), None, out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -275,7 +281,13 @@ impl Runtime2<'_> {
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        Ok(())
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        {
+            let value = &self.id;
+            v::check_length(&v::Path::Text("path.id"), value, Some(1u64), None, out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.

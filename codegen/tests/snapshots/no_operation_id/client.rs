@@ -98,7 +98,13 @@ impl GetUsersUserIdKeys<'_> {
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        Ok(())
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        {
+            let value = &self.user_id;
+            v::check_length(&v::Path::Text("path.userId"), value, Some(1u64), None, out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -144,7 +150,13 @@ impl DeleteUsersUserIdKeys<'_> {
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        Ok(())
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        {
+            let value = &self.user_id;
+            v::check_length(&v::Path::Text("path.userId"), value, Some(1u64), None, out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.

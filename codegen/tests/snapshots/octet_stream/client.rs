@@ -118,7 +118,13 @@ impl GetBlob<'_> {
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        Ok(())
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        {
+            let value = &self.id;
+            v::check_length(&v::Path::Text("path.id"), value, Some(1u64), None, out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -162,7 +168,13 @@ impl PutBlob<'_> {
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        Ok(())
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        {
+            let value = &self.id;
+            v::check_length(&v::Path::Text("path.id"), value, Some(1u64), None, out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
@@ -219,7 +231,17 @@ impl GetObject<'_> {
     /// Checks every constraint of the spec on this request (parameters and body) and
     /// returns all violations, each with its path.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
-        Ok(())
+        let mut violations = Vec::new();
+        let out = &mut violations;
+        {
+            let value = &self.bucket;
+            v::check_length(&v::Path::Text("path.bucket"), value, Some(1u64), None, out);
+        }
+        {
+            let value = &self.key;
+            v::check_length(&v::Path::Text("path.key"), value, Some(1u64), None, out);
+        }
+        ValidationErrors::check(violations)
     }
 
     /// Builds the request as it will be sent (before authentication), after validating it.
