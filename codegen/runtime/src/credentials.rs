@@ -396,7 +396,7 @@ impl MetadataProvider {
         };
         let expires_at = match field("expires_at") {
             Some(at) => Some(parse_rfc3339(&at).ok_or_else(|| {
-                let shown = crate::error::bounded(&at, 64);
+                let shown = super::error::bounded(&at, 64);
                 fail(format!("expires_at {shown:?} is not a date"))
             })?),
             None => None,

@@ -116,7 +116,7 @@ impl Response {
     /// The request id (`X-Request-Id`), at most 256 characters of it.
     pub fn request_id(&self) -> Option<String> {
         self.header(REQUEST_ID_HEADER)
-            .map(|id| crate::error::bounded(&id, crate::error::MAX_SHORT_TEXT_CHARS).into_owned())
+            .map(|id| super::error::bounded(&id, super::error::MAX_SHORT_TEXT_CHARS).into_owned())
     }
 
     /// The `Content-Type`.
@@ -236,7 +236,7 @@ fn json_value<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
                     return Ok(v);
                 }
             }
-            Err(crate::error::decoder_message(&e.to_string()))
+            Err(super::error::decoder_message(&e.to_string()))
         }
     }
 }
