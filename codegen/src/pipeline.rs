@@ -168,8 +168,17 @@ pub(crate) fn render(config: &Config) -> Result<Output, Diagnostics> {
 
 /// Module names a spec cannot take: the generated `runtime`, and the names of the crate's
 /// own files and directories (`src/lib.rs`, `src/main.rs`, `build.rs`, `tests/`, ...).
+/// `codegen_runtime` is the runtime crate's name where the crate depends on it, which a
+/// module of that name would make ambiguous.
 const RESERVED_MODULES: &[&str] = &[
-    "runtime", "lib", "main", "build", "tests", "examples", "benches",
+    "runtime",
+    "lib",
+    "main",
+    "build",
+    "tests",
+    "examples",
+    "benches",
+    "codegen_runtime",
 ];
 
 /// Names cargo refuses as package names besides keywords: the standard library crates and
@@ -207,6 +216,12 @@ pub(crate) fn check_package_name(name: &str) -> Result<(), String> {
     if RESERVED_PACKAGE_NAMES.contains(&name) || naming::is_keyword(&name.replace('-', "_")) {
         return Err("it is a Rust keyword or a name reserved by cargo".into());
     }
+    if name.replace('_', "-") == crate::emit::krate::RUNTIME_CRATE {
+        return Err(format!(
+            "it is the name of the runtime crate the generated crate depends on (`{}`)",
+            crate::emit::krate::RUNTIME_CRATE
+        ));
+    }
     Ok(())
 }
 
@@ -220,7 +235,19 @@ mod tests {
             assert!(check_package_name(ok).is_ok(), "{ok}");
         }
         for bad in [
-            "", "q\"x", "1a", "a b", "é", "test", "std", "core", "fn", "self", "a.b",
+            "",
+            "q\"x",
+            "1a",
+            "a b",
+            "é",
+            "test",
+            "std",
+            "core",
+            "fn",
+            "self",
+            "a.b",
+            "codegen-runtime",
+            "codegen_runtime",
         ] {
             assert!(check_package_name(bad).is_err(), "{bad}");
         }

@@ -485,6 +485,33 @@ fn odd_and_repeated_operation_ids_are_named_with_a_warning() {
     Config::new().spec(&p).render().expect("renders");
 }
 
+/// `client.into()` calls `Into::into` (by value) before an inherent `&self` method: an
+/// operation named `into` or `try_into` gets another name, or it could not be called.
+#[test]
+fn operations_named_like_by_value_trait_methods_are_renamed() {
+    let text = format!(
+        "{HEAD}paths:
+  /a:
+    get:
+      operationId: into
+      responses: {{'200': {{description: ok}}}}
+    post:
+      operationId: try_into
+      responses: {{'200': {{description: ok}}}}
+    put:
+      operationId: clone
+      responses: {{'200': {{description: ok}}}}
+"
+    );
+    let (api, _) = lower_text(&text).expect("lowers");
+    let methods: Vec<&str> = api
+        .operations
+        .iter()
+        .map(|o| o.method_name.as_str())
+        .collect();
+    assert_eq!(methods, ["into2", "clone", "try_into2"]);
+}
+
 #[test]
 fn contradictory_constraints_are_errors_at_the_schema() {
     let text = format!(

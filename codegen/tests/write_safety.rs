@@ -204,6 +204,7 @@ fn specs_named_like_crate_files_get_other_module_names() {
         "runtime.yaml",
         "build.yaml",
         "tests.yaml",
+        "codegen_runtime.yaml",
     ] {
         config.spec(spec_in(tmp.path(), name));
     }
@@ -214,7 +215,14 @@ fn specs_named_like_crate_files_get_other_module_names() {
         .iter()
         .map(|f| f.path.to_string_lossy().replace('\\', "/"))
         .collect();
-    for module in ["lib2", "main2", "runtime2", "build2", "tests2"] {
+    for module in [
+        "lib2",
+        "main2",
+        "runtime2",
+        "build2",
+        "tests2",
+        "codegen_runtime2",
+    ] {
         assert!(
             paths.contains(&format!("src/{module}/mod.rs")),
             "{module}: {paths:?}"
@@ -236,7 +244,7 @@ fn specs_named_like_crate_files_get_other_module_names() {
         .contents;
     assert!(lib.contains("pub mod lib2;"), "{lib}");
     let warned: Vec<String> = out.warnings.iter().map(|w| w.to_string()).collect();
-    assert_eq!(warned.len(), 5, "{warned:?}");
+    assert_eq!(warned.len(), 6, "{warned:?}");
     assert!(
         warned
             .iter()

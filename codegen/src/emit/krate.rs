@@ -529,11 +529,16 @@ fn module_root(m: &ModuleInput) -> TokenStream {
             .iter()
             .filter(|s| !s.variables.is_empty())
             .map(|s| {
-                let f = format_ident!("{}", crate::naming::snake(&s.const_name));
+                // A host such as `type` or `self` gives a keyword; variables such as `a-b` and
+                // `a_b` give one name: each parameter is named apart.
+                let f = super::ident(&crate::naming::field_ident(&s.const_name));
+                let mut scope = crate::naming::Scope::default();
                 let params: Vec<_> = s
                     .variables
                     .iter()
-                    .map(|(name, _, _)| super::ident(&crate::naming::field_ident(name)))
+                    .map(|(name, _, _)| {
+                        super::ident(&scope.unique(&crate::naming::field_ident(name)))
+                    })
                     .collect();
                 let names: Vec<String> = s
                     .variables

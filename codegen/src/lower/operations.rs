@@ -88,7 +88,18 @@ impl<'a> Lowerer<'a> {
     pub fn lower_operations(&mut self) -> Vec<Operation> {
         let mut out = Vec::new();
         let mut method_scope = Scope::default();
-        for n in ["new", "builder", "from_runtime", "runtime", "with_base_url"] {
+        // The client's own methods, and the prelude's trait methods that take `self` by
+        // value (`Client: Into<runtime::Client>`): method resolution finds those before an
+        // inherent `&self` method of the same name, so `client.into()` would never reach it.
+        for n in [
+            "new",
+            "builder",
+            "from_runtime",
+            "runtime",
+            "with_base_url",
+            "into",
+            "try_into",
+        ] {
             method_scope.reserve(n);
         }
         let mut op_ids: BTreeMap<String, String> = BTreeMap::new();

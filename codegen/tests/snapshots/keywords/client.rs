@@ -26,9 +26,9 @@ impl Client {
         Client { runtime: runtime.into() }
     }
 
-    /// A builder of this client (endpoint, auth, timeouts, retries, default headers); set its endpoint with `endpoint`. `build()` gives a [`Client`].
+    /// A builder of this client (endpoint, auth, timeouts, retries, default headers) whose endpoint is preset to [`super::servers::TYPE`]; change it with `endpoint`. `build()` gives a [`Client`].
     pub fn builder() -> runtime::ClientBuilder<Client> {
-        runtime::ClientBuilder::default()
+        runtime::ClientBuilder::default().endpoint(super::servers::TYPE)
     }
 
     /// The runtime client this client sends through.
