@@ -512,6 +512,59 @@ fn operations_named_like_by_value_trait_methods_are_renamed() {
     assert_eq!(methods, ["into2", "clone", "try_into2"]);
 }
 
+/// A path template is sent as written: braces that do not pair, a query, a `.`/`..` segment
+/// (encoded or not) would send the request elsewhere than the spec says, so they are errors
+/// at the path; a fragment, never sent, is dropped with a warning.
+#[test]
+fn path_templates_that_cannot_be_sent_as_written_are_errors() {
+    let op = "{get: {operationId: OP, parameters: [{name: id, in: path, required: true, schema: {type: string}}], responses: {'200': {description: ok}}}}";
+    let paths = [
+        ("/a/{{id}}", "do not pair"),
+        ("/b/{id", "do not pair"),
+        ("/c/id}", "do not pair"),
+        ("/d/../{id}", "`..` segment"),
+        ("/e/%2e%2e/{id}", "`%2e%2e` segment"),
+        ("/f/./{id}", "`.` segment"),
+        ("/g/{id}?x=1", "holds `?`"),
+        ("/i/{}/{id}", "without a name"),
+    ];
+    let mut text = format!("{HEAD}paths:\n");
+    for (i, (path, _)) in paths.iter().enumerate() {
+        text.push_str(&format!(
+            "  '{path}': {}\n",
+            op.replace("OP", &format!("op{i}"))
+        ));
+    }
+    text.push_str(&format!(
+        "  '/ok/{{id}}#second': {}\n",
+        op.replace("OP", "fragment")
+    ));
+    let all = match check_text("t.yaml", &text) {
+        Ok(d) => panic!("no error: {d:#?}"),
+        Err(d) => d.0,
+    };
+    for (i, (path, what)) in paths.iter().enumerate() {
+        let pointer = format!("/paths/{}", path.replace('~', "~0").replace('/', "~1"));
+        let e = find(&all, Severity::Error, &pointer);
+        assert!(e.message.contains(what), "{e}");
+        assert_eq!(e.line, Some(4 + i), "{e}");
+    }
+    assert_eq!(
+        all.iter().filter(|d| d.severity == Severity::Error).count(),
+        paths.len(),
+        "{all:#?}"
+    );
+    let w = find(&all, Severity::Warning, "/paths/~1ok~1{id}#second");
+    assert!(w.message.contains("the request goes to `/ok/{id}`"), "{w}");
+
+    let fine = format!(
+        "{HEAD}paths:\n  '/ok/{{id}}#second': {}\n",
+        op.replace("OP", "f")
+    );
+    let (api, _) = lower_text(&fine).expect("lowers");
+    assert_eq!(api.operations[0].path, "/ok/{id}");
+}
+
 #[test]
 fn contradictory_constraints_are_errors_at_the_schema() {
     let text = format!(

@@ -83,6 +83,43 @@ fn is_identifier_like(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
 }
 
+/// Why a path template cannot be sent as written, if it cannot: a template is a path that
+/// starts with `/`, whose parameters are `{name}` with neither brace in the name, and that
+/// holds no query, fragment, `.` or `..` segment (percent-encoded or not), which would
+/// change the URL the request goes to.
+fn check_template(path: &str) -> Result<(), String> {
+    if !path.starts_with('/') {
+        return Err("does not start with `/`".into());
+    }
+    if let Some(c) = path.chars().find(|c| matches!(c, '?' | '#' | '\\')) {
+        return Err(format!("holds `{c}`, which is not part of a path"));
+    }
+    let mut open = false;
+    for c in path.chars() {
+        match (c, open) {
+            ('{', false) => open = true,
+            ('}', true) => open = false,
+            ('{', true) | ('}', false) => {
+                return Err("has braces that do not pair as `{name}`".into())
+            }
+            _ => {}
+        }
+    }
+    if open {
+        return Err("has braces that do not pair as `{name}`".into());
+    }
+    if path.contains("{}") {
+        return Err("has a parameter without a name (`{}`)".into());
+    }
+    for segment in path.split('/') {
+        let decoded = crate::load::percent_decode(segment).unwrap_or_else(|| segment.to_string());
+        if decoded == "." || decoded == ".." {
+            return Err(format!("has a `{segment}` segment"));
+        }
+    }
+    Ok(())
+}
+
 impl<'a> Lowerer<'a> {
     /// Lowers every operation of the document.
     pub fn lower_operations(&mut self) -> Vec<Operation> {
@@ -107,6 +144,25 @@ impl<'a> Lowerer<'a> {
         let paths = &self.spec.doc.paths;
         for (path, item) in &paths.paths {
             let item_ptr = diag::push("/paths", path);
+            // A fragment tells apart operations on one path (Box's `/oauth2/token#refresh`);
+            // HTTP never sends it.
+            let path = match path.split_once('#') {
+                Some((sent, fragment)) => {
+                    self.sink.warn(
+                        &item_ptr,
+                        format!("the fragment `#{fragment}` of the path is not sent over HTTP; the request goes to `{sent}`"),
+                    );
+                    sent
+                }
+                None => path.as_str(),
+            };
+            if let Err(why) = check_template(path) {
+                self.sink.error(
+                    &item_ptr,
+                    format!("the path template `{path}` {why}; its operations are left out"),
+                );
+                continue;
+            }
             let Some(item) = self.resolve_local(item, "path item", &item_ptr) else {
                 continue;
             };
