@@ -287,8 +287,7 @@ pub(crate) fn default_headers(ext: &Ext, sink: &mut Sink) -> Vec<(String, String
     let mut out: Vec<(String, String)> = Vec::new();
     for (name, value) in map {
         let at = diag::push(&here, name);
-        let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-        if name.is_empty() || !name.chars().all(token) {
+        if !crate::naming::is_token(name) {
             sink.error(&at, format!("{name:?} is not a valid HTTP header name"));
             continue;
         }
@@ -393,6 +392,23 @@ pub(crate) fn client_credentials(
     }
     match v.get("tokenUrl").and_then(Value::as_str) {
         Some(url) if !url.trim().is_empty() && v.as_object().is_some_and(|o| o.len() == 1) => {
+            // The client secret is posted there: over TLS, or to the API's own host (a path,
+            // which takes the endpoint's scheme and host).
+            let lower = url.trim().to_ascii_lowercase();
+            if lower.contains("://") && !lower.starts_with("https://") {
+                sink.error(
+                    &diag::push(&here, "tokenUrl"),
+                    format!("`tokenUrl` `{url}` is not https: the client secret would be sent in the clear; use an https URL or a path on the API's host"),
+                );
+                return None;
+            }
+            if lower.starts_with("//") {
+                sink.error(
+                    &diag::push(&here, "tokenUrl"),
+                    format!("`tokenUrl` `{url}` names another host without a scheme; use an https URL or a path on the API's host"),
+                );
+                return None;
+            }
             Some(url.to_string())
         }
         _ => {

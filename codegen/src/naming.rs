@@ -276,6 +276,14 @@ pub const BUILDER_MEMBERS: &[&str] = &[
     "client", "body", "parts", "headers", "send", "validate", "request", "part", "header",
 ];
 
+/// True for an RFC 7230 `token` (a header field name): one or more `tchar`.
+pub fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
 /// Hands out names unique within one scope, suffixing a number on a collision
 /// (`Foo`, `Foo2`, `Foo3`).
 #[derive(Debug, Default, Clone)]

@@ -565,6 +565,43 @@ fn path_templates_that_cannot_be_sent_as_written_are_errors() {
     assert_eq!(api.operations[0].path, "/ok/{id}");
 }
 
+/// The client secret is posted to `tokenUrl`: only over TLS, or to a path on the API's host.
+#[test]
+fn a_token_url_must_not_send_the_secret_in_the_clear() {
+    let spec = |url: &str| {
+        format!(
+            "{HEAD}paths: {{}}\ncomponents:\n  securitySchemes:\n    t:\n      type: apiKey\n      in: header\n      name: access-token\n      x-client-credentials: {{tokenUrl: '{url}'}}\n"
+        )
+    };
+    for (url, what) in [
+        ("http://attacker.example:8080/steal", "not https"),
+        ("HTTP://a.example/t", "not https"),
+        ("ftp://a.example/t", "not https"),
+        ("//a.example/t", "without a scheme"),
+    ] {
+        let all = errors(check_text("t.yaml", &spec(url)));
+        let e = find(
+            &all,
+            Severity::Error,
+            "/components/securitySchemes/t/x-client-credentials/tokenUrl",
+        );
+        assert!(e.message.contains(what), "{url}: {e}");
+    }
+    for url in [
+        "https://iam.example/oauth2/token",
+        "/baas/auth/v1.0/oauth2/token",
+    ] {
+        assert!(check_text("t.yaml", &spec(url)).is_ok(), "{url}");
+    }
+    // The header an API key goes in is a header name.
+    let bad = format!(
+        "{HEAD}paths: {{}}\ncomponents:\n  securitySchemes:\n    k: {{type: apiKey, in: header, name: \"Bad Header\\n\"}}\n"
+    );
+    let all = errors(check_text("t.yaml", &bad));
+    let e = find(&all, Severity::Error, "/components/securitySchemes/k/name");
+    assert!(e.message.contains("not a valid HTTP header name"), "{e}");
+}
+
 #[test]
 fn contradictory_constraints_are_errors_at_the_schema() {
     let text = format!(

@@ -65,14 +65,6 @@ fn derived_name(method: &str, path: &str) -> String {
     name
 }
 
-/// True for an RFC 7230 `token` (a header field name): one or more `tchar`.
-fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
 /// True for an operationId that reads as a name: ASCII letters, digits and the separators
 /// `_ - . /`, not starting with a digit (`listUsers`, `users.list`, `repos/get-content`).
 fn is_identifier_like(id: &str) -> bool {
@@ -509,7 +501,7 @@ impl<'a> Lowerer<'a> {
         scope: &mut Scope,
     ) -> Option<Param> {
         let data = p.parameter_data_ref();
-        if matches!(p, Parameter::Header { .. }) && !is_token(&data.name) {
+        if matches!(p, Parameter::Header { .. }) && !naming::is_token(&data.name) {
             self.sink.error(
                 here,
                 format!("header parameter name `{}` is not an HTTP header name (RFC 7230 token: letters, digits and !#$%&'*+-.^_`|~)", data.name.escape_default()),

@@ -40,6 +40,12 @@ impl Lowerer<'_> {
                         APIKeyLocation::Query => "query",
                         APIKeyLocation::Cookie => "cookie",
                     };
+                    if loc == "header" && !crate::naming::is_token(key) {
+                        self.sink.error(
+                            &diag::push(&pointer, "name"),
+                            format!("{key:?} is not a valid HTTP header name"),
+                        );
+                    }
                     let signing = extensions::signing_algorithm(
                         extensions,
                         loc == "header",
