@@ -190,7 +190,7 @@ impl Auth {
             client_secret: client_secret.into(),
             header,
             cached: tokio::sync::RwLock::new(None),
-            refresh: tokio::sync::Mutex::new(()),
+            refresh: tokio::sync::Mutex::new(None),
         })))
     }
 
@@ -248,7 +248,8 @@ pub struct TokenCache {
     client_secret: Secret,
     header: reqwest::header::HeaderName,
     cached: tokio::sync::RwLock<Option<(Secret, Option<std::time::Instant>)>>,
-    refresh: tokio::sync::Mutex<()>,
+    /// Held by the one exchange at a time; it holds when the last exchange failed, if it did.
+    refresh: tokio::sync::Mutex<Option<std::time::Instant>>,
 }
 
 #[cfg(feature = "client-credentials")]
@@ -294,15 +295,26 @@ impl TokenCache {
         if let Some(t) = self.fresh(&*self.cached.read().await) {
             return Ok((self.header.clone(), t));
         }
-        let _one_at_a_time = self.refresh.lock().await;
+        let arrived = std::time::Instant::now();
+        let mut last_failure = self.refresh.lock().await;
         if let Some(t) = self.fresh(&*self.cached.read().await) {
             return Ok((self.header.clone(), t));
         }
+        // An exchange failed while this request waited for its turn: the requests that
+        // waited share that outcome instead of each trying again in turn (N requests to a
+        // dead token endpoint would otherwise take N timeouts).
+        if last_failure.is_some_and(|at| at >= arrived) {
+            return Err(Error::Credentials(
+                "the client-credentials token exchange failed for a request sent at the same time; it is not repeated for this one".to_owned(),
+            ));
+        }
         let url = token_url(base_url, &self.token_url)?;
         let fetched = std::time::Instant::now();
-        let token =
+        let result =
             fetch_client_credentials_token(client, &url, &self.client_id, &self.client_secret)
-                .await?;
+                .await;
+        *last_failure = result.is_err().then(std::time::Instant::now);
+        let token = result?;
         // A lifetime too long to add to the clock (a hostile `expires_in` of u64::MAX) is
         // taken as no expiry, not a panic.
         let replace_at = token.expires_in.and_then(|secs| {
@@ -349,11 +361,19 @@ pub fn token_url(base_url: &str, token_url: &str) -> Result<String, Error> {
 }
 
 #[cfg(feature = "client-credentials")]
-fn json_u64(v: &serde_json::Value) -> Option<u64> {
-    match v {
-        serde_json::Value::Number(n) => n.as_u64(),
-        serde_json::Value::String(s) => s.trim().parse().ok(),
+/// The lifetime in seconds an `expires_in` gives: a whole number as it is, a fraction
+/// rounded down, either also as text. Anything else a server sends there (a negative
+/// number, `"1h"`, an object) is a lifetime of 0, so the token is not kept: it must not be
+/// read as "never expires".
+fn lifetime_secs(v: &serde_json::Value) -> u64 {
+    let secs = match v {
+        serde_json::Value::Number(n) => n.as_f64(),
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok(),
         _ => None,
+    };
+    match secs {
+        Some(s) if s.is_finite() && s >= 0.0 => s as u64,
+        _ => 0,
     }
 }
 
@@ -423,7 +443,7 @@ pub async fn fetch_client_credentials_token(
     match value.get("access_token").and_then(|t| t.as_str()) {
         Some(token) if !token.is_empty() => Ok(AccessToken {
             access_token: Secret::new(token),
-            expires_in: value.get("expires_in").and_then(json_u64),
+            expires_in: value.get("expires_in").map(lifetime_secs),
             token_type: value
                 .get("token_type")
                 .and_then(|t| t.as_str())

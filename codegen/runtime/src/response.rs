@@ -180,7 +180,9 @@ impl Response {
     /// body ([`ERROR_BODY_BYTES`]), the error code and message found in it
     /// ([`extract_error_fields`]), the request id, and the body decoded as `E` when it
     /// decodes. At most [`Response::max_body_bytes`] are read; a longer body is cut there
-    /// (and then rarely decodes). A failure to read the body gives [`Error::Transport`].
+    /// (and then rarely decodes). When the body cannot be read (the server stops sending
+    /// it, or drips it past the timeout), the error keeps the status and the request id
+    /// with an empty body: what the server said first is not lost to what it failed to say.
     pub async fn api_error<E: DeserializeOwned + TypedBody>(self) -> Error {
         self.api_error_with(|_, body| serde_json::from_slice::<E>(body).ok())
             .await
@@ -479,10 +481,11 @@ impl Response {
         let request_id = self.request_id();
         // An error body longer than the limit is cut there (the status still tells what
         // happened); only the start of it is kept in the error.
-        let body = match self.read_limited(false).await {
-            Ok((b, _)) => b,
-            Err(e) => return e,
-        };
+        let body = self
+            .read_limited(false)
+            .await
+            .map(|(b, _)| b)
+            .unwrap_or_default();
         let (error_code, error_msg) = extract_error_fields(&body);
         let typed = decode(status, &body).map(|t| Arc::new(t) as Arc<dyn TypedBody>);
         Error::Api(Box::new(ApiError {

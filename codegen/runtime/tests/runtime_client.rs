@@ -4,6 +4,7 @@
 
 use codegen_runtime as runtime;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -1094,4 +1095,92 @@ async fn a_hostile_token_lifetime_is_no_expiry_not_a_panic() {
     assert!(calls
         .iter()
         .all(|r| header(r, "access-token") == Some("tok-forever")));
+}
+
+/// An `expires_in` the client cannot read as a lifetime (negative, text, an object) means
+/// the token is not kept, never that it lasts for ever; a fraction or a number in text is
+/// read as seconds.
+#[tokio::test]
+async fn an_unreadable_token_lifetime_is_not_kept() {
+    for (expires_in, exchanges) in [
+        ("-1", 3),
+        ("\"1h\"", 3),
+        ("{}", 3),
+        ("0", 3),
+        ("3600.5", 1),
+        ("\"120\"", 1),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/oauth2/token"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(
+                format!(r#"{{"access_token":"tok","expires_in":{expires_in}}}"#),
+                "application/json",
+            ))
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_raw("{}", "application/json"))
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .endpoint(server.uri())
+            .auth(
+                Auth::client_credentials("/oauth2/token", "id", "secret", "access-token").unwrap(),
+            )
+            .build()
+            .unwrap();
+        for _ in 0..3 {
+            client
+                .execute(Request::new(Method::GET, "/things", "getThings"))
+                .await
+                .unwrap();
+        }
+        let reqs = received(&server).await;
+        let tokens = reqs
+            .iter()
+            .filter(|r| r.url.path() == "/oauth2/token")
+            .count();
+        assert_eq!(tokens, exchanges, "expires_in {expires_in}");
+    }
+}
+
+/// Five requests at once against a token endpoint that never answers: one exchange times
+/// out, and the requests that waited for it share its failure instead of trying in turn
+/// (which took five timeouts).
+#[tokio::test]
+async fn concurrent_requests_share_a_failed_token_exchange() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = accepted.clone();
+    let server = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((sock, _)) = listener.accept().await {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            held.push(sock); // never answered
+        }
+    });
+    let client = Client::builder()
+        .endpoint(&url)
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_millis(600))
+        .auth(Auth::client_credentials("/oauth2/token", "id", "secret", "access-token").unwrap())
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let calls = (0..5).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move {
+            client
+                .execute(Request::new(Method::GET, "/things", "getThings"))
+                .await
+        })
+    });
+    let results = futures_util::future::join_all(calls).await;
+    let elapsed = started.elapsed();
+    assert!(results.iter().all(|r| r.as_ref().unwrap().is_err()));
+    assert!(elapsed < Duration::from_millis(2_500), "{elapsed:?}");
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    server.abort();
 }

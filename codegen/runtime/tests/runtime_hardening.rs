@@ -675,3 +675,48 @@ async fn a_cookie_value_stays_one_cookie_on_the_wire() {
     assert_eq!(cookie, "theme=x%3B%20session=attacker");
     assert_eq!(cookie.split(';').count(), 1);
 }
+
+/// A server that answers 500 and then drips its error body past the timeout: the error
+/// still says 500 and carries the request id, instead of becoming a bare timeout.
+#[tokio::test]
+async fn a_stalled_error_body_keeps_the_status_and_request_id() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let Ok((mut sock, _)) = listener.accept().await else {
+            return;
+        };
+        let mut buf = [0u8; 4096];
+        let _ = sock.read(&mut buf).await;
+        let head = "HTTP/1.1 500 X\r\nContent-Type: application/json\r\nX-Request-Id: drip-1\r\nContent-Length: 100000\r\n\r\n{";
+        if sock.write_all(head.as_bytes()).await.is_err() {
+            return;
+        }
+        for _ in 0..100 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if sock.write_all(b" ").await.is_err() {
+                return;
+            }
+        }
+    });
+    let client = Client::builder()
+        .endpoint(&url)
+        .retry(RetryPolicy::none())
+        .timeout(Duration::from_millis(800))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let resp = client
+        .execute(Request::new(Method::GET, "/x", "op"))
+        .await
+        .expect("the status line arrives in time");
+    let err = resp.api_error::<serde_json::Value>().await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.status(), Some(500), "{err}");
+    assert_eq!(err.request_id(), Some("drip-1"), "{err}");
+    server.abort();
+}
