@@ -184,7 +184,7 @@ impl Config {
 
     /// Loads, checks and lowers every spec; reports every problem of every spec.
     pub fn check(&self) -> Result<Vec<Diagnostic>, Diagnostics> {
-        pipeline::lower_all(self).map(|(_, w, _)| w)
+        crate::parallel::on_large_stack(|| pipeline::lower_all(self).map(|(_, w, _)| w))
     }
 
     fn dir(&self) -> Result<&Path, Error> {
@@ -195,7 +195,7 @@ impl Config {
 
     /// Generates every file in memory.
     pub fn render(&self) -> Result<Output, Diagnostics> {
-        pipeline::render(self)
+        crate::parallel::on_large_stack(|| pipeline::render(self))
     }
 
     /// Generates and writes the crate: a file is written only when its bytes change, and

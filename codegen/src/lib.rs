@@ -20,6 +20,7 @@ mod alloc;
 #[cfg(feature = "fast-alloc")]
 #[doc(hidden)]
 pub use alloc::purge_nothing_from_now;
+pub use parallel::this_thread_has_a_large_stack;
 pub mod bundle;
 pub mod config;
 pub mod diag;
@@ -44,13 +45,19 @@ use std::path::Path;
 
 /// Loads and lowers one spec. Returns the API and the warnings, or every error.
 pub fn lower_spec(path: &Path) -> Result<(ir::Api, Vec<Diagnostic>), Diagnostics> {
-    let spec = load::load_file(path)?;
-    lower_loaded(&spec)
+    parallel::on_large_stack(|| {
+        let spec = load::load_file(path)?;
+        lower_loaded(&spec)
+    })
 }
 
 /// Lowers a loaded spec: the document into the IR, then the graph of its types (unions that
 /// contain themselves lose the alternative closing the cycle, recursive fields are boxed).
 pub fn lower_loaded(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Diagnostics> {
+    parallel::on_large_stack(|| lower_loaded_here(spec))
+}
+
+fn lower_loaded_here(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Diagnostics> {
     let mut l = lower::Lowerer::new(spec);
     let mut api = l.lower_api();
     lower::graph::break_union_cycles(&mut api.types, &mut l.sink);

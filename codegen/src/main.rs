@@ -164,6 +164,9 @@ fn main() -> ExitCode {
             };
         }
     };
+    // The main thread's stack (8 MiB on Linux) holds the deepest spec the generator takes:
+    // the library runs here instead of on a thread of its own.
+    codegen::this_thread_has_a_large_stack();
     let code = match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {

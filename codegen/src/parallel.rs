@@ -71,6 +71,55 @@ thread_local! {
     static IS_HELPER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+thread_local! {
+    /// Set on a thread whose stack is known to be large enough for the deepest spec.
+    static LARGE_STACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The stack the generator's work gets when the caller's may be small: syn, prettyplease,
+/// the YAML parser and lowering recurse once per level of a spec's nesting (up to 100
+/// levels, and types twice as deep), which needs more than a 2 MiB thread (a test's, a
+/// tokio worker's) has in a debug build.
+const WORK_STACK: usize = 64 << 20;
+
+/// Marks the calling thread as one with a stack large enough for the deepest spec, so the
+/// library's entry points run on it directly: the CLI's main thread (8 MiB on Linux).
+#[doc(hidden)]
+pub fn this_thread_has_a_large_stack() {
+    LARGE_STACK.set(true);
+}
+
+/// Runs `f` on a stack large enough for the deepest spec: here on a helper or a thread
+/// marked by [`this_thread_has_a_large_stack`], else on a thread of [`WORK_STACK`] made for
+/// it (about 0.1 ms), which the caller waits for. A panic in `f` is resumed here; if no
+/// thread can be made, `f` runs here.
+pub(crate) fn on_large_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    if IS_HELPER.get() || LARGE_STACK.get() {
+        return f();
+    }
+    let slot = Mutex::new(Some(f));
+    let take = || slot.lock().ok().and_then(|mut f| f.take());
+    let spawned = std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("codegen-work".into())
+            .stack_size(WORK_STACK)
+            .spawn_scoped(scope, || {
+                LARGE_STACK.set(true);
+                take().map(|f| f())
+            });
+        worker.ok().map(|w| w.join())
+    });
+    match spawned {
+        Some(Ok(Some(value))) => value,
+        Some(Err(panic)) => std::panic::resume_unwind(panic),
+        // No thread could be made (or it found nothing to run): run here.
+        _ => match take() {
+            Some(f) => f(),
+            None => unreachable!("the work ran or is still in its slot"),
+        },
+    }
+}
+
 /// The helper threads: one fewer than [`threads`] (the calling thread is the other worker),
 /// made on first use and kept for the life of the process, each waiting for its next share.
 /// Each parallel stage of a run (the YAML pieces, the document's parts, freeing, emission)

@@ -205,6 +205,7 @@ snapshot_tests!(
     hostile_docs,
     builder_members,
     emitted_names,
+    deep_nesting,
 );
 
 fn fixture_names() -> Vec<String> {

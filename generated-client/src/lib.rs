@@ -49,6 +49,7 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![recursion_limit = "512"]
 #![allow(
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items,

@@ -223,6 +223,9 @@ pub fn crate_files(
         #lib_doc
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
+        // Types nest as deep as the spec's schemas (100 levels, a nullable array two each):
+        // rustc's default limit of 128 stops drop-check and trait solving at about 64.
+        #![recursion_limit = "512"]
         #lints
 
         #runtime_item
