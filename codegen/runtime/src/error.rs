@@ -613,22 +613,30 @@ pub fn escape_control(s: &str) -> Cow<'_, str> {
 /// `secret`, `password`, `passwd`, `authorization`, `credential`, `api_key`/`apikey`,
 /// `cookie` or `session`.
 fn secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    [
-        "token",
-        "secret",
-        "password",
-        "passwd",
-        "authorization",
-        "credential",
-        "api_key",
-        "apikey",
-        "api-key",
-        "cookie",
-        "session",
-    ]
-    .iter()
-    .any(|s| k.contains(s))
+    // A key written with escapes (`"\u0074oken"`) is read as JSON reads it.
+    let unescaped = key
+        .contains('\\')
+        .then(|| serde_json::from_str::<String>(&format!("\"{key}\"")).ok())
+        .flatten();
+    let k = unescaped.as_deref().unwrap_or(key).to_ascii_lowercase();
+    k == "sk"
+        || [
+            "token",
+            "secret",
+            "password",
+            "passwd",
+            "authorization",
+            "credential",
+            "api_key",
+            "apikey",
+            "api-key",
+            "cookie",
+            "session",
+            "private",
+            "signature",
+        ]
+        .iter()
+        .any(|s| k.contains(s))
 }
 
 /// JSON-looking `text` (possibly cut short) with the value of every key that names a

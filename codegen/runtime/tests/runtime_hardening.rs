@@ -481,6 +481,13 @@ fn redaction_keeps_other_values() {
     assert_eq!(redact_secrets(r#"{"secret": "abc"#), r#"{"secret": "***""#);
     assert_eq!(redact_secrets("plain text, no JSON"), "plain text, no JSON");
     assert_eq!(redact_secrets("网 \"token\": 网"), "网 \"token\": \"***\"");
+    // Keys written with JSON escapes, the SDK's `sk`, private keys and signatures.
+    assert_eq!(
+        redact_secrets(
+            r#"{"\u0074oken":"t1","sk":"s2","private_key":"p3","Signature":"g4","skip":"ok"}"#
+        ),
+        r#"{"\u0074oken":"***","sk":"***","private_key":"***","Signature":"***","skip":"ok"}"#
+    );
 }
 
 // ---------------------------------------------------------------------------------------
