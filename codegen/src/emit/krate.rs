@@ -115,6 +115,23 @@ fn header(spec: &str) -> String {
     format!("// {GENERATED_MARKER} from {spec}. Do not edit: edit the spec and regenerate.\n\n")
 }
 
+/// `text` as a TOML basic string, quotes included: a path or a version from the command
+/// line (a Windows path's `\`, a `"`, a line break) cannot end the string and add TOML.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// Renders the manifest.
 pub fn manifest(m: &Manifest, specs: &[String]) -> String {
     let quoted: Vec<String> = m.features.iter().map(|f| format!("\"{f}\"")).collect();
@@ -125,7 +142,7 @@ pub fn manifest(m: &Manifest, specs: &[String]) -> String {
         m.name
     );
     if let Some((build, _)) = &m.build_script {
-        s.push_str(&format!("build = \"{build}\"\n"));
+        s.push_str(&format!("build = {}\n", toml_string(build)));
     }
     let vendored = m.runtime == Runtime::Vendored;
     if vendored || m.build_script.is_some() {
@@ -141,7 +158,8 @@ pub fn manifest(m: &Manifest, specs: &[String]) -> String {
     if let Some((_, codegen_path)) = &m.build_script {
         s.push_str("# `regenerate` runs the generator in the build script; the workspace turns it on.\n# Consumers leave it off and build from the committed sources alone.\nregenerate = [\"dep:codegen\"]\n");
         s.push_str(&format!(
-            "\n[build-dependencies]\ncodegen = {{ path = \"{codegen_path}\", default-features = false, optional = true }}\n"
+            "\n[build-dependencies]\ncodegen = {{ path = {}, default-features = false, optional = true }}\n",
+            toml_string(codegen_path)
         ));
     }
     s.push_str("\n[dependencies]\n");
@@ -149,13 +167,15 @@ pub fn manifest(m: &Manifest, specs: &[String]) -> String {
         Runtime::Vendored => s.push_str(&runtime_section("[dependencies]")),
         Runtime::Path(path) => {
             s.push_str(&format!(
-                "{RUNTIME_CRATE} = {{ path = \"{path}\", version = \"{RUNTIME_VERSION}\", default-features = false, features = [{features}] }}\n"
+                "{RUNTIME_CRATE} = {{ path = {}, version = \"{RUNTIME_VERSION}\", default-features = false, features = [{features}] }}\n",
+                toml_string(path)
             ));
             s.push_str(SERDE_DEPS);
         }
         Runtime::Version(version) => {
             s.push_str(&format!(
-                "{RUNTIME_CRATE} = {{ version = \"{version}\", default-features = false, features = [{features}] }}\n"
+                "{RUNTIME_CRATE} = {{ version = {}, default-features = false, features = [{features}] }}\n",
+                toml_string(version)
             ));
             s.push_str(SERDE_DEPS);
         }
@@ -669,6 +689,42 @@ impl std::fmt::Display for Region {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_from_the_command_line_stay_inside_their_toml_strings() {
+        let manifest = |runtime: Runtime, build: Option<(String, String)>| {
+            manifest(
+                &Manifest {
+                    name: "c".into(),
+                    build_script: build,
+                    standalone: true,
+                    runtime,
+                    features: Vec::new(),
+                },
+                &["a.yaml".to_string()],
+            )
+        };
+        let evil = "/x\" }\nevil = { path = \"/tmp/e\" }\n#";
+        for m in [
+            manifest(Runtime::Path(evil.into()), None),
+            manifest(Runtime::Version(evil.into()), None),
+            manifest(
+                Runtime::Vendored,
+                Some((evil.to_string(), evil.to_string())),
+            ),
+        ] {
+            assert!(!m.lines().any(|l| l.starts_with("evil")), "{m}");
+            assert!(
+                m.contains(r#""/x\" }\u000Aevil = { path = \"/tmp/e\" }\u000A#""#),
+                "{m}"
+            );
+        }
+        let windows = manifest(Runtime::Path(r"C:\src\runtime".into()), None);
+        assert!(
+            windows.contains(r#"path = "C:\\src\\runtime""#),
+            "{windows}"
+        );
+    }
 
     #[test]
     fn the_vendored_runtime_is_the_sources_each_in_place_of_its_mod_line() {
