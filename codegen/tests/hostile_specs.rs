@@ -602,6 +602,44 @@ fn a_token_url_must_not_send_the_secret_in_the_clear() {
     assert!(e.message.contains("not a valid HTTP header name"), "{e}");
 }
 
+/// A discriminator mapping to a schema that is not a member selects nothing: a warning at
+/// the mapping's entry, not silence.
+#[test]
+fn a_discriminator_mapping_to_no_member_is_reported() {
+    let text = format!(
+        "{HEAD}paths: {{}}
+components:
+  schemas:
+    Cat: {{type: object, properties: {{kind: {{type: string}}}}}}
+    Dog: {{type: object, properties: {{kind: {{type: string}}}}}}
+    Pet:
+      oneOf:
+        - $ref: '#/components/schemas/Cat'
+        - $ref: '#/components/schemas/Dog'
+      discriminator:
+        propertyName: kind
+        mapping:
+          cat: '#/components/schemas/Cat'
+          dog: Dog
+          ghost: '#/components/schemas/Nowhere'
+          ext: 'other.yaml#/X'
+"
+    );
+    let (_, warnings) = lower_text(&text).expect("lowers");
+    for (value, line) in [("ghost", 17), ("ext", 18)] {
+        let pointer = format!("/components/schemas/Pet/discriminator/mapping/{value}");
+        let w = find(&warnings, Severity::Warning, &pointer);
+        assert!(w.message.contains("selects nothing"), "{w}");
+        assert_eq!(w.line, Some(line), "{w}");
+    }
+    assert!(
+        !warnings
+            .iter()
+            .any(|w| w.pointer.ends_with("/cat") || w.pointer.ends_with("/dog")),
+        "{warnings:#?}"
+    );
+}
+
 #[test]
 fn contradictory_constraints_are_errors_at_the_schema() {
     let text = format!(

@@ -10,6 +10,26 @@ impl Lowerer<'_> {
         pointer: &str,
         discriminator: Option<&openapiv3::Discriminator>,
     ) -> Vec<UnionVariant> {
+        if let Some(d) = discriminator {
+            // A mapping to a schema that is none of the members selects nothing: say so
+            // rather than drop it.
+            let parent = pointer.rsplit_once('/').map_or("", |(p, _)| p);
+            let mapping_ptr = diag::push(&diag::push(parent, "discriminator"), "mapping");
+            for (value, target) in &d.mapping {
+                let member = members.iter().any(|m| match m {
+                    ReferenceOr::Reference { reference } => {
+                        reference == target || reference.rsplit('/').next() == Some(target.as_str())
+                    }
+                    ReferenceOr::Item(_) => false,
+                });
+                if !member {
+                    self.sink.warn(
+                        &diag::push(&mapping_ptr, value),
+                        format!("the discriminator value `{value}` maps to `{target}`, which is not a `$ref` member of this union; the value selects nothing"),
+                    );
+                }
+            }
+        }
         let mut scope = Scope::default();
         let mut out: Vec<UnionVariant> = Vec::new();
         for (i, m) in members.iter().enumerate() {
