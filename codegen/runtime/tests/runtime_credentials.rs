@@ -258,26 +258,33 @@ async fn metadata_provider_without_session_tokens() {
 
 #[tokio::test]
 async fn metadata_provider_errors_hold_no_secret() {
+    let (_server, m) = metadata_error(
+        ResponseTemplate::new(404),
+        ResponseTemplate::new(200)
+            .set_body_json(serde_json::json!({"credential": {"secret": "leaky-secret"}})),
+    )
+    .await;
+    assert!(m.contains("no credential.access"), "{m}");
+    assert!(!m.contains("leaky-secret"), "{m}");
+}
+
+/// A metadata service answering the session token request with `put` and the security key
+/// request with `get`, and the message of the provider's error against it.
+async fn metadata_error(put: ResponseTemplate, get: ResponseTemplate) -> (MockServer, String) {
     let server = MockServer::start().await;
     Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(404))
+        .respond_with(put)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"credential": {"secret": "leaky-secret"}})),
-        )
+        .respond_with(get)
         .mount(&server)
         .await;
-    let m = message(
-        MetadataProvider::with_base_url(server.uri())
-            .credentials()
-            .await
-            .unwrap_err(),
-    );
-    assert!(m.contains("no credential.access"), "{m}");
-    assert!(!m.contains("leaky-secret"), "{m}");
+    let err = MetadataProvider::with_base_url(server.uri())
+        .credentials()
+        .await
+        .unwrap_err();
+    (server, message(err))
 }
 
 /// The metadata service is a server too: a token or a security key of megabytes is refused
@@ -288,34 +295,18 @@ async fn metadata_provider_refuses_answers_beyond_its_limit() {
         r#"{{"credential":{{"access":"AK","secret":"{}"}}}}"#,
         "x".repeat(4 << 20)
     );
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(404))
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(huge))
-        .mount(&server)
-        .await;
-    let m = message(
-        MetadataProvider::with_base_url(server.uri())
-            .credentials()
-            .await
-            .unwrap_err(),
-    );
+    let (_server, m) = metadata_error(
+        ResponseTemplate::new(404),
+        ResponseTemplate::new(200).set_body_string(huge),
+    )
+    .await;
     assert!(m.contains("exceeds 65536 bytes"), "{m}");
 
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("t".repeat(1 << 20)))
-        .mount(&server)
-        .await;
-    let m = message(
-        MetadataProvider::with_base_url(server.uri())
-            .credentials()
-            .await
-            .unwrap_err(),
-    );
+    let (server, m) = metadata_error(
+        ResponseTemplate::new(200).set_body_string("t".repeat(1 << 20)),
+        ResponseTemplate::new(500),
+    )
+    .await;
     assert!(m.contains("session token") && m.contains("exceeds"), "{m}");
     // The security key was never asked for with that token.
     let reqs = server.received_requests().await.unwrap();
