@@ -11,9 +11,16 @@ use super::validate::ValidationErrors;
 pub const EXCERPT_BYTES: usize = 512;
 
 /// Longest part of an error body kept in [`ApiError::body`] and [`BusinessError::body`],
-/// in bytes (64 KiB). The typed error and the code and message are still decoded from the
-/// whole body read (up to the client's `max_body_bytes`).
+/// in bytes (64 KiB). The code and message are still found in the whole body read (up to the
+/// client's `max_body_bytes`, without building a tree of it), and the typed error is decoded
+/// from a body of up to [`TYPED_ERROR_BYTES`].
 pub const ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// Longest error body decoded into the operation's typed error, in bytes (1 MiB). A typed
+/// error that holds free-form JSON builds a tree of it, some 25 times the size of the text
+/// (16 MiB of `[{},{},...]` took 400 MiB): beyond this, `ApiError::typed` is `None` and the
+/// code, message and start of the body are still there.
+pub const TYPED_ERROR_BYTES: usize = 1024 * 1024;
 
 /// Longest `error_msg` shown by [`ApiError`]'s `Display`, in characters.
 const MAX_DISPLAYED_MESSAGE_CHARS: usize = 512;

@@ -82,7 +82,7 @@ pub mod __private {
     };
     pub use super::error::{
         escape_control, excerpt, extract_error_fields, redact_secrets, ERROR_BODY_BYTES,
-        EXCERPT_BYTES,
+        EXCERPT_BYTES, TYPED_ERROR_BYTES,
     };
     pub use super::request::{
         check_extra_header, cookie_value, deep_object, encode_path_segment, encode_query,

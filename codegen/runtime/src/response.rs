@@ -13,6 +13,7 @@ use serde::de::{
 
 use super::error::{
     extract_error_fields, ApiError, BusinessError, Error, TypedBody, ERROR_BODY_BYTES,
+    TYPED_ERROR_BYTES,
 };
 
 /// The response header carrying the request id.
@@ -487,7 +488,10 @@ impl Response {
             .map(|(b, _)| b)
             .unwrap_or_default();
         let (error_code, error_msg) = extract_error_fields(&body);
-        let typed = decode(status, &body).map(|t| Arc::new(t) as Arc<dyn TypedBody>);
+        let typed = (body.len() <= TYPED_ERROR_BYTES)
+            .then(|| decode(status, &body))
+            .flatten()
+            .map(|t| Arc::new(t) as Arc<dyn TypedBody>);
         Error::Api(Box::new(ApiError {
             status,
             request_id,

@@ -727,3 +727,54 @@ async fn a_stalled_error_body_keeps_the_status_and_request_id() {
     assert_eq!(err.request_id(), Some("drip-1"), "{err}");
     server.abort();
 }
+
+/// A typed error that holds free-form JSON builds a tree of the body, many times its size:
+/// bodies beyond `TYPED_ERROR_BYTES` are not decoded into it. The code, the message and the
+/// start of the body are still there.
+#[tokio::test]
+async fn a_large_error_body_is_not_decoded_into_a_tree() {
+    let server = MockServer::start().await;
+    let mut body = String::from(r#"{"error_code":"E1","error_msg":"m","pad":["#);
+    while body.len() < 2 * TYPED_ERROR_BYTES {
+        body.push_str("{},");
+    }
+    body.push_str("{}]}");
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(500).set_body_raw(body, "application/json"))
+        .mount(&server)
+        .await;
+    let client = limited(&server.uri(), 16 * MIB);
+    let resp = client
+        .execute(Request::new(Method::GET, "/x", "op"))
+        .await
+        .unwrap();
+    let err = resp.api_error::<serde_json::Value>().await;
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(api.typed::<serde_json::Value>().is_none());
+    assert_eq!(api.error_code.as_deref(), Some("E1"));
+    assert_eq!(api.body.len(), ERROR_BODY_BYTES);
+
+    // A small one still decodes.
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(
+            ResponseTemplate::new(500).set_body_raw(r#"{"error_code":"E2"}"#, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let resp = limited(&server.uri(), MIB)
+        .execute(Request::new(Method::GET, "/x", "op"))
+        .await
+        .unwrap();
+    let err = resp.api_error::<serde_json::Value>().await;
+    let Error::Api(api) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        api.typed::<serde_json::Value>()
+            .and_then(|v| v["error_code"].as_str()),
+        Some("E2")
+    );
+}
