@@ -204,11 +204,18 @@ pub fn locate_in(source: &str, lines: &[usize], pointer: &str) -> (usize, usize)
 }
 
 fn find_yaml_key(source: &str, offset: usize, key: &str, min_indent: isize) -> Option<usize> {
-    let candidates = [
+    let mut candidates = vec![
         format!("{key}:"),
         format!("'{key}':"),
         format!("\"{key}\":"),
     ];
+    // A key that YAML can only write escaped: `"a\"b":` (as JSON escapes it) or `'it''s':`.
+    if key.contains(['"', '\\', '\'']) || key.chars().any(char::is_control) {
+        if let Ok(quoted) = serde_json::to_string(key) {
+            candidates.push(format!("{quoted}:"));
+        }
+        candidates.push(format!("'{}':", key.replace('\'', "''")));
+    }
     let mut line_start = source[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
     let mut first = true;
     while line_start < source.len() {
@@ -329,6 +336,13 @@ mod tests {
             "warning: a\\u{1b}]52;c;cHduZWQ=\\u{7}.yaml:3:7 at #/paths/~1a\\rb/get: operationId `x\\u{1b}[2J\\r\\nerror: fake \\u{202e}gnp.exe` is renamed"
         );
         assert_eq!(printable("plain text, ünïcode"), "plain text, ünïcode");
+    }
+
+    #[test]
+    fn locates_yaml_keys_written_with_escapes() {
+        let src = "openapi: 3.0.3\npaths:\n  \"/a\\\"b\":\n    get: {}\n  '/it''s':\n    get: {}\n";
+        assert_eq!(locate(src, "/paths/~1a\"b/get"), (4, 5));
+        assert_eq!(locate(src, "/paths/~1it's/get"), (6, 5));
     }
 
     #[test]
