@@ -102,6 +102,11 @@ pub fn load_file(path: &Path) -> Result<Spec, Diagnostics> {
 /// Parses a spec from its text; `path` names it in diagnostics and decides nothing else
 /// (JSON or YAML is decided from the text).
 pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
+    // Parsing and reading the document recurse once per level of nesting.
+    crate::parallel::on_large_stack(|| load_str_here(path, source))
+}
+
+fn load_str_here(path: &Path, source: String) -> Result<Spec, Diagnostics> {
     // A UTF-8 byte-order mark is no part of the document (RFC 8259 lets a parser ignore it;
     // YAML 1.2 allows it at the start of a stream). Stripped, so lines and columns stay right.
     let source = match source.strip_prefix('\u{feff}') {
@@ -166,6 +171,10 @@ pub fn load_str(path: &Path, source: String) -> Result<Spec, Diagnostics> {
 /// tolerant step, `$ref`s untouched. JSON when the text starts with `{`, YAML otherwise;
 /// syntax errors carry line and column. `path` names the file in diagnostics.
 pub fn parse_tree(path: &Path, source: &str) -> Result<Value, Diagnostics> {
+    crate::parallel::on_large_stack(|| parse_tree_here(path, source))
+}
+
+fn parse_tree_here(path: &Path, source: &str) -> Result<Value, Diagnostics> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let syntax = |line: Option<usize>, column: Option<usize>, message: String| {
         Diagnostics(vec![Diagnostic {
