@@ -60,16 +60,18 @@ impl fmt::Display for Diagnostic {
 /// and the marks and controls that change the direction of text.
 pub fn unprintable(c: char) -> bool {
     c.is_control()
+        || changes_direction(c)
         || matches!(
             c,
-            '\u{2028}'
-                | '\u{2029}'
-                | '\u{200E}'
-                | '\u{200F}'
-                | '\u{061C}'
-                | '\u{202A}'..='\u{202E}'
-                | '\u{2066}'..='\u{2069}'
+            '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
         )
+}
+
+/// The embeddings, overrides and isolates that change the direction of the text after them
+/// (U+202A to U+202E, U+2066 to U+2069): what rustc refuses in comments
+/// (`text_direction_codepoint_in_comment`) and what makes text read other than it is.
+pub(crate) fn changes_direction(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// `text` with every [`unprintable`] character escaped as Rust writes it (`\n`, `\u{1b}`);

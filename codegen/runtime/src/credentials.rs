@@ -196,31 +196,18 @@ impl ProfileProvider {
             )));
         };
         let shown = path.display();
-        // Looked at before it is opened: a FIFO would wait for a writer, a device never end.
-        match tokio::fs::metadata(path).await {
-            Ok(meta) if !meta.is_file() => {
+        let text = match read_profile_file(path).await {
+            Ok(Some(t)) => t,
+            Ok(None) => {
+                return Err(missing(format!(
+                    "profile file {shown}: larger than {PROFILE_FILE_BYTES} bytes"
+                )))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(missing(format!("profile file {shown}: not found")))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {
                 return Err(missing(format!("profile file {shown}: not a regular file")))
-            }
-            Ok(meta) if meta.len() > PROFILE_FILE_BYTES => {
-                return Err(missing(format!(
-                    "profile file {shown}: larger than {PROFILE_FILE_BYTES} bytes"
-                )))
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(missing(format!("profile file {shown}: not found")))
-            }
-            Err(e) => return Err(missing(format!("profile file {shown}: cannot read: {e}"))),
-        }
-        let text = match tokio::fs::read_to_string(path).await {
-            Ok(t) if t.len() as u64 <= PROFILE_FILE_BYTES => t,
-            Ok(_) => {
-                return Err(missing(format!(
-                    "profile file {shown}: larger than {PROFILE_FILE_BYTES} bytes"
-                )))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(missing(format!("profile file {shown}: not found")))
             }
             Err(e) => return Err(missing(format!("profile file {shown}: cannot read: {e}"))),
         };
@@ -419,28 +406,42 @@ impl CredentialProvider for MetadataProvider {
 /// The largest profile file read: a credentials file of a few profiles takes a few KiB.
 const PROFILE_FILE_BYTES: u64 = 1 << 20;
 
+/// The text of the profile file at `path`, `None` when it holds more than
+/// [`PROFILE_FILE_BYTES`] (read through that limit, so a file growing meanwhile is no
+/// different). Not a regular file is `InvalidInput`, found before opening: opening a FIFO
+/// waits for a writer, and a device may never end.
+async fn read_profile_file(path: &std::path::Path) -> std::io::Result<Option<String>> {
+    use tokio::io::AsyncReadExt;
+    if !tokio::fs::metadata(path).await?.is_file() {
+        return Err(std::io::ErrorKind::InvalidInput.into());
+    }
+    let mut text = String::new();
+    tokio::fs::File::open(path)
+        .await?
+        .take(PROFILE_FILE_BYTES + 1)
+        .read_to_string(&mut text)
+        .await?;
+    Ok((text.len() as u64 <= PROFILE_FILE_BYTES).then_some(text))
+}
+
 /// The most the metadata service's answers may hold: a session token and a JSON object of
 /// three keys and a date take a few KiB.
-const METADATA_BODY_BYTES: usize = 64 * 1024;
+const METADATA_BODY_BYTES: u64 = 64 * 1024;
 
-/// The body of a metadata answer, refused beyond [`METADATA_BODY_BYTES`] (read in chunks, so
-/// a server that sends without end costs no more than the limit).
-async fn read_limited(mut resp: reqwest::Response) -> Result<Vec<u8>, String> {
-    let too_large = || format!("the answer exceeds {METADATA_BODY_BYTES} bytes");
-    if resp
-        .content_length()
-        .is_some_and(|n| n > METADATA_BODY_BYTES as u64)
-    {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| error_chain(&e))? {
-        if body.len() + chunk.len() > METADATA_BODY_BYTES {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+/// The body of a metadata answer, refused beyond [`METADATA_BODY_BYTES`]: read as every
+/// response body is ([`super::response::Response::bytes`], a declared length refused before
+/// reading, a body without end stopped at the limit).
+async fn read_limited(resp: reqwest::Response) -> Result<bytes::Bytes, String> {
+    super::response::Response::new(resp)
+        .with_max_body_bytes(METADATA_BODY_BYTES)
+        .bytes()
+        .await
+        .map_err(|e| match e {
+            Error::BodyTooLarge { .. } => {
+                format!("the answer exceeds {METADATA_BODY_BYTES} bytes")
+            }
+            other => other.to_string(),
+        })
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {

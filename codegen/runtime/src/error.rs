@@ -310,7 +310,7 @@ impl fmt::Debug for ApiError {
 }
 
 /// Shows a body as its length only.
-struct BodyLen(usize);
+pub(crate) struct BodyLen(pub(crate) usize);
 
 impl fmt::Debug for BodyLen {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -321,12 +321,10 @@ impl fmt::Debug for BodyLen {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "HTTP {}", self.status)?;
-        let msg = self.error_msg.as_deref().map(|m| {
-            match m.char_indices().nth(MAX_DISPLAYED_MESSAGE_CHARS) {
-                Some((cut, _)) => format!("{}…", escape_control(&m[..cut])),
-                None => escape_control(m).into_owned(),
-            }
-        });
+        let msg = self
+            .error_msg
+            .as_deref()
+            .map(|m| escape_control(&bounded(m, MAX_DISPLAYED_MESSAGE_CHARS)).into_owned());
         let code = self
             .error_code
             .as_deref()
@@ -389,11 +387,8 @@ impl fmt::Display for BusinessError {
             escape_control(&self.code)
         )?;
         if let Some(m) = &self.message {
-            let m = match m.char_indices().nth(MAX_DISPLAYED_MESSAGE_CHARS) {
-                Some((cut, _)) => format!("{}…", escape_control(&m[..cut])),
-                None => escape_control(m).into_owned(),
-            };
-            write!(f, ": {m}")?;
+            let m = bounded(m, MAX_DISPLAYED_MESSAGE_CHARS);
+            write!(f, ": {}", escape_control(&m))?;
         }
         if let Some(id) = &self.request_id {
             write!(

@@ -124,26 +124,25 @@ pub enum Body {
 
 impl std::fmt::Debug for Body {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let bytes = |n: usize| format!("<{n} bytes>");
         match self {
             Body::Empty => f.write_str("Empty"),
             Body::Json(data) => f
                 .debug_tuple("Json")
-                .field(&format_args!("{}", bytes(data.len())))
+                .field(&super::error::BodyLen(data.len()))
                 .finish(),
             Body::Form(data) => f
                 .debug_tuple("Form")
-                .field(&format_args!("{}", bytes(data.len())))
+                .field(&super::error::BodyLen(data.len()))
                 .finish(),
             Body::Bytes { content_type, data } => f
                 .debug_struct("Bytes")
                 .field("content_type", content_type)
-                .field("data", &format_args!("{}", bytes(data.len())))
+                .field("data", &super::error::BodyLen(data.len()))
                 .finish(),
             Body::Text { content_type, data } => f
                 .debug_struct("Text")
                 .field("content_type", content_type)
-                .field("data", &format_args!("{}", bytes(data.len())))
+                .field("data", &super::error::BodyLen(data.len()))
                 .finish(),
             Body::Multipart(parts) => f.debug_tuple("Multipart").field(parts).finish(),
         }
@@ -195,8 +194,14 @@ pub enum PartData {
 impl std::fmt::Debug for PartData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            PartData::Bytes(b) => write!(f, "Bytes(<{} bytes>)", b.len()),
-            PartData::Text(t) => write!(f, "Text(<{} bytes>)", t.len()),
+            PartData::Bytes(b) => f
+                .debug_tuple("Bytes")
+                .field(&super::error::BodyLen(b.len()))
+                .finish(),
+            PartData::Text(t) => f
+                .debug_tuple("Text")
+                .field(&super::error::BodyLen(t.len()))
+                .finish(),
             PartData::File(path) => f.debug_tuple("File").field(path).finish(),
         }
     }

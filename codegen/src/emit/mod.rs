@@ -807,8 +807,7 @@ impl syn::visit_mut::VisitMut for OneLineDocs {
 /// for the one-line docs ([`OneLineDocs`]) and the lines of doc blocks, which print as those
 /// docs did.
 pub(crate) fn blank_control(c: char) -> char {
-    let flow = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    if (c.is_control() && c != '\t') || flow {
+    if (c.is_control() && c != '\t') || crate::diag::changes_direction(c) {
         ' '
     } else {
         c

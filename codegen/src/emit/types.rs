@@ -641,14 +641,11 @@ fn struct_derives(defaultable: bool, debug: bool) -> &'static str {
 /// `impl Debug` for a model with `format: password` properties: every field as derived
 /// `Debug` shows it, but a secret's value shows as `<redacted>` (`None` stays `None`).
 fn redacted_debug(name: &Ident, s: &StructDef, fields: &[FieldDef]) -> TokenStream {
-    let shown = fields.iter().map(|(_, fname, _)| {
+    // `fields` are `s.fields` in their order, then the map of additional properties.
+    let shown = fields.iter().enumerate().map(|(i, (_, fname, _))| {
         let label = fname.to_string();
         let label = label.trim_start_matches("r#");
-        let secret = s
-            .fields
-            .iter()
-            .find(|f| ident(&f.ident) == *fname)
-            .filter(|f| f.secret);
+        let secret = s.fields.get(i).filter(|f| f.secret);
         match secret {
             Some(f) if f.is_option() => quote! {
                 .field(#label, &self.#fname.as_ref().map(|_| crate::runtime::__private::Redacted))

@@ -2,6 +2,12 @@
 
 use super::*;
 
+/// Whether a discriminator mapping's `target` (a `$ref` or a bare schema name) names the
+/// member schema at `reference`.
+fn maps_to(target: &str, reference: &str) -> bool {
+    target == reference || reference.rsplit('/').next() == Some(target)
+}
+
 impl Lowerer<'_> {
     pub(super) fn lower_union(
         &mut self,
@@ -17,9 +23,7 @@ impl Lowerer<'_> {
             let mapping_ptr = diag::push(&diag::push(parent, "discriminator"), "mapping");
             for (value, target) in &d.mapping {
                 let member = members.iter().any(|m| match m {
-                    ReferenceOr::Reference { reference } => {
-                        reference == target || reference.rsplit('/').next() == Some(target.as_str())
-                    }
+                    ReferenceOr::Reference { reference } => maps_to(target, reference),
                     ReferenceOr::Item(_) => false,
                 });
                 if !member {
@@ -69,10 +73,7 @@ impl Lowerer<'_> {
                     let mut values: Vec<String> = d
                         .mapping
                         .iter()
-                        .filter(|(_, target)| {
-                            *target == reference
-                                || reference.rsplit('/').next() == Some(target.as_str())
-                        })
+                        .filter(|(_, target)| maps_to(target, reference))
                         .map(|(value, _)| value.clone())
                         .collect();
                     if values.is_empty() {

@@ -75,14 +75,12 @@ fn is_identifier_like(id: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'))
 }
 
-/// Why a path template cannot be sent as written, if it cannot: a template is a path that
-/// starts with `/`, whose parameters are `{name}` with neither brace in the name, and that
-/// holds no query, fragment, `.` or `..` segment (percent-encoded or not), which would
-/// change the URL the request goes to.
+/// Why a path template cannot be sent as written, if it cannot: a template's parameters are
+/// `{name}` with neither brace in the name, and it holds no query, fragment, `.` or `..`
+/// segment (percent-encoded or not), which would change the URL the request goes to. (A key
+/// of `paths` that does not start with `/` never reaches lowering: openapiv3 reads only
+/// those that do.)
 fn check_template(path: &str) -> Result<(), String> {
-    if !path.starts_with('/') {
-        return Err("does not start with `/`".into());
-    }
     if let Some(c) = path.chars().find(|c| matches!(c, '?' | '#' | '\\')) {
         return Err(format!("holds `{c}`, which is not part of a path"));
     }
