@@ -67,15 +67,18 @@ pub fn runtime_features(modules: &[ModuleInput]) -> Vec<&'static str> {
 
 /// The lines of a section (`[dependencies]`) of the runtime's manifest.
 fn runtime_section(name: &str) -> String {
+    // The header is a line of its own; what comes before it is not read.
+    let header = format!("\n{name}\n");
+    let Some(at) = RUNTIME_MANIFEST.find(&header) else {
+        return String::new();
+    };
     let mut out = String::new();
-    let mut inside = false;
-    for line in RUNTIME_MANIFEST.lines() {
+    for line in RUNTIME_MANIFEST[at + header.len()..].lines() {
         let t = line.trim();
         if t.starts_with('[') {
-            inside = t == name;
-            continue;
+            break;
         }
-        if inside && !t.is_empty() && !t.starts_with('#') && !t.starts_with("default") {
+        if !t.is_empty() && !t.starts_with('#') && !t.starts_with("default") {
             out.push_str(line);
             out.push('\n');
         }
@@ -212,42 +215,39 @@ pub fn crate_files(
     let specs: Vec<String> = modules.iter().map(|m| m.spec_name.clone()).collect();
     let spec_list = specs.join(", ");
 
-    // lib.rs
+    // lib.rs: every item of it written as text (the docs unless they need the tokens'
+    // printing), so the file of a crate with one module is put together without parsing.
     let mods = modules.iter().map(|m| {
-        let id = format_ident!("{}", m.module);
         let d = format!(
             " {} {} (from `{}`).",
             m.api.title.trim(),
             m.api.version.trim(),
             m.spec_name
         );
-        quote!(#[doc = #d] #[rustfmt::skip] pub mod #id;)
+        super::fixed_item_at(
+            0,
+            Some(&d),
+            &format!("#[rustfmt::skip]\npub mod {};\n", m.module),
+        )
     });
     let lib_doc = super::inner_doc_verbatim(crate_doc);
     let runtime_item = match runtime {
         // Not `#[rustfmt::skip]`: the runtime's sources are rustfmt-formatted already, and
         // the attribute would make the runtime's exported macros count as macro-expanded,
         // which may not be named by path (rust-lang/rust#52234).
-        Runtime::Vendored => quote! {
-            pub mod runtime;
-        },
-        Runtime::Path(_) | Runtime::Version(_) => quote! {
-            /// The runtime: HTTP client, authentication, errors and validation (the crate
-            /// `codegen-runtime`, shared by every generated client).
-            #[doc(inline)]
-            pub use codegen_runtime as runtime;
-        },
+        Runtime::Vendored => super::fixed_item("pub mod runtime;\n"),
+        Runtime::Path(_) | Runtime::Version(_) => super::fixed_item(
+            "/// The runtime: HTTP client, authentication, errors and validation (the crate
+/// `codegen-runtime`, shared by every generated client).
+#[doc(inline)]
+pub use codegen_runtime as runtime;
+",
+        ),
     };
-    let lints = super::allow_lints();
+    let attributes = super::fixed_item(super::LIB_ATTRIBUTES);
     let lib = quote! {
         #lib_doc
-        #![forbid(unsafe_code)]
-        #![warn(missing_docs)]
-        // Types nest as deep as the spec's schemas (100 levels, a nullable array two each):
-        // rustc's default limit of 128 stops drop-check and trait solving at about 64.
-        #![recursion_limit = "512"]
-        #lints
-
+        #attributes
         #runtime_item
         #(#mods)*
     };

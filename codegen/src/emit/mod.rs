@@ -170,10 +170,7 @@ pub fn struct_expr_lines(indent: usize, name: &str, fields: &[String]) -> Vec<St
 /// on one line (it would have broken that line, so the item is left to its tokens). Doc lines
 /// are not filled to the width, and may be wider.
 pub fn text_item_at(indent: usize, lines: &[String]) -> Option<TokenStream> {
-    if lines
-        .iter()
-        .any(|l| !fits(l) && !l.trim_start().starts_with("///") && !lone_string(l) && !arm_fits(l))
-    {
+    if !lines.iter().all(|l| prints_at(0, l)) {
         return None;
     }
     let pad = " ".repeat(indent);
@@ -264,22 +261,33 @@ pub fn fixed_item(text: &str) -> TokenStream {
 /// doc line `doc` (`#[doc]` text, which may be spec text). From tokens when the doc does not
 /// print as written or a line is too wide.
 pub fn fixed_item_at(indent: usize, doc: Option<&str>, text: &str) -> TokenStream {
-    let pad = " ".repeat(indent);
-    let lines: Vec<String> = doc
-        .map(|d| format!("///{d}"))
-        .into_iter()
-        .chain(text.lines().map(str::to_string))
-        .map(|l| if l.is_empty() { l } else { format!("{pad}{l}") })
-        .collect();
-    doc.is_none_or(doc_prints_as_written)
-        .then(|| text_item_at(indent, &lines))
-        .flatten()
-        .unwrap_or_else(|| {
-            let doc = doc.map(|d| quote!(#[doc = #d]));
-            // The generator's own text: it parses (else the whole-crate test fails).
-            let item: TokenStream = text.parse().unwrap_or_default();
-            quote!(#doc #item)
-        })
+    let doc_line = doc.map(|d| format!("///{d}"));
+    let lines = || doc_line.as_deref().into_iter().chain(text.lines());
+    if doc.is_none_or(doc_prints_as_written) && lines().all(|l| prints_at(indent, l)) {
+        let mut item =
+            String::with_capacity(text.len() + doc_line.as_ref().map_or(1, String::len) + 1);
+        for l in lines() {
+            item.push_str(l);
+            item.push('\n');
+        }
+        if let Some(item) = own_layout_item(item) {
+            return item;
+        }
+    }
+    let doc = doc.map(|d| quote!(#[doc = #d]));
+    // The generator's own text: it parses (else the whole-crate test fails).
+    let item: TokenStream = text.parse().unwrap_or_default();
+    quote!(#doc #item)
+}
+
+/// Whether `line` of a text item prints as written at `indent` ([`text_item_at`]'s rule);
+/// the line is padded only when it is near the width.
+fn prints_at(indent: usize, line: &str) -> bool {
+    if line.is_empty() || indent + line.len() <= PRINT_WIDTH {
+        return true;
+    }
+    let l = format!("{}{line}", " ".repeat(indent));
+    fits(&l) || l.trim_start().starts_with("///") || lone_string(&l) || arm_fits(&l)
 }
 
 /// The macro name of a text item's placeholder. Only the generator writes macro
@@ -524,20 +532,30 @@ pub fn doc_lines(text: &str) -> Vec<String> {
 /// Inner (`//!`) doc attributes from text the generator's user wrote (not the spec): code
 /// blocks stay as they are, so they are compiled as doctests.
 pub fn inner_doc_verbatim(text: &str) -> TokenStream {
-    let attrs = text.lines().map(|l| {
-        let l = if l.is_empty() {
-            String::new()
-        } else {
-            format!(" {l}")
-        };
-        quote!(#![doc = #l])
-    });
-    quote!(#(#attrs)*)
+    inner_doc_of(text.lines())
 }
 
 /// Inner (`//!`) doc attributes.
 pub fn inner_doc(text: &str) -> TokenStream {
-    let attrs = doc_lines(text).into_iter().map(|l| {
+    inner_doc_of(doc_lines(text).iter().map(String::as_str))
+}
+
+/// The inner doc comment of `lines` as a text item, its lines as prettyplease prints
+/// `#![doc = " line"]` (every line, however wide: a comment is not filled); the attributes'
+/// tokens when a line does not print as written.
+fn inner_doc_of<'a>(lines: impl Iterator<Item = &'a str> + Clone) -> TokenStream {
+    if lines.clone().all(doc_prints_as_written) {
+        let mut text = String::new();
+        for l in lines.clone() {
+            text.push_str("//!");
+            text.push_str(&doc_line(l));
+            text.push('\n');
+        }
+        if let Some(item) = own_layout_item(text) {
+            return item;
+        }
+    }
+    let attrs = lines.map(|l| {
         let l = if l.is_empty() {
             String::new()
         } else {
@@ -548,31 +566,36 @@ pub fn inner_doc(text: &str) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-/// Lints allowed once for the generated crate (in `lib.rs`), each for a reason the spec
-/// decides, not the generator: names and docs come from the spec as written.
-pub fn allow_lints() -> TokenStream {
-    quote! {
-        #![allow(
-            // Descriptions are Markdown written for other tools.
-            clippy::doc_lazy_continuation,
-            clippy::doc_overindented_list_items,
-            clippy::empty_docs,
-            clippy::tabs_in_doc_comments,
-            rustdoc::bare_urls,
-            rustdoc::broken_intra_doc_links,
-            rustdoc::invalid_html_tags,
-            rustdoc::invalid_rust_codeblocks,
-            // Names come from the spec (`Status400`, `Status404`, `HTTPMethod`, a property `529`
-            // as the field and constructor parameter `_529`, ...), the sizes of a union's
-            // alternatives and the count of an operation's required parameters too.
-            clippy::enum_variant_names,
-            clippy::just_underscores_and_digits,
-            clippy::large_enum_variant,
-            clippy::upper_case_acronyms,
-            clippy::too_many_arguments
-        )]
-    }
-}
+/// The inner attributes of every generated crate's `lib.rs` as printed. The lints allowed
+/// are each for a reason the spec decides, not the generator: names and docs come from the
+/// spec as written.
+/// - Descriptions are Markdown written for other tools (the `doc_*`, `tabs_in_doc_comments`
+///   and `rustdoc::` lints).
+/// - Names come from the spec (`Status400`, `Status404`, `HTTPMethod`, a property `529` as
+///   the field and constructor parameter `_529`, ...), the sizes of a union's alternatives
+///   and the count of an operation's required parameters too.
+///
+/// Types nest as deep as the spec's schemas (100 levels, a nullable array two each): rustc's
+/// default recursion limit of 128 stops drop-check and trait solving at about 64.
+pub const LIB_ATTRIBUTES: &str = r#"#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![recursion_limit = "512"]
+#![allow(
+    clippy::doc_lazy_continuation,
+    clippy::doc_overindented_list_items,
+    clippy::empty_docs,
+    clippy::tabs_in_doc_comments,
+    rustdoc::bare_urls,
+    rustdoc::broken_intra_doc_links,
+    rustdoc::invalid_html_tags,
+    rustdoc::invalid_rust_codeblocks,
+    clippy::enum_variant_names,
+    clippy::just_underscores_and_digits,
+    clippy::large_enum_variant,
+    clippy::upper_case_acronyms,
+    clippy::too_many_arguments
+)]
+"#;
 
 /// Formats a token stream as a Rust file.
 pub fn format(tokens: TokenStream, what: &str) -> Result<String, String> {

@@ -72,16 +72,19 @@ fn is_component(pointer: &str) -> bool {
 
 /// The head of `types.rs`: its doc and imports.
 pub fn types_head() -> TokenStream {
-    quote! {
-        #![doc = " Models of the API: request and response bodies and the types they use."]
-        #[allow(unused_imports)]
-        use serde::{Deserialize, Serialize};
-        #[allow(unused_imports)]
-        use crate::runtime::__private::validate as v;
-        #[allow(unused_imports)]
-        use crate::runtime::{Validate, Violation};
-    }
+    super::fixed_item(TYPES_HEAD)
 }
+
+/// The doc and imports of `types.rs` as printed.
+const TYPES_HEAD: &str = "\
+//! Models of the API: request and response bodies and the types they use.
+#[allow(unused_imports)]
+use serde::{Deserialize, Serialize};
+#[allow(unused_imports)]
+use crate::runtime::__private::validate as v;
+#[allow(unused_imports)]
+use crate::runtime::{Validate, Violation};
+";
 
 /// The items of the types `api.types[range]`.
 pub fn type_items(api: &Api, ctx: &TypesContext, range: std::ops::Range<usize>) -> TokenStream {

@@ -109,7 +109,6 @@ pub fn client_head(api: &Api) -> TokenStream {
         block_text("impl Client", &members).unwrap_or_else(|| quote!(impl Client { #(#members)* }));
     let conversions = fixed_item(CLIENT_CONVERSIONS);
     quote! {
-        #![doc = " The client: one method per operation, each returning a request builder."]
         #uses
         #definition
         #methods
@@ -163,8 +162,9 @@ fn builder_fn(api: &Api) -> (String, String) {
     (doc, text)
 }
 
-/// The imports of `client.rs` as printed.
+/// The doc and imports of `client.rs` as printed.
 const CLIENT_USES: &str = "\
+//! The client: one method per operation, each returning a request builder.
 #[allow(unused_imports)]
 use super::types::*;
 #[allow(unused_imports)]
