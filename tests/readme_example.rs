@@ -54,8 +54,10 @@ async fn readme_example(
         .download_attachment(up.accessory_id.unwrap_or_default())
         .send()
         .await?;
-    let name = file.file_name().unwrap_or_else(|| "attachment".into());
-    file.save_to(name).await?;
+    // Saved under the server's name only if it is a plain file name, and never over an existing
+    // file (`save_to(path)` writes, and replaces, a path of your own).
+    let saved = file.save_in("downloads").await?;
+    println!("saved {}", saved.display());
 
     // AICC: the access token is fetched, and fetched again before it expires, by the client.
     let aicc = generated_client::aicc_case::Client::builder()

@@ -42,8 +42,10 @@
 //!     .download_attachment(uploaded.accessory_id.unwrap_or_default())
 //!     .send()
 //!     .await?;
-//! let name = file.file_name().unwrap_or_else(|| "attachment.bin".into());
-//! file.save_to(name).await?;
+//! // Under the server's name inside `downloads/`, refused unless it is a plain file name and
+//! // never over an existing file (`save_to` writes a path of your own, replacing it).
+//! let saved = file.save_in("downloads").await?;
+//! println!("saved {}", saved.display());
 //! # Ok(())
 //! # }
 //! ```

@@ -69,8 +69,9 @@ impl Upload {
 
 /// A file answered by the server (a 2xx binary body), not read yet: its name, type and
 /// length from the headers, and its bytes as a stream ([`Download::into_stream`]) or written
-/// to disk ([`Download::save_to`]) chunk by chunk, so a large file is never held whole in
-/// memory. [`Download::bytes`] reads it whole, within the client's body limit.
+/// to disk chunk by chunk, so a large file is never held whole in memory: under the server's
+/// name in a directory ([`Download::save_in`], which refuses a name that is not a plain file
+/// name and never replaces a file) or at a path of your own ([`Download::save_to`]). [`Download::bytes`] reads it whole, within the client's body limit.
 #[derive(Debug)]
 pub struct Download {
     response: Response,
@@ -121,24 +122,81 @@ impl Download {
             .map(|chunk| chunk.map_err(Error::transport))
     }
 
-    /// Writes the body to `path` chunk by chunk (creating or truncating the file) and
-    /// returns the number of bytes written.
+    /// Writes the body to `path` chunk by chunk and returns the number of bytes written.
+    ///
+    /// The file is created, or **truncated and replaced** when it exists. `path` is taken as
+    /// it is: never build it from [`Download::file_name`] (the server would choose which
+    /// file in the directory is overwritten, `Cargo.toml` or `.bashrc`); use
+    /// [`Download::save_in`] for the server's name. When the transfer fails midway, the
+    /// partial file is removed and the error returned.
     pub async fn save_to(self, path: impl AsRef<Path>) -> Result<u64, Error> {
-        use tokio::io::AsyncWriteExt;
         let path = path.as_ref();
-        let io_error = |e: std::io::Error| {
-            Error::InvalidRequest(format!("cannot write {}: {e}", path.display()))
-        };
-        let mut file = tokio::fs::File::create(path).await.map_err(io_error)?;
+        let file = tokio::fs::File::create(path)
+            .await
+            .map_err(|e| write_error(path, e))?;
+        self.write_file(file, path).await
+    }
+
+    /// Writes the body into the directory `dir` under the name the server suggests
+    /// (`Content-Disposition`), and returns the path written.
+    ///
+    /// The name is used only when it is a plain file name: it is refused
+    /// ([`Error::InvalidRequest`], nothing written) when there is none, or it is empty, `.`
+    /// or `..`, starts with `.` (a hidden file such as `.bashrc`), or holds a path separator
+    /// (`/`, `\`) or a control character. An existing file is never replaced: the file is
+    /// created new, and a name already taken in `dir` is an error. When the transfer fails
+    /// midway, the partial file is removed and the error returned. To save under a name of
+    /// your own, use [`Download::save_to`].
+    pub async fn save_in(self, dir: impl AsRef<Path>) -> Result<PathBuf, Error> {
+        let header = self.response.header("content-disposition");
+        let name = header
+            .as_deref()
+            .and_then(content_disposition_raw_name)
+            .ok_or_else(|| {
+                Error::InvalidRequest(
+                    "the download has no file name (Content-Disposition); save it with save_to"
+                        .to_owned(),
+                )
+            })?;
+        check_plain_file_name(&name)?;
+        let path = dir.as_ref().join(&name);
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .await
+            .map_err(|e| write_error(&path, e))?;
+        self.write_file(file, &path).await?;
+        Ok(path)
+    }
+
+    /// Streams the body into `file` (just created at `path`); on any failure the file is
+    /// removed.
+    async fn write_file(self, mut file: tokio::fs::File, path: &Path) -> Result<u64, Error> {
+        use tokio::io::AsyncWriteExt;
         let mut written = 0u64;
-        let mut chunks = std::pin::pin!(self.into_stream());
-        while let Some(chunk) = chunks.next().await {
-            let chunk = chunk?;
-            file.write_all(&chunk).await.map_err(io_error)?;
-            written += chunk.len() as u64;
+        let result = async {
+            let mut chunks = std::pin::pin!(self.into_stream());
+            while let Some(chunk) = chunks.next().await {
+                let chunk = chunk?;
+                file.write_all(&chunk)
+                    .await
+                    .map_err(|e| write_error(path, e))?;
+                written += chunk.len() as u64;
+            }
+            file.flush().await.map_err(|e| write_error(path, e))
         }
-        file.flush().await.map_err(io_error)?;
-        Ok(written)
+        .await;
+        drop(file);
+        match result {
+            Ok(()) => Ok(written),
+            Err(e) => {
+                // A truncated file must not pass for the download; the transfer's error is
+                // the one reported, whether or not the removal succeeds.
+                let _ = tokio::fs::remove_file(path).await;
+                Err(e)
+            }
+        }
     }
 
     /// The whole body, within the client's body limit ([`Error::BodyTooLarge`] beyond).
@@ -157,6 +215,25 @@ impl Download {
 /// component is kept; an empty name, `.` and `..` give `None`; control characters are
 /// dropped.
 pub fn content_disposition_file_name(value: &str) -> Option<String> {
+    let name = content_disposition_raw_name(value)?;
+    let last = name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect::<String>();
+    let last = last.trim().to_string();
+    if last.is_empty() || last == "." || last == ".." {
+        None
+    } else {
+        Some(last)
+    }
+}
+
+/// The file name of a `Content-Disposition` value as the server wrote it (decoded, not
+/// reduced to a file name): `filename*` (RFC 5987, UTF-8) wins over `filename`.
+fn content_disposition_raw_name(value: &str) -> Option<String> {
     let mut plain = None;
     let mut extended = None;
     for param in split_params(value).into_iter().skip(1) {
@@ -182,20 +259,39 @@ pub fn content_disposition_file_name(value: &str) -> Option<String> {
             plain = Some(unquote(val));
         }
     }
-    let name = extended.or(plain)?;
-    let last = name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect::<String>();
-    let last = last.trim().to_string();
-    if last.is_empty() || last == "." || last == ".." {
-        None
+    extended.or(plain)
+}
+
+/// Refuses a server-suggested file name that is not a plain, visible file name of the
+/// directory it is saved in (see [`Download::save_in`]).
+fn check_plain_file_name(name: &str) -> Result<(), Error> {
+    let problem = if name.is_empty() {
+        Some("it is empty")
+    } else if name == "." || name == ".." {
+        Some("it names a directory")
+    } else if name.starts_with('.') {
+        Some("it starts with a dot (a hidden file)")
+    } else if name.contains(['/', '\\']) {
+        Some("it holds a path separator")
+    } else if name.chars().any(char::is_control) {
+        Some("it holds control characters")
+    } else if cfg!(windows) && name.contains(':') {
+        Some("it holds a colon")
     } else {
-        Some(last)
+        None
+    };
+    match problem {
+        None => Ok(()),
+        Some(problem) => Err(Error::InvalidRequest(format!(
+            "the server's file name \"{}\" is refused: {problem}; save the download with save_to",
+            super::error::escape_control(&super::error::bounded(name, 256))
+        ))),
     }
+}
+
+/// The error of a file that cannot be created or written.
+fn write_error(path: &Path, e: std::io::Error) -> Error {
+    Error::InvalidRequest(format!("cannot write {}: {e}", path.display()))
 }
 
 /// Splits a header value at `;` outside quotes.
@@ -382,6 +478,33 @@ mod tests {
         assert_eq!(
             f("attachment; filename*=ISO-8859-1''%E9t%E9.txt; filename=ete.txt").as_deref(),
             Some("ete.txt")
+        );
+    }
+
+    #[test]
+    fn only_plain_visible_file_names_are_saved_under_the_servers_name() {
+        for ok in ["report.pdf", "报告 2024.pdf", "a..b", "x"] {
+            assert!(check_plain_file_name(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            ".bashrc",
+            "../Cargo.toml",
+            "dir/x",
+            "C:\\x.exe",
+            "a\u{1b}[2Jb",
+            "a\nb",
+        ] {
+            let err = check_plain_file_name(bad).unwrap_err().to_string();
+            assert!(err.contains("is refused"), "{bad:?}: {err}");
+            assert!(!err.contains('\u{1b}') && !err.contains('\n'), "{err:?}");
+        }
+        // The raw name keeps what the server wrote, so a path is refused, not reduced.
+        assert_eq!(
+            content_disposition_raw_name("attachment; filename=\"../x\"").as_deref(),
+            Some("../x")
         );
     }
 

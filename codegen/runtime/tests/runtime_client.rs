@@ -1184,3 +1184,144 @@ async fn concurrent_requests_share_a_failed_token_exchange() {
     assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
     server.abort();
 }
+
+/// A download answered with this `Content-Disposition` (or none).
+async fn download_named(server: &MockServer, disposition: Option<&str>, body: &[u8]) -> Download {
+    server.reset().await;
+    let mut answer = ResponseTemplate::new(200).set_body_raw(body.to_vec(), "application/pdf");
+    if let Some(d) = disposition {
+        answer = answer.insert_header("Content-Disposition", d);
+    }
+    Mock::given(any()).respond_with(answer).mount(server).await;
+    let c = client(server).build().unwrap();
+    let resp = c
+        .execute(Request::new(Method::GET, "/file", "op"))
+        .await
+        .unwrap();
+    Download::new(resp)
+}
+
+/// The names of the files in `dir`.
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn save_in_writes_the_servers_plain_name_inside_the_directory() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = download_named(
+        &server,
+        Some("attachment; filename=\"report.pdf\""),
+        b"%PDF",
+    )
+    .await;
+    let path = file.save_in(dir.path()).await.unwrap();
+    assert_eq!(path, dir.path().join("report.pdf"));
+    assert_eq!(std::fs::read(&path).unwrap(), b"%PDF");
+}
+
+#[tokio::test]
+async fn save_in_refuses_a_hostile_name_and_writes_nothing() {
+    let server = MockServer::start().await;
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("downloads");
+    std::fs::create_dir(&dir).unwrap();
+    for disposition in [
+        "attachment; filename=\".bashrc\"",
+        "attachment; filename=\"../Cargo.toml\"",
+        "attachment; filename*=UTF-8''..%2FCargo.toml",
+        "attachment; filename=\"sub/x.txt\"",
+        "attachment; filename=\"..\\\\x.txt\"",
+        "attachment; filename=\"..\"",
+        "attachment; filename=\"\"",
+        "attachment; filename*=UTF-8''a%1B%5B2Jb.txt",
+        "attachment",
+    ] {
+        let file = download_named(&server, Some(disposition), b"pwned").await;
+        let err = file.save_in(&dir).await.unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidRequest(_)),
+            "{disposition}: {err:?}"
+        );
+        assert!(files_in(&dir).is_empty(), "{disposition}");
+        assert_eq!(files_in(root.path()), ["downloads"], "{disposition}");
+    }
+    // No Content-Disposition at all: no name to save under.
+    let file = download_named(&server, None, b"pwned").await;
+    assert!(file.save_in(&dir).await.is_err());
+    assert!(files_in(&dir).is_empty());
+}
+
+#[tokio::test]
+async fn save_in_never_replaces_an_existing_file() {
+    let server = MockServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Cargo.toml"), b"mine").unwrap();
+    let file = download_named(
+        &server,
+        Some("attachment; filename=\"Cargo.toml\""),
+        b"pwned",
+    )
+    .await;
+    let err = file.save_in(dir.path()).await.unwrap_err();
+    assert!(err.to_string().contains("Cargo.toml"), "{err}");
+    assert_eq!(
+        std::fs::read(dir.path().join("Cargo.toml")).unwrap(),
+        b"mine"
+    );
+    assert_eq!(files_in(dir.path()), ["Cargo.toml"]);
+}
+
+/// A server that announces 100,000 bytes, sends 1,000 and closes the connection.
+async fn truncating_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf).await;
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\
+                        Content-Disposition: attachment; filename=\"big.bin\"\r\n\
+                        Content-Length: 100000\r\n\r\n";
+            let _ = sock.write_all(head.as_bytes()).await;
+            let _ = sock.write_all(&[7u8; 1000]).await;
+            let _ = sock.shutdown().await;
+        }
+    });
+    url
+}
+
+#[tokio::test]
+async fn a_failed_transfer_leaves_no_file() {
+    let url = truncating_server().await;
+    let c = Client::builder()
+        .endpoint(&url)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let get = || c.execute(Request::new(Method::GET, "/file", "op"));
+
+    let err = Download::new(get().await.unwrap())
+        .save_in(dir.path())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(files_in(dir.path()).is_empty());
+
+    let target = dir.path().join("out.bin");
+    let err = Download::new(get().await.unwrap())
+        .save_to(&target)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(!target.exists());
+    assert!(files_in(dir.path()).is_empty());
+}
