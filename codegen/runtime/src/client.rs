@@ -210,7 +210,10 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// The connect timeout (default 10 s; ignored with [`ClientBuilder::http_client_builder`]).
+    /// The connect timeout (default 10 s). It applies to a builder given to
+    /// [`ClientBuilder::http_client_builder`] too, replacing that builder's own: a connection
+    /// that cannot be established in time is a connect error, which moves on to the
+    /// [`ClientBuilder::fallback_endpoints`].
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -248,7 +251,8 @@ impl<C> ClientBuilder<C> {
     }
 
     /// A hook called with every request before auth and signing (so its changes are
-    /// signed), on every attempt.
+    /// signed), on every attempt. It takes reqwest's type: the re-export
+    /// `codegen_runtime::reqwest` (or a dependency `reqwest = "0.12"` of your own) names it.
     pub fn on_request(
         mut self,
         hook: impl Fn(&mut reqwest::Request) + Send + Sync + 'static,
@@ -290,8 +294,14 @@ impl<C> ClientBuilder<C> {
     /// The client finishes it with redirects turned off, whatever it said: reqwest would
     /// follow a redirect to another origin with the API key headers (`X-Auth-Token`,
     /// `access-token`, `X-Security-Token`), so a 3xx is returned as it is instead. The
-    /// connect timeout of [`ClientBuilder::connect_timeout`] is not applied to it. Without
-    /// one, the client builds its own with rustls, the connect timeout, and redirects off.
+    /// client's [`ClientBuilder::connect_timeout`] (default 10 s) is applied to it as well,
+    /// replacing any the builder set, so that a connection that cannot be established fails
+    /// over to the [`ClientBuilder::fallback_endpoints`] in time; likewise the proxy settings
+    /// ([`ClientBuilder::proxy`], [`ClientBuilder::no_proxy`]) when given. Without one, the
+    /// client builds its own with rustls, the connect timeout, and redirects off.
+    ///
+    /// It is reqwest's type (`reqwest` 0.12): a program that calls this method depends on
+    /// `reqwest = "0.12"` itself, or uses the re-export `codegen_runtime::reqwest`.
     ///
     /// There is deliberately no way to plug in a built `reqwest::Client`: its redirect
     /// policy cannot be checked.
@@ -323,12 +333,13 @@ impl<C> ClientBuilder<C> {
             Some((_, v)) => v,
             None => HeaderValue::from_static(DEFAULT_USER_AGENT),
         };
-        // Redirects are never followed, on any HTTP client: a redirect must not carry
-        // credentials to another origin.
-        let mut http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder().connect_timeout(self.connect_timeout),
-        };
+        // The connect timeout applies to a plugged-in builder too: without it a connection
+        // to an address that never answers waits for the whole timeout, and the fallback
+        // endpoints (tried on connect errors only) are never reached.
+        let mut http = self
+            .http
+            .unwrap_or_default()
+            .connect_timeout(self.connect_timeout);
         if self.no_proxy {
             http = http.no_proxy();
         }
@@ -338,6 +349,8 @@ impl<C> ClientBuilder<C> {
             })?;
             http = http.proxy(p);
         }
+        // Redirects are never followed, on any HTTP client: a redirect must not carry
+        // credentials to another origin.
         let http = http
             .redirect(reqwest::redirect::Policy::none())
             .build()

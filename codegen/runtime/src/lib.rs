@@ -50,6 +50,12 @@ pub mod signing;
 mod transfer;
 mod validate;
 
+/// The HTTP crate the client is built on (reqwest 0.12), whose types appear in this API:
+/// [`ClientBuilder::http_client_builder`] takes a `reqwest::ClientBuilder`,
+/// [`ClientBuilder::on_request`] a function of `&mut reqwest::Request`. Using it from here
+/// (`runtime::reqwest::Client::builder()`) guarantees the same version without a
+/// dependency of your own.
+pub use ::reqwest;
 #[cfg(feature = "huawei-aksk")]
 pub use auth::AkSkCredentials;
 #[cfg(feature = "client-credentials")]

@@ -1325,3 +1325,78 @@ async fn a_failed_transfer_leaves_no_file() {
     assert!(!target.exists());
     assert!(files_in(dir.path()).is_empty());
 }
+
+/// A loopback listener whose accept queue is full (backlog 0, never accepting, filled by
+/// connections held open): the kernel drops further SYNs, so a connect to it neither
+/// succeeds nor is refused. The listener and the held connections are returned to keep.
+async fn listener_that_never_accepts() -> (
+    tokio::net::TcpListener,
+    Vec<tokio::net::TcpStream>,
+    std::net::SocketAddr,
+) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut held = Vec::new();
+    for _ in 0..16 {
+        match tokio::time::timeout(
+            Duration::from_millis(300),
+            tokio::net::TcpStream::connect(addr),
+        )
+        .await
+        {
+            Ok(Ok(stream)) => held.push(stream),
+            Ok(Err(e)) => panic!("connect to the filling listener: {e}"),
+            // The queue is full: connects now hang.
+            Err(_) => return (listener, held, addr),
+        }
+    }
+    panic!("the accept queue never filled");
+}
+
+#[tokio::test]
+async fn a_plugged_in_http_client_builder_gets_the_connect_timeout_and_fails_over() {
+    let (_listener, _held, addr) = listener_that_never_accepts().await;
+    let builder = || {
+        Client::builder()
+            .endpoint(format!("http://{addr}"))
+            .retry(RetryPolicy::none())
+            .timeout(Duration::from_secs(20))
+            .connect_timeout(Duration::from_millis(400))
+            .http_client_builder(reqwest::Client::builder())
+    };
+
+    // Alone: a connect error after about the connect timeout, not the 20 s timeout.
+    let c = builder().build().unwrap();
+    let started = Instant::now();
+    let err = c
+        .execute(Request::new(Method::GET, "/x", "op"))
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    assert!(err.is_connect(), "{err:?}");
+    assert!(
+        elapsed >= Duration::from_millis(350) && elapsed < Duration::from_secs(5),
+        "{elapsed:?}"
+    );
+
+    // With a fallback: a POST moves on to it once the connect timeout has passed.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201))
+        .mount(&server)
+        .await;
+    let c = builder()
+        .fallback_endpoints([server.uri()])
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let resp = c
+        .execute(Request::new(Method::POST, "/x", "op"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 201);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(received(&server).await.len(), 1);
+}
