@@ -10,6 +10,7 @@ use crate::diag::{self, Diagnostic, Diagnostics, Severity, Sink};
 
 mod document;
 mod pieces;
+mod structure;
 pub mod yaml;
 
 /// Extension under which the loader keeps a numeric bound of an integer schema that does not
@@ -31,6 +32,9 @@ pub struct Spec {
     pub raw: Value,
     /// The typed document.
     pub doc: openapiv3::OpenAPI,
+    /// What loading warned of: keys OpenAPI does not have, and values it passes over
+    /// ([`structure`]); the lowering reports them with its own.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The least text of a spec freed on every CPU ([`Spec::free`]): below it the drop takes
@@ -130,6 +134,10 @@ fn load_str_here(path: &Path, source: String) -> Result<Spec, Diagnostics> {
     if sink.has_errors() {
         return Err(Diagnostics(sink.items));
     }
+    structure::check(&raw, &mut sink);
+    if sink.has_errors() {
+        return Err(Diagnostics(sink.items));
+    }
 
     prepare(&mut raw);
 
@@ -161,6 +169,7 @@ fn load_str_here(path: &Path, source: String) -> Result<Spec, Diagnostics> {
     };
     Ok(Spec {
         path: path.to_path_buf(),
+        warnings: sink.items,
         source,
         raw,
         doc,

@@ -117,7 +117,11 @@ impl<'a> Lowerer<'a> {
     pub fn new(spec: &'a Spec) -> Self {
         Lowerer {
             spec,
-            sink: Sink::new(&spec.path, &spec.source),
+            sink: {
+                let mut sink = Sink::new(&spec.path, &spec.source);
+                sink.items.extend(spec.warnings.iter().cloned());
+                sink
+            },
             types: Vec::new(),
             type_scope: Scope::default(),
             nominal: HashMap::new(),
