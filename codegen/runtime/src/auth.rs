@@ -173,8 +173,11 @@ impl Auth {
     /// A token from the OAuth client-credentials exchange at `token_url` (an absolute URL,
     /// or a path resolved against the client's endpoint: [`token_url`]), sent in the header
     /// `header`. The token is fetched at the first request, kept, and fetched again shortly
-    /// before it expires (one exchange at a time, however many requests wait for it). A
-    /// header name that is not valid is refused here.
+    /// before it expires (one exchange at a time, however many requests wait for it); a token
+    /// answered without a readable `expires_in` is used for that request only. When the API
+    /// answers a request HTTP 401, the token it carried is dropped, so the next request
+    /// exchanges again; the 401 itself is returned, not resent. A failed exchange is
+    /// [`Error::TokenExchange`]. A header name that is not valid is refused here.
     #[cfg(feature = "client-credentials")]
     pub fn client_credentials(
         token_url: impl Into<String>,
@@ -225,7 +228,9 @@ impl Auth {
 pub struct AccessToken {
     /// The token.
     pub access_token: Secret,
-    /// Its lifetime in seconds, when given.
+    /// Its lifetime in seconds, when given (an `expires_in` that is not a number of
+    /// seconds reads as 0). [`Auth::client_credentials`] keeps a token without one for no
+    /// time at all: it is used once and fetched again.
     pub expires_in: Option<u64>,
     /// Its type, when given.
     pub token_type: Option<String>,
@@ -275,6 +280,23 @@ fn token_margin(lifetime: std::time::Duration) -> std::time::Duration {
 
 #[cfg(feature = "client-credentials")]
 impl TokenCache {
+    /// Drops the cached token if it is the one `sent` (the value of the header of a request
+    /// the API answered 401), so the next request exchanges again; a token fetched since
+    /// is kept.
+    pub(crate) async fn forget(&self, sent: &reqwest::header::HeaderValue) {
+        let mut cached = self.cached.write().await;
+        if matches!(&*cached, Some((token, _)) if token.expose().as_bytes() == sent.as_bytes()) {
+            *cached = None;
+            #[cfg(feature = "tracing")]
+            tracing::debug!(token_url = %self.token_url, "the API refused the client-credentials token (401); it is dropped");
+        }
+    }
+
+    /// The header the token is sent in.
+    pub(crate) fn header(&self) -> &reqwest::header::HeaderName {
+        &self.header
+    }
+
     fn fresh(&self, entry: &Option<(Secret, Option<std::time::Instant>)>) -> Option<Secret> {
         match entry {
             Some((token, None)) => Some(token.clone()),
@@ -303,24 +325,27 @@ impl TokenCache {
         // An exchange failed while this request waited for its turn: the requests that
         // waited share that outcome instead of each trying again in turn (N requests to a
         // dead token endpoint would otherwise take N timeouts).
-        if last_failure.is_some_and(|at| at >= arrived) {
-            return Err(Error::Credentials(
-                "the client-credentials token exchange failed for a request sent at the same time; it is not repeated for this one".to_owned(),
-            ));
-        }
         let url = token_url(base_url, &self.token_url)?;
+        if last_failure.is_some_and(|at| at >= arrived) {
+            return Err(Error::TokenExchange {
+                url: redact_userinfo(&url),
+                source: Box::new(Error::Credentials(
+                    "it failed for a request sent at the same time; it is not repeated for this one".to_owned(),
+                )),
+            });
+        }
         let fetched = std::time::Instant::now();
         let result =
             fetch_client_credentials_token(client, &url, &self.client_id, &self.client_secret)
                 .await;
         *last_failure = result.is_err().then(std::time::Instant::now);
         let token = result?;
-        // A lifetime too long to add to the clock (a hostile `expires_in` of u64::MAX) is
+        // No `expires_in` (or `null`) is a lifetime of 0, like an unreadable one: the token
+        // serves this request and is fetched again for the next, never kept for ever. A
+        // lifetime too long to add to the clock (a hostile `expires_in` of u64::MAX) is
         // taken as no expiry, not a panic.
-        let replace_at = token.expires_in.and_then(|secs| {
-            let lifetime = std::time::Duration::from_secs(secs);
-            fetched.checked_add(lifetime.saturating_sub(token_margin(lifetime)))
-        });
+        let lifetime = std::time::Duration::from_secs(token.expires_in.unwrap_or(0));
+        let replace_at = fetched.checked_add(lifetime.saturating_sub(token_margin(lifetime)));
         #[cfg(feature = "tracing")]
         tracing::debug!(
             token_url = %url,
@@ -382,12 +407,63 @@ fn lifetime_secs(v: &serde_json::Value) -> u64 {
 /// The exchange goes through `client`'s HTTP client (no redirects followed) with its timeout
 /// and body limit.
 ///
-/// No error of the exchange holds anything of the response body, which may hold a token:
-/// a non-2xx answer is [`Error::Api`] with the status and request id only (no code,
-/// message, body or typed body); a body that is not JSON, or has no `access_token`, is
-/// [`Error::Decode`] without excerpt.
+/// Every error is [`Error::TokenExchange`] (its `Display` starts `token exchange at <url>:`),
+/// holding what went wrong. Nothing of the response body, which may hold a token, is kept
+/// but the OAuth `error` and `error_description` of a non-2xx answer (RFC 6749 5.2), as the
+/// [`Error::Api`]'s `error_code` and `error_msg`, with the client secret masked should the
+/// server echo it (no body, no typed body); a body that is not JSON, or has no
+/// `access_token`, is [`Error::Decode`] without excerpt.
 #[cfg(feature = "client-credentials")]
 pub async fn fetch_client_credentials_token(
+    client: &super::client::Client,
+    token_url: &str,
+    client_id: &str,
+    client_secret: &Secret,
+) -> Result<AccessToken, Error> {
+    exchange(client, token_url, client_id, client_secret)
+        .await
+        .map_err(|source| Error::TokenExchange {
+            url: redact_userinfo(token_url),
+            source: Box::new(source),
+        })
+}
+
+/// A URL with its user name and password dropped, for errors.
+#[cfg(feature = "client-credentials")]
+fn redact_userinfo(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut u) => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Err(_) => super::error::escape_control(&super::error::bounded(raw, 256)).into_owned(),
+    }
+}
+
+/// The OAuth error fields (`error`, `error_description`) of a token endpoint's error body,
+/// bounded, with the client secret masked; nothing else of the body.
+#[cfg(feature = "client-credentials")]
+fn oauth_error_fields(body: &[u8], client_secret: &Secret) -> (Option<String>, Option<String>) {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_slice::<serde_json::Value>(body)
+    else {
+        return (None, None);
+    };
+    let field = |key: &str, max: usize| {
+        let text = map.get(key)?.as_str()?;
+        let secret = client_secret.expose();
+        let text = if secret.is_empty() {
+            text.to_owned()
+        } else {
+            text.replace(secret, "***")
+        };
+        Some(super::error::bounded(&text, max).into_owned())
+    };
+    (field("error", 256), field("error_description", 512))
+}
+
+#[cfg(feature = "client-credentials")]
+async fn exchange(
     client: &super::client::Client,
     token_url: &str,
     client_id: &str,
@@ -418,11 +494,17 @@ pub async fn fetch_client_credentials_token(
     let request_id = resp.request_id();
     let content_type = resp.content_type();
     if !(200..300).contains(&status) {
+        // An error body that cannot be read whole (too large, cut, too slow) still gives
+        // the status and request id.
+        let (error_code, error_msg) = match resp.bytes().await {
+            Ok(body) => oauth_error_fields(&body, client_secret),
+            Err(_) => (None, None),
+        };
         return Err(Error::Api(Box::new(ApiError {
             status,
             request_id,
-            error_code: None,
-            error_msg: None,
+            error_code,
+            error_msg,
             body: bytes::Bytes::new(),
             typed: None,
         })));

@@ -553,10 +553,26 @@ impl Client {
                 n => &self.inner.fallbacks[n - 1],
             };
             let rq = self.attempt(&plan, base, SystemTime::now()).await?;
+            // An exchanged token the API refuses (401) is dropped, so the next request
+            // exchanges again instead of sending it until it would have expired.
+            #[cfg(feature = "client-credentials")]
+            let sent_token = match &*self.shared_auth() {
+                Auth::ClientCredentials(cache) => rq
+                    .headers()
+                    .get(cache.header())
+                    .map(|v| (Arc::clone(cache), v.clone())),
+                _ => None,
+            };
             let can_retry = plan.idempotent && attempt < policy.max_retries;
             match self.inner.http.execute(rq).await {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
+                    #[cfg(feature = "client-credentials")]
+                    if status == 401 {
+                        if let Some((cache, sent)) = &sent_token {
+                            cache.forget(sent).await;
+                        }
+                    }
                     if !(can_retry && is_retryable_status(status)) {
                         return Ok(
                             Response::new(resp).with_max_body_bytes(self.inner.max_body_bytes)

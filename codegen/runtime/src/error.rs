@@ -80,8 +80,8 @@ pub(crate) fn decoder_message(message: &str) -> String {
 /// a non-2xx answer is reached with [`Error::typed`].
 ///
 /// Nothing here ever holds a credential: auth headers are added after validation and are
-/// not part of any error, the token exchange puts nothing of its response body in an
-/// error, a decode excerpt has the values of secret-looking keys redacted
+/// not part of any error, the token exchange keeps nothing of its response body but the
+/// OAuth `error` and `error_description` (with the client secret masked), a decode excerpt has the values of secret-looking keys redacted
 /// ([`redact_secrets`]), and the `Debug` of [`ApiError`] and [`BusinessError`] shows the
 /// body's length, not its content. Every `Display` escapes the control characters of
 /// server text ([`escape_control`]), so a message cannot forge log lines or drive a
@@ -143,6 +143,20 @@ pub enum Error {
         /// values of secret-looking keys redacted ([`redact_secrets`]).
         excerpt: String,
     },
+    /// The OAuth client-credentials token exchange (`Auth::client_credentials`, feature
+    /// `client-credentials`) failed, so the API request it was for was not sent. `source`
+    /// says how: [`Error::Api`] for a non-2xx answer (with the OAuth `error` as its
+    /// `error_code` and `error_description` as its `error_msg` when the server gave them,
+    /// and nothing else of the body), [`Error::Decode`] for an answer without a token,
+    /// [`Error::Transport`] for no answer. [`Error::status`], [`Error::request_id`],
+    /// [`Error::is_timeout`] and [`Error::is_connect`] answer for the exchange.
+    #[error("token exchange at {url}: {source}")]
+    TokenExchange {
+        /// The token endpoint, without user name or password.
+        url: String,
+        /// What went wrong there.
+        source: Box<Error>,
+    },
     /// No credentials could be found or refreshed (feature `huawei-aksk`'s providers): the
     /// message says which sources were tried and what each missed, never a secret.
     #[error("credentials: {}", escape_control(.0))]
@@ -167,6 +181,7 @@ impl Error {
             Error::Business(e) => Some(e.status),
             Error::Decode { status, .. } => Some(*status),
             Error::BodyTooLarge { status, .. } => Some(*status),
+            Error::TokenExchange { source, .. } => source.status(),
             _ => None,
         }
     }
@@ -178,18 +193,25 @@ impl Error {
             Error::Business(e) => e.request_id.as_deref(),
             Error::Decode { request_id, .. } => request_id.as_deref(),
             Error::BodyTooLarge { request_id, .. } => request_id.as_deref(),
+            Error::TokenExchange { source, .. } => source.request_id(),
             _ => None,
         }
     }
 
     /// Whether the request (or reading its response) timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Transport { timeout: true, .. })
+        match self {
+            Error::TokenExchange { source, .. } => source.is_timeout(),
+            _ => matches!(self, Error::Transport { timeout: true, .. }),
+        }
     }
 
     /// Whether the connection could not be established.
     pub fn is_connect(&self) -> bool {
-        matches!(self, Error::Transport { connect: true, .. })
+        match self {
+            Error::TokenExchange { source, .. } => source.is_connect(),
+            _ => matches!(self, Error::Transport { connect: true, .. }),
+        }
     }
 
     /// The typed error body of a non-2xx answer, when it decoded as `T` (the operation's

@@ -886,6 +886,20 @@ async fn aicc_token_exchange() {
     );
 }
 
+/// What went wrong in a token exchange, after checking that `err` names the exchange and its
+/// URL.
+fn exchange_error<'a>(err: &'a Error, url: &str) -> &'a Error {
+    let shown = err.to_string();
+    assert!(
+        shown.starts_with(&format!("token exchange at {url}: ")),
+        "{shown}"
+    );
+    match err {
+        Error::TokenExchange { source, .. } => source,
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn aicc_token_failures() {
     let server = MockServer::start().await;
@@ -900,25 +914,63 @@ async fn aicc_token_failures() {
         .respond_with(ResponseTemplate::new(200).set_body_string(r#"{"token_type":"Bearer"}"#))
         .mount(&server)
         .await;
+    Mock::given(path("/oauth-denied"))
+        .respond_with(ResponseTemplate::new(401).insert_header("X-Request-Id", "rq-7").set_body_string(
+            r#"{"error":"invalid_client","error_description":"client id or secret cs-value is wrong","access_token":"leaked-tok"}"#,
+        ))
+        .mount(&server)
+        .await;
     let http = Client::builder().endpoint(server.uri()).build().unwrap();
-    let secret = Secret::new("cs");
-    let err =
-        fetch_client_credentials_token(&http, &format!("{}/denied", server.uri()), "id", &secret)
-            .await
-            .unwrap_err();
-    match &err {
+    let secret = Secret::new("cs-value");
+    let url = format!("{}/denied", server.uri());
+    let err = fetch_client_credentials_token(&http, &url, "id", &secret)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    match exchange_error(&err, &url) {
         Error::Api(e) => {
-            // Nothing of the token endpoint's body goes into an error (it may hold a token).
+            // Not OAuth error fields: nothing of the body is kept.
             assert_eq!(e.status, 401);
             assert_eq!((e.error_code.as_deref(), e.body.len()), (None, 0));
         }
         other => panic!("{other:?}"),
     }
-    let err =
-        fetch_client_credentials_token(&http, &format!("{}/empty", server.uri()), "id", &secret)
-            .await
-            .unwrap_err();
-    assert!(matches!(err, Error::Decode { status: 200, .. }), "{err:?}");
+
+    // The OAuth error fields are kept, the client secret masked, nothing else of the body.
+    let url = format!("{}/oauth-denied", server.uri());
+    let err = fetch_client_credentials_token(&http, &url, "id", &secret)
+        .await
+        .unwrap_err();
+    assert_eq!((err.status(), err.request_id()), (Some(401), Some("rq-7")));
+    match exchange_error(&err, &url) {
+        Error::Api(e) => {
+            assert_eq!(e.error_code.as_deref(), Some("invalid_client"));
+            assert_eq!(
+                e.error_msg.as_deref(),
+                Some("client id or secret *** is wrong")
+            );
+            assert_eq!((e.body.len(), e.typed.is_none()), (0, true));
+        }
+        other => panic!("{other:?}"),
+    }
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("invalid_client"), "{shown}");
+    assert!(
+        !shown.contains("cs-value") && !shown.contains("leaked-tok"),
+        "{shown}"
+    );
+
+    let url = format!("{}/empty", server.uri());
+    let err = fetch_client_credentials_token(&http, &url, "id", &secret)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            exchange_error(&err, &url),
+            Error::Decode { status: 200, .. }
+        ),
+        "{err:?}"
+    );
 }
 
 /// One error type for every call; the typed body is reached by its type.
@@ -1097,13 +1149,15 @@ async fn a_hostile_token_lifetime_is_no_expiry_not_a_panic() {
         .all(|r| header(r, "access-token") == Some("tok-forever")));
 }
 
-/// An `expires_in` the client cannot read as a lifetime (negative, text, an object) means
-/// the token is not kept, never that it lasts for ever; a fraction or a number in text is
+/// An `expires_in` the client cannot read as a lifetime (negative, `null`, missing, text, an
+/// object) means the token is not kept, never that it lasts for ever; a fraction or a number in text is
 /// read as seconds.
 #[tokio::test]
 async fn an_unreadable_token_lifetime_is_not_kept() {
     for (expires_in, exchanges) in [
         ("-1", 3),
+        ("null", 3),
+        ("", 3),
         ("\"1h\"", 3),
         ("{}", 3),
         ("0", 3),
@@ -1114,7 +1168,11 @@ async fn an_unreadable_token_lifetime_is_not_kept() {
         Mock::given(method("POST"))
             .and(path("/oauth2/token"))
             .respond_with(ResponseTemplate::new(200).set_body_raw(
-                format!(r#"{{"access_token":"tok","expires_in":{expires_in}}}"#),
+                match expires_in {
+                    // No `expires_in` at all.
+                    "" => r#"{"access_token":"tok"}"#.to_owned(),
+                    _ => format!(r#"{{"access_token":"tok","expires_in":{expires_in}}}"#),
+                },
                 "application/json",
             ))
             .mount(&server)
@@ -1399,4 +1457,67 @@ async fn a_plugged_in_http_client_builder_gets_the_connect_timeout_and_fails_ove
     assert_eq!(resp.status(), 201);
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(received(&server).await.len(), 1);
+}
+
+/// A 401 from the API drops the exchanged token it carried: the next request exchanges
+/// again (the 401 itself is returned, not resent), and the new token is then kept.
+#[tokio::test]
+async fn a_401_drops_the_exchanged_token() {
+    let server = MockServer::start().await;
+    let exchanges = std::sync::atomic::AtomicUsize::new(0);
+    let exchanges = Arc::new(exchanges);
+    let counter = exchanges.clone();
+    Mock::given(method("POST"))
+        .and(path("/oauth2/token"))
+        .respond_with(move |_: &wiremock::Request| {
+            let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            ResponseTemplate::new(200).set_body_raw(
+                format!(r#"{{"access_token":"tok-{n}","expires_in":3600}}"#),
+                "application/json",
+            )
+        })
+        .mount(&server)
+        .await;
+    // The first token is refused; any other is accepted.
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::header("access-token", "tok-1"))
+        .respond_with(ResponseTemplate::new(401))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("{}", "application/json"))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .endpoint(server.uri())
+        .retry(fast_retry())
+        .auth(Auth::client_credentials("/oauth2/token", "id", "secret", "access-token").unwrap())
+        .build()
+        .unwrap();
+    let get = || client.execute(Request::new(Method::GET, "/things", "getThings"));
+    assert_eq!(get().await.unwrap().status(), 401, "the 401 is returned");
+    assert_eq!(exchanges.load(std::sync::atomic::Ordering::SeqCst), 1);
+    for _ in 0..2 {
+        assert_eq!(get().await.unwrap().status(), 200);
+    }
+    assert_eq!(
+        exchanges.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "one new exchange after the 401, then the new token is kept"
+    );
+    let sent: Vec<Option<String>> = received(&server)
+        .await
+        .iter()
+        .filter(|r| r.url.path() == "/things")
+        .map(|r| header(r, "access-token").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            Some("tok-1".to_owned()),
+            Some("tok-2".to_owned()),
+            Some("tok-2".to_owned())
+        ]
+    );
 }

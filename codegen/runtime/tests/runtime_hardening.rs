@@ -393,7 +393,10 @@ async fn the_token_exchange_never_puts_its_body_in_an_error() {
         .unwrap_err();
         assert_eq!(err.status(), Some(*status), "{err:?}");
         assert_no_secret(&err);
-        if let Error::Api(e) = &err {
+        let Error::TokenExchange { source, .. } = &err else {
+            panic!("not a token exchange error: {err:?}");
+        };
+        if let Error::Api(e) = &**source {
             assert!(e.body.is_empty() && e.typed.is_none() && e.error_msg.is_none());
         }
     }
