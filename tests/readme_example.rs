@@ -69,7 +69,17 @@ async fn readme_example(
             "access-token",
         )?)
         .build()?;
-    let _ = aicc;
+
+    // Fields the typed answer does not model (AICC's `CaseResult` has `resCode` and `resMsg`
+    // only; the new case's id, say): the same request, sent as it is, and the raw body.
+    let body = generated_client::aicc_case::types::CreateCaseRequest::new(
+        generated_client::aicc_case::types::CreateCaseInfo::new("Title", "Text", "T1", false, "C1"),
+    );
+    let req = aicc.create_case(body).request()?; // validated, not sent
+    let resp = aicc.runtime().execute(req).await?; // auth and retries as send(); any status is Ok
+    let status = resp.status(); // check it (and resCode) yourself
+    let raw = resp.bytes().await?; // the JSON text, e.g. for serde_json::from_slice
+    println!("HTTP {status}: {} bytes", raw.len());
     // README-END
     Ok(())
 }

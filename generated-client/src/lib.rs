@@ -23,7 +23,8 @@
 //! let created = client.create_case(body).x_language("en-us").send().await?;
 //! println!("ticket {:?}", created.incident_id);
 //!
-//! // Every open ticket, page by page (offset and limit move on by themselves).
+//! // Every ticket being processed (status 1), page by page (offset and limit move on by
+//! // themselves).
 //! use generated_client::runtime::stream::StreamExt as _;
 //! let mut tickets = std::pin::pin!(client.list_cases().status(1).limit(50).into_stream());
 //! while let Some(ticket) = tickets.next().await {
