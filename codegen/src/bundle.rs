@@ -58,6 +58,7 @@ pub fn render(root: &Path) -> Result<Vec<BundledFile>, Error> {
             )));
         }
         let tree = bundle_file(spec)?;
+        check_bundle(spec, &tree)?;
         let source = spec
             .strip_prefix(root)
             .unwrap_or(spec)
@@ -85,6 +86,24 @@ pub fn render(root: &Path) -> Result<Vec<BundledFile>, Error> {
         });
     }
     Ok(files)
+}
+
+/// Checks the bundle of `spec` as the generator checks a spec: what is published for other
+/// generators is what this one accepts. A file of `spec/` that is no OpenAPI document (a
+/// fragment without `openapi`), a dangling `$ref` or bounds that contradict each other are
+/// errors here too, located in `spec`'s own text where the pointer is in it.
+fn check_bundle(spec: &Path, tree: &Value) -> Result<(), Error> {
+    let text = serde_json::to_string(tree).expect("a JSON tree serializes");
+    let checked = crate::load::load_str(spec, text).and_then(|s| crate::lower_loaded(&s));
+    let Err(found) = checked else {
+        return Ok(());
+    };
+    let source = std::fs::read_to_string(spec).unwrap_or_default();
+    let mut sink = crate::diag::Sink::new(spec, &source);
+    for d in found.errors() {
+        sink.error(&d.pointer, d.message.clone());
+    }
+    Err(Error::Spec(Diagnostics(sink.items)))
 }
 
 /// Writes the bundles of `<root>/spec` into `<root>/dist`, each file only when its bytes

@@ -390,6 +390,52 @@ fn bundle_inlines_external_refs_keeps_local_ones_and_check_detects_drift() {
     );
 }
 
+/// What gets published is what the generator accepts: a bundle with a dangling `$ref`,
+/// contradicting bounds, or a file of `spec/` that is no OpenAPI document is refused at its
+/// place in the source, and nothing is written.
+#[test]
+fn bundle_publishes_only_what_the_generator_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("spec")).unwrap();
+    let r = root.to_str().unwrap();
+    for (spec, file, said) in [
+        (
+            GOOD.replace(
+                "{name: {type: string}}",
+                "{name: {$ref: '#/components/schemas/Nope'}}",
+            ),
+            "things.yaml",
+            "dangling",
+        ),
+        (
+            GOOD.replace(
+                "{name: {type: string}}",
+                "{name: {type: string, minLength: 10, maxLength: 2}}",
+            ),
+            "things.yaml",
+            "minLength",
+        ),
+        (
+            "Name: {type: string}\n".to_string(),
+            "common.yaml",
+            "not an OpenAPI 3.0 document",
+        ),
+    ] {
+        let _ = std::fs::remove_dir_all(root.join("spec"));
+        std::fs::create_dir_all(root.join("spec")).unwrap();
+        std::fs::write(root.join("spec").join(file), &spec).unwrap();
+        let o = codegen(&["bundle", r]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{said}: {err}");
+        assert!(
+            err.contains(said) && err.contains(&format!("spec/{file}:")),
+            "{said}: {err}"
+        );
+        assert!(!root.join("dist").exists(), "{said}: dist/ written");
+    }
+}
+
 /// A spec is a stranger's text, and dist/ gets published: its references may not bring in a
 /// file from outside the spec's directory, nor read a device without end.
 #[cfg(unix)]

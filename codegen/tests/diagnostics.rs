@@ -168,6 +168,58 @@ fn errors_at_status_codes_are_located_on_the_status_line() {
     );
 }
 
+/// What `openapiv3` passes over without a word is reported where it is written: a path that
+/// does not start with `/` and a `type` that is none are errors, a misspelled key a warning
+/// with the key it likely means, and a server URL's brace that no variable declares an error.
+#[test]
+fn misspellings_that_would_drop_part_of_the_api_are_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "m.yaml",
+        "openapi: 3.0.3\ninfo: {title: M, version: '1'}\nservers:\n  - url: 'https://{domian}/api'\n    variables:\n      domain: {default: example.com}\npaths:\n  openapi/case:\n    post: {responses: {'200': {description: ok}}}\n  /b:\n    get:\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {type: strin}\n",
+    );
+    let errors = errors_of(&[&spec]);
+    let path = find(&errors, "/paths/openapi~1case");
+    assert_eq!((path.line, path.column), (Some(8), Some(3)), "{path}");
+    assert!(path.message.contains("must start with `/`"), "{path}");
+    // The document's shape is checked before the rest: the type's error comes with it, the
+    // server's (a lowering error) in the run after the shape is mended.
+    let typ = find(
+        &errors,
+        "/paths/~1b/get/responses/200/content/application~1json/schema/type",
+    );
+    assert_eq!(typ.line, Some(17), "{typ}");
+    assert!(typ.message.contains("did you mean `string`?"), "{typ}");
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+
+    let mended = std::fs::read_to_string(&spec)
+        .unwrap()
+        .replace("  openapi/case:", "  /case:")
+        .replace("strin}", "string}")
+        .replace(
+            "    get:",
+            "    Get: {responses: {'200': {description: ok}}}\n    get:",
+        );
+    let spec = write(dir.path(), "m.yaml", &mended);
+    let errors = errors_of(&[&spec]);
+    let server = find(&errors, "/servers/0/url");
+    assert_eq!(server.line, Some(4), "{server}");
+    assert!(
+        server.message.contains("`{domian}`") && server.message.contains("`domain`"),
+        "{server}"
+    );
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+
+    let mended = mended.replace("{domian}", "{domain}");
+    let spec = write(dir.path(), "m.yaml", &mended);
+    let warnings = check(&[&spec]).expect("no error left");
+    let key = find(&warnings, "/paths/~1b/Get");
+    assert_eq!(key.severity, Severity::Warning);
+    assert!(key.message.contains("did you mean `get`?"), "{key}");
+    assert_eq!(key.line, Some(11), "{key}");
+}
+
 #[test]
 fn yaml_syntax_errors_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();

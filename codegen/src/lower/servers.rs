@@ -45,6 +45,28 @@ impl Lowerer<'_> {
                     variables.push((name.clone(), v.default.clone(), v.description.clone()));
                 }
             }
+            // A name in braces that no variable declares would go out in the URL as written.
+            let mut rest = s.url.as_str();
+            while let Some(open) = rest.find('{') {
+                let after = &rest[open + 1..];
+                let Some(close) = after.find('}') else { break };
+                let name = &after[..close];
+                if !s.variables.as_ref().is_some_and(|v| v.contains_key(name)) {
+                    let declared: Vec<String> = (s.variables.iter().flat_map(|v| v.keys()))
+                        .map(|k| format!("`{k}`"))
+                        .collect();
+                    let declared = if declared.is_empty() {
+                        "it declares none".to_string()
+                    } else {
+                        format!("it declares {}", declared.join(", "))
+                    };
+                    self.sink.error(
+                        &diag::push(&server_ptr, "url"),
+                        format!("`{{{name}}}` in the URL is not among the server's variables ({declared}): the URL would be sent with the braces in it"),
+                    );
+                }
+                rest = &after[close + 1..];
+            }
             servers.push(ServerDef {
                 const_name: const_scope.unique(&base),
                 url,
