@@ -443,18 +443,20 @@ fn bundle_publishes_only_what_the_generator_accepts() {
 fn bundle_reads_no_file_outside_the_spec_directory_and_no_device() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    std::fs::create_dir_all(root.join("spec")).unwrap();
+    // Fragments live below spec/: a file at its top is a spec of its own.
+    std::fs::create_dir_all(root.join("spec/parts")).unwrap();
     std::fs::write(
         root.join("secret.yaml"),
         "Key: {type: string, example: hunter2}\n",
     )
     .unwrap();
-    std::os::unix::fs::symlink(root.join("secret.yaml"), root.join("spec/link.yaml")).unwrap();
+    std::os::unix::fs::symlink(root.join("secret.yaml"), root.join("spec/parts/link.yaml"))
+        .unwrap();
     let r = root.to_str().unwrap();
     for (target, what) in [
         ("../secret.yaml#/Key", "outside the spec's directory"),
         ("/etc/hostname#/x", "outside the spec's directory"),
-        ("link.yaml#/Key", "outside the spec's directory"),
+        ("parts/link.yaml#/Key", "outside the spec's directory"),
         ("/dev/zero#/x", "outside the spec's directory"),
     ] {
         let spec = GOOD.replace(
@@ -468,12 +470,12 @@ fn bundle_reads_no_file_outside_the_spec_directory_and_no_device() {
         assert!(!root.join("dist/things.json").exists(), "{target}");
     }
     // Inside the directory, only regular files: a FIFO is refused, not waited on.
-    let fifo = root.join("spec/pipe.yaml");
+    let fifo = root.join("spec/parts/pipe.yaml");
     let made = std::process::Command::new("mkfifo").arg(&fifo).status();
     if made.is_ok_and(|s| s.success()) {
         let spec = GOOD.replace(
             "    Thing: {type: object, properties: {name: {type: string}}}\n",
-            "    Thing: {type: object, properties: {name: {$ref: 'pipe.yaml#/x'}}}\n",
+            "    Thing: {type: object, properties: {name: {$ref: 'parts/pipe.yaml#/x'}}}\n",
         );
         std::fs::write(root.join("spec/things.yaml"), &spec).unwrap();
         let o = codegen(&["bundle", r]);
