@@ -9,11 +9,11 @@
 //!   - `OSM_FILE_PATH`: the file to send as the part `file` (required; streamed from disk)
 //! - `upload-attachment-as-json`: `POST /v2/servicerequest/accessorys/json-format-content` (`uploadAttachmentAsJson`)
 //!   - `OSM_BODY`: the request body as JSON (default: the spec's example)
-//! - `download-attachment`: `GET /v2/servicerequest/accessorys/{accessory_id}` (`downloadAttachment`) (the file is written to `OSM_OUTPUT`, else the name the server gives)
+//! - `download-attachment`: `GET /v2/servicerequest/accessorys/{accessory_id}` (`downloadAttachment`) (the file is written to `OSM_OUTPUT`, else into this directory under the name the server gives, if that is a plain file name not taken yet)
 //!   - `OSM_ACCESSORY_ID`: the path parameter `accessory_id` (default, from the spec: `7f3c2a9e5b1d4c8fa6e0d2b4c9a1e357`)
 //! - `delete-attachment`: `DELETE /v2/servicerequest/accessorys/{accessory_id}` (`deleteAttachment`)
 //!   - `OSM_ACCESSORY_ID`: the path parameter `accessory_id` (default, from the spec: `7f3c2a9e5b1d4c8fa6e0d2b4c9a1e357`)
-//! - `download-attachment-image`: `GET /v2/servicerequest/accessorys/{accessory_id}/image` (`downloadAttachmentImage`) (the file is written to `OSM_OUTPUT`, else the name the server gives)
+//! - `download-attachment-image`: `GET /v2/servicerequest/accessorys/{accessory_id}/image` (`downloadAttachmentImage`) (the file is written to `OSM_OUTPUT`, else into this directory under the name the server gives, if that is a plain file name not taken yet)
 //!   - `OSM_ACCESSORY_ID`: the path parameter `accessory_id` (default, from the spec: `5d1a7c3e9f2b4a6c8e0d1f3a5b7c9e21`)
 //! - `list-attachment-access-urls`: `GET /v2/servicerequest/accessorys/access-urls` (`listAttachmentAccessUrls`)
 //!   - `OSM_ACCESSORY_IDS`: the query parameter `accessory_ids` (default, from the spec: `["7f3c2a9e5b1d4c8fa6e0d2b4c9a1e357","2b8e6d0f4a9c4e17b3d5f8a1c6e2094d"]`)
@@ -221,13 +221,14 @@ async fn run_download_attachment(endpoint: &str) -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let path = var("OSM_OUTPUT")
-        .or_else(|| file.file_name())
-        .unwrap_or_else(|| "download.bin".to_string());
     let content_type = file.content_type().unwrap_or_default();
-    match file.save_to(&path).await {
-        Ok(n) => {
-            println!("wrote {n} bytes ({content_type}) to {path}");
+    let saved = match var("OSM_OUTPUT") {
+        Some(path) => file.save_to(&path).await.map(|_| std::path::PathBuf::from(path)),
+        None => file.save_in(".").await,
+    };
+    match saved {
+        Ok(path) => {
+            println!("wrote {} ({content_type})", path.display());
             std::process::ExitCode::SUCCESS
         }
         Err(e) => {
@@ -318,13 +319,14 @@ async fn run_download_attachment_image(endpoint: &str) -> std::process::ExitCode
             return std::process::ExitCode::FAILURE;
         }
     };
-    let path = var("OSM_OUTPUT")
-        .or_else(|| file.file_name())
-        .unwrap_or_else(|| "download.bin".to_string());
     let content_type = file.content_type().unwrap_or_default();
-    match file.save_to(&path).await {
-        Ok(n) => {
-            println!("wrote {n} bytes ({content_type}) to {path}");
+    let saved = match var("OSM_OUTPUT") {
+        Some(path) => file.save_to(&path).await.map(|_| std::path::PathBuf::from(path)),
+        None => file.save_in(".").await,
+    };
+    match saved {
+        Ok(path) => {
+            println!("wrote {} ({content_type})", path.display());
             std::process::ExitCode::SUCCESS
         }
         Err(e) => {

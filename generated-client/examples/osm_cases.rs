@@ -23,7 +23,7 @@
 //!   - `OSM_BODY`: the request body as JSON (default: the spec's example)
 //! - `create-report-feedback`: `POST /v2/servicerequest/feedbacks` (`createReportFeedback`)
 //!   - `OSM_BODY`: the request body as JSON (default: the spec's example)
-//! - `export-cases`: `GET /v2/servicerequest/cases/export` (`exportCases`) (the file is written to `OSM_OUTPUT`, else the name the server gives)
+//! - `export-cases`: `GET /v2/servicerequest/cases/export` (`exportCases`) (the file is written to `OSM_OUTPUT`, else into this directory under the name the server gives, if that is a plain file name not taken yet)
 //!   - `OSM_LANGUAGE`: the query parameter `language` (default, from the spec: `en-us`)
 //!   - `OSM_TIMEZONE`: the query parameter `timezone` (default, from the spec: `GMT+8`)
 //!
@@ -561,13 +561,14 @@ async fn run_export_cases(endpoint: &str) -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let path = var("OSM_OUTPUT")
-        .or_else(|| file.file_name())
-        .unwrap_or_else(|| "download.bin".to_string());
     let content_type = file.content_type().unwrap_or_default();
-    match file.save_to(&path).await {
-        Ok(n) => {
-            println!("wrote {n} bytes ({content_type}) to {path}");
+    let saved = match var("OSM_OUTPUT") {
+        Some(path) => file.save_to(&path).await.map(|_| std::path::PathBuf::from(path)),
+        None => file.save_in(".").await,
+    };
+    match saved {
+        Ok(path) => {
+            println!("wrote {} ({content_type})", path.display());
             std::process::ExitCode::SUCCESS
         }
         Err(e) => {

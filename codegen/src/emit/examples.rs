@@ -195,7 +195,7 @@ fn emit_tag_example(
             None if is_download(op) => {
                 " (the file is written to `".to_string()
                     + &prefix
-                    + "_OUTPUT`, else the name the server gives)"
+                    + "_OUTPUT`, else into this directory under the name the server gives, if that is a plain file name not taken yet)"
             }
             None => String::new(),
         };
@@ -437,13 +437,15 @@ fn op_fn(op: &Operation, prefix: &str) -> (TokenStream, Vec<String>) {
                     return std::process::ExitCode::FAILURE;
                 }
             };
-            let path = var(#out_var)
-                .or_else(|| file.file_name())
-                .unwrap_or_else(|| "download.bin".to_string());
             let content_type = file.content_type().unwrap_or_default();
-            match file.save_to(&path).await {
-                Ok(n) => {
-                    println!("wrote {n} bytes ({content_type}) to {path}");
+            // A name of the user's, or the server's as a new file in this directory only.
+            let saved = match var(#out_var) {
+                Some(path) => file.save_to(&path).await.map(|_| std::path::PathBuf::from(path)),
+                None => file.save_in(".").await,
+            };
+            match saved {
+                Ok(path) => {
+                    println!("wrote {} ({content_type})", path.display());
                     std::process::ExitCode::SUCCESS
                 }
                 Err(e) => {
