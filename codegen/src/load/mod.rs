@@ -33,7 +33,7 @@ pub struct Spec {
     /// The typed document.
     pub doc: openapiv3::OpenAPI,
     /// What loading warned of: keys OpenAPI does not have, and values it passes over
-    /// ([`structure`]); the lowering reports them with its own.
+    /// (the document's shape, checked before it is read); the lowering reports them with its own.
     pub warnings: Vec<Diagnostic>,
 }
 
