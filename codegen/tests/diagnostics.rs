@@ -220,6 +220,31 @@ fn misspellings_that_would_drop_part_of_the_api_are_located() {
     assert_eq!(key.line, Some(11), "{key}");
 }
 
+/// A `$ref` to nothing is an error at every place that uses it, each with the schema it
+/// most likely means.
+#[test]
+fn a_dangling_ref_is_reported_at_each_use_with_the_likely_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "d.yaml",
+        "openapi: 3.0.3\ninfo: {title: D, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    CaseAttachment: {type: string}\n    A:\n      type: object\n      properties:\n        x: {$ref: '#/components/schemas/CaseAttachmnt'}\n    B:\n      type: object\n      properties:\n        y: {$ref: '#/components/schemas/CaseAttachmnt'}\n",
+    );
+    let errors = errors_of(&[&spec]);
+    for at in [
+        "/components/schemas/A/properties/x",
+        "/components/schemas/B/properties/y",
+    ] {
+        let e = find(&errors, at);
+        assert!(
+            e.message
+                .contains("did you mean `#/components/schemas/CaseAttachment`?"),
+            "{e}"
+        );
+    }
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+}
+
 #[test]
 fn yaml_syntax_errors_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,21 +4,26 @@
 //! status code that is none (`'2OO'`), a path that does not start with `/` or a schema `type`
 //! that is no type (`strin`) would each drop part of the API from the client with the spec
 //! reported as fine. Each is reported here at its JSON pointer:
-//! - errors, where OpenAPI 3.0 says MUST and the client would silently lose what the key
-//!   holds: a path that does not start with `/`, an unknown `type` (`null`, OpenAPI 3.1's,
-//!   is a warning: real specs use it, and it reads as any value);
+//! - errors, where OpenAPI 3.0 says MUST and the reading would fail with serde's words or
+//!   silently lose what the key holds: a path that does not start with `/`, an unknown
+//!   `type` (`null`, OpenAPI 3.1's, is a warning: real specs use it, and it reads as any
+//!   value), a length or count that is no
+//!   whole number, a schema's `required` that is no list of names (`required: true` on a
+//!   property), a parameter without `schema` or `content`;
 //! - warnings for the rest: an unknown key (with the known key it most likely means), a
 //!   response key that is not a status code, a bound that is not a number (it is not
 //!   checked), a required name that is not among the schema's properties (outside
-//!   composition, where another member may declare it), an enum value of
-//!   another type than its schema's.
+//!   composition, where another member may declare it), an enum value of another type than
+//!   its schema's, a default outside the enum, a path parameter not marked required, two
+//!   parameters of one list with the same name and place, a security requirement naming
+//!   no declared scheme.
 //!
 //! Extensions (`x-...`) are not looked into, nor are the values of `example`, `default` and
 //! `enum`. A `$ref` object's other keys are not looked at: OpenAPI 3.0 ignores them.
 
 use serde_json::{Map, Value};
 
-use crate::diag::Sink;
+use crate::diag::{closest, Sink};
 
 const ROOT: &[&str] = &[
     "openapi",
@@ -143,6 +148,14 @@ const SCHEMA: &[&str] = &[
 ];
 const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
 const NUMBER_BOUNDS: &[&str] = &["multipleOf", "maximum", "minimum"];
+const COUNTS: &[&str] = &[
+    "maxLength",
+    "minLength",
+    "maxItems",
+    "minItems",
+    "maxProperties",
+    "minProperties",
+];
 
 /// What an object in the document is, for the keys it may have.
 #[derive(Clone, Copy)]
@@ -162,6 +175,10 @@ enum Kind {
 /// Reports, into `sink`, what of `raw`'s shape the reading would pass over (see the module's
 /// doc).
 pub(super) fn check(raw: &Value, sink: &mut Sink) {
+    let declared: Vec<&str> = (raw.pointer("/components/securitySchemes"))
+        .and_then(Value::as_object)
+        .map(|s| s.keys().map(String::as_str).collect())
+        .unwrap_or_default();
     let mut stack: Vec<(String, &Value, Kind)> = vec![(String::new(), raw, Kind::Root)];
     while let Some((pointer, value, kind)) = stack.pop() {
         let Some(map) = value.as_object() else {
@@ -196,6 +213,7 @@ pub(super) fn check(raw: &Value, sink: &mut Sink) {
         }
         match kind {
             Kind::Root => {
+                undeclared_schemes(map, &pointer, &declared, sink);
                 one(map, &pointer, "components", Kind::Components, &mut stack);
                 if let Some(Value::Object(paths)) = map.get("paths") {
                     let at = child(&pointer, "paths");
@@ -231,12 +249,15 @@ pub(super) fn check(raw: &Value, sink: &mut Sink) {
                 }
             }
             Kind::PathItem => {
+                duplicate_parameters(map, &pointer, sink);
                 for m in METHODS {
                     one(map, &pointer, m, Kind::Operation, &mut stack);
                 }
                 each_in(map, &pointer, "parameters", Kind::Parameter, &mut stack);
             }
             Kind::Operation => {
+                duplicate_parameters(map, &pointer, sink);
+                undeclared_schemes(map, &pointer, &declared, sink);
                 each_in(map, &pointer, "parameters", Kind::Parameter, &mut stack);
                 one(map, &pointer, "requestBody", Kind::RequestBody, &mut stack);
                 if let Some(Value::Object(responses)) = map.get("responses") {
@@ -257,6 +278,9 @@ pub(super) fn check(raw: &Value, sink: &mut Sink) {
                 }
             }
             Kind::Parameter | Kind::Header | Kind::RequestBody | Kind::Response => {
+                if matches!(kind, Kind::Parameter | Kind::Header) {
+                    parameter(map, &pointer, matches!(kind, Kind::Parameter), sink);
+                }
                 one(map, &pointer, "schema", Kind::Schema, &mut stack);
                 if let Some(Value::Object(content)) = map.get("content") {
                     let at = child(&pointer, "content");
@@ -296,6 +320,41 @@ pub(super) fn check(raw: &Value, sink: &mut Sink) {
 /// The checks of one schema object's values.
 fn schema(map: &Map<String, Value>, pointer: &str, sink: &mut Sink) {
     let typ = map.get("type");
+    for key in COUNTS {
+        if let Some(v) = map.get(*key) {
+            if v.as_u64().is_none() {
+                sink.error(
+                    &child(pointer, key),
+                    format!("`{key}` must be a whole number of 0 or more, not {v}"),
+                );
+            }
+        }
+    }
+    if let Some(required) = map.get("required") {
+        let names = required
+            .as_array()
+            .is_some_and(|r| r.iter().all(Value::is_string));
+        if !names {
+            // `required: true` on a property, as a parameter has it.
+            let property = pointer
+                .rsplit_once('/')
+                .filter(|(parent, _)| parent.ends_with("/properties"))
+                .map(|(_, name)| format!(": to require this property, list `{name}` in the `required` of the object that holds it"))
+                .unwrap_or_default();
+            sink.error(
+                &child(pointer, "required"),
+                format!("a schema's `required` is the list of the property names it requires, not {required}{property}"),
+            );
+        }
+    }
+    if let (Some(Value::Array(values)), Some(default)) = (map.get("enum"), map.get("default")) {
+        if !values.contains(default) {
+            sink.warn(
+                &child(pointer, "default"),
+                format!("the default {default} is not among the enum's values"),
+            );
+        }
+    }
     if let Some(t) = typ {
         match t.as_str() {
             Some(name) if TYPES.contains(&name) => {}
@@ -377,6 +436,77 @@ fn schema(map: &Map<String, Value>, pointer: &str, sink: &mut Sink) {
     }
 }
 
+/// The checks of one parameter (or header) object's values.
+fn parameter(map: &Map<String, Value>, pointer: &str, is_parameter: bool, sink: &mut Sink) {
+    let name = map.get("name").and_then(Value::as_str).unwrap_or("");
+    if !map.contains_key("schema") && !map.contains_key("content") {
+        let what = if is_parameter {
+            format!("parameter `{name}`")
+        } else {
+            "a header".to_string()
+        };
+        sink.error(
+            pointer,
+            format!("{what} needs a `schema` (or a `content` with one media type)"),
+        );
+    }
+    if is_parameter
+        && map.get("in").and_then(Value::as_str) == Some("path")
+        && map.get("required") != Some(&Value::Bool(true))
+    {
+        sink.warn(
+            &child(pointer, "required"),
+            format!(
+                "path parameter `{name}` is always required; OpenAPI 3.0 asks for `required: true`"
+            ),
+        );
+    }
+}
+
+/// Two parameters of one list with the same name and place: the later one is the one read.
+fn duplicate_parameters(map: &Map<String, Value>, pointer: &str, sink: &mut Sink) {
+    let Some(Value::Array(list)) = map.get("parameters") else {
+        return;
+    };
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for (i, p) in list.iter().enumerate() {
+        let (Some(name), Some(place)) = (
+            p.get("name").and_then(Value::as_str),
+            p.get("in").and_then(Value::as_str),
+        ) else {
+            continue;
+        };
+        if seen.contains(&(name, place)) {
+            sink.warn(
+                &child(&child(pointer, "parameters"), &i.to_string()),
+                format!("a second {place} parameter `{name}` in this list: the parameters of a list are unique by name and place, and only one of the two is used"),
+            );
+        }
+        seen.push((name, place));
+    }
+}
+
+/// Security requirements (`security: [{name: [...]}]`) that name no declared scheme.
+fn undeclared_schemes(map: &Map<String, Value>, pointer: &str, declared: &[&str], sink: &mut Sink) {
+    let Some(Value::Array(requirements)) = map.get("security") else {
+        return;
+    };
+    for (i, requirement) in requirements.iter().enumerate() {
+        for name in requirement.as_object().into_iter().flat_map(|r| r.keys()) {
+            if !declared.contains(&name.as_str()) {
+                let hint = match closest(name, declared) {
+                    Some(k) => format!(" (did you mean `{k}`?)"),
+                    None => String::new(),
+                };
+                sink.warn(
+                    &child(&child(&child(pointer, "security"), &i.to_string()), name),
+                    format!("no security scheme `{name}` is declared in `components/securitySchemes`{hint}: this requirement is not applied"),
+                );
+            }
+        }
+    }
+}
+
 /// Pushes `map[key]`, when it is there.
 fn one<'v>(
     map: &'v Map<String, Value>,
@@ -428,41 +558,6 @@ fn is_status_key(key: &str) -> bool {
         || (b.len() == 3
             && (b'1'..=b'5').contains(&b[0])
             && ((b[1].is_ascii_digit() && b[2].is_ascii_digit()) || &b[1..] == b"XX"))
-}
-
-/// The known key `key` most likely means: the same but for case, or at most two edits away
-/// (one for a key of up to four characters).
-fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    if let Some(k) = known.iter().find(|k| k.eq_ignore_ascii_case(key)) {
-        return Some(k);
-    }
-    let most = if key.chars().count() <= 4 { 1 } else { 2 };
-    known
-        .iter()
-        .map(|k| (edits(key, k), *k))
-        .filter(|(d, _)| *d <= most)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
-
-/// Levenshtein distance of two short strings.
-fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(cur).min(row[j])
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 #[cfg(test)]
@@ -546,6 +641,64 @@ mod tests {
     }
 
     #[test]
+    fn values_against_openapi_s_rules_are_named_where_they_stand() {
+        let spec = format!(
+            "{HEAD}security: [{{api_key: []}}]\npaths:\n  /a/{{id}}:\n    get:\n      security: [{{bearer: []}}, {{api_kye: []}}]\n      parameters:\n        - {{name: id, in: path, schema: {{type: string}}}}\n        - {{name: q, in: query}}\n        - {{name: q, in: query, schema: {{type: string}}}}\n      responses: {{'200': {{description: ok}}}}\ncomponents:\n  securitySchemes:\n    api_key: {{type: apiKey, name: k, in: header}}\n  schemas:\n    A:\n      type: object\n      properties:\n        b: {{type: string, required: true, maxLength: '10'}}\n        c: {{type: string, enum: [x, y], default: z}}\n"
+        );
+        let got = report(&spec);
+        let has = |error: bool, pointer: &str, words: &str| {
+            assert!(
+                got.iter()
+                    .any(|(e, p, m)| *e == error && p == pointer && m.contains(words)),
+                "no {} at {pointer} saying {words:?} in {got:#?}",
+                if error { "error" } else { "warning" }
+            );
+        };
+        let op = "/paths/~1a~1{id}/get";
+        has(
+            false,
+            &format!("{op}/security/0/bearer"),
+            "no security scheme `bearer`",
+        );
+        has(
+            false,
+            &format!("{op}/security/1/api_kye"),
+            "did you mean `api_key`?",
+        );
+        has(
+            false,
+            &format!("{op}/parameters/0/required"),
+            "always required",
+        );
+        has(
+            true,
+            &format!("{op}/parameters/1"),
+            "parameter `q` needs a `schema`",
+        );
+        has(
+            false,
+            &format!("{op}/parameters/2"),
+            "a second query parameter `q`",
+        );
+        has(
+            true,
+            "/components/schemas/A/properties/b/required",
+            "list `b` in the `required` of the object",
+        );
+        has(
+            true,
+            "/components/schemas/A/properties/b/maxLength",
+            "whole number",
+        );
+        has(
+            false,
+            "/components/schemas/A/properties/c/default",
+            "not among the enum's values",
+        );
+        assert_eq!(got.len(), 8, "{got:#?}");
+    }
+
+    #[test]
     fn the_closest_key_is_near_enough_or_none() {
         assert_eq!(closest("Post", METHODS), Some("post"));
         assert_eq!(closest("descripton", SCHEMA), Some("description"));
@@ -554,6 +707,5 @@ mod tests {
         assert_eq!(closest("gett", METHODS), Some("get"));
         assert_eq!(closest("gte", METHODS), None);
         assert_eq!(closest("zzz", METHODS), None);
-        assert_eq!(edits("kitten", "sitting"), 3);
     }
 }

@@ -322,6 +322,22 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The error for a `$ref` to nothing, with the schema it most likely means.
+    fn dangling(&self, reference: &str) -> String {
+        let hint = reference
+            .strip_prefix(SCHEMAS)
+            .and_then(|name| {
+                let names: Vec<&str> = (self.spec.doc.components.iter())
+                    .flat_map(|c| c.schemas.keys())
+                    .map(String::as_str)
+                    .collect();
+                diag::closest(name, &names)
+            })
+            .map(|n| format!(" (did you mean `{SCHEMAS}{n}`?)"))
+            .unwrap_or_default();
+        format!("dangling `$ref: {reference}`: nothing is defined there{hint}")
+    }
+
     /// Resolves a `$ref` to a schema (local refs only).
     fn resolve(&mut self, reference: &str, pointer: &str) -> Option<Schema> {
         if let Some(name) = reference.strip_prefix(SCHEMAS) {
@@ -347,6 +363,15 @@ impl<'a> Lowerer<'a> {
             }
         }
         if let Some(cached) = self.ref_cache.get(reference) {
+            // A dangling reference is an error at every place that uses it.
+            if cached.is_none() {
+                let dangles = (reference.strip_prefix('#'))
+                    .is_some_and(|p| self.spec.raw.pointer(p).is_none());
+                if dangles {
+                    let message = self.dangling(reference);
+                    self.sink.error(pointer, message);
+                }
+            }
             return cached.clone();
         }
         let resolved = match reference.strip_prefix('#') {
@@ -362,10 +387,8 @@ impl<'a> Lowerer<'a> {
                     }
                 },
                 None => {
-                    self.sink.error(
-                        pointer,
-                        format!("dangling `$ref: {reference}`: nothing is defined there"),
-                    );
+                    let message = self.dangling(reference);
+                    self.sink.error(pointer, message);
                     None
                 }
             },
