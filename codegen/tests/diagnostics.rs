@@ -245,6 +245,30 @@ fn a_dangling_ref_is_reported_at_each_use_with_the_likely_schema() {
     assert_eq!(errors.len(), 2, "{errors:#?}");
 }
 
+/// `x-business-error` naming a misspelling of the body's result property is a warning at the
+/// rule; a property only a failure carries (absent from the success body) is not.
+#[test]
+fn a_business_rule_that_misspells_the_body_s_property_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = |code: &str| {
+        format!("openapi: 3.0.3\ninfo: {{title: B, version: '1'}}\npaths:\n  /c:\n    post:\n      responses:\n        '200':\n          description: ok\n          x-business-error: {{code: {code}, message: resMsg, success: ['0']}}\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n                  resCode: {{type: string}}\n                  resMsg: {{type: string}}\n")
+    };
+    let typo = write(dir.path(), "b.yaml", &spec("resCod"));
+    let warnings = check(&[&typo]).expect("a warning, not an error");
+    let w = find(
+        &warnings,
+        "/paths/~1c/post/responses/200/x-business-error/code",
+    );
+    assert_eq!(w.severity, Severity::Warning);
+    assert!(w.message.contains("did you mean `resCode`?"), "{w}");
+    assert_eq!(w.line, Some(9), "{w}");
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    for fine in ["resCode", "error_code"] {
+        let ok = write(dir.path(), "b.yaml", &spec(fine));
+        assert_eq!(check(&[&ok]).expect("no error"), vec![], "{fine}");
+    }
+}
+
 #[test]
 fn yaml_syntax_errors_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();

@@ -92,6 +92,9 @@ pub(crate) struct Lowerer<'a> {
     deferred: Vec<(Schema, String, String)>,
     /// `x-pagination` of operations, by operation pointer, resolved once every type exists.
     pending_pages: Vec<(String, crate::extensions::PaginationExt)>,
+    /// `x-business-error` rules with the JSON body they read (pointer, body, rule), checked
+    /// once every type exists.
+    pending_business: Vec<(String, Ty, BusinessRule)>,
     /// Patterns as written -> translated and compiled, or why not.
     patterns: HashMap<String, Result<String, String>>,
 }
@@ -134,6 +137,7 @@ impl<'a> Lowerer<'a> {
             nominal_memo: HashMap::new(),
             deferred: Vec::new(),
             pending_pages: Vec::new(),
+            pending_business: Vec::new(),
             patterns: HashMap::new(),
         }
     }
@@ -179,6 +183,8 @@ impl<'a> Lowerer<'a> {
         api.types = std::mem::take(&mut self.types);
         let pending = std::mem::take(&mut self.pending_pages);
         paging::resolve(&mut api, pending, &mut self.sink);
+        let business = std::mem::take(&mut self.pending_business);
+        paging::check_business_rules(&api, business, &mut self.sink);
         api
     }
 

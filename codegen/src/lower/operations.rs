@@ -756,6 +756,13 @@ impl<'a> Lowerer<'a> {
                 }
             }
         };
+        if let (Some(rule), ResponseBody::Json(t)) = (&business, &body) {
+            self.pending_business.push((
+                diag::push(here, "x-business-error"),
+                t.clone(),
+                rule.clone(),
+            ));
+        }
         Some(ResponseDef {
             status,
             body,

@@ -2,6 +2,8 @@
 //! must be integer query parameters (or integer properties of a required JSON body), the
 //! items an array and the total an integer inside the operation's one JSON success body.
 //! Anything else is an error at the extension's pointer, and the operation gets no stream.
+//! `x-business-error` is checked here too, once the types exist: a property it names that is
+//! a misspelling of the response body's is a warning.
 
 use std::collections::HashMap;
 
@@ -28,6 +30,42 @@ pub(super) fn resolve(api: &mut Api, pending: Vec<(String, PaginationExt)>, sink
     for (pointer, p) in resolved {
         if let Some(op) = api.operations.iter_mut().find(|o| o.pointer == pointer) {
             op.pagination = Some(p);
+        }
+    }
+}
+
+/// Each `x-business-error` whose JSON body is an object: a `code` (or `message`) that is no
+/// property of it but one or two letters from one is a warning. A misspelled code would let
+/// every failure the service reports in that body pass for success; a property that only a
+/// failure carries need not be in the success body's schema, and is not reported. A body of
+/// another shape (a union, any JSON) is not checked.
+pub(super) fn check_business_rules(
+    api: &Api,
+    pending: Vec<(String, Ty, BusinessRule)>,
+    sink: &mut Sink,
+) {
+    if pending.is_empty() {
+        return;
+    }
+    let types: HashMap<&str, &TypeDef> = api.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    for (pointer, body, rule) in pending {
+        let Ty::Named(name) = &body else { continue };
+        let Some(s) = struct_of(name, &types) else {
+            continue;
+        };
+        let wires: Vec<&str> = s.fields.iter().map(|f| f.wire.as_str()).collect();
+        for (key, wire) in [("code", &rule.code), ("message", &rule.message)] {
+            if wire.is_empty() || wires.contains(&wire.as_str()) {
+                continue;
+            }
+            // A property only a failure has need not be declared in the success body (OSM's
+            // `error_code`); one a letter or two from a declared property is a misspelling.
+            if let Some(k) = crate::diag::closest(wire, &wires) {
+                sink.warn(
+                    &crate::diag::push(&pointer, key),
+                    format!("`{key}: {wire}` names no property of the response body `{name}` (did you mean `{k}`?): were it a misspelling, the service's failures would pass for success"),
+                );
+            }
         }
     }
 }
