@@ -192,8 +192,13 @@ fn defaultable_types(api: &Api) -> std::collections::BTreeSet<String> {
     }
 }
 
-/// Whether a field must be given a value when the struct is made: required and not nullable.
+/// Whether a field must be given a value when the struct is made: required and not nullable,
+/// or required in requests only (`writeOnly`: the field is an `Option`, as responses leave it
+/// out, but a request without it is invalid, so the constructor takes it).
 fn takes_value(f: &Field) -> bool {
+    if f.required_in_requests {
+        return !f.nullable && !f.boxed;
+    }
     f.required && !f.nullable && !matches!(f.ty, Ty::Option(_))
 }
 
@@ -208,7 +213,9 @@ fn constructor(t: &TypeDef, s: &StructDef) -> TokenStream {
         if takes_value(f) {
             params.push((fname.clone(), ty(&f.ty)));
             names.push(format!("`{}`", f.wire));
-            inits.push(if f.boxed {
+            inits.push(if f.required_in_requests {
+                Init::Some(fname)
+            } else if f.boxed {
                 Init::Boxed(fname)
             } else {
                 Init::Into(fname)
@@ -247,6 +254,8 @@ enum Init {
     Into(Ident),
     /// From the parameter, boxed: `field: Box::new(field.into())`.
     Boxed(Ident),
+    /// From the parameter, in an `Option`: `field: Some(field.into())`.
+    Some(Ident),
     /// Unset: `field: Default::default()`.
     Default(Ident),
 }
@@ -257,6 +266,7 @@ impl Init {
         match self {
             Init::Into(f) => format!("{f}: {f}.into()"),
             Init::Boxed(f) => format!("{f}: Box::new({f}.into())"),
+            Init::Some(f) => format!("{f}: Some({f}.into())"),
             Init::Default(f) => format!("{f}: Default::default()"),
         }
     }
@@ -265,6 +275,7 @@ impl Init {
         match self {
             Init::Into(f) => quote!(#f: #f.into(),),
             Init::Boxed(f) => quote!(#f: Box::new(#f.into()),),
+            Init::Some(f) => quote!(#f: Some(#f.into()),),
             Init::Default(f) => quote!(#f: Default::default(),),
         }
     }

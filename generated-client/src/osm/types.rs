@@ -3972,12 +3972,16 @@ crate::runtime::__private::serde_struct!(VerifyHostRequest {
 } deny);
 
 impl VerifyHostRequest {
-    /// `VerifyHostRequest` from its required properties (`port`, `account`). The optional ones are unset: set them on the result, or write `VerifyHostRequest { field: Some(..), ..VerifyHostRequest::new(..) }`.
-    pub fn new(port: impl Into<i32>, account: impl Into<String>) -> Self {
+    /// `VerifyHostRequest` from its required properties (`port`, `account`, `password`). The optional ones are unset: set them on the result, or write `VerifyHostRequest { field: Some(..), ..VerifyHostRequest::new(..) }`.
+    pub fn new(
+        port: impl Into<i32>,
+        account: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Self {
         VerifyHostRequest {
             port: port.into(),
             account: account.into(),
-            password: Default::default(),
+            password: Some(password.into()),
             group_id: Default::default(),
         }
     }

@@ -32,12 +32,12 @@ crate::runtime::__private::serde_struct!(User {
 } ignore);
 
 impl User {
-    /// `User` from its required properties (`name`). The optional ones are unset: set them on the result, or write `User { field: Some(..), ..User::new(..) }`.
-    pub fn new(name: impl Into<String>) -> Self {
+    /// `User` from its required properties (`name`, `password`). The optional ones are unset: set them on the result, or write `User { field: Some(..), ..User::new(..) }`.
+    pub fn new(name: impl Into<String>, password: impl Into<String>) -> Self {
         User {
             id: Default::default(),
             name: name.into(),
-            password: Default::default(),
+            password: Some(password.into()),
             created_at: Default::default(),
         }
     }
