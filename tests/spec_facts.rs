@@ -1266,6 +1266,16 @@ fn validate(s: &Spec, schema_ptr: &str, v: &Value, at: &str, errs: &mut Vec<Stri
                 local.push(bad(format!("{chars} chars > maxLength {n}")));
             }
         }
+        if let Some(p) = schema.get("pattern").and_then(Value::as_str) {
+            // ECMA-262 patterns search (unanchored), as the generated validation does.
+            match regex::Regex::new(p) {
+                Ok(re) if !re.is_match(text) => {
+                    local.push(bad(format!("{text:?} does not match pattern {p:?}")))
+                }
+                Ok(_) => {}
+                Err(e) => local.push(bad(format!("pattern {p:?} does not compile: {e}"))),
+            }
+        }
         if let Some(n) = schema.get("x-max-bytes").and_then(Value::as_u64) {
             if text.len() as u64 > n {
                 local.push(bad(format!("{} bytes > x-max-bytes {n}", text.len())));
