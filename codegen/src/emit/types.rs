@@ -24,6 +24,9 @@ pub struct TypesContext {
     defaults: std::collections::BTreeSet<String>,
     strict: std::collections::BTreeSet<String>,
     shared: std::collections::HashMap<String, String>,
+    /// The first sentence of each documented type's description: the doc of a property that
+    /// has none of its own and is of that type.
+    docs: std::collections::HashMap<String, String>,
 }
 
 impl TypesContext {
@@ -33,8 +36,29 @@ impl TypesContext {
             defaults: defaultable_types(api),
             strict: request_only_types(api),
             shared: shared_enums(api),
+            docs: (api.types.iter())
+                .filter_map(|t| {
+                    let d = t.doc.as_deref()?.trim();
+                    let first = first_sentence(d.split("\n\n").next()?.trim());
+                    (!first.is_empty()).then(|| (t.name.clone(), first.to_string()))
+                })
+                .collect(),
         }
     }
+}
+
+/// The text up to its first full stop followed by a space and a capital letter (the end of
+/// the first sentence), or all of it.
+fn first_sentence(text: &str) -> &str {
+    let mut from = 0;
+    while let Some(at) = text[from..].find(". ") {
+        let end = from + at + 1;
+        if text[end + 1..].starts_with(|c: char| c.is_uppercase()) {
+            return &text[..end];
+        }
+        from = end;
+    }
+    text
 }
 
 /// String enums written inline in the spec with the same values, variants and constraints as
@@ -92,7 +116,7 @@ pub fn type_items(api: &Api, ctx: &TypesContext, range: std::ops::Range<usize>) 
         .iter()
         .map(|t| match ctx.shared.get(&t.name) {
             Some(canonical) => shared_alias(t, canonical),
-            None => emit_type(api, t, &ctx.defaults, ctx.strict.contains(&t.name)),
+            None => emit_type(api, t, ctx, ctx.strict.contains(&t.name)),
         });
     quote!(#(#items)*)
 }
@@ -359,16 +383,11 @@ fn shared_alias(t: &TypeDef, canonical: &str) -> TokenStream {
     }
 }
 
-fn emit_type(
-    api: &Api,
-    t: &TypeDef,
-    defaults: &std::collections::BTreeSet<String>,
-    request_only: bool,
-) -> TokenStream {
+fn emit_type(api: &Api, t: &TypeDef, ctx: &TypesContext, request_only: bool) -> TokenStream {
     let name = ident(&t.name);
     let docs = doc(Some(&fallback_doc(t)));
     match &t.kind {
-        TypeKind::Struct(s) => emit_struct(api, t, s, defaults.contains(&t.name), request_only),
+        TypeKind::Struct(s) => emit_struct(api, t, s, ctx, request_only),
         TypeKind::Enum(e) => emit_enum(&t.name, Some(&fallback_doc(t)), e),
         TypeKind::Union(variants) => {
             let vs = variants.iter().map(|v| {
@@ -492,9 +511,10 @@ fn emit_struct(
     api: &Api,
     t: &TypeDef,
     s: &StructDef,
-    defaultable: bool,
+    ctx: &TypesContext,
     request_only: bool,
 ) -> TokenStream {
+    let defaultable = ctx.defaults.contains(&t.name);
     let name = ident(&t.name);
     let mut fields = Vec::new();
     // The properties as `serde_struct!` takes them: `field: "wire" req|opt|nullable`.
@@ -506,9 +526,12 @@ fn emit_struct(
             fty = quote!(Box<#fty>);
         }
         let wire = &f.wire;
-        let mut fdoc = f
-            .doc
-            .clone()
+        // Without a description of its own, a property of a documented type has the type's.
+        let mut fdoc = (f.doc.clone())
+            .or_else(|| match &f.ty {
+                Ty::Named(n) => ctx.docs.get(n).cloned(),
+                _ => None,
+            })
             .unwrap_or_else(|| format!("The `{}` property.", f.wire));
         let rules = describe(&f.constraints);
         if !rules.is_empty() {
@@ -1058,6 +1081,18 @@ pub fn describe(c: &Constraints) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_first_sentence_ends_at_a_full_stop_before_a_capital() {
+        assert_eq!(first_sentence("One. Two."), "One.");
+        assert_eq!(
+            first_sentence("Use e.g. this. Then that."),
+            "Use e.g. this."
+        );
+        assert_eq!(first_sentence("No stop"), "No stop");
+        assert_eq!(first_sentence("Ends. "), "Ends. ");
+        assert_eq!(first_sentence("Über. Ärger"), "Über.");
+    }
     use crate::emit::validate::At;
     use crate::emit::{print, reset_doc_blocks};
 

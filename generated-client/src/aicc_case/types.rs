@@ -14,7 +14,7 @@ use crate::runtime::{Validate, Violation};
 /// Request body of modifyCase (document 001).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModifyCaseRequest {
-    /// The `caseInfo` property.
+    /// Case information (document 001, table 3).
     pub case_info: CaseInfo,
 }
 
@@ -54,7 +54,7 @@ pub struct CaseInfo {
     pub description: String,
     /// Case owner ID.
     pub owner_id: Option<String>,
-    /// The `priority` property.
+    /// Priority, which can be Low, Medium, High, or Critical.
     pub priority: Option<CasePriority>,
     /// The `dueDate` property.
     ///
@@ -363,7 +363,7 @@ pub type PageLimit = i32;
 /// Request body of createCase (page cec_07_3406, table 2).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateCaseRequest {
-    /// The `caseInfo` property.
+    /// The new case (page cec_07_3406, table 3).
     pub case_info: CreateCaseInfo,
 }
 
@@ -407,9 +407,9 @@ pub struct CreateCaseInfo {
     pub owner_id: Option<String>,
     /// Whether the case is assigned automatically (then `ownerId` may be left out). The name is spelled so on the page.
     pub is_atuo_assigned: bool,
-    /// The `priority` property.
+    /// Priority, which can be Low, Medium, High, or Critical.
     pub priority: Option<CasePriority>,
-    /// The `origin` property.
+    /// Channel the case came from.
     pub origin: Option<CaseOrigin>,
     /// The `dueDate` property.
     ///
@@ -567,11 +567,11 @@ pub struct ListCasesRequest {
     ///
     /// Constraints: at most 128 UTF-8 bytes.
     pub title: Option<String>,
-    /// The `status` property.
+    /// Status of a case. "Completed" is the built-in status (the pages call it the default value); every other status is defined by the business side in the case type's configuration, hence an open list.
     pub status: Option<CaseStatus>,
-    /// The `priority` property.
+    /// Priority, which can be Low, Medium, High, or Critical.
     pub priority: Option<CasePriority>,
-    /// The `origin` property.
+    /// Channel the case came from.
     pub origin: Option<CaseOrigin>,
     /// The `ownerId` property.
     ///
@@ -787,7 +787,7 @@ pub struct ShowCaseResponse {
     pub res_code: Option<String>,
     /// The `resMsg` property.
     pub res_msg: Option<String>,
-    /// The `caseInfo` property.
+    /// A case as the details operation returns it (page cec_07_3408, table 4; read up to row 7, `ownerId`; later rows not read).
     pub case_info: CaseDetailsInfo,
     /// The case's track (page table 5, not read; items kept open).
     pub case_trace: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
@@ -842,13 +842,13 @@ pub struct CaseDetailsInfo {
     pub id: String,
     /// Case number.
     pub case_no: String,
-    /// The `status` property.
+    /// Status of a case. "Completed" is the built-in status (the pages call it the default value); every other status is defined by the business side in the case type's configuration, hence an open list.
     pub status: CaseStatus,
     /// The `title` property.
     ///
     /// Constraints: at most 128 UTF-8 bytes.
     pub title: Option<String>,
-    /// The `priority` property.
+    /// Priority, which can be Low, Medium, High, or Critical.
     pub priority: Option<CasePriority>,
     /// The `parentId` property.
     ///
@@ -928,7 +928,7 @@ pub struct ProcessCaseRequest {
     ///
     /// Constraints: at most 20 UTF-8 bytes.
     pub case_id: String,
-    /// The `processInfo` property.
+    /// The handling record (page cec_07_3411, table 3).
     pub process_info: ProcessInfo,
     /// The `creatorId` property.
     ///
@@ -1183,7 +1183,7 @@ pub struct UpdateCaseStatusRequest {
     ///
     /// Constraints: at most 20 UTF-8 bytes.
     pub creator_id: String,
-    /// The `status` property.
+    /// Status of a case. "Completed" is the built-in status (the pages call it the default value); every other status is defined by the business side in the case type's configuration, hence an open list.
     pub status: CaseStatus,
 }
 
@@ -1275,7 +1275,7 @@ pub struct ListCaseTypesRequest {
     ///
     /// Constraints: at most 128 UTF-8 bytes.
     pub type_name: Option<String>,
-    /// The `status` property.
+    /// Status of a case type, Active or Inactive.
     pub status: Option<CaseTypeStatus>,
     /// The `start` property.
     ///
@@ -1396,7 +1396,7 @@ pub struct ShowCaseTypeResponse {
     pub res_code: Option<String>,
     /// The `resMsg` property.
     pub res_msg: Option<String>,
-    /// The `caseTypeInfo` property.
+    /// A case type ("CaseTypes" on both pages): the details page cec_07_3404 (table 3, all 13 rows read) and the list page cec_07_3403 (table 4, read to row 9 and the start of row 10).
     pub case_type_info: CaseType,
 }
 
@@ -1434,7 +1434,7 @@ pub struct CaseType {
     pub type_name: String,
     /// Description of the case type.
     pub description: Option<String>,
-    /// The `status` property.
+    /// Status of a case type, Active or Inactive.
     pub status: CaseTypeStatus,
     /// The statuses a case of this type can have, comma-separated.
     pub case_status: String,

@@ -689,7 +689,7 @@ impl Validate for ListCaseCountsResponse {
 /// Response body of showCaseDetail.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowCaseDetailResponse {
-    /// The `incident_detail_info` property.
+    /// Details of a service ticket.
     pub incident_detail_info: Option<CaseDetail>,
 }
 
@@ -748,7 +748,7 @@ impl Validate for ListCaseOperationLogsResponse {
 /// Response body of listCaseCcEmails.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCaseCcEmailsResponse {
-    /// The `cc_email_info` property.
+    /// Information of the last CC email setting.
     pub cc_email_info: Option<CaseCcEmailInfo>,
     /// Specifies the CC email information.
     ///
@@ -806,7 +806,7 @@ impl Validate for ShowCaseStatusResponse {
 /// Response body of showPartnerServiceInfo.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowPartnerServiceInfoResponse {
-    /// The `partners_service_info` property.
+    /// Service information of the associated partner.
     pub partners_service_info: Option<PartnerServiceInfo>,
 }
 
@@ -1050,9 +1050,9 @@ pub struct CreateReportFeedbackRequest {
     ///
     /// Constraints: 1..=3 items; each item: length 1..=32 characters.
     pub files: Vec<String>,
-    /// The `ip` property.
+    /// Intellectual property information of a report feedback.
     pub ip: Option<IntellectualPropertyInfo>,
-    /// The `contacts` property.
+    /// Contact information of the reporting party in a report feedback.
     pub contacts: ReportContactInfo,
 }
 
@@ -1529,7 +1529,7 @@ pub struct CaseDetail {
     pub business_ownership: Option<i32>,
     /// Specifies the resolution time (an integer; the unit is not documented).
     pub resolve_time: Option<i64>,
-    /// The `ext_info` property.
+    /// Extended (contact and notification) information of a service ticket.
     pub ext_info: Option<CaseDetailExtension>,
 }
 
@@ -2204,7 +2204,7 @@ impl Validate for ListAttachmentAccessUrlsResponse {
 /// Response body of showAttachmentLimits.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowAttachmentLimitsResponse {
-    /// The `accessory_limit` property.
+    /// The restrictions on uploaded attachments.
     pub accessory_limit: Option<AttachmentLimits>,
 }
 
@@ -2242,7 +2242,7 @@ impl Validate for ShowAttachmentDownloadUrlResponse {
 /// Response body of showLatestPublishedAgreement.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ShowLatestPublishedAgreementResponse {
-    /// The `case_agreement` property.
+    /// A published version of an agreement.
     pub case_agreement: Option<Agreement>,
 }
 
@@ -5151,7 +5151,7 @@ impl Validate for ListSeveritiesResponse {
 /// Response body of listCaseLimits.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ListCaseLimitsResponse {
-    /// The `config` property.
+    /// The limits that apply to service tickets.
     pub config: Option<CaseLimits>,
 }
 
@@ -5813,7 +5813,7 @@ impl Validate for CaseLimits {
 /// Request body of createMessage.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CreateMessageRequest {
-    /// The `message` property.
+    /// The message to submit. `is_authorized` and `authorization_content` are documented by some versions of the API reference page but are not in the SDK's model.
     pub message: NewMessage,
     /// Specifies the Huawei Cloud IAM group ID; it is needed to act on the tickets of other users in the same group.
     ///

@@ -26,7 +26,7 @@ pub struct Hostile {
     ///    panic!()
     ///    ```
     pub note: Option<String>,
-    /// The `kind` property.
+    /// An enum.
     pub kind: Option<HostileKind>,
 }
 

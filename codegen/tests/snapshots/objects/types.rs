@@ -34,7 +34,7 @@ impl Validate for OrderShippingAddress {
 pub struct Order {
     /// The `orderId` property.
     pub order_id: String,
-    /// The `customer` property.
+    /// Who placed the order.
     pub customer: Customer,
     /// The `shippingAddress` property.
     pub shipping_address: Option<OrderShippingAddress>,
@@ -96,7 +96,7 @@ pub type Label = String;
 /// `Tags`, defined at `#/components/schemas/Tags` in the spec.
 pub type Tags = Vec<String>;
 
-/// `Customer`, defined at `#/components/schemas/Customer` in the spec.
+/// Who placed the order. Its name is required; e.g. its e-mail is not.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Customer {
     /// The `name` property.
