@@ -269,6 +269,31 @@ fn a_business_rule_that_misspells_the_body_s_property_is_a_warning() {
     }
 }
 
+/// A discriminator's property that an alternative does not have is a warning at the
+/// alternative, with the property it likely means.
+#[test]
+fn a_discriminator_property_the_alternatives_lack_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = |property: &str| {
+        format!("openapi: 3.0.3\ninfo: {{title: P, version: '1'}}\npaths: {{}}\ncomponents:\n  schemas:\n    Pet:\n      oneOf:\n        - $ref: '#/components/schemas/Cat'\n        - $ref: '#/components/schemas/Dog'\n      discriminator: {{propertyName: {property}}}\n    Cat: {{type: object, required: [kind], properties: {{kind: {{type: string}}, lives: {{type: integer}}}}}}\n    Dog: {{type: object, required: [kind], properties: {{kind: {{type: string}}, bark: {{type: string}}}}}}\n")
+    };
+    let typo = write(dir.path(), "p.yaml", &spec("knd"));
+    let warnings = check(&[&typo]).expect("warnings only");
+    for (i, name) in ["Cat", "Dog"].iter().enumerate() {
+        let w = find(&warnings, &format!("/components/schemas/Pet/oneOf/{i}"));
+        assert!(
+            w.message.contains(&format!(
+                "`knd` is not a property of `{name}` (did you mean `kind`?)"
+            )),
+            "{w}"
+        );
+        assert!(w.line.is_some_and(|l| (7..=9).contains(&l)), "{w}");
+    }
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    let fine = write(dir.path(), "p.yaml", &spec("kind"));
+    assert_eq!(check(&[&fine]).expect("no error"), vec![]);
+}
+
 #[test]
 fn yaml_syntax_errors_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();

@@ -8,6 +8,38 @@ fn maps_to(target: &str, reference: &str) -> bool {
     target == reference || reference.rsplit('/').next() == Some(target)
 }
 
+/// Each union alternative chosen by a discriminator whose type is an object without that
+/// property: a warning at the alternative, as its tag can never be read (the client tries the
+/// alternatives in turn). Checked once every type exists.
+pub(super) fn check_discriminators(api: &Api, sink: &mut crate::diag::Sink) {
+    let types: std::collections::HashMap<&str, &TypeDef> =
+        api.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    for t in &api.types {
+        let TypeKind::Union(variants) = &t.kind else {
+            continue;
+        };
+        for v in variants {
+            let (Some((property, _)), Ty::Named(n)) = (&v.tag, &v.ty) else {
+                continue;
+            };
+            let Some(s) = super::paging::struct_of(n, &types) else {
+                continue;
+            };
+            if s.fields.iter().any(|f| &f.wire == property) || s.additional.is_some() {
+                continue;
+            }
+            let wires: Vec<&str> = s.fields.iter().map(|f| f.wire.as_str()).collect();
+            let hint = crate::diag::closest(property, &wires)
+                .map(|k| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default();
+            sink.warn(
+                &v.pointer,
+                format!("the discriminator's property `{property}` is not a property of `{n}`{hint}: the tag cannot be read, and the alternatives are tried in turn"),
+            );
+        }
+    }
+}
+
 impl Lowerer<'_> {
     pub(super) fn lower_union(
         &mut self,

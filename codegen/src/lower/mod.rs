@@ -185,6 +185,7 @@ impl<'a> Lowerer<'a> {
         paging::resolve(&mut api, pending, &mut self.sink);
         let business = std::mem::take(&mut self.pending_business);
         paging::check_business_rules(&api, business, &mut self.sink);
+        compose::check_discriminators(&api, &mut self.sink);
         api
     }
 

@@ -195,7 +195,10 @@ fn page_field(
 }
 
 /// The struct a named type is (through aliases).
-fn struct_of<'t>(name: &str, types: &HashMap<&str, &'t TypeDef>) -> Option<&'t StructDef> {
+pub(super) fn struct_of<'t>(
+    name: &str,
+    types: &HashMap<&str, &'t TypeDef>,
+) -> Option<&'t StructDef> {
     let mut name = name.to_string();
     for _ in 0..64 {
         match &types.get(name.as_str())?.kind {
