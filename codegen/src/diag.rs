@@ -314,6 +314,14 @@ impl<'a> Sink<'a> {
     }
 }
 
+/// ` (did you mean `name`?)` with the known name `key` most likely means ([`closest`]), or
+/// nothing.
+pub(crate) fn did_you_mean(key: &str, known: &[&str]) -> String {
+    closest(key, known)
+        .map(|k| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
 /// The known name `key` most likely means (a misspelled key, schema or property): the same but for case, or at most two edits away
 /// (one for a key of up to four characters).
 pub(crate) fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {

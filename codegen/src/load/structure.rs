@@ -23,7 +23,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::diag::{closest, Sink};
+use crate::diag::{did_you_mean, Sink};
 
 const ROOT: &[&str] = &[
     "openapi",
@@ -201,10 +201,7 @@ pub(super) fn check(raw: &Value, sink: &mut Sink) {
         };
         for key in map.keys() {
             if !key.starts_with("x-") && !known.contains(&key.as_str()) {
-                let hint = match closest(key, known) {
-                    Some(k) => format!(" (did you mean `{k}`?)"),
-                    None => String::new(),
-                };
+                let hint = did_you_mean(key, known);
                 sink.warn(
                     &child(&pointer, key),
                     format!("unknown key `{key}`{hint}: OpenAPI 3.0 has no such field here, and it is ignored"),
@@ -364,10 +361,10 @@ fn schema(map: &Map<String, Value>, pointer: &str, sink: &mut Sink) {
                 "`type: null` is OpenAPI 3.1; in 3.0 a schema that may be null says `nullable: true`",
             ),
             _ => {
-                let hint = match t.as_str().and_then(|name| closest(name, TYPES)) {
-                    Some(k) => format!(" (did you mean `{k}`?)"),
-                    None => String::new(),
-                };
+                let hint = t
+                    .as_str()
+                    .map(|name| did_you_mean(name, TYPES))
+                    .unwrap_or_default();
                 sink.error(
                     &child(pointer, "type"),
                     format!("`type` must be one of {}, not {t}{hint}", TYPES.join(", ")),
@@ -403,10 +400,7 @@ fn schema(map: &Map<String, Value>, pointer: &str, sink: &mut Sink) {
             for (i, name) in required.iter().enumerate() {
                 let Some(name) = name.as_str() else { continue };
                 if !props.contains_key(name) {
-                    let hint = match closest(name, &names) {
-                        Some(k) => format!(" (did you mean `{k}`?)"),
-                        None => String::new(),
-                    };
+                    let hint = did_you_mean(name, &names);
                     sink.warn(
                         &child(&child(pointer, "required"), &i.to_string()),
                         format!(
@@ -494,10 +488,7 @@ fn undeclared_schemes(map: &Map<String, Value>, pointer: &str, declared: &[&str]
     for (i, requirement) in requirements.iter().enumerate() {
         for name in requirement.as_object().into_iter().flat_map(|r| r.keys()) {
             if !declared.contains(&name.as_str()) {
-                let hint = match closest(name, declared) {
-                    Some(k) => format!(" (did you mean `{k}`?)"),
-                    None => String::new(),
-                };
+                let hint = did_you_mean(name, declared);
                 sink.warn(
                     &child(&child(&child(pointer, "security"), &i.to_string()), name),
                     format!("no security scheme `{name}` is declared in `components/securitySchemes`{hint}: this requirement is not applied"),
@@ -563,6 +554,7 @@ fn is_status_key(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::closest;
 
     fn report(yaml: &str) -> Vec<(bool, String, String)> {
         let raw = crate::load::parse_tree(std::path::Path::new("t.yaml"), yaml).expect("parses");
@@ -582,6 +574,16 @@ mod tests {
 
     const HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n";
 
+    /// Asserts that `got` holds an error (or a warning) at `pointer` whose message has `words`.
+    fn said(got: &[(bool, String, String)], error: bool, pointer: &str, words: &str) {
+        assert!(
+            got.iter()
+                .any(|(e, p, m)| *e == error && p == pointer && m.contains(words)),
+            "no {} at {pointer} saying {words:?} in {got:#?}",
+            if error { "error" } else { "warning" }
+        );
+    }
+
     #[test]
     fn a_well_formed_document_gets_nothing() {
         let spec = format!(
@@ -596,14 +598,7 @@ mod tests {
             "{HEAD}paths:\n  openapi/case/process:\n    post: {{responses: {{'200': {{description: ok}}}}}}\n  /a:\n    Post:\n      responses: {{'200': {{description: ok}}}}\n    get:\n      requestbody: {{}}\n      responses:\n        '2OO': {{description: ok}}\ncomponents:\n  schemas:\n    A:\n      type: object\n      required: [creatorID]\n      propertes: {{}}\n      properties:\n        creatorId: {{type: strin}}\n        n: {{type: integer, maximum: '100'}}\n        p: {{type: string, enum: [Low, 1]}}\n"
         );
         let got = report(&spec);
-        let has = |error: bool, pointer: &str, words: &str| {
-            assert!(
-                got.iter()
-                    .any(|(e, p, m)| *e == error && p == pointer && m.contains(words)),
-                "no {} at {pointer} saying {words:?} in {got:#?}",
-                if error { "error" } else { "warning" }
-            );
-        };
+        let has = |error: bool, pointer: &str, words: &str| said(&got, error, pointer, words);
         has(true, "/paths/openapi~1case~1process", "must start with `/`");
         has(false, "/paths/~1a/Post", "did you mean `post`?");
         has(
@@ -646,14 +641,7 @@ mod tests {
             "{HEAD}security: [{{api_key: []}}]\npaths:\n  /a/{{id}}:\n    get:\n      security: [{{bearer: []}}, {{api_kye: []}}]\n      parameters:\n        - {{name: id, in: path, schema: {{type: string}}}}\n        - {{name: q, in: query}}\n        - {{name: q, in: query, schema: {{type: string}}}}\n      responses: {{'200': {{description: ok}}}}\ncomponents:\n  securitySchemes:\n    api_key: {{type: apiKey, name: k, in: header}}\n  schemas:\n    A:\n      type: object\n      properties:\n        b: {{type: string, required: true, maxLength: '10'}}\n        c: {{type: string, enum: [x, y], default: z}}\n"
         );
         let got = report(&spec);
-        let has = |error: bool, pointer: &str, words: &str| {
-            assert!(
-                got.iter()
-                    .any(|(e, p, m)| *e == error && p == pointer && m.contains(words)),
-                "no {} at {pointer} saying {words:?} in {got:#?}",
-                if error { "error" } else { "warning" }
-            );
-        };
+        let has = |error: bool, pointer: &str, words: &str| said(&got, error, pointer, words);
         let op = "/paths/~1a~1{id}/get";
         has(
             false,

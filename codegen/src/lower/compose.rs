@@ -29,9 +29,7 @@ pub(super) fn check_discriminators(api: &Api, sink: &mut crate::diag::Sink) {
                 continue;
             }
             let wires: Vec<&str> = s.fields.iter().map(|f| f.wire.as_str()).collect();
-            let hint = crate::diag::closest(property, &wires)
-                .map(|k| format!(" (did you mean `{k}`?)"))
-                .unwrap_or_default();
+            let hint = crate::diag::did_you_mean(property, &wires);
             sink.warn(
                 &v.pointer,
                 format!("the discriminator's property `{property}` is not a property of `{n}`{hint}: the tag cannot be read, and the alternatives are tried in turn"),
