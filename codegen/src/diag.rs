@@ -197,12 +197,59 @@ pub fn locate_in(source: &str, lines: &[usize], pointer: &str) -> (usize, usize)
                     offset -= 1;
                 }
             }
-            // A number that is no key is an array index: the locator does not count items.
-            None if token.parse::<usize>().is_ok() => continue,
-            None => break,
+            // A number that is no key is an array index: in YAML, the item of a block
+            // sequence (`- ...`) is counted; in a flow sequence or JSON the position stays.
+            None => match token.parse::<usize>() {
+                Ok(n) => {
+                    if json {
+                        continue;
+                    }
+                    let Some(pos) = find_yaml_item(source, offset, n, min_indent) else {
+                        continue;
+                    };
+                    let line = lines.partition_point(|&start| start <= pos);
+                    let line_start = lines[line - 1];
+                    min_indent = (pos - line_start) as isize;
+                    found = (line, source[line_start..pos].chars().count() + 1);
+                    // Keys on the item's own line (`- name: id`) are looked for from it.
+                    offset = line_start.saturating_sub(1);
+                }
+                Err(_) => break,
+            },
         }
     }
     found
+}
+
+/// The position of the dash of item `n` of the block sequence that follows the line of
+/// `offset` (the value of the key found there, at indentation `min_indent`): `None` when no
+/// block sequence follows (a flow sequence, a mapping) or it has fewer items.
+fn find_yaml_item(source: &str, offset: usize, n: usize, min_indent: isize) -> Option<usize> {
+    let mut line_start = source[offset..].find('\n').map(|i| offset + i + 1)?;
+    let mut item_indent: Option<usize> = None;
+    let mut count = 0;
+    while line_start < source.len() {
+        let line_end = (source[line_start..].find('\n')).map_or(source.len(), |i| line_start + i);
+        let line = &source[line_start..line_end];
+        let trimmed = line.trim_start_matches(' ');
+        let indent = line.len() - trimmed.len();
+        line_start = line_end + 1;
+        if trimmed.trim().is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let dash = trimmed == "-" || trimmed.starts_with("- ");
+        match item_indent {
+            None if dash && indent as isize >= min_indent => item_indent = Some(indent),
+            None => return None,
+            Some(i) if indent == i && dash => count += 1,
+            Some(i) if indent > i => continue,
+            Some(_) => return None,
+        }
+        if count == n {
+            return Some(line_end - line.len() + indent);
+        }
+    }
+    None
 }
 
 fn find_yaml_key(source: &str, offset: usize, key: &str, min_indent: isize) -> Option<usize> {
@@ -395,6 +442,21 @@ mod tests {
         let src = "openapi: 3.0.3\npaths:\n  \"/a\\\"b\":\n    get: {}\n  '/it''s':\n    get: {}\n";
         assert_eq!(locate(src, "/paths/~1a\"b/get"), (4, 5));
         assert_eq!(locate(src, "/paths/~1it's/get"), (6, 5));
+    }
+
+    #[test]
+    fn locates_the_items_of_yaml_block_sequences() {
+        let src = "openapi: 3.0.3\na:\n  - x: 1\n  - # two\n    y: 2\n    z: [3, 4]\n  -\n    x: 5\nb:\n- 6\n- {x: 7}\n";
+        assert_eq!(locate(src, "/a/0"), (3, 3));
+        assert_eq!(locate(src, "/a/0/x"), (3, 5));
+        assert_eq!(locate(src, "/a/1"), (4, 3));
+        assert_eq!(locate(src, "/a/1/y"), (5, 5));
+        assert_eq!(locate(src, "/a/2/x"), (8, 5));
+        // A flow sequence's items are not counted: its key's position.
+        assert_eq!(locate(src, "/a/1/z/1"), (6, 5));
+        // Items at the key's own indentation; an index past the end stays at the key.
+        assert_eq!(locate(src, "/b/1"), (11, 1));
+        assert_eq!(locate(src, "/b/5"), (9, 1));
     }
 
     #[test]
