@@ -147,15 +147,6 @@ const SCHEMA: &[&str] = &[
     "deprecated",
 ];
 const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object"];
-const NUMBER_BOUNDS: &[&str] = &["multipleOf", "maximum", "minimum"];
-const COUNTS: &[&str] = &[
-    "maxLength",
-    "minLength",
-    "maxItems",
-    "minItems",
-    "maxProperties",
-    "minProperties",
-];
 
 /// What an object in the document is, for the keys it may have.
 #[derive(Clone, Copy)]
@@ -172,6 +163,98 @@ enum Kind {
     Schema,
 }
 
+/// One token of a JSON pointer, borrowed from the tree where it can be.
+#[derive(Clone, Copy)]
+enum Token<'v> {
+    Key(&'v str),
+    Index(usize),
+}
+
+/// The pointers of the nodes met, as a tree of tokens: a pointer is written out only when
+/// something is reported there (most nodes report nothing, and a string per node was a
+/// third of the walk's time).
+#[derive(Default)]
+struct Paths<'v> {
+    /// (parent, token) per node; node 0 is the root.
+    nodes: Vec<(usize, Token<'v>)>,
+}
+
+impl<'v> Paths<'v> {
+    fn push(&mut self, parent: usize, token: Token<'v>) -> usize {
+        self.nodes.push((parent, token));
+        self.nodes.len() - 1
+    }
+
+    /// The JSON pointer of `node`, escaped (RFC 6901).
+    fn pointer(&self, mut node: usize) -> String {
+        let mut tokens = Vec::new();
+        while node != 0 {
+            let (parent, token) = self.nodes[node];
+            tokens.push(token);
+            node = parent;
+        }
+        let mut out = String::new();
+        for token in tokens.iter().rev() {
+            match token {
+                Token::Key(k) => out = child(&out, k),
+                Token::Index(i) => out = child(&out, &i.to_string()),
+            }
+        }
+        out
+    }
+
+    /// The token of `node` and of its parent (`("name", "properties")` for a property).
+    fn last_two(&self, node: usize) -> (Option<Token<'v>>, Option<Token<'v>>) {
+        if node == 0 {
+            return (None, None);
+        }
+        let (parent, token) = self.nodes[node];
+        let up = (parent != 0).then(|| self.nodes[parent].1);
+        (Some(token), up)
+    }
+}
+
+/// The walk: the nodes to visit and their pointers.
+struct Walk<'v> {
+    paths: Paths<'v>,
+    stack: Vec<(usize, &'v Value, Kind)>,
+}
+
+impl<'v> Walk<'v> {
+    /// Visits `value`, the child `token` of `parent`.
+    fn visit(&mut self, parent: usize, token: Token<'v>, value: &'v Value, kind: Kind) {
+        let node = self.paths.push(parent, token);
+        self.stack.push((node, value, kind));
+    }
+
+    /// Visits `map[key]`, when it is there.
+    fn one(&mut self, map: &'v Map<String, Value>, node: usize, key: &'v str, kind: Kind) {
+        if let Some((k, v)) = map.get_key_value(key) {
+            self.visit(node, Token::Key(k), v, kind);
+        }
+    }
+
+    /// Visits each item of `list`, the child `key` of `node`.
+    fn each(&mut self, list: Option<&'v Value>, node: usize, key: &'v str, kind: Kind) {
+        if let Some(Value::Array(items)) = list {
+            let at = self.paths.push(node, Token::Key(key));
+            for (i, v) in items.iter().enumerate() {
+                self.visit(at, Token::Index(i), v, kind);
+            }
+        }
+    }
+
+    /// Visits each value of the object `map`, the child `key` of `node`.
+    fn values(&mut self, map: Option<&'v Value>, node: usize, key: &'v str, kind: Kind) {
+        if let Some(Value::Object(entries)) = map {
+            let at = self.paths.push(node, Token::Key(key));
+            for (name, v) in entries {
+                self.visit(at, Token::Key(name), v, kind);
+            }
+        }
+    }
+}
+
 /// Reports, into `sink`, what of `raw`'s shape the reading would pass over (see the module's
 /// doc).
 pub(super) fn check(raw: &Value, sink: &mut Sink) {
@@ -179,11 +262,19 @@ pub(super) fn check(raw: &Value, sink: &mut Sink) {
         .and_then(Value::as_object)
         .map(|s| s.keys().map(String::as_str).collect())
         .unwrap_or_default();
-    let mut stack: Vec<(String, &Value, Kind)> = vec![(String::new(), raw, Kind::Root)];
-    while let Some((pointer, value, kind)) = stack.pop() {
+    let mut walk = Walk {
+        paths: Paths::default(),
+        stack: vec![(0, raw, Kind::Root)],
+    };
+    walk.paths.nodes.push((0, Token::Index(0)));
+    while let Some((node, value, kind)) = walk.stack.pop() {
         let Some(map) = value.as_object() else {
             continue;
         };
+        if let Kind::Schema = kind {
+            schema(map, node, &mut walk, sink);
+            continue;
+        }
         if map.contains_key("$ref") && !matches!(kind, Kind::Root | Kind::Components) {
             continue;
         }
@@ -201,31 +292,34 @@ pub(super) fn check(raw: &Value, sink: &mut Sink) {
         };
         for key in map.keys() {
             if !key.starts_with("x-") && !known.contains(&key.as_str()) {
-                let hint = did_you_mean(key, known);
-                sink.warn(
-                    &child(&pointer, key),
-                    format!("unknown key `{key}`{hint}: OpenAPI 3.0 has no such field here, and it is ignored"),
-                );
+                unknown_key(key, known, &walk.paths, node, sink);
             }
         }
+        let at = |paths: &Paths, extra: &[&str]| {
+            let mut p = paths.pointer(node);
+            for t in extra {
+                p = child(&p, t);
+            }
+            p
+        };
         match kind {
             Kind::Root => {
-                undeclared_schemes(map, &pointer, &declared, sink);
-                one(map, &pointer, "components", Kind::Components, &mut stack);
+                undeclared_schemes(map, &at(&walk.paths, &[]), &declared, sink);
+                walk.one(map, node, "components", Kind::Components);
                 if let Some(Value::Object(paths)) = map.get("paths") {
-                    let at = child(&pointer, "paths");
+                    let here = walk.paths.push(node, Token::Key("paths"));
                     for (path, item) in paths {
                         if path.starts_with("x-") {
                             continue;
                         }
                         if !path.starts_with('/') {
                             sink.error(
-                                &child(&at, path),
+                                &at(&walk.paths, &["paths", path]),
                                 format!("a path must start with `/`: `{path}` would be ignored, and its operations with it"),
                             );
                             continue;
                         }
-                        stack.push((child(&at, path), item, Kind::PathItem));
+                        walk.visit(here, Token::Key(path), item, Kind::PathItem);
                     }
                 }
             }
@@ -237,127 +331,164 @@ pub(super) fn check(raw: &Value, sink: &mut Sink) {
                     ("requestBodies", Kind::RequestBody),
                     ("headers", Kind::Header),
                 ] {
-                    if let Some(Value::Object(entries)) = map.get(section) {
-                        let at = child(&pointer, section);
-                        for (name, v) in entries {
-                            stack.push((child(&at, name), v, kind));
-                        }
-                    }
+                    walk.values(map.get(section), node, section, kind);
                 }
             }
             Kind::PathItem => {
-                duplicate_parameters(map, &pointer, sink);
+                duplicate_parameters(map, &at(&walk.paths, &[]), sink);
                 for m in METHODS {
-                    one(map, &pointer, m, Kind::Operation, &mut stack);
+                    walk.one(map, node, m, Kind::Operation);
                 }
-                each_in(map, &pointer, "parameters", Kind::Parameter, &mut stack);
+                walk.each(map.get("parameters"), node, "parameters", Kind::Parameter);
             }
             Kind::Operation => {
-                duplicate_parameters(map, &pointer, sink);
-                undeclared_schemes(map, &pointer, &declared, sink);
-                each_in(map, &pointer, "parameters", Kind::Parameter, &mut stack);
-                one(map, &pointer, "requestBody", Kind::RequestBody, &mut stack);
+                if map.contains_key("parameters") || map.contains_key("security") {
+                    let pointer = at(&walk.paths, &[]);
+                    duplicate_parameters(map, &pointer, sink);
+                    undeclared_schemes(map, &pointer, &declared, sink);
+                }
+                walk.each(map.get("parameters"), node, "parameters", Kind::Parameter);
+                walk.one(map, node, "requestBody", Kind::RequestBody);
                 if let Some(Value::Object(responses)) = map.get("responses") {
-                    let at = child(&pointer, "responses");
+                    let here = walk.paths.push(node, Token::Key("responses"));
                     for (code, response) in responses {
                         if code.starts_with("x-") {
                             continue;
                         }
                         if !is_status_key(code) {
                             sink.warn(
-                                &child(&at, code),
+                                &at(&walk.paths, &["responses", code]),
                                 format!("`{code}` is not a status code (`200`, `4XX` or `default`): this response is ignored"),
                             );
                             continue;
                         }
-                        stack.push((child(&at, code), response, Kind::Response));
+                        walk.visit(here, Token::Key(code), response, Kind::Response);
                     }
                 }
             }
             Kind::Parameter | Kind::Header | Kind::RequestBody | Kind::Response => {
                 if matches!(kind, Kind::Parameter | Kind::Header) {
-                    parameter(map, &pointer, matches!(kind, Kind::Parameter), sink);
+                    parameter(
+                        map,
+                        node,
+                        &walk.paths,
+                        matches!(kind, Kind::Parameter),
+                        sink,
+                    );
                 }
-                one(map, &pointer, "schema", Kind::Schema, &mut stack);
-                if let Some(Value::Object(content)) = map.get("content") {
-                    let at = child(&pointer, "content");
-                    for (media, v) in content {
-                        stack.push((child(&at, media), v, Kind::MediaType));
-                    }
-                }
-                if let Some(Value::Object(headers)) = map.get("headers") {
-                    let at = child(&pointer, "headers");
-                    for (name, v) in headers {
-                        stack.push((child(&at, name), v, Kind::Header));
-                    }
-                }
+                walk.one(map, node, "schema", Kind::Schema);
+                walk.values(map.get("content"), node, "content", Kind::MediaType);
+                walk.values(map.get("headers"), node, "headers", Kind::Header);
             }
-            Kind::MediaType => one(map, &pointer, "schema", Kind::Schema, &mut stack),
-            Kind::Schema => {
-                schema(map, &pointer, sink);
-                if let Some(Value::Object(props)) = map.get("properties") {
-                    let at = child(&pointer, "properties");
-                    for (name, v) in props {
-                        stack.push((child(&at, name), v, Kind::Schema));
-                    }
-                }
-                one(map, &pointer, "items", Kind::Schema, &mut stack);
-                one(map, &pointer, "not", Kind::Schema, &mut stack);
-                if let Some(v @ Value::Object(_)) = map.get("additionalProperties") {
-                    stack.push((child(&pointer, "additionalProperties"), v, Kind::Schema));
-                }
-                for key in ["allOf", "oneOf", "anyOf"] {
-                    each_in(map, &pointer, key, Kind::Schema, &mut stack);
-                }
-            }
+            Kind::MediaType => walk.one(map, node, "schema", Kind::Schema),
+            Kind::Schema => unreachable!("schemas are walked by `schema`"),
         }
     }
 }
 
-/// The checks of one schema object's values.
-fn schema(map: &Map<String, Value>, pointer: &str, sink: &mut Sink) {
-    let typ = map.get("type");
-    for key in COUNTS {
-        if let Some(v) = map.get(*key) {
-            if v.as_u64().is_none() {
-                sink.error(
-                    &child(pointer, key),
-                    format!("`{key}` must be a whole number of 0 or more, not {v}"),
-                );
-            }
+/// Warns of the unknown key `key` of `node`, with the known key it most likely means.
+fn unknown_key(key: &str, known: &[&str], paths: &Paths, node: usize, sink: &mut Sink) {
+    let hint = did_you_mean(key, known);
+    sink.warn(
+        &child(&paths.pointer(node), key),
+        format!("unknown key `{key}`{hint}: OpenAPI 3.0 has no such field here, and it is ignored"),
+    );
+}
+
+/// What a schema object holds, read in one pass over its keys.
+#[derive(Default)]
+struct SchemaKeys<'v> {
+    reference: bool,
+    typ: Option<&'v Value>,
+    required: Option<&'v Value>,
+    values: Option<&'v Value>,
+    default: Option<&'v Value>,
+    properties: Option<&'v Value>,
+    additional: Option<&'v Value>,
+    composed: bool,
+    /// The keys that hold a length or count, and a bound, with their values.
+    counts: Vec<(&'v str, &'v Value)>,
+    bounds: Vec<(&'v str, &'v Value)>,
+    unknown: Vec<&'v str>,
+}
+
+/// The checks of one schema object, and its subschemas visited.
+fn schema<'v>(map: &'v Map<String, Value>, node: usize, walk: &mut Walk<'v>, sink: &mut Sink) {
+    let mut k = SchemaKeys::default();
+    for (key, v) in map {
+        match key.as_str() {
+            "$ref" => k.reference = true,
+            "type" => k.typ = Some(v),
+            "required" => k.required = Some(v),
+            "enum" => k.values = Some(v),
+            "default" => k.default = Some(v),
+            "properties" => k.properties = Some(v),
+            "additionalProperties" => k.additional = Some(v),
+            "maxLength" | "minLength" | "maxItems" | "minItems" | "maxProperties"
+            | "minProperties" => k.counts.push((key, v)),
+            "multipleOf" | "maximum" | "minimum" => k.bounds.push((key, v)),
+            "allOf" | "oneOf" | "anyOf" => k.composed = true,
+            "title" | "exclusiveMaximum" | "exclusiveMinimum" | "pattern" | "uniqueItems"
+            | "not" | "items" | "description" | "format" | "nullable" | "discriminator"
+            | "readOnly" | "writeOnly" | "xml" | "externalDocs" | "example" | "deprecated" => {}
+            other if other.starts_with("x-") => {}
+            other => k.unknown.push(other),
         }
     }
-    if let Some(required) = map.get("required") {
+    // A `$ref` object's other keys are ignored by OpenAPI 3.0, and not looked at.
+    if k.reference {
+        return;
+    }
+    for key in &k.unknown {
+        unknown_key(key, SCHEMA, &walk.paths, node, sink);
+    }
+    let at = |paths: &Paths, extra: &[&str]| {
+        let mut p = paths.pointer(node);
+        for t in extra {
+            p = child(&p, t);
+        }
+        p
+    };
+    let paths = &walk.paths;
+    for (key, v) in &k.counts {
+        if v.as_u64().is_none() {
+            sink.error(
+                &at(paths, &[key]),
+                format!("`{key}` must be a whole number of 0 or more, not {v}"),
+            );
+        }
+    }
+    let (token, parent) = paths.last_two(node);
+    if let Some(required) = k.required {
         let names = required
             .as_array()
             .is_some_and(|r| r.iter().all(Value::is_string));
         if !names {
             // `required: true` on a property, as a parameter has it.
-            let property = pointer
-                .rsplit_once('/')
-                .filter(|(parent, _)| parent.ends_with("/properties"))
-                .map(|(_, name)| format!(": to require this property, list `{name}` in the `required` of the object that holds it"))
-                .unwrap_or_default();
+            let property = match (token, parent) {
+                (Some(Token::Key(name)), Some(Token::Key("properties"))) => format!(": to require this property, list `{name}` in the `required` of the object that holds it"),
+                _ => String::new(),
+            };
             sink.error(
-                &child(pointer, "required"),
+                &at(paths, &["required"]),
                 format!("a schema's `required` is the list of the property names it requires, not {required}{property}"),
             );
         }
     }
-    if let (Some(Value::Array(values)), Some(default)) = (map.get("enum"), map.get("default")) {
+    if let (Some(Value::Array(values)), Some(default)) = (k.values, k.default) {
         if !values.contains(default) {
             sink.warn(
-                &child(pointer, "default"),
+                &at(paths, &["default"]),
                 format!("the default {default} is not among the enum's values"),
             );
         }
     }
-    if let Some(t) = typ {
+    if let Some(t) = k.typ {
         match t.as_str() {
             Some(name) if TYPES.contains(&name) => {}
             // OpenAPI 3.1's way to say `nullable: true` (an alternative of an `anyOf`).
             Some("null") => sink.warn(
-                &child(pointer, "type"),
+                &at(paths, &["type"]),
                 "`type: null` is OpenAPI 3.1; in 3.0 a schema that may be null says `nullable: true`",
             ),
             _ => {
@@ -366,43 +497,35 @@ fn schema(map: &Map<String, Value>, pointer: &str, sink: &mut Sink) {
                     .map(|name| did_you_mean(name, TYPES))
                     .unwrap_or_default();
                 sink.error(
-                    &child(pointer, "type"),
+                    &at(paths, &["type"]),
                     format!("`type` must be one of {}, not {t}{hint}", TYPES.join(", ")),
                 );
             }
         }
     }
-    for key in NUMBER_BOUNDS {
-        if let Some(v) = map.get(*key) {
-            if !v.is_number() {
-                sink.warn(
-                    &child(pointer, key),
-                    format!(
-                        "`{key}` must be a number, not {v}: it is ignored, and nothing checks it"
-                    ),
-                );
-            }
+    for (key, v) in &k.bounds {
+        if !v.is_number() {
+            sink.warn(
+                &at(paths, &[key]),
+                format!("`{key}` must be a number, not {v}: it is ignored, and nothing checks it"),
+            );
         }
     }
-    if let (Some(Value::Array(required)), Some(Value::Object(props))) =
-        (map.get("required"), map.get("properties"))
-    {
+    if let (Some(Value::Array(required)), Some(Value::Object(props))) = (k.required, k.properties) {
         // A member of an `allOf` may require what another member declares.
-        let composed = ["allOf", "oneOf", "anyOf"]
-            .iter()
-            .any(|k| map.contains_key(*k))
-            || pointer.rsplit('/').nth(1) == Some("allOf");
-        let open = map
-            .get("additionalProperties")
-            .is_some_and(|a| a != &Value::Bool(false));
-        if !composed && !open {
+        let member_of_all_of = matches!(
+            (token, parent),
+            (Some(Token::Index(_)), Some(Token::Key("allOf")))
+        );
+        let open = k.additional.is_some_and(|a| a != &Value::Bool(false));
+        if !k.composed && !member_of_all_of && !open {
             let names: Vec<&str> = props.keys().map(String::as_str).collect();
             for (i, name) in required.iter().enumerate() {
                 let Some(name) = name.as_str() else { continue };
                 if !props.contains_key(name) {
                     let hint = did_you_mean(name, &names);
                     sink.warn(
-                        &child(&child(pointer, "required"), &i.to_string()),
+                        &at(paths, &["required", &i.to_string()]),
                         format!(
                             "`{name}` is required but is not among this schema's properties{hint}"
                         ),
@@ -411,7 +534,7 @@ fn schema(map: &Map<String, Value>, pointer: &str, sink: &mut Sink) {
             }
         }
     }
-    if let (Some(Value::String(t)), Some(Value::Array(values))) = (typ, map.get("enum")) {
+    if let (Some(Value::String(t)), Some(Value::Array(values))) = (k.typ, k.values) {
         for (i, v) in values.iter().enumerate() {
             let fits = match t.as_str() {
                 "string" => v.is_string(),
@@ -422,16 +545,34 @@ fn schema(map: &Map<String, Value>, pointer: &str, sink: &mut Sink) {
             };
             if !fits && !v.is_null() {
                 sink.warn(
-                    &child(&child(pointer, "enum"), &i.to_string()),
+                    &at(paths, &["enum", &i.to_string()]),
                     format!("the value {v} is not of the schema's type `{t}`"),
                 );
             }
         }
     }
+    // The subschemas.
+    walk.values(k.properties, node, "properties", Kind::Schema);
+    walk.one(map, node, "items", Kind::Schema);
+    walk.one(map, node, "not", Kind::Schema);
+    if let Some(v @ Value::Object(_)) = k.additional {
+        walk.visit(node, Token::Key("additionalProperties"), v, Kind::Schema);
+    }
+    if k.composed {
+        for key in ["allOf", "oneOf", "anyOf"] {
+            walk.each(map.get(key), node, key, Kind::Schema);
+        }
+    }
 }
 
 /// The checks of one parameter (or header) object's values.
-fn parameter(map: &Map<String, Value>, pointer: &str, is_parameter: bool, sink: &mut Sink) {
+fn parameter(
+    map: &Map<String, Value>,
+    node: usize,
+    paths: &Paths,
+    is_parameter: bool,
+    sink: &mut Sink,
+) {
     let name = map.get("name").and_then(Value::as_str).unwrap_or("");
     if !map.contains_key("schema") && !map.contains_key("content") {
         let what = if is_parameter {
@@ -440,7 +581,7 @@ fn parameter(map: &Map<String, Value>, pointer: &str, is_parameter: bool, sink: 
             "a header".to_string()
         };
         sink.error(
-            pointer,
+            &paths.pointer(node),
             format!("{what} needs a `schema` (or a `content` with one media type)"),
         );
     }
@@ -449,7 +590,7 @@ fn parameter(map: &Map<String, Value>, pointer: &str, is_parameter: bool, sink: 
         && map.get("required") != Some(&Value::Bool(true))
     {
         sink.warn(
-            &child(pointer, "required"),
+            &child(&paths.pointer(node), "required"),
             format!(
                 "path parameter `{name}` is always required; OpenAPI 3.0 asks for `required: true`"
             ),
@@ -494,35 +635,6 @@ fn undeclared_schemes(map: &Map<String, Value>, pointer: &str, declared: &[&str]
                     format!("no security scheme `{name}` is declared in `components/securitySchemes`{hint}: this requirement is not applied"),
                 );
             }
-        }
-    }
-}
-
-/// Pushes `map[key]`, when it is there.
-fn one<'v>(
-    map: &'v Map<String, Value>,
-    pointer: &str,
-    key: &str,
-    kind: Kind,
-    stack: &mut Vec<(String, &'v Value, Kind)>,
-) {
-    if let Some(v) = map.get(key) {
-        stack.push((child(pointer, key), v, kind));
-    }
-}
-
-/// Pushes each object of the array `map[key]`.
-fn each_in<'v>(
-    map: &'v Map<String, Value>,
-    pointer: &str,
-    key: &str,
-    kind: Kind,
-    stack: &mut Vec<(String, &'v Value, Kind)>,
-) {
-    if let Some(Value::Array(items)) = map.get(key) {
-        let at = child(pointer, key);
-        for (i, v) in items.iter().enumerate() {
-            stack.push((child(&at, &i.to_string()), v, kind));
         }
     }
 }
@@ -684,6 +796,26 @@ mod tests {
             "not among the enum's values",
         );
         assert_eq!(got.len(), 8, "{got:#?}");
+    }
+
+    /// The keys `schema` reads in its one pass are the keys of [`SCHEMA`] (the list the hints
+    /// come from): none of them is unknown, and a key outside it is.
+    #[test]
+    fn the_schema_pass_knows_the_keys_of_the_schema_list() {
+        for key in SCHEMA.iter().chain(["nope"].iter()) {
+            let value = match *key {
+                "required" | "enum" | "allOf" | "oneOf" | "anyOf" => "[]",
+                "properties" | "items" | "not" => "{}",
+                "type" => "string",
+                _ => "1",
+            };
+            let spec =
+                format!("{HEAD}paths: {{}}\ncomponents:\n  schemas:\n    A: {{{key}: {value}}}\n");
+            let unknown = report(&spec)
+                .iter()
+                .any(|(_, _, m)| m.starts_with("unknown key"));
+            assert_eq!(unknown, *key == "nope", "{key}");
+        }
     }
 
     #[test]
