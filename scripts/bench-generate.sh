@@ -20,6 +20,11 @@
 #     pairs' ratios (ours / peer). A drift in the machine's speed
 #     during the run hits both alike, which hyperfine's runs of one tool after the other do not
 #     allow; this is the ratio to quote on a shared machine;
+#   - COPIES=N (default 4): the paired runs use N copies of each binary, pair i the copy
+#     i mod N of both tools, in $GEN/bin-copies. Identical copies of one binary differ by up to
+#     16% on a small spec (where the kernel put each copy's pages decides what its page faults
+#     cost; BENCHMARKS.md, twentieth round), so one copy against one copy can show a
+#     difference that is nowhere in the code;
 #   - SCALING=1 (default on): ours on 1 CPU and on every CPU (`taskset`), on the first spec.
 # A spec a tool fails on is recorded with the first lines it printed.
 #
@@ -50,6 +55,7 @@ COMPILE=${COMPILE:-1}
 COMPILE_SPECS=${COMPILE_SPECS:-"stripe-2023-09.yaml github.json oxide-nexus.json"}
 SCALING=${SCALING:-1}
 PAIRS=${PAIRS:-5}
+COPIES=${COPIES:-4}
 HANDLED=${HANDLED:-1}
 CHECK_TARGET=$ROOT/target/bench-handled # one directory per tool below it
 
@@ -71,6 +77,14 @@ OURS=$(bash "$ROOT/scripts/build-cli.sh" | tail -n 1)
 
 rm -rf "$OUT"
 mkdir -p "$OUT" "$GEN"
+# The copies of each binary the paired runs take in turn (COPIES above).
+rm -rf "$GEN/bin-copies" && mkdir -p "$GEN/bin-copies"
+for k in $(seq "$COPIES"); do
+  cp "$OURS" "$GEN/bin-copies/ours.$k"
+  for t in ploidy cargo-progenitor; do
+    [ -x "$TOOLS/bin/$t" ] && cp "$TOOLS/bin/$t" "$GEN/bin-copies/$t.$k"
+  done
+done
 SUMMARY=$OUT/summary.tsv
 printf 'spec\tsize_kib\ttool\tstatus\tmedian_s\tratio_to_fastest_peer\tpeak_mib\trust_kib\n' > "$SUMMARY"
 PSUM=$OUT/paired.tsv
@@ -89,11 +103,16 @@ rust_kib() { # KiB of Rust written under a directory
   find "$1" -name '*.rs' -printf '%s\n' 2>/dev/null | awk '{s+=$1} END {print int(s/1024)}'
 }
 
-cmd_of() { # tool spec-path out-dir name -> the command line
+cmd_of() { # tool spec-path out-dir name [copy] -> the command line (of copy N of the binary)
+  local ours=$OURS ploidy=$TOOLS/bin/ploidy progenitor=$TOOLS/bin/cargo-progenitor
+  if [ -n "${5:-}" ]; then
+    ours=$GEN/bin-copies/ours.$5 ploidy=$GEN/bin-copies/ploidy.$5
+    progenitor=$GEN/bin-copies/cargo-progenitor.$5
+  fi
   case $1 in
-    ours) echo "$OURS generate $2 --out $3 --name bench-$4" ;;
-    ploidy) echo "$TOOLS/bin/ploidy generate rust $2 -o $3 --name bench-$4" ;;
-    progenitor) echo "$TOOLS/bin/cargo-progenitor progenitor -i $2 -o $3 -n bench-$4 -v 0.1.0" ;;
+    ours) echo "$ours generate $2 --out $3 --name bench-$4" ;;
+    ploidy) echo "$ploidy generate rust $2 -o $3 --name bench-$4" ;;
+    progenitor) echo "$progenitor progenitor -i $2 -o $3 -n bench-$4 -v 0.1.0" ;;
   esac
 }
 
@@ -162,12 +181,13 @@ for r in json.load(open(sys.argv[1]))["results"]:
     # so that neither tool always runs right after the other's files were written.
     for i in $(seq "$PAIRS"); do
       if [ $((i % 2)) -eq 1 ]; then order="ours $peer"; else order="$peer ours"; fi
+      copy=$(( (i - 1) % COPIES + 1 ))
       declare -A took=()
       for tool in $order; do
         o=$GEN/$name.$tool; rm -rf "$o"
         # The shell's own clock: a `date` process on each side would add its start-up
         # (2 to 4 ms here) to both tools and pull the small specs' ratios towards 1.
-        cmd=$(cmd_of $tool "$path" "$o" "$name")
+        cmd=$(cmd_of $tool "$path" "$o" "$name" "$copy")
         s=$EPOCHREALTIME
         $cmd > /dev/null 2>&1
         e=$EPOCHREALTIME
