@@ -93,19 +93,8 @@ const PARAMETER: &[&str] = &[
     "examples",
     "content",
 ];
-const HEADER: &[&str] = &[
-    "description",
-    "required",
-    "deprecated",
-    "allowEmptyValue",
-    "style",
-    "explode",
-    "allowReserved",
-    "schema",
-    "example",
-    "examples",
-    "content",
-];
+/// A header object is a parameter object without `name` and `in`.
+const HEADER: &[&str] = PARAMETER.split_at(2).1;
 const REQUEST_BODY: &[&str] = &["description", "content", "required"];
 const MEDIA_TYPE: &[&str] = &["schema", "example", "examples", "encoding"];
 const RESPONSE: &[&str] = &["description", "headers", "content", "links"];
