@@ -464,6 +464,9 @@ fn schema<'v>(map: &'v Map<String, Value>, node: usize, walk: &mut Walk<'v>, sin
             );
         }
     }
+    if let Some(default) = k.default {
+        default_within_bounds(default, &k, &at(paths, &["default"]), sink);
+    }
     if let (Some(Value::Array(values)), Some(default)) = (k.values, k.default) {
         if !values.contains(default) {
             sink.warn(
@@ -551,6 +554,40 @@ fn schema<'v>(map: &'v Map<String, Value>, node: usize, walk: &mut Walk<'v>, sin
         for key in ["allOf", "oneOf", "anyOf"] {
             walk.each(map.get(key), node, key, Kind::Schema);
         }
+    }
+}
+
+/// A default outside its schema's bounds (`default: 500` with `maximum: 100`, a default
+/// longer than `maxLength`) is a warning: the documented default is one the client refuses.
+fn default_within_bounds(default: &Value, k: &SchemaKeys, pointer: &str, sink: &mut Sink) {
+    let bound = |name: &str| {
+        (k.bounds.iter().chain(&k.counts))
+            .find(|(key, _)| *key == name)
+            .and_then(|(_, v)| v.as_f64())
+    };
+    let mut broken = Vec::new();
+    if let Some(x) = default.as_f64() {
+        if let Some(max) = bound("maximum").filter(|max| x > *max) {
+            broken.push(format!("above the maximum {max}"));
+        }
+        if let Some(min) = bound("minimum").filter(|min| x < *min) {
+            broken.push(format!("below the minimum {min}"));
+        }
+    }
+    if let Some(text) = default.as_str() {
+        let chars = text.chars().count() as f64;
+        if let Some(max) = bound("maxLength").filter(|max| chars > *max) {
+            broken.push(format!("longer than the maxLength {max}"));
+        }
+        if let Some(min) = bound("minLength").filter(|min| chars < *min) {
+            broken.push(format!("shorter than the minLength {min}"));
+        }
+    }
+    if !broken.is_empty() {
+        sink.warn(
+            pointer,
+            format!("the default {default} is {}: the client would refuse the value documented as the server's default", broken.join(" and ")),
+        );
     }
 }
 
@@ -739,7 +776,7 @@ mod tests {
     #[test]
     fn values_against_openapi_s_rules_are_named_where_they_stand() {
         let spec = format!(
-            "{HEAD}security: [{{api_key: []}}]\npaths:\n  /a/{{id}}:\n    get:\n      security: [{{bearer: []}}, {{api_kye: []}}]\n      parameters:\n        - {{name: id, in: path, schema: {{type: string}}}}\n        - {{name: q, in: query}}\n        - {{name: q, in: query, schema: {{type: string}}}}\n      responses: {{'200': {{description: ok}}}}\ncomponents:\n  securitySchemes:\n    api_key: {{type: apiKey, name: k, in: header}}\n  schemas:\n    A:\n      type: object\n      properties:\n        b: {{type: string, required: true, maxLength: '10'}}\n        c: {{type: string, enum: [x, y], default: z}}\n"
+            "{HEAD}security: [{{api_key: []}}]\npaths:\n  /a/{{id}}:\n    get:\n      security: [{{bearer: []}}, {{api_kye: []}}]\n      parameters:\n        - {{name: id, in: path, schema: {{type: string}}}}\n        - {{name: q, in: query}}\n        - {{name: q, in: query, schema: {{type: string}}}}\n      responses: {{'200': {{description: ok}}}}\ncomponents:\n  securitySchemes:\n    api_key: {{type: apiKey, name: k, in: header}}\n  schemas:\n    A:\n      type: object\n      properties:\n        b: {{type: string, required: true, maxLength: '10'}}\n        c: {{type: string, enum: [x, y], default: z}}\n        d: {{type: integer, maximum: 100, default: 500}}\n        e: {{type: string, maxLength: 2, default: abc}}\n        f: {{type: integer, minimum: 1, maximum: 9, default: 5}}\n"
         );
         let got = report(&spec);
         let has = |error: bool, pointer: &str, words: &str| said(&got, error, pointer, words);
@@ -784,7 +821,17 @@ mod tests {
             "/components/schemas/A/properties/c/default",
             "not among the enum's values",
         );
-        assert_eq!(got.len(), 8, "{got:#?}");
+        has(
+            false,
+            "/components/schemas/A/properties/d/default",
+            "above the maximum 100",
+        );
+        has(
+            false,
+            "/components/schemas/A/properties/e/default",
+            "longer than the maxLength 2",
+        );
+        assert_eq!(got.len(), 10, "{got:#?}");
     }
 
     /// The keys `schema` reads in its one pass are the keys of [`SCHEMA`] (the list the hints
