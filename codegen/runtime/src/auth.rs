@@ -485,6 +485,7 @@ async fn exchange(
             "application/x-www-form-urlencoded",
         )
         .header(reqwest::header::ACCEPT, "application/json")
+        .header(reqwest::header::USER_AGENT, client.user_agent().clone())
         .body(form)
         .send()
         .await

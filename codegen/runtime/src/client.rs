@@ -473,6 +473,13 @@ impl Client {
         &self.inner.http
     }
 
+    /// The `User-Agent` the client sends ([`ClientBuilder::user_agent`]); also on requests
+    /// the runtime makes for the client itself, such as a token exchange.
+    #[cfg_attr(not(feature = "client-credentials"), allow(dead_code))]
+    pub(crate) fn user_agent(&self) -> &HeaderValue {
+        &self.inner.user_agent
+    }
+
     /// The current credentials.
     pub fn auth(&self) -> Auth {
         Auth::clone(&self.shared_auth())

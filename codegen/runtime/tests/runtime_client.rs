@@ -846,7 +846,11 @@ async fn aicc_token_exchange() {
     )
     .unwrap();
     assert_eq!(url, format!("{}/baas/auth/v1.0/oauth2/token", server.uri()));
-    let http = Client::builder().endpoint(server.uri()).build().unwrap();
+    let http = Client::builder()
+        .endpoint(server.uri())
+        .user_agent("ticket-bot/2")
+        .build()
+        .unwrap();
     let secret = Secret::new("s3cr3t&=+ value");
     let token = fetch_client_credentials_token(&http, &url, "machine-user", &secret)
         .await
@@ -862,6 +866,8 @@ async fn aicc_token_exchange() {
         header(r, "content-type"),
         Some("application/x-www-form-urlencoded")
     );
+    // The exchange says who is asking, as the client's own requests do.
+    assert_eq!(header(r, "user-agent"), Some("ticket-bot/2"));
     let form: Vec<(String, String)> = url::form_urlencoded::parse(&r.body).into_owned().collect();
     assert_eq!(
         form,
