@@ -383,7 +383,8 @@ components:
         "/components/schemas/U/oneOf/0",
     );
     assert!(w.message.contains("contain itself"), "{w}");
-    assert_eq!(w.line, Some(7), "{w}");
+    // The alternative's own line (the `- $ref` item).
+    assert_eq!(w.line, Some(8), "{w}");
     assert_eq!(union_variants(&api, "U"), vec![Ty::String]);
     // The mutual pair: the alternative closing the cycle goes, one of the two stays whole.
     let w = find(
@@ -391,7 +392,7 @@ components:
         Severity::Warning,
         "/components/schemas/U2/anyOf/1",
     );
-    assert_eq!(w.line, Some(15), "{w}");
+    assert_eq!(w.line, Some(17), "{w}");
     assert_eq!(
         union_variants(&api, "U1"),
         vec![Ty::Named("U2".into()), Ty::I64]
