@@ -323,6 +323,23 @@ impl<'a> Sink<'a> {
     }
 
     fn report(&mut self, severity: Severity, pointer: &str, message: String) {
+        self.report_at(severity, pointer, None, message);
+    }
+
+    /// The line and column of `pointer` in the text ([`locate`]).
+    pub fn locate(&mut self, pointer: &str) -> (usize, usize) {
+        let source = self.source;
+        let lines = self.lines.get_or_insert_with(|| line_starts(source));
+        locate_in(source, lines, pointer)
+    }
+
+    fn report_at(
+        &mut self,
+        severity: Severity,
+        pointer: &str,
+        at: Option<(usize, usize)>,
+        message: String,
+    ) {
         let key = (
             severity == Severity::Error,
             pointer.to_string(),
@@ -331,9 +348,10 @@ impl<'a> Sink<'a> {
         if !self.seen.insert(key) {
             return;
         }
-        let source = self.source;
-        let lines = self.lines.get_or_insert_with(|| line_starts(source));
-        let (line, column) = locate_in(source, lines, pointer);
+        let (line, column) = match at {
+            Some(at) => at,
+            None => self.locate(pointer),
+        };
         let d = Diagnostic {
             severity,
             file: self.file.to_path_buf(),
@@ -353,6 +371,11 @@ impl<'a> Sink<'a> {
     /// Reports a warning at `pointer`.
     pub fn warn(&mut self, pointer: &str, message: impl Into<String>) {
         self.report(Severity::Warning, pointer, message.into());
+    }
+
+    /// Reports a warning at `pointer`, which the parser placed at `at` (line and column).
+    pub fn warn_at(&mut self, pointer: &str, at: (usize, usize), message: impl Into<String>) {
+        self.report_at(Severity::Warning, pointer, Some(at), message.into());
     }
 
     /// True when an error was reported.

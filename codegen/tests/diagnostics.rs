@@ -294,6 +294,65 @@ fn a_discriminator_property_the_alternatives_lack_is_a_warning() {
     assert_eq!(check(&[&fine]).expect("no error"), vec![]);
 }
 
+/// A key written twice in one mapping loses the first value: a path pasted twice drops its
+/// operations. It is a warning at the second key (YAML), or at the entry (JSON, and YAML that
+/// libyaml reads), in every reader of the loader.
+#[test]
+fn a_key_written_twice_in_one_mapping_is_a_warning_where_it_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = "openapi: 3.0.3\ninfo: {title: D, version: '1'}\npaths:\n  /cases:\n    get:\n      operationId: listCases\n      responses:\n        '200': {description: ok}\n  /cases:\n    post:\n      operationId: createCase\n      responses:\n        '200': {description: ok}\ncomponents:\n  schemas:\n    Case:\n      type: object\n      properties:\n        id: {type: string}\n        title: {type: string}\n        id: {type: integer}\n";
+    let spec = write(dir.path(), "d.yaml", yaml);
+    let warnings = check(&[&spec]).expect("warnings, not errors");
+    let path = find(&warnings, "/paths/~1cases");
+    assert_eq!(path.severity, Severity::Warning);
+    assert_eq!((path.line, path.column), (Some(9), Some(3)), "{path}");
+    assert!(
+        path.message.contains(
+            "`/cases` is here a second time in one mapping: this value replaces the one at line 4"
+        ),
+        "{path}"
+    );
+    let property = find(&warnings, "/components/schemas/Case/properties/id");
+    assert_eq!(
+        (property.line, property.column),
+        (Some(21), Some(9)),
+        "{property}"
+    );
+    assert!(
+        property.message.contains("the one at line 19"),
+        "{property}"
+    );
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+
+    // The same in a text the strict parser leaves to libyaml (a U+2028 in a description).
+    let libyaml = yaml.replace("title: D,", "title: D, description: \"a\u{2028}b\",");
+    let spec = write(dir.path(), "d.yaml", &libyaml);
+    let warnings = check(&[&spec]).expect("warnings, not errors");
+    let path = find(&warnings, "/paths/~1cases");
+    assert!(
+        path.message.contains("`/cases` is here more than once"),
+        "{path}"
+    );
+    assert_eq!(path.line, Some(4), "{path}");
+    find(&warnings, "/components/schemas/Case/properties/id");
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+
+    // JSON, in a list inside: the pointer counts the item.
+    let json = r#"{"openapi": "3.0.3", "info": {"title": "D", "version": "1"}, "paths": {"/c": {"get": {"parameters": [{"name": "a", "in": "query", "schema": {"type": "string"}}, {"name": "b", "in": "query", "in": "header", "schema": {"type": "string"}}], "responses": {"200": {"description": "ok"}}}}}}"#;
+    let spec = write(dir.path(), "d.json", json);
+    let warnings = check(&[&spec]).expect("warnings, not errors");
+    let w = find(&warnings, "/paths/~1c/get/parameters/1/in");
+    assert!(w.message.contains("`in` is here more than once"), "{w}");
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+
+    // Written once each, nothing is said.
+    let once = yaml.replacen("  /cases:\n    post:", "  /cases/{id}:\n    post:", 1);
+    let once = once.replace("        id: {type: integer}\n", "");
+    let once = once.replace("operationId: createCase\n", "operationId: createCase\n      parameters:\n        - {name: id, in: path, required: true, schema: {type: string}}\n");
+    let spec = write(dir.path(), "d.yaml", &once);
+    assert_eq!(check(&[&spec]).expect("no error"), vec![]);
+}
+
 #[test]
 fn yaml_syntax_errors_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();

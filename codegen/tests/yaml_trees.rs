@@ -492,17 +492,35 @@ const PIECES: &[&str] = &[
 ];
 
 /// Where libyaml gives `doc` a tree and the loader (`got`) another, or an error, what failed;
-/// `compared` counts the texts libyaml read.
+/// `compared` counts the texts libyaml read. The keys met twice are the same ones too, by
+/// their pointers, in a text without aliases (libyaml replays an alias's events, and meets
+/// the keys twice again at each use; the strict parser copies the tree it made).
 fn against_libyaml(
     doc: &str,
-    got: &Result<Value, yaml::Error>,
+    got: &Result<yaml::Tree, yaml::Error>,
     compared: &mut usize,
 ) -> Option<String> {
-    let want = reference(doc).ok()?;
+    let want = yaml::libyaml_tree(doc).ok()?;
     *compared += 1;
-    let got_text = got.as_ref().map(|v| serde_json::to_string(v).unwrap());
-    (got_text.ok() != Some(serde_json::to_string(&want).unwrap()))
-        .then(|| format!("{doc:?}\n  libyaml {want}\n  ours    {got:?}"))
+    let got_text = got
+        .as_ref()
+        .map(|t| serde_json::to_string(&t.value).unwrap());
+    let want_text = serde_json::to_string(&want.value).unwrap();
+    if got_text.as_ref().ok() != Some(&want_text) {
+        return Some(format!(
+            "{doc:?}\n  libyaml {want_text}\n  ours    {got_text:?}"
+        ));
+    }
+    let pointers = |t: &yaml::Tree| -> Vec<String> {
+        t.duplicates.iter().map(|d| d.pointer.clone()).collect()
+    };
+    let got = pointers(got.as_ref().ok()?);
+    (!doc.contains('*') && got != pointers(&want)).then(|| {
+        format!(
+            "{doc:?}\n  libyaml's keys met twice {:?}\n  ours    {got:?}",
+            pointers(&want)
+        )
+    })
 }
 
 /// A xorshift generator from a fixed seed, so the texts are the same on every run.
@@ -554,7 +572,7 @@ fn mutated_fragments_give_libyamls_tree_wherever_it_gives_one() {
                     doc.replace_range(at..to, piece);
                 }
             }
-            let got = yaml::parse(&doc).map(|t| t.value);
+            let got = yaml::parse(&doc);
             failures.extend(against_libyaml(&doc, &got, &mut compared));
         }
     }
@@ -603,7 +621,7 @@ fn texts_of_punctuation_give_libyamls_tree_wherever_it_gives_one() {
             let k = next() % (PIECES.len() + MORE.len());
             doc.push_str(PIECES.get(k).unwrap_or_else(|| &MORE[k - PIECES.len()]));
         }
-        let got = yaml::parse(&doc).map(|t| t.value);
+        let got = yaml::parse(&doc);
         if let Err(e) = &got {
             let breaks = doc.matches(['\n', '\r']).count() - doc.matches("\r\n").count();
             if e.line == 0 || e.column == 0 || e.line > breaks + 2 {
@@ -666,5 +684,50 @@ fn what_the_two_read_differently_goes_to_libyaml_and_nothing_else() {
             serde_json::to_string(&reference(doc).unwrap()).unwrap(),
             "{doc:?}"
         );
+    }
+}
+
+/// A key met again in a mapping is noted with its entry's pointer (escaped, sequences
+/// counted) and, by the strict parser, the line and column of the second key; libyaml's
+/// reading notes the same pointers.
+#[test]
+fn keys_met_twice_are_noted_where_they_stand_by_both_readers() {
+    let cases: &[(&str, &[(&str, (usize, usize))])] = &[
+        ("a: 1\na: 2\n", &[("/a", (2, 1))]),
+        ("a:\n  b: 1\n  c: 2\n  b: 3\n", &[("/a/b", (4, 3))]),
+        ("- x: 1\n- x: 1\n  x: 2\n", &[("/1/x", (3, 3))]),
+        ("a: {b: 1, b: 2}\n", &[("/a/b", (1, 11))]),
+        ("a: [{b: 1}, {c: 1, c: 2}]\n", &[("/a/1/c", (1, 20))]),
+        ("'a/b~c':\n  k: 1\n  k: 2\n", &[("/a~1b~0c/k", (3, 3))]),
+        ("a:\n  - - b: 1\n      b: 2\n", &[("/a/0/0/b", (3, 7))]),
+        (
+            "a: 1\nb:\n  c: 1\na: 2\nb: 3\n",
+            &[("/a", (4, 1)), ("/b", (5, 1))],
+        ),
+        ("200: x\n'200': y\n", &[("/200", (2, 1))]),
+        ("a: 1\nb: 1\n", &[]),
+    ];
+    for (doc, expected) in cases {
+        let strict = yaml::parse_strict(doc).unwrap();
+        let noted: Vec<(&str, (usize, usize))> = strict
+            .duplicates
+            .iter()
+            .map(|d| {
+                (
+                    d.pointer.as_str(),
+                    d.at.expect("the strict parser tells where"),
+                )
+            })
+            .collect();
+        assert_eq!(&noted, expected, "{doc:?}");
+        let libyaml = yaml::libyaml_tree(doc).unwrap();
+        let pointers: Vec<&str> = libyaml
+            .duplicates
+            .iter()
+            .map(|d| d.pointer.as_str())
+            .collect();
+        let want: Vec<&str> = expected.iter().map(|(p, _)| *p).collect();
+        assert_eq!(pointers, want, "libyaml, {doc:?}");
+        assert_eq!(strict.value, libyaml.value, "{doc:?}");
     }
 }

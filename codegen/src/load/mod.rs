@@ -117,9 +117,11 @@ fn load_str_here(path: &Path, source: String) -> Result<Spec, Diagnostics> {
         Some(rest) => rest.to_string(),
         None => source,
     };
-    let mut raw = parse_tree(path, &source)?;
+    let tree = parse_document(path, &source)?;
+    let mut raw = tree.value;
 
     let mut sink = Sink::new(path, &source);
+    report_duplicates(&tree.duplicates, &mut sink);
     match raw.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0") => {}
         Some(v) => sink.error(
@@ -180,10 +182,15 @@ fn load_str_here(path: &Path, source: String) -> Result<Spec, Diagnostics> {
 /// tolerant step, `$ref`s untouched. JSON when the text starts with `{`, YAML otherwise;
 /// syntax errors carry line and column. `path` names the file in diagnostics.
 pub fn parse_tree(path: &Path, source: &str) -> Result<Value, Diagnostics> {
+    parse_document(path, source).map(|tree| tree.value)
+}
+
+/// [`parse_tree`], with the keys the text has twice in one mapping.
+pub fn parse_document(path: &Path, source: &str) -> Result<yaml::Tree, Diagnostics> {
     crate::parallel::on_large_stack(|| parse_tree_here(path, source))
 }
 
-fn parse_tree_here(path: &Path, source: &str) -> Result<Value, Diagnostics> {
+fn parse_tree_here(path: &Path, source: &str) -> Result<yaml::Tree, Diagnostics> {
     let source = source.strip_prefix('\u{feff}').unwrap_or(source);
     let syntax = |line: Option<usize>, column: Option<usize>, message: String| {
         Diagnostics(vec![Diagnostic {
@@ -196,21 +203,46 @@ fn parse_tree_here(path: &Path, source: &str) -> Result<Value, Diagnostics> {
         }])
     };
     let looks_json = source.trim_start().starts_with('{');
-    let raw: Value = if looks_json {
-        serde_json::from_str(source).map_err(|e| {
+    if looks_json {
+        yaml::parse_json(source).map_err(|e| {
             syntax(
                 Some(e.line()),
                 Some(e.column()),
                 format!("invalid JSON: {e}"),
             )
-        })?
+        })
     } else {
         yaml::parse(source)
-            .map_err(|e| syntax(Some(e.line), Some(e.column), format!("invalid YAML: {e}")))?
-            .value
-    };
+            .map_err(|e| syntax(Some(e.line), Some(e.column), format!("invalid YAML: {e}")))
+    }
+}
 
-    Ok(raw)
+/// Warns of each key the text has twice in one mapping: the tree keeps only the last value.
+pub(crate) fn report_duplicates(duplicates: &[yaml::Duplicate], sink: &mut Sink) {
+    for duplicate in duplicates {
+        let key = duplicate.pointer.rsplit('/').next().unwrap_or_default();
+        let key = crate::diag::unescape_token(key);
+        match duplicate.at {
+            Some(at) => {
+                let (first, _) = sink.locate(&duplicate.pointer);
+                sink.warn_at(
+                    &duplicate.pointer,
+                    at,
+                    format!(
+                        "`{key}` is here a second time in one mapping: this value replaces the \
+                         one at line {first}, which is lost; merge the two entries or rename one"
+                    ),
+                );
+            }
+            None => sink.warn(
+                &duplicate.pointer,
+                format!(
+                    "`{key}` is here more than once in one mapping: only its last value is \
+                     kept, the ones before it are lost; merge the entries or rename them"
+                ),
+            ),
+        }
+    }
 }
 
 type Check = fn(&Value) -> Result<(), String>;

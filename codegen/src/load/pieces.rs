@@ -9,7 +9,7 @@
 //! continuing the entries the piece before it left open.
 //!
 //! The cutting reads lines, not YAML, so it vouches for nothing. Whenever a piece does not
-//! parse, or the join meets a key twice or a piece that does not continue what the pieces
+//! parse, or a piece or the join meets a key twice, or a piece that does not continue what the pieces
 //! before it left open, [`parse`] gives up and the caller parses the whole text as before: that
 //! result, or that error with its line and column, is the only one anyone sees. A cut inside a
 //! quoted or flow scalar leaves a piece unterminated, so it fails; an alias to an anchor in
@@ -96,6 +96,10 @@ fn parse_in(source: &str, pieces: usize) -> Option<yaml::Tree> {
     let mut expanded = 0;
     for (tree, start) in trees.into_iter().zip(&starts) {
         let tree = tree?;
+        // A key met twice is reported with its place in the whole text.
+        if !tree.duplicates.is_empty() {
+            return None;
+        }
         expanded += tree.expanded;
         let Value::Object(piece) = tree.value else {
             return None;
@@ -105,6 +109,7 @@ fn parse_in(source: &str, pieces: usize) -> Option<yaml::Tree> {
     Some(yaml::Tree {
         value: Value::Object(root),
         expanded,
+        duplicates: Vec::new(),
     })
 }
 
@@ -461,6 +466,35 @@ tags:
         assert_eq!(agrees(&text, 6), 5);
         let tree = super::super::parse_tree(std::path::Path::new("big.yaml"), &text).unwrap();
         assert_eq!(Some(tree), whole(&text));
+    }
+
+    /// A key met twice, inside a piece or across two, sends the text to the whole parse, which
+    /// tells where the second one stands in the whole text.
+    #[test]
+    fn a_key_met_twice_is_found_by_the_whole_parse() {
+        let inside = large(
+            4 * MIN_PIECE,
+            "components:\n  schemas:\n    A: {}\n    A: {}\n",
+        );
+        // Across pieces: the first path again, at the end.
+        let across = large(4 * MIN_PIECE, "  /p0:\n    post: {}\n");
+        for (text, pointer) in [(&inside, "/components/schemas/A"), (&across, "/paths/~1p0")] {
+            for pieces in 2..=6 {
+                assert!(parse_in(text, pieces).is_none(), "{pieces} pieces");
+            }
+            // The last line holds the second `A`; the path's key is on the line before.
+            let lines = text.lines().count();
+            let tree = yaml::parse(text).unwrap();
+            let at = match pointer.starts_with("/paths") {
+                true => Some((lines - 1, 3)),
+                false => Some((lines, 5)),
+            };
+            let expected = vec![yaml::Duplicate {
+                pointer: pointer.to_string(),
+                at,
+            }];
+            assert_eq!(tree.duplicates, expected);
+        }
     }
 
     #[test]

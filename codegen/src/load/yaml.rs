@@ -78,21 +78,35 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// A document's tree, and how much its anchors and aliases copied ([`MAX_EXPANSION`]'s
-/// measure).
+/// A document's tree, how much its anchors and aliases copied ([`MAX_EXPANSION`]'s
+/// measure), and the keys it met twice in one mapping.
 #[derive(Debug, PartialEq)]
 pub struct Tree {
     /// The document.
     pub value: Value,
     /// The weight its anchors and aliases copied (0 when libyaml read it).
     pub expanded: usize,
+    /// Each key met again in a mapping that already had it, in the order of the text. The tree
+    /// keeps the key's first place and its last value: what came before is lost, which a spec's
+    /// author never means (a path item or a schema pasted twice, the first one dropped).
+    pub duplicates: Vec<Duplicate>,
+}
+
+/// A key met again in a mapping that already had it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Duplicate {
+    /// The JSON pointer of the entry (the mapping's pointer, then the key).
+    pub pointer: String,
+    /// Where the later key stands (1-based line and column); `None` where the parser does not
+    /// tell (libyaml, JSON): the pointer then locates the entry.
+    pub at: Option<(usize, usize)>,
 }
 
 /// A sequence or mapping whose end is still to come.
 enum Open {
     Sequence(Vec<Value>),
-    /// The entries so far, and the key read without its value yet.
-    Mapping(Map<String, Value>, Option<String>),
+    /// The entries so far, and the key read without its value yet (and where it starts).
+    Mapping(Map<String, Value>, Option<(String, Marker)>),
 }
 
 struct Frame {
@@ -119,7 +133,7 @@ struct Anchored {
 /// differently ([`strict_reads_as_libyaml`]).
 pub fn parse(source: &str) -> Result<Tree, Error> {
     if !strict_reads_as_libyaml(source) {
-        return parse_libyaml(source).map(|value| Tree { value, expanded: 0 });
+        return libyaml_tree(source);
     }
     // The whole text when the pieces cannot be had, so every error is the whole parse's.
     super::pieces::parse(source).map_or_else(|| parse_whole(source), Ok)
@@ -129,7 +143,7 @@ pub fn parse(source: &str) -> Result<Tree, Error> {
 /// text [`strict_reads_as_libyaml`].
 pub(super) fn parse_whole(source: &str) -> Result<Tree, Error> {
     match parse_strict(source) {
-        Err(e) if e.syntax => parse_libyaml(source).map(|value| Tree { value, expanded: 0 }),
+        Err(e) if e.syntax => libyaml_tree(source),
         done => done,
     }
 }
@@ -166,6 +180,7 @@ pub(super) fn parse_within(source: &str, limit: usize) -> Result<Tree, Error> {
     let mut root = None;
     let mut documents = 0usize;
     let mut expanded = 0usize;
+    let mut duplicates = Vec::new();
     // A block scalar whose last line ends the file without a line break: YAML 1.2 (and
     // libyaml) keeps no final line break there, saphyr-parser adds one. Whether the scalar
     // ends the file is asked of the text's positions only for such a file.
@@ -293,28 +308,74 @@ pub(super) fn parse_within(source: &str, limit: usize) -> Result<Tree, Error> {
                 depth,
             });
         }
-        match stack.last_mut() {
-            None => root = Some(value),
+        let again = match stack.last_mut() {
+            None => {
+                root = Some(value);
+                None
+            }
             Some(Frame {
                 open: Open::Sequence(items),
                 ..
-            }) => items.push(value),
+            }) => {
+                items.push(value);
+                None
+            }
             Some(Frame {
                 open: Open::Mapping(entries, key),
                 ..
             }) => match key.take() {
-                None => *key = Some(key_text(value)),
-                Some(key) => {
-                    entries.insert(key, value);
+                None => {
+                    *key = Some((key_text(value), span.start));
+                    None
                 }
+                Some((key, start)) => insert(entries, key, value).map(|key| (key, start)),
             },
+        };
+        if let Some((key, start)) = again {
+            duplicates.push(Duplicate {
+                pointer: pointer_of(&stack, &key),
+                at: Some((start.line(), start.col() + 1)),
+            });
         }
     }
     // No document at all (an empty file, or only comments) is null, as serde_yaml had it.
     Ok(Tree {
         value: root.unwrap_or(Value::Null),
         expanded,
+        duplicates,
     })
+}
+
+/// Inserts an entry as the tree keeps it (a key met again keeps its first place and takes the
+/// new value); gives back the key when the mapping had it already.
+fn insert(entries: &mut Map<String, Value>, key: String, value: Value) -> Option<String> {
+    match entries.entry(key) {
+        serde_json::map::Entry::Vacant(entry) => {
+            entry.insert(value);
+            None
+        }
+        serde_json::map::Entry::Occupied(mut entry) => {
+            entry.insert(value);
+            Some(entry.key().clone())
+        }
+    }
+}
+
+/// The pointer of entry `key` of the innermost open mapping: each open node's place in the
+/// one around it (the key waiting for its value, the index of the item to come), then `key`.
+fn pointer_of(stack: &[Frame], key: &str) -> String {
+    let mut pointer = String::new();
+    for frame in &stack[..stack.len().saturating_sub(1)] {
+        match &frame.open {
+            Open::Sequence(items) => {
+                pointer = crate::diag::push(&pointer, &items.len().to_string())
+            }
+            Open::Mapping(_, Some((key, _))) => pointer = crate::diag::push(&pointer, key),
+            // A mapping used as a key (no spec has one): its place has no name.
+            Open::Mapping(_, None) => {}
+        }
+    }
+    crate::diag::push(&pointer, key)
 }
 
 fn at(line: usize, column: usize, message: &str, syntax: bool) -> Error {
@@ -687,30 +748,98 @@ fn libyaml_budget(len: usize) -> usize {
 /// used thousands of times); the tree built here may weigh at most 64 times the text plus
 /// [`MAX_EXPANSION`], by the weight that limit counts.
 pub fn parse_libyaml(source: &str) -> Result<Value, Error> {
-    use serde::de::DeserializeSeed;
+    libyaml_tree(source).map(|tree| tree.value)
+}
+
+/// [`parse_libyaml`]'s tree, with the keys met twice (without their place: the pointer
+/// locates them).
+pub fn libyaml_tree(source: &str) -> Result<Tree, Error> {
     let budget = std::cell::Cell::new(libyaml_budget(source.len()));
-    Tolerant { budget: &budget }
-        .deserialize(serde_yaml::Deserializer::from_str(source))
-        .map_err(|e| {
-            let place = e.location();
-            Error {
-                line: place.as_ref().map_or(1, |l| l.line()),
-                column: place.as_ref().map_or(1, |l| l.column()),
-                message: e.to_string(),
-                syntax: true,
-            }
-        })
+    let duplicates = std::cell::RefCell::new(Vec::new());
+    let value = Tolerant {
+        budget: &budget,
+        duplicates: &duplicates,
+    }
+    .read(serde_yaml::Deserializer::from_str(source))
+    .map_err(|e| {
+        let place = e.location();
+        Error {
+            line: place.as_ref().map_or(1, |l| l.line()),
+            column: place.as_ref().map_or(1, |l| l.column()),
+            message: e.to_string(),
+            syntax: true,
+        }
+    })?;
+    Ok(Tree {
+        value,
+        expanded: 0,
+        duplicates: Tolerant::pointers(duplicates),
+    })
+}
+
+/// Parses a JSON text into its tree as `serde_json` does, and finds the keys met twice in one
+/// object (RFC 8259 leaves what they mean to the reader; serde_json keeps the last value).
+pub fn parse_json(source: &str) -> Result<Tree, serde_json::Error> {
+    let budget = std::cell::Cell::new(usize::MAX);
+    let duplicates = std::cell::RefCell::new(Vec::new());
+    let mut reader = serde_json::Deserializer::from_str(source);
+    let value = Tolerant {
+        budget: &budget,
+        duplicates: &duplicates,
+    }
+    .read(&mut reader)?;
+    reader.end()?;
+    Ok(Tree {
+        value,
+        expanded: 0,
+        duplicates: Tolerant::pointers(duplicates),
+    })
 }
 
 /// Deserializes a JSON tree from YAML, tolerating what `serde_json::Value` does not: integers
 /// beyond 64 bits (kept as floats) and keys that are not strings (`200:` becomes `"200"`).
-/// Each node spends its weight from `budget`.
+/// Each node spends its weight from `budget`. A key met again in a mapping is noted in
+/// `duplicates` with the tokens of its pointer, innermost first: each mapping and sequence
+/// adds its own token to those noted inside the value it just read.
 #[derive(Clone, Copy)]
 struct Tolerant<'b> {
     budget: &'b std::cell::Cell<usize>,
+    duplicates: &'b std::cell::RefCell<Vec<Vec<String>>>,
 }
 
 impl Tolerant<'_> {
+    fn read<'de, D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        serde::de::DeserializeSeed::deserialize(self, d)
+    }
+
+    /// The duplicates' pointers, from their tokens.
+    fn pointers(duplicates: std::cell::RefCell<Vec<Vec<String>>>) -> Vec<Duplicate> {
+        let tokens = duplicates.into_inner();
+        let pointer = |tokens: Vec<String>| {
+            let pointer = tokens.iter().rev();
+            pointer.fold(String::new(), |p, token| crate::diag::push(&p, token))
+        };
+        let at = None;
+        tokens
+            .into_iter()
+            .map(|tokens| Duplicate {
+                pointer: pointer(tokens),
+                at,
+            })
+            .collect()
+    }
+
+    /// Adds `token` to the duplicates noted since there were `before` of them.
+    fn within(self, before: usize, token: impl FnOnce() -> String) {
+        let mut noted = self.duplicates.borrow_mut();
+        if noted.len() > before {
+            let token = token();
+            for tokens in &mut noted[before..] {
+                tokens.push(token.clone());
+            }
+        }
+    }
+
     fn spend<E: serde::de::Error>(self, weight: usize) -> Result<(), E> {
         match self.budget.get().checked_sub(weight) {
             Some(left) => {
@@ -783,7 +912,12 @@ impl<'de> serde::de::Visitor<'de> for Tolerant<'_> {
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         self.spend(NODE)?;
         let mut out = Vec::new();
-        while let Some(v) = seq.next_element_seed(self)? {
+        loop {
+            let before = self.duplicates.borrow().len();
+            let Some(v) = seq.next_element_seed(self)? else {
+                break;
+            };
+            self.within(before, || out.len().to_string());
             out.push(v);
         }
         Ok(Value::Array(out))
@@ -791,8 +925,14 @@ impl<'de> serde::de::Visitor<'de> for Tolerant<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         self.spend(NODE)?;
         let mut out = Map::new();
-        while let Some((k, v)) = map.next_entry_seed(self, self)? {
-            out.insert(key_text(k), v);
+        while let Some(k) = map.next_key_seed(self)? {
+            let key = key_text(k);
+            let before = self.duplicates.borrow().len();
+            let v = map.next_value_seed(self)?;
+            self.within(before, || key.clone());
+            if let Some(key) = insert(&mut out, key, v) {
+                self.duplicates.borrow_mut().push(vec![key]);
+            }
         }
         Ok(Value::Object(out))
     }
