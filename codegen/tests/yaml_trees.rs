@@ -692,7 +692,9 @@ fn what_the_two_read_differently_goes_to_libyaml_and_nothing_else() {
 /// reading notes the same pointers.
 #[test]
 fn keys_met_twice_are_noted_where_they_stand_by_both_readers() {
-    let cases: &[(&str, &[(&str, (usize, usize))])] = &[
+    /// Each key met twice: its pointer, and the line and column of the second.
+    type Noted<'a> = &'a [(&'a str, (usize, usize))];
+    let cases: &[(&str, Noted)] = &[
         ("a: 1\na: 2\n", &[("/a", (2, 1))]),
         ("a:\n  b: 1\n  c: 2\n  b: 3\n", &[("/a/b", (4, 3))]),
         ("- x: 1\n- x: 1\n  x: 2\n", &[("/1/x", (3, 3))]),
