@@ -13,7 +13,7 @@
 //! Environment variables of every operation:
 //! - `OSM_ENDPOINT`: the endpoint (default `https://osm.cn-south-1.myhuaweicloud.com`)
 //! - `OSM_IAM_TOKEN`: the key sent as `X-Auth-Token`
-//! - `OSM_ACCESS_KEY` and `OSM_SECRET_KEY`: access key signing (SDK-HMAC-SHA256); optional `OSM_DOMAIN_ID` (account id) and `OSM_SECURITY_TOKEN` (temporary credentials)
+//! - `HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK`: access key signing (SDK-HMAC-SHA256), with optional `HUAWEICLOUD_SDK_DOMAIN_ID` (account id) and `HUAWEICLOUD_SDK_SECURITY_TOKEN` (temporary credentials); without them, the credentials are looked for as the Huawei Cloud SDKs look: the profile file (`HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`), then the ECS metadata service
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
 #[allow(unused_imports)]
@@ -53,20 +53,10 @@ async fn client(endpoint: &str) -> Option<api::Client> {
                 .ok()
                 .map(|a| builder.auth(a));
         }
-        if let (Some(ak), Some(sk)) = (var("OSM_ACCESS_KEY"), var("OSM_SECRET_KEY")) {
-            let mut auth = runtime::Auth::ak_sk(ak, sk);
-            if let Some(domain) = var("OSM_DOMAIN_ID") {
-                auth = auth.with_domain_id(domain);
-            }
-            if let Some(token) = var("OSM_SECURITY_TOKEN") {
-                auth = auth.with_security_token(token);
-            }
-            break 'auth Some(builder.auth(auth));
-        }
-        eprintln!(
-            "no credentials: set `OSM_IAM_TOKEN`: the key sent as `X-Auth-Token`; or `OSM_ACCESS_KEY` and `OSM_SECRET_KEY`: access key signing (SDK-HMAC-SHA256); optional `OSM_DOMAIN_ID` (account id) and `OSM_SECURITY_TOKEN` (temporary credentials)"
+        let chain = runtime::ChainProvider::default();
+        break 'auth Some(
+            builder.auth(runtime::Auth::provider(std::sync::Arc::new(chain))),
         );
-        None
     };
     match builder?.build() {
         Ok(c) => Some(c),

@@ -23,30 +23,22 @@ fn example_text(v: &serde_json::Value) -> String {
 fn auth_code(api: &Api, prefix: &str) -> (TokenStream, Vec<String>) {
     let mut alternatives = Vec::new();
     let mut docs = Vec::new();
+    let mut signing = None;
     for s in &api.security {
         match &s.kind {
             SecurityKind::ApiKeyHeader {
                 signing: Some(alg), ..
             } => {
-                let (ak, sk, dom, st) = (
-                    format!("{prefix}_ACCESS_KEY"),
-                    format!("{prefix}_SECRET_KEY"),
-                    format!("{prefix}_DOMAIN_ID"),
-                    format!("{prefix}_SECURITY_TOKEN"),
-                );
-                docs.push(format!("`{ak}` and `{sk}`: access key signing ({alg}); optional `{dom}` (account id) and `{st}` (temporary credentials)"));
-                alternatives.push(quote! {
-                    if let (Some(ak), Some(sk)) = (var(#ak), var(#sk)) {
-                        let mut auth = runtime::Auth::ak_sk(ak, sk);
-                        if let Some(domain) = var(#dom) {
-                            auth = auth.with_domain_id(domain);
-                        }
-                        if let Some(token) = var(#st) {
-                            auth = auth.with_security_token(token);
-                        }
-                        break 'auth Some(builder.auth(auth));
-                    }
-                });
+                // The credentials found as the Huawei Cloud SDKs find them (the runtime's
+                // `ChainProvider::default()`). The chain is always set up, and says what it
+                // tried when it finds nothing: it is the last alternative.
+                signing = Some((
+                    format!("`HUAWEICLOUD_SDK_AK` and `HUAWEICLOUD_SDK_SK`: access key signing ({alg}), with optional `HUAWEICLOUD_SDK_DOMAIN_ID` (account id) and `HUAWEICLOUD_SDK_SECURITY_TOKEN` (temporary credentials); without them, the credentials are looked for as the Huawei Cloud SDKs look: the profile file (`HUAWEICLOUD_SDK_CREDENTIALS_FILE`, else `~/.huaweicloud/credentials`), then the ECS metadata service"),
+                    quote! {
+                        let chain = runtime::ChainProvider::default();
+                        break 'auth Some(builder.auth(runtime::Auth::provider(std::sync::Arc::new(chain))));
+                    },
+                ));
             }
             SecurityKind::ApiKeyHeader {
                 name,
@@ -95,6 +87,18 @@ fn auth_code(api: &Api, prefix: &str) -> (TokenStream, Vec<String>) {
             }
             SecurityKind::Other => {}
         }
+    }
+    if let Some((doc, code)) = signing {
+        docs.push(doc);
+        alternatives.push(code);
+        return (
+            quote! {
+                'auth: {
+                    #(#alternatives)*
+                }
+            },
+            docs,
+        );
     }
     let code = if alternatives.is_empty() {
         quote!(Some(builder))
