@@ -65,7 +65,7 @@ fn one_error_type_for_building_and_sending() {
     }
     let err = build().unwrap_err();
     assert!(
-        matches!(err, generated_client::runtime::Error::InvalidRequest(_)),
+        matches!(err, generated_client::runtime::Error::Config(_)),
         "{err:?}"
     );
 }

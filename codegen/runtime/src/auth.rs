@@ -159,10 +159,10 @@ impl Auth {
     }
 
     /// An API key in the header `header` (a security scheme `type: apiKey, in: header`).
-    /// A name that is not a valid header name is refused when the client is built.
+    /// A name that is not a valid header name is refused here ([`Error::Config`]).
     pub fn api_key(header: &str, value: impl Into<Secret>) -> Result<Self, super::error::Error> {
         let header = reqwest::header::HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
-            super::error::Error::InvalidRequest(format!("{header:?} is not a valid header name"))
+            super::error::Error::Config(format!("{header:?} is not a valid header name"))
         })?;
         Ok(Auth::ApiKey {
             header,
@@ -186,7 +186,7 @@ impl Auth {
         header: &str,
     ) -> Result<Self, Error> {
         let header = reqwest::header::HeaderName::from_bytes(header.as_bytes())
-            .map_err(|_| Error::InvalidRequest(format!("{header:?} is not a valid header name")))?;
+            .map_err(|_| Error::Config(format!("{header:?} is not a valid header name")))?;
         Ok(Auth::ClientCredentials(std::sync::Arc::new(TokenCache {
             token_url: token_url.into(),
             client_id: client_id.into(),
@@ -367,18 +367,16 @@ pub fn token_url(base_url: &str, token_url: &str) -> Result<String, Error> {
     if let Ok(absolute) = url::Url::parse(token_url) {
         return Ok(absolute.to_string());
     }
-    let url = url::Url::parse(base_url)
-        .map_err(|e| Error::InvalidRequest(format!("invalid base URL: {e}")))?;
+    let url =
+        url::Url::parse(base_url).map_err(|e| Error::Config(format!("invalid base URL: {e}")))?;
     if url.scheme() != "https" && url.scheme() != "http" {
-        return Err(Error::InvalidRequest(format!(
+        return Err(Error::Config(format!(
             "invalid base URL: scheme {:?} is not http or https",
             url.scheme()
         )));
     }
     let Some(host) = url.host_str() else {
-        return Err(Error::InvalidRequest(
-            "invalid base URL: no host".to_owned(),
-        ));
+        return Err(Error::Config("invalid base URL: no host".to_owned()));
     };
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
     let path = token_url.trim_start_matches('/');
@@ -469,8 +467,8 @@ async fn exchange(
     client_id: &str,
     client_secret: &Secret,
 ) -> Result<AccessToken, Error> {
-    let url = url::Url::parse(token_url)
-        .map_err(|e| Error::InvalidRequest(format!("invalid token URL: {e}")))?;
+    let url =
+        url::Url::parse(token_url).map_err(|e| Error::Config(format!("invalid token URL: {e}")))?;
     let form = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("grant_type", "client_credentials")
         .append_pair("client_id", client_id)

@@ -310,15 +310,15 @@ impl<C> ClientBuilder<C> {
         self
     }
 
-    /// Builds the client: [`Error::InvalidRequest`] for a missing or bad endpoint or header
-    /// name, [`Error::Validation`] for control characters in a default header or the user
-    /// agent.
+    /// Builds the client: [`Error::Config`] for a missing or bad endpoint, a bad proxy URL or
+    /// header name, [`Error::Validation`] for control characters in a default header or the
+    /// user agent.
     pub fn build(self) -> Result<C, Error>
     where
         C: From<Client>,
     {
         let Some(endpoint) = self.endpoint else {
-            return Err(Error::InvalidRequest("no endpoint given".to_owned()));
+            return Err(Error::Config("no endpoint given".to_owned()));
         };
         let base = Base::new(&endpoint)?;
         let fallbacks = self
@@ -328,7 +328,10 @@ impl<C> ClientBuilder<C> {
             .collect::<Result<Vec<_>, _>>()?;
         let mut pairs = self.default_headers.clone();
         pairs.push(("User-Agent".to_owned(), self.user_agent.clone()));
-        let mut checked = header_pairs(&pairs)?;
+        let mut checked = header_pairs(&pairs).map_err(|e| match e {
+            Error::InvalidRequest(m) => Error::Config(m),
+            e => e,
+        })?;
         let user_agent = match checked.pop() {
             Some((_, v)) => v,
             None => HeaderValue::from_static(DEFAULT_USER_AGENT),
@@ -344,9 +347,8 @@ impl<C> ClientBuilder<C> {
             http = http.no_proxy();
         }
         if let Some(proxy) = &self.proxy {
-            let p = reqwest::Proxy::all(proxy.as_str()).map_err(|_| {
-                Error::InvalidRequest(format!("invalid proxy URL {}", redact_url(proxy)))
-            })?;
+            let p = reqwest::Proxy::all(proxy.as_str())
+                .map_err(|_| Error::Config(format!("invalid proxy URL {}", redact_url(proxy))))?;
             http = http.proxy(p);
         }
         // Redirects are never followed, on any HTTP client: a redirect must not carry
@@ -354,7 +356,7 @@ impl<C> ClientBuilder<C> {
         let http = http
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::InvalidRequest(format!("cannot build the HTTP client: {e}")))?;
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         let seed = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
@@ -948,21 +950,21 @@ async fn multipart_form(parts: &[Part]) -> Result<reqwest::multipart::Form, Erro
 
 /// The endpoint of the region `name` among `known` (a generated module's
 /// `servers::ALL`: `(name, url)` pairs). Names match without regard to case, `-` and `_`
-/// (`cn-south-1` finds `CN_SOUTH_1`); an unknown name is [`Error::InvalidRequest`] listing
-/// the known ones.
+/// (`cn-south-1` finds `CN_SOUTH_1`); an unknown name is [`Error::Config`] listing the known
+/// ones.
 pub fn endpoint_for_region<'a>(known: &[(&str, &'a str)], name: &str) -> Result<&'a str, Error> {
     let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
     region_index(&names, name).map(|i| known[i].1)
 }
 
 /// The position of the region `name` among `names`, matched without regard to case, `-` and
-/// `_`; an unknown name is [`Error::InvalidRequest`] listing the known ones (its own text
+/// `_`; an unknown name is [`Error::Config`] listing the known ones (its own text
 /// escaped). [`endpoint_for_region`] and the generated `Region::from_name` both use it.
 pub fn region_index(names: &[&str], name: &str) -> Result<usize, Error> {
     let norm = |s: &str| s.trim().replace('-', "_").to_ascii_uppercase();
     let wanted = norm(name);
     names.iter().position(|n| norm(n) == wanted).ok_or_else(|| {
-        Error::InvalidRequest(format!(
+        Error::Config(format!(
             "unknown region {:?}; known: {}",
             super::error::escape_control(name),
             names.join(", ")
@@ -987,24 +989,24 @@ impl Base {
     /// fragment.
     fn new(endpoint: &str) -> Result<Self, Error> {
         let url = url::Url::parse(endpoint.trim())
-            .map_err(|e| Error::InvalidRequest(format!("invalid endpoint {endpoint:?}: {e}")))?;
+            .map_err(|e| Error::Config(format!("invalid endpoint {endpoint:?}: {e}")))?;
         if url.scheme() != "https" && url.scheme() != "http" {
-            return Err(Error::InvalidRequest(format!(
+            return Err(Error::Config(format!(
                 "invalid endpoint {endpoint:?}: the scheme must be https or http"
             )));
         }
         let Some(host) = url.host_str() else {
-            return Err(Error::InvalidRequest(format!(
+            return Err(Error::Config(format!(
                 "invalid endpoint {endpoint:?}: no host"
             )));
         };
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(Error::InvalidRequest(
+            return Err(Error::Config(
                 "invalid endpoint: credentials in the URL are not supported".to_owned(),
             ));
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(Error::InvalidRequest(format!(
+            return Err(Error::Config(format!(
                 "invalid endpoint {endpoint:?}: no query or fragment allowed"
             )));
         }

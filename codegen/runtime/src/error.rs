@@ -92,10 +92,21 @@ pub enum Error {
     /// The request breaks the spec's constraints; nothing was sent.
     #[error("invalid request, not sent: {0}")]
     Validation(#[from] ValidationErrors),
-    /// The request cannot be built (bad base URL, bad header name, unreadable file part,
-    /// ...); nothing was sent.
+    /// The request cannot be built (a bad header name given for it, an unreadable file part,
+    /// a path parameter of `.` or `..`, ...); nothing was sent.
     #[error("invalid request, not sent: {0}")]
     InvalidRequest(String),
+    /// The client cannot be set up as configured: no endpoint or a bad one, a bad proxy URL,
+    /// an unknown region name, an invalid header name for a key or a default header. It
+    /// comes from [`ClientBuilder::build`](super::ClientBuilder::build) and the constructors
+    /// of [`Auth`](super::Auth) and regions, before any request.
+    #[error("invalid client configuration: {0}")]
+    Config(String),
+    /// A download was received but not saved: the server's file name was refused, the file
+    /// exists, or it cannot be written ([`Download::save_in`](super::Download::save_in),
+    /// [`Download::save_to`](super::Download::save_to)). No partial file is left.
+    #[error("download not saved: {0}")]
+    Save(String),
     /// The exchange failed below HTTP: connection refused, DNS, TLS, timeout, a body cut
     /// short, ...
     #[error("transport error: {message}")]

@@ -141,7 +141,7 @@ impl Download {
     /// (`Content-Disposition`), and returns the path written.
     ///
     /// The name is used only when it is a plain file name: it is refused
-    /// ([`Error::InvalidRequest`], nothing written) when there is none, or it is empty, `.`
+    /// ([`Error::Save`], nothing written) when there is none, or it is empty, `.`
     /// or `..`, starts with `.` (a hidden file such as `.bashrc`), or holds a path separator
     /// (`/`, `\`) or a control character. An existing file is never replaced: the file is
     /// created new, and a name already taken in `dir` is an error. When the transfer fails
@@ -153,7 +153,7 @@ impl Download {
             .as_deref()
             .and_then(content_disposition_raw_name)
             .ok_or_else(|| {
-                Error::InvalidRequest(
+                Error::Save(
                     "the download has no file name (Content-Disposition); save it with save_to"
                         .to_owned(),
                 )
@@ -282,7 +282,7 @@ fn check_plain_file_name(name: &str) -> Result<(), Error> {
     };
     match problem {
         None => Ok(()),
-        Some(problem) => Err(Error::InvalidRequest(format!(
+        Some(problem) => Err(Error::Save(format!(
             "the server's file name \"{}\" is refused: {problem}; save the download with save_to",
             super::error::escape_control(&super::error::bounded(name, 256))
         ))),
@@ -291,7 +291,7 @@ fn check_plain_file_name(name: &str) -> Result<(), Error> {
 
 /// The error of a file that cannot be created or written.
 fn write_error(path: &Path, e: std::io::Error) -> Error {
-    Error::InvalidRequest(format!("cannot write {}: {e}", path.display()))
+    Error::Save(format!("cannot write {}: {e}", path.display()))
 }
 
 /// Splits a header value at `;` outside quotes.

@@ -863,11 +863,11 @@ fn token_url_from_base_url() {
     );
     assert!(matches!(
         token_url("not a url", "/t"),
-        Err(Error::InvalidRequest(_))
+        Err(Error::Config(_))
     ));
     assert!(matches!(
         token_url("ftp://h/x", "/t"),
-        Err(Error::InvalidRequest(_))
+        Err(Error::Config(_))
     ));
 }
 
@@ -901,22 +901,26 @@ fn retry_after_dates() {
 #[test]
 fn builder_rejects_bad_endpoints_and_headers() {
     let bad = |b: ClientBuilder| b.build().unwrap_err();
-    assert!(matches!(bad(Client::builder()), Error::InvalidRequest(_)));
+    assert!(matches!(bad(Client::builder()), Error::Config(_)));
+    assert_eq!(
+        bad(Client::builder()).to_string(),
+        "invalid client configuration: no endpoint given"
+    );
     assert!(matches!(
         bad(Client::builder().endpoint("osm.example.com")),
-        Error::InvalidRequest(_)
+        Error::Config(_)
     ));
     assert!(matches!(
         bad(Client::builder().endpoint("ftp://h")),
-        Error::InvalidRequest(_)
+        Error::Config(_)
     ));
     assert!(matches!(
         bad(Client::builder().endpoint("https://u:p@h")),
-        Error::InvalidRequest(_)
+        Error::Config(_)
     ));
     assert!(matches!(
         bad(Client::builder().endpoint("https://h/?a=1")),
-        Error::InvalidRequest(_)
+        Error::Config(_)
     ));
     match bad(Client::builder()
         .endpoint("https://h")
@@ -932,7 +936,7 @@ fn builder_rejects_bad_endpoints_and_headers() {
         bad(Client::builder()
             .endpoint("https://h")
             .default_header("Bad Name", "v")),
-        Error::InvalidRequest(_)
+        Error::Config(_)
     ));
     assert!(matches!(
         bad(Client::builder().endpoint("https://h").user_agent("a\rb")),

@@ -169,5 +169,5 @@ fn a_bad_fallback_endpoint_is_refused_when_building() {
         .fallback_endpoints(["ftp://b.example.com"])
         .build()
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
 }
