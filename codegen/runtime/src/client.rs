@@ -454,6 +454,37 @@ impl Client {
         ClientBuilder::default()
     }
 
+    /// A client of another service (IAM, for a credential provider) with this one's HTTP
+    /// client (proxy, TLS, connect timeout, connection pool), timeout, retries, body limit and
+    /// User-Agent, and an endpoint and credentials of its own; without the default headers,
+    /// hook and fallback endpoints, which belong to this API.
+    #[cfg(feature = "huawei-aksk")]
+    pub(crate) fn sibling(&self, endpoint: &str, auth: Auth) -> Result<Client, Error> {
+        let inner = &self.inner;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http: inner.http.clone(),
+                endpoint: endpoint.to_owned(),
+                base: Base::new(endpoint)?,
+                fallbacks: Vec::new(),
+                timeout: inner.timeout,
+                retry: inner.retry,
+                default_headers: Vec::new(),
+                user_agent: inner.user_agent.clone(),
+                auth: RwLock::new(Arc::new(auth)),
+                hook: None,
+                max_body_bytes: inner.max_body_bytes,
+                rng: AtomicU64::new(
+                    inner
+                        .rng
+                        .load(std::sync::atomic::Ordering::Relaxed)
+                        .rotate_left(32)
+                        | 1,
+                ),
+            }),
+        })
+    }
+
     /// The endpoint as given.
     pub fn endpoint(&self) -> &str {
         &self.inner.endpoint
@@ -732,7 +763,7 @@ impl Client {
                 Some(Auth::ApiKey { header, value })
             }
             #[cfg(feature = "huawei-aksk")]
-            Auth::Provider(cache) => Some(Auth::AkSk(cache.current().await?)),
+            Auth::Provider(cache) => Some(Auth::AkSk(cache.current_for(self).await?)),
             _ => None,
         };
         let auth = resolved.as_ref().unwrap_or(&shared);

@@ -53,6 +53,15 @@ pub type CredentialFuture<'a> =
 pub trait CredentialProvider: Send + Sync + fmt::Debug {
     /// Looks the credentials up (every call looks again; [`CredentialCache`] caches).
     fn credentials(&self) -> CredentialFuture<'_>;
+
+    /// Looks the credentials up for the requests of `client`. A provider that asks another
+    /// service (such as [`DiscoverDomainId`]) asks it with the client's HTTP settings: its
+    /// proxy, TLS and connection settings, timeouts, retries and User-Agent. A wrapper passes
+    /// `client` on. By default, [`CredentialProvider::credentials`].
+    fn credentials_for<'a>(&'a self, client: &'a super::client::Client) -> CredentialFuture<'a> {
+        let _ = client;
+        self.credentials()
+    }
 }
 
 fn missing(message: String) -> Error {
@@ -524,24 +533,39 @@ impl ChainProvider {
 
 impl CredentialProvider for ChainProvider {
     fn credentials(&self) -> CredentialFuture<'_> {
-        Box::pin(async move {
-            let mut tried = Vec::new();
-            for p in &self.providers {
-                match p.credentials().await {
-                    Ok(c) => {
-                        #[cfg(feature = "tracing")]
-                        tracing::debug!(source = ?p, "credentials resolved");
-                        return Ok(c);
-                    }
-                    Err(Error::Credentials(m)) => tried.push(m),
-                    Err(e) => tried.push(e.to_string()),
+        Box::pin(self.lookup(None))
+    }
+
+    fn credentials_for<'a>(&'a self, client: &'a super::client::Client) -> CredentialFuture<'a> {
+        Box::pin(self.lookup(Some(client)))
+    }
+}
+
+impl ChainProvider {
+    async fn lookup(
+        &self,
+        client: Option<&super::client::Client>,
+    ) -> Result<ProvidedCredentials, Error> {
+        let mut tried = Vec::new();
+        for p in &self.providers {
+            let found = match client {
+                Some(client) => p.credentials_for(client).await,
+                None => p.credentials().await,
+            };
+            match found {
+                Ok(c) => {
+                    #[cfg(feature = "tracing")]
+                    tracing::debug!(source = ?p, "credentials resolved");
+                    return Ok(c);
                 }
+                Err(Error::Credentials(m)) => tried.push(m),
+                Err(e) => tried.push(e.to_string()),
             }
-            Err(missing(format!(
-                "no credentials found; tried {}",
-                tried.join("; ")
-            )))
-        })
+        }
+        Err(missing(format!(
+            "no credentials found; tried {}",
+            tried.join("; ")
+        )))
     }
 }
 
@@ -599,6 +623,22 @@ impl CredentialCache {
 
     /// The credentials to sign with now.
     pub async fn current(&self) -> Result<AkSkCredentials, Error> {
+        self.current_with(None).await
+    }
+
+    /// The credentials to sign the requests of `client` with now: a refresh looks them up
+    /// with [`CredentialProvider::credentials_for`].
+    pub async fn current_for(
+        &self,
+        client: &super::client::Client,
+    ) -> Result<AkSkCredentials, Error> {
+        self.current_with(Some(client)).await
+    }
+
+    async fn current_with(
+        &self,
+        client: Option<&super::client::Client>,
+    ) -> Result<AkSkCredentials, Error> {
         let kept = self.cached.read().await.clone();
         if let Some(c) = kept {
             match self.freshness(&c, SystemTime::now()) {
@@ -608,7 +648,7 @@ impl CredentialCache {
                     let Ok(_guard) = self.refresh.try_lock() else {
                         return Ok(c.credentials);
                     };
-                    return match self.refresh_locked().await {
+                    return match self.refresh_locked(client).await {
                         Ok(fresh) => Ok(fresh),
                         Err(_e) => {
                             #[cfg(feature = "tracing")]
@@ -621,11 +661,14 @@ impl CredentialCache {
             }
         }
         let _guard = self.refresh.lock().await;
-        self.refresh_locked().await
+        self.refresh_locked(client).await
     }
 
     /// Refreshes unless another task just did; the refresh lock is held.
-    async fn refresh_locked(&self) -> Result<AkSkCredentials, Error> {
+    async fn refresh_locked(
+        &self,
+        client: Option<&super::client::Client>,
+    ) -> Result<AkSkCredentials, Error> {
         if let Some(c) = self.cached.read().await.clone() {
             if matches!(self.freshness(&c, SystemTime::now()), Freshness::Fresh) {
                 return Ok(c.credentials);
@@ -633,7 +676,10 @@ impl CredentialCache {
         }
         #[cfg(feature = "tracing")]
         tracing::debug!(provider = ?self.provider, "fetching credentials");
-        let fresh = self.provider.credentials().await?;
+        let fresh = match client {
+            Some(client) => self.provider.credentials_for(client).await?,
+            None => self.provider.credentials().await?,
+        };
         #[cfg(feature = "tracing")]
         tracing::debug!(access_key = %fresh.credentials.access_key, temporary = fresh.expires_at.is_some(), "credentials refreshed");
         let creds = fresh.credentials.clone();
@@ -654,7 +700,10 @@ pub const DEFAULT_STS_ENDPOINT: &str = "https://sts.cn-north-4.myhuaweicloud.com
 /// Fills in the domain (account) id of credentials that have none, as the SDK does for
 /// global services: a signed `GET {iam}/v3/auth/domains` gives `domains[0].id`; when the
 /// list is empty, `GET {sts}/v5/caller-identity` gives `account_id`. The id is kept per
-/// access key, so each key is looked up once.
+/// access key, so each key is looked up once. Used by a client (through [`Auth::provider`](super::Auth::provider)),
+/// it asks with the client's HTTP settings: proxy, TLS, timeouts, retries and User-Agent
+/// ([`CredentialProvider::credentials_for`]); asked alone, with a client of its own (10 s
+/// timeout, the environment's proxy).
 pub struct DiscoverDomainId {
     inner: Arc<dyn CredentialProvider>,
     iam: String,
@@ -709,19 +758,27 @@ impl DiscoverDomainId {
         }
     }
 
+    /// A signed `GET` of `path` at `endpoint`: with the settings of `of` (the client whose
+    /// requests need the credentials) when there is one, else a client of its own with a
+    /// 10 s timeout (and the environment's proxy).
     async fn ask(
         endpoint: &str,
         path: &'static str,
         operation: &'static str,
         creds: &AkSkCredentials,
+        of: Option<&super::client::Client>,
     ) -> Result<serde_json::Value, Error> {
         let fail = |what: String| missing(format!("domain id discovery at {endpoint}: {what}"));
-        let client = super::client::Client::builder()
-            .endpoint(endpoint)
-            .timeout(Duration::from_secs(10))
-            .auth(super::auth::Auth::AkSk(creds.clone()))
-            .build()
-            .map_err(|e| fail(e.to_string()))?;
+        let auth = super::auth::Auth::AkSk(creds.clone());
+        let client = match of {
+            Some(of) => of.sibling(endpoint, auth),
+            None => super::client::Client::builder()
+                .endpoint(endpoint)
+                .timeout(Duration::from_secs(10))
+                .auth(auth)
+                .build(),
+        }
+        .map_err(|e| fail(e.to_string()))?;
         let resp = client
             .execute(super::request::Request::new(
                 reqwest::Method::GET,
@@ -738,12 +795,17 @@ impl DiscoverDomainId {
         serde_json::from_slice(&body).map_err(|e| fail(format!("{path}: not JSON: {e}")))
     }
 
-    async fn discover(&self, creds: &AkSkCredentials) -> Result<String, Error> {
+    async fn discover(
+        &self,
+        creds: &AkSkCredentials,
+        of: Option<&super::client::Client>,
+    ) -> Result<String, Error> {
         let domains = Self::ask(
             &self.iam,
             "/v3/auth/domains",
             "KeystoneQueryAuthDomains",
             creds,
+            of,
         )
         .await?;
         let first = domains
@@ -761,6 +823,7 @@ impl DiscoverDomainId {
             "/v5/caller-identity",
             "ShowCallerIdentity",
             creds,
+            of,
         )
         .await?;
         identity
@@ -779,27 +842,43 @@ impl DiscoverDomainId {
 
 impl CredentialProvider for DiscoverDomainId {
     fn credentials(&self) -> CredentialFuture<'_> {
-        Box::pin(async move {
-            let mut c = self.inner.credentials().await?;
-            if c.credentials.domain_id.is_some() {
-                return Ok(c);
+        Box::pin(self.lookup(None))
+    }
+
+    /// As [`CredentialProvider::credentials`], asking IAM and STS with `client`'s HTTP
+    /// settings (proxy, TLS, timeouts, retries, User-Agent).
+    fn credentials_for<'a>(&'a self, client: &'a super::client::Client) -> CredentialFuture<'a> {
+        Box::pin(self.lookup(Some(client)))
+    }
+}
+
+impl DiscoverDomainId {
+    async fn lookup(
+        &self,
+        of: Option<&super::client::Client>,
+    ) -> Result<ProvidedCredentials, Error> {
+        let mut c = match of {
+            Some(client) => self.inner.credentials_for(client).await?,
+            None => self.inner.credentials().await?,
+        };
+        if c.credentials.domain_id.is_some() {
+            return Ok(c);
+        }
+        let ak = c.credentials.access_key.clone();
+        let id = match self.kept(&ak) {
+            Some(id) => id,
+            None => {
+                let id = self.discover(&c.credentials, of).await?;
+                #[cfg(feature = "tracing")]
+                tracing::debug!(access_key = %ak, "domain id discovered");
+                match self.found.lock() {
+                    Ok(mut m) => m.insert(ak, id.clone()),
+                    Err(p) => p.into_inner().insert(ak, id.clone()),
+                };
+                id
             }
-            let ak = c.credentials.access_key.clone();
-            let id = match self.kept(&ak) {
-                Some(id) => id,
-                None => {
-                    let id = self.discover(&c.credentials).await?;
-                    #[cfg(feature = "tracing")]
-                    tracing::debug!(access_key = %ak, "domain id discovered");
-                    match self.found.lock() {
-                        Ok(mut m) => m.insert(ak, id.clone()),
-                        Err(p) => p.into_inner().insert(ak, id.clone()),
-                    };
-                    id
-                }
-            };
-            c.credentials.domain_id = Some(id);
-            Ok(c)
-        })
+        };
+        c.credentials.domain_id = Some(id);
+        Ok(c)
     }
 }

@@ -650,6 +650,70 @@ async fn domain_id_falls_back_to_sts_and_errors_say_where() {
     assert!(!m.contains("discovery-secret"), "{m}");
 }
 
+/// A client's discovery asks IAM with the client's settings: through its proxy, with its
+/// User-Agent. Both hosts here exist only behind the proxy (a mock server that answers
+/// for them), so the client's request and the discovery can only succeed through it.
+#[tokio::test]
+async fn domain_id_discovery_uses_the_client_s_proxy_and_user_agent() {
+    let proxy = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v3/auth/domains"))
+        .and(header("host", "iam.discovery.invalid"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"domains": [{"id": "dom-via-proxy"}]})),
+        )
+        .expect(1)
+        .mount(&proxy)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v2/servicerequest/cases"))
+        .and(header("x-domain-id", "dom-via-proxy"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
+        .expect(1)
+        .mount(&proxy)
+        .await;
+    let discover =
+        DiscoverDomainId::new(fixed("AKPROXY")).iam_endpoint("http://iam.discovery.invalid");
+    let client = Client::builder()
+        .endpoint("http://osm.discovery.invalid")
+        .proxy(proxy.uri())
+        .user_agent("discovery-test/1")
+        .auth(Auth::provider(Arc::new(discover)))
+        .build()
+        .unwrap();
+    let resp = client
+        .execute(Request::new(
+            Method::GET,
+            "/v2/servicerequest/cases",
+            "ListCases",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let received = proxy.received_requests().await.unwrap();
+    assert_eq!(received.len(), 2, "{received:?}");
+    let asked = &received[0];
+    assert_eq!(asked.url.path(), "/v3/auth/domains");
+    assert_eq!(
+        asked
+            .headers
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok()),
+        Some("discovery-test/1")
+    );
+    let auth = asked
+        .headers
+        .get("authorization")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        auth.starts_with("SDK-HMAC-SHA256 Access=AKPROXY,"),
+        "{auth}"
+    );
+}
+
 /// The real process environment, in a child process (this test binary run again with the
 /// variables set), so no test mutates its own environment.
 #[test]
