@@ -197,10 +197,22 @@ pub fn locate_in(source: &str, lines: &[usize], pointer: &str) -> (usize, usize)
                     offset -= 1;
                 }
             }
-            // A number that is no key is an array index: in YAML, the item of a block
-            // sequence (`- ...`) is counted; in a flow sequence or JSON the position stays.
+            // A number that is no key is an array index: the item of a YAML block sequence
+            // (`- ...`) or of a flow sequence (a JSON array, YAML's `[...]`) is counted.
             None => match token.parse::<usize>() {
                 Ok(n) => {
+                    if let Some(pos) = find_flow_item(source, offset, n, !json) {
+                        let line = lines.partition_point(|&start| start <= pos);
+                        let line_start = lines[line - 1];
+                        found = (line, source[line_start..pos].chars().count() + 1);
+                        if !json {
+                            // YAML keys are found by lines and indentation, which a flow
+                            // collection does not have: the item is as near as it gets.
+                            break;
+                        }
+                        offset = pos;
+                        continue;
+                    }
                     if json {
                         continue;
                     }
@@ -219,6 +231,75 @@ pub fn locate_in(source: &str, lines: &[usize], pointer: &str) -> (usize, usize)
         }
     }
     found
+}
+
+/// The position of item `n` of the flow sequence that is the value of the key just found
+/// (the text from `offset` runs to its `:`, then the `[`): a JSON array, or in YAML
+/// (`yaml`) a `[...]` on the key's line. `None` when the value is no flow sequence or has
+/// fewer items. Strings are skipped (`"..."` with backslash escapes, and in YAML `'...'`);
+/// the scan ends with the sequence.
+fn find_flow_item(source: &str, offset: usize, n: usize, yaml: bool) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let colon = offset + source[offset..].find(':')?;
+    let mut at = colon + 1;
+    while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\r' | b'\n') {
+        if yaml && bytes[at] == b'\n' {
+            return None;
+        }
+        at += 1;
+    }
+    if bytes.get(at) != Some(&b'[') {
+        return None;
+    }
+    let start_of_item = |mut at: usize| {
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\r' | b'\n') {
+            at += 1;
+        }
+        at
+    };
+    let mut item = 0;
+    let mut depth = 0usize;
+    let mut i = at + 1;
+    if n == 0 {
+        let first = start_of_item(i);
+        return (bytes.get(first) != Some(&b']')).then_some(first);
+    }
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'\'' if yaml => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == b'\'' {
+                        if bytes.get(i + 1) == Some(&b'\'') {
+                            i += 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    i += 1;
+                }
+            }
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' if depth == 0 => return None,
+            b']' | b'}' => depth -= 1,
+            b',' if depth == 0 => {
+                item += 1;
+                if item == n {
+                    let next = start_of_item(i + 1);
+                    return (bytes.get(next) != Some(&b']')).then_some(next);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The position of the dash of item `n` of the block sequence that follows the line of
@@ -502,8 +583,11 @@ mod tests {
         assert_eq!(locate(src, "/a/1"), (4, 3));
         assert_eq!(locate(src, "/a/1/y"), (5, 5));
         assert_eq!(locate(src, "/a/2/x"), (8, 5));
-        // A flow sequence's items are not counted: its key's position.
-        assert_eq!(locate(src, "/a/1/z/1"), (6, 5));
+        // A flow sequence's items are counted too.
+        assert_eq!(locate(src, "/a/1/z/1"), (6, 12));
+        assert_eq!(locate(src, "/a/1/z/0"), (6, 9));
+        // Past its end: the key's position.
+        assert_eq!(locate(src, "/a/1/z/2"), (6, 5));
         // Items at the key's own indentation; an index past the end stays at the key.
         assert_eq!(locate(src, "/b/1"), (11, 1));
         assert_eq!(locate(src, "/b/5"), (9, 1));
@@ -522,6 +606,24 @@ mod tests {
         let src =
             "{\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n    \"/b\": {\"get\": {}}\n  }\n}";
         assert_eq!(locate(src, "/paths/~1b/get"), (4, 12));
+    }
+
+    #[test]
+    fn locates_the_items_of_flow_sequences() {
+        let src = "{\n  \"tags\": [\"a,]\\\"\", {\"x\": [1, 2]},\n    {\"name\": \"c\"}\n  ],\n  \"e\": []\n}";
+        assert_eq!(locate(src, "/tags/0"), (2, 12));
+        assert_eq!(locate(src, "/tags/1"), (2, 21));
+        assert_eq!(locate(src, "/tags/1/x/1"), (2, 31));
+        assert_eq!(locate(src, "/tags/2"), (3, 5));
+        assert_eq!(locate(src, "/tags/2/name"), (3, 6));
+        // Past the end, or an empty array: the key's position.
+        assert_eq!(locate(src, "/tags/3"), (2, 3));
+        assert_eq!(locate(src, "/e/0"), (5, 3));
+        let yaml = "openapi: 3.0.3\na:\n  b: ['x, ]', \"y\\\"\", [1, 2], z]\n  c:\n    - 1\n";
+        assert_eq!(locate(yaml, "/a/b/1"), (3, 15));
+        assert_eq!(locate(yaml, "/a/b/3"), (3, 30));
+        // A block sequence on the lines below is not a flow one.
+        assert_eq!(locate(yaml, "/a/c/0"), (5, 5));
     }
 
     #[test]
