@@ -755,12 +755,15 @@ pub fn parse_libyaml(source: &str) -> Result<Value, Error> {
 /// locates them).
 pub fn libyaml_tree(source: &str) -> Result<Tree, Error> {
     let budget = std::cell::Cell::new(libyaml_budget(source.len()));
-    let duplicates = std::cell::RefCell::new(Vec::new());
-    let value = Tolerant {
+    let repeats = Repeats::default();
+    let tolerant = Tolerant {
         budget: &budget,
-        duplicates: &duplicates,
-    }
-    .read(serde_yaml::Deserializer::from_str(source))
+        repeats: &repeats,
+    };
+    let value = serde::de::DeserializeSeed::deserialize(
+        tolerant,
+        serde_yaml::Deserializer::from_str(source),
+    )
     .map_err(|e| {
         let place = e.location();
         Error {
@@ -773,73 +776,148 @@ pub fn libyaml_tree(source: &str) -> Result<Tree, Error> {
     Ok(Tree {
         value,
         expanded: 0,
-        duplicates: Tolerant::pointers(duplicates),
+        duplicates: repeats.pointers(),
     })
 }
 
 /// Parses a JSON text into its tree as `serde_json` does, and finds the keys met twice in one
 /// object (RFC 8259 leaves what they mean to the reader; serde_json keeps the last value).
 pub fn parse_json(source: &str) -> Result<Tree, serde_json::Error> {
-    let budget = std::cell::Cell::new(usize::MAX);
-    let duplicates = std::cell::RefCell::new(Vec::new());
+    let repeats = Repeats::default();
     let mut reader = serde_json::Deserializer::from_str(source);
-    let value = Tolerant {
-        budget: &budget,
-        duplicates: &duplicates,
-    }
-    .read(&mut reader)?;
+    let value =
+        serde::de::DeserializeSeed::deserialize(JsonTree { repeats: &repeats }, &mut reader)?;
     reader.end()?;
     Ok(Tree {
         value,
         expanded: 0,
-        duplicates: Tolerant::pointers(duplicates),
+        duplicates: repeats.pointers(),
     })
 }
 
-/// Deserializes a JSON tree from YAML, tolerating what `serde_json::Value` does not: integers
-/// beyond 64 bits (kept as floats) and keys that are not strings (`200:` becomes `"200"`).
-/// Each node spends its weight from `budget`. A key met again in a mapping is noted in
-/// `duplicates` with the tokens of its pointer, innermost first: each mapping and sequence
-/// adds its own token to those noted inside the value it just read.
-#[derive(Clone, Copy)]
-struct Tolerant<'b> {
-    budget: &'b std::cell::Cell<usize>,
-    duplicates: &'b std::cell::RefCell<Vec<Vec<String>>>,
+/// The keys met again in a mapping, while a tree is deserialized: each noted with the tokens
+/// of its pointer, innermost first; each mapping and sequence adds its own token to those
+/// noted inside the value it just read.
+#[derive(Default)]
+struct Repeats {
+    /// How many are noted (read for every entry: a `Cell`, not a borrow).
+    count: std::cell::Cell<usize>,
+    tokens: std::cell::RefCell<Vec<Vec<String>>>,
 }
 
-impl Tolerant<'_> {
-    fn read<'de, D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        serde::de::DeserializeSeed::deserialize(self, d)
+impl Repeats {
+    fn count(&self) -> usize {
+        self.count.get()
     }
 
-    /// The duplicates' pointers, from their tokens.
-    fn pointers(duplicates: std::cell::RefCell<Vec<Vec<String>>>) -> Vec<Duplicate> {
-        let tokens = duplicates.into_inner();
-        let pointer = |tokens: Vec<String>| {
-            let pointer = tokens.iter().rev();
-            pointer.fold(String::new(), |p, token| crate::diag::push(&p, token))
-        };
-        let at = None;
-        tokens
-            .into_iter()
-            .map(|tokens| Duplicate {
-                pointer: pointer(tokens),
-                at,
-            })
-            .collect()
+    /// Notes `key`, met again in the mapping being read.
+    fn note(&self, key: String) {
+        self.tokens.borrow_mut().push(vec![key]);
+        self.count.set(self.count.get() + 1);
     }
 
-    /// Adds `token` to the duplicates noted since there were `before` of them.
-    fn within(self, before: usize, token: impl FnOnce() -> String) {
-        let mut noted = self.duplicates.borrow_mut();
-        if noted.len() > before {
+    /// Adds `token` to those noted since there were `before` of them.
+    fn within(&self, before: usize, token: impl FnOnce() -> String) {
+        if self.count.get() > before {
             let token = token();
-            for tokens in &mut noted[before..] {
+            for tokens in &mut self.tokens.borrow_mut()[before..] {
                 tokens.push(token.clone());
             }
         }
     }
 
+    /// The duplicates, with their pointers.
+    fn pointers(self) -> Vec<Duplicate> {
+        let pointer = |tokens: Vec<String>| {
+            let tokens = tokens.iter().rev();
+            tokens.fold(String::new(), |p, token| crate::diag::push(&p, token))
+        };
+        let noted = self.tokens.into_inner().into_iter();
+        noted
+            .map(|tokens| Duplicate {
+                pointer: pointer(tokens),
+                at: None,
+            })
+            .collect()
+    }
+}
+
+/// A JSON text's tree, as `serde_json::Value` reads it, with the keys met twice ([`Repeats`]).
+#[derive(Clone, Copy)]
+struct JsonTree<'r> {
+    repeats: &'r Repeats,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for JsonTree<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for JsonTree<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(float(v))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        loop {
+            let before = self.repeats.count();
+            let Some(v) = seq.next_element_seed(self)? else {
+                break;
+            };
+            self.repeats.within(before, || out.len().to_string());
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let before = self.repeats.count();
+            let v = map.next_value_seed(self)?;
+            self.repeats.within(before, || key.clone());
+            if let Some(key) = insert(&mut out, key, v) {
+                self.repeats.note(key);
+            }
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// Deserializes a JSON tree from YAML, tolerating what `serde_json::Value` does not: integers
+/// beyond 64 bits (kept as floats) and keys that are not strings (`200:` becomes `"200"`).
+/// Each node spends its weight from `budget`. A key met again in a mapping is noted in
+/// `repeats`.
+#[derive(Clone, Copy)]
+struct Tolerant<'b> {
+    budget: &'b std::cell::Cell<usize>,
+    repeats: &'b Repeats,
+}
+
+impl Tolerant<'_> {
     fn spend<E: serde::de::Error>(self, weight: usize) -> Result<(), E> {
         match self.budget.get().checked_sub(weight) {
             Some(left) => {
@@ -913,11 +991,11 @@ impl<'de> serde::de::Visitor<'de> for Tolerant<'_> {
         self.spend(NODE)?;
         let mut out = Vec::new();
         loop {
-            let before = self.duplicates.borrow().len();
+            let before = self.repeats.count();
             let Some(v) = seq.next_element_seed(self)? else {
                 break;
             };
-            self.within(before, || out.len().to_string());
+            self.repeats.within(before, || out.len().to_string());
             out.push(v);
         }
         Ok(Value::Array(out))
@@ -927,11 +1005,11 @@ impl<'de> serde::de::Visitor<'de> for Tolerant<'_> {
         let mut out = Map::new();
         while let Some(k) = map.next_key_seed(self)? {
             let key = key_text(k);
-            let before = self.duplicates.borrow().len();
+            let before = self.repeats.count();
             let v = map.next_value_seed(self)?;
-            self.within(before, || key.clone());
+            self.repeats.within(before, || key.clone());
             if let Some(key) = insert(&mut out, key, v) {
-                self.duplicates.borrow_mut().push(vec![key]);
+                self.repeats.note(key);
             }
         }
         Ok(Value::Object(out))
