@@ -12,8 +12,8 @@ fn maps_to(target: &str, reference: &str) -> bool {
 /// property: a warning at the alternative, as its tag can never be read (the client tries the
 /// alternatives in turn). Checked once every type exists.
 pub(super) fn check_discriminators(api: &Api, sink: &mut crate::diag::Sink) {
-    let types: std::collections::HashMap<&str, &TypeDef> =
-        api.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    // Built at the first tagged alternative: most specs have none.
+    let mut types: Option<std::collections::HashMap<&str, &TypeDef>> = None;
     for t in &api.types {
         let TypeKind::Union(variants) = &t.kind else {
             continue;
@@ -22,7 +22,9 @@ pub(super) fn check_discriminators(api: &Api, sink: &mut crate::diag::Sink) {
             let (Some((property, _)), Ty::Named(n)) = (&v.tag, &v.ty) else {
                 continue;
             };
-            let Some(s) = super::paging::struct_of(n, &types) else {
+            let types = types
+                .get_or_insert_with(|| api.types.iter().map(|t| (t.name.as_str(), t)).collect());
+            let Some(s) = super::paging::struct_of(n, types) else {
                 continue;
             };
             if s.fields.iter().any(|f| &f.wire == property) || s.additional.is_some() {
