@@ -757,7 +757,7 @@ pub fn libyaml_tree(source: &str) -> Result<Tree, Error> {
     let budget = std::cell::Cell::new(libyaml_budget(source.len()));
     let repeats = Repeats::default();
     let tolerant = Tolerant {
-        budget: &budget,
+        budget: Some(&budget),
         repeats: &repeats,
     };
     let value = serde::de::DeserializeSeed::deserialize(
@@ -785,8 +785,11 @@ pub fn libyaml_tree(source: &str) -> Result<Tree, Error> {
 pub fn parse_json(source: &str) -> Result<Tree, serde_json::Error> {
     let repeats = Repeats::default();
     let mut reader = serde_json::Deserializer::from_str(source);
-    let value =
-        serde::de::DeserializeSeed::deserialize(JsonTree { repeats: &repeats }, &mut reader)?;
+    let json = Tolerant {
+        budget: None,
+        repeats: &repeats,
+    };
+    let value = serde::de::DeserializeSeed::deserialize(json, &mut reader)?;
     reader.end()?;
     Ok(Tree {
         value,
@@ -842,86 +845,25 @@ impl Repeats {
     }
 }
 
-/// A JSON text's tree, as `serde_json::Value` reads it, with the keys met twice ([`Repeats`]).
-#[derive(Clone, Copy)]
-struct JsonTree<'r> {
-    repeats: &'r Repeats,
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for JsonTree<'_> {
-    type Value = Value;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for JsonTree<'_> {
-    type Value = Value;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
-    }
-    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
-    }
-    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
-        Ok(float(v))
-    }
-    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
-    }
-    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
-    }
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut out = Vec::new();
-        loop {
-            let before = self.repeats.count();
-            let Some(v) = seq.next_element_seed(self)? else {
-                break;
-            };
-            self.repeats.within(before, || out.len().to_string());
-            out.push(v);
-        }
-        Ok(Value::Array(out))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let before = self.repeats.count();
-            let v = map.next_value_seed(self)?;
-            self.repeats.within(before, || key.clone());
-            if let Some(key) = insert(&mut out, key, v) {
-                self.repeats.note(key);
-            }
-        }
-        Ok(Value::Object(out))
-    }
-}
-
 /// Deserializes a JSON tree from YAML, tolerating what `serde_json::Value` does not: integers
 /// beyond 64 bits (kept as floats) and keys that are not strings (`200:` becomes `"200"`).
-/// Each node spends its weight from `budget`. A key met again in a mapping is noted in
-/// `repeats`.
+/// With a `budget` (libyaml's text), each node spends its weight from it; without (a JSON
+/// text, whose keys are strings), it reads as `serde_json::Value` does. A key met again in a
+/// mapping is noted in `repeats`.
 #[derive(Clone, Copy)]
 struct Tolerant<'b> {
-    budget: &'b std::cell::Cell<usize>,
+    budget: Option<&'b std::cell::Cell<usize>>,
     repeats: &'b Repeats,
 }
 
 impl Tolerant<'_> {
     fn spend<E: serde::de::Error>(self, weight: usize) -> Result<(), E> {
-        match self.budget.get().checked_sub(weight) {
+        let Some(budget) = self.budget else {
+            return Ok(());
+        };
+        match budget.get().checked_sub(weight) {
             Some(left) => {
-                self.budget.set(left);
+                budget.set(left);
                 Ok(())
             }
             None => Err(E::custom(
@@ -950,7 +892,7 @@ impl<'de> serde::de::DeserializeSeed<'de> for Tolerant<'_> {
 impl<'de> serde::de::Visitor<'de> for Tolerant<'_> {
     type Value = Value;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("any YAML value")
+        f.write_str("any YAML or JSON value")
     }
     fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
         self.node(Value::Bool(v))
@@ -1003,8 +945,15 @@ impl<'de> serde::de::Visitor<'de> for Tolerant<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         self.spend(NODE)?;
         let mut out = Map::new();
-        while let Some(k) = map.next_key_seed(self)? {
-            let key = key_text(k);
+        loop {
+            // A JSON key is a string: read as one, not as a value.
+            let key = match self.budget {
+                None => map.next_key::<String>()?,
+                Some(_) => map.next_key_seed(self)?.map(key_text),
+            };
+            let Some(key) = key else {
+                break;
+            };
             let before = self.repeats.count();
             let v = map.next_value_seed(self)?;
             self.repeats.within(before, || key.clone());
