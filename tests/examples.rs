@@ -108,31 +108,36 @@ async fn mock() -> MockServer {
     server
 }
 
+/// Runs `show-case-extended-parameters` of case `CS42` against a new mock with `credentials`
+/// (variables) and `home`: the example's output, and the one request the mock received.
+async fn show_case(home: &Path, credentials: &[(&str, &str)]) -> (Output, Request) {
+    let server = mock().await;
+    let uri = server.uri();
+    let mut vars = vec![("OSM_ENDPOINT", uri.as_str()), ("OSM_CASE_ID", "CS42")];
+    vars.extend_from_slice(credentials);
+    let out = run(&osm_cases(), "show-case-extended-parameters", home, &vars).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("from-the-mock"), "{stdout}");
+    let request = only_request(&server).await;
+    (out, request)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn an_example_signs_with_the_credentials_the_sdks_find() {
-    let bin = osm_cases();
     let home = tempfile::tempdir().unwrap();
 
     // The environment, as the SDKs name it.
-    let server = mock().await;
-    let out = run(
-        &bin,
-        "show-case-extended-parameters",
+    let (out, request) = show_case(
         home.path(),
         &[
-            ("OSM_ENDPOINT", &server.uri()),
-            ("OSM_CASE_ID", "CS42"),
             ("HUAWEICLOUD_SDK_AK", "AKFROMENV"),
             ("HUAWEICLOUD_SDK_SK", "secret-from-env"),
             ("HUAWEICLOUD_SDK_DOMAIN_ID", "domain-7"),
         ],
     )
     .await;
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert!(stdout.contains("from-the-mock"), "{stdout}");
-    let request = only_request(&server).await;
     let auth = header_of(&request, "authorization").expect("signed");
     assert!(
         auth.starts_with("SDK-HMAC-SHA256 Access=AKFROMENV, SignedHeaders="),
@@ -140,29 +145,15 @@ async fn an_example_signs_with_the_credentials_the_sdks_find() {
     );
     assert_eq!(header_of(&request, "x-domain-id"), Some("domain-7"));
     assert!(header_of(&request, "x-sdk-date").is_some());
-    assert!(!stderr.contains("secret-from-env") && !stdout.contains("secret-from-env"));
+    for output in [&out.stdout, &out.stderr] {
+        assert!(!String::from_utf8_lossy(output).contains("secret-from-env"));
+    }
 
     // The profile file, when the environment has none.
-    let server = mock().await;
     let file = home.path().join("credentials");
     std::fs::write(&file, "[global]\nak = AKFROMFILE\nsk = secret-from-file\n").unwrap();
-    let out = run(
-        &bin,
-        "show-case-extended-parameters",
-        home.path(),
-        &[
-            ("OSM_ENDPOINT", &server.uri()),
-            ("OSM_CASE_ID", "CS42"),
-            ("HUAWEICLOUD_SDK_CREDENTIALS_FILE", file.to_str().unwrap()),
-        ],
-    )
-    .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let request = only_request(&server).await;
+    let file = file.to_str().unwrap();
+    let (_, request) = show_case(home.path(), &[("HUAWEICLOUD_SDK_CREDENTIALS_FILE", file)]).await;
     let auth = header_of(&request, "authorization").expect("signed");
     assert!(
         auth.starts_with("SDK-HMAC-SHA256 Access=AKFROMFILE,"),
@@ -170,26 +161,15 @@ async fn an_example_signs_with_the_credentials_the_sdks_find() {
     );
 
     // The example's own token goes before them.
-    let server = mock().await;
-    let out = run(
-        &bin,
-        "show-case-extended-parameters",
+    let (_, request) = show_case(
         home.path(),
         &[
-            ("OSM_ENDPOINT", &server.uri()),
-            ("OSM_CASE_ID", "CS42"),
             ("OSM_IAM_TOKEN", "iam-token-1"),
             ("HUAWEICLOUD_SDK_AK", "AKFROMENV"),
             ("HUAWEICLOUD_SDK_SK", "secret-from-env"),
         ],
     )
     .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let request = only_request(&server).await;
     assert_eq!(header_of(&request, "x-auth-token"), Some("iam-token-1"));
     assert_eq!(header_of(&request, "authorization"), None);
 }
