@@ -393,19 +393,19 @@ pub(crate) fn client_credentials(
     match v.get("tokenUrl").and_then(Value::as_str) {
         Some(url) if !url.trim().is_empty() && v.as_object().is_some_and(|o| o.len() == 1) => {
             // The client secret is posted there: over TLS, or to the API's own host (a path,
-            // which takes the endpoint's scheme and host).
-            let lower = url.trim().to_ascii_lowercase();
-            if lower.contains("://") && !lower.starts_with("https://") {
+            // which takes the endpoint's scheme and host). Nothing else: URL parsers read
+            // `http:host/x` and `HTTP:\\host` as absolute `http://` URLs to another host.
+            let t = url.trim();
+            let https = t
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+                && !t[8..].starts_with(['/', '\\'])
+                && t.len() > 8;
+            let path = t.starts_with('/') && !t[1..].starts_with(['/', '\\']);
+            if !https && !path {
                 sink.error(
                     &diag::push(&here, "tokenUrl"),
-                    format!("`tokenUrl` `{url}` is not https: the client secret would be sent in the clear; use an https URL or a path on the API's host"),
-                );
-                return None;
-            }
-            if lower.starts_with("//") {
-                sink.error(
-                    &diag::push(&here, "tokenUrl"),
-                    format!("`tokenUrl` `{url}` names another host without a scheme; use an https URL or a path on the API's host"),
+                    format!("`tokenUrl` `{url}` must be an https URL (`https://host/path`) or a path on the API's host (`/path`): the client secret is posted there, and must not go out in the clear or to a host the spec does not name"),
                 );
                 return None;
             }

@@ -574,11 +574,19 @@ fn a_token_url_must_not_send_the_secret_in_the_clear() {
             "{HEAD}paths: {{}}\ncomponents:\n  securitySchemes:\n    t:\n      type: apiKey\n      in: header\n      name: access-token\n      x-client-credentials: {{tokenUrl: '{url}'}}\n"
         )
     };
-    for (url, what) in [
-        ("http://attacker.example:8080/steal", "not https"),
-        ("HTTP://a.example/t", "not https"),
-        ("ftp://a.example/t", "not https"),
-        ("//a.example/t", "without a scheme"),
+    // Absolute http URLs, and what URL parsers read as such (`http:host/x` is
+    // `http://host/x` to the WHATWG rules), other schemes, and other hosts without a scheme.
+    for url in [
+        "http://attacker.example:8080/steal",
+        "HTTP://a.example/t",
+        "ftp://a.example/t",
+        "//a.example/t",
+        "http:attacker.example/steal",
+        "HTTP:\\\\attacker.example\\steal",
+        "http:/attacker.example",
+        "/\\attacker.example/t",
+        "https:///t",
+        "attacker.example/t",
     ] {
         let all = errors(check_text("t.yaml", &spec(url)));
         let e = find(
@@ -586,10 +594,15 @@ fn a_token_url_must_not_send_the_secret_in_the_clear() {
             Severity::Error,
             "/components/securitySchemes/t/x-client-credentials/tokenUrl",
         );
-        assert!(e.message.contains(what), "{url}: {e}");
+        assert!(
+            e.message
+                .contains("must be an https URL (`https://host/path`) or a path on the API's host"),
+            "{url}: {e}"
+        );
     }
     for url in [
         "https://iam.example/oauth2/token",
+        "HTTPS://iam.example/oauth2/token",
         "/baas/auth/v1.0/oauth2/token",
     ] {
         assert!(check_text("t.yaml", &spec(url)).is_ok(), "{url}");
