@@ -109,42 +109,64 @@ pub fn to_rust_syntax(pattern: &str) -> String {
                 out.push(c);
             }
             '-' if in_class && chars.get(i + 1) == Some(&'-') => out.push_str(r"\-"),
-            // ECMA (Annex B) reads a brace that starts no quantifier as a literal.
-            '{' if !in_class && !is_quantifier(&chars[i..]) => out.push_str(r"\{"),
+            // ECMA (Annex B) reads a brace that starts no quantifier as a literal; a
+            // quantifier's `{n,m}` is copied whole.
+            '{' if !in_class => match quantifier_len(&chars[i..]) {
+                Some(len) => {
+                    out.extend(&chars[i..i + len]);
+                    i += len;
+                    continue;
+                }
+                None => out.push_str(r"\{"),
+            },
             '}' if !in_class => {
                 // Braces of quantifiers are copied with them below; a lone one is literal.
                 out.push_str(r"\}");
             }
             _ => out.push(c),
         }
-        if c == '{' && !in_class && is_quantifier(&chars[i..]) {
-            // Copy the whole `{n,m}`.
-            let end = chars[i..].iter().position(|&x| x == '}').unwrap_or(0) + i;
-            out.pop();
-            out.extend(&chars[i..=end]);
-            i = end + 1;
-            continue;
-        }
         i += 1;
     }
     out
 }
 
-/// True when `rest` starts with `{n}`, `{n,}` or `{n,m}`.
-fn is_quantifier(rest: &[char]) -> bool {
-    let Some(end) = rest.iter().position(|&c| c == '}') else {
-        return false;
+/// The length of the `{n}`, `{n,}` or `{n,m}` that `rest` (from its `{`) starts with, braces
+/// included; `None` when the brace starts no quantifier. It reads only as far as the
+/// quantifier goes: a pattern of many braces is translated in linear time.
+fn quantifier_len(rest: &[char]) -> Option<usize> {
+    let digits = |from: usize| {
+        let tail = rest.get(from..).unwrap_or_default();
+        tail.iter().take_while(|c| c.is_ascii_digit()).count()
     };
-    let body: String = rest[1..end].iter().collect();
-    let mut parts = body.splitn(2, ',');
-    let first = parts.next().unwrap_or("");
-    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    digits(first) && parts.next().is_none_or(|m| m.is_empty() || digits(m))
+    let mut at = 1;
+    let first = digits(at);
+    if first == 0 {
+        return None;
+    }
+    at += first;
+    if rest.get(at) == Some(&',') {
+        at += 1;
+        at += digits(at);
+    }
+    (rest.get(at) == Some(&'}')).then_some(at + 1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn braces_that_start_no_quantifier_are_literal() {
+        assert_eq!(to_rust_syntax("a{2}b{1,}c{1,3}"), "a{2}b{1,}c{1,3}");
+        assert_eq!(to_rust_syntax("a{,2}"), r"a\{,2\}");
+        assert_eq!(to_rust_syntax("{x}{"), r"\{x\}\{");
+        assert_eq!(to_rust_syntax("a{1,2"), r"a\{1,2");
+        assert_eq!(to_rust_syntax("[{]"), "[{]");
+        // Each brace is read only as far as a quantifier could go (a spec's pattern of
+        // 50,000 braces was translated in quadratic time).
+        let many = "{".repeat(50_000) + "}";
+        assert_eq!(to_rust_syntax(&many), r"\{".repeat(50_000) + r"\}");
+    }
 
     #[test]
     fn shorthand_classes_get_their_ecma_meaning() {
