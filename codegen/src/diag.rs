@@ -91,6 +91,15 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// `text` cut to its first `max` characters, with `…` where it was cut: spec text quoted in a
+/// message (a pattern, a value) stays readable however long it is.
+pub fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..at])),
+    }
+}
+
 /// All diagnostics of a failed run, errors first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostics(pub Vec<Diagnostic>);
@@ -624,6 +633,15 @@ mod tests {
         assert_eq!(locate(yaml, "/a/b/3"), (3, 30));
         // A block sequence on the lines below is not a flow one.
         assert_eq!(locate(yaml, "/a/c/0"), (5, 5));
+    }
+
+    #[test]
+    fn quoted_spec_text_is_clipped() {
+        assert_eq!(clip("abc", 3), "abc");
+        assert_eq!(clip("abcd", 3), "abc…");
+        assert_eq!(clip("ééé", 2), "éé…");
+        let long = "{".repeat(400_000);
+        assert_eq!(clip(&long, 200).chars().count(), 201);
     }
 
     #[test]

@@ -98,6 +98,9 @@ impl Lowerer<'_> {
         match result {
             Ok(p) => Some(p),
             Err(e) => {
+                // The regex crate's syntax errors quote the pattern: both are clipped.
+                let (pattern, e) = (diag::clip(pattern, 200), e.to_string());
+                let e = diag::clip(&e, 400);
                 self.sink.warn(
                     &diag::push(pointer, "pattern"),
                     format!("pattern `{pattern}` cannot be checked with the Rust `regex` crate ({e}); it is not enforced"),
