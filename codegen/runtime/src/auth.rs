@@ -261,7 +261,7 @@ pub struct TokenCache {
 impl std::fmt::Debug for TokenCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenCache")
-            .field("token_url", &self.token_url)
+            .field("token_url", &redact_userinfo(&self.token_url))
             .field("client_id", &self.client_id)
             .field("header", &self.header)
             .finish_non_exhaustive()
@@ -288,7 +288,7 @@ impl TokenCache {
         if matches!(&*cached, Some((token, _)) if token.expose().as_bytes() == sent.as_bytes()) {
             *cached = None;
             #[cfg(feature = "tracing")]
-            tracing::debug!(token_url = %self.token_url, "the API refused the client-credentials token (401); it is dropped");
+            tracing::debug!(token_url = %redact_userinfo(&self.token_url), "the API refused the client-credentials token (401); it is dropped");
         }
     }
 
@@ -335,9 +335,9 @@ impl TokenCache {
             });
         }
         let fetched = std::time::Instant::now();
-        let result =
-            fetch_client_credentials_token(client, &url, &self.client_id, &self.client_secret)
-                .await;
+        // `url` is on `base_url`'s host or https (`token_url`), so the check of `fetch`
+        // against the endpoint in use passes; it is made all the same.
+        let result = fetch(client, &url, base_url, &self.client_id, &self.client_secret).await;
         *last_failure = result.is_err().then(std::time::Instant::now);
         let token = result?;
         // No `expires_in` (or `null`) is a lifetime of 0, like an unreadable one: the token
@@ -348,7 +348,7 @@ impl TokenCache {
         let replace_at = fetched.checked_add(lifetime.saturating_sub(token_margin(lifetime)));
         #[cfg(feature = "tracing")]
         tracing::debug!(
-            token_url = %url,
+            token_url = %redact_userinfo(&url),
             expires_in = ?token.expires_in,
             "fetched a client-credentials token"
         );
@@ -359,14 +359,37 @@ impl TokenCache {
 }
 
 /// The token endpoint `token_url` of a security scheme (`x-client-credentials`), resolved
-/// against the API's base URL: an absolute URL is kept; a path replaces the base URL's path
-/// (`https://host/service/AICC__Case/1.0.0` and `/baas/auth/v1.0/oauth2/token` give
-/// `https://host/baas/auth/v1.0/oauth2/token`).
+/// against the API's base URL. The client secret is posted there, so it is one of:
+///
+/// - an absolute `https` URL, written with `://` (the scheme in any case), with a host: kept;
+/// - a path starting with a single `/`: it replaces the base URL's path, on the base URL's
+///   scheme, host and port (`https://host/service/AICC__Case/1.0.0` and
+///   `/baas/auth/v1.0/oauth2/token` give `https://host/baas/auth/v1.0/oauth2/token`).
+///
+/// Anything else is [`Error::Config`]: an `http://` URL, what URL parsers read as one to
+/// another host (`http:host/x`, `HTTP:\\host\x`, `http:/host`), a scheme-relative
+/// `//host/x`, another scheme, a host without a scheme.
 #[cfg(feature = "client-credentials")]
 pub fn token_url(base_url: &str, token_url: &str) -> Result<String, Error> {
-    if let Ok(absolute) = url::Url::parse(token_url) {
-        return Ok(absolute.to_string());
+    let t = token_url.trim();
+    if let Some(rest) = strip_prefix_ignore_case(t, "https://") {
+        if rest.is_empty() || rest.starts_with(['/', '\\']) {
+            return Err(refused_token_url(token_url));
+        }
+        let url = url::Url::parse(t).map_err(|e| {
+            Error::Config(format!(
+                "invalid token URL {:?}: {e}",
+                without_userinfo(token_url)
+            ))
+        })?;
+        if url.scheme() != "https" || url.host_str().is_none_or(str::is_empty) {
+            return Err(refused_token_url(token_url));
+        }
+        return Ok(url.to_string());
     }
+    let Some(path) = t.strip_prefix('/').filter(|p| !p.starts_with(['/', '\\'])) else {
+        return Err(refused_token_url(token_url));
+    };
     let url =
         url::Url::parse(base_url).map_err(|e| Error::Config(format!("invalid base URL: {e}")))?;
     if url.scheme() != "https" && url.scheme() != "http" {
@@ -379,8 +402,63 @@ pub fn token_url(base_url: &str, token_url: &str) -> Result<String, Error> {
         return Err(Error::Config("invalid base URL: no host".to_owned()));
     };
     let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
-    let path = token_url.trim_start_matches('/');
-    Ok(format!("{}://{host}{port}/{path}", url.scheme()))
+    let resolved = format!("{}://{host}{port}/{path}", url.scheme());
+    // However the path is written, it stays on the base URL's origin.
+    match url::Url::parse(&resolved) {
+        Ok(r) if r.origin() == url.origin() => Ok(resolved),
+        _ => Err(refused_token_url(token_url)),
+    }
+}
+
+/// `text` without `prefix`, matched ASCII case-insensitively.
+#[cfg(feature = "client-credentials")]
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &text[prefix.len()..])
+}
+
+/// The [`Error::Config`] of a token URL that is neither https nor a path on the API's host.
+#[cfg(feature = "client-credentials")]
+fn refused_token_url(token_url: &str) -> Error {
+    Error::Config(format!(
+        "invalid token URL {:?}: it must be an https URL (`https://host/path`) or a path on \
+         the API's host (`/path`), as the client secret is posted there and must not go out \
+         in the clear",
+        without_userinfo(token_url)
+    ))
+}
+
+/// The URL the exchange posts the client secret to: an absolute URL written with `://` and
+/// a host, `https`, or `http` on the origin of `own` (the API's endpoint, where
+/// [`token_url`] puts a path). Anything else is [`Error::Config`]: URL parsers read
+/// `http:host/x` as `http://host/x`, and the secret must not go to another host in the
+/// clear.
+#[cfg(feature = "client-credentials")]
+fn exchange_url(token_url: &str, own: &str) -> Result<url::Url, Error> {
+    let t = token_url.trim();
+    let written = ["https://", "http://"].iter().any(|scheme| {
+        strip_prefix_ignore_case(t, scheme)
+            .is_some_and(|rest| !rest.is_empty() && !rest.starts_with(['/', '\\']))
+    });
+    if !written {
+        return Err(refused_token_url(token_url));
+    }
+    let url = url::Url::parse(t).map_err(|e| {
+        Error::Config(format!(
+            "invalid token URL {:?}: {e}",
+            without_userinfo(token_url)
+        ))
+    })?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(refused_token_url(token_url));
+    }
+    let own_origin = || url::Url::parse(own.trim()).map(|u| u.origin()).ok();
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if own_origin() == Some(url.origin()) => Ok(url),
+        _ => Err(refused_token_url(token_url)),
+    }
 }
 
 #[cfg(feature = "client-credentials")]
@@ -405,6 +483,11 @@ fn lifetime_secs(v: &serde_json::Value) -> u64 {
 /// The exchange goes through `client`'s HTTP client (no redirects followed) with its timeout
 /// and body limit.
 ///
+/// `token_url` is an absolute URL written with `://`: `https`, or `http` on the origin of
+/// `client`'s endpoint (where [`token_url`] resolves a path). Any other (an `http` URL to
+/// another host, `http:host/x` which URL parsers read as one) is refused before anything is
+/// sent, as [`Error::Config`]: the client secret never goes out in the clear.
+///
 /// Every error is [`Error::TokenExchange`] (its `Display` starts `token exchange at <url>:`),
 /// holding what went wrong. Nothing of the response body, which may hold a token, is kept
 /// but the OAuth `error` and `error_description` of a non-2xx answer (RFC 6749 5.2), as the
@@ -418,7 +501,27 @@ pub async fn fetch_client_credentials_token(
     client_id: &str,
     client_secret: &Secret,
 ) -> Result<AccessToken, Error> {
-    exchange(client, token_url, client_id, client_secret)
+    fetch(
+        client,
+        token_url,
+        client.endpoint(),
+        client_id,
+        client_secret,
+    )
+    .await
+}
+
+/// [`fetch_client_credentials_token`], `http` allowed on the origin of `own` (the endpoint
+/// the request is for, which may be a fallback endpoint).
+#[cfg(feature = "client-credentials")]
+async fn fetch(
+    client: &super::client::Client,
+    token_url: &str,
+    own: &str,
+    client_id: &str,
+    client_secret: &Secret,
+) -> Result<AccessToken, Error> {
+    exchange(client, token_url, own, client_id, client_secret)
         .await
         .map_err(|source| Error::TokenExchange {
             url: redact_userinfo(token_url),
@@ -426,7 +529,8 @@ pub async fn fetch_client_credentials_token(
         })
 }
 
-/// A URL with its user name and password dropped, for errors.
+/// A URL with its user name and password dropped, for errors, `Debug` and logs; text that
+/// does not parse as a URL (a path, a malformed URL) as [`without_userinfo`] shows it.
 #[cfg(feature = "client-credentials")]
 fn redact_userinfo(raw: &str) -> String {
     match url::Url::parse(raw) {
@@ -435,8 +539,41 @@ fn redact_userinfo(raw: &str) -> String {
             let _ = u.set_password(None);
             u.to_string()
         }
-        Err(_) => super::error::escape_control(&super::error::bounded(raw, 256)).into_owned(),
+        Err(_) => without_userinfo(raw),
     }
+}
+
+/// `raw` as written (not as a URL parser rewrites it), without whatever precedes the last
+/// `@` of its authority (from after `scheme:` and its slashes to the query or fragment),
+/// bounded, control characters escaped: for text that is not a URL, or a URL refused as
+/// written.
+#[cfg(feature = "client-credentials")]
+fn without_userinfo(raw: &str) -> String {
+    let text = raw.trim();
+    // The authority starts after `scheme:` and its slashes (either way round), or at
+    // the start, and is taken to run to the query or fragment: a password holding a
+    // `/` still goes (a path holding an `@` goes too, which loses nothing secret).
+    let scheme_end = text
+        .find(':')
+        .filter(|&i| {
+            text[..i]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+        })
+        .map_or(0, |i| i + 1);
+    let start = scheme_end
+        + text[scheme_end..]
+            .bytes()
+            .take_while(|b| matches!(b, b'/' | b'\\'))
+            .count();
+    let end = text[start..]
+        .find(['?', '#'])
+        .map_or(text.len(), |i| start + i);
+    let shown = match text[start..end].rfind('@') {
+        Some(at) => format!("{}{}", &text[..start], &text[start + at + 1..]),
+        None => text.to_owned(),
+    };
+    super::error::escape_control(&super::error::bounded(&shown, 256)).into_owned()
 }
 
 /// The OAuth error fields (`error`, `error_description`) of a token endpoint's error body,
@@ -447,28 +584,68 @@ fn oauth_error_fields(body: &[u8], client_secret: &Secret) -> (Option<String>, O
     else {
         return (None, None);
     };
+    let forms = secret_forms(client_secret.expose());
     let field = |key: &str, max: usize| {
         let text = map.get(key)?.as_str()?;
-        let secret = client_secret.expose();
-        let text = if secret.is_empty() {
-            text.to_owned()
-        } else {
-            text.replace(secret, "***")
-        };
+        let text = forms
+            .iter()
+            .fold(text.to_owned(), |text, form| mask(&text, form));
         Some(super::error::bounded(&text, max).into_owned())
     };
     (field("error", 256), field("error_description", 512))
+}
+
+/// The forms in which a token endpoint that echoes the request could show the client
+/// secret, longest first: as it is; form-urlencoded as it was posted (`+` for a space,
+/// `%2B`), and with `%20` for a space; every byte but letters and digits %-encoded; and as
+/// it is with `+` for a space. Empty for an empty secret.
+#[cfg(feature = "client-credentials")]
+fn secret_forms(secret: &str) -> Vec<String> {
+    if secret.is_empty() {
+        return Vec::new();
+    }
+    let form: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let mut forms = vec![
+        secret.to_owned(),
+        secret.replace(' ', "+"),
+        form.replace('+', "%20"),
+        percent_encoding::utf8_percent_encode(secret, percent_encoding::NON_ALPHANUMERIC)
+            .to_string(),
+        form,
+    ];
+    forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    forms.dedup();
+    forms
+}
+
+/// `text` with every occurrence of `secret` replaced by `***`, ASCII letters matched in
+/// either case (so `%2f` for `%2F`; masking more than the secret hides nothing of it).
+#[cfg(feature = "client-credentials")]
+fn mask(text: &str, secret: &str) -> String {
+    // ASCII case folding keeps every byte where it is, so positions in `haystack` are
+    // positions in `text`, on character boundaries (`secret` is whole characters).
+    let haystack = text.to_ascii_lowercase();
+    let needle = secret.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut from = 0;
+    while let Some(i) = haystack[from..].find(&needle) {
+        out.push_str(&text[from..from + i]);
+        out.push_str("***");
+        from += i + needle.len();
+    }
+    out.push_str(&text[from..]);
+    out
 }
 
 #[cfg(feature = "client-credentials")]
 async fn exchange(
     client: &super::client::Client,
     token_url: &str,
+    own: &str,
     client_id: &str,
     client_secret: &Secret,
 ) -> Result<AccessToken, Error> {
-    let url =
-        url::Url::parse(token_url).map_err(|e| Error::Config(format!("invalid token URL: {e}")))?;
+    let url = exchange_url(token_url, own)?;
     let form = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("grant_type", "client_credentials")
         .append_pair("client_id", client_id)

@@ -465,20 +465,37 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 }
 
 /// Parses an RFC 3339 / ISO 8601 date-time such as `2020-01-08T02:53:07.818000Z`
-/// (`Z`, an offset `+08:00`, or none for UTC; fractions of seconds dropped).
+/// (`Z`, an offset `+08:00`, or none for UTC; fractions of seconds dropped). `None` for
+/// anything else, a field out of its range included (month 1 to 12, a day of that month,
+/// hour 0 to 23, minute 0 to 59, second 0 to 60, an offset of at most `23:59`), and for a
+/// time before 1970 or too far ahead to be a `SystemTime`; never a panic or a wrap, whatever
+/// the server sends.
 pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
+    /// A field of ASCII digits only (no sign, no space), of 1 to `max_len` of them.
+    fn number(text: &str, max_len: usize) -> Option<i64> {
+        if text.is_empty() || text.len() > max_len || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        text.parse().ok()
+    }
     let s = s.trim();
     let (date, rest) = s.split_at_checked(10)?;
     let mut d = date.split('-');
-    let year: i64 = d.next()?.parse().ok()?;
-    let month: u32 = d.next()?.parse().ok()?;
-    let day: u32 = d.next()?.parse().ok()?;
+    let year = number(d.next()?, 4)?;
+    let month = number(d.next()?, 2)?;
+    let day = number(d.next()?, 2)?;
+    if d.next().is_some() {
+        return None;
+    }
     let rest = rest.strip_prefix(['T', 't', ' '])?;
     let (hms, mut tail) = rest.split_at_checked(8)?;
     let mut t = hms.split(':');
-    let h: i64 = t.next()?.parse().ok()?;
-    let m: i64 = t.next()?.parse().ok()?;
-    let sec: i64 = t.next()?.parse().ok()?;
+    let h = number(t.next()?, 2)?;
+    let m = number(t.next()?, 2)?;
+    let sec = number(t.next()?, 2)?;
+    if t.next().is_some() {
+        return None;
+    }
     if let Some(frac) = tail.strip_prefix('.') {
         let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 {
@@ -495,14 +512,31 @@ pub fn parse_rfc3339(s: &str) -> Option<SystemTime> {
                 _ => return None,
             };
             let (oh, om) = tail[1..].split_once(':')?;
-            sign * (oh.parse::<i64>().ok()? * 3600 + om.parse::<i64>().ok()? * 60)
+            let (oh, om) = (number(oh, 2)?, number(om, 2)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            sign * (oh * 3600 + om * 60)
         }
     };
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || sec > 60 {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=month_days).contains(&day) || h > 23 || m > 59 || sec > 60 {
         return None;
     }
-    let days = super::date::days_from_civil(year, month, day);
-    let secs = days * 86_400 + h * 3600 + m * 60 + sec - offset;
+    // In range, each field is small; the sum is checked all the same.
+    let days =
+        super::date::days_from_civil(year, u32::try_from(month).ok()?, u32::try_from(day).ok()?);
+    let secs = days
+        .checked_mul(86_400)?
+        .checked_add(h * 3600 + m * 60 + sec)?
+        .checked_sub(offset)?;
     UNIX_EPOCH.checked_add(Duration::from_secs(u64::try_from(secs).ok()?))
 }
 

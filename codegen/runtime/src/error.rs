@@ -38,15 +38,60 @@ pub(crate) fn bounded(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
 }
 
 /// A JSON decoder's message without the values it quotes: serde writes the offending value
-/// into its message (`invalid type: string "…", expected u32`), and that value may be a
-/// token or a key the server sent in an unexpected place. The quoted strings become `"…"`;
-/// the kinds, the expected type, the line and the column stay. Bounded in length.
+/// into its message (`invalid type: string "…", expected u32`,
+/// ``invalid value: integer `987654321`, expected u16``, ``unknown variant `…`, expected one
+/// of `A`, `B` ``), and that value may be a token or a key the server sent in an unexpected
+/// place. Double-quoted strings become `"…"` and backtick-quoted values `` `…` ``. The kinds,
+/// the names the type itself gives (``missing field `id` ``, ``duplicate field `id` ``, a
+/// generated union's ``no alternative of `Shape` ``, and what is expected:
+/// ``expected one of `A`, `B` ``), the line and the column stay. Bounded in length.
 pub(crate) fn decoder_message(message: &str) -> String {
+    /// Where the text after a quoted value goes on: serde writes what was expected after the
+    /// value, so the value runs to the last of these (a value holding a backtick, or one of
+    /// these, is masked whole).
+    const AFTER_VALUE: [&str; 2] = ["`, expected ", "`, there are no "];
+    /// The names written after these are the type's own (its fields, or its name in a
+    /// generated union's message), not the server's.
+    const NAMES: [&str; 3] = ["missing field ", "duplicate field ", "no alternative of "];
     let mut out = String::with_capacity(message.len().min(MAX_SHORT_TEXT_CHARS));
     let mut rest = message;
-    while let Some(start) = rest.find('"') {
-        out.push_str(&rest[..=start]);
+    // Past `expected` (or `there are no`), the text is the type's, not the server's.
+    let mut expected = false;
+    while let Some(start) = rest.find(['"', '`']) {
+        let plain = &rest[..start];
+        expected |= ["expected ", "there are no "]
+            .iter()
+            .any(|a| plain.contains(a));
+        out.push_str(plain);
+        let quote = &rest[start..=start];
         let after = &rest[start + 1..];
+        if quote == "`" {
+            if expected || NAMES.iter().any(|n| out.ends_with(n)) {
+                // A name of the type's: kept as it is, to its closing backtick.
+                let end = after.find('`').map_or(after.len(), |i| i + 1);
+                out.push('`');
+                out.push_str(&after[..end]);
+                rest = &after[end..];
+                continue;
+            }
+            let end = AFTER_VALUE
+                .iter()
+                .filter_map(|a| after.rfind(a))
+                .max()
+                .or_else(|| after.find('`'));
+            match end {
+                Some(end) => {
+                    out.push_str("`…`");
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    out.push_str("`…");
+                    rest = "";
+                }
+            }
+            continue;
+        }
+        out.push('"');
         // The closing quote: the first one not escaped by a backslash.
         let mut escaped = false;
         let end = after.char_indices().find_map(|(i, c)| match c {
