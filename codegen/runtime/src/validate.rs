@@ -375,6 +375,19 @@ pub fn render_str(s: &str) -> String {
     }
 }
 
+/// What a [`Violation`] of a secret (`format: password`) shows instead of its value.
+pub const REDACTED: &str = "<redacted>";
+
+/// Replaces the values of the violations from index `from` on with [`REDACTED`]: the checks
+/// of a secret (`format: password`) report which rule it breaks, never what it is.
+pub fn redact_values(out: &mut [Violation], from: usize) {
+    for violation in out.iter_mut().skip(from) {
+        if !violation.value.is_empty() {
+            violation.value = REDACTED.to_owned();
+        }
+    }
+}
+
 fn push(out: &mut Vec<Violation>, path: &Path<'_>, rule: Rule, value: String) {
     out.push(Violation {
         path: path.to_string(),

@@ -274,6 +274,16 @@ pub fn steps_lines(indent: usize, steps: &[Step]) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// `body`, the checks of a secret's value, with the values of their violations redacted: a
+/// `format: password` property reports the rule it breaks, never what it holds.
+fn redacted(body: TokenStream) -> TokenStream {
+    quote! {
+        let from = out.len();
+        #body
+        v::redact_values(out, from);
+    }
+}
+
 /// The statements of a struct's `validate_at`.
 pub fn struct_validation(_api: &Api, s: &StructDef) -> Vec<Step> {
     let mut out = Vec::new();
@@ -293,6 +303,11 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> Vec<Step> {
                 quote!(#inner.validate_at(&field_path, out);)
             } else {
                 checks(&f.ty, &f.constraints, inner, quote!(&field_path))
+            };
+            let body = if f.secret && !body.is_empty() {
+                redacted(body)
+            } else {
+                body
             };
             out.push(Step::Code(if body.is_empty() {
                 quote! {
@@ -334,6 +349,7 @@ pub fn struct_validation(_api: &Api, s: &StructDef) -> Vec<Step> {
         if body.is_empty() {
             continue;
         }
+        let body = if f.secret { redacted(body) } else { body };
         if optional {
             out.push(Step::Code(quote! {
                 if let Some(value) = &self.#fname {

@@ -4008,7 +4008,9 @@ impl Validate for VerifyHostRequest {
         match &self.password {
             Some(value) => {
                 let field_path = v::Path::field(path, "password");
+                let from = out.len();
                 v::check_length(&field_path, value, Some(1u64), Some(1024u64), out);
+                v::redact_values(out, from);
             }
             None => v::required(path, "password", out),
         }

@@ -28,6 +28,10 @@ pub struct Event {
     pub mail: Option<String>,
     /// The `secret` property.
     pub secret: Option<String>,
+    /// The `pin` property.
+    ///
+    /// Constraints: at most 4 characters; matches `^[0-9]{4}$`.
+    pub pin: Option<String>,
 }
 
 impl std::fmt::Debug for Event {
@@ -43,6 +47,10 @@ impl std::fmt::Debug for Event {
                 "secret",
                 &self.secret.as_ref().map(|_| crate::runtime::__private::Redacted),
             )
+            .field(
+                "pin",
+                &self.pin.as_ref().map(|_| crate::runtime::__private::Redacted),
+            )
             .finish()
     }
 }
@@ -55,6 +63,7 @@ crate::runtime::__private::serde_struct!(Event {
     raw: "raw" opt,
     mail: "mail" opt,
     secret: "secret" opt,
+    pin: "pin" opt,
 } ignore);
 
 impl Event {
@@ -68,10 +77,19 @@ impl Event {
             raw: Default::default(),
             mail: Default::default(),
             secret: Default::default(),
+            pin: Default::default(),
         }
     }
 }
 
 impl Validate for Event {
-    fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
+        if let Some(value) = &self.pin {
+            let field_path = v::Path::field(path, "pin");
+            let from = out.len();
+            v::check_length(&field_path, value, None, Some(4u64), out);
+            v::check_pattern(&field_path, value, "^[0-9]{4}$", out);
+            v::redact_values(out, from);
+        }
+    }
 }
