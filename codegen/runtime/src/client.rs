@@ -17,7 +17,7 @@ use super::request::{encode_query, Body, Part, PartData, Request};
 use super::response::{Response, DEFAULT_MAX_BODY_BYTES};
 #[cfg(feature = "huawei-aksk")]
 use super::signing;
-use super::validate::{check_control_characters, Path, ValidationErrors, Violation};
+use super::validate::{check_control_characters, Path, Rule, ValidationErrors, Violation};
 
 /// A function that sees (and may change) every request before auth and signing are
 /// applied; it runs again on every retry.
@@ -712,6 +712,9 @@ impl Client {
     /// Checks the request and fixes what does not change between attempts.
     fn plan(&self, req: Request) -> Result<Plan, Error> {
         check_path(&req.path)?;
+        if let Some(template) = req.path_template {
+            check_segments(template, &req.path)?;
+        }
         let headers = header_pairs(&req.headers)?;
         let body = match req.body {
             Body::Empty => PlanBody::Empty,
@@ -1076,6 +1079,36 @@ fn check_path(path: &str) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// Refuses a path where a segment of the `template` that holds a parameter came out empty
+/// (`/cases/{id}` as `/cases/`, which may be another operation's route): a
+/// [`Error::Validation`] for each, at `path.<name>`, rule `minLength 1`. Whatever the
+/// parameter's type (an empty array, a `null`, an empty value of an open enum), a path
+/// segment it fills has at least one character.
+fn check_segments(template: &str, path: &str) -> Result<(), Error> {
+    let mut violations = Vec::new();
+    let (mut written, mut sent) = (template.split('/'), path.split('/'));
+    loop {
+        match (written.next(), sent.next()) {
+            (Some(w), Some("")) if w.contains('{') => {
+                let name = w.split('{').nth(1).and_then(|n| n.split('}').next());
+                violations.push(Violation {
+                    path: format!("path.{}", name.unwrap_or(w)),
+                    rule: Rule::MinLength(1),
+                    value: "length 0".to_owned(),
+                });
+            }
+            (Some(_), Some(_)) => {}
+            // Segments that do not line up: the path was not made from the template.
+            _ => break,
+        }
+    }
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(ValidationErrors(violations)))
+    }
 }
 
 /// Checks header pairs: control characters are [`Error::Validation`] (path

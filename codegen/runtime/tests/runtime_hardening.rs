@@ -781,3 +781,41 @@ async fn a_large_error_body_is_not_decoded_into_a_tree() {
         Some("E2")
     );
 }
+
+/// A path parameter that comes out empty (an empty array, a `null`, an empty value of an
+/// open enum) would send `/cases/` for `/cases/{id}`, another route: refused before sending,
+/// at `path.<name>`, whatever the generated validation let through.
+#[tokio::test]
+async fn an_empty_path_segment_is_refused_and_not_sent() {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&server)
+        .await;
+    let client = Client::builder().endpoint(server.uri()).build().unwrap();
+    let request = |template: &'static str, path: &str| {
+        let mut req = Request::new(Method::DELETE, path, "deleteThing");
+        req.path_template = Some(template);
+        req
+    };
+    for (template, path, names) in [
+        ("/things/{ids}", "/things/", vec!["path.ids"]),
+        ("/a/{x}/b/{y}", "/a//b/", vec!["path.x", "path.y"]),
+        ("/a/{x}.json", "/a/", vec!["path.x"]),
+    ] {
+        let err = client.execute(request(template, path)).await.unwrap_err();
+        let Error::Validation(v) = &err else {
+            panic!("{template} as {path}: {err:?}");
+        };
+        let got: Vec<&str> = v.violations().iter().map(|v| v.path.as_str()).collect();
+        assert_eq!(got, names, "{template} as {path}");
+        assert!(v.violations().iter().all(|v| v.rule == Rule::MinLength(1)));
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+    // Filled segments, and a template without parameters, go out.
+    for (template, path) in [("/things/{ids}", "/things/1,2"), ("/a/", "/a/")] {
+        let resp = client.execute(request(template, path)).await.unwrap();
+        assert_eq!(resp.status(), 200);
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
