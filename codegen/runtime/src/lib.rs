@@ -48,6 +48,7 @@ mod serde_struct;
 #[cfg(feature = "huawei-aksk")]
 pub mod signing;
 mod transfer;
+mod union;
 mod validate;
 
 /// The HTTP crate the client is built on (reqwest 0.12), whose types appear in this API:
@@ -101,6 +102,10 @@ pub mod __private {
     /// The checks of each kind of constraint.
     pub mod validate {
         pub use super::super::validate::*;
+    }
+    /// Decoding unions (`oneOf`/`anyOf`) in bounded time.
+    pub mod union {
+        pub use super::super::union::*;
     }
     /// Serialization and deserialization of generated structs (`serde_struct!`).
     pub mod serde_struct {

@@ -185,8 +185,7 @@ impl Response {
     /// it, or drips it past the timeout), the error keeps the status and the request id
     /// with an empty body: what the server said first is not lost to what it failed to say.
     pub async fn api_error<E: DeserializeOwned + TypedBody>(self) -> Error {
-        self.api_error_with(|_, body| serde_json::from_slice::<E>(body).ok())
-            .await
+        self.api_error_with(|_, body| typed_body::<E>(body)).await
     }
 
     /// Like [`Response::api_error`], with the body decoded as `E` only when the status is in
@@ -199,11 +198,16 @@ impl Response {
             statuses
                 .iter()
                 .any(|r| r.contains(&status))
-                .then(|| serde_json::from_slice::<E>(body).ok())
+                .then(|| typed_body::<E>(body))
                 .flatten()
         })
         .await
     }
+}
+
+/// An error body decoded as `E`, when it decodes (its unions bounded: [`super::union`]).
+fn typed_body<E: DeserializeOwned>(body: &[u8]) -> Option<E> {
+    super::union::bounded(body.len(), || serde_json::from_slice::<E>(body).ok())
 }
 
 /// The start of an error body kept in an error: at most [`ERROR_BODY_BYTES`].
@@ -224,9 +228,10 @@ pub fn decode_json<T: DeserializeOwned>(
         .map_err(|message| Error::decode(status, request_id, content_type, message, body))
 }
 
-/// [`decode_json`] without the error's context: the serde message on failure.
+/// [`decode_json`] without the error's context: the serde message on failure. The unions
+/// of `T` get a budget of work for the body ([`super::union::bounded`]).
 fn json_value<T: DeserializeOwned>(body: &[u8]) -> Result<T, String> {
-    match serde_json::from_slice::<T>(body) {
+    match super::union::bounded(body.len(), || serde_json::from_slice::<T>(body)) {
         Ok(v) => Ok(v),
         Err(e) => {
             if body.iter().all(u8::is_ascii_whitespace) {

@@ -105,6 +105,8 @@ const TYPES_HEAD: &str = "\
 #[allow(unused_imports)]
 use serde::{Deserialize, Serialize};
 #[allow(unused_imports)]
+use crate::runtime::__private::union as unions;
+#[allow(unused_imports)]
 use crate::runtime::__private::validate as v;
 #[allow(unused_imports)]
 use crate::runtime::{Validate, Violation};
@@ -425,15 +427,10 @@ fn emit_type(api: &Api, t: &TypeDef, ctx: &TypesContext, request_only: bool) -> 
                 vec![Step::Code(validation)]
             };
             let validate = validate_impl(&name, steps);
-            let tagged = variants.iter().any(|v| v.tag.is_some());
-            let (derives, deserialize) = if tagged {
-                (quote!(Serialize), union_deserialize(&t.name, variants))
-            } else {
-                (quote!(Serialize, Deserialize), quote!())
-            };
+            let deserialize = union_deserialize(&t.name, variants);
             quote! {
                 #docs
-                #[derive(Debug, Clone, PartialEq, #derives)]
+                #[derive(Debug, Clone, PartialEq, Serialize)]
                 #[serde(untagged)]
                 pub enum #name { #(#vs,)* }
 
@@ -452,56 +449,61 @@ fn emit_type(api: &Api, t: &TypeDef, ctx: &TypesContext, request_only: bool) -> 
     }
 }
 
-/// Deserialization of a union with a discriminator: the discriminator's value picks the
-/// alternative; a value it does not know falls back to trying each alternative in order.
+/// Deserialization of a union: the input read once (the runtime's `union::input`, which
+/// spends its weight from the budget of the body being decoded), then the alternative its
+/// discriminator names when it has one and the value names one, else each alternative in
+/// order.
 fn union_deserialize(name: &str, variants: &[UnionVariant]) -> TokenStream {
     let name_id = ident(name);
-    let construct = |v: &UnionVariant| {
+    let wrap = |v: &UnionVariant| {
         let vn = ident(&v.name);
-        let vt = ty(&v.ty);
         if v.boxed {
-            quote!(serde_json::from_value::<#vt>(value).map(|v| Self::#vn(Box::new(v))))
+            quote!(|v| Self::#vn(Box::new(v)))
         } else {
-            quote!(serde_json::from_value::<#vt>(value).map(Self::#vn))
+            quote!(Self::#vn)
         }
     };
     let property = variants
         .iter()
-        .find_map(|v| v.tag.as_ref().map(|(p, _)| p.clone()))
-        .unwrap_or_default();
-    let arms = variants.iter().filter_map(|v| {
-        let (_, values) = v.tag.as_ref()?;
-        if values.is_empty() {
-            return None;
-        }
-        let build = construct(v);
-        Some(quote!(Some(#(#values)|*) => #build.map_err(serde::de::Error::custom),))
-    });
-    let fallbacks = variants.iter().map(|v| {
-        let build = construct(v);
+        .find_map(|v| v.tag.as_ref().map(|(p, _)| p.clone()));
+    let by_tag = property.map(|property| {
+        let arms = variants.iter().filter_map(|v| {
+            let (_, values) = v.tag.as_ref()?;
+            if values.is_empty() {
+                return None;
+            }
+            let (vt, wrap) = (ty(&v.ty), wrap(v));
+            Some(quote! {
+                Some(#(#values)|*) => return unions::tagged::<#vt, D::Error>(&value).map(#wrap),
+            })
+        });
         quote! {
-            {
-                let value = value.clone();
-                if let Ok(v) = #build {
-                    return Ok(v);
-                }
+            match value.get(#property).and_then(serde_json::Value::as_str) {
+                #(#arms)*
+                _ => {}
             }
         }
     });
-    let none_msg = format!("the value matches no alternative of `{name}`");
+    let tries = variants.iter().map(|v| {
+        let (vt, vn) = (ty(&v.ty), ident(&v.name));
+        let build = if v.boxed {
+            quote!(Self::#vn(Box::new(v)))
+        } else {
+            quote!(Self::#vn(v))
+        };
+        quote! {
+            if let Some(v) = unions::alternative::<#vt>(&value) {
+                return Ok(#build);
+            }
+        }
+    });
     quote! {
         impl<'de> Deserialize<'de> for #name_id {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = serde_json::Value::deserialize(deserializer)?;
-                let tag = value.get(#property).and_then(serde_json::Value::as_str).map(str::to_string);
-                match tag.as_deref() {
-                    #(#arms)*
-                    _ => {
-                        #(#fallbacks)*
-                        let _ = value;
-                        Err(serde::de::Error::custom(#none_msg))
-                    }
-                }
+                let value = unions::input(deserializer)?;
+                #by_tag
+                #(#tries)*
+                Err(unions::no_alternative(#name))
             }
         }
     }

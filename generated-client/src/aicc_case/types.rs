@@ -6,6 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 #[allow(unused_imports)]
+use crate::runtime::__private::union as unions;
+
+#[allow(unused_imports)]
 use crate::runtime::__private::validate as v;
 
 #[allow(unused_imports)]

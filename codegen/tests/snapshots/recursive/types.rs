@@ -6,6 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 #[allow(unused_imports)]
+use crate::runtime::__private::union as unions;
+
+#[allow(unused_imports)]
 use crate::runtime::__private::validate as v;
 
 #[allow(unused_imports)]
@@ -89,5 +92,93 @@ crate::runtime::__private::serde_struct!(Pong {
 impl Validate for Pong {
     fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
         self.ping.validate_at(&v::Path::field(path, "ping"), out);
+    }
+}
+
+/// `Expr`, defined at `#/components/schemas/Expr` in the spec.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Expr {
+    /// A value of the `Branch` alternative.
+    Branch(Box<Branch>),
+    /// A value of the `Pair` alternative.
+    Pair(Box<Pair>),
+    /// A value of the `String` alternative.
+    String(String),
+}
+
+impl<'de> Deserialize<'de> for Expr {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = unions::input(deserializer)?;
+        if let Some(v) = unions::alternative::<Branch>(&value) {
+            return Ok(Self::Branch(Box::new(v)));
+        }
+        if let Some(v) = unions::alternative::<Pair>(&value) {
+            return Ok(Self::Pair(Box::new(v)));
+        }
+        if let Some(v) = unions::alternative::<String>(&value) {
+            return Ok(Self::String(v));
+        }
+        Err(unions::no_alternative("Expr"))
+    }
+}
+
+impl Validate for Expr {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
+        match self {
+            Self::Branch(value) => value.validate_at(path, out),
+            Self::Pair(value) => value.validate_at(path, out),
+            Self::String(_) => {}
+        }
+    }
+}
+
+/// `Branch`, defined at `#/components/schemas/Branch` in the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Branch {
+    /// The `x` property.
+    pub x: Box<Expr>,
+}
+
+crate::runtime::__private::serde_struct!(Branch {
+    x: "x" req,
+} ignore);
+
+impl Branch {
+    /// `Branch` from its required properties (`x`).
+    pub fn new(x: impl Into<Expr>) -> Self {
+        Branch { x: Box::new(x.into()) }
+    }
+}
+
+impl Validate for Branch {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
+        self.x.validate_at(&v::Path::field(path, "x"), out);
+    }
+}
+
+/// `Pair`, defined at `#/components/schemas/Pair` in the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    /// The `x` property.
+    pub x: Box<Expr>,
+}
+
+crate::runtime::__private::serde_struct!(Pair {
+    x: "x" req,
+} ignore);
+
+impl Pair {
+    /// `Pair` from its required properties (`x`).
+    pub fn new(x: impl Into<Expr>) -> Self {
+        Pair { x: Box::new(x.into()) }
+    }
+}
+
+impl Validate for Pair {
+    fn validate_at(&self, path: &v::Path<'_>, out: &mut Vec<Violation>) {
+        self.x.validate_at(&v::Path::field(path, "x"), out);
     }
 }

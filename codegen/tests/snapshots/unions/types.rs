@@ -6,6 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 #[allow(unused_imports)]
+use crate::runtime::__private::union as unions;
+
+#[allow(unused_imports)]
 use crate::runtime::__private::validate as v;
 
 #[allow(unused_imports)]
@@ -81,47 +84,23 @@ impl<'de> Deserialize<'de> for Shape {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        let tag = value
-            .get("kind")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_string);
-        match tag.as_deref() {
+        let value = unions::input(deserializer)?;
+        match value.get("kind").and_then(serde_json::Value::as_str) {
             Some("circle") => {
-                serde_json::from_value::<Circle>(value)
-                    .map(Self::Circle)
-                    .map_err(serde::de::Error::custom)
+                return unions::tagged::<Circle, D::Error>(&value).map(Self::Circle);
             }
             Some("square") => {
-                serde_json::from_value::<Square>(value)
-                    .map(Self::Square)
-                    .map_err(serde::de::Error::custom)
+                return unions::tagged::<Square, D::Error>(&value).map(Self::Square);
             }
-            _ => {
-                {
-                    let value = value.clone();
-                    if let Ok(v) = serde_json::from_value::<Circle>(value)
-                        .map(Self::Circle)
-                    {
-                        return Ok(v);
-                    }
-                }
-                {
-                    let value = value.clone();
-                    if let Ok(v) = serde_json::from_value::<Square>(value)
-                        .map(Self::Square)
-                    {
-                        return Ok(v);
-                    }
-                }
-                let _ = value;
-                Err(
-                    serde::de::Error::custom(
-                        "the value matches no alternative of `Shape`",
-                    ),
-                )
-            }
+            _ => {}
         }
+        if let Some(v) = unions::alternative::<Circle>(&value) {
+            return Ok(Self::Circle(v));
+        }
+        if let Some(v) = unions::alternative::<Square>(&value) {
+            return Ok(Self::Square(v));
+        }
+        Err(unions::no_alternative("Shape"))
     }
 }
 
@@ -135,7 +114,7 @@ impl Validate for Shape {
 }
 
 /// `IdOrName`, defined at `#/components/schemas/IdOrName` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum IdOrName {
     /// A value of the `Integer` alternative.
@@ -144,12 +123,27 @@ pub enum IdOrName {
     String(String),
 }
 
+impl<'de> Deserialize<'de> for IdOrName {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = unions::input(deserializer)?;
+        if let Some(v) = unions::alternative::<i64>(&value) {
+            return Ok(Self::Integer(v));
+        }
+        if let Some(v) = unions::alternative::<String>(&value) {
+            return Ok(Self::String(v));
+        }
+        Err(unions::no_alternative("IdOrName"))
+    }
+}
+
 impl Validate for IdOrName {
     fn validate_at(&self, _path: &v::Path<'_>, _out: &mut Vec<Violation>) {}
 }
 
 /// `AnyValue`, defined at `#/components/schemas/AnyValue` in the spec.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum AnyValue {
     /// A value of the `String` alternative.
@@ -158,6 +152,24 @@ pub enum AnyValue {
     Bool(bool),
     /// A value of the `Array` alternative.
     Array(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for AnyValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = unions::input(deserializer)?;
+        if let Some(v) = unions::alternative::<String>(&value) {
+            return Ok(Self::String(v));
+        }
+        if let Some(v) = unions::alternative::<bool>(&value) {
+            return Ok(Self::Bool(v));
+        }
+        if let Some(v) = unions::alternative::<Vec<String>>(&value) {
+            return Ok(Self::Array(v));
+        }
+        Err(unions::no_alternative("AnyValue"))
+    }
 }
 
 impl Validate for AnyValue {
