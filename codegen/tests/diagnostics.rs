@@ -801,6 +801,36 @@ fn parameters_named_after_builder_members_are_renamed_with_a_warning() {
     assert_eq!(ident("type"), "type");
 }
 
+/// Parameters whose Rust names collide (`x`, `X`, `x2`) are renamed in order, each rename
+/// with a warning: `.x2(v)` that sets `X` is said, not left to be misread.
+#[test]
+fn parameters_whose_names_collide_are_renamed_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write(
+        dir.path(),
+        "c.yaml",
+        "openapi: 3.0.3\ninfo: {title: C, version: '1'}\npaths:\n  /c:\n    get:\n      parameters:\n        - {name: x, in: query, schema: {type: string}}\n        - {name: X, in: query, schema: {type: string}}\n        - {name: x2, in: query, schema: {type: string}}\n      responses:\n        '204': {description: ok}\n",
+    );
+    let (api, warnings) = codegen::lower_spec(&spec).expect("lowers");
+    let idents: Vec<(&str, &str)> = api.operations[0]
+        .params
+        .iter()
+        .map(|p| (p.wire.as_str(), p.ident.as_str()))
+        .collect();
+    assert_eq!(idents, [("x", "x"), ("X", "x2"), ("x2", "x2_2")]);
+    let said: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        said,
+        [
+            "parameter `X` would be named `x`, as an earlier parameter of this operation is; its Rust name is `x2`",
+            "parameter `x2` would be named `x2`, as an earlier parameter of this operation is; its Rust name is `x2_2`",
+        ]
+    );
+    assert!(warnings
+        .iter()
+        .all(|w| w.pointer.starts_with("/paths/~1c/get/parameters/")));
+}
+
 #[test]
 fn a_reference_narrowed_in_all_of_keeps_its_type_and_takes_the_keywords() {
     let dir = tempfile::tempdir().unwrap();

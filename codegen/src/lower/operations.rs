@@ -578,6 +578,16 @@ impl<'a> Lowerer<'a> {
                     data.name
                 ),
             );
+        } else if ident != base {
+            // `x` and `X` are both `x`: the second is `x2`, which reads as a parameter named
+            // `x2` (and a real `x2` becomes `x2_2`). Said, so the setter is not misread.
+            self.sink.warn(
+                here,
+                format!(
+                    "parameter `{}` would be named `{base}`, as an earlier parameter of this operation is; its Rust name is `{ident}`",
+                    data.name
+                ),
+            );
         }
         let mut constraints = lowered.constraints;
         if location == Location::Path && matches!(lowered.ty, Ty::String) {
