@@ -93,18 +93,22 @@ pub fn tagged<T: DeserializeOwned, E: serde::de::Error>(value: &Value) -> Result
     T::deserialize(value).map_err(E::custom)
 }
 
-/// The error of a value that is none of the alternatives of the union `name`, or of a body
+/// The error of a value that is none of the alternatives of the union `U`, or of a body
 /// whose unions ran out of budget.
-pub fn no_alternative<E: serde::de::Error>(name: &str) -> E {
+pub fn no_alternative<U: ?Sized, E: serde::de::Error>() -> E {
     if SPENT.with(Cell::get) {
         return E::custom(EXHAUSTED);
     }
+    let path = std::any::type_name::<U>();
+    let name = path.rsplit("::").next().unwrap_or(path);
     E::custom(format!("the value matches no alternative of `{name}`"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    struct Node;
 
     #[test]
     fn the_budget_is_spent_inside_bounded_only_and_restored() {
@@ -123,12 +127,12 @@ mod tests {
             LEFT.with(|l| l.set(Some(3)));
             let err = input(&value).unwrap_err();
             assert!(err.to_string().contains("more work"), "{err}");
-            let last: serde_json::Error = no_alternative("Node");
+            let last: serde_json::Error = no_alternative::<Node, _>();
             assert!(last.to_string().contains("more work"), "{last}");
         });
         assert_eq!(LEFT.with(Cell::get), None);
         assert!(!SPENT.with(Cell::get));
-        let none: serde_json::Error = no_alternative("Node");
+        let none: serde_json::Error = no_alternative::<Node, _>();
         assert_eq!(
             none.to_string(),
             "the value matches no alternative of `Node`"

@@ -282,7 +282,7 @@ pub fn fixed_item_at(indent: usize, doc: Option<&str>, text: &str) -> TokenStrea
 
 /// Whether `line` of a text item prints as written at `indent` ([`text_item_at`]'s rule);
 /// the line is padded only when it is near the width.
-fn prints_at(indent: usize, line: &str) -> bool {
+pub(crate) fn prints_at(indent: usize, line: &str) -> bool {
     if line.is_empty() || indent + line.len() <= PRINT_WIDTH {
         return true;
     }

@@ -454,6 +454,83 @@ fn emit_type(api: &Api, t: &TypeDef, ctx: &TypesContext, request_only: bool) -> 
 /// discriminator names when it has one and the value names one, else each alternative in
 /// order.
 fn union_deserialize(name: &str, variants: &[UnionVariant]) -> TokenStream {
+    union_deserialize_text(name, variants)
+        .unwrap_or_else(|| union_deserialize_tokens(name, variants))
+}
+
+/// [`union_deserialize`] as a text item, as prettyplease prints its tokens; `None` when a
+/// line is too wide (the tokens are printed then). The alternatives' types are inferred
+/// from their variants, so no line holds a type.
+fn union_deserialize_text(name: &str, variants: &[UnionVariant]) -> Option<TokenStream> {
+    // A head too wide for one line is broken before `for`, as prettyplease breaks it; the
+    // second line stands however wide, as nothing in it can break.
+    let head = format!("impl<'de> Deserialize<'de> for {name} {{");
+    let head = if fits(&head) {
+        head
+    } else {
+        format!("impl<'de> Deserialize<'de>\nfor {name} {{")
+    };
+    let mut lines = vec![
+        "    fn deserialize<D: serde::Deserializer<'de>>(".to_owned(),
+        "        deserializer: D,".to_owned(),
+        "    ) -> Result<Self, D::Error> {".to_owned(),
+        "        let value = unions::input(deserializer)?;".to_owned(),
+    ];
+    if let Some(property) = variants.iter().find_map(|v| v.tag.as_ref().map(|(p, _)| p)) {
+        lines.push(format!(
+            "        match value.get({}).and_then(serde_json::Value::as_str) {{",
+            Literal::string(property)
+        ));
+        for v in variants {
+            let Some((_, values)) = &v.tag else { continue };
+            if values.is_empty() {
+                continue;
+            }
+            let values: Vec<String> = values
+                .iter()
+                .map(|x| Literal::string(x).to_string())
+                .collect();
+            let wrap = if v.boxed {
+                format!("|v| Self::{}(Box::new(v))", v.name)
+            } else {
+                format!("Self::{}", v.name)
+            };
+            lines.push(format!("            Some({}) => {{", values.join(" | ")));
+            lines.push(format!(
+                "                return unions::tagged(&value).map({wrap});"
+            ));
+            lines.push("            }".to_owned());
+        }
+        lines.push("            _ => {}".to_owned());
+        lines.push("        }".to_owned());
+    }
+    for v in variants {
+        let build = if v.boxed {
+            format!("Self::{}(Box::new(v))", v.name)
+        } else {
+            format!("Self::{}(v)", v.name)
+        };
+        lines.push("        if let Some(v) = unions::alternative(&value) {".to_owned());
+        lines.push(format!("            return Ok({build});"));
+        lines.push("        }".to_owned());
+    }
+    lines.push("        Err(unions::no_alternative::<Self, _>())".to_owned());
+    lines.push("    }".to_owned());
+    lines.push("}".to_owned());
+    if !lines.iter().all(|l| super::prints_at(0, l)) {
+        return None;
+    }
+    let mut text = head;
+    text.push('\n');
+    for line in &lines {
+        text.push_str(line);
+        text.push('\n');
+    }
+    own_layout_item(text)
+}
+
+/// [`union_deserialize`] as tokens.
+fn union_deserialize_tokens(name: &str, variants: &[UnionVariant]) -> TokenStream {
     let name_id = ident(name);
     let wrap = |v: &UnionVariant| {
         let vn = ident(&v.name);
@@ -472,9 +549,9 @@ fn union_deserialize(name: &str, variants: &[UnionVariant]) -> TokenStream {
             if values.is_empty() {
                 return None;
             }
-            let (vt, wrap) = (ty(&v.ty), wrap(v));
+            let wrap = wrap(v);
             Some(quote! {
-                Some(#(#values)|*) => return unions::tagged::<#vt, D::Error>(&value).map(#wrap),
+                Some(#(#values)|*) => return unions::tagged(&value).map(#wrap),
             })
         });
         quote! {
@@ -485,14 +562,14 @@ fn union_deserialize(name: &str, variants: &[UnionVariant]) -> TokenStream {
         }
     });
     let tries = variants.iter().map(|v| {
-        let (vt, vn) = (ty(&v.ty), ident(&v.name));
+        let vn = ident(&v.name);
         let build = if v.boxed {
             quote!(Self::#vn(Box::new(v)))
         } else {
             quote!(Self::#vn(v))
         };
         quote! {
-            if let Some(v) = unions::alternative::<#vt>(&value) {
+            if let Some(v) = unions::alternative(&value) {
                 return Ok(#build);
             }
         }
@@ -503,7 +580,7 @@ fn union_deserialize(name: &str, variants: &[UnionVariant]) -> TokenStream {
                 let value = unions::input(deserializer)?;
                 #by_tag
                 #(#tries)*
-                Err(unions::no_alternative(#name))
+                Err(unions::no_alternative::<Self, _>())
             }
         }
     }

@@ -112,16 +112,16 @@ impl<'de> Deserialize<'de> for Expr {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = unions::input(deserializer)?;
-        if let Some(v) = unions::alternative::<Branch>(&value) {
+        if let Some(v) = unions::alternative(&value) {
             return Ok(Self::Branch(Box::new(v)));
         }
-        if let Some(v) = unions::alternative::<Pair>(&value) {
+        if let Some(v) = unions::alternative(&value) {
             return Ok(Self::Pair(Box::new(v)));
         }
-        if let Some(v) = unions::alternative::<String>(&value) {
+        if let Some(v) = unions::alternative(&value) {
             return Ok(Self::String(v));
         }
-        Err(unions::no_alternative("Expr"))
+        Err(unions::no_alternative::<Self, _>())
     }
 }
 

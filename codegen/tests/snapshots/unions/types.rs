@@ -87,20 +87,20 @@ impl<'de> Deserialize<'de> for Shape {
         let value = unions::input(deserializer)?;
         match value.get("kind").and_then(serde_json::Value::as_str) {
             Some("circle") => {
-                return unions::tagged::<Circle, D::Error>(&value).map(Self::Circle);
+                return unions::tagged(&value).map(Self::Circle);
             }
             Some("square") => {
-                return unions::tagged::<Square, D::Error>(&value).map(Self::Square);
+                return unions::tagged(&value).map(Self::Square);
             }
             _ => {}
         }
-        if let Some(v) = unions::alternative::<Circle>(&value) {
+        if let Some(v) = unions::alternative(&value) {
             return Ok(Self::Circle(v));
         }
-        if let Some(v) = unions::alternative::<Square>(&value) {
+        if let Some(v) = unions::alternative(&value) {
             return Ok(Self::Square(v));
         }
-        Err(unions::no_alternative("Shape"))
+        Err(unions::no_alternative::<Self, _>())
     }
 }
 
@@ -128,13 +128,13 @@ impl<'de> Deserialize<'de> for IdOrName {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = unions::input(deserializer)?;
-        if let Some(v) = unions::alternative::<i64>(&value) {
+        if let Some(v) = unions::alternative(&value) {
             return Ok(Self::Integer(v));
         }
-        if let Some(v) = unions::alternative::<String>(&value) {
+        if let Some(v) = unions::alternative(&value) {
             return Ok(Self::String(v));
         }
-        Err(unions::no_alternative("IdOrName"))
+        Err(unions::no_alternative::<Self, _>())
     }
 }
 
@@ -159,16 +159,16 @@ impl<'de> Deserialize<'de> for AnyValue {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = unions::input(deserializer)?;
-        if let Some(v) = unions::alternative::<String>(&value) {
+        if let Some(v) = unions::alternative(&value) {
             return Ok(Self::String(v));
         }
-        if let Some(v) = unions::alternative::<bool>(&value) {
+        if let Some(v) = unions::alternative(&value) {
             return Ok(Self::Bool(v));
         }
-        if let Some(v) = unions::alternative::<Vec<String>>(&value) {
+        if let Some(v) = unions::alternative(&value) {
             return Ok(Self::Array(v));
         }
-        Err(unions::no_alternative("AnyValue"))
+        Err(unions::no_alternative::<Self, _>())
     }
 }
 
