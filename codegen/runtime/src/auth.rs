@@ -372,20 +372,8 @@ impl TokenCache {
 #[cfg(feature = "client-credentials")]
 pub fn token_url(base_url: &str, token_url: &str) -> Result<String, Error> {
     let t = token_url.trim();
-    if let Some(rest) = strip_prefix_ignore_case(t, "https://") {
-        if rest.is_empty() || rest.starts_with(['/', '\\']) {
-            return Err(refused_token_url(token_url));
-        }
-        let url = url::Url::parse(t).map_err(|e| {
-            Error::Config(format!(
-                "invalid token URL {:?}: {e}",
-                without_userinfo(token_url)
-            ))
-        })?;
-        if url.scheme() != "https" || url.host_str().is_none_or(str::is_empty) {
-            return Err(refused_token_url(token_url));
-        }
-        return Ok(url.to_string());
+    if let Some(url) = absolute_token_url(token_url, &["https://"]) {
+        return url.map(|u| u.to_string());
     }
     let Some(path) = t.strip_prefix('/').filter(|p| !p.starts_with(['/', '\\'])) else {
         return Err(refused_token_url(token_url));
@@ -408,6 +396,30 @@ pub fn token_url(base_url: &str, token_url: &str) -> Result<String, Error> {
         Ok(r) if r.origin() == url.origin() => Ok(resolved),
         _ => Err(refused_token_url(token_url)),
     }
+}
+
+/// `token_url` as an absolute URL, when it is written with one of `schemes` (`https://`,
+/// matched without regard to case): parsed, with a host, or [`Error::Config`] (a host that
+/// starts with a slash or backslash, or none). `None` when it starts with none of them.
+#[cfg(feature = "client-credentials")]
+fn absolute_token_url(token_url: &str, schemes: &[&str]) -> Option<Result<url::Url, Error>> {
+    let t = token_url.trim();
+    let rest = schemes
+        .iter()
+        .find_map(|scheme| strip_prefix_ignore_case(t, scheme))?;
+    if rest.is_empty() || rest.starts_with(['/', '\\']) {
+        return Some(Err(refused_token_url(token_url)));
+    }
+    let parsed = url::Url::parse(t).map_err(|e| {
+        Error::Config(format!(
+            "invalid token URL {:?}: {e}",
+            without_userinfo(token_url)
+        ))
+    });
+    Some(parsed.and_then(|url| match url.host_str() {
+        Some(host) if !host.is_empty() => Ok(url),
+        _ => Err(refused_token_url(token_url)),
+    }))
 }
 
 /// `text` without `prefix`, matched ASCII case-insensitively.
@@ -436,23 +448,10 @@ fn refused_token_url(token_url: &str) -> Error {
 /// clear.
 #[cfg(feature = "client-credentials")]
 fn exchange_url(token_url: &str, own: &str) -> Result<url::Url, Error> {
-    let t = token_url.trim();
-    let written = ["https://", "http://"].iter().any(|scheme| {
-        strip_prefix_ignore_case(t, scheme)
-            .is_some_and(|rest| !rest.is_empty() && !rest.starts_with(['/', '\\']))
-    });
-    if !written {
+    let Some(url) = absolute_token_url(token_url, &["https://", "http://"]) else {
         return Err(refused_token_url(token_url));
-    }
-    let url = url::Url::parse(t).map_err(|e| {
-        Error::Config(format!(
-            "invalid token URL {:?}: {e}",
-            without_userinfo(token_url)
-        ))
-    })?;
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(refused_token_url(token_url));
-    }
+    };
+    let url = url?;
     let own_origin = || url::Url::parse(own.trim()).map(|u| u.origin()).ok();
     match url.scheme() {
         "https" => Ok(url),
