@@ -64,6 +64,18 @@ pub trait CredentialProvider: Send + Sync + fmt::Debug {
     }
 }
 
+/// `provider`'s credentials, for the requests of `client` when there is one
+/// ([`CredentialProvider::credentials_for`]), else on their own.
+fn look_up<'a>(
+    provider: &'a dyn CredentialProvider,
+    client: Option<&'a super::client::Client>,
+) -> CredentialFuture<'a> {
+    match client {
+        Some(client) => provider.credentials_for(client),
+        None => provider.credentials(),
+    }
+}
+
 fn missing(message: String) -> Error {
     Error::Credentials(message)
 }
@@ -582,10 +594,7 @@ impl ChainProvider {
     ) -> Result<ProvidedCredentials, Error> {
         let mut tried = Vec::new();
         for p in &self.providers {
-            let found = match client {
-                Some(client) => p.credentials_for(client).await,
-                None => p.credentials().await,
-            };
+            let found = look_up(p.as_ref(), client).await;
             match found {
                 Ok(c) => {
                     #[cfg(feature = "tracing")]
@@ -710,10 +719,7 @@ impl CredentialCache {
         }
         #[cfg(feature = "tracing")]
         tracing::debug!(provider = ?self.provider, "fetching credentials");
-        let fresh = match client {
-            Some(client) => self.provider.credentials_for(client).await?,
-            None => self.provider.credentials().await?,
-        };
+        let fresh = look_up(self.provider.as_ref(), client).await?;
         #[cfg(feature = "tracing")]
         tracing::debug!(access_key = %fresh.credentials.access_key, temporary = fresh.expires_at.is_some(), "credentials refreshed");
         let creds = fresh.credentials.clone();
@@ -891,10 +897,7 @@ impl DiscoverDomainId {
         &self,
         of: Option<&super::client::Client>,
     ) -> Result<ProvidedCredentials, Error> {
-        let mut c = match of {
-            Some(client) => self.inner.credentials_for(client).await?,
-            None => self.inner.credentials().await?,
-        };
+        let mut c = look_up(self.inner.as_ref(), of).await?;
         if c.credentials.domain_id.is_some() {
             return Ok(c);
         }
