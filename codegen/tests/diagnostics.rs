@@ -353,6 +353,30 @@ fn a_key_written_twice_in_one_mapping_is_a_warning_where_it_stands() {
     assert_eq!(check(&[&spec]).expect("no error"), vec![]);
 }
 
+/// Tens of thousands of keys written twice are not located one by one (each location scans
+/// the text): the first hundred are, and one warning counts them all.
+#[test]
+fn many_keys_written_twice_are_counted_not_each_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("openapi: 3.0.3\ninfo: {title: D, version: '1'}\npaths: {}\n");
+    for round in 0..2 {
+        for i in 0..20_000 {
+            text.push_str(&format!("x-k{i}: {round}\n"));
+        }
+    }
+    let spec = write(dir.path(), "d.yaml", &text);
+    let warnings = check(&[&spec]).expect("warnings, not errors");
+    assert_eq!(warnings.len(), 101, "{:?}", &warnings[..3]);
+    let all = find(&warnings, "");
+    assert!(
+        all.message.starts_with("20000 keys are written twice"),
+        "{all}"
+    );
+    let first = find(&warnings, "/x-k0");
+    assert_eq!(first.line, Some(20_004), "{first}");
+    assert!(first.message.contains("the one at line 4"), "{first}");
+}
+
 #[test]
 fn yaml_syntax_errors_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
