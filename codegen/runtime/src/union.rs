@@ -8,9 +8,12 @@
 //! length plus [`FLOOR`]. A body whose unions need more than that is refused
 //! ([`no_alternative`] says so) instead of taking exponential time; an ordinary body, whose
 //! unions are each tried a few times, stays far below it. Outside [`bounded`] (a program
-//! deserializing its own data) no budget applies.
+//! deserializing data itself, with `serde_json::from_str` say) the outermost union sets the
+//! budget from its own input: 256 times that value's weight plus [`FLOOR`], for as long as it
+//! is being decoded.
 
 use std::cell::Cell;
+use std::ops::Deref;
 
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
@@ -61,22 +64,57 @@ fn weight(value: &Value) -> usize {
 }
 
 /// The input of a union, read once so that each alternative can be tried on it
-/// ([`alternative`]); its weight is spent from the budget of the body under way.
-pub fn input<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
+/// ([`alternative`]); its weight is spent from the budget of the body under way. Outside
+/// [`bounded`], the outermost union's input sets the budget for its own decoding, and puts
+/// it back when dropped.
+pub fn input<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Input, D::Error> {
     let value = Value::deserialize(deserializer)?;
+    let weight = weight(&value);
     let Some(left) = LEFT.with(Cell::get) else {
-        return Ok(value);
+        let budget = weight.saturating_mul(256).saturating_add(FLOOR);
+        let scope = Restore(
+            LEFT.with(|l| l.replace(Some(budget - weight))),
+            SPENT.with(|s| s.replace(false)),
+        );
+        return Ok(Input {
+            value,
+            _scope: Some(scope),
+        });
     };
-    match left.checked_sub(weight(&value)) {
+    match left.checked_sub(weight) {
         Some(left) => {
             LEFT.with(|l| l.set(Some(left)));
-            Ok(value)
+            Ok(Input {
+                value,
+                _scope: None,
+            })
         }
         None => {
             LEFT.with(|l| l.set(Some(0)));
             SPENT.with(|s| s.set(true));
             Err(D::Error::custom(EXHAUSTED))
         }
+    }
+}
+
+/// A union's input ([`input`]): the value, and for the outermost union outside [`bounded`]
+/// the budget it set, which ends with it.
+pub struct Input {
+    value: Value,
+    _scope: Option<Restore>,
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.value.fmt(f)
+    }
+}
+
+impl Deref for Input {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.value
     }
 }
 
@@ -111,10 +149,20 @@ mod tests {
     struct Node;
 
     #[test]
-    fn the_budget_is_spent_inside_bounded_only_and_restored() {
+    fn the_budget_is_spent_and_restored() {
         let value = serde_json::json!({"a": ["xy", 1]});
-        // Outside: no budget.
-        assert!(input(&value).is_ok());
+        // Outside: the input sets a budget of its own while it lives, and spends from it.
+        let own = input(&value).unwrap();
+        assert_eq!(*own, value);
+        let w = weight(&value);
+        assert_eq!(LEFT.with(Cell::get), Some(w * 256 + FLOOR - w));
+        let inner = input(&value["a"]).unwrap();
+        assert_eq!(
+            LEFT.with(Cell::get),
+            Some(w * 256 + FLOOR - w - weight(&value["a"]))
+        );
+        drop(inner);
+        drop(own);
         assert_eq!(LEFT.with(Cell::get), None);
         bounded(0, || {
             let before = LEFT.with(Cell::get).unwrap();
