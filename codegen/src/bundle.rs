@@ -103,7 +103,7 @@ fn check_bundle(spec: &Path, tree: &Value) -> Result<(), Error> {
     for d in found.errors() {
         sink.error(&d.pointer, d.message.clone());
     }
-    Err(Error::Spec(Diagnostics(sink.items)))
+    Err(Error::Spec(Diagnostics(sink.into_items())))
 }
 
 /// Writes the bundles of `<root>/spec` into `<root>/dist`, each file only when its bytes

@@ -387,6 +387,9 @@ fn find_yaml_key(source: &str, offset: usize, key: &str, min_indent: isize) -> O
     None
 }
 
+/// How many diagnostics are placed in the text one walk each ([`Sink::into_items`]).
+pub const LOCATE_ONE_BY_ONE: usize = 64;
+
 /// Collects diagnostics for one spec file.
 #[derive(Debug)]
 pub struct Sink<'a> {
@@ -395,7 +398,9 @@ pub struct Sink<'a> {
     /// The line starts of `source`, computed at the first report.
     lines: Option<Vec<usize>>,
     /// What has been reported so far.
-    pub items: Vec<Diagnostic>,
+    items: Vec<Diagnostic>,
+    /// The indexes of `items` still to be placed in the text ([`Sink::into_items`]).
+    pending: Vec<usize>,
     /// (severity, pointer, message) of `items`: a diagnostic is reported once.
     seen: std::collections::HashSet<(bool, String, String)>,
 }
@@ -408,6 +413,7 @@ impl<'a> Sink<'a> {
             source,
             lines: None,
             items: Vec::new(),
+            pending: Vec::new(),
             seen: std::collections::HashSet::new(),
         }
     }
@@ -438,19 +444,91 @@ impl<'a> Sink<'a> {
         if !self.seen.insert(key) {
             return;
         }
-        let (line, column) = match at {
-            Some(at) => at,
-            None => self.locate(pointer),
-        };
+        if at.is_none() {
+            self.pending.push(self.items.len());
+        }
         let d = Diagnostic {
             severity,
             file: self.file.to_path_buf(),
-            line: Some(line),
-            column: Some(column),
+            line: at.map(|a| a.0),
+            column: at.map(|a| a.1),
             pointer: pointer.to_string(),
             message,
         };
         self.items.push(d);
+    }
+
+    /// Places the diagnostics reported without a place. A few are found one by one, each by
+    /// a walk through the text ([`locate`]); past [`LOCATE_ONE_BY_ONE`], as many walks would
+    /// take time that grows with the square of the text (20,000 warnings in 870 KB of YAML
+    /// took 17 s), so all are found in one pass of the YAML parser
+    /// ([`crate::load::yaml::positions`]: 0.6 s). A text that parser does not read (one
+    /// with YAML 1.1's line breaks, say) gets the first ones placed one by one, and a warning
+    /// that says the rest have no line.
+    fn place(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.is_empty() {
+            return;
+        }
+        let one_by_one = if pending.len() <= LOCATE_ONE_BY_ONE {
+            pending.len()
+        } else {
+            let wanted: Vec<&str> = pending
+                .iter()
+                .map(|&i| self.items[i].pointer.as_str())
+                .collect();
+            match crate::load::yaml::positions(self.source, &wanted) {
+                Some(found) => {
+                    for &i in &pending {
+                        let at = found.get(&self.items[i].pointer).copied();
+                        self.items[i].line = at.map(|a| a.0);
+                        self.items[i].column = at.map(|a| a.1);
+                    }
+                    return;
+                }
+                None => LOCATE_ONE_BY_ONE,
+            }
+        };
+        for &i in &pending[..one_by_one] {
+            let pointer = std::mem::take(&mut self.items[i].pointer);
+            let (line, column) = self.locate(&pointer);
+            let d = &mut self.items[i];
+            d.pointer = pointer;
+            d.line = Some(line);
+            d.column = Some(column);
+        }
+        let rest = pending.len() - one_by_one;
+        if rest > 0 {
+            self.items.push(Diagnostic {
+                severity: Severity::Warning,
+                file: self.file.to_path_buf(),
+                line: Some(1),
+                column: Some(1),
+                pointer: String::new(),
+                message: format!(
+                    "the {rest} diagnostics after the first {one_by_one} are given by their pointer \
+                     only: this text cannot be placed in one pass (it is read as YAML 1.1), and \
+                     placing each would walk it from the start"
+                ),
+            });
+        }
+    }
+
+    /// Everything reported, each placed in the text where it can be.
+    pub fn into_items(mut self) -> Vec<Diagnostic> {
+        self.place();
+        self.items
+    }
+
+    /// [`Sink::into_items`], leaving the sink empty.
+    pub fn take_items(&mut self) -> Vec<Diagnostic> {
+        self.place();
+        std::mem::take(&mut self.items)
+    }
+
+    /// Adds diagnostics reported (and placed) elsewhere, such as the loader's.
+    pub fn extend(&mut self, items: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(items);
     }
 
     /// Reports an error at `pointer`.

@@ -63,7 +63,7 @@ fn lower_loaded_here(spec: &load::Spec) -> Result<(ir::Api, Vec<Diagnostic>), Di
     lower::graph::break_union_cycles(&mut api.types, &mut l.sink);
     lower::graph::mark_boxed(&mut api);
     naming::name_operation_enums(&mut api);
-    let diags = Diagnostics(std::mem::take(&mut l.sink.items));
+    let diags = Diagnostics(l.sink.take_items());
     if diags.has_errors() {
         return Err(diags);
     }

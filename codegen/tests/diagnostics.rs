@@ -377,6 +377,197 @@ fn many_keys_written_twice_are_counted_not_each_located() {
     assert!(first.message.contains("the one at line 4"), "{first}");
 }
 
+/// The text of `n` schemas, each a `not` (a warning each), as YAML or as JSON.
+fn many_nots(n: usize, json: bool) -> String {
+    if json {
+        let schemas: serde_json::Map<String, serde_json::Value> = (0..n)
+            .map(|i| {
+                (
+                    format!("S{i}"),
+                    serde_json::json!({"not": {"type": "string"}}),
+                )
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "openapi": "3.0.3",
+            "info": {"title": "N", "version": "1"},
+            "paths": {},
+            "components": {"schemas": schemas}
+        });
+        return serde_json::to_string_pretty(&doc).unwrap();
+    }
+    let mut text = String::from(
+        "openapi: 3.0.3\ninfo: {title: N, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n",
+    );
+    for i in 0..n {
+        text.push_str(&format!("    S{i}:\n      not:\n        type: string\n"));
+    }
+    text
+}
+
+/// Tens of thousands of warnings are each placed where they stand, in one pass over the text
+/// (placed one walk from the start each, 20,000 took minutes): in YAML at the schema's own
+/// line, and in both forms where the one-by-one locator places them.
+#[test]
+fn tens_of_thousands_of_warnings_are_each_placed() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 20_000;
+    for json in [false, true] {
+        let text = many_nots(n, json);
+        let spec = write(dir.path(), if json { "n.json" } else { "n.yaml" }, &text);
+        let warnings = check(&[&spec]).expect("warnings, not errors");
+        let nots: Vec<&Diagnostic> = warnings
+            .iter()
+            .filter(|w| w.message.starts_with("`not`"))
+            .collect();
+        assert_eq!(nots.len(), n, "{:?}", &warnings[..3]);
+        for (k, w) in nots.iter().enumerate() {
+            let i: usize = w
+                .pointer
+                .strip_prefix("/components/schemas/S")
+                .and_then(|rest| rest.split('/').next())
+                .and_then(|i| i.parse().ok())
+                .unwrap_or_else(|| panic!("{w}"));
+            if !json {
+                // `S{i}:` stands on line 6 + 3i, its `not:` on the next.
+                let (line, column) = if w.pointer.ends_with("/not") {
+                    (7 + 3 * i, 7)
+                } else {
+                    (6 + 3 * i, 5)
+                };
+                assert_eq!((w.line, w.column), (Some(line), Some(column)), "{w}");
+            }
+            if k % 997 == 0 {
+                let (line, column) = codegen::diag::locate(&text, &w.pointer);
+                assert_eq!((w.line, w.column), (Some(line), Some(column)), "{w}");
+            }
+        }
+    }
+}
+
+/// Where the one-pass placing meets a text only libyaml reads, the first diagnostics are
+/// placed one by one and the rest are given by pointer, with a warning that says so.
+#[test]
+fn many_warnings_in_a_text_only_libyaml_reads_are_placed_in_part() {
+    let dir = tempfile::tempdir().unwrap();
+    // U+0085 is a line break to libyaml (YAML 1.1), text to YAML 1.2: libyaml reads it.
+    let text = many_nots(100, false).replace("paths: {}", "paths: {}\nx-odd: \"a\u{85}b\"");
+    let spec = write(dir.path(), "odd.yaml", &text);
+    let warnings = check(&[&spec]).expect("warnings, not errors");
+    let nots: Vec<&Diagnostic> = warnings
+        .iter()
+        .filter(|w| w.message.starts_with("`not`"))
+        .collect();
+    assert_eq!(nots.len(), 100);
+    let placed = nots.iter().filter(|w| w.line.is_some()).count();
+    assert_eq!(placed, codegen::diag::LOCATE_ONE_BY_ONE);
+    for w in nots.iter().filter(|w| w.line.is_some()) {
+        let (line, column) = codegen::diag::locate(&text, &w.pointer);
+        assert_eq!((w.line, w.column), (Some(line), Some(column)), "{w}");
+    }
+    let note = find(&warnings, "");
+    assert!(
+        note.message
+            .starts_with("the 36 diagnostics after the first 64 are given by their pointer only"),
+        "{note}"
+    );
+}
+
+/// The one-pass placing puts every entry of the project's specs and the fixtures, in YAML and
+/// in JSON, at its key (the text there is the key), not before the entry holding it, and the
+/// entries of each mapping in the order of the text; each item of a sequence after its
+/// sequence. (The one-by-one locator is a heuristic: in `aicc-case.yaml` it takes the
+/// `description:` of `properties/id` for `properties/description`.)
+#[test]
+fn one_pass_placing_puts_every_entry_at_its_key() {
+    fn pointers(
+        value: &serde_json::Value,
+        at: &str,
+        out: &mut Vec<(String, String, Option<String>)>,
+    ) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    let p = codegen::diag::push(at, k);
+                    out.push((p.clone(), at.to_owned(), Some(k.clone())));
+                    pointers(v, &p, out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    let p = codegen::diag::push(at, &i.to_string());
+                    out.push((p.clone(), at.to_owned(), None));
+                    pointers(v, &p, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = ["../spec/osm.yaml", "../spec/aicc-case.yaml"]
+        .iter()
+        .map(|f| root.join(f))
+        .collect();
+    for entry in std::fs::read_dir(root.join("tests/fixtures")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "yaml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    let mut compared = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        let Ok(tree) = codegen::load::yaml::parse(&text) else {
+            continue;
+        };
+        let json = serde_json::to_string_pretty(&tree.value).unwrap();
+        for (source, label) in [(&text, "yaml"), (&json, "json")] {
+            let mut all = Vec::new();
+            pointers(&tree.value, "", &mut all);
+            let wanted: Vec<&str> = all.iter().map(|(p, _, _)| p.as_str()).collect();
+            let found = codegen::load::yaml::positions(source, &wanted)
+                .unwrap_or_else(|| panic!("{} ({label}) is read", file.display()));
+            let lines: Vec<&str> = source.lines().collect();
+            let mut last_key: std::collections::HashMap<&str, (usize, usize)> = Default::default();
+            for (pointer, parent, key) in &all {
+                let at = found[pointer];
+                let here = format!("{} ({label}) {pointer} at {at:?}", file.display());
+                if !parent.is_empty() {
+                    assert!(
+                        at >= found[parent],
+                        "{here}: before {parent} {:?}",
+                        found[parent]
+                    );
+                }
+                if let Some(key) = key {
+                    let rest: String = lines[at.0 - 1].chars().skip(at.1 - 1).collect();
+                    let written = [
+                        key.clone(),
+                        serde_json::to_string(key).unwrap(),
+                        format!("'{}'", key.replace('\'', "''")),
+                    ];
+                    // Or escaped in double quotes (`"/flip\u202E"`), as JSON reads it.
+                    let escaped = serde_json::Deserializer::from_str(&rest)
+                        .into_iter::<String>()
+                        .next()
+                        .and_then(Result::ok);
+                    assert!(
+                        written.iter().any(|w| rest.starts_with(w.as_str()))
+                            || escaped.as_ref() == Some(key),
+                        "{here}: {rest}"
+                    );
+                    if let Some(before) = last_key.insert(parent, at) {
+                        assert!(at > before, "{here}: not after its sibling at {before:?}");
+                    }
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 10_000, "{compared}");
+}
+
 #[test]
 fn yaml_syntax_errors_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();

@@ -134,11 +134,11 @@ fn load_str_here(path: &Path, source: String) -> Result<Spec, Diagnostics> {
         ),
     }
     if sink.has_errors() {
-        return Err(Diagnostics(sink.items));
+        return Err(Diagnostics(sink.into_items()));
     }
     structure::check(&raw, &mut sink);
     if sink.has_errors() {
-        return Err(Diagnostics(sink.items));
+        return Err(Diagnostics(sink.into_items()));
     }
 
     prepare(&mut raw);
@@ -166,12 +166,12 @@ fn load_str_here(path: &Path, source: String) -> Result<Spec, Diagnostics> {
             for (pointer, message) in precise {
                 sink.error(&pointer, format!("not a valid OpenAPI 3.0 {message}"));
             }
-            return Err(Diagnostics(sink.items));
+            return Err(Diagnostics(sink.into_items()));
         }
     };
     Ok(Spec {
         path: path.to_path_buf(),
-        warnings: sink.items,
+        warnings: sink.into_items(),
         source,
         raw,
         doc,

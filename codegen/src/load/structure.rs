@@ -698,7 +698,7 @@ mod tests {
         let raw = crate::load::parse_tree(std::path::Path::new("t.yaml"), yaml).expect("parses");
         let mut sink = Sink::new(std::path::Path::new("t.yaml"), yaml);
         check(&raw, &mut sink);
-        sink.items
+        sink.into_items()
             .iter()
             .map(|d| {
                 (

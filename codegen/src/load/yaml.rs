@@ -346,6 +346,205 @@ pub(super) fn parse_within(source: &str, limit: usize) -> Result<Tree, Error> {
     })
 }
 
+/// Where the nodes named by the pointers of `wanted` stand, each as (1-based line, 1-based
+/// column): an entry of a mapping at its key, an item of a sequence where the item starts.
+/// A pointer that names no node gets its longest prefix that does (the document: line 1).
+/// One pass over the text with the strict parser, for many diagnostics at once; `None` when
+/// that parser does not read the text (a document libyaml reads, a syntax error) or it holds
+/// more than one document. A key met twice is placed at its first place, as the tree keeps
+/// it.
+pub fn positions(
+    source: &str,
+    wanted: &[&str],
+) -> Option<std::collections::HashMap<String, (usize, usize)>> {
+    use std::collections::{HashMap, HashSet};
+    if !strict_reads_as_libyaml(source) {
+        return None;
+    }
+    // Every prefix of a wanted pointer: only nodes on the way to one are recorded.
+    let mut ways: HashSet<&str> = HashSet::new();
+    for pointer in wanted {
+        let mut end = pointer.len();
+        loop {
+            if !ways.insert(&pointer[..end]) {
+                break;
+            }
+            match pointer[..end].rfind('/') {
+                Some(i) => end = i,
+                None => break,
+            }
+        }
+    }
+    /// An open collection: whether its pointer is on the way to a wanted one, and the
+    /// length of `pointer` that names it when it is.
+    struct Open {
+        node: Place,
+        live: bool,
+        len: usize,
+    }
+    let mut found: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut stack: Vec<Open> = Vec::new();
+    let mut pointer = String::new();
+    let mut documents = 0usize;
+    let mut parser = Parser::new_from_str(source);
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.ok()?;
+        let collection = matches!(event, Event::SequenceStart(..) | Event::MappingStart(..));
+        let key = match event {
+            Event::StreamStart | Event::DocumentEnd | Event::Nothing => continue,
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return None;
+                }
+                continue;
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                stack.pop()?;
+                pointer.truncate(stack.last().map_or(0, |o| o.len));
+                // The collection ended: the parent's next node is the next item, the value
+                // of the collection that was a key, or the next key.
+                match stack.last_mut().map(|o| &mut o.node) {
+                    Some(Place::Sequence(i)) => *i += 1,
+                    Some(node @ Place::Key) => *node = Place::Value(None),
+                    Some(node @ Place::Value(_)) => *node = Place::Key,
+                    None => {}
+                }
+                continue;
+            }
+            Event::Scalar(ref text, style, _, ref tag) => Some(
+                scalar(text.clone(), style, tag.as_deref(), span)
+                    .map_or_else(|_| text.to_string(), key_text),
+            ),
+            Event::Alias(_) | Event::SequenceStart(..) | Event::MappingStart(..) => None,
+        };
+        let at = (span.start.line(), span.start.col() + 1);
+        let (live, base) = stack.last().map_or((true, 0), |o| (o.live, o.len));
+        // The token that names this node in its parent; `None` for the document.
+        let token = match stack.last_mut().map(|o| &mut o.node) {
+            None => None,
+            Some(Place::Sequence(i)) => {
+                let token = i.to_string();
+                if !collection {
+                    *i += 1;
+                }
+                Some(Some(token))
+            }
+            Some(node @ Place::Key) => {
+                if collection {
+                    // A collection as a key (no spec has one): nothing in it is named.
+                    Some(None)
+                } else {
+                    // A key: the entry stands where its key does.
+                    let token = key.map(|k| crate::diag::escape_token(&k));
+                    if let (true, Some(t)) = (live, &token) {
+                        pointer.push('/');
+                        pointer.push_str(t);
+                        if ways.contains(pointer.as_str()) {
+                            found.entry(pointer.clone()).or_insert(at);
+                        }
+                        pointer.truncate(base);
+                    }
+                    *node = Place::Value(token);
+                    continue;
+                }
+            }
+            Some(node @ Place::Value(_)) => {
+                let Place::Value(token) = std::mem::replace(node, Place::Key) else {
+                    continue;
+                };
+                if !collection {
+                    continue;
+                }
+                // Until the collection ends, the parent waits for it as the value.
+                *node = Place::Value(None);
+                // Already placed at its key.
+                let live = live && token.is_some();
+                let mut len = base;
+                if let (true, Some(t)) = (live, &token) {
+                    pointer.push('/');
+                    pointer.push_str(t);
+                }
+                let live = live && ways.contains(pointer.as_str());
+                if live {
+                    len = pointer.len();
+                } else {
+                    pointer.truncate(base);
+                }
+                stack.push(Open {
+                    node: new_node(&event),
+                    live,
+                    len,
+                });
+                continue;
+            }
+        };
+        // The document, or an item of a sequence (or a collection as a key).
+        let mut len = base;
+        let mut named = live;
+        match token {
+            Some(Some(t)) if live => {
+                pointer.push('/');
+                pointer.push_str(&t);
+                named = ways.contains(pointer.as_str());
+                if named {
+                    found.entry(pointer.clone()).or_insert(at);
+                }
+            }
+            Some(_) => named = false,
+            None => named = named && ways.contains(""),
+        }
+        if collection && named {
+            len = pointer.len();
+        } else {
+            pointer.truncate(base);
+        }
+        if collection {
+            stack.push(Open {
+                node: new_node(&event),
+                live: named,
+                len,
+            });
+        }
+    }
+    let mut out = HashMap::with_capacity(wanted.len());
+    for pointer in wanted {
+        let mut end = pointer.len();
+        let at = loop {
+            if let Some(at) = found.get(&pointer[..end]) {
+                break *at;
+            }
+            match pointer[..end].rfind('/') {
+                Some(i) if end > 0 => end = i,
+                _ => break (1, 1),
+            }
+        };
+        out.insert((*pointer).to_owned(), at);
+    }
+    Some(out)
+}
+
+/// The open collection a start event begins ([`positions`]).
+fn new_node(event: &Event<'_>) -> Place {
+    if matches!(event, Event::SequenceStart(..)) {
+        Place::Sequence(0)
+    } else {
+        Place::Key
+    }
+}
+
+/// What an open collection waits for next ([`positions`]).
+enum Place {
+    /// The item of this index.
+    Sequence(usize),
+    /// A key.
+    Key,
+    /// The value of this key, escaped as a pointer's token (`None`: a key that is a
+    /// collection, whose value has no name).
+    Value(Option<String>),
+}
+
 /// Inserts an entry as the tree keeps it (a key met again keeps its first place and takes the
 /// new value); gives back the key when the mapping had it already.
 fn insert(entries: &mut Map<String, Value>, key: String, value: Value) -> Option<String> {

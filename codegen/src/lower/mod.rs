@@ -122,7 +122,7 @@ impl<'a> Lowerer<'a> {
             spec,
             sink: {
                 let mut sink = Sink::new(&spec.path, &spec.source);
-                sink.items.extend(spec.warnings.iter().cloned());
+                sink.extend(spec.warnings.iter().cloned());
                 sink
             },
             types: Vec::new(),
