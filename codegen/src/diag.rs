@@ -162,10 +162,30 @@ pub fn push(pointer: &str, token: &str) -> String {
 
 /// Finds the line and column of a JSON pointer in the source text, by walking the keys of the
 /// pointer in order through the text. It is a locator for messages, not a parser: YAML keys are
-/// matched as `key:` on a line indented deeper than the previous match, JSON keys as `"key"`
-/// after the previous match. Returns the best position reached (at worst, line 1).
+/// matched as `key:` at the start of a line indented as the first line of the mapping the
+/// previous match holds (not in flow mappings, not written with escapes or after `? `), JSON
+/// keys as `"key"` among the keys of the object the previous match holds. Returns the best
+/// position reached (at worst, line 1). [`crate::load::yaml::positions`] places many
+/// pointers at once, exactly.
 pub fn locate(source: &str, pointer: &str) -> (usize, usize) {
     locate_in(source, &line_starts(source), pointer)
+}
+
+/// The keys of the JSON objects [`locate_with`] has read so far, so that an object is read
+/// once however many of its keys are looked for (each of a spec's many diagnostics would
+/// otherwise read the object holding it from its start).
+#[derive(Debug, Default)]
+pub struct JsonKeys<'a> {
+    /// By the offset of the object's `{`.
+    objects: std::collections::HashMap<usize, ObjectKeys<'a>>,
+}
+
+#[derive(Debug)]
+struct ObjectKeys<'a> {
+    /// Each key as written (quotes included) and the offset of its first place.
+    keys: std::collections::HashMap<&'a str, usize>,
+    /// Where to read on (just after the last key read); `None` once read to its end.
+    next: Option<usize>,
 }
 
 /// The byte offset where each line of `source` starts.
@@ -178,6 +198,16 @@ pub fn line_starts(source: &str) -> Vec<usize> {
 /// [`locate`] with the line starts of `source` computed once ([`line_starts`]): a spec with
 /// many diagnostics is not scanned from its start for each.
 pub fn locate_in(source: &str, lines: &[usize], pointer: &str) -> (usize, usize) {
+    locate_with(source, lines, &mut JsonKeys::default(), pointer)
+}
+
+/// [`locate_in`], with the keys of the JSON objects read before kept in `keys`.
+pub fn locate_with<'a>(
+    source: &'a str,
+    lines: &[usize],
+    keys: &mut JsonKeys<'a>,
+    pointer: &str,
+) -> (usize, usize) {
     let tokens: Vec<String> = pointer.split('/').skip(1).map(unescape_token).collect();
     let json = source.trim_start().starts_with('{');
     let mut offset = 0usize;
@@ -186,19 +216,19 @@ pub fn locate_in(source: &str, lines: &[usize], pointer: &str) -> (usize, usize)
     for token in &tokens {
         let hit = if json {
             let needle = serde_json::to_string(token).unwrap_or_default();
-            source[offset..].find(&needle).map(|i| offset + i)
+            find_json_key(source, offset, &needle, keys).map(|at| (at, needle.len()))
         } else {
-            find_yaml_key(source, offset, token, min_indent)
+            find_yaml_key(source, offset, token, min_indent).map(|at| (at, token.len().max(1)))
         };
         match hit {
-            Some(pos) => {
+            Some((pos, len)) => {
                 // The last line start at or before `pos`.
                 let line = lines.partition_point(|&start| start <= pos);
                 let line_start = lines[line - 1];
                 min_indent = (pos - line_start) as isize;
                 let column = source[line_start..pos].chars().count() + 1;
                 found = (line, column);
-                offset = pos + token.len().max(1);
+                offset = pos + len;
                 if offset > source.len() {
                     offset = source.len();
                 }
@@ -240,6 +270,76 @@ pub fn locate_in(source: &str, lines: &[usize], pointer: &str) -> (usize, usize)
         }
     }
     found
+}
+
+/// The position of the key `needle` (written as JSON writes it, quotes included) of the
+/// object that is the value at `offset`: the document's at its start, else the value after
+/// the key that ends at `offset` (or the item that starts there). Only the object's own keys
+/// are looked at, not those of the values inside it, nor strings that are values.
+fn find_json_key<'a>(
+    source: &'a str,
+    offset: usize,
+    needle: &str,
+    known: &mut JsonKeys<'a>,
+) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let skip_space = |mut at: usize| {
+        while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\r' | b'\n') {
+            at += 1;
+        }
+        at
+    };
+    let mut open = skip_space(offset);
+    if bytes.get(open) == Some(&b':') {
+        open = skip_space(open + 1);
+    }
+    if bytes.get(open) != Some(&b'{') {
+        return None;
+    }
+    let object = known.objects.entry(open).or_insert_with(|| ObjectKeys {
+        keys: std::collections::HashMap::new(),
+        next: Some(open + 1),
+    });
+    if let Some(&at) = object.keys.get(needle) {
+        return Some(at);
+    }
+    let mut at = object.next?;
+    object.next = None;
+    // Only strings and braces matter: a string directly inside the object and followed by
+    // `:` is one of its keys (a string in an array is followed by `,` or `]`).
+    let mut depth = 1usize;
+    loop {
+        at += memchr::memchr3(b'"', b'{', b'}', bytes.get(at..)?)?;
+        match bytes[at] {
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return None;
+                }
+            }
+            _ => {
+                let start = at;
+                at += 1;
+                loop {
+                    at += memchr::memchr2(b'"', b'\\', bytes.get(at..)?)?;
+                    if bytes[at] == b'"' {
+                        break;
+                    }
+                    at += 2;
+                }
+                if depth == 1 && bytes.get(skip_space(at + 1)) == Some(&b':') {
+                    let key = &source[start..=at];
+                    object.keys.entry(key).or_insert(start);
+                    if key == needle {
+                        object.next = Some(at + 1);
+                        return Some(start);
+                    }
+                }
+            }
+        }
+        at += 1;
+    }
 }
 
 /// The position of item `n` of the flow sequence that is the value of the key just found
@@ -356,7 +456,12 @@ fn find_yaml_key(source: &str, offset: usize, key: &str, min_indent: isize) -> O
         candidates.push(format!("'{}':", key.replace('\'', "''")));
     }
     let mut line_start = source[..offset].rfind('\n').map(|i| i + 1).unwrap_or(0);
-    let mut first = true;
+    // The line of the key found before is not the mapping's; at the start, the document's
+    // first line is.
+    let mut first = offset > 0;
+    // The indentation of the mapping's keys: that of its first line. A line indented deeper
+    // belongs to a value (`properties/id/description` is not `properties/description`).
+    let mut keys_at: Option<usize> = None;
     while line_start < source.len() {
         let line_end = source[line_start..]
             .find('\n')
@@ -376,6 +481,7 @@ fn find_yaml_key(source: &str, offset: usize, key: &str, min_indent: isize) -> O
                 return None;
             }
             if (indent as isize) > min_indent
+                && *keys_at.get_or_insert(indent) == indent
                 && candidates.iter().any(|c| body.starts_with(c.as_str()))
             {
                 return Some(line_start + indent);
@@ -397,6 +503,8 @@ pub struct Sink<'a> {
     source: &'a str,
     /// The line starts of `source`, computed at the first report.
     lines: Option<Vec<usize>>,
+    /// The keys of the JSON objects read by [`Sink::locate`] so far.
+    json_keys: JsonKeys<'a>,
     /// What has been reported so far.
     items: Vec<Diagnostic>,
     /// The indexes of `items` still to be placed in the text ([`Sink::into_items`]).
@@ -412,6 +520,7 @@ impl<'a> Sink<'a> {
             file,
             source,
             lines: None,
+            json_keys: JsonKeys::default(),
             items: Vec::new(),
             pending: Vec::new(),
             seen: std::collections::HashSet::new(),
@@ -426,7 +535,7 @@ impl<'a> Sink<'a> {
     pub fn locate(&mut self, pointer: &str) -> (usize, usize) {
         let source = self.source;
         let lines = self.lines.get_or_insert_with(|| line_starts(source));
-        locate_in(source, lines, pointer)
+        locate_with(source, lines, &mut self.json_keys, pointer)
     }
 
     fn report_at(
@@ -693,6 +802,23 @@ mod tests {
         let src =
             "{\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n    \"/b\": {\"get\": {}}\n  }\n}";
         assert_eq!(locate(src, "/paths/~1b/get"), (4, 12));
+    }
+
+    /// A key of a value inside the mapping is not the mapping's own, however it is written:
+    /// `properties/id/description` is not `properties/description`.
+    #[test]
+    fn locates_the_mapping_s_own_keys_not_those_deeper() {
+        let yaml = "components:\n  schemas:\n    A:\n      properties:\n        id:\n          description: x\n        description:\n          type: string\n";
+        assert_eq!(
+            locate(yaml, "/components/schemas/A/properties/description"),
+            (7, 9)
+        );
+        // The document's first line is one of its keys, the second deeper.
+        assert_eq!(locate(yaml, "/components"), (1, 1));
+        let json = "{\"a\": {\"x\": {\"b\": 1, \"c\": \"b\"}, \"s\": \"b\", \"b\": 2},\n \"l\": [\"1\", 7]}";
+        assert_eq!(locate(json, "/a/b"), (1, 43));
+        // An index is the array's item, not a string `"1"` found first.
+        assert_eq!(locate(json, "/l/1"), (2, 13));
     }
 
     #[test]

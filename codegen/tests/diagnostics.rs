@@ -476,8 +476,9 @@ fn many_warnings_in_a_text_only_libyaml_reads_are_placed_in_part() {
 /// The one-pass placing puts every entry of the project's specs and the fixtures, in YAML and
 /// in JSON, at its key (the text there is the key), not before the entry holding it, and the
 /// entries of each mapping in the order of the text; each item of a sequence after its
-/// sequence. (The one-by-one locator is a heuristic: in `aicc-case.yaml` it takes the
-/// `description:` of `properties/id` for `properties/description`.)
+/// sequence. The one-by-one locator agrees wherever it reads the text. (It used to take the
+/// first `description:` indented deeper than `properties` for `properties/description`, and
+/// in JSON the first `"0"` after `required` for `required/0`.)
 #[test]
 fn one_pass_placing_puts_every_entry_at_its_key() {
     fn pointers(
@@ -516,6 +517,7 @@ fn one_pass_placing_puts_every_entry_at_its_key() {
     }
     files.sort();
     let mut compared = 0;
+    let mut agreed = 0;
     for file in &files {
         let text = std::fs::read_to_string(file).unwrap();
         let Ok(tree) = codegen::load::yaml::parse(&text) else {
@@ -530,7 +532,9 @@ fn one_pass_placing_puts_every_entry_at_its_key() {
                 .unwrap_or_else(|| panic!("{} ({label}) is read", file.display()));
             let lines: Vec<&str> = source.lines().collect();
             let mut last_key: std::collections::HashMap<&str, (usize, usize)> = Default::default();
-            for (pointer, parent, key) in &all {
+            let mut explicit: Vec<String> = Vec::new();
+            let stride = (all.len() / 500).max(1);
+            for (n, (pointer, parent, key)) in all.iter().enumerate() {
                 let at = found[pointer];
                 let here = format!("{} ({label}) {pointer} at {at:?}", file.display());
                 if !parent.is_empty() {
@@ -552,11 +556,30 @@ fn one_pass_placing_puts_every_entry_at_its_key() {
                         .into_iter::<String>()
                         .next()
                         .and_then(Result::ok);
-                    assert!(
-                        written.iter().any(|w| rest.starts_with(w.as_str()))
-                            || escaped.as_ref() == Some(key),
-                        "{here}: {rest}"
-                    );
+                    let as_is = written.iter().any(|w| rest.starts_with(w.as_str()));
+                    assert!(as_is || escaped.as_ref() == Some(key), "{here}: {rest}");
+                    // The one-by-one locator agrees, but for a key written after `? ` on the
+                    // line before (osm.yaml's longest path), which it does not read, nor
+                    // what is inside such a key's value,
+                    // for one in a flow mapping (`info: {title: T}`), which it does not find
+                    // by lines and indentation, and for one written with escapes. 500 entries of a file are compared (each
+                    // walks the text).
+                    let before: String = lines[at.0 - 1].chars().take(at.1 - 1).collect();
+                    let flow = label == "yaml" && !before.trim_start_matches([' ', '-']).is_empty();
+                    if !as_is
+                        || flow
+                        || (at.0 >= 2 && lines[at.0 - 2].trim_start().starts_with("? "))
+                    {
+                        explicit.push(format!("{pointer}/"));
+                    }
+                    if n % stride == 0
+                        && !explicit
+                            .iter()
+                            .any(|e| format!("{pointer}/").starts_with(e.as_str()))
+                    {
+                        assert_eq!(codegen::diag::locate(source, pointer), at, "{here}");
+                        agreed += 1;
+                    }
                     if let Some(before) = last_key.insert(parent, at) {
                         assert!(at > before, "{here}: not after its sibling at {before:?}");
                     }
@@ -565,7 +588,7 @@ fn one_pass_placing_puts_every_entry_at_its_key() {
             }
         }
     }
-    assert!(compared > 10_000, "{compared}");
+    assert!(compared > 10_000 && agreed > 5_000, "{compared} {agreed}");
 }
 
 #[test]
