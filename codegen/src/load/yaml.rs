@@ -352,45 +352,49 @@ pub(super) fn parse_within(source: &str, limit: usize) -> Result<Tree, Error> {
 /// One pass over the text with the strict parser, for many diagnostics at once; `None` when
 /// that parser does not read the text (a document libyaml reads, a syntax error) or it holds
 /// more than one document. A key met twice is placed at its first place, as the tree keeps
-/// it.
+/// it. Each node costs the length of its own key, not of its pointer: the pointers are
+/// followed token by token through their prefixes, numbered.
 pub fn positions(
     source: &str,
     wanted: &[&str],
 ) -> Option<std::collections::HashMap<String, (usize, usize)>> {
-    use std::collections::{HashMap, HashSet};
+    use std::collections::HashMap;
     if !strict_reads_as_libyaml(source) {
         return None;
     }
-    // Every prefix of a wanted pointer: only nodes on the way to one are recorded.
-    let mut ways: HashSet<&str> = HashSet::new();
+    // The prefixes of the wanted pointers, numbered (0: the document), by their parent's
+    // number and their last token as written in the pointer.
+    let mut children: HashMap<(usize, &str), usize> = HashMap::new();
+    let mut paths: Vec<Vec<usize>> = Vec::with_capacity(wanted.len());
     for pointer in wanted {
-        let mut end = pointer.len();
-        loop {
-            if !ways.insert(&pointer[..end]) {
-                break;
-            }
-            match pointer[..end].rfind('/') {
-                Some(i) => end = i,
-                None => break,
-            }
+        let mut id = 0;
+        let mut path = Vec::new();
+        for token in pointer.split('/').skip(1) {
+            let next = children.len() + 1;
+            id = *children.entry((id, token)).or_insert(next);
+            path.push(id);
         }
+        paths.push(path);
     }
-    /// An open collection: whether its pointer is on the way to a wanted one, and the
-    /// length of `pointer` that names it when it is.
+    // Where each numbered prefix was found.
+    let mut found: Vec<Option<(usize, usize)>> = vec![None; children.len() + 1];
+    let mut place = |id: Option<usize>, at| {
+        if let Some(slot) = id.and_then(|id| found.get_mut(id)) {
+            slot.get_or_insert(at);
+        }
+    };
+    /// An open collection: what it waits for, and its number when it is a wanted prefix.
     struct Open {
-        node: Place,
-        live: bool,
-        len: usize,
+        next: Place,
+        id: Option<usize>,
     }
-    let mut found: HashMap<String, (usize, usize)> = HashMap::new();
     let mut stack: Vec<Open> = Vec::new();
-    let mut pointer = String::new();
     let mut documents = 0usize;
     let mut parser = Parser::new_from_str(source);
     while let Some(next) = parser.next_event() {
         let (event, span) = next.ok()?;
-        let collection = matches!(event, Event::SequenceStart(..) | Event::MappingStart(..));
-        let key = match event {
+        let at = (span.start.line(), span.start.col() + 1);
+        let collection = match event {
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => continue,
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
@@ -402,131 +406,88 @@ pub fn positions(
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 stack.pop()?;
-                pointer.truncate(stack.last().map_or(0, |o| o.len));
-                // The collection ended: the parent's next node is the next item, the value
-                // of the collection that was a key, or the next key.
-                match stack.last_mut().map(|o| &mut o.node) {
+                // The parent's next node: the next item, the value of the collection that
+                // was a key, or the next key.
+                match stack.last_mut().map(|o| &mut o.next) {
                     Some(Place::Sequence(i)) => *i += 1,
-                    Some(node @ Place::Key) => *node = Place::Value(None),
-                    Some(node @ Place::Value(_)) => *node = Place::Key,
+                    Some(next @ Place::Key) => *next = Place::Value(None),
+                    Some(next @ Place::Value(_)) => *next = Place::Key,
                     None => {}
                 }
                 continue;
             }
-            Event::Scalar(ref text, style, _, ref tag) => Some(
-                scalar(text.clone(), style, tag.as_deref(), span)
-                    .map_or_else(|_| text.to_string(), key_text),
-            ),
-            Event::Alias(_) | Event::SequenceStart(..) | Event::MappingStart(..) => None,
+            Event::SequenceStart(..) | Event::MappingStart(..) => true,
+            Event::Scalar(..) | Event::Alias(_) => false,
         };
-        let at = (span.start.line(), span.start.col() + 1);
-        let (live, base) = stack.last().map_or((true, 0), |o| (o.live, o.len));
-        // The token that names this node in its parent; `None` for the document.
-        let token = match stack.last_mut().map(|o| &mut o.node) {
-            None => None,
+        let parent = stack.last().and_then(|o| o.id);
+        let child = |token: &str| parent.and_then(|p| children.get(&(p, token)).copied());
+        // This node's number, if it is a wanted prefix.
+        let id = match stack.last_mut().map(|o| &mut o.next) {
+            None => Some(0),
             Some(Place::Sequence(i)) => {
-                let token = i.to_string();
+                let id = child(&i.to_string());
+                place(id, at);
                 if !collection {
                     *i += 1;
                 }
-                Some(Some(token))
+                id
             }
-            Some(node @ Place::Key) => {
-                if collection {
-                    // A collection as a key (no spec has one): nothing in it is named.
-                    Some(None)
-                } else {
-                    // A key: the entry stands where its key does.
-                    let token = key.map(|k| crate::diag::escape_token(&k));
-                    if let (true, Some(t)) = (live, &token) {
-                        pointer.push('/');
-                        pointer.push_str(t);
-                        if ways.contains(pointer.as_str()) {
-                            found.entry(pointer.clone()).or_insert(at);
-                        }
-                        pointer.truncate(base);
+            Some(next @ Place::Key) => {
+                let Event::Scalar(ref text, style, _, ref tag) = event else {
+                    // A collection (or an alias) as a key (no spec has one): nothing in it
+                    // is named, nor its value.
+                    if collection {
+                        stack.push(Open {
+                            next: new_place(&event),
+                            id: None,
+                        });
+                    } else {
+                        *next = Place::Value(None);
                     }
-                    *node = Place::Value(token);
-                    continue;
-                }
-            }
-            Some(node @ Place::Value(_)) => {
-                let Place::Value(token) = std::mem::replace(node, Place::Key) else {
                     continue;
                 };
-                if !collection {
-                    continue;
-                }
-                // Until the collection ends, the parent waits for it as the value.
-                *node = Place::Value(None);
-                // Already placed at its key.
-                let live = live && token.is_some();
-                let mut len = base;
-                if let (true, Some(t)) = (live, &token) {
-                    pointer.push('/');
-                    pointer.push_str(t);
-                }
-                let live = live && ways.contains(pointer.as_str());
-                if live {
-                    len = pointer.len();
-                } else {
-                    pointer.truncate(base);
-                }
-                stack.push(Open {
-                    node: new_node(&event),
-                    live,
-                    len,
+                // A key: the entry stands where its key does.
+                let id = parent.and_then(|_| {
+                    let key = scalar(text.clone(), style, tag.as_deref(), span)
+                        .map_or_else(|_| text.to_string(), key_text);
+                    child(&crate::diag::escape_token(&key))
                 });
+                place(id, at);
+                *next = Place::Value(id);
                 continue;
             }
-        };
-        // The document, or an item of a sequence (or a collection as a key).
-        let mut len = base;
-        let mut named = live;
-        match token {
-            Some(Some(t)) if live => {
-                pointer.push('/');
-                pointer.push_str(&t);
-                named = ways.contains(pointer.as_str());
-                if named {
-                    found.entry(pointer.clone()).or_insert(at);
+            Some(next @ Place::Value(_)) => {
+                let Place::Value(id) = std::mem::replace(next, Place::Key) else {
+                    continue;
+                };
+                if collection {
+                    // The parent waits for the collection's end, as for a value.
+                    *next = Place::Value(None);
                 }
+                id
             }
-            Some(_) => named = false,
-            None => named = named && ways.contains(""),
-        }
-        if collection && named {
-            len = pointer.len();
-        } else {
-            pointer.truncate(base);
-        }
+        };
         if collection {
             stack.push(Open {
-                node: new_node(&event),
-                live: named,
-                len,
+                next: new_place(&event),
+                id,
             });
         }
     }
     let mut out = HashMap::with_capacity(wanted.len());
-    for pointer in wanted {
-        let mut end = pointer.len();
-        let at = loop {
-            if let Some(at) = found.get(&pointer[..end]) {
-                break *at;
-            }
-            match pointer[..end].rfind('/') {
-                Some(i) if end > 0 => end = i,
-                _ => break (1, 1),
-            }
-        };
+    for (pointer, path) in wanted.iter().zip(&paths) {
+        let at = path
+            .iter()
+            .rev()
+            .find_map(|&id| found[id])
+            .unwrap_or((1, 1));
         out.insert((*pointer).to_owned(), at);
     }
     Some(out)
 }
 
-/// The open collection a start event begins ([`positions`]).
-fn new_node(event: &Event<'_>) -> Place {
+/// What a collection a start event opens waits for first ([`positions`]).
+fn new_place(event: &Event<'_>) -> Place {
     if matches!(event, Event::SequenceStart(..)) {
         Place::Sequence(0)
     } else {
@@ -540,9 +501,8 @@ enum Place {
     Sequence(usize),
     /// A key.
     Key,
-    /// The value of this key, escaped as a pointer's token (`None`: a key that is a
-    /// collection, whose value has no name).
-    Value(Option<String>),
+    /// The value of the key just read: its number when it is a wanted prefix.
+    Value(Option<usize>),
 }
 
 /// Inserts an entry as the tree keeps it (a key met again keeps its first place and takes the
