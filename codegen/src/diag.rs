@@ -25,9 +25,41 @@ pub struct Diagnostic {
     /// 1-based column, when known.
     pub column: Option<usize>,
     /// JSON pointer (RFC 6901) of the offending node; empty for the document or a syntax error.
+    /// A token longer than [`MAX_TOKEN`] bytes (a key of a hostile spec) is shortened to its
+    /// start, `…` and a fingerprint of the whole ([`Sink`]), and the diagnostic is placed at
+    /// the node holding it.
     pub pointer: String,
-    /// What is wrong and what to do about it.
+    /// What is wrong and what to do about it; at most [`MAX_MESSAGE`] characters.
     pub message: String,
+}
+
+/// The longest token of a diagnostic's pointer, in bytes; a longer one is shortened.
+pub const MAX_TOKEN: usize = 256;
+
+/// The longest message of a diagnostic, in characters; a longer one is clipped.
+pub const MAX_MESSAGE: usize = 2000;
+
+/// `pointer` with each token longer than [`MAX_TOKEN`] bytes shortened to its first 100
+/// characters, `…` and a fingerprint of the whole token (FNV-1a, 64 bits), so that
+/// diagnostics of two long keys stay apart. Each of thousands of diagnostics under a key of
+/// 100 KB held the whole key: 2,000 of them took 845 MB to check.
+fn bounded_pointer(pointer: &str) -> std::borrow::Cow<'_, str> {
+    if pointer.split('/').all(|t| t.len() <= MAX_TOKEN) {
+        return std::borrow::Cow::Borrowed(pointer);
+    }
+    let tokens: Vec<String> = pointer
+        .split('/')
+        .map(|t| {
+            if t.len() <= MAX_TOKEN {
+                return t.to_owned();
+            }
+            let hash = t.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
+            format!("{}#{hash:016x}", clip(t, 100))
+        })
+        .collect();
+    std::borrow::Cow::Owned(tokens.join("/"))
 }
 
 impl fmt::Display for Diagnostic {
@@ -545,6 +577,11 @@ impl<'a> Sink<'a> {
         at: Option<(usize, usize)>,
         message: String,
     ) {
+        let pointer = bounded_pointer(pointer);
+        let message = match clip(&message, MAX_MESSAGE) {
+            std::borrow::Cow::Borrowed(_) => message,
+            std::borrow::Cow::Owned(clipped) => clipped,
+        };
         let key = (
             severity == Severity::Error,
             pointer.to_string(),
