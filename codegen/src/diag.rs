@@ -42,8 +42,17 @@ pub const MAX_MESSAGE: usize = 2000;
 /// `pointer` with each token longer than [`MAX_TOKEN`] bytes shortened to its first 100
 /// characters, `…` and a fingerprint of the whole token (FNV-1a, 64 bits), so that
 /// diagnostics of two long keys stay apart. Each of thousands of diagnostics under a key of
-/// 100 KB held the whole key: 2,000 of them took 845 MB to check.
-fn bounded_pointer(pointer: &str) -> std::borrow::Cow<'_, str> {
+/// 100 KB held the whole key: 2,000 of them took 845 MB to check. The pointers the
+/// generator keeps (of types, of a union's alternatives) are bounded too.
+pub fn bounded(pointer: String) -> String {
+    match bounded_pointer(&pointer) {
+        std::borrow::Cow::Borrowed(_) => pointer,
+        std::borrow::Cow::Owned(shorter) => shorter,
+    }
+}
+
+/// [`bounded`], borrowing what it need not change.
+pub fn bounded_pointer(pointer: &str) -> std::borrow::Cow<'_, str> {
     if pointer.split('/').all(|t| t.len() <= MAX_TOKEN) {
         return std::borrow::Cow::Borrowed(pointer);
     }

@@ -106,6 +106,9 @@ thread_local! {
     static CAMEL: std::cell::RefCell<std::collections::HashMap<String, String>> = Default::default();
 }
 
+/// The longest text [`memo`] keeps, in bytes (patterns of a few hundred are common).
+const MEMO_LONGEST: usize = 4096;
+
 /// A per-thread cache of a function of a string, for [`memo`].
 pub(crate) type Memo<V> =
     std::thread::LocalKey<std::cell::RefCell<std::collections::HashMap<String, V>>>;
@@ -113,6 +116,11 @@ pub(crate) type Memo<V> =
 /// `f(s)`, remembered per thread in `cache`: specs repeat the same names (`id`, `name`,
 /// `created_at`) and patterns thousands of times, and converting each allocates.
 pub(crate) fn memo<V: Clone>(cache: &'static Memo<V>, s: &str, f: fn(&str) -> V) -> V {
+    // A long text is no name a spec repeats: kept, thousands of keys of 100 KB (a hostile
+    // spec's) would each stay in memory.
+    if s.len() > MEMO_LONGEST {
+        return f(s);
+    }
     if let Some(hit) = cache.with(|c| c.borrow().get(s).cloned()) {
         return hit;
     }
@@ -284,6 +292,27 @@ pub fn is_token(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
+/// The longest name [`Scope::unique`] hands out, in bytes, before its suffix.
+pub const MAX_IDENT: usize = 256;
+
+/// `name` when it is at most [`MAX_IDENT`] bytes; else its first 100 characters and the
+/// decimal FNV-1a hash of the whole (after a `_` in a name that has one: `snake_case`,
+/// `SHOUTY_CASE`), still an identifier of the same case. A spec's key of 100 KB named a
+/// type, and every type, field and reference derived from it repeated the key: 240 KB of
+/// spec gave 1.2 GB of Rust and took 5.5 GB to generate.
+pub fn shorten(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.len() <= MAX_IDENT {
+        return std::borrow::Cow::Borrowed(name);
+    }
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let cut = name.char_indices().nth(100).map_or(name.len(), |(i, _)| i);
+    let head = name[..cut].trim_end_matches('_');
+    let sep = if name.contains('_') { "_" } else { "" };
+    std::borrow::Cow::Owned(format!("{head}{sep}{hash}"))
+}
+
 /// Hands out names unique within one scope, suffixing a number on a collision
 /// (`Foo`, `Foo2`, `Foo3`).
 #[derive(Debug, Default, Clone)]
@@ -303,8 +332,10 @@ impl Scope {
     pub fn contains(&self, name: &str) -> bool {
         self.taken.contains(name)
     }
-    /// Returns `base`, or `base2`, `base3`... whichever is free, and takes it.
+    /// Returns `base`, or `base2`, `base3`... whichever is free, and takes it. A base longer
+    /// than [`MAX_IDENT`] bytes is shortened first ([`shorten`]).
     pub fn unique(&mut self, base: &str) -> String {
+        let base = &*shorten(base);
         if self.taken.insert(base.to_string()) {
             return base.to_string();
         }
@@ -402,6 +433,36 @@ mod tests {
         assert_eq!(camel("Caf\u{e9} au lait"), "Caf_AuLait".replace('_', ""));
         assert_eq!(type_ident("error"), "ErrorType");
         assert_eq!(shouty("cn-south-1"), "CN_SOUTH_1");
+    }
+
+    #[test]
+    fn long_names_are_shortened_to_an_identifier_of_their_case() {
+        assert_eq!(shorten("Short"), "Short");
+        let at_limit = "A".repeat(MAX_IDENT);
+        assert_eq!(shorten(&at_limit), at_limit);
+        let camel = format!("{}X", "Ab".repeat(5000));
+        let a = shorten(&camel);
+        assert!(a.starts_with(&"Ab".repeat(50)) && a.len() <= 120, "{a}");
+        assert!(a[100..].bytes().all(|b| b.is_ascii_digit()), "{a}");
+        // Another name with the same start differs.
+        let other = shorten(&format!("{}Y", "Ab".repeat(5000))).into_owned();
+        assert_ne!(a, other);
+        // snake_case and SHOUTY_CASE keep their separator; no trailing `_` is doubled.
+        let snake = shorten(&"ab_".repeat(1000)).into_owned();
+        assert!(
+            snake.starts_with("ab_ab") && !snake.contains("__"),
+            "{snake}"
+        );
+        assert!(snake
+            .rsplit('_')
+            .next()
+            .unwrap()
+            .bytes()
+            .all(|b| b.is_ascii_digit()));
+        let mut scope = Scope::default();
+        let first = scope.unique(&camel);
+        assert_eq!(first, a);
+        assert_eq!(scope.unique(&camel), format!("{a}_2"));
     }
 
     #[test]

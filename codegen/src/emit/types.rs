@@ -366,9 +366,10 @@ fn constructor_tokens(
 }
 
 fn fallback_doc(t: &TypeDef) -> String {
-    t.doc
-        .clone()
-        .unwrap_or_else(|| format!("`{}`, defined at `#{}` in the spec.", t.name, t.pointer))
+    t.doc.clone().unwrap_or_else(|| {
+        let pointer = crate::diag::bounded_pointer(&t.pointer);
+        format!("`{}`, defined at `#{pointer}` in the spec.", t.name)
+    })
 }
 
 /// An enum with the values of an earlier one, as an alias of it.

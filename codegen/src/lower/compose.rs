@@ -123,7 +123,7 @@ impl Lowerer<'_> {
                 constraints: l.constraints,
                 boxed: false,
                 tag,
-                pointer: here,
+                pointer: diag::bounded(here),
             });
         }
         out

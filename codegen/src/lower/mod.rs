@@ -84,7 +84,8 @@ pub(crate) struct Lowerer<'a> {
     one_way: BTreeSet<(String, String)>,
     /// Schemas being lowered, one inside another (see [`MAX_DEPTH`]).
     depth: usize,
-    /// Inline named types by the pointer where their schema is defined.
+    /// Inline named types by the pointer where their schema is defined (bounded: a long key
+    /// is kept as its start and fingerprint, [`diag::bounded`]).
     inline_done: HashMap<String, Lowered>,
     /// Whether a component schema is nominal, once computed.
     nominal_memo: HashMap<String, bool>,
@@ -228,7 +229,7 @@ impl<'a> Lowerer<'a> {
                         self.types.push(TypeDef {
                             name: ident,
                             doc: schema_desc(s),
-                            pointer,
+                            pointer: diag::bounded(pointer),
                             kind,
                         });
                     }
@@ -237,7 +238,7 @@ impl<'a> Lowerer<'a> {
                         self.types.push(TypeDef {
                             name: ident,
                             doc: None,
-                            pointer,
+                            pointer: diag::bounded(pointer),
                             kind: TypeKind::Alias(lowered.ty),
                         });
                     }
@@ -254,7 +255,7 @@ impl<'a> Lowerer<'a> {
                 self.types.push(TypeDef {
                     name: ident,
                     doc: schema_desc(s),
-                    pointer,
+                    pointer: diag::bounded(pointer),
                     kind: TypeKind::Alias(ty),
                 });
             }
@@ -282,7 +283,7 @@ impl<'a> Lowerer<'a> {
             self.types.push(TypeDef {
                 name,
                 doc: schema_desc(&s),
-                pointer,
+                pointer: diag::bounded(pointer),
                 kind,
             });
         }
@@ -506,7 +507,7 @@ impl<'a> Lowerer<'a> {
             // An inline named type is made once for the place it is defined, however often
             // it is reached (allOf merges reach a component's properties from every schema
             // that includes it).
-            if let Some(done) = self.inline_done.get(pointer) {
+            if let Some(done) = self.inline_done.get(&*diag::bounded_pointer(pointer)) {
                 return done.clone();
             }
             // Single-member compositions are transparent to their member.
@@ -535,18 +536,19 @@ impl<'a> Lowerer<'a> {
                 nullable,
             };
             self.inline_done
-                .insert(pointer.to_string(), lowered.clone());
+                .insert(diag::bounded(pointer.to_string()), lowered.clone());
             if self.depth >= DEFER_DEPTH {
                 // Named types reached through named types reached through... (a web of
                 // recursive schemas with inline parts): lowered later, from the top.
-                self.deferred.push((s.clone(), name, pointer.to_string()));
+                self.deferred
+                    .push((s.clone(), name, diag::bounded(pointer.to_string())));
                 return lowered;
             }
             let kind = self.lower_nominal(s, &name, pointer);
             self.types.push(TypeDef {
                 name: name.clone(),
                 doc: schema_desc(s),
-                pointer: pointer.to_string(),
+                pointer: diag::bounded(pointer.to_string()),
                 kind,
             });
             return lowered;
