@@ -62,9 +62,7 @@ pub fn bounded_pointer(pointer: &str) -> std::borrow::Cow<'_, str> {
             if t.len() <= MAX_TOKEN {
                 return t.to_owned();
             }
-            let hash = t.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-            });
+            let hash = crate::naming::fingerprint(t);
             format!("{}#{hash:016x}", clip(t, 100))
         })
         .collect();

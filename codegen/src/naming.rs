@@ -304,13 +304,19 @@ pub fn shorten(name: &str) -> std::borrow::Cow<'_, str> {
     if name.len() <= MAX_IDENT {
         return std::borrow::Cow::Borrowed(name);
     }
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let hash = fingerprint(name);
     let cut = name.char_indices().nth(100).map_or(name.len(), |(i, _)| i);
     let head = name[..cut].trim_end_matches('_');
     let sep = if name.contains('_') { "_" } else { "" };
     std::borrow::Cow::Owned(format!("{head}{sep}{hash}"))
+}
+
+/// The FNV-1a hash (64 bits) of `text`: what stands for the part of a long name or pointer
+/// token that [`shorten`] and [`crate::diag::bounded`] leave out, the same on every run.
+pub fn fingerprint(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Hands out names unique within one scope, suffixing a number on a collision
