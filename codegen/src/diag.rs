@@ -40,7 +40,7 @@ pub const MAX_TOKEN: usize = 256;
 pub const MAX_MESSAGE: usize = 2000;
 
 /// `pointer` with each token longer than [`MAX_TOKEN`] bytes shortened to its first 100
-/// characters, `…` and a fingerprint of the whole token (FNV-1a, 64 bits), so that
+/// bytes (whole characters), `…` and a fingerprint of the whole token (FNV-1a, 64 bits), so that
 /// diagnostics of two long keys stay apart. Each of thousands of diagnostics under a key of
 /// 100 KB held the whole key: 2,000 of them took 845 MB to check. The pointers the
 /// generator keeps (of types, of a union's alternatives) are bounded too.
@@ -62,8 +62,14 @@ pub fn bounded_pointer(pointer: &str) -> std::borrow::Cow<'_, str> {
             if t.len() <= MAX_TOKEN {
                 return t.to_owned();
             }
+            // At most 100 bytes of the start: the shortened token (at most 120 bytes) is
+            // itself left as it is, so a pointer bounded twice is bounded once.
+            let mut cut = 100;
+            while !t.is_char_boundary(cut) {
+                cut -= 1;
+            }
             let hash = crate::naming::fingerprint(t);
-            format!("{}#{hash:016x}", clip(t, 100))
+            format!("{}…#{hash:016x}", &t[..cut])
         })
         .collect();
     std::borrow::Cow::Owned(tokens.join("/"))
@@ -846,6 +852,26 @@ mod tests {
         let src =
             "{\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n    \"/b\": {\"get\": {}}\n  }\n}";
         assert_eq!(locate(src, "/paths/~1b/get"), (4, 12));
+    }
+
+    /// A long token is shortened to at most 120 bytes (whole characters), so bounding a
+    /// pointer again changes nothing, in any script; short tokens stay as they are.
+    #[test]
+    fn bounded_pointers_are_short_and_bounded_once() {
+        for c in ['N', 'é', '字', '😀'] {
+            let long = format!(
+                "/components/schemas/{}/properties/p",
+                c.to_string().repeat(1000)
+            );
+            let once = bounded(long.clone());
+            assert!(once.len() < 160, "{once}");
+            assert!(once.starts_with("/components/schemas/") && once.ends_with("/properties/p"));
+            assert_eq!(bounded(once.clone()), once);
+            // Two long keys with the same start stay apart.
+            let key = c.to_string().repeat(1000);
+            assert_ne!(bounded(format!("/a/{key}x")), bounded(format!("/a/{key}y")));
+        }
+        assert_eq!(bounded("/a/b".to_owned()), "/a/b");
     }
 
     /// A key of a value inside the mapping is not the mapping's own, however it is written:

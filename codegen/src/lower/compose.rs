@@ -166,7 +166,7 @@ impl Lowerer<'_> {
                         let Some(last) = self.follow_aliases(target, false, &here) else {
                             continue;
                         };
-                        base = diag::push("/components/schemas", &last);
+                        base = diag::bounded(diag::push("/components/schemas", &last));
                         member_owner = self
                             .nominal
                             .get(&last)

@@ -221,7 +221,9 @@ impl<'a> Lowerer<'a> {
             }
         }
         for (name, schema) in &components.schemas {
-            let pointer = diag::push("/components/schemas", name);
+            // Bounded here, so that what is lowered under a hostile key of 100 KB does not
+            // copy it into each of its pointers.
+            let pointer = diag::bounded(diag::push("/components/schemas", name));
             if let Some(ident) = self.nominal.get(name).cloned() {
                 match schema {
                     ReferenceOr::Item(s) => {
@@ -417,7 +419,7 @@ impl<'a> Lowerer<'a> {
         if let Some(done) = self.transparent_done.get(name) {
             return done.clone();
         }
-        let pointer = diag::push("/components/schemas", name);
+        let pointer = diag::bounded(diag::push("/components/schemas", name));
         if !self.transparent_active.insert(name.to_string()) {
             // A transparent schema that contains itself (an array of itself): any JSON.
             return Lowered::plain(Ty::Json);
