@@ -213,14 +213,19 @@ pub fn push(pointer: &str, token: &str) -> String {
 /// position reached (at worst, line 1). [`crate::load::yaml::positions`] places many
 /// pointers at once, exactly.
 pub fn locate(source: &str, pointer: &str) -> (usize, usize) {
-    locate_in(source, &line_starts(source), pointer)
+    locate_with(
+        source,
+        &line_starts(source),
+        &mut JsonKeys::default(),
+        pointer,
+    )
 }
 
 /// The keys of the JSON objects [`locate_with`] has read so far, so that an object is read
 /// once however many of its keys are looked for (each of a spec's many diagnostics would
 /// otherwise read the object holding it from its start).
 #[derive(Debug, Default)]
-pub struct JsonKeys<'a> {
+struct JsonKeys<'a> {
     /// By the offset of the object's `{`.
     objects: std::collections::HashMap<usize, ObjectKeys<'a>>,
 }
@@ -240,14 +245,10 @@ pub fn line_starts(source: &str) -> Vec<usize> {
         .collect()
 }
 
-/// [`locate`] with the line starts of `source` computed once ([`line_starts`]): a spec with
-/// many diagnostics is not scanned from its start for each.
-pub fn locate_in(source: &str, lines: &[usize], pointer: &str) -> (usize, usize) {
-    locate_with(source, lines, &mut JsonKeys::default(), pointer)
-}
-
-/// [`locate_in`], with the keys of the JSON objects read before kept in `keys`.
-pub fn locate_with<'a>(
+/// [`locate`] with the line starts of `source` computed once ([`line_starts`]) and the keys
+/// of the JSON objects read before kept in `keys`: a spec with many diagnostics is not
+/// scanned from its start for each.
+fn locate_with<'a>(
     source: &'a str,
     lines: &[usize],
     keys: &mut JsonKeys<'a>,
@@ -648,11 +649,11 @@ impl<'a> Sink<'a> {
                 None => LOCATE_ONE_BY_ONE,
             }
         };
+        let source = self.source;
+        let lines = self.lines.get_or_insert_with(|| line_starts(source));
         for &i in &pending[..one_by_one] {
-            let pointer = std::mem::take(&mut self.items[i].pointer);
-            let (line, column) = self.locate(&pointer);
             let d = &mut self.items[i];
-            d.pointer = pointer;
+            let (line, column) = locate_with(source, lines, &mut self.json_keys, &d.pointer);
             d.line = Some(line);
             d.column = Some(column);
         }

@@ -231,7 +231,7 @@ impl<'a> Lowerer<'a> {
                         self.types.push(TypeDef {
                             name: ident,
                             doc: schema_desc(s),
-                            pointer: diag::bounded(pointer),
+                            pointer,
                             kind,
                         });
                     }
@@ -240,7 +240,7 @@ impl<'a> Lowerer<'a> {
                         self.types.push(TypeDef {
                             name: ident,
                             doc: None,
-                            pointer: diag::bounded(pointer),
+                            pointer,
                             kind: TypeKind::Alias(lowered.ty),
                         });
                     }
@@ -257,7 +257,7 @@ impl<'a> Lowerer<'a> {
                 self.types.push(TypeDef {
                     name: ident,
                     doc: schema_desc(s),
-                    pointer: diag::bounded(pointer),
+                    pointer,
                     kind: TypeKind::Alias(ty),
                 });
             }
@@ -285,7 +285,7 @@ impl<'a> Lowerer<'a> {
             self.types.push(TypeDef {
                 name,
                 doc: schema_desc(&s),
-                pointer: diag::bounded(pointer),
+                pointer,
                 kind,
             });
         }
@@ -537,20 +537,19 @@ impl<'a> Lowerer<'a> {
                 constraints: Constraints::default(),
                 nullable,
             };
-            self.inline_done
-                .insert(diag::bounded(pointer.to_string()), lowered.clone());
+            let kept = diag::bounded(pointer.to_string());
+            self.inline_done.insert(kept.clone(), lowered.clone());
             if self.depth >= DEFER_DEPTH {
                 // Named types reached through named types reached through... (a web of
                 // recursive schemas with inline parts): lowered later, from the top.
-                self.deferred
-                    .push((s.clone(), name, diag::bounded(pointer.to_string())));
+                self.deferred.push((s.clone(), name, kept));
                 return lowered;
             }
             let kind = self.lower_nominal(s, &name, pointer);
             self.types.push(TypeDef {
                 name: name.clone(),
                 doc: schema_desc(s),
-                pointer: diag::bounded(pointer.to_string()),
+                pointer: kept,
                 kind,
             });
             return lowered;
